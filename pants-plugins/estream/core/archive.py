@@ -1,0 +1,264 @@
+"""Deterministic `.tar.gz` package archives, and a reader that treats archives as hostile.
+
+`build_archive` output depends only on its arguments: entries sorted by UTF-8 path, every entry
+under `<top_dir>/`, PAX format, mtime 0, uid/gid 0, empty uname/gname, mode 0644 for files and
+0755 for directories (never the umask), and a gzip header with no file name, mtime 0, XFL 2 and
+OS 255 ("unknown"), compressed at level 9. The only outside influence is the zlib library's
+deflate implementation, which is stable for a given zlib build.
+"""
+
+from __future__ import annotations
+
+import io
+import struct
+import tarfile
+import zlib
+from typing import Dict, List, Mapping, Optional, Set, Tuple
+
+from estream.core.errors import EstreamError
+from estream.core.merkle import path_problem
+
+DEFAULT_MAX_TOTAL_BYTES = 256 * 1024 * 1024
+DEFAULT_MAX_FILES = 10_000
+COMPRESSION_LEVEL = 9
+# magic, CM=deflate, FLG=0 (no name/comment/extra), MTIME=0, XFL=2 (max compression), OS=255.
+GZIP_HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\xff"
+_END_OF_ARCHIVE = 2 * tarfile.BLOCKSIZE
+
+
+def _check_top_dir(top_dir: str) -> None:
+    problem = path_problem(top_dir)
+    if problem or "/" in top_dir:
+        raise EstreamError.single(
+            "<archive>", f"invalid top directory {top_dir!r}: {problem or 'must be a single path segment'}"
+        )
+
+
+def _check_layout(paths: List[str], source: str) -> Set[str]:
+    """Validate paths and return the directories they need; reject file/directory clashes."""
+    dirs: Set[str] = set()
+    for path in paths:
+        problem = path_problem(path)
+        if problem:
+            raise EstreamError.single(source, f"invalid file path {path!r}: {problem}")
+        parts = path.split("/")
+        for i in range(1, len(parts)):
+            dirs.add("/".join(parts[:i]))
+    clash = sorted(dirs.intersection(paths))
+    if clash:
+        raise EstreamError.single(source, f"{clash[0]!r} is both a file and a directory")
+    return dirs
+
+
+def gzip_deterministic(data: bytes) -> bytes:
+    """gzip `data` with a fixed header (RFC 1952) so output never depends on time or file names."""
+    comp = zlib.compressobj(COMPRESSION_LEVEL, zlib.DEFLATED, -zlib.MAX_WBITS, 8, zlib.Z_DEFAULT_STRATEGY)
+    body = comp.compress(data) + comp.flush()
+    trailer = struct.pack("<II", zlib.crc32(data) & 0xFFFFFFFF, len(data) & 0xFFFFFFFF)
+    return GZIP_HEADER + body + trailer
+
+
+def build_tar(files: Mapping[str, bytes], top_dir: str) -> bytes:
+    """The uncompressed, deterministic tar stream (see module docstring)."""
+    _check_top_dir(top_dir)
+    dirs = _check_layout(list(files), "<archive>")
+    entries: List[Tuple[str, Optional[bytes]]] = [(top_dir, None)]
+    entries += [(f"{top_dir}/{d}", None) for d in dirs]
+    entries += [(f"{top_dir}/{p}", bytes(c)) for p, c in files.items()]
+    # A directory's name is a prefix of its children's, so it always sorts before them.
+    entries.sort(key=lambda e: e[0].encode("utf-8"))
+    buf = io.BytesIO()
+    with tarfile.TarFile(fileobj=buf, mode="w", format=tarfile.PAX_FORMAT, encoding="utf-8") as tar:
+        for name, content in entries:
+            info = tarfile.TarInfo(name)
+            info.mtime = 0
+            info.uid = info.gid = 0
+            info.uname = info.gname = ""
+            if content is None:
+                info.type = tarfile.DIRTYPE
+                info.mode = 0o755
+                tar.addfile(info)
+            else:
+                info.type = tarfile.REGTYPE
+                info.mode = 0o644
+                info.size = len(content)
+                tar.addfile(info, io.BytesIO(content))
+    return buf.getvalue()
+
+
+def build_archive(files: Mapping[str, bytes], top_dir: str) -> bytes:
+    """A bit-reproducible `.tar.gz` of `files` (relative path -> content) under `top_dir/`."""
+    return gzip_deterministic(build_tar(files, top_dir))
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading
+
+
+class _TooBig(Exception):
+    def __init__(self, partial: bytes) -> None:
+        self.partial = partial
+
+
+def _gunzip_capped(data: bytes, cap: int, source: str) -> bytes:
+    """Decompress one gzip member, stopping as soon as output would exceed `cap` bytes."""
+    if data[:2] != b"\x1f\x8b":
+        raise EstreamError.single(source, "not a gzip file (expected a .tar.gz package archive)")
+    d = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    out = bytearray()
+    pending = data
+    try:
+        while True:
+            # max_length bounds the output of each call, so a bomb never materialises past the cap.
+            chunk = d.decompress(pending, cap + 1 - len(out))
+            out += chunk
+            if len(out) > cap:
+                raise _TooBig(bytes(out[:cap]))
+            if d.eof:
+                break
+            pending = d.unconsumed_tail
+            if not pending and not chunk:
+                raise EstreamError.single(source, "gzip stream is truncated (archive incomplete)")
+    except zlib.error as e:
+        raise EstreamError.single(source, f"corrupt gzip data: {e}") from None
+    if d.unused_data:
+        raise EstreamError.single(source, "unexpected data after the end of the gzip stream")
+    return bytes(out)
+
+
+def _entry_at_cap(partial: bytes) -> Optional[str]:
+    """Best effort: the name of the entry whose data runs past the end of `partial`."""
+    last = None
+    try:
+        with tarfile.open(fileobj=io.BytesIO(partial), mode="r:", encoding="utf-8") as tar:
+            for member in tar:
+                last = member.name
+    except Exception:  # noqa: BLE001 - diagnostics only; the cap error is what matters
+        pass
+    return last
+
+
+def _kind(member: tarfile.TarInfo) -> Optional[str]:
+    if member.issym():
+        return f"a symbolic link (to {member.linkname!r})"
+    if member.islnk():
+        return f"a hard link (to {member.linkname!r})"
+    if member.ischr() or member.isblk():
+        return "a device node"
+    if member.isfifo():
+        return "a FIFO"
+    if member.issparse():
+        return "a sparse file"
+    if member.isreg() or member.isdir():
+        return None
+    return f"an unsupported entry type {member.type!r}"
+
+
+def read_archive(
+    data: bytes,
+    *,
+    max_total_bytes: int = DEFAULT_MAX_TOTAL_BYTES,
+    max_files: int = DEFAULT_MAX_FILES,
+    source: str = "<archive>",
+) -> Tuple[str, Dict[str, bytes]]:
+    """Unpack a package `.tar.gz` in memory as `(top_dir, {relative path: content})`.
+
+    Hostile input is expected. Rejected, naming the entry: absolute paths, `..` or otherwise
+    non-canonical paths, symlinks, hard links, devices, FIFOs, duplicate entries, entries outside
+    a single top directory, more than `max_files` files, corrupt/truncated gzip or tar data and
+    trailing garbage. Decompression stops once the tar stream exceeds `max_total_bytes` (a gzip
+    bomb never expands past the cap; header sizes are not trusted).
+    """
+    try:
+        tar_bytes = _gunzip_capped(data, max_total_bytes, source)
+    except _TooBig as e:
+        entry = _entry_at_cap(e.partial)
+        where = f" while reading entry {entry!r}" if entry else ""
+        raise EstreamError.single(
+            source, f"archive expands to more than {max_total_bytes} bytes{where}; refusing (gzip bomb?)"
+        ) from None
+
+    files: Dict[str, bytes] = {}
+    seen: Set[str] = set()
+    dirs: Set[str] = set()
+    top: Optional[str] = None
+    last: Optional[str] = None
+    entry_budget = 2 * max_files + 16  # directories are cheap, but not unlimited
+
+    def fail(message: str) -> EstreamError:
+        return EstreamError.single(source, message)
+
+    try:
+        tar = tarfile.open(fileobj=io.BytesIO(tar_bytes), mode="r:", encoding="utf-8", errors="strict")
+    except Exception as e:  # noqa: BLE001 - any parser failure on hostile input is "not a tar"
+        raise fail(f"not a valid tar archive inside the gzip stream: {e}") from None
+    with tar:
+        while True:
+            try:
+                member = tar.next()
+            except Exception as e:  # noqa: BLE001
+                after = f" after entry {last!r}" if last else ""
+                raise fail(f"corrupt tar data{after}: {e}") from None
+            if member is None:
+                break
+            name = member.name
+            last = name
+            problem = path_problem(name)
+            if problem:
+                raise fail(f"entry {name!r} has an unsafe path: {problem}")
+            kind = _kind(member)
+            if kind:
+                raise fail(f"entry {name!r} is {kind}; only regular files and directories are allowed")
+            if name in seen:
+                raise fail(f"duplicate entry {name!r}")
+            seen.add(name)
+            if len(seen) > entry_budget:
+                raise fail(f"too many entries (limit {entry_budget}) at {name!r}")
+            head, _, rest = name.partition("/")
+            if top is None:
+                top = head
+            elif head != top:
+                raise fail(f"entry {name!r} is outside the top directory {top + '/'!r}")
+            if member.isdir():
+                if rest:
+                    dirs.add(rest)
+                continue
+            if not rest:
+                raise fail(f"entry {name!r} is a file at the archive root, not inside a top directory")
+            if len(files) >= max_files:
+                raise fail(f"more than {max_files} files (at entry {name!r})")
+            try:
+                fileobj = tar.extractfile(member)
+                content = fileobj.read() if fileobj is not None else b""
+            except Exception as e:  # noqa: BLE001
+                raise fail(f"entry {name!r} is truncated or corrupt: {e}") from None
+            if len(content) != member.size:
+                raise fail(f"entry {name!r} is truncated: {len(content)} of {member.size} bytes")
+            files[rest] = content
+        tail = tar_bytes[tar.offset:]
+    if len(tail) < _END_OF_ARCHIVE or tail.count(0) != len(tail):
+        after = f" after entry {last!r}" if last else ""
+        raise fail(f"corrupt or truncated tar data{after} (missing or damaged end-of-archive marker)")
+    if top is None:
+        raise fail("archive is empty")
+    for path in files:
+        parts = path.split("/")
+        for i in range(1, len(parts)):
+            parent = "/".join(parts[:i])
+            if parent in files:
+                raise fail(f"entry {top + '/' + parent!r} is both a file and a directory")
+    clash = sorted(dirs.intersection(files))
+    if clash:
+        raise fail(f"entry {top + '/' + clash[0]!r} is both a file and a directory")
+    return top, files
+
+
+__all__ = [
+    "DEFAULT_MAX_FILES",
+    "DEFAULT_MAX_TOTAL_BYTES",
+    "GZIP_HEADER",
+    "build_archive",
+    "build_tar",
+    "gzip_deterministic",
+    "read_archive",
+]
