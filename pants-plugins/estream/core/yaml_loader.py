@@ -143,8 +143,8 @@ def _join(key_path: str, key: str) -> str:
     return f"{key_path}.{key}" if key_path else key
 
 
-def _describe(value: Any) -> str:
-    """Name a Python value's YAML kind for messages ("an integer", "a list", ...)."""
+def describe_value(value: Any) -> str:
+    """Name a loaded value's YAML kind for messages: "an integer", "a list", "null", ..."""
     if value is None:
         return "null"
     if isinstance(value, bool):
@@ -215,7 +215,7 @@ class _Builder:
             key = self._loader.construct_object(key_node, deep=True)
             if not isinstance(key, str):
                 self._diagnostics.error(
-                    f"mapping keys must be strings, found {_describe(key)} `{key_node.value}`",
+                    f"mapping keys must be strings, found {describe_value(key)} `{key_node.value}`",
                     line=key_line,
                     key=key_path or None,
                     help=f'quote the key: "{key_node.value}"',
@@ -315,7 +315,9 @@ def load_yaml(
             if loader is not None:
                 loader.dispose()
     except _Rejected as e:
-        raise EstreamError(Diagnostic(path, e.message, line=e.line, key=e.key, help=e.help)) from None
+        raise EstreamError(
+            Diagnostic(path, e.message, line=e.line, key=e.key, help=e.help)
+        ) from None
     except yaml.YAMLError as e:
         raise EstreamError.single(path, _error_message(e), line=_error_line(text, e)) from None
     except RecursionError:
