@@ -1,0 +1,354 @@
+"""Verify a signed package: every finding is collected, and the exit code is the most severe.
+
+Exit codes (the single source of truth; the CLI returns these):
+
+    0   VALID                  everything checks out
+    2   USAGE                  bad arguments, unreadable input, malformed keyring/key file
+    10  MODIFIED               a listed file's content differs from its recorded hash/size
+    11  MISSING                a listed file is absent
+    12  UNLISTED               a file is present but not listed in SIGNATURE.ml-dsa
+    13  MERKLE_MISMATCH        the listed entries do not hash to the recorded merkle_root
+    14  BAD_SIGNATURE          ML-DSA-87 check failed, or key_fingerprint != SHA3-256(public key)
+    15  UNKNOWN_KEY            the signing key is neither in the keyring nor passed with --key
+    16  UNTRUSTED_KEY          the key is revoked, or is a development key that was not allowed
+    17  MALFORMED_SIGNATURE    SIGNATURE.ml-dsa missing, not JSON, missing fields, wrong
+                               algorithm/format_version, bad hex or lengths
+    18  NAME_VERSION_MISMATCH  signed package name/version != estream-component.toml [component]
+                               (or != the archive's top directory)
+
+Severity, most severe first (`SEVERITY`): 17, 14, 13, 15, 16, 18, 10, 11, 12. Problems with
+the signature itself come first because they make every other statement in the file
+unreliable; then who signed it; then whether it is this package at all; then per-file findings.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from enum import IntEnum
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple
+
+from estream.core.errors import EstreamError
+from estream.core.keys import REVOKED, Keyring, PublicKey, empty_keyring, fingerprint
+from estream.core.merkle import SIGNATURE_FILE, FileEntry, format_digest, merkle_root
+from estream.core.signature import MANIFEST_FILE, SignatureFile, manifest_identity, parse_signature_file
+
+
+class ExitCode(IntEnum):
+    """Process exit codes of `estream marketplace verify`; see the module docstring."""
+
+    VALID = 0
+    USAGE = 2
+    MODIFIED = 10
+    MISSING = 11
+    UNLISTED = 12
+    MERKLE_MISMATCH = 13
+    BAD_SIGNATURE = 14
+    UNKNOWN_KEY = 15
+    UNTRUSTED_KEY = 16
+    MALFORMED_SIGNATURE = 17
+    NAME_VERSION_MISMATCH = 18
+
+
+SEVERITY: Tuple[ExitCode, ...] = (
+    ExitCode.MALFORMED_SIGNATURE,
+    ExitCode.BAD_SIGNATURE,
+    ExitCode.MERKLE_MISMATCH,
+    ExitCode.UNKNOWN_KEY,
+    ExitCode.UNTRUSTED_KEY,
+    ExitCode.NAME_VERSION_MISMATCH,
+    ExitCode.MODIFIED,
+    ExitCode.MISSING,
+    ExitCode.UNLISTED,
+)
+
+_TITLES = {
+    ExitCode.MALFORMED_SIGNATURE: "Malformed signature file",
+    ExitCode.BAD_SIGNATURE: "Bad signature",
+    ExitCode.MERKLE_MISMATCH: "Merkle root mismatch",
+    ExitCode.UNKNOWN_KEY: "Unknown signing key",
+    ExitCode.UNTRUSTED_KEY: "Untrusted signing key",
+    ExitCode.NAME_VERSION_MISMATCH: "Package name/version mismatch",
+    ExitCode.MODIFIED: "Modified file",
+    ExitCode.MISSING: "Missing file",
+    ExitCode.UNLISTED: "Unlisted file",
+}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem. `path` is set for per-file findings; expected/actual for hash mismatches."""
+
+    kind: ExitCode
+    message: str
+    path: Optional[str] = None
+    expected: Optional[str] = None
+    actual: Optional[str] = None
+
+    def to_dict(self) -> Dict[str, Any]:
+        d: Dict[str, Any] = {"kind": self.kind.name.lower(), "code": int(self.kind), "message": self.message}
+        for name in ("path", "expected", "actual"):
+            value = getattr(self, name)
+            if value is not None:
+                d[name] = value
+        return d
+
+
+@dataclass(frozen=True)
+class VerificationReport:
+    """Everything verification learned; `ok` only when there are no findings."""
+
+    findings: Tuple[Finding, ...]
+    package_name: Optional[str] = None
+    package_version: Optional[str] = None
+    key_id: Optional[str] = None
+    key_fingerprint: Optional[str] = None
+    trusted_as: Optional[str] = None
+    development_key: Optional[bool] = None
+    signed_at: Optional[str] = None
+    file_count: int = 0
+    source: Optional[str] = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.findings
+
+    @property
+    def exit_code(self) -> ExitCode:
+        kinds = {f.kind for f in self.findings}
+        for kind in SEVERITY:
+            if kind in kinds:
+                return kind
+        return ExitCode.VALID
+
+    def render(self) -> str:
+        """Human output in the style of spec §7.3."""
+        lines: List[str] = []
+        if self.package_name is not None:
+            lines.append(f"  Package: {self.package_name} {self.package_version}")
+        if self.ok:
+            lines.append("  Package signature: ✓ Valid")
+        else:
+            n = len(self.findings)
+            lines.append(f"  Package signature: ✗ {_TITLES[self.exit_code]} ({n} problem{'s' if n != 1 else ''})")
+        if self.key_fingerprint is not None:
+            dev = " [development key]" if self.development_key else ""
+            lines.append(f"  Signed by: {self.key_id} ({self.key_fingerprint}){dev}")
+            if self.trusted_as and self.trusted_as != self.key_id:
+                lines.append(f"  Trusted as: {self.trusted_as}")
+        if self.signed_at is not None:
+            lines.append(f"  Signed at: {self.signed_at}")
+        if self.ok:
+            lines.append(f"  Files: {self.file_count} verified (SHA3-256 + Merkle root)")
+            return "\n".join(lines) + "\n"
+        general = [f for f in self.findings if f.path is None]
+        per_file = sorted((f for f in self.findings if f.path is not None), key=lambda f: (f.path, f.kind))
+        if general:
+            lines.append("")
+            for f in general:
+                lines.append(f"    ✗ {_TITLES[f.kind]}: {f.message}")
+        if per_file:
+            lines.append("")
+            lines.append("  Files:")
+            width = min(max(len(f.path) for f in per_file) + 4, 60)  # type: ignore[arg-type]
+            for f in per_file:
+                dots = " " + "." * max(3, width - len(f.path)) + " "  # type: ignore[arg-type]
+                lines.append(f"    {f.path}{dots}✗ {f.message}")
+                if f.expected is not None:
+                    lines.append(f"        expected {f.expected}")
+                    lines.append(f"        actual   {f.actual}")
+        lines.append("")
+        lines.append(f"  Result: ✗ exit {int(self.exit_code)} ({self.exit_code.name.lower()})")
+        return "\n".join(lines) + "\n"
+
+    def to_dict(self) -> Dict[str, Any]:
+        return {
+            "valid": self.ok,
+            "exit_code": int(self.exit_code),
+            "result": self.exit_code.name.lower(),
+            "source": self.source,
+            "package": {"name": self.package_name, "version": self.package_version},
+            "key_id": self.key_id,
+            "key_fingerprint": self.key_fingerprint,
+            "trusted_as": self.trusted_as,
+            "development_key": self.development_key,
+            "signed_at": self.signed_at,
+            "file_count": self.file_count,
+            "findings": [f.to_dict() for f in self.findings],
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def _malformed(e: EstreamError) -> List[Finding]:
+    out = []
+    for d in e.diagnostics:
+        where = f"`{d.key}`: " if d.key else ""
+        hint = f" ({d.help})" if d.help else ""
+        out.append(Finding(ExitCode.MALFORMED_SIGNATURE, f"{SIGNATURE_FILE}: {where}{d.message}{hint}"))
+    return out
+
+
+def _check_files(sig: SignatureFile, files: Mapping[str, bytes]) -> List[Finding]:
+    out: List[Finding] = []
+    listed = {e.path for e in sig.files}
+    for entry in sig.files:
+        content = files.get(entry.path)
+        if content is None:
+            out.append(Finding(ExitCode.MISSING, "missing (listed in SIGNATURE.ml-dsa)", path=entry.path))
+            continue
+        actual = FileEntry.for_content(entry.path, content)
+        if actual.digest != entry.digest or actual.size != entry.size:
+            size = "" if actual.size == entry.size else f", size {actual.size} bytes, expected {entry.size}"
+            out.append(
+                Finding(
+                    ExitCode.MODIFIED,
+                    f"modified (SHA3-256 mismatch{size})",
+                    path=entry.path,
+                    expected=entry.hash,
+                    actual=actual.hash,
+                )
+            )
+    for path in sorted(set(files) - listed - {SIGNATURE_FILE}):
+        out.append(Finding(ExitCode.UNLISTED, "not listed in SIGNATURE.ml-dsa", path=path))
+    return out
+
+
+def _check_identity(sig: SignatureFile, files: Mapping[str, bytes], top_dir: Optional[str]) -> List[Finding]:
+    out: List[Finding] = []
+    signed = f"{sig.name} {sig.version}"
+    manifest = files.get(MANIFEST_FILE)
+    if manifest is None:
+        if MANIFEST_FILE not in {e.path for e in sig.files}:
+            out.append(
+                Finding(
+                    ExitCode.NAME_VERSION_MISMATCH,
+                    f"no {MANIFEST_FILE}; cannot confirm the package is {signed}",
+                )
+            )
+    else:
+        name, version, problem = manifest_identity(manifest)
+        if problem:
+            out.append(Finding(ExitCode.NAME_VERSION_MISMATCH, f"{problem}; cannot confirm the package is {signed}"))
+        elif (name, version) != (sig.name, sig.version):
+            out.append(
+                Finding(
+                    ExitCode.NAME_VERSION_MISMATCH,
+                    f"signature is for {signed} but {MANIFEST_FILE} declares {name} {version}",
+                    expected=signed,
+                    actual=f"{name} {version}",
+                )
+            )
+    if top_dir is not None and top_dir != f"{sig.name}-{sig.version}":
+        out.append(
+            Finding(
+                ExitCode.NAME_VERSION_MISMATCH,
+                f"archive top directory is {top_dir!r}, expected '{sig.name}-{sig.version}'",
+            )
+        )
+    return out
+
+
+def verify_package(
+    files: Mapping[str, bytes],
+    *,
+    keyring: Optional[Keyring] = None,
+    extra_trusted_keys: Iterable[PublicKey] = (),
+    allow_development_key: bool = False,
+    top_dir: Optional[str] = None,
+    source: Optional[str] = None,
+) -> VerificationReport:
+    """Check a package's files (including SIGNATURE.ml-dsa) and collect every finding.
+
+    Trust: the signing key must be in `keyring` with trust "trusted" or be one of
+    `extra_trusted_keys`; a "revoked" keyring entry always wins. A signature marked
+    `development_key` is additionally refused unless `allow_development_key`. `top_dir` (the
+    archive's top directory, when verifying an archive) must be `<name>-<version>`.
+    """
+    keyring = keyring if keyring is not None else empty_keyring()
+    raw = files.get(SIGNATURE_FILE)
+    if raw is None:
+        finding = Finding(ExitCode.MALFORMED_SIGNATURE, f"{SIGNATURE_FILE} is missing; the package is unsigned")
+        return VerificationReport((finding,), source=source)
+    try:
+        sig = parse_signature_file(raw)
+    except EstreamError as e:
+        return VerificationReport(tuple(_malformed(e)), source=source)
+
+    findings: List[Finding] = []
+    actual_fp = fingerprint(sig.public_key)
+    if actual_fp != sig.key_fingerprint:
+        findings.append(
+            Finding(
+                ExitCode.BAD_SIGNATURE,
+                f"key_fingerprint {sig.key_fingerprint} is not the SHA3-256 of public_key_hex ({actual_fp})",
+            )
+        )
+    if not sig.signature_is_valid():
+        findings.append(
+            Finding(
+                ExitCode.BAD_SIGNATURE,
+                "ML-DSA-87 signature does not match the signed statement "
+                "(name, version, key, timestamp, file count or Merkle root was altered, or forged)",
+            )
+        )
+    recomputed = merkle_root(sig.files, source=SIGNATURE_FILE)
+    if recomputed != sig.merkle_root:
+        findings.append(
+            Finding(
+                ExitCode.MERKLE_MISMATCH,
+                "the listed files do not hash to the recorded merkle_root",
+                expected=format_digest(sig.merkle_root),
+                actual=format_digest(recomputed),
+            )
+        )
+
+    trusted_as: Optional[str] = None
+    ring = keyring.with_trusted(extra_trusted_keys)
+    entry = ring.lookup(actual_fp)
+    if entry is None:
+        findings.append(
+            Finding(
+                ExitCode.UNKNOWN_KEY,
+                f"key {sig.key_id!r} ({actual_fp}) is not in the keyring",
+            )
+        )
+    elif entry.trust == REVOKED:
+        findings.append(
+            Finding(ExitCode.UNTRUSTED_KEY, f"key {entry.key_id!r} ({actual_fp}) is revoked in {keyring.source}")
+        )
+    else:
+        trusted_as = entry.key_id
+    if sig.development_key and not allow_development_key:
+        findings.append(
+            Finding(
+                ExitCode.UNTRUSTED_KEY,
+                f"signed with development key {sig.key_id!r}; development keys are not trusted "
+                "unless explicitly allowed (--allow-development-key)",
+            )
+        )
+
+    findings += _check_identity(sig, files, top_dir)
+    findings += _check_files(sig, files)
+    return VerificationReport(
+        tuple(findings),
+        package_name=sig.name,
+        package_version=sig.version,
+        key_id=sig.key_id,
+        key_fingerprint=actual_fp,
+        trusted_as=trusted_as,
+        development_key=sig.development_key,
+        signed_at=sig.signed_at,
+        file_count=len(sig.files),
+        source=source,
+    )
+
+
+__all__ = [
+    "SEVERITY",
+    "ExitCode",
+    "Finding",
+    "VerificationReport",
+    "verify_package",
+]
