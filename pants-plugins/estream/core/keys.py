@@ -36,6 +36,7 @@ import os
 import re
 import secrets
 import stat
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, List, Mapping, Optional, Tuple
@@ -63,12 +64,23 @@ _FINGERPRINT = re.compile(r"\Asha3-256:[0-9a-f]{64}\Z")
 _KEY_ID = re.compile(r"\A[A-Za-z0-9][A-Za-z0-9._@:+-]{0,127}\Z")
 
 
+# dilithium-py 1.5.1 is NOT thread-safe: without the optional `xoflib` it hashes through
+# module-level SHAKE wrapper singletons whose buffers are shared, so concurrent key derivation or
+# signing silently yields wrong keys/signatures (reproduced: 4 of 20 parallel key_derive calls
+# differed). Pants runs rules on several threads, so every ML-DSA call goes through this lock.
+_ML_DSA_LOCK = threading.Lock()
+
+
 def _ml_dsa_87():
-    # Imported lazily: importing dilithium_py is cheap, but keeping it out of module import keeps
-    # `estream.core.keys` importable for key-file handling even where it is not installed.
+    # Imported lazily so key-file handling works even where dilithium_py is not installed.
     from dilithium_py.ml_dsa import ML_DSA_87
 
     return ML_DSA_87
+
+
+def _key_derive(seed: bytes) -> Tuple[bytes, bytes]:
+    with _ML_DSA_LOCK:
+        return _ml_dsa_87().key_derive(seed)
 
 
 def fingerprint(public_key: bytes) -> str:
@@ -103,7 +115,8 @@ class PublicKey:
     def verify(self, message: bytes, signature: bytes, *, ctx: bytes) -> bool:
         if len(self.public_key) != PUBLIC_KEY_SIZE or len(signature) != SIGNATURE_SIZE:
             return False
-        return bool(_ml_dsa_87().verify(self.public_key, message, signature, ctx=ctx))
+        with _ML_DSA_LOCK:
+            return bool(_ml_dsa_87().verify(self.public_key, message, signature, ctx=ctx))
 
     def to_toml(self) -> str:
         return (
@@ -132,7 +145,7 @@ class SigningKey:
         self._key_id = key_id
         self._seed = bytes(seed)
         self._development = development
-        self._pk, self._sk = _ml_dsa_87().key_derive(self._seed)
+        self._pk, self._sk = _key_derive(self._seed)
 
     @classmethod
     def generate(cls, key_id: str, *, development: bool = False) -> "SigningKey":
@@ -156,7 +169,8 @@ class SigningKey:
 
     def sign(self, message: bytes, *, ctx: bytes) -> bytes:
         """Deterministic ML-DSA-87 signature (hedging off) so builds are reproducible."""
-        return _ml_dsa_87().sign(self._sk, message, ctx=ctx, deterministic=True)
+        with _ML_DSA_LOCK:
+            return _ml_dsa_87().sign(self._sk, message, ctx=ctx, deterministic=True)
 
     def private_key_file_text(self) -> str:
         """The private key file's TOML. Contains the secret seed: write it only with mode 0600."""
@@ -349,7 +363,7 @@ def load_or_create_dev_key(home_dir: "str | os.PathLike[str] | None" = None) -> 
                 pass
             os.chmod(str(d), 0o700)
     seed = secrets.token_bytes(SEED_SIZE)
-    pk, _ = _ml_dsa_87().key_derive(seed)
+    pk, _ = _key_derive(seed)
     key = SigningKey(f"dev-{sha3_256(pk).hex()[:16]}", seed, development=True)
     try:
         _write_new_file(path, key.private_key_file_text().encode("utf-8"), 0o600)

@@ -164,3 +164,23 @@ def test_keyring_errors_name_file_and_field(tmp_path):
         load_keyring(p)
     with pytest.raises(EstreamError, match="not found"):
         load_keyring(tmp_path / "nope.toml")
+
+
+def test_ml_dsa_calls_are_safe_across_threads():
+    # dilithium-py shares SHAKE state between threads; keys.py serialises every call.
+    key = SigningKey("k", SEED)
+    expected_pk, expected_sig = key.public.public_key, key.sign(b"msg", ctx=b"c")
+    results = []
+
+    def work():
+        for _ in range(3):
+            k = SigningKey("k", SEED)
+            sig = k.sign(b"msg", ctx=b"c")
+            results.append((k.public.public_key == expected_pk, sig == expected_sig, k.public.verify(b"msg", sig, ctx=b"c")))
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results == [(True, True, True)] * 12
