@@ -1,0 +1,1 @@
+"""The `estream` command-line tool (entry point: `estream.cli.main:main`)."""

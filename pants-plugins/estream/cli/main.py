@@ -1,0 +1,222 @@
+"""`estream` command line: `estream marketplace verify|keygen ...`.
+
+Each `marketplace` subcommand is a `Command` (name, help, configure(parser), run(args) -> int).
+To add one (search, install, publish, test, scaffold, ...), define a `Command` in its own module
+and append it to `MARKETPLACE_COMMANDS`. A command returns its exit code; raising `EstreamError`
+(bad input) or `OSError` prints `error: ...` and exits 2 — never a traceback.
+
+Exit codes of `verify` are `estream.core.verify.ExitCode` (0 valid, 2 usage/IO error, 10-18 by
+finding; the most severe finding wins).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Dict, List, Optional, Sequence
+
+from estream.core.archive import read_archive
+from estream.core.errors import EstreamError
+from estream.core.keys import (
+    Keyring,
+    PublicKey,
+    SigningKey,
+    dev_key_path,
+    empty_keyring,
+    key_id_problem,
+    load_keyring,
+    load_public_key,
+    write_private_key,
+    write_public_key,
+)
+from estream.core.verify import ExitCode, verify_package
+
+ENV_KEYRING = "ESTREAM_KEYRING"
+DEFAULT_KEYRING = Path(".estream") / "keyring.toml"
+
+
+@dataclass(frozen=True)
+class Command:
+    """One `estream marketplace <name>` subcommand."""
+
+    name: str
+    help: str
+    configure: Callable[[argparse.ArgumentParser], None]
+    run: Callable[[argparse.Namespace], int]
+
+
+# --- verify ----------------------------------------------------------------------------------
+
+
+def read_package_dir(root: Path) -> Dict[str, bytes]:
+    """All regular files under `root` keyed by POSIX relative path; symlinks are refused."""
+    files: Dict[str, bytes] = {}
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+        dirnames.sort()
+        for name in sorted(dirnames + filenames):
+            full = Path(dirpath) / name
+            rel = full.relative_to(root).as_posix()
+            try:
+                rel.encode("utf-8")
+            except UnicodeEncodeError:
+                raise EstreamError.single(str(full), "file name is not valid UTF-8") from None
+            if full.is_symlink():
+                raise EstreamError.single(
+                    str(full), "symbolic links are not allowed in a package", help="replace it with the file itself"
+                )
+            if name in filenames:
+                if not full.is_file():
+                    raise EstreamError.single(str(full), "not a regular file (device, FIFO or socket)")
+                files[rel] = full.read_bytes()
+    return files
+
+
+def _resolve_keyring(explicit: Optional[str]) -> Keyring:
+    """--keyring, else $ESTREAM_KEYRING, else ~/.estream/keyring.toml if present, else empty."""
+    if explicit:
+        return load_keyring(explicit)
+    from_env = os.environ.get(ENV_KEYRING)
+    if from_env:
+        return load_keyring(from_env)
+    default = Path.home() / DEFAULT_KEYRING
+    if default.is_file():
+        return load_keyring(default)
+    return empty_keyring()
+
+
+def _configure_verify(p: argparse.ArgumentParser) -> None:
+    p.add_argument("package", help="package directory or .tar.gz archive")
+    p.add_argument("--keyring", metavar="FILE", help=f"trusted/revoked publisher keys (default: ${ENV_KEYRING} or ~/{DEFAULT_KEYRING})")
+    p.add_argument(
+        "--key", metavar="PUBKEY_FILE", action="append", default=[], help="also trust this public key file (repeatable)"
+    )
+    p.add_argument(
+        "--allow-development-key",
+        action="store_true",
+        help="accept packages signed with a development key (this machine's dev key is trusted too)",
+    )
+    p.add_argument("--json", action="store_true", help="print a JSON report")
+
+
+def _run_verify(args: argparse.Namespace) -> int:
+    keyring = _resolve_keyring(args.keyring)
+    extra: List[PublicKey] = [load_public_key(k) for k in args.key]
+    if args.allow_development_key:
+        local_dev_pub = dev_key_path().with_name(dev_key_path().name + ".pub")
+        if local_dev_pub.is_file():
+            extra.append(load_public_key(local_dev_pub))
+
+    target = Path(args.package)
+    top_dir: Optional[str] = None
+    if target.is_dir():
+        files = read_package_dir(target)
+    elif target.is_file():
+        top_dir, files = read_archive(target.read_bytes(), source=str(target))
+    else:
+        raise EstreamError.single(str(target), "no such package directory or archive")
+
+    report = verify_package(
+        files,
+        keyring=keyring,
+        extra_trusted_keys=extra,
+        allow_development_key=args.allow_development_key,
+        top_dir=top_dir,
+        source=str(target),
+    )
+    sys.stdout.write(report.to_json() if args.json else report.render())
+    return int(report.exit_code)
+
+
+VERIFY = Command(
+    name="verify",
+    help="verify a package's ML-DSA-87 signature, file hashes and signer trust",
+    configure=_configure_verify,
+    run=_run_verify,
+)
+
+
+# --- keygen ----------------------------------------------------------------------------------
+
+
+def _configure_keygen(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--out", metavar="FILE", required=True, help="private key file to create (mode 0600)")
+    p.add_argument("--key-id", metavar="ID", required=True, help="human label for the key, e.g. acme-release-2026")
+
+
+def _run_keygen(args: argparse.Namespace) -> int:
+    problem = key_id_problem(args.key_id)
+    if problem:
+        raise EstreamError.single("--key-id", f"invalid key id {args.key_id!r}: {problem}")
+    out = Path(args.out)
+    pub = out.with_name(out.name + ".pub")
+    for path in (out, pub):
+        if path.exists():
+            raise EstreamError.single(str(path), "file already exists; refusing to overwrite a key")
+    key = SigningKey.generate(args.key_id)
+    write_private_key(out, key)
+    write_public_key(pub, key.public)
+    print(f"Wrote private key: {out} (mode 0600; keep it secret)")
+    print(f"Wrote public key:  {pub}")
+    print(f"Key id:            {key.key_id}")
+    print(f"Fingerprint:       {key.fingerprint}")
+    print("\nTo trust it, add to a keyring file:\n")
+    print(f'[[keys]]\nkey_id = "{key.key_id}"\nfingerprint = "{key.fingerprint}"\ntrust = "trusted"')
+    return 0
+
+
+KEYGEN = Command(
+    name="keygen",
+    help="create an ML-DSA-87 signing key (FILE, mode 0600) and its public key (FILE.pub)",
+    configure=_configure_keygen,
+    run=_run_keygen,
+)
+
+MARKETPLACE_COMMANDS: List[Command] = [VERIFY, KEYGEN]
+
+
+# --- entry point -----------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="estream", description="eStream component tooling")
+    groups = parser.add_subparsers(dest="group", metavar="COMMAND")
+    marketplace = groups.add_parser("marketplace", help="package signing, verification and distribution")
+    subs = marketplace.add_subparsers(dest="command", metavar="SUBCOMMAND")
+    for command in MARKETPLACE_COMMANDS:
+        sub = subs.add_parser(command.name, help=command.help, description=command.help)
+        command.configure(sub)
+        sub.set_defaults(run=command.run)
+    marketplace.set_defaults(help_parser=marketplace)
+    parser.set_defaults(help_parser=parser)
+    return parser
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    """Run `estream`; returns the exit code instead of raising SystemExit."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as e:  # argparse: --help (0) or a usage error (2)
+        return e.code if isinstance(e.code, int) else int(ExitCode.USAGE)
+    run = getattr(args, "run", None)
+    if run is None:
+        args.help_parser.print_help(sys.stderr)
+        return int(ExitCode.USAGE)
+    try:
+        return int(run(args))
+    except EstreamError as e:
+        print(e.render(), file=sys.stderr)
+        return int(ExitCode.USAGE)
+    except OSError as e:
+        where = e.filename if e.filename is not None else "estream"
+        print(f"error: {where}: {e.strerror or e}", file=sys.stderr)
+        return int(ExitCode.USAGE)
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
