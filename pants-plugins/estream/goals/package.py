@@ -1,0 +1,106 @@
+"""`package` for `marketplace_package`: a signed, bit-reproducible `<name>-<version>.tar.gz`."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from estream.core.archive import build_archive
+from estream.core.merkle import SIGNATURE_FILE
+from estream.core.signature import sign_package
+from estream.target_types import MarketplacePackageFieldSet
+from estream.util_rules.package_contents import (
+    MarketplacePackageContents,
+    MarketplacePackageContentsRequest,
+)
+from estream.util_rules.signing_key import ResolvedSigningKey, SigningKeyRequest
+from pants.core.goals.package import BuiltPackage, BuiltPackageArtifact, PackageFieldSet
+from pants.engine.fs import CreateDigest, Digest, DigestContents, FileContent
+from pants.engine.rules import Get, MultiGet, collect_rules, rule
+from pants.engine.unions import UnionRule
+from pants.util.logging import LogLevel
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class MarketplacePackagePackageFieldSet(MarketplacePackageFieldSet, PackageFieldSet):
+    pass
+
+
+@dataclass(frozen=True)
+class SignedArchiveRequest:
+    contents: MarketplacePackageContents
+    key: ResolvedSigningKey
+
+
+@dataclass(frozen=True)
+class SignedArchive:
+    filename: str
+    digest: Digest
+    development_key: bool
+    key_id: str
+    file_count: int
+
+
+@rule(desc="Sign and archive a marketplace package", level=LogLevel.DEBUG)
+async def sign_and_archive(request: SignedArchiveRequest) -> SignedArchive:
+    contents = request.contents
+    manifest = contents.manifest
+    file_contents = await Get(DigestContents, Digest, contents.digest)
+    files = {fc.path: fc.content for fc in file_contents}
+    version = str(manifest.version)
+    # Signing happens here, in the Pants process: the private key never becomes a Digest.
+    files[SIGNATURE_FILE] = sign_package(
+        files,
+        name=manifest.name,
+        version=version,
+        key=request.key.key,
+        signed_at=request.key.signed_at,
+    )
+    stem = f"{manifest.name}-{version}"
+    archive = build_archive(files, top_dir=stem)
+    digest = await Get(Digest, CreateDigest([FileContent(f"{stem}.tar.gz", archive)]))
+    return SignedArchive(
+        filename=f"{stem}.tar.gz",
+        digest=digest,
+        development_key=request.key.development,
+        key_id=request.key.key_id,
+        file_count=len(files),
+    )
+
+
+@rule(desc="Package marketplace package", level=LogLevel.DEBUG)
+async def package_marketplace_package(
+    field_set: MarketplacePackagePackageFieldSet,
+) -> BuiltPackage:
+    contents, key = await MultiGet(
+        Get(MarketplacePackageContents, MarketplacePackageContentsRequest(field_set.address)),
+        Get(ResolvedSigningKey, SigningKeyRequest()),
+    )
+    signed = await Get(SignedArchive, SignedArchiveRequest(contents, key))
+    output_path = field_set.output_path.value or signed.filename
+    digest = signed.digest
+    if output_path != signed.filename:
+        archive = await Get(DigestContents, Digest, signed.digest)
+        digest = await Get(Digest, CreateDigest([FileContent(output_path, archive[0].content)]))
+    trust = "UNTRUSTED development key" if signed.development_key else "key"
+    return BuiltPackage(
+        digest,
+        artifacts=(
+            BuiltPackageArtifact(
+                relpath=output_path,
+                extra_log_lines=(
+                    f"    {contents.manifest.name} {contents.manifest.version}: "
+                    f"{signed.file_count} files, signed with {trust} `{signed.key_id}`",
+                ),
+            ),
+        ),
+    )
+
+
+def rules():
+    return [
+        *collect_rules(),
+        UnionRule(PackageFieldSet, MarketplacePackagePackageFieldSet),
+    ]

@@ -1,0 +1,197 @@
+"""RuleRunner tests for `package` on `marketplace_package`: contents, validation, signing."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from textwrap import dedent
+
+import pytest
+
+from estream.core.keys import SigningKey
+from estream.core.archive import read_archive
+from estream.core.verify import verify_package
+from estream.goals.package import MarketplacePackagePackageFieldSet
+from estream.register import rules as estream_rules, target_types as estream_target_types
+from pants.core.goals.package import BuiltPackage
+from pants.engine.addresses import Address
+from pants.engine.fs import DigestContents
+from pants.engine.internals.scheduler import ExecutionError
+from estream.target_types import MarketplacePackageDependenciesField
+from pants.engine.target import Addresses, DependenciesRequest
+from pants.testutil.rule_runner import QueryRule, RuleRunner
+
+KEY = SigningKey.generate("test-release-key")
+
+MANIFEST = dedent(
+    """\
+    [component]
+    name = "esf-demo"
+    version = "1.2.0"
+    category = "esf-schema"
+    description = "Demo schemas"
+    license = "Apache-2.0"
+    keywords = ["demo"]
+
+    [component.schemas]
+    provides = ["DemoEvent"]
+    requires = []
+
+    [component.include]
+    schemas = ["schemas/*.esf.yaml"]
+    """
+)
+
+SCHEMA = dedent(
+    """\
+    version: "1.0"
+    namespace: estream.demo
+    schemas:
+      DemoEvent:
+        description: "An event"
+        lattice: estream.demo.event
+        path: /demo/{event_id}
+        fields:
+          event_id:
+            type: bytes32
+          level:
+            type: Level
+    enums:
+      Level:
+        values: [Low, High]
+    """
+)
+
+
+@pytest.fixture
+def rule_runner() -> RuleRunner:
+    runner = RuleRunner(
+        rules=[*estream_rules(), QueryRule(BuiltPackage, [MarketplacePackagePackageFieldSet])],
+        target_types=estream_target_types(),
+    )
+    runner.set_options([], env={"ESTREAM_SIGNING_KEY": KEY.private_key_file_text()})
+    return runner
+
+
+def write_package(rule_runner: RuleRunner, manifest: str = MANIFEST, schema: str = SCHEMA) -> None:
+    rule_runner.write_files(
+        {
+            "pkgs/demo/BUILD": "marketplace_package()",
+            "pkgs/demo/estream-component.toml": manifest,
+            "pkgs/demo/README.md": "# demo\n",
+            "pkgs/demo/schemas/BUILD": "esf_schemas()",
+            "pkgs/demo/schemas/demo.esf.yaml": schema,
+        }
+    )
+
+
+def build(rule_runner: RuleRunner) -> tuple[str, bytes]:
+    target = rule_runner.get_target(Address("pkgs/demo"))
+    built = rule_runner.request(BuiltPackage, [MarketplacePackagePackageFieldSet.create(target)])
+    contents = rule_runner.request(DigestContents, [built.digest])
+    assert len(contents) == 1
+    return contents[0].path, contents[0].content
+
+
+def test_package_builds_signed_archive(rule_runner: RuleRunner) -> None:
+    write_package(rule_runner)
+    path, archive = build(rule_runner)
+    assert path == "esf-demo-1.2.0.tar.gz"
+    top, files = read_archive(archive)
+    assert top == "esf-demo-1.2.0"
+    assert sorted(files) == [
+        "README.md",
+        "SIGNATURE.ml-dsa",
+        "estream-component.toml",
+        "schemas/demo.esf.yaml",
+    ]
+    report = verify_package(files, extra_trusted_keys=[KEY.public])
+    assert int(report.exit_code) == 0, report.render()
+
+
+def test_package_is_reproducible_within_a_run(rule_runner: RuleRunner) -> None:
+    write_package(rule_runner)
+    _, first = build(rule_runner)
+    rule_runner.write_files({"pkgs/demo/README.md": "# demo, edited\n"})
+    _, second = build(rule_runner)
+    assert first != second
+    rule_runner.write_files({"pkgs/demo/README.md": "# demo\n"})
+    _, third = build(rule_runner)
+    assert first == third
+
+
+def test_package_private_key_not_in_archive(rule_runner: RuleRunner) -> None:
+    write_package(rule_runner)
+    _, archive = build(rule_runner)
+    secret_text = KEY.private_key_file_text()
+    seed_hex = [line for line in secret_text.splitlines() if line.startswith("seed")][0].split('"')[1]
+    plain = gzip.decompress(archive)
+    assert seed_hex.encode() not in plain
+    assert bytes.fromhex(seed_hex) not in plain
+
+
+def test_unknown_type_reference_fails(rule_runner: RuleRunner) -> None:
+    write_package(rule_runner, schema=SCHEMA.replace("type: Level", "type: Levle"))
+    with pytest.raises(ExecutionError) as exc:
+        build(rule_runner)
+    message = str(exc.value)
+    assert "pkgs/demo/schemas/demo.esf.yaml" in message
+    assert "unknown type `Levle`" in message
+    assert "did you mean `Level`?" in message
+
+
+def test_provided_schema_must_exist(rule_runner: RuleRunner) -> None:
+    write_package(rule_runner, manifest=MANIFEST.replace('provides = ["DemoEvent"]', 'provides = ["DemoEvnt"]'))
+    with pytest.raises(ExecutionError) as exc:
+        build(rule_runner)
+    message = str(exc.value)
+    assert "pkgs/demo/estream-component.toml" in message
+    assert "component.schemas.provides" in message
+    assert "did you mean `DemoEvent`?" in message
+
+
+def test_include_glob_matching_nothing_fails(rule_runner: RuleRunner) -> None:
+    write_package(rule_runner, manifest=MANIFEST.replace("schemas/*.esf.yaml", "schema/*.esf.yaml"))
+    with pytest.raises(ExecutionError) as exc:
+        build(rule_runner)
+    assert "glob `schema/*.esf.yaml` matches no file of this package" in str(exc.value)
+
+
+def test_invalid_manifest_fails_with_file_and_key(rule_runner: RuleRunner) -> None:
+    write_package(rule_runner, manifest=MANIFEST.replace('version = "1.2.0"', 'version = "1.2"'))
+    with pytest.raises(ExecutionError) as exc:
+        build(rule_runner)
+    message = str(exc.value)
+    assert "pkgs/demo/estream-component.toml" in message
+    assert "component.version" in message
+
+
+def test_dependencies_are_inferred_from_include_globs() -> None:
+    runner = RuleRunner(
+        rules=[
+            *estream_rules(),
+            QueryRule(Addresses, [DependenciesRequest]),
+        ],
+        target_types=estream_target_types(),
+    )
+    write_package(runner)
+    target = runner.get_target(Address("pkgs/demo"))
+    deps = runner.request(Addresses, [DependenciesRequest(target[MarketplacePackageDependenciesField])])
+    assert list(deps) == [Address("pkgs/demo/schemas", relative_file_path="demo.esf.yaml")]
+
+
+def test_signature_records_development_key_when_none_configured(tmp_path) -> None:
+    runner = RuleRunner(
+        rules=[*estream_rules(), QueryRule(BuiltPackage, [MarketplacePackagePackageFieldSet])],
+        target_types=estream_target_types(),
+    )
+    runner.set_options([], env={"HOME": str(tmp_path)})
+    write_package(runner)
+    _, archive = build(runner)
+    _, files = read_archive(archive)
+    signature = json.loads(files["SIGNATURE.ml-dsa"])
+    assert signature["development_key"] is True
+    assert (tmp_path / ".estream" / "keys" / "dev-signing-key.toml").exists()
+    report = verify_package(files)
+    assert int(report.exit_code) != 0
+    assert "development" in report.render().lower()

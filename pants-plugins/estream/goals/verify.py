@@ -1,0 +1,103 @@
+"""The `verify` goal: build marketplace packages and verify their archives like a consumer would."""
+
+from __future__ import annotations
+
+import os
+
+from estream.core.archive import read_archive
+from estream.core.errors import EstreamError
+from estream.core.keys import load_keyring
+from estream.core.verify import verify_package
+from estream.goals.package import MarketplacePackagePackageFieldSet
+from estream.subsystems.signing import EstreamSigningSubsystem
+from estream.util_rules.signing_key import ResolvedSigningKey, SigningKeyRequest
+from pants.base.build_root import BuildRoot
+from pants.core.goals.package import BuiltPackage, PackageFieldSet
+from pants.engine.console import Console
+from pants.engine.fs import Digest, DigestContents
+from pants.engine.goal import Goal, GoalSubsystem
+from pants.engine.rules import Get, MultiGet, collect_rules, goal_rule
+from pants.engine.target import (
+    NoApplicableTargetsBehavior,
+    TargetRootsToFieldSets,
+    TargetRootsToFieldSetsRequest,
+)
+from pants.option.option_types import BoolOption
+
+
+class VerifySubsystem(GoalSubsystem):
+    name = "verify"
+    help = (
+        "Build `marketplace_package` targets and verify each archive's SIGNATURE.ml-dsa: file "
+        "hashes, Merkle root, ML-DSA-87 signature and key trust (keyring from "
+        "`[estream-signing].keyring`)."
+    )
+
+    json = BoolOption(default=False, help="Print one JSON report per package instead of text.")
+
+
+class Verify(Goal):
+    subsystem_cls = VerifySubsystem
+    environment_behavior = Goal.EnvironmentBehavior.LOCAL_ONLY
+
+
+@goal_rule
+async def run_verify(
+    console: Console,
+    goal_subsystem: VerifySubsystem,
+    signing: EstreamSigningSubsystem,
+    build_root: BuildRoot,
+) -> Verify:
+    targets = await Get(
+        TargetRootsToFieldSets,
+        TargetRootsToFieldSetsRequest(
+            PackageFieldSet,
+            goal_description="the `verify` goal",
+            no_applicable_targets_behavior=NoApplicableTargetsBehavior.warn,
+        ),
+    )
+    field_sets = [
+        fs for fs in targets.field_sets if isinstance(fs, MarketplacePackagePackageFieldSet)
+    ]
+    packages = await MultiGet(Get(BuiltPackage, PackageFieldSet, fs) for fs in field_sets)
+    contents = await MultiGet(Get(DigestContents, Digest, p.digest) for p in packages)
+
+    try:
+        keyring = (
+            load_keyring(os.path.join(build_root.path, signing.keyring))
+            if signing.keyring
+            else None
+        )
+    except EstreamError as e:
+        console.print_stderr(e.render())
+        return Verify(exit_code=2)
+
+    # "Allow development key" means this user's own dev key: it is trusted like a keyring entry,
+    # so a local `package` + `verify` round trip works without publishing anything.
+    extra_trusted = ()
+    if signing.allow_development_key:
+        local = await Get(ResolvedSigningKey, SigningKeyRequest())
+        if local.development:
+            extra_trusted = (local.key.public,)
+
+    exit_code = 0
+    for field_set, archive_files in zip(field_sets, contents):
+        for archive in archive_files:
+            _, files = read_archive(archive.content)
+            report = verify_package(
+                files,
+                keyring=keyring,
+                extra_trusted_keys=extra_trusted,
+                allow_development_key=signing.allow_development_key,
+            )
+            if goal_subsystem.json:
+                console.print_stdout(report.to_json())
+            else:
+                console.print_stdout(f"{field_set.address} ({archive.path})")
+                console.print_stdout(report.render())
+            exit_code = max(exit_code, int(report.exit_code))
+    return Verify(exit_code=exit_code)
+
+
+def rules():
+    return collect_rules()

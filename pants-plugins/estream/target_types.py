@@ -1,0 +1,174 @@
+"""Target types of the estream backend: ESF schemas and marketplace packages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pants.base.glob_match_error_behavior import GlobMatchErrorBehavior
+from pants.core.goals.package import OutputPathField
+from pants.engine.target import (
+    COMMON_TARGET_FIELDS,
+    Dependencies,
+    FieldSet,
+    MultipleSourcesField,
+    SingleSourceField,
+    Target,
+    TargetFilesGenerator,
+    generate_multiple_sources_field_help_message,
+)
+from pants.util.strutil import help_text
+
+ESF_SUFFIX = ".esf.yaml"
+MANIFEST_FILENAME = "estream-component.toml"
+
+
+# -----------------------------------------------------------------------------------------------
+# `esf_schema` and `esf_schemas`
+# -----------------------------------------------------------------------------------------------
+
+
+class EsfSchemaSourceField(SingleSourceField):
+    # Pants compares extensions with os.path.splitext, which sees only `.yaml`; the full
+    # `.esf.yaml` suffix is checked by the validation rule with a clearer message.
+    expected_file_extensions = (".yaml",)
+    help = help_text(
+        f"""
+        The ESF schema file (`*{ESF_SUFFIX}`) owned by this target.
+
+        The file is parsed with a safe YAML loader and validated against the ESF rules: field
+        types (`string`, `string(N)`, `u8`…`u64`, `i8`…`i64`, `f64`, `bool`, `bytes`, `bytes32`,
+        `timestamp`, `pq_signature`, `object`, `array(T)`, `map(K, V)` and references to schemas
+        and enums), `optional`, `privacy`, `retention`, `lattice` and `path` templates.
+        """
+    )
+
+
+class EsfSchemaDependenciesField(Dependencies):
+    pass
+
+
+class EsfSchemaTarget(Target):
+    alias = "esf_schema"
+    core_fields = (*COMMON_TARGET_FIELDS, EsfSchemaDependenciesField, EsfSchemaSourceField)
+    help = help_text(
+        f"""
+        One ESF schema file (`*{ESF_SUFFIX}`): schemas and enums of the eStream Format.
+
+        `{{bin_name}} check` validates it; a `marketplace_package` whose `[component.include]`
+        globs match the file packages it.
+        """
+    )
+
+
+class EsfSchemasGeneratorSourcesField(MultipleSourcesField):
+    default = (f"*{ESF_SUFFIX}",)
+    expected_file_extensions = (".yaml",)
+    help = generate_multiple_sources_field_help_message(
+        f"Example: `sources=['orders{ESF_SUFFIX}', '!legacy{ESF_SUFFIX}']`"
+    )
+
+
+class EsfSchemasGeneratorTarget(TargetFilesGenerator):
+    alias = "esf_schemas"
+    core_fields = (*COMMON_TARGET_FIELDS, EsfSchemasGeneratorSourcesField)
+    generated_target_cls = EsfSchemaTarget
+    copied_fields = COMMON_TARGET_FIELDS
+    moved_fields = (EsfSchemaDependenciesField,)
+    help = f"Generate an `esf_schema` target for each file in the `sources` field (default `*{ESF_SUFFIX}`)."
+
+
+# -----------------------------------------------------------------------------------------------
+# `marketplace_package`
+# -----------------------------------------------------------------------------------------------
+
+
+class MarketplaceManifestField(SingleSourceField):
+    alias = "manifest"
+    default = MANIFEST_FILENAME
+    required = False
+    expected_file_extensions = (".toml",)
+    help = help_text(
+        f"""
+        The component manifest, `{MANIFEST_FILENAME}`, relative to the BUILD file.
+
+        Its `[component]` table names and versions the package; `[component.include]` globs
+        (relative to the manifest's directory) select the schema and circuit files that go into
+        the archive, and the targets owning them become dependencies automatically.
+        """
+    )
+
+
+class MarketplacePackageSourcesField(MultipleSourcesField):
+    default = ("README.md", "LICENSE", "docs/**/*")
+    # A package may legitimately have no README or docs; publishing (not building) requires them.
+    default_glob_match_error_behavior = GlobMatchErrorBehavior.ignore
+    help = generate_multiple_sources_field_help_message(
+        "Extra files shipped in the archive besides the manifest and the files matched by "
+        "`[component.include]`. Example: `sources=['README.md', 'LICENSE', 'docs/**/*']`"
+    )
+
+
+class MarketplacePackageDependenciesField(Dependencies):
+    help = help_text(
+        f"""
+        Addresses of targets whose files belong to this package, in addition to those inferred.
+
+        Dependencies on the owners of files matched by `[component.include]` in
+        `{MANIFEST_FILENAME}` are inferred, so this field is rarely needed. Files of dependencies
+        that live outside this package's directory are never copied into the archive.
+        """
+    )
+
+
+class MarketplacePackageOutputPathField(OutputPathField):
+    help = help_text(
+        f"""
+        Where the archive is written, relative to `--distdir` (default `dist/`).
+
+        If undefined, the archive is `<name>-<version>.tar.gz`, with the name and version from
+        `{MANIFEST_FILENAME}`, directly under the dist directory.
+        """
+    )
+
+
+class MarketplacePackageTarget(Target):
+    alias = "marketplace_package"
+    core_fields = (
+        *COMMON_TARGET_FIELDS,
+        MarketplaceManifestField,
+        MarketplacePackageSourcesField,
+        MarketplacePackageDependenciesField,
+        MarketplacePackageOutputPathField,
+    )
+    help = help_text(
+        f"""
+        An eStream marketplace package: a deterministic, ML-DSA-87-signed `.tar.gz` archive.
+
+        `{{bin_name}} package` validates the manifest and every schema, signs the files
+        (`SIGNATURE.ml-dsa`: SHA3-256 per file, a domain-separated Merkle root binding paths, and an
+        ML-DSA-87 signature) and writes `dist/<name>-<version>.tar.gz`, bit-identical on any
+        machine. The signing key comes from `[estream-signing]`; without one, a per-user
+        development key is used and the package is marked as signed by an untrusted key.
+        """
+    )
+
+
+@dataclass(frozen=True)
+class MarketplacePackageFieldSet(FieldSet):
+    required_fields = (MarketplaceManifestField,)
+
+    manifest: MarketplaceManifestField
+    sources: MarketplacePackageSourcesField
+    dependencies: MarketplacePackageDependenciesField
+    output_path: MarketplacePackageOutputPathField
+
+
+@dataclass(frozen=True)
+class EsfSchemaFieldSet(FieldSet):
+    required_fields = (EsfSchemaSourceField,)
+
+    source: EsfSchemaSourceField
+
+
+def target_types():
+    return [EsfSchemaTarget, EsfSchemasGeneratorTarget, MarketplacePackageTarget]

@@ -1,0 +1,78 @@
+"""The signing key, resolved in-process once per Pants session.
+
+The private key is read here and held only in the memory of the Pants process: it is never
+written to a Digest, so it cannot reach the store, a sandbox, `dist/` or a remote cache.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+from estream.core.errors import EstreamError
+from estream.core.signature import format_signed_at, signed_at_from_source_date_epoch
+from estream.core.keys import SigningKey, resolve_signing_key as load_key
+from estream.subsystems.signing import EstreamSigningSubsystem
+from pants.engine.env_vars import EnvironmentVars, EnvironmentVarsRequest
+from pants.engine.rules import Get, _uncacheable_rule, collect_rules
+from pants.base.build_root import BuildRoot
+
+DEFAULT_SIGNED_AT = "1970-01-01T00:00:00Z"
+
+
+@dataclass(frozen=True)
+class SigningKeyRequest:
+    pass
+
+
+@dataclass(frozen=True)
+class ResolvedSigningKey:
+    """The key to sign with; equality (and so rule memoization) is by public fingerprint only."""
+
+    fingerprint: str
+    key_id: str
+    development: bool
+    signed_at: str
+    key: SigningKey = field(compare=False, hash=False, repr=False)
+
+
+def signed_at_from(option: str | None, source_date_epoch: str | None) -> str:
+    """`signed_at` for SIGNATURE.ml-dsa: the option, else SOURCE_DATE_EPOCH, else the epoch."""
+    if option:
+        try:
+            return format_signed_at(option)
+        except ValueError as e:
+            raise EstreamError.single("[estream-signing].signed_at", str(e))
+    if source_date_epoch:
+        return signed_at_from_source_date_epoch(source_date_epoch)
+    return DEFAULT_SIGNED_AT
+
+
+# Uncacheable: the key file, its permissions and the dev key live outside the build graph, so
+# they are re-read once per session instead of being memoized across sessions by pantsd.
+@_uncacheable_rule(desc="Load the package signing key")
+async def resolve_signing_key(
+    _: SigningKeyRequest, subsystem: EstreamSigningSubsystem
+) -> ResolvedSigningKey:
+    env = await Get(
+        EnvironmentVars,
+        EnvironmentVarsRequest(
+            ["ESTREAM_SIGNING_KEY", "ESTREAM_SIGNING_KEY_FILE", "SOURCE_DATE_EPOCH", "HOME"]
+        ),
+    )
+    key = load_key(
+        key_file=os.path.join(BuildRoot().path, subsystem.key_file) if subsystem.key_file else None,
+        environ=env,
+        home_dir=env.get("HOME") or os.path.expanduser("~"),
+    )
+    return ResolvedSigningKey(
+        fingerprint=key.fingerprint,
+        key_id=key.key_id,
+        development=key.development,
+        signed_at=signed_at_from(subsystem.signed_at, env.get("SOURCE_DATE_EPOCH")),
+        key=key,
+    )
+
+
+def rules():
+    return collect_rules()
