@@ -85,7 +85,10 @@ def format_signed_at(value: SignedAt) -> str:
     if isinstance(value, bool):
         raise ValueError("signed_at must be a timestamp string, epoch seconds or an aware datetime")
     if isinstance(value, int):
-        value = datetime.fromtimestamp(value, tz=timezone.utc)
+        try:
+            value = datetime.fromtimestamp(value, tz=timezone.utc)
+        except (OverflowError, OSError):
+            raise ValueError(f"signed_at epoch seconds out of range: {value}") from None
     if isinstance(value, datetime):
         if value.tzinfo is None:
             raise ValueError("signed_at datetime must be timezone-aware")

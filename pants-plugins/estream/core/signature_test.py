@@ -68,7 +68,7 @@ def test_signed_at_forms():
     assert signed_at_from_source_date_epoch("1700000000") == "2023-11-14T22:13:20Z"
     tz = timezone(timedelta(hours=2))
     assert format_signed_at(datetime(2026, 1, 1, 2, 0, tzinfo=tz)) == "2026-01-01T00:00:00Z"
-    for bad in ("2026-13-01T00:00:00Z", "yesterday", datetime(2026, 1, 1), True):
+    for bad in ("2026-13-01T00:00:00Z", "yesterday", datetime(2026, 1, 1), True, 10**20):
         with pytest.raises(ValueError):
             format_signed_at(bad)
 
