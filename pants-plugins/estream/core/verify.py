@@ -62,6 +62,22 @@ SEVERITY: Tuple[ExitCode, ...] = (
     ExitCode.UNLISTED,
 )
 
+
+
+def most_severe(codes: Iterable[int]) -> ExitCode:
+    """Combine exit codes (e.g. of several packages) by SEVERITY, not numerically.
+
+    USAGE (2) outranks every finding: something could not be checked at all.
+    """
+    present = {ExitCode(c) for c in codes}
+    if ExitCode.USAGE in present:
+        return ExitCode.USAGE
+    for kind in SEVERITY:
+        if kind in present:
+            return kind
+    return ExitCode.VALID
+
+
 _TITLES = {
     ExitCode.MALFORMED_SIGNATURE: "Malformed signature file",
     ExitCode.BAD_SIGNATURE: "Bad signature",
@@ -350,5 +366,6 @@ __all__ = [
     "ExitCode",
     "Finding",
     "VerificationReport",
+    "most_severe",
     "verify_package",
 ]

@@ -2,7 +2,7 @@ import json
 
 from estream.core.keys import SigningKey, parse_keyring
 from estream.core.signature import sign_package
-from estream.core.verify import SEVERITY, ExitCode, verify_package
+from estream.core.verify import SEVERITY, ExitCode, most_severe, verify_package
 
 PUBLISHER = SigningKey("estream-signing-key-01", bytes(range(32)))
 STRANGER = SigningKey("stranger", bytes(range(1, 33)))
@@ -245,3 +245,10 @@ def test_exit_codes_are_stable():
         "MALFORMED_SIGNATURE": 17,
         "NAME_VERSION_MISMATCH": 18,
     }
+
+
+def test_most_severe_combines_by_severity_not_number():
+    assert most_severe([0, 18, 17, 10]) == ExitCode.MALFORMED_SIGNATURE
+    assert most_severe([12, 11]) == ExitCode.MISSING
+    assert most_severe([0, 0]) == ExitCode.VALID and most_severe([]) == ExitCode.VALID
+    assert most_severe([17, 2]) == ExitCode.USAGE
