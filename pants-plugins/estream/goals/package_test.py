@@ -14,6 +14,7 @@ from estream.core.verify import verify_package
 from estream.goals.package import MarketplacePackagePackageFieldSet
 from estream.register import rules as estream_rules, target_types as estream_target_types
 from pants.core.goals.package import BuiltPackage
+from pants.core.util_rules import source_files
 from pants.engine.addresses import Address
 from pants.engine.fs import DigestContents
 from pants.engine.internals.scheduler import ExecutionError
@@ -66,7 +67,7 @@ SCHEMA = dedent(
 @pytest.fixture
 def rule_runner() -> RuleRunner:
     runner = RuleRunner(
-        rules=[*estream_rules(), QueryRule(BuiltPackage, [MarketplacePackagePackageFieldSet])],
+        rules=[*estream_rules(), *source_files.rules(), QueryRule(BuiltPackage, [MarketplacePackagePackageFieldSet])],
         target_types=estream_target_types(),
     )
     runner.set_options([], env={"ESTREAM_SIGNING_KEY": KEY.private_key_file_text()})
@@ -170,6 +171,7 @@ def test_dependencies_are_inferred_from_include_globs() -> None:
     runner = RuleRunner(
         rules=[
             *estream_rules(),
+            *source_files.rules(),
             QueryRule(Addresses, [DependenciesRequest]),
         ],
         target_types=estream_target_types(),
@@ -182,7 +184,7 @@ def test_dependencies_are_inferred_from_include_globs() -> None:
 
 def test_signature_records_development_key_when_none_configured(tmp_path) -> None:
     runner = RuleRunner(
-        rules=[*estream_rules(), QueryRule(BuiltPackage, [MarketplacePackagePackageFieldSet])],
+        rules=[*estream_rules(), *source_files.rules(), QueryRule(BuiltPackage, [MarketplacePackagePackageFieldSet])],
         target_types=estream_target_types(),
     )
     runner.set_options([], env={"HOME": str(tmp_path)})

@@ -7,7 +7,7 @@ import os
 from estream.core.archive import read_archive
 from estream.core.errors import EstreamError
 from estream.core.keys import load_keyring
-from estream.core.verify import verify_package
+from estream.core.verify import ExitCode, most_severe, verify_package
 from estream.goals.package import MarketplacePackagePackageFieldSet
 from estream.subsystems.signing import EstreamSigningSubsystem
 from estream.util_rules.signing_key import ResolvedSigningKey, SigningKeyRequest
@@ -80,22 +80,30 @@ async def run_verify(
         if local.development:
             extra_trusted = (local.key.public,)
 
-    exit_code = 0
+    codes = []
     for field_set, archive_files in zip(field_sets, contents):
         for archive in archive_files:
-            _, files = read_archive(archive.content)
+            try:
+                top_dir, files = read_archive(archive.content, source=archive.path)
+            except EstreamError as e:
+                console.print_stderr(e.render())
+                codes.append(ExitCode.MALFORMED_SIGNATURE)
+                continue
             report = verify_package(
                 files,
                 keyring=keyring,
                 extra_trusted_keys=extra_trusted,
                 allow_development_key=signing.allow_development_key,
+                top_dir=top_dir,
+                source=archive.path,
             )
             if goal_subsystem.json:
                 console.print_stdout(report.to_json())
             else:
                 console.print_stdout(f"{field_set.address} ({archive.path})")
                 console.print_stdout(report.render())
-            exit_code = max(exit_code, int(report.exit_code))
+            codes.append(report.exit_code)
+    exit_code = int(most_severe(codes)) if codes else 0
     return Verify(exit_code=exit_code)
 
 
