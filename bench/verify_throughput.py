@@ -19,7 +19,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "pants-plugins"))
 
 from estream.cli.main import main as estream_main  # noqa: E402
 from estream.core.keys import SigningKey, write_public_key  # noqa: E402
-from estream.core.signature import SIGNATURE_FILENAME, sign_package  # noqa: E402
+from estream.core.merkle import SIGNATURE_FILE  # noqa: E402
+from estream.core.signature import sign_package  # noqa: E402
 
 
 def make_package(root: Path, total_mb: int, files: int) -> None:
@@ -33,7 +34,7 @@ def make_package(root: Path, total_mb: int, files: int) -> None:
     for i in range(files):
         contents[f"data/blob-{i:04d}.bin"] = os.urandom(size)
     key = SigningKey.generate("bench-key")
-    contents[SIGNATURE_FILENAME] = sign_package(
+    contents[SIGNATURE_FILE] = sign_package(
         contents, name="bench-big", version="1.0.0", key=key, signed_at="2026-01-01T00:00:00Z"
     )
     for rel, data in contents.items():
