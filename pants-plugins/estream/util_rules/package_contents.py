@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from estream.core.esf import EsfDocument
@@ -26,6 +27,8 @@ from pants.engine.target import (
     WrappedTargetRequest,
 )
 from pants.util.logging import LogLevel
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -85,6 +88,7 @@ async def collect_package_contents(
     schemas = (await Get(ParsedEsfFiles, EsfFilesRequest(subset, esf_paths))).documents
     check_package_schemas(parsed.manifest, schemas)
 
+    logger.debug("estream: collected package %s (%d files)", field_set.address, len(relative))
     return MarketplacePackageContents(
         address=field_set.address,
         manifest=parsed.manifest,
