@@ -246,7 +246,7 @@ def parse_manifest(content: bytes, path: str) -> Manifest:
     except UnicodeDecodeError as e:
         line = content[: e.start].count(b"\n") + 1
         diag.error(
-            f"the manifest is not valid UTF-8 (byte 0x{content[e.start]:02x} at line {line})",
+            f"the manifest is not valid UTF-8: byte 0x{content[e.start]:02x} cannot start or continue a character",
             line=line,
             help="TOML files must be encoded as UTF-8",
         )
