@@ -2,8 +2,10 @@
 # Run a BuildGrid REAPI server (CAS + action cache) on loopback, for Pants' remote cache.
 #
 #   buildgrid.sh install                       install BuildGrid into the per-user cache (once)
-#   buildgrid.sh start STATE_DIR [--port N] [--config FILE]
-#                                              start it, wait until it answers, print its address
+#   buildgrid.sh start STATE_DIR [--port N] [--config FILE] [--max-lifetime SECONDS]
+#                                              start it, wait until it answers, print its address;
+#                                              with --max-lifetime a watchdog stops it after that
+#                                              long even if nobody calls stop (tests, benchmarks)
 #   buildgrid.sh stop STATE_DIR                stop the server started with STATE_DIR (by its pid)
 #   buildgrid.sh address STATE_DIR             print the address of a running server
 #
@@ -106,22 +108,40 @@ alive() {
   [ -n "$state" ] && [ "$state" != Z ]
 }
 
+# True if PID itself listens on 127.0.0.1:PORT (so a reply on that port is from our server, not
+# from another one that holds the port: ours then fails to bind and exits).
+owns_port() {
+  local pid="$1" hex inode
+  hex="$(printf '%04X' "$2")"
+  for inode in $(awk -v suffix=":$hex" '$4 == "0A" && substr($2, length($2) - 4) == suffix { print $10 }' \
+                   /proc/net/tcp /proc/net/tcp6 2>/dev/null); do
+    if find "/proc/$pid/fd" -maxdepth 1 -lname "socket:\[$inode\]" 2>/dev/null | grep -q .; then
+      return 0
+    fi
+  done
+  return 1
+}
+
 answers() {
   timeout 20 "$VENV/bin/bgd" capabilities --remote "http://$1" --instance-name "" >/dev/null 2>&1
 }
 
 start() {
-  local state_dir="" port="" config="$DEFAULT_CONFIG"
+  local state_dir="" port="" config="$DEFAULT_CONFIG" max_lifetime=""
   while [ $# -gt 0 ]; do
     case "$1" in
       --port) port="$2"; shift 2 ;;
       --config) config="$2"; shift 2 ;;
+      --max-lifetime) max_lifetime="$2"; shift 2 ;;
       -*) die "unknown option $1" ;;
       *) [ -z "$state_dir" ] || die "one STATE_DIR only"; state_dir="$1"; shift ;;
     esac
   done
   [ -n "$state_dir" ] || die "usage: buildgrid.sh start STATE_DIR [--port N] [--config FILE]"
   [ -f "$config" ] || die "no BuildGrid config at $config"
+  if [ -n "$max_lifetime" ] && ! [[ "$max_lifetime" =~ ^[1-9][0-9]*$ ]]; then
+    die "--max-lifetime takes a number of seconds, got '$max_lifetime'"
+  fi
   install
   mkdir -p "$state_dir"
   state_dir="$(cd "$state_dir" && pwd)"
@@ -140,8 +160,9 @@ start() {
     echo "$pid" >"$state_dir/bgd.pid"
     deadline=$((SECONDS + START_TIMEOUT))
     while alive "$pid" && [ "$SECONDS" -lt "$deadline" ]; do
-      if answers "127.0.0.1:$chosen"; then
+      if owns_port "$pid" "$chosen" && answers "127.0.0.1:$chosen"; then
         echo "grpc://127.0.0.1:$chosen" >"$state_dir/address"
+        [ -z "$max_lifetime" ] || start_watchdog "$state_dir" "$pid" "$max_lifetime"
         log "BuildGrid (pid $pid) serves 127.0.0.1:$chosen, data in $state_dir"
         echo "grpc://127.0.0.1:$chosen"
         return 0
@@ -154,14 +175,31 @@ start() {
     fi
     rm -f "$state_dir/bgd.pid"
     # The picked port was taken in between: try another one; a --port given is not retried.
-    if [ -z "$port" ] && grep -qi 'address already in use\|failed to bind\|bind' "$state_dir/bgd.log"; then
+    if [ -z "$port" ] && grep -qi 'failed to bind\|address already in use' "$state_dir/bgd.log"; then
       log "port $chosen was taken, retrying ($attempt/3)"
       continue
+    fi
+    if grep -qi 'failed to bind\|address already in use' "$state_dir/bgd.log"; then
+      die "127.0.0.1:$chosen is already in use by another process
+  help: pass another --port, or none to use a free one; log: $state_dir/bgd.log"
     fi
     break
   done
   tail -n 30 "$state_dir/bgd.log" >&2 || true
   die "BuildGrid exited during start-up; log: $state_dir/bgd.log"
+}
+
+# Stops the server after SECONDS; exits by itself (within a second) once the server is gone.
+start_watchdog() {
+  local state_dir="$1" pid="$2" seconds="$3"
+  nohup /bin/bash -c '
+    is_bgd() { tr "\0" " " <"/proc/$1/cmdline" 2>/dev/null | grep -q "bgd server start"; }
+    for ((i = 0; i < $3; i++)); do
+      sleep 1
+      is_bgd "$2" || exit 0
+    done
+    echo "[buildgrid] --max-lifetime of $3 s reached: stopping pid $2" >>"$1/bgd.log"
+    kill -TERM "$2"' _ "$state_dir" "$pid" "$seconds" >/dev/null 2>&1 </dev/null &
 }
 
 stop() {

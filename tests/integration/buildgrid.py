@@ -147,12 +147,18 @@ class BuildGrid:
 
 
 @contextlib.contextmanager
-def buildgrid_server(repo: Path, state_dir: Path, *, timeout: int = 900) -> Iterator[BuildGrid]:
-    """Start BuildGrid with the repo's script (installing it if needed); always stop it."""
+def buildgrid_server(
+    repo: Path, state_dir: Path, *, timeout: int = 900, max_lifetime: int = 3600
+) -> Iterator[BuildGrid]:
+    """Start BuildGrid with the repo's script (installing it if needed); always stop it.
+
+    `max_lifetime` arms the script's watchdog, which stops the server even if this process is
+    killed before its `finally` runs (e.g. by a test timeout).
+    """
     script = repo / SCRIPT
     try:
         started = subprocess.run(
-            ["/bin/bash", str(script), "start", str(state_dir)],
+            ["/bin/bash", str(script), "start", str(state_dir), "--max-lifetime", str(max_lifetime)],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
