@@ -40,7 +40,8 @@ from integration.buildgrid import (  # noqa: E402
     user_named_caches,
 )
 
-GOALS = ["package", "test", "::"]
+# Everything, except integration tests (they run Pants itself).
+GOALS = ["package", "test", "::", "-**/*_integration_test.py"]
 SHOWN = (
     "local_execution_requests",
     "local_cache_requests_cached",

@@ -49,7 +49,8 @@ from integration.pants_repo import PantsResult, source_root
 USERS = ("estream-audit-alice", "estream-audit-bob")
 TIME_ZONES = ("UTC", "Pacific/Kiritimati")
 SOURCE_DATE_EPOCH = "1767225600"  # 2026-01-01T00:00:00Z: signed_at comes from here, never the clock.
-GOALS = ("package", "test", "::")
+# Everything, except integration tests (they run Pants itself and are not part of "the build").
+GOALS = ("package", "test", "::", "-**/*_integration_test.py")
 
 
 @dataclass(frozen=True)
