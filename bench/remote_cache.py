@@ -41,7 +41,7 @@ from integration.buildgrid import (  # noqa: E402
 )
 
 # Everything, except integration tests (they run Pants itself).
-GOALS = ["package", "test", "::", "-**/*_integration_test.py"]
+GOALS = ["--unmatched-cli-globs=ignore", "package", "test", "::", "-**/*_integration_test.py"]
 SHOWN = (
     "local_execution_requests",
     "local_cache_requests_cached",
