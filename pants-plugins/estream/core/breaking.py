@@ -297,7 +297,8 @@ class BumpCheck:
         return _rank(self.actual) >= _rank(self.required)
 
     def render(self) -> str:
-        lines = [f"{self.package}: {self.old_version} -> {self.new_version} ({self.actual} bump)"]
+        step = "version unchanged" if self.actual == NONE else f"{self.actual} bump"
+        lines = [f"{self.package}: {self.old_version} -> {self.new_version} ({step})"]
         if not self.changes:
             lines.append("  no schema changes")
         width = max((len(c.rule) for c in self.changes), default=0)
@@ -311,14 +312,14 @@ class BumpCheck:
             counts = sum(1 for c in self.changes if c.bump == self.required)
             lines.append(
                 f"error: {self.package}: {counts} change(s) need a {self.required} bump, but the version went "
-                f"from {self.old_version} to {self.new_version} ({self.actual})"
+                f"from {self.old_version} to {self.new_version} ({step})"
             )
             lines.append(
                 f"  help: set `version = \"{next_version(self.old_version, self.required)}\"` (or higher) "
                 f"in [component]"
             )
         else:
-            lines.append(f"ok: needs at most a {self.required} bump")
+            lines.append("ok" if self.required == NONE else f"ok: the changes need at most a {self.required} bump")
         return "\n".join(lines)
 
 
