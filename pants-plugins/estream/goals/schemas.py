@@ -32,6 +32,7 @@ from estream.util_rules.schema_resolution import (
 )
 from pants.core.util_rules.system_binaries import MaybeGitBinary
 from pants.base.build_root import BuildRoot
+from pants.core.util_rules import distdir
 from pants.core.util_rules.distdir import DistDir
 from pants.engine.console import Console
 from pants.engine.fs import CreateDigest, Digest, FileContent, Workspace
@@ -191,7 +192,11 @@ async def schema_breaking(
         return SchemaBreaking(exit_code=2)
 
     addresses = _packages(targets)
-    results = await MultiGet(Get(PackageSchemasResult, PackageSchemasRequest(a)) for a in addresses)
+    try:
+        results = await MultiGet(Get(PackageSchemasResult, PackageSchemasRequest(a)) for a in addresses)
+    except EstreamError as e:
+        console.print_stderr(e.render())
+        return SchemaBreaking(exit_code=1)
     failed = 0
     reports: Dict[str, str] = {}
     for result in results:
@@ -221,4 +226,5 @@ async def schema_breaking(
 
 
 def rules():
-    return collect_rules()
+    # DistDir's rule, as `pants.core.goals.package` registers it (rules are de-duplicated).
+    return [*collect_rules(), *distdir.rules()]
