@@ -59,6 +59,7 @@ async def sign_and_archive(request: SignedArchiveRequest) -> SignedArchive:
         signed_at=request.key.signed_at,
     )
     stem = f"{manifest.name}-{version}"
+    logger.debug("estream: signed and archived %s (%d files)", stem, len(files))
     archive = build_archive(files, top_dir=stem)
     digest = await Get(Digest, CreateDigest([FileContent(f"{stem}.tar.gz", archive)]))
     return SignedArchive(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from estream.core.esf import EsfDocument, parse_esf
@@ -10,6 +11,8 @@ from estream.target_types import ESF_SUFFIX
 from pants.engine.fs import Digest, DigestContents, DigestSubset, PathGlobs
 from pants.engine.rules import Get, MultiGet, collect_rules, rule
 from pants.util.logging import LogLevel
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,7 @@ async def parse_esf_file(request: EsfFileRequest) -> ParsedEsfFile:
             request.path, f"ESF schema files must be named `*{ESF_SUFFIX}`"
         )
     contents = await Get(DigestContents, Digest, request.digest)
+    logger.debug("estream: validated ESF schema %s", request.path)
     return ParsedEsfFile(parse_esf(contents[0].content, request.path))
 
 

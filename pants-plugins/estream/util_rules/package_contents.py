@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from estream.core.esf import EsfDocument
@@ -27,6 +28,8 @@ from pants.engine.target import (
     WrappedTargetRequest,
 )
 from pants.util.logging import LogLevel
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -88,6 +91,7 @@ async def collect_package_contents(
     # EstreamError naming the package, the schema and the candidates.
     await Get(ResolvedSchemaGraph, ResolveSchemasRequest((field_set.address,)))
 
+    logger.debug("estream: collected package %s (%d files)", field_set.address, len(relative))
     return MarketplacePackageContents(
         address=field_set.address,
         manifest=parsed.manifest,
