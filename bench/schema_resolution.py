@@ -1,7 +1,8 @@
 """Benchmark: dependency inference and schema resolution on a generated monorepo.
 
-Generates N packages (default 500) with S schemas each (default 10, one `*.esf.yaml` file per
-schema: 5,000 schema targets) and random acyclic `[component.dependencies]` (each package depends
+Generates N packages (default 500) with S schemas each (default 10: 5,000 schemas), spread over F
+`*.esf.yaml` files per package (`--files`, default 2: 1,000 `esf_schema` targets; `--files 10`
+gives one target per schema) and random acyclic `[component.dependencies]` (each package depends
 on up to 3 earlier packages, requires one schema of each and references it and its enum from its
 own schemas), then times:
 
@@ -49,13 +50,8 @@ schemas = ["schemas/*.esf.yaml"]
     return text
 
 
-def schema(i: int, k: int, extra_fields: List[str]) -> str:
-    fields = "".join(extra_fields)
-    enum = f"  P{i:04d}Kind:\n    values: [A, B, C]\n" if k == 0 else ""
-    return f"""version: "1.0"
-namespace: bench.p{i:04d}
-schemas:
-  P{i:04d}S{k:02d}:
+def schema_body(i: int, k: int, extra_fields: List[str]) -> str:
+    return f"""  P{i:04d}S{k:02d}:
     description: "Schema {k} of package {i}"
     lattice: bench.p{i:04d}.s{k:02d}
     path: /bench/{i}/{k}/{{id}}
@@ -66,10 +62,17 @@ schemas:
         type: u64
       kind:
         type: P{i:04d}Kind
-{fields}""" + (f"enums:\n{enum}" if enum else "")
+""" + "".join(extra_fields)
 
 
-def generate(root: Path, packages: int, schemas: int, seed: int) -> int:
+def schema_file(i: int, bodies: List[str], with_enum: bool) -> str:
+    text = f'version: "1.0"\nnamespace: bench.p{i:04d}\nschemas:\n' + "".join(bodies)
+    if with_enum:
+        text += f"enums:\n  P{i:04d}Kind:\n    values: [A, B, C]\n"
+    return text
+
+
+def generate(root: Path, packages: int, schemas: int, files: int, seed: int) -> int:
     rng = random.Random(seed)
     if root.exists():
         shutil.rmtree(root)
@@ -90,13 +93,16 @@ def generate(root: Path, packages: int, schemas: int, seed: int) -> int:
         (pkg / "BUILD").write_text("marketplace_package()\n")
         (pkg / "estream-component.toml").write_text(manifest(i, provides, requires, deps))
         (pkg / "schemas" / "BUILD").write_text("esf_schemas()\n")
+        bodies: List[List[str]] = [[] for _ in range(files)]
         for k in range(schemas):
             extra = []
             if k == 0:
                 for n, (d, req) in enumerate(zip(deps, requires)):
                     extra.append(f"      dep{n}:\n        type: {req}\n")
                     extra.append(f"      dep{n}_kind:\n        type: P{d:04d}Kind\n        optional: true\n")
-            (pkg / "schemas" / f"s{k:02d}.esf.yaml").write_text(schema(i, k, extra))
+            bodies[k % files].append(schema_body(i, k, extra))
+        for f, group in enumerate(bodies):
+            (pkg / "schemas" / f"s{f:02d}.esf.yaml").write_text(schema_file(i, group, f == 0))
     return edges
 
 
@@ -115,19 +121,20 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--packages", type=int, default=500)
     parser.add_argument("--schemas", type=int, default=10)
+    parser.add_argument("--files", type=int, default=2, help="schema files per package (schemas spread over them)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--out", default=str(REPO / "bench" / "out" / "schema-resolution"))
     args = parser.parse_args()
     root = Path(args.out)
-    edges = generate(root, args.packages, args.schemas, args.seed)
+    edges = generate(root, args.packages, args.schemas, min(args.files, args.schemas), args.seed)
     pants(root, "--no-pantsd", "--version")  # bootstrap is not what we measure
 
     try:
         cold, out = pants(root, "--no-pantsd", "dependencies", "::")
         first, _ = pants(root, "--pantsd", "dependencies", "::")
         warm = [pants(root, "--pantsd", "dependencies", "::")[0] for _ in range(3)]
-        edited = root / "pkgs" / "p0007" / "schemas" / "s03.esf.yaml"
-        edited.write_text(edited.read_text().replace("Schema 3 of", "Edited schema 3 of"))
+        edited = root / "pkgs" / "p0007" / "schemas" / "s00.esf.yaml"
+        edited.write_text(edited.read_text().replace("Schema 0 of", "Edited schema 0 of"))
         touched, _ = pants(root, "--pantsd", "dependencies", "::")
         graph_first, graph = pants(root, "--pantsd", "schema-graph", "::")
         graph_warm = [pants(root, "--pantsd", "schema-graph", "::")[0] for _ in range(2)]
@@ -138,7 +145,8 @@ def main() -> None:
     dep_lines = len(out.splitlines())
     required = graph.count("  requires ")
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, {platform.platform()}")
-    print(f"packages: {args.packages}, schema files/targets: {args.packages * args.schemas}, "
+    print(f"packages: {args.packages}, schemas: {args.packages * args.schemas}, "
+          f"schema files/targets: {args.packages * min(args.files, args.schemas)}, "
           f"package dependency edges: {edges}, requires resolved: {required}")
     print(f"`dependencies ::` printed {dep_lines} addresses")
     print(f"cold `dependencies ::` without pantsd: {cold:.2f} s")
