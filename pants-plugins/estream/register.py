@@ -5,8 +5,8 @@ Enable with `backend_packages = ["estream"]` and `pythonpath = ["%(buildroot)s/p
 
 from estream import dependency_inference
 from estream import target_types as estream_target_types
-from estream.goals import check, package, verify
-from estream.util_rules import esf, manifest, package_contents, signing_key
+from estream.goals import check, package, schemas, verify
+from estream.util_rules import esf, manifest, package_contents, schema_resolution, signing_key
 
 
 def target_types():
@@ -19,8 +19,10 @@ def rules():
         *check.rules(),
         *package.rules(),
         *verify.rules(),
+        *schemas.rules(),
         *esf.rules(),
         *manifest.rules(),
         *package_contents.rules(),
+        *schema_resolution.rules(),
         *signing_key.rules(),
     ]
