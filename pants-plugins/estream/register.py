@@ -1,12 +1,12 @@
-"""The estream backend: ESF schemas and eStream marketplace packages as Pants targets.
+"""The estream backend: ESF schemas, SmartCircuits and eStream marketplace packages as Pants targets.
 
 Enable with `backend_packages = ["estream"]` and `pythonpath = ["%(buildroot)s/pants-plugins"]`.
 """
 
 from estream import dependency_inference
 from estream import target_types as estream_target_types
-from estream.goals import check, package, verify
-from estream.util_rules import esf, manifest, package_contents, signing_key
+from estream.goals import check, circuit_test, package, verify
+from estream.util_rules import circuits, esf, manifest, package_contents, signing_key
 
 
 def target_types():
@@ -17,6 +17,8 @@ def rules():
     return [
         *dependency_inference.rules(),
         *check.rules(),
+        *circuit_test.rules(),
+        *circuits.rules(),
         *package.rules(),
         *verify.rules(),
         *esf.rules(),
