@@ -6,11 +6,13 @@ import os
 from dataclasses import dataclass
 
 from estream.target_types import (
+    CircuitSourceField,
     EsfSchemaSourceField,
     MarketplaceManifestField,
     MarketplacePackageDependenciesField,
 )
 from estream.util_rules.manifest import ParsedManifest
+from pants.core.target_types import FileSourceField, ResourceSourceField
 from pants.engine.fs import PathGlobs, Paths
 from pants.engine.internals.graph import Owners, OwnersRequest
 from pants.engine.rules import Get, collect_rules, rule
@@ -46,15 +48,25 @@ async def infer_marketplace_package_dependencies(
         return InferredDependencies([])
     paths = await Get(Paths, PathGlobs(globs))
     owners = await Get(Owners, OwnersRequest(tuple(paths.files)))
-    # Only targets whose files are package content: a `files` target that happens to own the
-    # same paths (e.g. test fixtures) must not become a dependency.
+    # Targets whose files are package content: schemas, circuits, and plain `file`/`resource`
+    # targets (a package's src/ and tests/). A path owned by a schema or circuit target is taken
+    # from that target only, so a `files` target that happens to own the same paths (e.g. test
+    # fixtures) does not become a dependency.
     candidates = await Get(Targets, Addresses(sorted(owners)))
+    typed = [t for t in candidates if t.has_field(EsfSchemaSourceField) or t.has_field(CircuitSourceField)]
+    typed_paths = set()
+    for tgt in typed:
+        field = tgt[EsfSchemaSourceField] if tgt.has_field(EsfSchemaSourceField) else tgt[CircuitSourceField]
+        if field.file_path:
+            typed_paths.add(field.file_path)
+    plain = [
+        t
+        for t in candidates
+        if (t.has_field(FileSourceField) or t.has_field(ResourceSourceField))
+        and (t[FileSourceField] if t.has_field(FileSourceField) else t[ResourceSourceField]).file_path not in typed_paths
+    ]
     return InferredDependencies(
-        sorted(
-            tgt.address
-            for tgt in candidates
-            if tgt.address != request.field_set.address and tgt.has_field(EsfSchemaSourceField)
-        )
+        sorted(tgt.address for tgt in typed + plain if tgt.address != request.field_set.address)
     )
 
 
