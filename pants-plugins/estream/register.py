@@ -5,7 +5,7 @@ Enable with `backend_packages = ["estream"]` and `pythonpath = ["%(buildroot)s/p
 
 from estream import dependency_inference
 from estream import target_types as estream_target_types
-from estream.goals import check, circuit_test, package, verify
+from estream.goals import check, circuit_vectors, package, verify
 from estream.util_rules import circuits, esf, manifest, package_contents, signing_key
 
 
@@ -17,7 +17,7 @@ def rules():
     return [
         *dependency_inference.rules(),
         *check.rules(),
-        *circuit_test.rules(),
+        *circuit_vectors.rules(),
         *circuits.rules(),
         *package.rules(),
         *verify.rules(),

@@ -3,7 +3,7 @@
 This file is a self-contained program (standard library only, Python >= 3.9) so that it runs
 unchanged in a Pants sandbox (packed into a PEX by the `test` goal) and from the
 `estream marketplace test` CLI (as a child process). It never imports estream code; the plan it
-reads was produced and validated by `estream.core.circuit_tests`.
+reads was produced and validated by `estream.core.circuit_plan`.
 
     python circuit_runner.py PLAN.json [--json RESULTS.json]
 

@@ -14,7 +14,7 @@ import json
 import pkgutil
 from typing import Any
 
-from estream.core.circuit_tests import build_plan
+from estream.core.circuit_plan import build_plan
 from estream.core.errors import EstreamError
 from estream.target_types import CircuitSourceField, SkipSmartCircuitTestsField
 from estream.util_rules.circuits import SmartCircuitPackage, SmartCircuitPackageRequest
