@@ -14,6 +14,7 @@ import json
 import pkgutil
 from typing import Any
 
+from estream.core import circuit_runner
 from estream.core.circuit_plan import build_plan
 from estream.core.errors import EstreamError
 from estream.target_types import CircuitSourceField, SkipSmartCircuitTestsField
@@ -76,7 +77,9 @@ class CircuitRunnerPexRequest:
 
 @rule(desc="Build the circuit test runner", level=LogLevel.DEBUG)
 async def build_circuit_runner(_: CircuitRunnerPexRequest, python_setup: PythonSetup) -> Pex:
-    source = pkgutil.get_data("estream.core", "circuit_runner.py")
+    # The runner ships as source (it runs in the sandbox, not in Pants' process); importing it
+    # here also makes it a dependency of this module.
+    source = pkgutil.get_data(circuit_runner.__name__.rpartition(".")[0], "circuit_runner.py")
     assert source is not None
     digest = await Get(Digest, CreateDigest([FileContent(f"{RUNNER_MODULE}.py", source)]))
     return await Get(
