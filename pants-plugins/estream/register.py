@@ -5,7 +5,7 @@ Enable with `backend_packages = ["estream"]` and `pythonpath = ["%(buildroot)s/p
 
 from estream import dependency_inference
 from estream import target_types as estream_target_types
-from estream.goals import check, circuit_vectors, package, verify
+from estream.goals import check, circuit_vectors, package, tailor, verify
 from estream.util_rules import circuits, esf, manifest, package_contents, signing_key
 
 
@@ -20,6 +20,7 @@ def rules():
         *circuit_vectors.rules(),
         *circuits.rules(),
         *package.rules(),
+        *tailor.rules(),
         *verify.rules(),
         *esf.rules(),
         *manifest.rules(),

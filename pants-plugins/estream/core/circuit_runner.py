@@ -14,7 +14,7 @@ plan itself is unusable.
 
 Plan (JSON)::
 
-    {"suite": str, "src_dir": "src", "float_tolerance": 1e-9,
+    {"suite": str, "src_dir": "src", "float_tolerance": 1e-9, "verbose": false,
      "types": {NAME: TYPE, ...},                      # named types, referenced by {"t": "ref"}
      "circuits": {NAME: {"cpu": "module.path:function",
                          "inputs": {PORT: TYPE}, "outputs": {PORT: TYPE}}},
@@ -397,12 +397,15 @@ def run_plan(plan: Dict[str, Any], write=print) -> Tuple[int, List[Dict[str, Any
         start = time.perf_counter()
         failure: Optional[Tuple[str, StepOutcome]] = None
         notes: List[str] = []
+        notes_out: List[str] = []  # --verbose: each passed step's outputs
         for step in case["steps"]:
             outcome = run_step(plan, step, tolerance, previous, functions)
             if not outcome.ok:
                 failure = (step["name"], outcome)
                 break
             previous[step["name"]] = outcome.outputs or {}
+            if plan.get("verbose"):
+                notes_out.append(f"      {step['name']} -> {json.dumps(outcome.outputs, ensure_ascii=False, sort_keys=True)}")
             if outcome.note:
                 notes.append(outcome.note)
         elapsed = time.perf_counter() - start
@@ -414,6 +417,8 @@ def run_plan(plan: Dict[str, Any], write=print) -> Tuple[int, List[Dict[str, Any
             else:
                 note = f"{notes[0]}, {_ms(elapsed)}" if notes else _ms(elapsed)
             write(_line("✓", label, "PASS", note))
+            for text in notes_out:
+                write(text)
             results.append({"name": case["name"], "kind": case["kind"], "passed": True, "seconds": elapsed})
         else:
             step_name, outcome = failure
