@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from pants.base.glob_match_error_behavior import GlobMatchErrorBehavior
 from pants.core.goals.package import OutputPathField
+from pants.core.goals.test import TestTimeoutField
 from pants.engine.target import (
     COMMON_TARGET_FIELDS,
     BoolField,
@@ -210,6 +211,16 @@ class SkipSmartCircuitTestsField(BoolField):
     help = "If true, `test` does not run this circuit's golden vectors and journeys."
 
 
+class SmartCircuitTimeoutField(TestTimeoutField):
+    help = help_text(
+        """
+        A timeout (in seconds) for the one process that runs all of this circuit's golden vectors
+        and journeys. If unset, `[test].timeout_default` applies (never more than
+        `[test].timeout_maximum`); only with `--test-timeouts` (the default).
+        """
+    )
+
+
 class SmartCircuitTarget(Target):
     alias = "smart_circuit"
     core_fields = (
@@ -217,6 +228,7 @@ class SmartCircuitTarget(Target):
         CircuitSourceField,
         SmartCircuitDependenciesField,
         SkipSmartCircuitTestsField,
+        SmartCircuitTimeoutField,
     )
     help = help_text(
         f"""
@@ -243,7 +255,7 @@ class SmartCircuitsGeneratorTarget(TargetFilesGenerator):
     core_fields = (*COMMON_TARGET_FIELDS, SmartCircuitsGeneratorSourcesField)
     generated_target_cls = SmartCircuitTarget
     copied_fields = COMMON_TARGET_FIELDS
-    moved_fields = (SmartCircuitDependenciesField, SkipSmartCircuitTestsField)
+    moved_fields = (SmartCircuitDependenciesField, SkipSmartCircuitTestsField, SmartCircuitTimeoutField)
     help = f"Generate a `smart_circuit` target for each file in the `sources` field (default `*{CIRCUIT_SUFFIX}`)."
 
 

@@ -17,7 +17,7 @@ from typing import Any
 from estream.core import circuit_runner
 from estream.core.circuit_plan import build_plan
 from estream.core.errors import EstreamError
-from estream.target_types import CircuitSourceField, SkipSmartCircuitTestsField
+from estream.target_types import CircuitSourceField, SkipSmartCircuitTestsField, SmartCircuitTimeoutField
 from estream.util_rules.circuits import SmartCircuitPackage, SmartCircuitPackageRequest
 from pants.backend.python.subsystems.setup import PythonSetup
 from pants.backend.python.target_types import EntryPoint
@@ -59,6 +59,7 @@ class SmartCircuitTestFieldSet(TestFieldSet):
     required_fields = (CircuitSourceField,)
 
     sources: CircuitSourceField
+    timeout: SmartCircuitTimeoutField
 
     @classmethod
     def opt_out(cls, tgt: Target) -> bool:
@@ -142,6 +143,7 @@ async def run_smart_circuit_tests(
             description=f"Run {planned.case_count} golden vector(s)/journey(s) of {field_set.address}",
             level=LogLevel.DEBUG,
             extra_env={"PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1"},
+            timeout_seconds=field_set.timeout.calculate_from_global_options(test_subsystem),
         ),
     )
     process = dataclasses.replace(

@@ -256,3 +256,17 @@ def test_crashing_implementation_is_a_failure(rule_runner: RuleRunner) -> None:
     result = run(rule_runner)
     assert result.exit_code == 1
     assert "crashed" in result.stdout and "ZeroDivisionError" in result.stdout
+
+
+def test_a_hanging_implementation_times_out(rule_runner: RuleRunner) -> None:
+    rule_runner.write_files(
+        package_files(
+            **{
+                "pkg/mover/circuits/BUILD": "smart_circuits(timeout=3)",
+                "pkg/mover/src/mover/impl.py": "def move(inputs):\n    while True:\n        pass\n",
+            }
+        )
+    )
+    result = run(rule_runner)
+    assert result.exit_code != 0
+    assert "timeout" in (result.stdout + result.stderr).lower()
