@@ -77,3 +77,21 @@ def test_include_glob_without_owned_files_fails(rule_runner: RuleRunner) -> None
     with pytest.raises(ExecutionError) as info:
         build(rule_runner)
     assert "glob `src/**/*.py` matches no file of this package" in str(info.value)
+
+
+def test_invalid_circuit_is_not_packaged(rule_runner: RuleRunner) -> None:
+    files = package_files()
+    circuit = files["pkg/mover/circuits/move.circuit.yaml"].replace('version: "0.3.0"', 'version: "0.9.0"')
+    write(rule_runner, **{"pkg/mover/circuits/move.circuit.yaml": circuit})
+    with pytest.raises(ExecutionError) as info:
+        build(rule_runner)
+    assert "circuit version 0.9.0 does not match the package version 0.3.0" in str(info.value)
+
+
+def test_missing_entry_circuit_is_not_packaged(rule_runner: RuleRunner) -> None:
+    manifest = package_files()["pkg/mover/estream-component.toml"].replace("circuits/move.circuit.yaml", "circuits/gone.circuit.yaml") + INCLUDE
+    write(rule_runner)
+    rule_runner.write_files({"pkg/mover/estream-component.toml": manifest})
+    with pytest.raises(ExecutionError) as info:
+        build(rule_runner)
+    assert "`circuits/gone.circuit.yaml` does not exist" in str(info.value)

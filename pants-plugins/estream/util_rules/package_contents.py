@@ -7,9 +7,12 @@ from dataclasses import dataclass
 
 from estream.core.esf import EsfDocument
 from estream.core.manifest import Manifest
+from estream.core.circuit import package_circuit_file_diagnostics
+from estream.core.errors import EstreamError
 from estream.core.globs import glob_matches
 from estream.core.package_checks import check_include_globs, check_package_schemas
 from estream.target_types import (
+    CIRCUIT_SUFFIX,
     CircuitSourceField,
     ESF_SUFFIX,
     EsfSchemaSourceField,
@@ -112,6 +115,9 @@ async def collect_package_contents(
     relative = tuple(sorted(_relative_to(root, p) for p in in_package))  # type: ignore[misc]
 
     check_include_globs(parsed.manifest, relative)
+    missing_circuits = package_circuit_file_diagnostics(parsed.manifest, [p for p in relative if p.endswith(CIRCUIT_SUFFIX)])
+    if missing_circuits:
+        raise EstreamError(missing_circuits)
     esf_paths = tuple(p for p in in_package if p.endswith(ESF_SUFFIX))
     schemas = (await Get(ParsedEsfFiles, EsfFilesRequest(subset, esf_paths))).documents
     check_package_schemas(parsed.manifest, schemas)
