@@ -18,6 +18,7 @@ from pants.engine.target import (
     TargetFilesGenerator,
     generate_multiple_sources_field_help_message,
 )
+from pants.util.docutil import bin_name
 from pants.util.strutil import help_text
 
 ESF_SUFFIX = ".esf.yaml"
@@ -56,7 +57,7 @@ class EsfSchemaTarget(Target):
         f"""
         One ESF schema file (`*{ESF_SUFFIX}`): schemas and enums of the eStream Format.
 
-        `{{bin_name}} check` validates it; a `marketplace_package` whose `[component.include]`
+        `{bin_name()} check` validates it; a `marketplace_package` whose `[component.include]`
         globs match the file packages it.
         """
     )
@@ -146,7 +147,7 @@ class MarketplacePackageTarget(Target):
         f"""
         An eStream marketplace package: a deterministic, ML-DSA-87-signed `.tar.gz` archive.
 
-        `{{bin_name}} package` validates the manifest and every schema, signs the files
+        `{bin_name()} package` validates the manifest and every schema, signs the files
         (`SIGNATURE.ml-dsa`: SHA3-256 per file, a domain-separated Merkle root binding paths, and an
         ML-DSA-87 signature) and writes `dist/<name>-<version>.tar.gz`, bit-identical on any
         machine. The signing key comes from `[estream-signing]`; without one, a per-user
@@ -234,7 +235,7 @@ class SmartCircuitTarget(Target):
         f"""
         One ESCIR circuit (`*{CIRCUIT_SUFFIX}`) of an eStream SmartCircuit package.
 
-        `{{bin_name}} test` validates the circuit against its package and runs the package's golden
+        `{bin_name()} test` validates the circuit against its package and runs the package's golden
         vectors for it (and, for the entry circuit, the journeys) against the CPU reference
         implementation named by `implementation.cpu`, in a sandboxed process whose result is
         cached by its inputs.

@@ -8,7 +8,6 @@ from estream.core.errors import EstreamError
 from estream.target_types import (
     CircuitSourceField,
     EsfSchemaFieldSet,
-    EsfSchemaSourceField,
     MarketplacePackageFieldSet,
 )
 from estream.util_rules.circuits import SmartCircuitPackage, SmartCircuitPackageRequest
