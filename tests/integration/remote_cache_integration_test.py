@@ -108,25 +108,6 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Builds]:
         ).assert_success()
         home_after_first = _files(home)
 
-        # Settle: Pants 2.17.1 uploads cache entries in the background and can exit before the
-        # last output blob lands (seen here: an action result whose pex blob was missing, so the
-        # other checkout counted `remote_store_missing_digest` and re-ran it). Re-running the
-        # first checkout with its local cache off reads every entry back from the server and
-        # re-executes (and re-uploads) only such incomplete ones, as a CI job retried on the same
-        # commit would. The second checkout below must then be served entirely remotely.
-        settle_result = run_pants_clean(
-            first,
-            ["--no-local-cache",
-             *remote_cache_args(grid.address, tmp / "store-first", Path(user_named_caches())),
-             *GOALS],
-            clean_env(home, user=USERS[0], extra={**common, "TZ": TIME_ZONES[0]}),
-        ).assert_success()
-        settled = parse_counters(settle_result.stderr)
-        print(
-            f"settle run: {settled.get('remote_cache_requests_uncached', 0)} of "
-            f"{settled.get('remote_cache_requests', 0)} entries had to be re-uploaded"
-        )
-
         second_result = run_pants_clean(
             second,
             # Nothing local: an empty store and empty named caches.
