@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Dict, List, Mapping, Optional, Sequence, TextIO, Tuple
 
-from estream.core.archive import read_archive
+from estream.core.archive import DEFAULT_MAX_TOTAL_BYTES, read_archive
 from estream.core.errors import EstreamError
 from estream.core.keys import Keyring, empty_keyring
 from estream.core.manifest import MANIFEST_FILENAME, Manifest, parse_manifest
@@ -36,6 +36,8 @@ class InstallOptions:
     allow_development_key: bool = False
     local_keyring: Keyring = field(default_factory=empty_keyring)
     run_tests: bool = True
+    #: Cap on an archive's unpacked size (gzip bombs stop here).
+    max_unpacked_bytes: int = DEFAULT_MAX_TOTAL_BYTES
 
 
 @dataclass(frozen=True)
@@ -200,7 +202,7 @@ class Installer:
 
     def _verify(self, p: Pinned, data: bytes, cached: bool, keyring: Keyring) -> VerifiedPackage:
         source = f"{p.name}-{p.version}.tar.gz"
-        top, files = read_archive(data, source=source)
+        top, files = read_archive(data, source=source, max_total_bytes=self.options.max_unpacked_bytes)
         extra = []
         sig_raw = files.get("SIGNATURE.ml-dsa")
         if sig_raw is not None and self.options.allow_development_key:
