@@ -5,7 +5,7 @@ Enable with `backend_packages = ["estream"]` and `pythonpath = ["%(buildroot)s/p
 
 from estream import dependency_inference
 from estream import target_types as estream_target_types
-from estream.goals import check, package, verify
+from estream.goals import check, package, publish, verify
 from estream.util_rules import esf, manifest, package_contents, signing_key
 
 
@@ -18,6 +18,7 @@ def rules():
         *dependency_inference.rules(),
         *check.rules(),
         *package.rules(),
+        *publish.rules(),
         *verify.rules(),
         *esf.rules(),
         *manifest.rules(),
