@@ -10,7 +10,7 @@ conflict met as chains of requirements from the workspace down to the clash.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import Callable, Dict, List, Mapping, Optional, Sequence, Set, Tuple
 
 from estream.core.errors import EstreamError
 from estream.core.registry.index import IndexEntry
@@ -72,6 +72,18 @@ class _Frame:
     queue: Tuple[Requirement, ...]
     candidates: List[IndexEntry]
     requirement: Requirement
+    #: Components whose choices narrowed this one's candidates (conflict-directed backjumping).
+    conflict: Set[str]
+
+
+def _requirer(req: Requirement) -> Optional[str]:
+    """The component whose chosen version imposed `req` (None for the workspace itself)."""
+    who, version = req.chain[-1]
+    return who if version is not None else None
+
+
+def _names(reqs) -> Set[str]:
+    return {n for n in (_requirer(r) for r in reqs) if n is not None}
 
 
 def _candidates(
@@ -121,6 +133,15 @@ def resolve(
             cache[name] = versions_of(name)
         return cache[name]
 
+    reachable: Dict[Tuple[str, str], bool] = {}
+
+    def satisfiable(name: str, req_text: str) -> bool:
+        key = (name, req_text)
+        if key not in reachable:
+            req = VersionReq.parse(req_text)
+            reachable[key] = any(req.matches(e.semver) and not e.yanked for e in versions(name))
+        return reachable[key]
+
     queue: List[Requirement] = []
     for name in sorted(roots):
         text = roots[name]
@@ -140,7 +161,8 @@ def resolve(
     while True:
         # Propagate: consume requirements already satisfied; stop at the first needing a choice.
         failure: Optional[str] = None
-        choice: Optional[Tuple[Requirement, List[IndexEntry]]] = None
+        culprits: Set[str] = set()
+        choice: Optional[Tuple[Requirement, List[IndexEntry], Set[str]]] = None
         while pending:
             req, pending = pending[0], pending[1:]
             current = selected.get(req.name)
@@ -148,32 +170,48 @@ def resolve(
                 if req.req.matches(current.semver):
                     required_by[req.name] = required_by.get(req.name, ()) + (req,)
                     continue
-                failure = _explain_conflict(req, current, required_by.get(req.name, ()))
+                accepted = required_by.get(req.name, ())
+                failure = _explain_conflict(req, current, accepted)
+                culprits = _names((req,) + accepted) | {req.name}
                 break
             available = versions(req.name)
             cands = _candidates(req, available, locked.get(req.name))
             # Requirements on the same name still waiting in the queue narrow the choice now.
-            for other in pending:
-                if other.name == req.name:
-                    cands = [c for c in cands if other.req.matches(c.semver)]
+            others = [o for o in pending if o.name == req.name]
+            for other in others:
+                cands = [c for c in cands if other.req.matches(c.semver)]
             if not cands:
-                failure = _explain_missing(req, available, [o for o in pending if o.name == req.name])
+                failure = _explain_missing(req, available, others)
+                culprits = _names([req, *others])
                 break
-            choice = (req, cands)
+            if len(cands) > 1:
+                # Look one step ahead: versions with a dependency no release can satisfy go last.
+                cands.sort(key=lambda c: not all(satisfiable(d.name, d.req) for d in c.deps))
+            choice = (req, cands, _names([req, *others]))
             break
         if failure is None and choice is None:
             return Resolution(dict(selected), dict(required_by))
         if failure is not None:
             if first_failure is None:
                 first_failure = failure
-            # Backtrack to the most recent choice point with an untried candidate.
-            while stack and not stack[-1].candidates:
+            # Conflict-directed backjumping: return to the latest choice that contributed to the
+            # failure; choices made after it that had nothing to do with it are redone from there.
+            frame = None
+            while stack:
+                top = stack[-1]
+                if top.requirement.name not in culprits:
+                    stack.pop()
+                    continue
+                top.conflict |= culprits - {top.requirement.name}
+                if top.candidates:
+                    frame = top
+                    break
+                culprits = set(top.conflict)
                 stack.pop()
-            if not stack:
+            if frame is None:
                 raise ResolutionError.single(
                     "dependency resolution", first_failure, help="relax a version requirement or ask a publisher for a compatible release"
                 )
-            frame = stack[-1]
             selected = dict(frame.selected)
             required_by = dict(frame.required_by)
             pending = frame.queue
@@ -181,9 +219,9 @@ def resolve(
             cand = frame.candidates.pop(0)
         else:
             assert choice is not None
-            req, cands = choice
+            req, cands, restrictors = choice
             cand = cands[0]
-            stack.append(_Frame(dict(selected), dict(required_by), pending, cands[1:], req))
+            stack.append(_Frame(dict(selected), dict(required_by), pending, cands[1:], req, set(restrictors)))
         steps += 1
         if steps > max_steps:
             raise ResolutionError.single(

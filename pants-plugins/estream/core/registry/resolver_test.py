@@ -65,3 +65,13 @@ def test_step_limit():
     entries = [e("a", f"1.{i}.0", c="^1") for i in range(30)] + [e("b", f"1.{i}.0", c="^2") for i in range(30)] + [e("c", "1.0.0"), e("c", "2.0.0")]
     with pytest.raises(ResolutionError, match="gave up after 50 steps"):
         resolve({"a": "^1", "b": "^1"}, registry(*entries), max_steps=50)
+
+
+def test_backjumps_over_unrelated_choices():
+    # a's newest pins c =1.0.0, z needs c ^1.1; ten unrelated components with five versions each
+    # sit in between. Chronological backtracking would try 5**10 combinations before revisiting a.
+    unrelated = [e(f"u{i:02d}", f"1.{v}.0") for i in range(10) for v in range(5)]
+    reg = registry(e("a", "1.0.0"), e("a", "1.1.0", c="=1.0.0"), e("z", "1.0.0", c="^1.1"), e("c", "1.0.0"), e("c", "1.1.0"), *unrelated)
+    roots = {"a": "^1", "z": "^1", **{f"u{i:02d}": "^1" for i in range(10)}}
+    got = picked(resolve(roots, reg, max_steps=40))
+    assert (got["a"], got["c"], got["u05"]) == ("1.0.0", "1.1.0", "1.4.0")
