@@ -63,7 +63,7 @@ def main() -> None:
         for depth, name in reversed(list(enumerate(CHAIN))):
             deps = {CHAIN[depth + 1]: "^1.0"} if depth + 1 < len(CHAIN) else {}
             extra = {f"schemas/{name}-{i}.esf.yaml": schema(name, i) for i in range(opts.files - 1)}
-            archive = package_archive(name, "1.0.0", key=key, deps=deps, extra=extra)
+            archive = package_archive(name, "1.0.0", key=key, deps=deps, extra=extra, provides=[f"B{depth}Event"])
             total += len(archive)
             (tmp / f"{name}.tar.gz").write_bytes(archive)
             assert estream_main(["marketplace", "publish", str(tmp / f"{name}.tar.gz"), "--registry", url]) == 0
