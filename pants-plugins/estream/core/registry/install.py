@@ -185,8 +185,7 @@ class Installer:
                 f"{registry.display_url}:{entry.archive_path}",
                 f"archive checksum {actual} does not match the index ({p.checksum}); the archive was tampered with or corrupted. Nothing was installed.",
             )
-        self.cache.put(data)
-        return data, False
+        return data, False  # cached only once its signature has been verified too
 
     def _keyring(self) -> Keyring:
         ring = self.options.local_keyring
@@ -274,6 +273,8 @@ class Installer:
         verified: List[VerifiedPackage] = []
         for i, (p, data, cached) in enumerate(fetched):
             v = self._verify(p, data, cached, keyring)
+            if not cached:
+                self.cache.put(data)
             branch = "└──" if i == len(fetched) - 1 else "├──"
             dev = " [development key]" if v.development_key else ""
             self.say(f"     {branch} {p.name}: ✓ Valid (Merkle root + {len(v.files) - 1} file hashes, key {v.key_id}{dev})")
