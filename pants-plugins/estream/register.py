@@ -3,19 +3,20 @@
 Enable with `backend_packages = ["estream"]` and `pythonpath = ["%(buildroot)s/pants-plugins"]`.
 """
 
-from estream import dependency_inference
+from estream import components, dependency_inference
 from estream import target_types as estream_target_types
 from estream.goals import check, package, publish, verify
 from estream.util_rules import esf, manifest, package_contents, signing_key
 
 
 def target_types():
-    return estream_target_types.target_types()
+    return [*estream_target_types.target_types(), *components.target_types()]
 
 
 def rules():
     return [
         *dependency_inference.rules(),
+        *components.rules(),
         *check.rules(),
         *package.rules(),
         *publish.rules(),

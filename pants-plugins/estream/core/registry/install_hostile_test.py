@@ -106,5 +106,6 @@ def test_hostile_archive_is_refused_and_nothing_is_written(served, tmp_path, cas
         installer.install({"esf-core": "^1.0"})
     assert needle in str(e.value)
     assert list(ws.iterdir()) == []
+    assert not list((tmp_path / "cache").rglob("*.tar.gz"))  # nothing unverified is cached either
     assert not Path("/tmp/absolute-evil.txt").exists()
     assert not (tmp_path / "outside.txt").exists()
