@@ -94,6 +94,13 @@ def build(rule_runner: RuleRunner) -> tuple[str, bytes]:
     return contents[0].path, contents[0].content
 
 
+def build_error(rule_runner: RuleRunner) -> str:
+    """The message of the error that `package` fails with."""
+    with pytest.raises(ExecutionError) as exc:
+        build(rule_runner)
+    return str(exc.value)
+
+
 def test_package_builds_signed_archive(rule_runner: RuleRunner) -> None:
     write_package(rule_runner)
     path, archive = build(rule_runner)
@@ -133,9 +140,7 @@ def test_package_private_key_not_in_archive(rule_runner: RuleRunner) -> None:
 
 def test_unknown_type_reference_fails(rule_runner: RuleRunner) -> None:
     write_package(rule_runner, schema=SCHEMA.replace("type: Level", "type: Levle"))
-    with pytest.raises(ExecutionError) as exc:
-        build(rule_runner)
-    message = str(exc.value)
+    message = build_error(rule_runner)
     assert "pkgs/demo/schemas/demo.esf.yaml" in message
     assert "unknown type `Levle`" in message
     assert "did you mean `Level`?" in message
@@ -143,9 +148,7 @@ def test_unknown_type_reference_fails(rule_runner: RuleRunner) -> None:
 
 def test_provided_schema_must_exist(rule_runner: RuleRunner) -> None:
     write_package(rule_runner, manifest=MANIFEST.replace('provides = ["DemoEvent"]', 'provides = ["DemoEvnt"]'))
-    with pytest.raises(ExecutionError) as exc:
-        build(rule_runner)
-    message = str(exc.value)
+    message = build_error(rule_runner)
     assert "pkgs/demo/estream-component.toml" in message
     assert "component.schemas.provides" in message
     assert "did you mean `DemoEvent`?" in message
@@ -153,16 +156,12 @@ def test_provided_schema_must_exist(rule_runner: RuleRunner) -> None:
 
 def test_include_glob_matching_nothing_fails(rule_runner: RuleRunner) -> None:
     write_package(rule_runner, manifest=MANIFEST.replace("schemas/*.esf.yaml", "schema/*.esf.yaml"))
-    with pytest.raises(ExecutionError) as exc:
-        build(rule_runner)
-    assert "glob `schema/*.esf.yaml` matches no file of this package" in str(exc.value)
+    assert "glob `schema/*.esf.yaml` matches no file of this package" in build_error(rule_runner)
 
 
 def test_invalid_manifest_fails_with_file_and_key(rule_runner: RuleRunner) -> None:
     write_package(rule_runner, manifest=MANIFEST.replace('version = "1.2.0"', 'version = "1.2"'))
-    with pytest.raises(ExecutionError) as exc:
-        build(rule_runner)
-    message = str(exc.value)
+    message = build_error(rule_runner)
     assert "pkgs/demo/estream-component.toml" in message
     assert "component.version" in message
 
