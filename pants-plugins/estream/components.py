@@ -48,7 +48,7 @@ from pants.engine.fs import (
 )
 from pants.engine.goal import Goal, GoalSubsystem
 from pants.engine.rules import Get, collect_rules, goal_rule, rule
-from pants.engine.target import COMMON_TARGET_FIELDS, AllTargets, FieldSet, StringField, Target
+from pants.engine.target import COMMON_TARGET_FIELDS, AllTargets, StringField, Target
 from pants.engine.unions import UnionRule
 from pants.option.option_types import StrOption
 from pants.option.subsystem import Subsystem

@@ -12,19 +12,19 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Dict, List, Mapping, Optional, Sequence, TextIO, Tuple
+from typing import Dict, List, Mapping, Optional, Sequence, TextIO, Tuple
 
 from estream.core.archive import DEFAULT_MAX_TOTAL_BYTES, read_archive
 from estream.core.errors import EstreamError
 from estream.core.keys import Keyring, empty_keyring
 from estream.core.manifest import MANIFEST_FILENAME, Manifest, parse_manifest
 from estream.core.registry.cache import ArchiveCache, checksum_of
-from estream.core.registry.index import IndexDep, IndexEntry
+from estream.core.registry.index import IndexDep
 from estream.core.registry.registry import Registry
 from estream.core.registry.resolver import Resolution, resolve
 from estream.core.registry.transaction import Transaction, recover, test_pause
 from estream.core.registry.workspace import WORKSPACE_FILE, LockEntry, Workspace, load_workspace
-from estream.core.semver import VersionReq
+from estream.core.semver import Version, VersionReq
 from estream.core.signature import parse_signature_file
 from estream.core.verify import verify_package
 
@@ -123,7 +123,7 @@ class Installer:
     def _lock_satisfies(self, ws: Workspace, roots: Mapping[str, str]) -> bool:
         for name, req in roots.items():
             entry = ws.lock.get(name)
-            if entry is None or not VersionReq.parse(req).matches(_v(entry.version)):
+            if entry is None or not VersionReq.parse(req).matches(Version.parse(entry.version)):
                 return False
         return bool(ws.lock)
 
@@ -416,12 +416,6 @@ def install_target(name: str, rel: str) -> Tuple[Optional[str], str]:
 
 def _kb(n: int) -> str:
     return f"{n} B" if n < 1024 else f"{n / 1024:.0f} KB"
-
-
-def _v(text: str):
-    from estream.core.semver import Version
-
-    return Version.parse(text)
 
 
 __all__ = ["InstallOptions", "InstallResult", "Installer", "Pinned", "install_target", "run_package_test_vectors"]

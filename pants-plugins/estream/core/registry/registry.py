@@ -18,7 +18,7 @@ import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Dict, Iterable, Iterator, List, Mapping, Optional, Tuple, TypeVar
+from typing import Callable, Dict, Iterable, Iterator, List, Mapping, Optional, TypeVar
 
 import tomli
 
@@ -34,6 +34,7 @@ from estream.core.registry.index import (
     archive_path,
     index_path,
     parse_index_file,
+    parse_index_line,
     render_index_file,
 )
 from estream.core.semver import Version
@@ -311,8 +312,6 @@ class Registry:
                 f"[registry]\nformat_version = {REGISTRY_FORMAT}\n"
             )
             (self.checkout / KEYRING_FILE).write_text(keyring_text)
-            if not (self.checkout / ".git" / "HEAD").exists():
-                pass
 
         with self.locked():
             self._ensure_repo()
@@ -397,8 +396,6 @@ class Registry:
                 published_at=utc_now(),
             )
             # Round-trip through the strict parser: never write a line readers would reject.
-            from estream.core.registry.index import parse_index_line
-
             parse_index_line(entry.to_line(), expected_name=m.name, source="<new entry>", line=1)
             apath = self.checkout / archive_path(m.name, version)
             apath.parent.mkdir(parents=True, exist_ok=True)
