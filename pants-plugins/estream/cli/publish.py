@@ -54,6 +54,8 @@ def _run_publish(args: argparse.Namespace) -> int:
     )
     print(f"  Published {entry.name} v{entry.version} to {registry.display_url}")
     print(f"    checksum {entry.checksum} ({entry.size} bytes), signed by {entry.key_id}")
+    if registry.last_attempts > 1:
+        print(f"    (other publishers pushed first; published on attempt {registry.last_attempts})")
     return 0
 
 

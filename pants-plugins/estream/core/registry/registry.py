@@ -28,6 +28,7 @@ from estream.core.keys import Keyring, PublicKey, empty_keyring, parse_keyring
 from estream.core.manifest import MANIFEST_FILENAME, Manifest, parse_manifest
 from estream.core.merkle import sha3_256
 from estream.core.registry.git import GitError, redact, run_git
+from estream.core.registry.transaction import test_pause
 from estream.core.registry.index import (
     IndexDep,
     IndexEntry,
@@ -132,7 +133,8 @@ class Registry:
         label = re.sub(r"[^A-Za-z0-9._-]+", "-", url.rstrip("/").rsplit("/", 1)[-1])[:40] or "registry"
         self.checkout = self.home / "registry" / f"{label}-{digest}"
         self._lock_depth = 0
-        self._lock_file: Optional[int] = None
+        #: How many push attempts the last change needed (more than 1: another publisher raced us).
+        self.last_attempts = 0
 
     def __repr__(self) -> str:
         return f"Registry({redact(self.url)!r})"
@@ -278,8 +280,10 @@ class Registry:
                 result = change()
                 self._git("add", "-A", what="stage the registry change")
                 self._git("commit", "-q", "-m", message, what="commit the registry change")
+                test_pause("before-push")
                 push = self._git("push", "-q", "origin", f"HEAD:refs/heads/{self.branch}", what="push", check=False)
                 if push.returncode == 0:
+                    self.last_attempts = attempt
                     return result
                 # Rejected? Only retry if someone else moved the branch; anything else is fatal.
                 fetch = self._git(

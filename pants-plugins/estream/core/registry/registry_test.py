@@ -205,3 +205,29 @@ def test_registry_entries_reject_misplaced_index_file(env, tmp_path):
     bad.write_text("")
     with pytest.raises(EstreamError, match="not where its name belongs"):
         registry.names()
+
+
+def test_rejected_push_is_reapplied_on_the_new_tip(env, tmp_path):
+    """A publisher commits on the old tip and pauses; another publishes; the first push is rejected and retried."""
+    _, url = env
+    a = write(tmp_path, "a.tar.gz", package_archive("esf-race", "1.0.0", key=KEY, provides=["RaceEvent"]))
+    b = write(tmp_path, "b.tar.gz", package_archive("esf-race", "1.1.0", key=KEY, provides=["RaceEvent"]))
+    (tmp_path / "ha").mkdir()
+    (tmp_path / "hb").mkdir()
+    resume = tmp_path / "resume"
+    slow = cli_subprocess(
+        ["marketplace", "publish", str(a)],
+        env={"HOME": str(tmp_path / "ha"), "ESTREAM_REGISTRY": url, "_ESTREAM_TEST_PAUSE": "before-push", "_ESTREAM_TEST_RESUME": str(resume)},
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
+    assert "paused at before-push" in slow.stderr.readline().decode()
+    fast = cli_subprocess(["marketplace", "publish", str(b)], env={"HOME": str(tmp_path / "hb"), "ESTREAM_REGISTRY": url},
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    out, err = fast.communicate(timeout=120)
+    assert fast.returncode == 0, err.decode()
+    resume.write_text("")
+    out, err = slow.communicate(timeout=120)
+    assert slow.returncode == 0, err.decode()
+    assert "published on attempt 2" in out.decode()
+    lines = remote_file(url, index_path("esf-race")).decode().splitlines()
+    assert [json.loads(l)["version"] for l in lines] == ["1.1.0", "1.0.0"]

@@ -24,15 +24,20 @@ from estream.core.errors import EstreamError
 STAGE_DIR = ".estream-install"
 JOURNAL = "journal.json"
 DONE = "done"
-#: Test hook: pause (sleep) at a named point so tests can kill the process there with a real signal.
+#: Test hooks: pause at a named point so tests can kill the process there with a real signal,
+#: or (with _ESTREAM_TEST_RESUME naming a file) until that file exists, to stage races.
 ENV_TEST_PAUSE = "_ESTREAM_TEST_PAUSE"
+ENV_TEST_RESUME = "_ESTREAM_TEST_RESUME"
 
 
 def test_pause(point: str) -> None:
     if os.environ.get(ENV_TEST_PAUSE) == point:
         sys.stderr.write(f"estream: paused at {point}\n")
         sys.stderr.flush()
-        time.sleep(600)
+        resume = os.environ.get(ENV_TEST_RESUME)
+        deadline = time.monotonic() + 600
+        while time.monotonic() < deadline and not (resume and os.path.exists(resume)):
+            time.sleep(0.05)
 
 
 class Interrupted(KeyboardInterrupt):
