@@ -5,8 +5,8 @@ Enable with `backend_packages = ["estream"]` and `pythonpath = ["%(buildroot)s/p
 
 from estream import components, dependency_inference
 from estream import target_types as estream_target_types
-from estream.goals import check, package, publish, verify
-from estream.util_rules import esf, manifest, package_contents, signing_key
+from estream.goals import check, package, publish, schemas, verify
+from estream.util_rules import esf, manifest, package_contents, schema_resolution, signing_key
 
 
 def target_types():
@@ -21,8 +21,10 @@ def rules():
         *package.rules(),
         *publish.rules(),
         *verify.rules(),
+        *schemas.rules(),
         *esf.rules(),
         *manifest.rules(),
         *package_contents.rules(),
+        *schema_resolution.rules(),
         *signing_key.rules(),
     ]

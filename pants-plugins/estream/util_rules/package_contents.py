@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from estream.core.esf import EsfDocument
 from estream.core.manifest import Manifest
-from estream.core.package_checks import check_include_globs, check_package_schemas
+from estream.core.package_checks import check_include_globs
 from estream.target_types import (
     ESF_SUFFIX,
     EsfSchemaSourceField,
@@ -16,6 +16,7 @@ from estream.target_types import (
 )
 from estream.util_rules.esf import EsfFilesRequest, ParsedEsfFiles
 from estream.util_rules.manifest import ParsedManifest
+from estream.util_rules.schema_resolution import ResolvedSchemaGraph, ResolveSchemasRequest
 from pants.core.util_rules.source_files import SourceFiles, SourceFilesRequest
 from pants.engine.addresses import Address
 from pants.engine.fs import Digest, DigestSubset, PathGlobs, RemovePrefix
@@ -86,7 +87,9 @@ async def collect_package_contents(
     check_include_globs(parsed.manifest, relative)
     esf_paths = tuple(p for p in in_package if p.endswith(ESF_SUFFIX))
     schemas = (await Get(ParsedEsfFiles, EsfFilesRequest(subset, esf_paths))).documents
-    check_package_schemas(parsed.manifest, schemas)
+    # Provides/requires, type references and dependency versions, across packages: raises
+    # EstreamError naming the package, the schema and the candidates.
+    await Get(ResolvedSchemaGraph, ResolveSchemasRequest((field_set.address,)))
 
     logger.debug("estream: collected package %s (%d files)", field_set.address, len(relative))
     return MarketplacePackageContents(

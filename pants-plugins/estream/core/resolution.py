@@ -1,0 +1,472 @@
+"""Resolve ESF schema `provides`/`requires` and type references across packages.
+
+Pure core: no Pants imports. The input is a set of packages, each a parsed manifest plus the
+ESF documents of its own files; the dependency edges are the manifests'
+`[component.dependencies]` names. `resolve_packages` checks, for the packages asked about:
+
+* every `[component.dependencies]` name is a known package whose version satisfies the
+  requirement (Cargo semantics, `estream.core.semver`);
+* the dependency graph has no cycle (reported as `a -> b -> a`);
+* schema and enum names are unique within a package;
+* every `provides` name is a schema defined by one of the package's own files;
+* every `requires` name is exported by exactly one package among its transitive dependencies;
+* every field type that names a schema or enum resolves: to a definition in the package, or to
+  a name exported by exactly one transitive dependency.
+
+A package *exports* the schemas it `provides` and every enum it defines (enums are the shared
+vocabulary of the exported schemas: `EStreamOrder.side` is an `OrderSide`, so a package that
+requires `EStreamOrder` must be able to name `OrderSide`). Schemas a package defines but does not
+provide are private to it. Using an exported *schema* from a dependency without listing it in
+`requires` is an error: `requires` is the package's declared interface.
+
+Every problem is reported at once as an `EstreamError`, each message naming the package, the
+schema and the candidates.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Set, Tuple
+
+from estream.core.errors import Diagnostic, EstreamError
+from estream.core.esf import EsfDocument
+from estream.core.manifest import Manifest
+
+
+@dataclass(frozen=True)
+class PackageSchemas:
+    """One package as resolution sees it: its manifest and its own ESF documents."""
+
+    manifest: Manifest
+    documents: Tuple[EsfDocument, ...]
+
+    @property
+    def name(self) -> str:
+        return self.manifest.name
+
+    def definitions(self) -> Dict[str, Tuple[str, str]]:
+        """name -> (kind "schema"/"enum", defining file); first definition wins."""
+        out: Dict[str, Tuple[str, str]] = {}
+        for doc in self.documents:
+            for name in doc.schemas:
+                out.setdefault(name, ("schema", doc.path))
+            for name in doc.enums:
+                out.setdefault(name, ("enum", doc.path))
+        return out
+
+    def exports(self) -> Dict[str, Tuple[str, str]]:
+        """Names other packages may use: provided schemas and every enum, with kind and file."""
+        defs = self.definitions()
+        out = {n: defs[n] for n in self.manifest.schemas.provides if n in defs and defs[n][0] == "schema"}
+        out.update({n: d for n, d in defs.items() if d[0] == "enum"})
+        return out
+
+
+@dataclass(frozen=True)
+class ResolvedDependency:
+    name: str
+    requirement: str
+    version: str
+
+
+@dataclass(frozen=True)
+class ResolvedRequirement:
+    schema: str
+    provider: str
+    provider_version: str
+    file: str  # the provider's file defining the schema
+
+
+@dataclass(frozen=True)
+class ResolvedReference:
+    file: str
+    key: str
+    name: str
+    provider: str  # package name; equals the package itself for local definitions
+
+
+@dataclass(frozen=True)
+class ResolvedPackage:
+    name: str
+    version: str
+    manifest_path: str
+    provides: Tuple[Tuple[str, str], ...]  # (schema, defining file)
+    requires: Tuple[ResolvedRequirement, ...]
+    dependencies: Tuple[ResolvedDependency, ...]
+    references: Tuple[ResolvedReference, ...]  # references to other packages' names only
+
+    def to_json(self) -> dict:
+        return {
+            "name": self.name,
+            "version": self.version,
+            "manifest": self.manifest_path,
+            "provides": [{"schema": s, "file": f} for s, f in self.provides],
+            "requires": [
+                {"schema": r.schema, "provider": r.provider, "provider_version": r.provider_version, "file": r.file}
+                for r in self.requires
+            ],
+            "dependencies": [
+                {"name": d.name, "requirement": d.requirement, "version": d.version} for d in self.dependencies
+            ],
+            "references": [
+                {"file": r.file, "key": r.key, "name": r.name, "provider": r.provider} for r in self.references
+            ],
+        }
+
+
+def _close(word: str, options: Iterable[str]) -> Optional[str]:
+    found = difflib.get_close_matches(word, sorted(set(options)), n=1, cutoff=0.6)
+    return found[0] if found else None
+
+
+def _listing(items: Iterable[str]) -> str:
+    items = sorted(items)
+    return ", ".join(f"`{i}`" for i in items) if items else "(none)"
+
+
+def find_cycle(edges: Mapping[str, Sequence[str]], start: Iterable[str]) -> Optional[List[str]]:
+    """The first dependency cycle reachable from `start`, as `[a, b, ..., a]`, or None."""
+    WHITE, GREY, BLACK = 0, 1, 2
+    color: Dict[str, int] = {}
+    for root in sorted(start):
+        if color.get(root, WHITE) != WHITE:
+            continue
+        # Iterative DFS: deep graphs must not hit Python's recursion limit.
+        stack: List[Tuple[str, int]] = [(root, 0)]
+        path: List[str] = [root]
+        color[root] = GREY
+        while stack:
+            node, i = stack[-1]
+            children = sorted(edges.get(node, ()))
+            if i < len(children):
+                stack[-1] = (node, i + 1)
+                child = children[i]
+                state = color.get(child, WHITE)
+                if state == GREY:
+                    return path[path.index(child) :] + [child]
+                if state == WHITE and child in edges:
+                    color[child] = GREY
+                    stack.append((child, 0))
+                    path.append(child)
+            else:
+                color[node] = BLACK
+                stack.pop()
+                path.pop()
+    return None
+
+
+def transitive_dependencies(edges: Mapping[str, Sequence[str]], name: str) -> List[str]:
+    """All packages reachable from `name` (excluding itself), sorted."""
+    seen: Set[str] = set()
+    todo = list(edges.get(name, ()))
+    while todo:
+        n = todo.pop()
+        if n in seen or n == name:
+            continue
+        seen.add(n)
+        todo.extend(edges.get(n, ()))
+    return sorted(seen)
+
+
+def resolve_packages(
+    packages: Sequence[PackageSchemas], targets: Optional[Iterable[str]] = None
+) -> Dict[str, ResolvedPackage]:
+    """Resolve the packages named in `targets` (default: all) against `packages`.
+
+    `packages` must contain the targets' transitive dependencies (more is fine). Returns the
+    resolved packages by name; raises `EstreamError` listing every problem found.
+    """
+    diags: List[Diagnostic] = []
+    by_name: Dict[str, PackageSchemas] = {}
+    for pkg in packages:
+        if pkg.name in by_name:
+            other = by_name[pkg.name]
+            diags.append(
+                Diagnostic(
+                    pkg.manifest.path,
+                    f"package name `{pkg.name}` is also used by `{other.manifest.path}`",
+                    key="component.name",
+                    help="package names must be unique in the repository",
+                )
+            )
+            continue
+        by_name[pkg.name] = pkg
+    target_names = sorted(by_name) if targets is None else sorted(set(targets))
+
+    edges: Dict[str, List[str]] = {
+        name: sorted(d for d in pkg.manifest.dependencies if d in by_name) for name, pkg in by_name.items()
+    }
+
+    cycle = find_cycle(edges, target_names)
+    if cycle:
+        first = by_name[cycle[0]]
+        diags.append(
+            Diagnostic(
+                first.manifest.path,
+                f"dependency cycle between packages: {' -> '.join(cycle)}",
+                key=f"component.dependencies.{cycle[1]}",
+                help="a schema package cannot (transitively) depend on itself; move the shared "
+                "schemas into a package both can depend on",
+            )
+        )
+        raise EstreamError(diags)
+
+    exports = {name: pkg.exports() for name, pkg in by_name.items()}
+    resolved: Dict[str, ResolvedPackage] = {}
+    for name in target_names:
+        pkg = by_name.get(name)
+        if pkg is None:
+            raise KeyError(f"resolve_packages: target `{name}` is not among the packages given")
+        result = _resolve_one(pkg, by_name, edges, exports, diags)
+        if result is not None:
+            resolved[name] = result
+    if diags:
+        raise EstreamError(diags)
+    return resolved
+
+
+def _resolve_one(
+    pkg: PackageSchemas,
+    by_name: Mapping[str, PackageSchemas],
+    edges: Mapping[str, Sequence[str]],
+    exports: Mapping[str, Mapping[str, Tuple[str, str]]],
+    diags: List[Diagnostic],
+) -> Optional[ResolvedPackage]:
+    manifest = pkg.manifest
+    path = manifest.path
+    before = len(diags)
+
+    # -- [component.dependencies]: known packages, versions satisfying the requirements
+    dependencies: List[ResolvedDependency] = []
+    for dep_name, dep in sorted(manifest.dependencies.items()):
+        key = f"component.dependencies.{dep_name}"
+        target = by_name.get(dep_name)
+        if target is None:
+            guess = _close(dep_name, by_name)
+            diags.append(
+                Diagnostic(
+                    path,
+                    f"package `{manifest.name}` depends on `{dep_name}`, but no package of that name exists",
+                    key=key,
+                    help=f"did you mean `{guess}`?" if guess else f"known packages: {_listing(by_name)}",
+                )
+            )
+            continue
+        version = target.manifest.version
+        if not dep.req.matches(version):
+            diags.append(
+                Diagnostic(
+                    path,
+                    f"package `{manifest.name}` requires `{dep_name} {dep.req_text}`, but the version "
+                    f"found is {version} (in `{target.manifest.path}`)",
+                    key=key,
+                    help=f"change the requirement to accept {version} (e.g. \"^{version}\"), "
+                    f"or depend on a release matching `{dep.req_text}`",
+                )
+            )
+        dependencies.append(ResolvedDependency(dep_name, dep.req_text, str(version)))
+
+    # -- names unique within the package
+    seen: Dict[str, str] = {}
+    for doc in pkg.documents:
+        for name, line, kind in [(n, s.line, "schemas") for n, s in doc.schemas.items()] + [
+            (n, e.line, "enums") for n, e in doc.enums.items()
+        ]:
+            if name in seen:
+                diags.append(
+                    Diagnostic(
+                        doc.path,
+                        f"package `{manifest.name}`: `{name}` is already defined in `{seen[name]}`",
+                        line=line,
+                        key=f"{kind}.{name}",
+                        help="schema and enum names must be unique within a package",
+                    )
+                )
+            else:
+                seen[name] = doc.path
+    definitions = pkg.definitions()
+
+    # -- provides: defined by the package's own files
+    provides: List[Tuple[str, str]] = []
+    own_schemas = sorted(n for n, (kind, _) in definitions.items() if kind == "schema")
+    for name in manifest.schemas.provides:
+        kind_file = definitions.get(name)
+        if kind_file is None or kind_file[0] != "schema":
+            guess = _close(name, own_schemas)
+            what = "an enum, not a schema" if kind_file else "not defined by any of its files"
+            diags.append(
+                Diagnostic(
+                    path,
+                    f"package `{manifest.name}` provides `{name}`, but it is {what}",
+                    key="component.schemas.provides",
+                    help=(f"did you mean `{guess}`? " if guess else "")
+                    + f"schemas defined by this package: {_listing(own_schemas)}",
+                )
+            )
+            continue
+        provides.append((name, kind_file[1]))
+
+    # -- candidates among transitive dependencies
+    transitive = transitive_dependencies(edges, manifest.name)
+    offered: Dict[str, List[str]] = {}
+    for dep_name in transitive:
+        for name in exports[dep_name]:
+            offered.setdefault(name, []).append(dep_name)
+
+    requires: List[ResolvedRequirement] = []
+    for name in manifest.schemas.requires:
+        key = "component.schemas.requires"
+        candidates = [c for c in offered.get(name, []) if exports[c][name][0] == "schema"]
+        if name in definitions:
+            diags.append(
+                Diagnostic(
+                    path,
+                    f"package `{manifest.name}` requires `{name}`, but also defines it in "
+                    f"`{definitions[name][1]}`",
+                    key=key,
+                    help="a package either defines a schema or requires it from a dependency; "
+                    "rename or remove one",
+                )
+            )
+            continue
+        if not candidates:
+            providers_elsewhere = sorted(
+                n for n, ex in exports.items() if name in ex and ex[name][0] == "schema" and n != manifest.name
+            )
+            if providers_elsewhere:
+                help = (
+                    f"provided by {_listing(providers_elsewhere)}, which is not a dependency: add "
+                    f"`{providers_elsewhere[0]} = \"^{by_name[providers_elsewhere[0]].manifest.version}\"` "
+                    "to [component.dependencies]"
+                )
+            else:
+                all_provided = {n for ex in exports.values() for n, (k, _) in ex.items() if k == "schema"}
+                guess = _close(name, all_provided)
+                help = (
+                    f"did you mean `{guess}`?"
+                    if guess
+                    else f"schemas provided by its dependencies: "
+                    f"{_listing(n for n, c in offered.items() if any(exports[p][n][0] == 'schema' for p in c))}"
+                )
+            diags.append(
+                Diagnostic(
+                    path,
+                    f"package `{manifest.name}` requires `{name}`, but none of its dependencies "
+                    f"({_listing(transitive)}) provides it",
+                    key=key,
+                    help=help,
+                )
+            )
+            continue
+        if len(candidates) > 1:
+            diags.append(
+                Diagnostic(
+                    path,
+                    f"package `{manifest.name}` requires `{name}`, which is provided by more than one "
+                    f"dependency: {_listing(candidates)}",
+                    key=key,
+                    help="a required schema must have exactly one provider; drop one of these "
+                    "dependencies or stop one of them providing the schema",
+                )
+            )
+            continue
+        provider = by_name[candidates[0]]
+        requires.append(
+            ResolvedRequirement(name, provider.name, str(provider.manifest.version), exports[provider.name][name][1])
+        )
+
+    # -- type references
+    required = set(manifest.schemas.requires)
+    references: List[ResolvedReference] = []
+    for doc in pkg.documents:
+        for ref in doc.type_references():
+            if ref.name in definitions:
+                continue
+            candidates = offered.get(ref.name, [])
+            if len(candidates) == 1:
+                provider = candidates[0]
+                if exports[provider][ref.name][0] == "schema" and ref.name not in required:
+                    diags.append(
+                        Diagnostic(
+                            doc.path,
+                            f"package `{manifest.name}` uses schema `{ref.name}` from `{provider}` "
+                            "without requiring it",
+                            line=ref.line,
+                            key=ref.key,
+                            help=f"add `{ref.name}` to [component.schemas].requires in `{path}`",
+                        )
+                    )
+                    continue
+                references.append(ResolvedReference(doc.path, ref.key, ref.name, provider))
+            elif len(candidates) > 1:
+                diags.append(
+                    Diagnostic(
+                        doc.path,
+                        f"package `{manifest.name}`: type `{ref.name}` is ambiguous, it is exported by "
+                        f"{_listing(candidates)}",
+                        line=ref.line,
+                        key=ref.key,
+                        help="each name must come from exactly one dependency",
+                    )
+                )
+            else:
+                visible = set(definitions) | set(offered)
+                guess = _close(ref.name, visible)
+                elsewhere = sorted(n for n, ex in exports.items() if ref.name in ex and n != manifest.name)
+                if elsewhere:
+                    help = (
+                        f"`{ref.name}` is exported by {_listing(elsewhere)}; add it to "
+                        "[component.dependencies]"
+                    )
+                elif guess:
+                    help = f"did you mean `{guess}`?"
+                else:
+                    help = (
+                        "define it in this package, or depend on a package that provides it; "
+                        f"names visible here: {_listing(visible)}"
+                    )
+                diags.append(
+                    Diagnostic(
+                        doc.path,
+                        f"package `{manifest.name}`: unknown type `{ref.name}`",
+                        line=ref.line,
+                        key=ref.key,
+                        help=help,
+                    )
+                )
+
+    if len(diags) > before:
+        return None
+    return ResolvedPackage(
+        name=manifest.name,
+        version=str(manifest.version),
+        manifest_path=path,
+        provides=tuple(provides),
+        requires=tuple(requires),
+        dependencies=tuple(dependencies),
+        references=tuple(references),
+    )
+
+
+def render_graph(resolved: Mapping[str, ResolvedPackage]) -> str:
+    """A human-readable view: each package, what it provides and who uses it, what it requires."""
+    users: Dict[Tuple[str, str], List[str]] = {}
+    for pkg in resolved.values():
+        for req in pkg.requires:
+            users.setdefault((req.provider, req.schema), []).append(pkg.name)
+    lines: List[str] = []
+    for name in sorted(resolved):
+        pkg = resolved[name]
+        lines.append(f"{pkg.name} v{pkg.version}  ({pkg.manifest_path})")
+        for dep in pkg.dependencies:
+            lines.append(f"  depends on {dep.name} {dep.requirement} (found {dep.version})")
+        for schema, file in pkg.provides:
+            who = users.get((pkg.name, schema))
+            to = f" -> required by {', '.join(sorted(who))}" if who else ""
+            lines.append(f"  provides {schema}  [{file}]{to}")
+        for req in pkg.requires:
+            lines.append(f"  requires {req.schema} <- {req.provider} v{req.provider_version}  [{req.file}]")
+        for ref in pkg.references:
+            lines.append(f"  uses {ref.name} from {ref.provider}  ({ref.file}: {ref.key})")
+    return "\n".join(lines) + ("\n" if lines else "")

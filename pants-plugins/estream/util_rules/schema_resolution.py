@@ -1,0 +1,243 @@
+"""Rules that map package and schema names to targets and resolve schemas across packages.
+
+* `MarketplacePackageMapping`: `[component].name` -> the `marketplace_package` address, and
+  each `provides` name -> the addresses of the packages providing it (over all targets, like
+  Pants' `FirstPartyHelmChartMapping`).
+* `EsfDefinitionMapping`: every schema and enum name -> the `esf_schema` targets defining it.
+* `PackageSchemasResult`: one package's manifest and its own ESF documents.
+* `ResolvedSchemaGraph`: `estream.core.resolution` run over the requested packages and their
+  transitive `[component.dependencies]` closure; raises `EstreamError` on any resolution error.
+
+Mappings are lenient: a manifest or schema that does not parse contributes nothing to them (so
+one broken file does not break `./pants dependencies ::`); `check` and `package` report it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import DefaultDict, Dict, List, Optional, Set, Tuple
+
+from estream.core.errors import EstreamError
+from estream.core.esf import EsfDocument
+from estream.core.manifest import Manifest
+from estream.core.resolution import PackageSchemas, ResolvedPackage, resolve_packages
+from estream.target_types import (
+    ESF_SUFFIX,
+    EsfSchemaSourceField,
+    MarketplaceManifestField,
+    MarketplacePackageDependenciesField,
+    MarketplacePackageFieldSet,
+)
+from estream.util_rules.esf import EsfFileRequest, ParsedEsfFile
+from estream.util_rules.manifest import ParsedManifest
+from pants.engine.addresses import Address
+from pants.engine.rules import Get, MultiGet, collect_rules, rule
+from pants.engine.target import (
+    AllTargets,
+    DependenciesRequest,
+    HydratedSources,
+    HydrateSourcesRequest,
+    Targets,
+    WrappedTarget,
+    WrappedTargetRequest,
+)
+from pants.util.frozendict import FrozenDict
+from pants.util.logging import LogLevel
+
+logger = logging.getLogger(__name__)
+
+
+class AllMarketplacePackageTargets(Targets):
+    pass
+
+
+class AllEsfSchemaTargets(Targets):
+    pass
+
+
+@rule(desc="Find all marketplace packages", level=LogLevel.DEBUG)
+def all_marketplace_package_targets(all_targets: AllTargets) -> AllMarketplacePackageTargets:
+    return AllMarketplacePackageTargets(t for t in all_targets if MarketplacePackageFieldSet.is_applicable(t))
+
+
+@rule(desc="Find all ESF schema targets", level=LogLevel.DEBUG)
+def all_esf_schema_targets(all_targets: AllTargets) -> AllEsfSchemaTargets:
+    return AllEsfSchemaTargets(t for t in all_targets if t.has_field(EsfSchemaSourceField))
+
+
+# -- lenient parsing, for the mappings --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MaybeManifest:
+    manifest: Optional[Manifest]
+
+
+@rule(desc="Parse manifest (lenient)", level=LogLevel.DEBUG)
+async def maybe_parse_manifest(field: MarketplaceManifestField) -> MaybeManifest:
+    try:
+        parsed = await Get(ParsedManifest, MarketplaceManifestField, field)
+    except EstreamError:
+        return MaybeManifest(None)
+    return MaybeManifest(parsed.manifest)
+
+
+@dataclass(frozen=True)
+class MaybeEsfDocument:
+    document: Optional[EsfDocument]
+
+
+@rule(desc="Parse ESF schema (lenient)", level=LogLevel.DEBUG)
+async def maybe_parse_esf(field: EsfSchemaSourceField) -> MaybeEsfDocument:
+    hydrated = await Get(HydratedSources, HydrateSourcesRequest(field))
+    files = hydrated.snapshot.files
+    if len(files) != 1 or not files[0].endswith(ESF_SUFFIX):
+        return MaybeEsfDocument(None)
+    try:
+        parsed = await Get(ParsedEsfFile, EsfFileRequest(files[0], hydrated.snapshot.digest))
+    except EstreamError:
+        return MaybeEsfDocument(None)
+    return MaybeEsfDocument(parsed.document)
+
+
+# -- mappings ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MarketplacePackageMapping:
+    by_name: FrozenDict[str, Address]
+    providers: FrozenDict[str, Tuple[Address, ...]]
+    duplicates: FrozenDict[str, Tuple[Address, ...]]
+
+
+@rule(desc="Map marketplace package names to targets", level=LogLevel.DEBUG)
+async def marketplace_package_mapping(targets: AllMarketplacePackageTargets) -> MarketplacePackageMapping:
+    manifests = await MultiGet(
+        Get(MaybeManifest, MarketplaceManifestField, t[MarketplaceManifestField]) for t in targets
+    )
+    by_name: DefaultDict[str, List[Address]] = defaultdict(list)
+    providers: DefaultDict[str, List[Address]] = defaultdict(list)
+    for tgt, maybe in zip(targets, manifests):
+        if maybe.manifest is None:
+            continue
+        by_name[maybe.manifest.name].append(tgt.address)
+        for schema in maybe.manifest.schemas.provides:
+            providers[schema].append(tgt.address)
+    return MarketplacePackageMapping(
+        by_name=FrozenDict({n: a[0] for n, a in by_name.items() if len(a) == 1}),
+        providers=FrozenDict({n: tuple(sorted(a)) for n, a in providers.items()}),
+        duplicates=FrozenDict({n: tuple(sorted(a)) for n, a in by_name.items() if len(a) > 1}),
+    )
+
+
+@dataclass(frozen=True)
+class EsfDefinitionMapping:
+    """Schema/enum name -> the `esf_schema` targets whose file defines it."""
+
+    definitions: FrozenDict[str, Tuple[Address, ...]]
+
+
+@rule(desc="Map ESF schema and enum names to targets", level=LogLevel.DEBUG)
+async def esf_definition_mapping(targets: AllEsfSchemaTargets) -> EsfDefinitionMapping:
+    docs = await MultiGet(Get(MaybeEsfDocument, EsfSchemaSourceField, t[EsfSchemaSourceField]) for t in targets)
+    found: DefaultDict[str, List[Address]] = defaultdict(list)
+    for tgt, maybe in zip(targets, docs):
+        if maybe.document is None:
+            continue
+        for name in maybe.document.defined_names():
+            found[name].append(tgt.address)
+    return EsfDefinitionMapping(FrozenDict({n: tuple(sorted(a)) for n, a in found.items()}))
+
+
+# -- one package's schemas ------------------------------------------------------------------------
+
+
+def relative_to(root: str, path: str) -> Optional[str]:
+    if not root:
+        return path
+    prefix = root + "/"
+    return path[len(prefix) :] if path.startswith(prefix) else None
+
+
+@dataclass(frozen=True)
+class PackageSchemasRequest:
+    address: Address
+
+
+@dataclass(frozen=True)
+class PackageSchemasResult:
+    address: Address
+    package: PackageSchemas
+
+
+@rule(desc="Collect a marketplace package's schemas", level=LogLevel.DEBUG)
+async def package_schemas(request: PackageSchemasRequest) -> PackageSchemasResult:
+    wrapped = await Get(
+        WrappedTarget, WrappedTargetRequest(request.address, description_of_origin="<estream schema resolution>")
+    )
+    tgt = wrapped.target
+    parsed, deps = await MultiGet(
+        Get(ParsedManifest, MarketplaceManifestField, tgt[MarketplaceManifestField]),
+        Get(Targets, DependenciesRequest(tgt[MarketplacePackageDependenciesField])),
+    )
+    schema_fields = [d[EsfSchemaSourceField] for d in deps if d.has_field(EsfSchemaSourceField)]
+    hydrated = await MultiGet(Get(HydratedSources, HydrateSourcesRequest(f)) for f in schema_fields)
+    requests = [
+        EsfFileRequest(path, h.snapshot.digest)
+        for h in hydrated
+        for path in h.snapshot.files
+        # Schema files of other packages (inferred through type references) are not this
+        # package's own.
+        if relative_to(parsed.root, path) is not None
+    ]
+    docs = await MultiGet(Get(ParsedEsfFile, EsfFileRequest, r) for r in sorted(requests, key=lambda r: r.path))
+    return PackageSchemasResult(tgt.address, PackageSchemas(parsed.manifest, tuple(d.document for d in docs)))
+
+
+# -- resolution ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ResolveSchemasRequest:
+    addresses: Tuple[Address, ...]
+
+
+@dataclass(frozen=True)
+class ResolvedSchemaGraph:
+    """Resolved packages (requested ones) by name, and the address of every package involved."""
+
+    packages: FrozenDict[str, ResolvedPackage]
+    addresses: FrozenDict[str, Address]
+
+
+@rule(desc="Resolve ESF schemas across packages", level=LogLevel.DEBUG)
+async def resolve_schema_graph(
+    request: ResolveSchemasRequest, mapping: MarketplacePackageMapping
+) -> ResolvedSchemaGraph:
+    results: Dict[Address, PackageSchemasResult] = {}
+    frontier: Set[Address] = set(request.addresses)
+    while frontier:
+        batch = sorted(frontier)
+        fetched = await MultiGet(Get(PackageSchemasResult, PackageSchemasRequest(a)) for a in batch)
+        frontier = set()
+        for result in fetched:
+            results[result.address] = result
+            for dep in result.package.manifest.dependencies:
+                # Every package of a duplicated name goes in: resolution reports the duplicate.
+                candidates = mapping.duplicates.get(dep) or (
+                    (mapping.by_name[dep],) if dep in mapping.by_name else ()
+                )
+                frontier.update(a for a in candidates if a not in results)
+    packages = [results[a].package for a in sorted(results)]
+    names = [results[a].package.name for a in request.addresses]
+    resolved = resolve_packages(packages, names)
+    return ResolvedSchemaGraph(
+        packages=FrozenDict(resolved),
+        addresses=FrozenDict({r.package.name: a for a, r in results.items()}),
+    )
+
+
+def rules():
+    return collect_rules()

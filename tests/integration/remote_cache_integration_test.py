@@ -1,0 +1,235 @@
+"""Remote caching through a real BuildGrid, and the hermeticity that makes it safe.
+
+One BuildGrid server (disk CAS, so what it stored can be audited) serves two checkouts of this
+repository at different paths, run by different users in different time zones, each with an empty
+local store:
+
+1. `alice` builds and tests everything (`package test ::`) in a scrubbed environment with an
+   empty HOME, with remote cache read/write on: every sandboxed process runs and is uploaded.
+2. `bob`, in a second checkout with an empty local store and empty named caches, does the same:
+   every cacheable process must be a remote cache hit, judged by Pants' own `[stats]` counters,
+   so that whatever process types are added to the repository later (vector runs, synthesis, ...)
+   are covered without touching this test.
+
+Then: the archives are byte-identical; the processes needed nothing from the caller's environment
+or HOME; no output (in dist/ or in the CAS) contains a build root, a user name or the build's
+date; and no private key material reached the remote cache.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import tarfile
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Dict, Iterator, List
+
+import pytest
+# ML-DSA calls go through keys.py, which serialises them (dilithium-py is not thread-safe).
+from estream.core.keys import SigningKey, _key_derive, write_private_key
+
+from integration.buildgrid import (
+    BuildGrid,
+    buildgrid_server,
+    clean_env,
+    copy_checkout,
+    expanded_contents,
+    parse_counters,
+    remote_cache_args,
+    remote_lookups,
+    run_pants_clean,
+    scan,
+    scan_expanded,
+    user_named_caches,
+)
+from integration.pants_repo import PantsResult, source_root
+
+USERS = ("estream-audit-alice", "estream-audit-bob")
+TIME_ZONES = ("UTC", "Pacific/Kiritimati")
+SOURCE_DATE_EPOCH = "1767225600"  # 2026-01-01T00:00:00Z: signed_at comes from here, never the clock.
+# Everything, except integration tests (they run Pants itself and are not part of "the build").
+# (`--unmatched-cli-globs=ignore`: today the copy has none, so the exclusion matches nothing.)
+GOALS = ("--unmatched-cli-globs=ignore", "package", "test", "::", "-**/*_integration_test.py")
+
+
+@dataclass(frozen=True)
+class Builds:
+    grid: BuildGrid
+    key: SigningKey
+    first: Path
+    second: Path
+    home: Path
+    home_after_first: List[str]
+    first_result: PantsResult
+    second_result: PantsResult
+    build_dates: List[str]
+
+    def counters(self, result: PantsResult) -> Dict[str, int]:
+        return parse_counters(result.stderr)
+
+
+def _dates() -> List[str]:
+    """Today's date in every zone the builds ran in (a build could cross midnight: both ends)."""
+    now = datetime.datetime.now(datetime.timezone.utc)
+    return sorted(
+        {(now + datetime.timedelta(hours=h)).strftime("%Y-%m-%d") for h in (-12, 0, 14)}
+    )
+
+
+def _files(root: Path) -> List[str]:
+    return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
+
+
+@pytest.fixture(scope="module")
+def builds(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Builds]:
+    tmp = tmp_path_factory.mktemp("remote-cache")
+    key = SigningKey.generate("remote-cache-test-key")
+    key_file = tmp / "keys" / "release.toml"
+    key_file.parent.mkdir(mode=0o700)
+    write_private_key(key_file, key)
+    dates_before = _dates()
+
+    with buildgrid_server(source_root(), tmp / "buildgrid") as grid:
+        first = copy_checkout(tmp / "alice" / "work" / "checkout")
+        second = copy_checkout(tmp / "elsewhere" / "deeper" / "bob-second-checkout")
+        # One HOME path for both builds: `[test].extra_env_vars` passes HOME into test processes,
+        # so it is part of their cache key. It starts empty: nothing of a user's HOME is there.
+        home = tmp / "home"
+        home.mkdir()
+        common = {"ESTREAM_SIGNING_KEY_FILE": str(key_file), "SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH}
+
+        first_result = run_pants_clean(
+            first,
+            # The user's named caches (pip/pex downloads): append-only caches Pants declares.
+            [*remote_cache_args(grid.address, tmp / "store-first", Path(user_named_caches())), *GOALS],
+            clean_env(home, user=USERS[0], extra={**common, "TZ": TIME_ZONES[0]}),
+        ).assert_success()
+        home_after_first = _files(home)
+
+        second_result = run_pants_clean(
+            second,
+            # Nothing local: an empty store and empty named caches.
+            [*remote_cache_args(grid.address, tmp / "store-second", tmp / "named-caches-second"),
+             *GOALS],
+            clean_env(home, user=USERS[1], extra={**common, "TZ": TIME_ZONES[1]}),
+        ).assert_success()
+
+        yield Builds(
+            grid=grid,
+            key=key,
+            first=first,
+            second=second,
+            home=home,
+            home_after_first=home_after_first,
+            first_result=first_result,
+            second_result=second_result,
+            build_dates=sorted(set(dates_before) | set(_dates())),
+        )
+
+
+def test_first_build_runs_and_uploads_every_cacheable_process(builds: Builds) -> None:
+    c = builds.counters(builds.first_result)
+    # An empty cache: every cacheable process was looked up, missed, ran and was written.
+    assert c["remote_cache_requests"] > 0
+    assert c["remote_cache_requests_cached"] == 0
+    assert c["remote_cache_requests_uncached"] == c["remote_cache_requests"]
+    assert c["remote_cache_write_attempts"] == c["remote_cache_requests"]
+    assert c["remote_cache_write_successes"] == c["remote_cache_requests"]
+    assert c["remote_cache_write_errors"] == 0 and c["remote_cache_read_errors"] == 0
+    assert c["local_cache_requests_cached"] == 0, "the first build's local store was not empty"
+    misses = remote_lookups(builds.first_result.stderr)["miss"]
+    # Pex builds and test runs are among them (more kinds are covered as they are added).
+    assert any(d.startswith("Run Pytest") for d in misses), misses
+    assert any(".pex" in d for d in misses), misses
+
+
+def test_second_checkout_is_served_entirely_by_the_remote_cache(builds: Builds) -> None:
+    first, second = builds.counters(builds.first_result), builds.counters(builds.second_result)
+    lookups = remote_lookups(builds.second_result.stderr)
+    assert lookups["miss"] == [], f"remote cache misses in the second checkout: {lookups['miss']}"
+    assert second["local_cache_requests_cached"] == 0, "the second checkout's store was not empty"
+    # The same cacheable processes, and every one of them a remote hit.
+    assert second["remote_cache_requests"] == first["remote_cache_requests"]
+    assert second["remote_cache_requests_cached"] == second["remote_cache_requests"]
+    assert second["remote_cache_requests_uncached"] == 0
+    assert second["remote_cache_read_errors"] == 0
+    assert sorted(lookups["hit"]) == sorted(remote_lookups(builds.first_result.stderr)["miss"])
+    # Every test result came from the cache.
+    summary = [line for line in builds.second_result.stderr.splitlines() if line.startswith("✓ ")]
+    assert summary and all(line.endswith("(cached remotely).") for line in summary), summary
+
+
+def _dist(root: Path) -> Dict[str, str]:
+    dist = root / "dist"
+    return {
+        str(p.relative_to(dist)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(dist.rglob("*"))
+        if p.is_file()
+    }
+
+
+def test_archives_are_byte_identical_between_checkouts(builds: Builds) -> None:
+    first, second = _dist(builds.first), _dist(builds.second)
+    archives = [name for name in first if name.endswith(".tar.gz")]
+    assert len(archives) >= 3, first
+    assert first == second
+
+
+def test_processes_need_nothing_from_the_environment_or_home(builds: Builds) -> None:
+    """Both builds ran with a scrubbed environment (fixed PATH, no PIP_/PYTHON/XDG_ variables) and
+    an empty HOME; the first one ran every process for real. Nothing was written to HOME except
+    Pants' own bookkeeping under ~/.cache/pants (the stores and named caches were elsewhere)."""
+    c = builds.counters(builds.first_result)
+    assert c["local_execution_requests"] >= c["remote_cache_requests"] > 0
+    unexpected = [f for f in builds.home_after_first if not f.startswith(".cache/pants/")]
+    assert unexpected == [], f"processes or Pants wrote to HOME: {unexpected}"
+    # The development key (~/.estream) was not needed, nor created: a key file was configured.
+    assert not (builds.home / ".estream").exists()
+
+
+def test_no_output_contains_the_build_root_user_name_or_date(builds: Builds) -> None:
+    needles = [str(builds.first).encode(), str(builds.second).encode()]
+    needles += [user.encode() for user in USERS]
+    needles += [date.encode() for date in builds.build_dates]
+    # Process definitions and outputs stored in the remote CAS, looking inside zips (pexes).
+    assert any(builds.grid.cas_dir.rglob("*")), "the test must look at a populated CAS"
+    assert scan_expanded(builds.grid.cas_dir, needles) == []
+    # What the builds wrote to dist/, including inside the archives and the pex.
+    for root in (builds.first, builds.second):
+        assert scan_expanded(root / "dist", needles) == []
+        for archive in (root / "dist").glob("*.tar.gz"):
+            with tarfile.open(archive) as tar:
+                assert {m.mtime for m in tar.getmembers()} == {0}, archive
+        for pex in (root / "dist").rglob("*.pex"):
+            with zipfile.ZipFile(pex) as zf:
+                # pex stamps every entry with 1980-01-01, zip's epoch.
+                assert {i.date_time[0] for i in zf.infolist()} == {1980}, pex
+
+
+def _secret_needles(key: SigningKey) -> List[bytes]:
+    seed_hex = next(
+        line for line in key.private_key_file_text().splitlines() if line.startswith("seed")
+    ).split('"')[1]
+    seed = bytes.fromhex(seed_hex)
+    _, expanded = _key_derive(seed)
+    return [seed, seed_hex.encode(), seed_hex.upper().encode(), expanded,
+            expanded.hex().encode(), expanded[64:128]]
+
+
+def test_no_private_key_material_reaches_the_remote_cache(builds: Builds) -> None:
+    needles = _secret_needles(builds.key)
+    public = builds.key.public.public_key
+    assert any(builds.grid.cas_dir.rglob("*")), "the test must look at a populated CAS"
+    assert scan_expanded(builds.grid.cas_dir, needles) == []
+    for root in (builds.first, builds.second):
+        assert scan(root / "dist", needles) == []
+        assert scan_expanded(root / "dist", needles) == []
+    output = "".join(
+        r.stdout + r.stderr for r in (builds.first_result, builds.second_result)
+    ).encode()
+    assert [n for n in needles if n in output] == []
+    # The public key did reach the archives: the scan looks where key bytes would be.
+    assert any(public.hex().encode() in data for archive in (builds.first / "dist").glob("*.tar.gz")
+               for data in expanded_contents(archive))
