@@ -10,6 +10,9 @@
   (cached in the store, SHA-256/size checked before use), checks the SHA3-256 checksum and the
   ML-DSA-87 signature against `[estream-signing].keyring`, and writes it to `dist/`. Other rules
   get the verified files with `Get(VerifiedComponent, VerifiedComponentRequest(name))`.
+* Schema resolution (`util_rules/schema_resolution.py`) takes locked components as the providers
+  of `[component.dependencies]` names no in-repo package has: their `provides`, schemas and enums
+  resolve `requires` and type references like an in-repo package's.
 """
 
 from __future__ import annotations
@@ -22,12 +25,14 @@ from typing import Dict, Tuple
 from estream.core.archive import read_archive
 from estream.core.errors import EstreamError
 from estream.core.keys import empty_keyring, load_keyring
+from estream.core.esf import parse_esf
 from estream.core.manifest import MANIFEST_FILENAME, parse_manifest
 from estream.core.registry.cache import checksum_of
 from estream.core.registry.components_lock import LockedComponent, archive_url, parse_lock, render_lock
 from estream.core.registry.index import archive_path
 from estream.core.registry.registry import Registry, estream_home
 from estream.core.registry.resolver import resolve
+from estream.core.resolution import PackageSchemas
 from estream.core.semver import Version, VersionReq
 from estream.core.verify import verify_package
 from estream.subsystems.registry import EstreamRegistrySubsystem
@@ -52,6 +57,7 @@ from pants.engine.target import COMMON_TARGET_FIELDS, AllTargets, StringField, T
 from pants.engine.unions import UnionRule
 from pants.option.option_types import StrOption
 from pants.option.subsystem import Subsystem
+from pants.util.logging import LogLevel
 from pants.util.strutil import help_text
 
 
@@ -169,6 +175,49 @@ async def fetch_component(
     archive = await Get(Digest, CreateDigest([FileContent(source, data)]))
     unpacked = await Get(Digest, CreateDigest([FileContent(f"{top}/{p}", c) for p, c in sorted(files.items())]))
     return VerifiedComponent(locked.name, locked.version, archive, unpacked, manifest.schemas.provides, manifest.schemas.requires)
+
+
+@dataclass(frozen=True)
+class LockedComponentNamesRequest:
+    pass
+
+
+@dataclass(frozen=True)
+class LockedComponentNames:
+    """Components in the lock; empty when there is no lock (a repo that consumes none)."""
+
+    names: Tuple[str, ...]
+
+
+@rule(desc="Read the estream components lock", level=LogLevel.DEBUG)
+async def locked_component_names(_: LockedComponentNamesRequest, subsystem: EstreamComponentsSubsystem) -> LockedComponentNames:
+    contents = await Get(DigestContents, PathGlobs([subsystem.lockfile]))
+    if not contents:
+        return LockedComponentNames(())
+    return LockedComponentNames(tuple(sorted(parse_lock(contents[0].content, subsystem.lockfile))))
+
+
+@dataclass(frozen=True)
+class ComponentSchemasRequest:
+    name: str
+
+
+@dataclass(frozen=True)
+class ComponentSchemas:
+    """A verified registry component as schema resolution sees it (manifest + its ESF files)."""
+
+    package: PackageSchemas
+
+
+@rule(desc="Read the schemas of an estream registry component", level=LogLevel.DEBUG)
+async def component_schemas(request: ComponentSchemasRequest) -> ComponentSchemas:
+    verified = await Get(VerifiedComponent, VerifiedComponentRequest(request.name))
+    contents = await Get(DigestContents, Digest, verified.files)
+    by_path = {fc.path: fc.content for fc in contents}
+    top = f"{verified.name}-{verified.version}"
+    manifest = parse_manifest(by_path[f"{top}/{MANIFEST_FILENAME}"], f"{top}/{MANIFEST_FILENAME}")
+    documents = tuple(parse_esf(content, path) for path, content in sorted(by_path.items()) if path.endswith(".esf.yaml"))
+    return ComponentSchemas(PackageSchemas(manifest, documents))
 
 
 @rule(desc="Package an estream registry component")

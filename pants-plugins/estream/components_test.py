@@ -12,7 +12,9 @@ from estream.cli.main import main
 from estream.components import EstreamComponentFieldSet, EstreamLock, VerifiedComponent, VerifiedComponentRequest
 from estream.core.keys import SigningKey
 from estream.core.registry.testing import bare_repo, keyring_text, package_archive
+from estream.core.registry.testing import make_manifest, schema_yaml
 from estream.register import rules as estream_rules, target_types as estream_target_types
+from estream.util_rules.schema_resolution import ResolvedSchemaGraph, ResolveSchemasRequest
 from pants.core.goals.package import BuiltPackage
 from pants.core.util_rules import source_files
 from pants.engine import download_file
@@ -48,6 +50,7 @@ def setup(tmp_path, monkeypatch):
             *download_file.rules(),
             QueryRule(BuiltPackage, [EstreamComponentFieldSet]),
             QueryRule(VerifiedComponent, [VerifiedComponentRequest]),
+            QueryRule(ResolvedSchemaGraph, [ResolveSchemasRequest]),
         ],
         target_types=estream_target_types(),
     )
@@ -109,3 +112,23 @@ def test_stale_lock_is_reported(setup):
     target = runner.get_target(Address("3rdparty/estream", target_name="esf-iot"))
     with pytest.raises(ExecutionError, match="the lock is stale"):
         runner.request(BuiltPackage, [EstreamComponentFieldSet.create(target)])
+
+
+def test_locked_components_take_part_in_schema_resolution(setup):
+    runner, options, home = setup
+    manifest = make_manifest("iot-dash", "0.1.0", provides=["DashEvent"], requires=["IoTEvent"], deps={"esf-iot": "^1.0"})
+    runner.write_files(
+        {
+            "pkgs/dash/BUILD": "marketplace_package()",
+            "pkgs/dash/estream-component.toml": manifest + '\n[component.include]\nschemas = ["schemas/*.esf.yaml"]\n',
+            "pkgs/dash/schemas/BUILD": "esf_schemas()",
+            "pkgs/dash/schemas/dash.esf.yaml": schema_yaml(["DashEvent"], refs=["IoTEvent"]).decode(),
+        }
+    )
+    request = ResolveSchemasRequest((Address("pkgs/dash"),))
+    with pytest.raises(ExecutionError, match="esf-iot"):
+        runner.request(ResolvedSchemaGraph, [request])  # no lock yet: the dependency is nowhere
+    assert lock_goal(runner, options, home).exit_code == 0
+    graph = runner.request(ResolvedSchemaGraph, [request])
+    resolved = graph.packages["iot-dash"].to_json()
+    assert "esf-iot" in str(resolved["requires"]) and "esf-iot-1.0.0/schemas/esf-iot.esf.yaml" in str(resolved)
