@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Set
 
 from estream.target_types import (
+    CircuitSourceField,
     EsfSchemaDependenciesField,
     EsfSchemaSourceField,
     MarketplaceManifestField,
@@ -31,6 +32,7 @@ from estream.util_rules.schema_resolution import (
     MaybeManifest,
 )
 from estream.util_rules.manifest import ParsedManifest
+from pants.core.target_types import FileSourceField, ResourceSourceField
 from pants.engine.addresses import Address, Addresses
 from pants.engine.fs import PathGlobs, Paths
 from pants.engine.internals.graph import Owners, OwnersRequest
@@ -72,10 +74,8 @@ async def infer_marketplace_package_dependencies(
     if globs:
         paths = await Get(Paths, PathGlobs(globs))
         owners = await Get(Owners, OwnersRequest(tuple(paths.files)))
-        # Only targets whose files are package content: a `files` target that happens to own the
-        # same paths (e.g. test fixtures) must not become a dependency.
         candidates = await Get(Targets, Addresses(sorted(owners)))
-        result.update(t.address for t in candidates if t.has_field(EsfSchemaSourceField))
+        result.update(_package_content_owners(candidates, root))
 
     for name in manifest.dependencies:
         if name in mapping.by_name:
@@ -86,6 +86,34 @@ async def infer_marketplace_package_dependencies(
             result.add(providers[0])
     result.discard(address)
     return InferredDependencies(sorted(result))
+
+
+def _is_under(spec_path: str, root: str) -> bool:
+    return not root or spec_path == root or spec_path.startswith(root + "/")
+
+
+def _package_content_owners(candidates: Targets, root: str) -> Set[Address]:
+    """The owners that hold package content: schemas, circuits, and plain `file`/`resource`
+    targets (a package's src/ and tests/) declared inside the package directory.
+
+    A path owned by a schema or circuit target is taken from that target only, and plain file
+    targets declared elsewhere (e.g. a repo-wide `files` target of test fixtures) never become
+    dependencies.
+    """
+    typed = [t for t in candidates if t.has_field(EsfSchemaSourceField) or t.has_field(CircuitSourceField)]
+    typed_paths = {
+        (t[EsfSchemaSourceField] if t.has_field(EsfSchemaSourceField) else t[CircuitSourceField]).file_path
+        for t in typed
+    }
+    plain = [
+        t
+        for t in candidates
+        if _is_under(t.address.spec_path, root)
+        and (t.has_field(FileSourceField) or t.has_field(ResourceSourceField))
+        and (t[FileSourceField] if t.has_field(FileSourceField) else t[ResourceSourceField]).file_path
+        not in typed_paths
+    ]
+    return {t.address for t in typed + plain}
 
 
 @dataclass(frozen=True)

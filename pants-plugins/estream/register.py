@@ -1,12 +1,19 @@
-"""The estream backend: ESF schemas and eStream marketplace packages as Pants targets.
+"""The estream backend: ESF schemas, SmartCircuits and eStream marketplace packages as Pants targets.
 
 Enable with `backend_packages = ["estream"]` and `pythonpath = ["%(buildroot)s/pants-plugins"]`.
 """
 
 from estream import components, dependency_inference
 from estream import target_types as estream_target_types
-from estream.goals import check, package, publish, schemas, verify
-from estream.util_rules import esf, manifest, package_contents, schema_resolution, signing_key
+from estream.goals import check, circuit_vectors, package, publish, schemas, tailor, verify
+from estream.util_rules import (
+    circuits,
+    esf,
+    manifest,
+    package_contents,
+    schema_resolution,
+    signing_key,
+)
 
 
 def target_types():
@@ -18,8 +25,11 @@ def rules():
         *dependency_inference.rules(),
         *components.rules(),
         *check.rules(),
+        *circuit_vectors.rules(),
+        *circuits.rules(),
         *package.rules(),
         *publish.rules(),
+        *tailor.rules(),
         *verify.rules(),
         *schemas.rules(),
         *esf.rules(),

@@ -6,8 +6,10 @@ from dataclasses import dataclass
 
 from pants.base.glob_match_error_behavior import GlobMatchErrorBehavior
 from pants.core.goals.package import OutputPathField
+from pants.core.goals.test import TestTimeoutField
 from pants.engine.target import (
     COMMON_TARGET_FIELDS,
+    BoolField,
     Dependencies,
     FieldSet,
     MultipleSourcesField,
@@ -16,6 +18,7 @@ from pants.engine.target import (
     TargetFilesGenerator,
     generate_multiple_sources_field_help_message,
 )
+from pants.util.docutil import bin_name
 from pants.util.strutil import help_text
 
 ESF_SUFFIX = ".esf.yaml"
@@ -54,7 +57,7 @@ class EsfSchemaTarget(Target):
         f"""
         One ESF schema file (`*{ESF_SUFFIX}`): schemas and enums of the eStream Format.
 
-        `{{bin_name}} check` validates it; a `marketplace_package` whose `[component.include]`
+        `{bin_name()} check` validates it; a `marketplace_package` whose `[component.include]`
         globs match the file packages it.
         """
     )
@@ -144,7 +147,7 @@ class MarketplacePackageTarget(Target):
         f"""
         An eStream marketplace package: a deterministic, ML-DSA-87-signed `.tar.gz` archive.
 
-        `{{bin_name}} package` validates the manifest and every schema, signs the files
+        `{bin_name()} package` validates the manifest and every schema, signs the files
         (`SIGNATURE.ml-dsa`: SHA3-256 per file, a domain-separated Merkle root binding paths, and an
         ML-DSA-87 signature) and writes `dist/<name>-<version>.tar.gz`, bit-identical on any
         machine. The signing key comes from `[estream-signing]`; without one, a per-user
@@ -170,5 +173,98 @@ class EsfSchemaFieldSet(FieldSet):
     source: EsfSchemaSourceField
 
 
+# -----------------------------------------------------------------------------------------------
+# `smart_circuit` and `smart_circuits`
+# -----------------------------------------------------------------------------------------------
+
+CIRCUIT_SUFFIX = ".circuit.yaml"
+
+
+class CircuitSourceField(SingleSourceField):
+    expected_file_extensions = (".yaml",)
+    help = help_text(
+        f"""
+        The ESCIR circuit file (`*{CIRCUIT_SUFFIX}`) owned by this target.
+
+        It belongs to the package whose `{MANIFEST_FILENAME}` is in the nearest enclosing
+        directory; its version, hardware targets, witness tier, category and governance must agree
+        with that manifest, and its port types must be builtins, local `types` or ESF schemas of
+        the package or of its dependencies.
+        """
+    )
+
+
+class SmartCircuitDependenciesField(Dependencies):
+    help = help_text(
+        """
+        Extra `esf_schema` targets whose schemas and enums the circuit's ports may use.
+
+        Schemas of the package itself and of the packages named in its manifest's
+        `[component.dependencies]` (found among the repository's `marketplace_package` targets)
+        are found automatically.
+        """
+    )
+
+
+class SkipSmartCircuitTestsField(BoolField):
+    alias = "skip_tests"
+    default = False
+    help = "If true, `test` does not run this circuit's golden vectors and journeys."
+
+
+class SmartCircuitTimeoutField(TestTimeoutField):
+    help = help_text(
+        """
+        A timeout (in seconds) for the one process that runs all of this circuit's golden vectors
+        and journeys. If unset, `[test].timeout_default` applies (never more than
+        `[test].timeout_maximum`); only with `--test-timeouts` (the default).
+        """
+    )
+
+
+class SmartCircuitTarget(Target):
+    alias = "smart_circuit"
+    core_fields = (
+        *COMMON_TARGET_FIELDS,
+        CircuitSourceField,
+        SmartCircuitDependenciesField,
+        SkipSmartCircuitTestsField,
+        SmartCircuitTimeoutField,
+    )
+    help = help_text(
+        f"""
+        One ESCIR circuit (`*{CIRCUIT_SUFFIX}`) of an eStream SmartCircuit package.
+
+        `{bin_name()} test` validates the circuit against its package and runs the package's golden
+        vectors for it (and, for the entry circuit, the journeys) against the CPU reference
+        implementation named by `implementation.cpu`, in a sandboxed process whose result is
+        cached by its inputs.
+        """
+    )
+
+
+class SmartCircuitsGeneratorSourcesField(MultipleSourcesField):
+    default = (f"*{CIRCUIT_SUFFIX}",)
+    expected_file_extensions = (".yaml",)
+    help = generate_multiple_sources_field_help_message(
+        f"Example: `sources=['parser{CIRCUIT_SUFFIX}', '!old{CIRCUIT_SUFFIX}']`"
+    )
+
+
+class SmartCircuitsGeneratorTarget(TargetFilesGenerator):
+    alias = "smart_circuits"
+    core_fields = (*COMMON_TARGET_FIELDS, SmartCircuitsGeneratorSourcesField)
+    generated_target_cls = SmartCircuitTarget
+    copied_fields = COMMON_TARGET_FIELDS
+    moved_fields = (SmartCircuitDependenciesField, SkipSmartCircuitTestsField, SmartCircuitTimeoutField)
+    help = f"Generate a `smart_circuit` target for each file in the `sources` field (default `*{CIRCUIT_SUFFIX}`)."
+
+
 def target_types():
-    return [EsfSchemaTarget, EsfSchemasGeneratorTarget, MarketplacePackageTarget]
+    return [
+        EsfSchemaTarget,
+        EsfSchemasGeneratorTarget,
+        MarketplacePackageTarget,
+        SmartCircuitTarget,
+        SmartCircuitsGeneratorTarget,
+    ]

@@ -10,7 +10,10 @@ from pathlib import Path
 from typing import Mapping, Optional, Sequence
 
 # What a copy needs: the launcher, config, lockfiles, the plugin and the example content.
-REPO_ENTRIES = ("pants", "pants.toml", "BUILD", "3rdparty", "pants-plugins", "schemas", "components")
+REPO_ENTRIES = (
+    "pants", "pants.toml", "pants.remote-cache.toml", "BUILD", "3rdparty", "build-support",
+    "pants-plugins", "schemas", "circuits", "components",
+)
 
 
 @dataclass(frozen=True)

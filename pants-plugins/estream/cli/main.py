@@ -1,4 +1,4 @@
-"""`estream` command line: `estream marketplace verify|keygen ...`.
+"""`estream` command line: `estream marketplace verify|keygen|test|scaffold ...`.
 
 Each `marketplace` subcommand is a `Command` (name, help, configure(parser), run(args) -> int).
 To add one (search, install, publish, test, scaffold, ...), define a `Command` in its own module
@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Dict, List, Optional, Sequence
 
+from estream.cli import circuits as circuit_commands
 from estream.core.archive import read_archive
 from estream.core.errors import EstreamError
 from estream.core.keys import (
@@ -174,7 +175,21 @@ KEYGEN = Command(
     run=_run_keygen,
 )
 
-MARKETPLACE_COMMANDS: List[Command] = [VERIFY, KEYGEN]
+TEST = Command(
+    name="test",
+    help="validate a package's circuits and run its golden vectors and journeys (same runner as `pants test`)",
+    configure=circuit_commands.configure_test,
+    run=circuit_commands.run_test,
+)
+
+SCAFFOLD = Command(
+    name="scaffold",
+    help="create a new package from a template: `scaffold smart-circuit NAME`",
+    configure=circuit_commands.configure_scaffold,
+    run=circuit_commands.run_scaffold,
+)
+
+MARKETPLACE_COMMANDS: List[Command] = [VERIFY, KEYGEN, TEST, SCAFFOLD]
 
 
 def _registry_commands() -> List[Command]:

@@ -9,7 +9,8 @@ ESF documents of its own files; the dependency edges are the manifests'
 * the dependency graph has no cycle (reported as `a -> b -> a`);
 * schema and enum names are unique within a package;
 * every `provides` name is a schema defined by one of the package's own files;
-* every `requires` name is exported by exactly one package among its transitive dependencies;
+* every `requires` name (a schema, or an enum) is exported by exactly one package among its
+  transitive dependencies;
 * every field type that names a schema or enum resolves: to a definition in the package, or to
   a name exported by exactly one transitive dependency.
 
@@ -317,7 +318,9 @@ def _resolve_one(
     requires: List[ResolvedRequirement] = []
     for name in manifest.schemas.requires:
         key = "component.schemas.requires"
-        candidates = [c for c in offered.get(name, []) if exports[c][name][0] == "schema"]
+        # Requiring an enum (the shared vocabulary of exported schemas) is allowed: a package
+        # may list the enums it uses as part of its declared interface.
+        candidates = list(offered.get(name, []))
         if name in definitions:
             diags.append(
                 Diagnostic(

@@ -93,6 +93,14 @@ def test_happy_path_resolves_requires_and_enum_references() -> None:
     assert resolved["audit"].to_json()["requires"][0]["provider"] == "trading"
 
 
+def test_requiring_an_exported_enum_is_satisfied() -> None:
+    resolved = resolve_packages([TRADING, audit(requires=["Order", "Side"])])
+    assert {r.schema: r.provider for r in resolved["audit"].requires} == {
+        "Order": "trading",
+        "Side": "trading",
+    }
+
+
 def test_transitive_provider_satisfies_requirement() -> None:
     middle = pkg("middle", {"m.esf.yaml": schema_file("m", {"Mid": {"o": "Order"}})},
                  provides=["Mid"], requires=["Order"], deps={"trading": "^1"})

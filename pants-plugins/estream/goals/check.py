@@ -1,10 +1,16 @@
-"""`check` for ESF schemas and marketplace packages: validate without building archives."""
+"""`check` for ESF schemas, marketplace packages and SmartCircuits: validate without building."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 
 from estream.core.errors import EstreamError
-from estream.target_types import EsfSchemaFieldSet, EsfSchemaSourceField, MarketplacePackageFieldSet
+from estream.target_types import (
+    CircuitSourceField,
+    EsfSchemaFieldSet,
+    MarketplacePackageFieldSet,
+)
+from estream.util_rules.circuits import SmartCircuitPackage, SmartCircuitPackageRequest
 from estream.util_rules.esf import EsfFileRequest, ParsedEsfFile
 from estream.util_rules.package_contents import (
     MarketplacePackageContents,
@@ -12,7 +18,7 @@ from estream.util_rules.package_contents import (
 )
 from pants.core.goals.check import CheckRequest, CheckResult, CheckResults
 from pants.engine.rules import Get, collect_rules, rule
-from pants.engine.target import HydratedSources, HydrateSourcesRequest
+from pants.engine.target import FieldSet, HydratedSources, HydrateSourcesRequest
 from pants.engine.unions import UnionRule
 from pants.util.logging import LogLevel
 
@@ -26,6 +32,18 @@ class EsfSchemaCheckRequest(CheckRequest):
 class MarketplacePackageCheckRequest(CheckRequest):
     field_set_type = MarketplacePackageFieldSet
     tool_name = "estream-package"
+
+
+@dataclass(frozen=True)
+class SmartCircuitCheckFieldSet(FieldSet):
+    required_fields = (CircuitSourceField,)
+
+    source: CircuitSourceField
+
+
+class SmartCircuitCheckRequest(CheckRequest):
+    field_set_type = SmartCircuitCheckFieldSet
+    tool_name = "estream-circuit"
 
 
 def _result(address: str, error: EstreamError | None) -> CheckResult:
@@ -64,9 +82,23 @@ async def check_marketplace_packages(request: MarketplacePackageCheckRequest) ->
     return CheckResults(results, checker_name="estream-package")
 
 
+@rule(desc="Validate SmartCircuits", level=LogLevel.DEBUG)
+async def check_smart_circuits(request: SmartCircuitCheckRequest) -> CheckResults:
+    results = []
+    for field_set in request.field_sets:
+        error = None
+        try:
+            await Get(SmartCircuitPackage, SmartCircuitPackageRequest(field_set.address))
+        except EstreamError as e:
+            error = e
+        results.append(_result(str(field_set.address), error))
+    return CheckResults(results, checker_name="estream-circuit")
+
+
 def rules():
     return [
         *collect_rules(),
+        UnionRule(CheckRequest, SmartCircuitCheckRequest),
         UnionRule(CheckRequest, EsfSchemaCheckRequest),
         UnionRule(CheckRequest, MarketplacePackageCheckRequest),
     ]

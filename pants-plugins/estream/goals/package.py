@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from estream.core.archive import build_archive
 from estream.core.merkle import SIGNATURE_FILE
 from estream.core.signature import sign_package
-from estream.target_types import MarketplacePackageFieldSet
+from estream.target_types import CircuitSourceField, MarketplacePackageFieldSet
+from estream.util_rules.circuits import SmartCircuitPackage, SmartCircuitPackageRequest
 from estream.util_rules.package_contents import (
     MarketplacePackageContents,
     MarketplacePackageContentsRequest,
@@ -17,6 +18,7 @@ from estream.util_rules.signing_key import ResolvedSigningKey, SigningKeyRequest
 from pants.core.goals.package import BuiltPackage, BuiltPackageArtifact, PackageFieldSet
 from pants.engine.fs import CreateDigest, Digest, DigestContents, FileContent
 from pants.engine.rules import Get, MultiGet, collect_rules, rule
+from pants.engine.target import DependenciesRequest, Targets
 from pants.engine.unions import UnionRule
 from pants.util.logging import LogLevel
 
@@ -75,9 +77,17 @@ async def sign_and_archive(request: SignedArchiveRequest) -> SignedArchive:
 async def package_marketplace_package(
     field_set: MarketplacePackagePackageFieldSet,
 ) -> BuiltPackage:
-    contents, key = await MultiGet(
+    contents, key, dependencies = await MultiGet(
         Get(MarketplacePackageContents, MarketplacePackageContentsRequest(field_set.address)),
         Get(ResolvedSigningKey, SigningKeyRequest()),
+        Get(Targets, DependenciesRequest(field_set.dependencies)),
+    )
+    # A package never ships a circuit that `test` would reject: validate each one against the
+    # manifest, its port types and its flow graph before signing.
+    await MultiGet(
+        Get(SmartCircuitPackage, SmartCircuitPackageRequest(t.address))
+        for t in dependencies
+        if t.has_field(CircuitSourceField)
     )
     signed = await Get(SignedArchive, SignedArchiveRequest(contents, key))
     output_path = field_set.output_path.value or signed.filename

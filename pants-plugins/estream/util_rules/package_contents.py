@@ -7,8 +7,13 @@ from dataclasses import dataclass
 
 from estream.core.esf import EsfDocument
 from estream.core.manifest import Manifest
+from estream.core.circuit import package_circuit_file_diagnostics
+from estream.core.errors import EstreamError
+from estream.core.globs import glob_matches
 from estream.core.package_checks import check_include_globs
 from estream.target_types import (
+    CIRCUIT_SUFFIX,
+    CircuitSourceField,
     ESF_SUFFIX,
     EsfSchemaSourceField,
     MarketplaceManifestField,
@@ -17,9 +22,10 @@ from estream.target_types import (
 from estream.util_rules.esf import EsfFilesRequest, ParsedEsfFiles
 from estream.util_rules.manifest import ParsedManifest
 from estream.util_rules.schema_resolution import ResolvedSchemaGraph, ResolveSchemasRequest
+from pants.core.target_types import FileSourceField, ResourceSourceField
 from pants.core.util_rules.source_files import SourceFiles, SourceFilesRequest
 from pants.engine.addresses import Address
-from pants.engine.fs import Digest, DigestSubset, PathGlobs, RemovePrefix
+from pants.engine.fs import Digest, DigestSubset, MergeDigests, PathGlobs, RemovePrefix
 from pants.engine.rules import Get, MultiGet, collect_rules, rule
 from pants.engine.target import (
     DependenciesRequest,
@@ -70,21 +76,49 @@ async def collect_package_contents(
         Get(Targets, DependenciesRequest(field_set.dependencies)),
     )
     root = parsed.root
-    schema_fields = [tgt[EsfSchemaSourceField] for tgt in dependencies if tgt.has_field(EsfSchemaSourceField)]
-    sources = await Get(
-        SourceFiles,
-        SourceFilesRequest([field_set.manifest, field_set.sources, *schema_fields]),
+    typed_fields = [
+        tgt[field]
+        for tgt in dependencies
+        for field in (EsfSchemaSourceField, CircuitSourceField)
+        if tgt.has_field(field)
+    ]
+    plain_fields = [
+        tgt[field]
+        for tgt in dependencies
+        for field in (FileSourceField, ResourceSourceField)
+        if tgt.has_field(field)
+    ]
+    sources, plain = await MultiGet(
+        Get(SourceFiles, SourceFilesRequest([field_set.manifest, field_set.sources, *typed_fields])),
+        Get(SourceFiles, SourceFilesRequest(plain_fields)),
+    )
+    # Plain files (src/, tests/ ...) count only where `[component.include]` selects them.
+    include = [p for patterns in parsed.manifest.include.values() for p in patterns]
+    plain_paths = [
+        path
+        for path in plain.snapshot.files
+        if _relative_to(root, path) is not None
+        and any(glob_matches(pattern, _relative_to(root, path)) for pattern in include)  # type: ignore[arg-type]
+    ]
+    merged = await Get(
+        Digest,
+        MergeDigests(
+            [sources.snapshot.digest, await Get(Digest, DigestSubset(plain.snapshot.digest, PathGlobs(plain_paths)))]
+        ),
     )
 
     # Files of dependencies outside the package directory belong to other packages.
     in_package = sorted(
-        path for path in sources.snapshot.files if _relative_to(root, path) is not None
+        {path for path in sources.snapshot.files if _relative_to(root, path) is not None} | set(plain_paths)
     )
-    subset = await Get(Digest, DigestSubset(sources.snapshot.digest, PathGlobs(in_package)))
+    subset = await Get(Digest, DigestSubset(merged, PathGlobs(in_package)))
     digest = await Get(Digest, RemovePrefix(subset, root)) if root else subset
     relative = tuple(sorted(_relative_to(root, p) for p in in_package))  # type: ignore[misc]
 
     check_include_globs(parsed.manifest, relative)
+    missing_circuits = package_circuit_file_diagnostics(parsed.manifest, [p for p in relative if p.endswith(CIRCUIT_SUFFIX)])
+    if missing_circuits:
+        raise EstreamError(missing_circuits)
     esf_paths = tuple(p for p in in_package if p.endswith(ESF_SUFFIX))
     schemas = (await Get(ParsedEsfFiles, EsfFilesRequest(subset, esf_paths))).documents
     # Provides/requires, type references and dependency versions, across packages: raises

@@ -1,0 +1,325 @@
+"""`estream marketplace test` and `estream marketplace scaffold smart-circuit`.
+
+`test DIR` validates a package's circuits exactly as the Pants `test` goal does and runs its golden
+vectors and journeys with the same runner (`estream/core/circuit_runner.py`, in a child Python
+process with the package's `src/` on its path), printing the same report. ESF schemas of the
+package's dependencies are found among the packages under the repository that holds DIR (the
+nearest ancestor with `pants.toml` or `.git`) and in `--with DIR` package directories.
+
+Exit codes: 0 every test passed (or there were none), 1 a test failed, 2 the package or a test
+file is invalid (the error names file, key and expectation).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Dict, List, Optional, Sequence, Tuple
+
+from estream.core import circuit_runner
+from estream.core.circuit import (
+    CIRCUIT_SUFFIX,
+    Circuit,
+    esf_type_environment,
+    manifest_diagnostics,
+    package_circuit_file_diagnostics,
+    parse_circuit,
+    port_type_diagnostics,
+)
+from estream.core.circuit_plan import build_plan
+from estream.core.errors import Diagnostic, EstreamError
+from estream.core.esf import EsfDocument, parse_esf
+from estream.core.manifest import MANIFEST_FILENAME, Manifest, _name_problem, parse_manifest
+
+ESF_SUFFIX = ".esf.yaml"
+_SKIP_DIRS = {".git", "dist", "node_modules", "__pycache__", ".pants.d", ".venv"}
+MAX_SCAN_MANIFESTS = 10000
+
+
+def _walk_files(root: Path, suffix: str) -> List[Path]:
+    out: List[Path] = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if d not in _SKIP_DIRS and not d.startswith("."))
+        out.extend(Path(dirpath) / f for f in sorted(filenames) if f.endswith(suffix))
+    return out
+
+
+def _repo_root(start: Path) -> Optional[Path]:
+    for candidate in [start, *start.parents]:
+        if (candidate / "pants.toml").exists() or (candidate / ".git").exists():
+            return candidate
+    return None
+
+
+def _display(path: Path) -> str:
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:
+        return str(path)
+    return str(path) if rel.startswith("..") else rel
+
+
+def dependency_schemas(manifest: Manifest, package_dir: Path, extra_dirs: Sequence[Path]) -> List[EsfDocument]:
+    """Schemas of the packages named in `[component.dependencies]` (by name and version req)."""
+    if not manifest.dependencies:
+        return []
+    candidates: List[Path] = [d / MANIFEST_FILENAME for d in extra_dirs]
+    root = _repo_root(package_dir)
+    if root is not None:
+        candidates.extend(_walk_files(root, MANIFEST_FILENAME)[:MAX_SCAN_MANIFESTS])
+    documents: List[EsfDocument] = []
+    seen = set()
+    for path in candidates:
+        path = path.resolve()
+        if path in seen or path.parent == package_dir.resolve() or not path.is_file():
+            continue
+        seen.add(path)
+        try:
+            other = parse_manifest(path.read_bytes(), _display(path))
+        except EstreamError:
+            continue  # someone else's broken package is not this package's problem
+        dep = manifest.dependencies.get(other.name)
+        if dep is None or not dep.req.matches(other.version):
+            continue
+        for schema in _walk_files(path.parent, ESF_SUFFIX):
+            documents.append(parse_esf(schema.read_bytes(), _display(schema)))
+    return documents
+
+
+def load_package(package_dir: Path, extra_dirs: Sequence[Path] = ()) -> Tuple[Manifest, Dict[str, Circuit], list, Dict[str, bytes]]:
+    """Parse and validate a package directory's manifest, circuits and test files."""
+    manifest_path = package_dir / MANIFEST_FILENAME
+    if not manifest_path.is_file():
+        raise EstreamError.single(_display(package_dir), f"not a package: no {MANIFEST_FILENAME} here")
+    manifest = parse_manifest(manifest_path.read_bytes(), _display(manifest_path))
+    diagnostics: List[Diagnostic] = []
+    circuits: Dict[str, Circuit] = {}
+    for path in _walk_files(package_dir, CIRCUIT_SUFFIX):
+        rel = path.relative_to(package_dir).as_posix()
+        try:
+            circuits[rel] = parse_circuit(path.read_bytes(), _display(path))
+        except EstreamError as e:
+            diagnostics.extend(e.diagnostics)
+    own = [parse_esf(p.read_bytes(), _display(p)) for p in _walk_files(package_dir, ESF_SUFFIX)]
+    env = esf_type_environment(own + dependency_schemas(manifest, package_dir, extra_dirs))
+    present = {p.relative_to(package_dir).as_posix() for p in _walk_files(package_dir, CIRCUIT_SUFFIX)}
+    diagnostics.extend(package_circuit_file_diagnostics(manifest, present))
+    for rel, circuit in sorted(circuits.items()):
+        diagnostics.extend(manifest_diagnostics(circuit, manifest))
+        diagnostics.extend(port_type_diagnostics(circuit, env))
+    if diagnostics:
+        raise EstreamError(diagnostics)
+    files: Dict[str, bytes] = {}
+    tests_dir = package_dir / "tests"
+    if tests_dir.is_dir():
+        for path in sorted(tests_dir.rglob("*")):
+            if path.is_file() and not path.is_symlink():
+                files[path.relative_to(package_dir).as_posix()] = path.read_bytes()
+    return manifest, circuits, env, files
+
+
+def run_package_tests(package_dir: Path, tags: Sequence[str] = (), verbose: bool = False, extra_dirs: Sequence[Path] = ()) -> int:
+    manifest, circuits, env, files = load_package(package_dir, extra_dirs)
+    planned = build_plan(manifest=manifest, circuits=circuits, env=env, files=files, tags=tags, src_dir=str((package_dir / "src").resolve()))
+    if planned.case_count == 0:
+        print(f"\n  No tests in {_display(package_dir)}" + (f" with tags {', '.join(tags)}" if tags else "") + "\n")
+        return 0
+    plan = dict(planned.plan, verbose=verbose)
+    with tempfile.TemporaryDirectory(prefix="estream-test-") as tmp:
+        plan_path = Path(tmp) / "plan.json"
+        plan_path.write_text(json.dumps(plan))
+        sys.stdout.flush()
+        # A child interpreter isolates the package's code (imports, globals) from the CLI.
+        return subprocess.call(
+            [sys.executable, "-B", circuit_runner.__file__, str(plan_path)],
+            cwd=str(package_dir),
+            env={**os.environ, "PYTHONHASHSEED": "0"},
+        )
+
+
+def configure_test(p: argparse.ArgumentParser) -> None:
+    p.add_argument("package", metavar="DIR", help="package directory (holding estream-component.toml)")
+    p.add_argument("--tags", action="append", default=[], metavar="TAG[,TAG]", help="run only tests with one of these tags")
+    p.add_argument("--verbose", action="store_true", help="print every step's outputs")
+    p.add_argument("--with", dest="with_dirs", action="append", default=[], metavar="DIR", help="another package directory to resolve dependencies from")
+
+
+def run_test(args: argparse.Namespace) -> int:
+    tags = [t for group in args.tags for t in group.split(",") if t]
+    try:
+        return run_package_tests(Path(args.package), tags, args.verbose, [Path(d) for d in args.with_dirs])
+    except EstreamError as e:
+        print(e.render(), file=sys.stderr)
+        return 2
+
+
+# --- scaffold --------------------------------------------------------------------------------
+
+
+def scaffold_files(name: str) -> Dict[str, str]:
+    """The files of a new SmartCircuit package (SmartCircuit package format §10), plus BUILD files."""
+    ident = name.replace("-", "_")
+    return {
+        "estream-component.toml": f"""[component]
+name = "{name}"
+version = "0.1.0"
+category = "smart-circuit"
+description = "TODO: describe what {name} does"
+license = "Apache-2.0"
+keywords = []
+
+[component.author]
+name = "TODO: your name"
+
+[component.include]
+circuits = ["circuits/*.circuit.yaml"]
+src = ["src/*.py"]
+tests = ["tests/golden/*.json", "tests/golden/manifest.toml"]
+
+[component.circuit]
+entry = "circuits/{name}.circuit.yaml"
+targets = ["cpu"]
+witness_tier = 0
+
+[component.circuit.governance]
+category = "Generic"
+required_approvals = 0
+auto_approve = true
+""",
+        "README.md": f"""# {name}
+
+TODO: what the circuit does, its ports and its error port.
+
+    estream marketplace test ./{name}
+    ./pants test <path>/{name}/circuits:
+""",
+        "LICENSE": f"""Copyright the {name} authors.
+
+Licensed under the Apache License, Version 2.0 (the "License"); you may not use this package except
+in compliance with the License. You may obtain a copy of the License at
+https://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software distributed under the License
+is distributed on an "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or
+implied. See the License for the specific language governing permissions and limitations under the
+License.
+""",
+        f"circuits/{name}.circuit.yaml": f"""escir_version: "0.8.0"
+name: {ident}
+version: "0.1.0"
+description: "TODO: describe the circuit"
+
+types:
+  - name: Request
+    fields:
+      - {{ name: text, type: string }}
+  - name: Response
+    fields:
+      - {{ name: text, type: string }}
+      - {{ name: length, type: u32 }}
+  - name: Rejection
+    fields:
+      - {{ name: reason, type: string }}
+
+inputs:
+  - name: request
+    type: Request
+
+outputs:
+  - name: response
+    type: Response
+  - name: rejected
+    type: Rejection
+
+annotations:
+  witness_tier: 0
+  hardware_target: [cpu]
+
+implementation:
+  cpu: "{ident}:run"
+
+compute:
+  - id: validator
+    type: transform
+    description: "Reject empty text"
+  - id: transformer
+    type: transform
+    description: "Upper-case the text and measure it"
+
+flows:
+  - request -> validator -> transformer -> response
+  - validator.error -> rejected
+""",
+        f"src/{ident}.py": f'''"""Reference implementation of the `{ident}` circuit (CPU)."""
+
+
+def run(inputs):
+    text = inputs["request"]["text"]
+    if not text:
+        return {{"rejected": {{"reason": "text is empty"}}}}
+    return {{"response": {{"text": text.upper(), "length": len(text)}}}}
+''',
+        "schemas/.gitkeep": "",
+        "fpga/.gitkeep": "",
+        "tests/golden/manifest.toml": f"""[test_suite]
+name = "{name}-golden"
+circuit = "{ident}"
+version = "0.1.0"
+
+[[tests]]
+file = "example-test.json"
+tags = ["basic"]
+expected = "pass"
+""",
+        "tests/golden/example-test.json": json.dumps(
+            {
+                "test_vector": {"name": "example-test", "description": "Upper-cases its input", "circuit": ident, "version": "0.1.0"},
+                "input": {"request": {"text": "hello"}},
+                "expected_output": {"response": {"text": "HELLO", "length": 5}},
+                "metadata": {"tags": ["basic"]},
+            },
+            indent=2,
+        )
+        + "\n",
+        "BUILD": 'marketplace_package()\n\nfiles(name="package_files", sources=["src/**/*", "tests/**/*"])\n',
+        "circuits/BUILD": "smart_circuits()\n",
+    }
+
+
+def configure_scaffold(p: argparse.ArgumentParser) -> None:
+    p.add_argument("kind", choices=["smart-circuit"], help="what to create")
+    p.add_argument("name", help="package name (lowercase words separated by `-`)")
+    p.add_argument("--dir", default=".", metavar="PARENT", help="where to create the package directory (default: .)")
+
+
+def run_scaffold(args: argparse.Namespace) -> int:
+    problem = _name_problem(args.name)
+    if problem:
+        raise EstreamError.single(args.name, f"invalid package name: {problem}", help='use lowercase words separated by "-", e.g. my-validator')
+    dest = Path(args.dir) / args.name
+    if dest.exists():
+        raise EstreamError.single(_display(dest), "already exists; refusing to overwrite it")
+    files = scaffold_files(args.name)
+    for rel, text in sorted(files.items()):
+        path = dest / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    print(f"\n  Created {_display(dest)}/")
+    for rel in sorted(files):
+        print(f"    {rel}")
+    print(
+        f"""
+  Next steps:
+    1. Edit circuits/{args.name}.circuit.yaml and src/{args.name.replace('-', '_')}.py
+    2. Add ESF schemas to schemas/
+    3. Write test vectors in tests/golden/
+    4. Run: estream marketplace test {_display(dest)}   (or ./pants test {_display(dest)}/circuits:)
+    5. Package: ./pants package {_display(dest)}:
+"""
+    )
+    return 0

@@ -1,0 +1,89 @@
+"""Tests for `estream marketplace scaffold smart-circuit` and `estream marketplace test`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from estream.cli.main import main
+
+
+def scaffold(tmp_path: Path, capfd, name: str = "my-validator") -> Path:
+    assert main(["marketplace", "scaffold", "smart-circuit", name, "--dir", str(tmp_path)]) == 0
+    out = capfd.readouterr().out
+    assert "Created" in out and f"circuits/{name}.circuit.yaml" in out and "Next steps" in out
+    return tmp_path / name
+
+
+def run_test(capfd, *args: str) -> tuple:
+    code = main(["marketplace", "test", *args])
+    captured = capfd.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_scaffolded_package_passes_its_tests(tmp_path: Path, capfd) -> None:
+    pkg = scaffold(tmp_path, capfd)
+    for rel in ("estream-component.toml", "README.md", "LICENSE", "schemas/.gitkeep", "fpga/.gitkeep", "tests/golden/manifest.toml", "tests/golden/example-test.json", "BUILD", "circuits/BUILD", "src/my_validator.py"):
+        assert (pkg / rel).is_file(), rel
+    code, out, err = run_test(capfd, str(pkg))
+    assert code == 0, out + err
+    assert "Running test suite: my-validator-golden (1 test)" in out
+    assert "✓ example-test" in out and "1/1 tests passed" in out
+
+
+def test_scaffold_refuses_bad_names_and_existing_directories(tmp_path: Path, capfd) -> None:
+    scaffold(tmp_path, capfd)
+    assert main(["marketplace", "scaffold", "smart-circuit", "my-validator", "--dir", str(tmp_path)]) == 2
+    assert "already exists" in capfd.readouterr().err
+    assert main(["marketplace", "scaffold", "smart-circuit", "My_Validator", "--dir", str(tmp_path)]) == 2
+    assert "invalid package name" in capfd.readouterr().err
+
+
+def test_broken_vector_fails_with_diff_and_tags_filter(tmp_path: Path, capfd) -> None:
+    pkg = scaffold(tmp_path, capfd)
+    vector_path = pkg / "tests/golden/example-test.json"
+    vector = json.loads(vector_path.read_text())
+    vector["expected_output"]["response"]["length"] = 6
+    vector_path.write_text(json.dumps(vector))
+    code, out, _ = run_test(capfd, str(pkg))
+    assert code == 1
+    assert "✗ example-test" in out and "$.response.length: expected 6, got 5" in out and "0/1 tests passed" in out
+    code, out, _ = run_test(capfd, str(pkg), "--tags", "other,unrelated")
+    assert code == 0 and "No tests" in out
+
+
+def test_invalid_circuit_is_reported_not_run(tmp_path: Path, capfd) -> None:
+    pkg = scaffold(tmp_path, capfd)
+    circuit = pkg / "circuits/my-validator.circuit.yaml"
+    original = circuit.read_text()
+    circuit.write_text(original.replace("validator.error -> rejected", "validator.error -> nowhere"))
+    code, out, err = run_test(capfd, str(pkg))
+    assert code == 2 and out == ""
+    assert "my-validator.circuit.yaml:45: `flows[1]`: `nowhere` is neither a port nor a compute node" in err
+    circuit.write_text(original.replace('version: "0.1.0"', 'version: "0.2.0"'))
+    code, out, err = run_test(capfd, str(pkg))
+    assert code == 2 and out == ""
+    assert "my-validator.circuit.yaml:3: `version`: circuit version 0.2.0 does not match the package version 0.1.0" in err
+
+
+def test_dependency_schemas_come_from_with_dirs(tmp_path: Path, capfd) -> None:
+    dep = tmp_path / "deps" / "words"
+    (dep / "schemas").mkdir(parents=True)
+    (dep / "estream-component.toml").write_text(
+        '[component]\nname = "words"\nversion = "2.1.0"\ncategory = "esf-schema"\ndescription = "Words"\nlicense = "MIT"\n'
+        '[component.schemas]\nprovides = ["Word"]\n'
+    )
+    (dep / "schemas/word.esf.yaml").write_text('version: "1.0"\nnamespace: estream.words\nschemas:\n  Word:\n    fields:\n      text:\n        type: string(8)\n')
+    (tmp_path / "pkgs").mkdir()
+    pkg = scaffold(tmp_path / "pkgs", capfd)
+    manifest = pkg / "estream-component.toml"
+    manifest.write_text(manifest.read_text() + '\n[component.dependencies]\nwords = "^2"\n')
+    circuit = pkg / "circuits/my-validator.circuit.yaml"
+    circuit.write_text(circuit.read_text().replace("  - name: request\n    type: Request", "  - name: request\n    type: Word"))
+    vector = pkg / "tests/golden/example-test.json"
+    vector.write_text(vector.read_text().replace('"hello"', '"far too long"'))
+    code, out, err = run_test(capfd, str(pkg))
+    assert code == 2 and "unknown type `Word`" in err
+    code, out, err = run_test(capfd, str(pkg), "--with", str(dep))
+    assert code == 1, err
+    assert "input.request.text: string of 12 characters is longer than string(8)" in out

@@ -1,0 +1,566 @@
+"""Turn a package's golden vectors and journeys into a test plan for `circuit_runner`.
+
+Used by the Pants `test` goal (one plan per `smart_circuit` target) and by
+`estream marketplace test` (one plan per package). All validation happens here, in-process, so
+that a malformed vector or journey is reported as an `EstreamError` naming the file and key; the
+sandboxed runner only executes.
+
+Golden vectors (SmartCircuit package format §5.1/§5.2): `tests/golden/manifest.toml`::
+
+    [test_suite]
+    name = "fix-parser-golden"      # required
+    circuit = "fix-parser"          # optional default circuit (name or file stem); else the entry
+    version = "1.0.0"               # optional; must equal the package version
+    float_tolerance = 1e-9          # optional, default 1e-9 (see below)
+
+    [[tests]]
+    file = "new-order-basic.json"   # required, relative to tests/golden/
+    tags = ["basic"]                # optional
+    expected = "pass"               # "pass" or "error"
+    expected_error = "parse_error"  # required with expected = "error": an output port
+    float_tolerance = 1e-6          # optional per-test override
+
+A vector file has `test_vector` (`name`, optional `circuit`, `version`, `description`), `input`
+(port -> value), `expected_output` (port -> value; required for "pass", optional for "error")
+and optional `metadata.tags`. Numbers compare exactly unless one side is a float; floats match
+when `|a - b| <= float_tolerance * max(1, |a|, |b|)`.
+
+Journeys (§5.4, `tests/journeys/*.toml`) run their steps in order, with a state-chaining
+extension for stateful circuits::
+
+    [journey]
+    name = "queue_lifecycle"        # required
+    tags = ["Integration"]          # optional
+
+    [[steps]]
+    name = "append_first"           # required, unique in the journey
+    action = "ExecuteCircuit"       # optional; the only action
+    circuit = "queue_append"        # optional; default: the package's entry circuit
+    input_file = "../golden/x.json" # either a vector file (its input and expected_output) ...
+    input = { stream = { entries = [], head_hash = "00..." } }   # ... or an inline table
+    expected = "pass"               # "pass" (default) or "error"
+    expected_error = "parse_error"  # with "error"; defaults to the golden manifest's for input_file
+    expected_output = { ... }       # optional inline table (overrides the vector file's)
+    expected_output_file = "out.json"  # or a JSON file holding the expected outputs
+
+    [steps.bind]                    # fill inputs from earlier steps' outputs
+    "stream" = "append_first.appended"                     # a whole port
+    "request.expected_version" = "put_a.result.version"    # a field path (list indexes: `.0`)
+
+    [steps.expect_equal]            # outputs that must equal earlier steps' outputs
+    "report.head_hash" = "append_third.appended.head_hash"
+
+Bindings are applied after the inline input, so they override it. In a journey an inline
+`expected_output` (or `expected_output_file`) checks only the ports and object keys it names
+(arrays still compare whole); a vector's
+`expected_output` taken through `input_file` must match all ports. A step's outputs are only
+bound from steps that passed (a failed step stops the journey).
+
+Which tests a `smart_circuit` target runs: the vectors whose circuit is that target's circuit,
+and, for the package's entry circuit, every journey.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import posixpath
+import re
+from dataclasses import dataclass
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
+
+import tomli
+
+from estream.core.circuit import Circuit, TypeEnvironment, compile_types
+from estream.core.errors import Diagnostic, DiagnosticCollector, EstreamError
+
+GOLDEN_DIR = "tests/golden"
+GOLDEN_MANIFEST = "tests/golden/manifest.toml"
+JOURNEY_DIR = "tests/journeys"
+DEFAULT_FLOAT_TOLERANCE = 1e-9
+MAX_TEST_FILE_BYTES = 16 * 1024 * 1024
+
+_SUITE_KEYS = ("name", "circuit", "version", "float_tolerance", "description")
+_TEST_KEYS = ("file", "tags", "expected", "expected_error", "float_tolerance", "description")
+_VECTOR_KEYS = ("test_vector", "input", "expected_output", "metadata")
+_JOURNEY_KEYS = ("name", "category", "tags", "description", "float_tolerance")
+_STEP_KEYS = ("name", "action", "circuit", "input_file", "input", "expected", "expected_error", "expected_output", "expected_output_file", "bind", "expect_equal", "description")
+_BIND_TARGET_RE = re.compile(r"[a-z][a-z0-9_]*(\.[A-Za-z0-9_-]+)*\Z")
+_BIND_SOURCE_RE = re.compile(r"[A-Za-z0-9_-]+\.[a-z][a-z0-9_]*(\.[A-Za-z0-9_-]+)*\Z")
+
+
+@dataclass(frozen=True)
+class PlanResult:
+    plan: Dict[str, Any]
+    case_count: int
+
+
+def _toml(content: bytes, path: str) -> Dict[str, Any]:
+    if len(content) > MAX_TEST_FILE_BYTES:
+        raise EstreamError.single(path, f"file is {len(content)} bytes; the limit is {MAX_TEST_FILE_BYTES}")
+    try:
+        return tomli.loads(content.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise EstreamError.single(path, "not valid UTF-8", help="TOML files must be UTF-8") from None
+    except tomli.TOMLDecodeError as e:
+        raise EstreamError.single(path, f"invalid TOML: {e}") from None
+
+
+def _json(content: bytes, path: str) -> Any:
+    if len(content) > MAX_TEST_FILE_BYTES:
+        raise EstreamError.single(path, f"file is {len(content)} bytes; the limit is {MAX_TEST_FILE_BYTES}")
+    try:
+        return json.loads(content.decode("utf-8"), parse_constant=_reject_constant)
+    except UnicodeDecodeError:
+        raise EstreamError.single(path, "not valid UTF-8") from None
+    except json.JSONDecodeError as e:
+        raise EstreamError.single(path, f"invalid JSON: {e.msg}", line=e.lineno) from None
+    except ValueError as e:
+        raise EstreamError.single(path, f"invalid JSON: {e}") from None
+    except RecursionError:
+        raise EstreamError.single(path, "JSON is nested too deeply") from None
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _unknown_keys(diag: DiagnosticCollector, table: Mapping[str, Any], allowed: Sequence[str], prefix: str) -> None:
+    for key in table:
+        if key not in allowed:
+            diag.error(f"unknown key `{key}`", key=f"{prefix}{key}", help=f"expected one of: {', '.join(allowed)}")
+
+
+def _tolerance(diag: DiagnosticCollector, value: Any, key: str) -> Optional[float]:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
+        diag.error(f"expected a non-negative number like 1e-9, found {value!r}", key=key)
+        return None
+    return float(value)
+
+
+def _tags(diag: DiagnosticCollector, value: Any, key: str) -> Tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(t, str) and t for t in value):
+        diag.error(f"expected a list of tag strings, found {value!r}", key=key)
+        return ()
+    return tuple(value)
+
+
+class CircuitIndex:
+    """Circuits of a package, found by name (`fix_parser`) or file stem (`fix-parser`)."""
+
+    def __init__(self, circuits: Mapping[str, Circuit], entry_path: str) -> None:
+        self.by_path = dict(circuits)
+        self.lookup: Dict[str, Circuit] = {}
+        for path, circuit in circuits.items():
+            stem = posixpath.basename(path)[: -len(".circuit.yaml")]
+            self.lookup.setdefault(circuit.name, circuit)
+            self.lookup.setdefault(stem, circuit)
+        self.entry = circuits[entry_path]
+
+    def find(self, name: str) -> Optional[Circuit]:
+        return self.lookup.get(name) or self.lookup.get(name.replace("-", "_"))
+
+    def names(self) -> List[str]:
+        return sorted(self.lookup)
+
+
+def _circuit_ref(diag: DiagnosticCollector, index: CircuitIndex, value: Any, key: str) -> Optional[Circuit]:
+    if not isinstance(value, str):
+        diag.error(f"expected a circuit name, found {value!r}", key=key)
+        return None
+    found = index.find(value)
+    if found is None:
+        diag.error(f"no circuit named `{value}` in this package", key=key, help=f"known: {', '.join(index.names())}")
+    return found
+
+
+def _check_ports(diag: DiagnosticCollector, circuit: Circuit, values: Any, kind: str, key: str) -> bool:
+    if not isinstance(values, dict):
+        diag.error(f"expected an object of {kind} port -> value, found {type(values).__name__}", key=key)
+        return False
+    ports = {p.name for p in (circuit.inputs if kind == "input" else circuit.outputs)}
+    ok = True
+    for port in values:
+        if port not in ports:
+            diag.error(f"`{port}` is not an {kind} port of circuit `{circuit.name}`", key=f"{key}.{port}", help=f"{kind} ports: {', '.join(sorted(ports))}")
+            ok = False
+    return ok
+
+
+def _error_port(diag: DiagnosticCollector, circuit: Circuit, value: Any, key: str) -> Optional[str]:
+    outputs = [p.name for p in circuit.outputs]
+    if not isinstance(value, str) or value not in outputs:
+        diag.error(f"expected an output port of circuit `{circuit.name}` ({', '.join(outputs)}), found {value!r}", key=key)
+        return None
+    return value
+
+
+@dataclass
+class _Vector:
+    name: str
+    circuit: Circuit
+    input: Dict[str, Any]
+    expected_output: Optional[Dict[str, Any]]
+    tags: Tuple[str, ...]
+
+
+def _load_vector(files: Mapping[str, bytes], path: str, index: CircuitIndex, default: Circuit, version: str) -> _Vector:
+    diag = DiagnosticCollector(path)
+    if path not in files:
+        raise EstreamError.single(path, "test vector file does not exist")
+    data = _json(files[path], path)
+    if not isinstance(data, dict):
+        raise EstreamError.single(path, "expected a JSON object with `test_vector`, `input` and `expected_output`")
+    _unknown_keys(diag, data, _VECTOR_KEYS, "")
+    meta = data.get("test_vector", {})
+    if not isinstance(meta, dict):
+        diag.error("expected an object", key="test_vector")
+        meta = {}
+    name = meta.get("name", posixpath.basename(path)[: -len(".json")])
+    if not isinstance(name, str) or not name:
+        diag.error(f"expected a non-empty string, found {name!r}", key="test_vector.name")
+    circuit = default
+    if "circuit" in meta:
+        circuit = _circuit_ref(diag, index, meta["circuit"], "test_vector.circuit") or default
+    if "version" in meta and meta["version"] != version:
+        diag.error(f"vector version {meta['version']!r} does not match the package version {version}", key="test_vector.version", help="regenerate or update the vector for this version")
+    inputs = data.get("input")
+    if inputs is None:
+        diag.error("missing required key `input`", key="input")
+    else:
+        _check_ports(diag, circuit, inputs, "input", "input")
+    expected_output = data.get("expected_output")
+    if expected_output is not None:
+        _check_ports(diag, circuit, expected_output, "output", "expected_output")
+    tags: Tuple[str, ...] = ()
+    metadata = data.get("metadata", {})
+    if isinstance(metadata, dict) and "tags" in metadata:
+        tags = _tags(diag, metadata["tags"], "metadata.tags")
+    diag.raise_if_any()
+    return _Vector(name, circuit, inputs, expected_output, tags)
+
+
+def build_plan(
+    *,
+    manifest: Any,
+    circuits: Mapping[str, Circuit],
+    env: TypeEnvironment,
+    files: Mapping[str, bytes],
+    tags: Sequence[str] = (),
+    only_circuit: Optional[str] = None,
+    src_dir: str = "src",
+) -> PlanResult:
+    """A JSON-serialisable plan for `circuit_runner`.
+
+    `circuits` maps package-relative circuit paths to parsed circuits; `files` maps
+    package-relative paths to contents (at least everything under tests/). `tags` selects
+    tests having any of them (all when empty); `only_circuit` (a circuit name) restricts the plan
+    to that circuit's vectors (plus journeys when it is the entry circuit).
+    """
+    spec = manifest.circuit
+    if spec is None:
+        raise EstreamError.single(manifest.path, "the package has no `[component.circuit]` table; there is nothing to test")
+    index = CircuitIndex(circuits, spec.entry)
+    version = str(manifest.version)
+    selected = set(tags)
+    cases: List[Dict[str, Any]] = []
+    suite_name = f"{manifest.name}"
+    suite_tol = DEFAULT_FLOAT_TOLERANCE
+    golden_errors: Dict[str, str] = {}
+    errors: List[Diagnostic] = []
+
+    if GOLDEN_MANIFEST in files:
+        path = GOLDEN_MANIFEST
+        diag = DiagnosticCollector(path)
+        data = _toml(files[path], path)
+        _unknown_keys(diag, data, ("test_suite", "tests"), "")
+        suite = data.get("test_suite")
+        default_circuit = index.entry
+        if not isinstance(suite, dict):
+            diag.error("missing required table `[test_suite]`", key="test_suite")
+        else:
+            _unknown_keys(diag, suite, _SUITE_KEYS, "test_suite.")
+            if not isinstance(suite.get("name"), str) or not suite.get("name"):
+                diag.error("missing required key `name` (the suite's name)", key="test_suite.name")
+            else:
+                suite_name = suite["name"]
+            if "circuit" in suite:
+                default_circuit = _circuit_ref(diag, index, suite["circuit"], "test_suite.circuit") or default_circuit
+            if "version" in suite and suite["version"] != version:
+                diag.error(f"suite version {suite['version']!r} does not match the package version {version}", key="test_suite.version")
+            if "float_tolerance" in suite:
+                suite_tol = _tolerance(diag, suite["float_tolerance"], "test_suite.float_tolerance") or suite_tol
+        tests = data.get("tests", [])
+        if not isinstance(tests, list):
+            diag.error("expected `[[tests]]` entries", key="tests")
+            tests = []
+        seen_files = set()
+        for i, entry in enumerate(tests):
+            key = f"tests[{i}]"
+            if not isinstance(entry, dict):
+                diag.error("expected a table", key=key)
+                continue
+            _unknown_keys(diag, entry, _TEST_KEYS, f"{key}.")
+            file = entry.get("file")
+            if not isinstance(file, str) or not file.endswith(".json") or file.startswith("/") or ".." in file.split("/"):
+                diag.error(f"expected a JSON file name relative to {GOLDEN_DIR}/, found {file!r}", key=f"{key}.file")
+                continue
+            vpath = posixpath.normpath(posixpath.join(GOLDEN_DIR, file))
+            if vpath in seen_files:
+                diag.error(f"`{file}` is listed twice", key=f"{key}.file")
+                continue
+            seen_files.add(vpath)
+            if vpath not in files:
+                diag.error(f"`{file}` does not exist in {GOLDEN_DIR}/", key=f"{key}.file")
+                continue
+            expected = entry.get("expected", "pass")
+            if expected not in ("pass", "error"):
+                diag.error(f'expected "pass" or "error", found {expected!r}', key=f"{key}.expected")
+                continue
+            try:
+                vector = _load_vector(files, vpath, index, default_circuit, version)
+            except EstreamError as e:
+                errors.extend(e.diagnostics)
+                continue
+            expected_error = None
+            if expected == "error":
+                if "expected_error" not in entry:
+                    diag.error('`expected = "error"` needs `expected_error` naming the error output port', key=f"{key}.expected_error")
+                    continue
+                expected_error = _error_port(diag, vector.circuit, entry["expected_error"], f"{key}.expected_error")
+                if expected_error is None:
+                    continue
+                golden_errors[vpath] = expected_error
+            elif "expected_error" in entry:
+                diag.error('`expected_error` only applies to `expected = "error"`', key=f"{key}.expected_error")
+                continue
+            elif vector.expected_output is None:
+                errors.append(Diagnostic(vpath, 'missing `expected_output` (required for a vector with expected = "pass")', key="expected_output"))
+                continue
+            tol = suite_tol
+            if "float_tolerance" in entry:
+                tol = _tolerance(diag, entry["float_tolerance"], f"{key}.float_tolerance") or tol
+            all_tags = tuple(dict.fromkeys(_tags(diag, entry.get("tags", []), f"{key}.tags") + vector.tags))
+            if selected and not selected.intersection(all_tags):
+                continue
+            if only_circuit is not None and vector.circuit.name != only_circuit:
+                continue
+            cases.append(
+                {
+                    "name": vector.name,
+                    "kind": "vector",
+                    "float_tolerance": tol,
+                    "tags": list(all_tags),
+                    "steps": [
+                        {
+                            "name": vector.name,
+                            "circuit": vector.circuit.name,
+                            "input": vector.input,
+                            "bind": {},
+                            "expected": expected,
+                            "expected_error": expected_error,
+                            "expected_output": vector.expected_output,
+                        }
+                    ],
+                }
+            )
+        errors.extend(diag._items)
+
+    journey_paths = sorted(p for p in files if p.startswith(JOURNEY_DIR + "/") and p.endswith(".toml"))
+    if only_circuit is None or only_circuit == index.entry.name:
+        for jpath in journey_paths:
+            try:
+                case = _journey(files, jpath, index, version, golden_errors, suite_tol)
+            except EstreamError as e:
+                errors.extend(e.diagnostics)
+                continue
+            if selected and not selected.intersection(case["tags"]):
+                continue
+            cases.append(case)
+    if errors:
+        raise EstreamError(errors)
+    names = [c["name"] for c in cases if c["kind"] == "vector"]
+    dupes = sorted({n for n in names if names.count(n) > 1})
+    if dupes:
+        raise EstreamError.single(GOLDEN_MANIFEST, f"test vector names are not unique: {', '.join(dupes)}", help="give each vector its own `test_vector.name`")
+
+    used = {step["circuit"] for case in cases for step in case["steps"]}
+    for case in cases:
+        for step in case["steps"]:
+            circuit = index.find(step["circuit"])
+            assert circuit is not None
+            if circuit.cpu_entry is None:
+                raise EstreamError.single(
+                    circuit.path,
+                    f"circuit `{circuit.name}` has test vectors but no CPU reference implementation",
+                    key="implementation.cpu",
+                    help='add `implementation: { cpu: "module:function" }` naming a function in the package\'s src/',
+                )
+    by_name = {c.name: c for c in circuits.values()}
+    table, ports = compile_types([by_name[n] for n in sorted(used)], env)
+    plan = {
+        "suite": suite_name if only_circuit is None else f"{suite_name} [{only_circuit}]",
+        "package": manifest.name,
+        "version": version,
+        "src_dir": src_dir,
+        "float_tolerance": suite_tol,
+        "types": table,
+        "circuits": {n: {"cpu": by_name[n].cpu_entry, **ports[n]} for n in sorted(used)},
+        "cases": cases,
+    }
+    return PlanResult(plan, len(cases))
+
+
+def _journey(files: Mapping[str, bytes], path: str, index: CircuitIndex, version: str, golden_errors: Mapping[str, str], suite_tol: float) -> Dict[str, Any]:
+    diag = DiagnosticCollector(path)
+    data = _toml(files[path], path)
+    _unknown_keys(diag, data, ("journey", "steps"), "")
+    journey = data.get("journey")
+    if not isinstance(journey, dict) or not isinstance(journey.get("name"), str) or not journey["name"]:
+        diag.error("missing `[journey]` table with a `name`", key="journey.name")
+        diag.raise_if_any()
+    assert isinstance(journey, dict)
+    _unknown_keys(diag, journey, _JOURNEY_KEYS, "journey.")
+    tags = _tags(diag, journey.get("tags", []), "journey.tags")
+    tol = suite_tol
+    if "float_tolerance" in journey:
+        tol = _tolerance(diag, journey["float_tolerance"], "journey.float_tolerance") or tol
+    steps_raw = data.get("steps")
+    if not isinstance(steps_raw, list) or not steps_raw:
+        diag.error("a journey needs at least one `[[steps]]` entry", key="steps")
+        diag.raise_if_any()
+    assert isinstance(steps_raw, list)
+    steps: List[Dict[str, Any]] = []
+    names: List[str] = []
+    base = posixpath.dirname(path)
+    for i, step in enumerate(steps_raw):
+        key = f"steps[{i}]"
+        if not isinstance(step, dict):
+            diag.error("expected a table", key=key)
+            continue
+        _unknown_keys(diag, step, _STEP_KEYS, f"{key}.")
+        name = step.get("name")
+        if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z0-9_-]+", name):
+            diag.error(f"expected a step name of letters, digits, `_` and `-`, found {name!r}", key=f"{key}.name")
+            continue
+        if name in names:
+            diag.error(f"step name `{name}` is used twice", key=f"{key}.name")
+            continue
+        key = f"steps.{name}"
+        action = step.get("action", "ExecuteCircuit")
+        if action != "ExecuteCircuit":
+            diag.error(f'unsupported action {action!r}; the only action is "ExecuteCircuit"', key=f"{key}.action")
+            continue
+        circuit = index.entry
+        if "circuit" in step:
+            found = _circuit_ref(diag, index, step["circuit"], f"{key}.circuit")
+            if found is None:
+                continue
+            circuit = found
+        expected = step.get("expected", "pass")
+        if expected not in ("pass", "error"):
+            diag.error(f'expected "pass" or "error", found {expected!r}', key=f"{key}.expected")
+            continue
+        inputs: Dict[str, Any] = {}
+        expected_output: Optional[Dict[str, Any]] = None
+        expected_error = step.get("expected_error")
+        if "input_file" in step and "input" in step:
+            diag.error("give either `input_file` or `input`, not both", key=f"{key}.input")
+            continue
+        if "input_file" in step:
+            ref = step["input_file"]
+            vpath = posixpath.normpath(posixpath.join(base, ref)) if isinstance(ref, str) else ""
+            if not isinstance(ref, str) or vpath.startswith("..") or vpath not in files:
+                diag.error(f"`{ref}` does not exist (paths are relative to the journey file)", key=f"{key}.input_file")
+                continue
+            try:
+                vector = _load_vector(files, vpath, index, circuit, version)
+            except EstreamError as e:
+                diag.extend(e.diagnostics)
+                continue
+            if "circuit" not in step:
+                circuit = vector.circuit
+            inputs = vector.input
+            expected_output = vector.expected_output
+            if expected == "error" and expected_error is None:
+                expected_error = golden_errors.get(vpath)
+        elif "input" in step:
+            if not isinstance(step["input"], dict):
+                diag.error("expected an inline table of input port -> value", key=f"{key}.input")
+                continue
+            inputs = step["input"]
+        if "expected_output" in step and "expected_output_file" in step:
+            diag.error("give either `expected_output` or `expected_output_file`, not both", key=f"{key}.expected_output")
+            continue
+        if "expected_output" in step:
+            expected_output = step["expected_output"]
+        elif "expected_output_file" in step:
+            ref = step["expected_output_file"]
+            opath = posixpath.normpath(posixpath.join(base, ref)) if isinstance(ref, str) else ""
+            if not opath or opath not in files:
+                diag.error(f"`{ref}` does not exist (paths are relative to the journey file)", key=f"{key}.expected_output_file")
+                continue
+            expected_output = _json(files[opath], opath)
+        if expected_output is not None and not _check_ports(diag, circuit, expected_output, "output", f"{key}.expected_output"):
+            continue
+        if not _check_ports(diag, circuit, inputs, "input", f"{key}.input"):
+            continue
+        if expected == "error":
+            if expected_error is None:
+                diag.error('`expected = "error"` needs `expected_error` naming the error output port', key=f"{key}.expected_error")
+                continue
+            if _error_port(diag, circuit, expected_error, f"{key}.expected_error") is None:
+                continue
+        elif expected_error is not None:
+            diag.error('`expected_error` only applies to `expected = "error"`', key=f"{key}.expected_error")
+            continue
+        bind = step.get("bind", {})
+        if not isinstance(bind, dict):
+            diag.error("expected a table of `input.path` = `step.output.path`", key=f"{key}.bind")
+            continue
+        bad = False
+        for dest, source in bind.items():
+            if not _BIND_TARGET_RE.match(dest) or dest.split(".")[0] not in {p.name for p in circuit.inputs}:
+                diag.error(f"`{dest}` must start with an input port of `{circuit.name}` ({', '.join(p.name for p in circuit.inputs)})", key=f"{key}.bind")
+                bad = True
+            if not isinstance(source, str) or not _BIND_SOURCE_RE.match(source) or source.split(".")[0] not in names:
+                diag.error(f"`{source}` must be `<earlier step>.<output port>[.field...]`; earlier steps: {', '.join(names) or 'none'}", key=f"{key}.bind.{dest}")
+                bad = True
+        if bad:
+            continue
+        expect_equal = step.get("expect_equal", {})
+        if not isinstance(expect_equal, dict):
+            diag.error("expected a table of `output.path` = `step.output.path`", key=f"{key}.expect_equal")
+            continue
+        for dest, source in expect_equal.items():
+            if not _BIND_TARGET_RE.match(dest) or dest.split(".")[0] not in {p.name for p in circuit.outputs}:
+                diag.error(f"`{dest}` must start with an output port of `{circuit.name}` ({', '.join(p.name for p in circuit.outputs)})", key=f"{key}.expect_equal")
+                bad = True
+            if not isinstance(source, str) or not _BIND_SOURCE_RE.match(source) or source.split(".")[0] not in names:
+                diag.error(f"`{source}` must be `<earlier step>.<output port>[.field...]`; earlier steps: {', '.join(names) or 'none'}", key=f"{key}.expect_equal.{dest}")
+                bad = True
+        if bad:
+            continue
+        names.append(name)
+        steps.append(
+            {
+                "name": name,
+                "circuit": circuit.name,
+                "input": inputs,
+                "bind": dict(bind),
+                "expected": expected,
+                "expected_error": expected_error,
+                "expected_output": expected_output,
+                # An inline/file expectation in a journey names only the ports it checks.
+                "partial": "input_file" not in step or "expected_output" in step or "expected_output_file" in step,
+                "expect_equal": dict(expect_equal),
+            }
+        )
+    diag.raise_if_any()
+    for step in steps:
+        circuit = index.find(step["circuit"])
+        assert circuit is not None
+        if not step["bind"] and set(step["input"]) != {p.name for p in circuit.inputs}:
+            missing = sorted({p.name for p in circuit.inputs} - set(step["input"]))
+            raise EstreamError.single(path, f"step `{step['name']}` gives no value for input port(s) {', '.join(missing)}", key=f"steps.{step['name']}.input")
+    return {"name": journey["name"], "kind": "journey", "float_tolerance": tol, "tags": list(tags), "steps": steps}

@@ -1,0 +1,158 @@
+"""`test` for `smart_circuit`: golden vectors and journeys against the CPU reference code.
+
+One sandboxed process per `smart_circuit` target runs all of its vectors (and, for the package's
+entry circuit, its journeys): a PEX built from `estream/core/circuit_runner.py` (standard library
+only) executes a JSON plan next to the package's `src/` tree. The plan embeds the vectors, the
+expected outputs and the compiled port types, so the process is cached by exactly what it reads:
+an unchanged package is not re-run.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import pkgutil
+from typing import Any
+
+from estream.core import circuit_runner
+from estream.core.circuit_plan import build_plan
+from estream.core.errors import EstreamError
+from estream.target_types import CircuitSourceField, SkipSmartCircuitTestsField, SmartCircuitTimeoutField
+from estream.util_rules.circuits import SmartCircuitPackage, SmartCircuitPackageRequest
+from pants.backend.python.subsystems.setup import PythonSetup
+from pants.backend.python.target_types import EntryPoint
+from pants.backend.python.util_rules.interpreter_constraints import InterpreterConstraints
+from pants.backend.python.util_rules.pex import Pex, PexProcess, PexRequest
+from pants.core.goals.test import TestFieldSet, TestRequest, TestResult, TestSubsystem
+from pants.engine.fs import EMPTY_FILE_DIGEST, CreateDigest, Digest, FileContent, MergeDigests
+from pants.engine.process import FallibleProcessResult, Process, ProcessCacheScope
+from pants.engine.rules import Get, collect_rules, rule
+from pants.engine.target import Target
+from pants.option.option_types import SkipOption, StrListOption
+from pants.option.subsystem import Subsystem
+from pants.util.logging import LogLevel
+from pants.util.strutil import help_text
+
+RUNNER_MODULE = "estream_circuit_runner"
+PLAN_FILE = "__estream_plan.json"
+
+
+class EstreamTestSubsystem(Subsystem):
+    options_scope = "estream-test"
+    name = "eStream circuit tests"
+    help = "Options for running SmartCircuit golden vectors and journeys with `test`."
+
+    skip = SkipOption("test")
+    tags = StrListOption(
+        help=help_text(
+            """
+            Only run golden vectors and journeys that carry at least one of these tags (from
+            `tests/golden/manifest.toml`, a vector's `metadata.tags` or a journey's `tags`).
+            Empty runs everything.
+            """
+        ),
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class SmartCircuitTestFieldSet(TestFieldSet):
+    required_fields = (CircuitSourceField,)
+
+    sources: CircuitSourceField
+    timeout: SmartCircuitTimeoutField
+
+    @classmethod
+    def opt_out(cls, tgt: Target) -> bool:
+        return tgt.get(SkipSmartCircuitTestsField).value
+
+
+class SmartCircuitTestRequest(TestRequest):
+    tool_subsystem = EstreamTestSubsystem
+    field_set_type = SmartCircuitTestFieldSet
+
+
+@dataclasses.dataclass(frozen=True)
+class CircuitRunnerPexRequest:
+    pass
+
+
+@rule(desc="Build the circuit test runner", level=LogLevel.DEBUG)
+async def build_circuit_runner(_: CircuitRunnerPexRequest, python_setup: PythonSetup) -> Pex:
+    # The runner ships as source (it runs in the sandbox, not in Pants' process); importing it
+    # here also makes it a dependency of this module.
+    source = pkgutil.get_data(circuit_runner.__name__.rpartition(".")[0], "circuit_runner.py")
+    assert source is not None
+    digest = await Get(Digest, CreateDigest([FileContent(f"{RUNNER_MODULE}.py", source)]))
+    return await Get(
+        Pex,
+        PexRequest(
+            output_filename="estream_circuit_runner.pex",
+            internal_only=True,
+            sources=digest,
+            main=EntryPoint(RUNNER_MODULE, "main"),
+            interpreter_constraints=InterpreterConstraints(python_setup.interpreter_constraints),
+        ),
+    )
+
+
+def _failed(address: Any, message: str, output_setting: Any) -> TestResult:
+    return TestResult(
+        exit_code=1,
+        stdout="",
+        stdout_digest=EMPTY_FILE_DIGEST,
+        stderr=message + "\n",
+        stderr_digest=EMPTY_FILE_DIGEST,
+        addresses=(address,),
+        output_setting=output_setting,
+        result_metadata=None,
+    )
+
+
+@rule(desc="Run SmartCircuit golden vectors", level=LogLevel.DEBUG)
+async def run_smart_circuit_tests(
+    batch: SmartCircuitTestRequest.Batch[SmartCircuitTestFieldSet, Any],
+    test_subsystem: TestSubsystem,
+    estream_test: EstreamTestSubsystem,
+) -> TestResult:
+    field_set = batch.single_element
+    try:
+        package = await Get(SmartCircuitPackage, SmartCircuitPackageRequest(field_set.address))
+        planned = build_plan(
+            manifest=package.manifest,
+            circuits=dict(package.circuits),
+            env=package.env,
+            files=dict(package.files),
+            tags=tuple(estream_test.tags),
+            only_circuit=package.circuit.name,
+        )
+    except EstreamError as e:
+        return _failed(field_set.address, e.render(), test_subsystem.output)
+    if planned.case_count == 0:
+        return TestResult.no_tests_found(field_set.address, test_subsystem.output)
+    plan_bytes = json.dumps(planned.plan, sort_keys=True, indent=1).encode()
+    runner, plan_digest = await Get(Pex, CircuitRunnerPexRequest()), await Get(
+        Digest, CreateDigest([FileContent(PLAN_FILE, plan_bytes)])
+    )
+    input_digest = await Get(Digest, MergeDigests([package.src_digest, plan_digest]))
+    process = await Get(
+        Process,
+        PexProcess(
+            runner,
+            argv=[PLAN_FILE],
+            input_digest=input_digest,
+            description=f"Run {planned.case_count} golden vector(s)/journey(s) of {field_set.address}",
+            level=LogLevel.DEBUG,
+            extra_env={"PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1"},
+            timeout_seconds=field_set.timeout.calculate_from_global_options(test_subsystem),
+        ),
+    )
+    process = dataclasses.replace(
+        process,
+        cache_scope=ProcessCacheScope.PER_SESSION if test_subsystem.force else ProcessCacheScope.SUCCESSFUL,
+    )
+    result = await Get(FallibleProcessResult, Process, process)
+    return TestResult.from_fallible_process_result(result, field_set.address, test_subsystem.output)
+
+
+def rules():
+    return [*collect_rules(), *SmartCircuitTestRequest.rules()]

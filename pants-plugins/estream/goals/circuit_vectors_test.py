@@ -1,0 +1,272 @@
+"""RuleRunner tests for `test` on `smart_circuit`: validation errors, passing and failing vectors."""
+
+from __future__ import annotations
+
+import json
+import os
+from textwrap import dedent
+from typing import Dict
+
+import pytest
+
+from estream.goals.circuit_vectors import SmartCircuitTestFieldSet, SmartCircuitTestRequest
+from estream.register import rules as estream_rules, target_types as estream_target_types
+from pants.backend.python.util_rules import pex
+from pants.core.goals.test import TestResult
+from pants.core.target_types import FilesGeneratorTarget, FileTarget
+from pants.core.util_rules import source_files
+from pants.engine.addresses import Address
+from pants.testutil.rule_runner import QueryRule, RuleRunner
+
+PEX_FILE = os.path.join(
+    os.environ.get("ESTREAM_PANTS_CACHE")
+    or os.path.join(os.environ.get("XDG_CACHE_HOME") or os.path.join(os.environ["HOME"], ".cache"), "estream-pants"),
+    "pex-2.1.137.pex",
+)
+
+SCHEMA_PACK = {
+    "deps/shapes/BUILD": "marketplace_package()",
+    "deps/shapes/estream-component.toml": dedent(
+        """\
+        [component]
+        name = "shapes"
+        version = "1.4.0"
+        category = "esf-schema"
+        description = "Shapes"
+        license = "Apache-2.0"
+        [component.schemas]
+        provides = ["Point"]
+        [component.include]
+        schemas = ["schemas/*.esf.yaml"]
+        """
+    ),
+    "deps/shapes/schemas/BUILD": "esf_schemas()",
+    "deps/shapes/schemas/shapes.esf.yaml": dedent(
+        """\
+        version: "1.0"
+        namespace: estream.shapes
+        schemas:
+          Point:
+            fields:
+              x:
+                type: i32
+              y:
+                type: i32
+        """
+    ),
+}
+
+MANIFEST = dedent(
+    """\
+    [component]
+    name = "mover"
+    version = "0.3.0"
+    category = "smart-circuit"
+    description = "Moves points"
+    license = "Apache-2.0"
+
+    [component.circuit]
+    entry = "circuits/move.circuit.yaml"
+    targets = ["cpu"]
+    witness_tier = 0
+
+    [component.dependencies]
+    shapes = "^1.2"
+    """
+)
+
+CIRCUIT = dedent(
+    """\
+    escir_version: "0.8.0"
+    name: move
+    version: "0.3.0"
+    types:
+      - name: Delta
+        fields:
+          - { name: dx, type: i32 }
+          - { name: dy, type: i32 }
+    inputs:
+      - { name: point, type: Point }
+      - { name: delta, type: Delta }
+    outputs:
+      - { name: moved, type: Point }
+      - { name: overflow, type: string }
+    annotations:
+      hardware_target: [cpu]
+    implementation:
+      cpu: "mover.impl:move"
+    compute:
+      - { id: adder, type: transform }
+    flows:
+      - point -> adder -> moved
+      - delta -> adder
+      - adder.error -> overflow
+    """
+)
+
+IMPL = dedent(
+    """\
+    def move(inputs):
+        p, d = inputs["point"], inputs["delta"]
+        x, y = p["x"] + d["dx"], p["y"] + d["dy"]
+        if abs(x) >= 2**31 or abs(y) >= 2**31:
+            return {"overflow": "out of range"}
+        return {"moved": {"x": x, "y": y}}
+    """
+)
+
+
+def vector(name: str, dx: int, moved: dict | None) -> str:
+    doc: dict = {
+        "test_vector": {"name": name, "circuit": "move"},
+        "input": {"point": {"x": 1, "y": 2}, "delta": {"dx": dx, "dy": 1}},
+        "metadata": {"tags": [name]},
+    }
+    if moved is not None:
+        doc["expected_output"] = {"moved": moved}
+    return json.dumps(doc)
+
+
+GOLDEN = dedent(
+    """\
+    [test_suite]
+    name = "mover-golden"
+
+    [[tests]]
+    file = "right.json"
+    expected = "pass"
+
+    [[tests]]
+    file = "overflow.json"
+    expected = "error"
+    expected_error = "overflow"
+    """
+)
+
+
+def package_files(**overrides: str) -> Dict[str, str]:
+    files = {
+        **SCHEMA_PACK,
+        "pkg/mover/BUILD": "marketplace_package()",
+        "pkg/mover/estream-component.toml": MANIFEST,
+        "pkg/mover/circuits/BUILD": "smart_circuits()",
+        "pkg/mover/circuits/move.circuit.yaml": CIRCUIT,
+        "pkg/mover/src/mover/__init__.py": "",
+        "pkg/mover/src/mover/impl.py": IMPL,
+        "pkg/mover/tests/golden/manifest.toml": GOLDEN,
+        "pkg/mover/tests/golden/right.json": vector("right", 2, {"x": 3, "y": 3}),
+        "pkg/mover/tests/golden/overflow.json": vector("overflow", 2**31 - 1, None),
+    }
+    files.update(overrides)
+    return files
+
+
+OPTIONS = [
+    f"--pex-cli-url-template=file://{PEX_FILE}",
+    "--pex-cli-version=v2.1.137",
+    "--pex-cli-known-versions=['v2.1.137|linux_x86_64|9f49d54a5d89d7cf970bce7255a66a2857cfe53f9e56a54998e06294ce43e5c4|3563517']",
+    "--ca-certs-path=/etc/ssl/certs/ca-certificates.crt",
+    "--subprocess-environment-env-vars=['PIP_CONFIG_FILE=/dev/null']",
+    "--python-interpreter-constraints=['CPython==3.9.*']",
+    "--python-bootstrap-search-path=['<PYENV>', '<PATH>']",
+]
+
+
+def configure(runner: RuleRunner, *extra: str) -> None:
+    """RuleRunner ignores pants.toml: give it what ./pants would (the locally built pex CLI)."""
+    runner.set_options([*OPTIONS, *extra], env_inherit={"PATH", "HOME", "PYENV_ROOT"})
+
+
+@pytest.fixture
+def rule_runner() -> RuleRunner:
+    runner = RuleRunner(
+        rules=[
+            *estream_rules(),
+            *source_files.rules(),
+            *pex.rules(),
+            QueryRule(TestResult, [SmartCircuitTestRequest.Batch]),
+        ],
+        target_types=[*estream_target_types(), FileTarget, FilesGeneratorTarget],
+    )
+    configure(runner)
+    return runner
+
+
+def run(rule_runner: RuleRunner, path: str = "pkg/mover/circuits", name: str = "move.circuit.yaml") -> TestResult:
+    target = rule_runner.get_target(Address(path, relative_file_path=name))
+    field_set = SmartCircuitTestFieldSet.create(target)
+    return rule_runner.request(TestResult, [SmartCircuitTestRequest.Batch("", (field_set,), None)])
+
+
+def test_vectors_pass_with_dependency_schemas(rule_runner: RuleRunner) -> None:
+    rule_runner.write_files(package_files())
+    result = run(rule_runner)
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert "Running test suite: mover-golden [move] (2 tests)" in result.stdout
+    assert "✓ right" in result.stdout
+    assert "PASS (error expected, got overflow" in result.stdout
+    assert "2/2 tests passed" in result.stdout
+
+
+def test_broken_vector_fails_with_a_diff(rule_runner: RuleRunner) -> None:
+    rule_runner.write_files(package_files(**{"pkg/mover/tests/golden/right.json": vector("right", 2, {"x": 4, "y": 3})}))
+    result = run(rule_runner)
+    assert result.exit_code == 1
+    assert "✗ right" in result.stdout and "FAIL (output differs" in result.stdout
+    assert "$.moved.x: expected 4, got 3" in result.stdout
+    assert "1/2 tests passed" in result.stdout
+
+
+def test_tags_option_selects_vectors(rule_runner: RuleRunner) -> None:
+    rule_runner.write_files(package_files(**{"pkg/mover/tests/golden/right.json": vector("right", 2, {"x": 4, "y": 3})}))
+    configure(rule_runner, "--estream-test-tags=['overflow']")
+    result = run(rule_runner)
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert "(1 test)" in result.stdout and "right" not in result.stdout
+
+
+def test_validation_errors_are_all_reported(rule_runner: RuleRunner) -> None:
+    circuit = (
+        CIRCUIT.replace('version: "0.3.0"', 'version: "0.4.0"')
+        .replace("hardware_target: [cpu]", "hardware_target: [cpu, fpga]")
+        .replace("type: Point }\n  - { name: delta", "type: Pointt }\n  - { name: delta")
+    )
+    manifest = MANIFEST.replace('targets = ["cpu"]', 'targets = ["cpu"]\ncircuits = ["circuits/move.circuit.yaml", "circuits/gone.circuit.yaml"]')
+    rule_runner.write_files(
+        package_files(**{"pkg/mover/circuits/move.circuit.yaml": circuit, "pkg/mover/estream-component.toml": manifest})
+    )
+    result = run(rule_runner)
+    assert result.exit_code == 1
+    err = result.stderr
+    assert "pkg/mover/circuits/move.circuit.yaml:3: `version`: circuit version 0.4.0 does not match the package version 0.3.0" in err
+    assert "`annotations.hardware_target`: hardware_target fpga not in the manifest's targets (cpu)" in err
+    assert "`inputs.point.type`: unknown type `Pointt`" in err and "did you mean `Point`?" in err
+    assert "pkg/mover/estream-component.toml: `component.circuit.circuits`: `circuits/gone.circuit.yaml` does not exist" in err
+
+
+def test_dependency_version_must_match(rule_runner: RuleRunner) -> None:
+    rule_runner.write_files(package_files(**{"pkg/mover/estream-component.toml": MANIFEST.replace('shapes = "^1.2"', 'shapes = "^2"')}))
+    result = run(rule_runner)
+    assert result.exit_code == 1
+    assert "unknown type `Point`" in result.stderr
+
+
+def test_crashing_implementation_is_a_failure(rule_runner: RuleRunner) -> None:
+    rule_runner.write_files(package_files(**{"pkg/mover/src/mover/impl.py": "def move(inputs):\n    return 1 / 0\n"}))
+    result = run(rule_runner)
+    assert result.exit_code == 1
+    assert "crashed" in result.stdout and "ZeroDivisionError" in result.stdout
+
+
+def test_a_hanging_implementation_times_out(rule_runner: RuleRunner) -> None:
+    rule_runner.write_files(
+        package_files(
+            **{
+                "pkg/mover/circuits/BUILD": "smart_circuits(timeout=3)",
+                "pkg/mover/src/mover/impl.py": "def move(inputs):\n    while True:\n        pass\n",
+            }
+        )
+    )
+    result = run(rule_runner)
+    assert result.exit_code != 0
+    assert "timeout" in (result.stdout + result.stderr).lower()

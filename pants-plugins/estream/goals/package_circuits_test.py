@@ -1,0 +1,97 @@
+"""RuleRunner tests: packages with circuits ship circuits, src/ and tests/ per `[component.include]`."""
+
+from __future__ import annotations
+
+import pytest
+
+from estream.core.archive import read_archive
+from estream.core.keys import SigningKey
+from estream.core.verify import verify_package
+from estream.goals.circuit_vectors_test import package_files
+from estream.goals.package import MarketplacePackagePackageFieldSet
+from estream.register import rules as estream_rules, target_types as estream_target_types
+from pants.core.goals.package import BuiltPackage
+from pants.core.target_types import FilesGeneratorTarget, FileTarget
+from pants.core.util_rules import source_files
+from pants.engine.addresses import Address
+from pants.engine.fs import DigestContents
+from pants.engine.internals.scheduler import ExecutionError
+from pants.testutil.rule_runner import QueryRule, RuleRunner
+
+KEY = SigningKey.generate("circuit-package-test")
+
+INCLUDE = """
+[component.include]
+circuits = ["circuits/*.circuit.yaml"]
+src = ["src/**/*.py"]
+tests = ["tests/golden/*"]
+"""
+
+
+@pytest.fixture
+def rule_runner() -> RuleRunner:
+    runner = RuleRunner(
+        rules=[*estream_rules(), *source_files.rules(), QueryRule(BuiltPackage, [MarketplacePackagePackageFieldSet])],
+        target_types=[*estream_target_types(), FileTarget, FilesGeneratorTarget],
+    )
+    runner.set_options([], env={"ESTREAM_SIGNING_KEY": KEY.private_key_file_text()})
+    return runner
+
+
+def build(rule_runner: RuleRunner) -> dict:
+    target = rule_runner.get_target(Address("pkg/mover"))
+    built = rule_runner.request(BuiltPackage, [MarketplacePackagePackageFieldSet.create(target)])
+    (content,) = rule_runner.request(DigestContents, [built.digest])
+    _, files = read_archive(content.content)
+    return files
+
+
+def write(rule_runner: RuleRunner, **extra: str) -> None:
+    files = package_files()
+    files["pkg/mover/estream-component.toml"] = files["pkg/mover/estream-component.toml"] + INCLUDE
+    files["pkg/mover/BUILD"] = 'marketplace_package()\nfiles(name="package_files", sources=["src/**/*", "tests/**/*"])\n'
+    files["pkg/mover/src/NOTES.txt"] = "not matched by [component.include]\n"
+    files.update(extra)
+    rule_runner.write_files(files)
+
+
+def test_circuits_src_and_tests_are_packaged_and_signed(rule_runner: RuleRunner) -> None:
+    write(rule_runner)
+    files = build(rule_runner)
+    assert sorted(files) == [
+        "SIGNATURE.ml-dsa",
+        "circuits/move.circuit.yaml",
+        "estream-component.toml",
+        "src/mover/__init__.py",
+        "src/mover/impl.py",
+        "tests/golden/manifest.toml",
+        "tests/golden/overflow.json",
+        "tests/golden/right.json",
+    ]
+    report = verify_package(files, extra_trusted_keys=[KEY.public])
+    assert int(report.exit_code) == 0, report.render()
+
+
+def test_include_glob_without_owned_files_fails(rule_runner: RuleRunner) -> None:
+    write(rule_runner, **{"pkg/mover/BUILD": "marketplace_package()\n"})
+    with pytest.raises(ExecutionError) as info:
+        build(rule_runner)
+    assert "glob `src/**/*.py` matches no file of this package" in str(info.value)
+
+
+def test_invalid_circuit_is_not_packaged(rule_runner: RuleRunner) -> None:
+    files = package_files()
+    circuit = files["pkg/mover/circuits/move.circuit.yaml"].replace('version: "0.3.0"', 'version: "0.9.0"')
+    write(rule_runner, **{"pkg/mover/circuits/move.circuit.yaml": circuit})
+    with pytest.raises(ExecutionError) as info:
+        build(rule_runner)
+    assert "circuit version 0.9.0 does not match the package version 0.3.0" in str(info.value)
+
+
+def test_missing_entry_circuit_is_not_packaged(rule_runner: RuleRunner) -> None:
+    manifest = package_files()["pkg/mover/estream-component.toml"].replace("circuits/move.circuit.yaml", "circuits/gone.circuit.yaml") + INCLUDE
+    write(rule_runner)
+    rule_runner.write_files({"pkg/mover/estream-component.toml": manifest})
+    with pytest.raises(ExecutionError) as info:
+        build(rule_runner)
+    assert "`circuits/gone.circuit.yaml` does not exist" in str(info.value)

@@ -1,0 +1,114 @@
+"""`tailor` for eStream content: packages, ESF schemas and SmartCircuits get their targets.
+
+* a directory holding an unowned `estream-component.toml` gets `marketplace_package()`, and, when
+  the package has unowned files under `src/` or `tests/`, a `files(name="package_files", ...)`
+  target so they are packaged (per `[component.include]`) and visible to `test`;
+* a directory holding unowned `*.esf.yaml` files gets `esf_schemas()`;
+* a directory holding unowned `*.circuit.yaml` files gets `smart_circuits()`.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Iterable, Set
+
+from estream.target_types import (
+    CIRCUIT_SUFFIX,
+    CircuitSourceField,
+    EsfSchemaSourceField,
+    MarketplaceManifestField,
+    ESF_SUFFIX,
+    MANIFEST_FILENAME,
+    EsfSchemasGeneratorTarget,
+    MarketplacePackageTarget,
+    SmartCircuitsGeneratorTarget,
+)
+from pants.core.goals.tailor import PutativeTarget, PutativeTargets, PutativeTargetsRequest
+from pants.core.target_types import FilesGeneratorTarget, FileSourceField, ResourceSourceField
+from pants.engine.addresses import Addresses
+from pants.engine.internals.graph import Owners, OwnersRequest
+from pants.engine.target import Targets
+from pants.engine.fs import PathGlobs, Paths
+from pants.engine.rules import Get, MultiGet, collect_rules, rule
+from pants.engine.unions import UnionRule
+from pants.util.dirutil import group_by_dir
+from pants.util.logging import LogLevel
+
+PACKAGE_FILE_GLOBS = ("src/**/*", "tests/**/*")
+
+
+@dataclass(frozen=True)
+class PutativeEstreamTargetsRequest(PutativeTargetsRequest):
+    pass
+
+
+async def _owned_by(paths: Iterable[str], predicate) -> Set[str]:
+    """The `paths` owned by a target for which `predicate(target, path)` holds.
+
+    Ownership by an unrelated target (e.g. a repository-wide `files` target used by tests) does
+    not count: a package directory still needs its own targets."""
+    paths = tuple(sorted(paths))
+    if not paths:
+        return set()
+    owners = await Get(Owners, OwnersRequest(paths))
+    targets = await Get(Targets, Addresses(sorted(owners)))
+    owned: Set[str] = set()
+    for tgt in targets:
+        for path in paths:
+            if predicate(tgt, path):
+                owned.add(path)
+    return owned
+
+
+def _file_of(tgt, field) -> str | None:
+    return tgt[field].file_path if tgt.has_field(field) else None
+
+
+@rule(level=LogLevel.DEBUG, desc="Determine candidate estream targets to create")
+async def find_putative_estream_targets(req: PutativeEstreamTargetsRequest) -> PutativeTargets:
+    manifests, schemas, circuits = await MultiGet(
+        Get(Paths, PathGlobs, req.path_globs(MANIFEST_FILENAME)),
+        Get(Paths, PathGlobs, req.path_globs(f"*{ESF_SUFFIX}")),
+        Get(Paths, PathGlobs, req.path_globs(f"*{CIRCUIT_SUFFIX}")),
+    )
+    owned_manifests = await _owned_by(manifests.files, lambda t, p: _file_of(t, MarketplaceManifestField) == p)
+    owned_schemas = await _owned_by(schemas.files, lambda t, p: _file_of(t, EsfSchemaSourceField) == p)
+    owned_circuits = await _owned_by(circuits.files, lambda t, p: _file_of(t, CircuitSourceField) == p)
+    putative = []
+    for path in sorted(set(manifests.files) - owned_manifests):
+        directory = os.path.dirname(path)
+        putative.append(
+            PutativeTarget.for_target_type(MarketplacePackageTarget, path=directory, name=None, triggering_sources=[MANIFEST_FILENAME])
+        )
+        prefix = f"{directory}/" if directory else ""
+        package_files = await Get(Paths, PathGlobs([prefix + g for g in PACKAGE_FILE_GLOBS]))
+        owned = await _owned_by(
+            package_files.files,
+            lambda t, p: (t.has_field(FileSourceField) or t.has_field(ResourceSourceField))
+            and t.address.spec_path.startswith(directory),
+        )
+        unowned = sorted(set(package_files.files) - owned)
+        if unowned:
+            putative.append(
+                PutativeTarget.for_target_type(
+                    FilesGeneratorTarget,
+                    path=directory,
+                    name="package_files",
+                    triggering_sources=[p[len(prefix) :] for p in unowned],
+                    kwargs={"sources": PACKAGE_FILE_GLOBS},
+                )
+            )
+    for paths, owned_paths, target_type in (
+        (schemas, owned_schemas, EsfSchemasGeneratorTarget),
+        (circuits, owned_circuits, SmartCircuitsGeneratorTarget),
+    ):
+        for directory, names in sorted(group_by_dir(set(paths.files) - owned_paths).items()):
+            putative.append(
+                PutativeTarget.for_target_type(target_type, path=directory, name=None, triggering_sources=sorted(names))
+            )
+    return PutativeTargets(putative)
+
+
+def rules():
+    return [*collect_rules(), UnionRule(PutativeTargetsRequest, PutativeEstreamTargetsRequest)]

@@ -1,0 +1,85 @@
+"""The real `./pants test` on SmartCircuit packages: passing, cached, failing with a diff; the
+scaffold round trip; `tailor` for packages; packaging circuits with their src/ and tests/."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tarfile
+from pathlib import Path
+
+from estream.cli.main import main
+
+from integration.pants_repo import copy_repo, run_pants
+
+CIRCUITS = (
+    "circuits/map/circuits/cas.circuit.yaml",
+    "circuits/map/circuits/gc.circuit.yaml",
+    "circuits/map/circuits/put.circuit.yaml",
+    "circuits/map/circuits/sync.circuit.yaml",
+    "circuits/queue/circuits/append.circuit.yaml",
+    "circuits/queue/circuits/compact.circuit.yaml",
+    "circuits/queue/circuits/replicate.circuit.yaml",
+    "components/estream-wire-fix/circuits/fix-parser.circuit.yaml",
+    "components/my-validator/circuits/my-validator.circuit.yaml",
+)
+
+
+def test_pants_test_runs_vectors_caches_them_and_reports_diffs(tmp_path: Path) -> None:
+    repo = copy_repo(tmp_path / "repo")
+    # The scaffold round trip: a new package passes `./pants test` and packages as created.
+    assert main(["marketplace", "scaffold", "smart-circuit", "my-validator", "--dir", str(repo / "components")]) == 0
+
+    first = run_pants(repo, ["test", "--test-output=all", "circuits::", "components::"]).assert_success()
+    for circuit in CIRCUITS:
+        assert f"✓ {circuit} succeeded" in first.stderr, first.stderr
+    assert "Running test suite: fix-parser-golden [fix_parser] (23 tests)" in first.stderr
+    assert "✓ malformed-bad-checksum" in first.stderr and "PASS (error expected, got parse_error" in first.stderr
+    assert "✓ journey fix_parser_lifecycle" in first.stderr and "✓ journey queue_lifecycle" in first.stderr
+    assert "23/23 tests passed" in first.stderr
+
+    # One vector broken: that circuit fails with a readable diff; unchanged packages are cache hits.
+    vector = repo / "components/estream-wire-fix/tests/golden/new-order-basic.json"
+    data = json.loads(vector.read_text())
+    data["expected_output"]["parsed_esf"]["esf_order"]["price"] = 15060000000
+    vector.write_text(json.dumps(data, indent=2))
+    second = run_pants(repo, ["test", "circuits::", "components::"])
+    assert second.returncode != 0
+    out = second.stderr
+    assert "✕ components/estream-wire-fix/circuits/fix-parser.circuit.yaml failed" in out
+    assert "✗ new-order-basic" in out
+    assert "$.parsed_esf.esf_order.price: expected 15060000000, got 15050000000" in out
+    assert "✗ journey fix_parser_lifecycle" in out  # its first step reads the same vector
+    assert "21/23 tests passed" in out
+    assert "✓ circuits/queue/circuits/append.circuit.yaml succeeded" in out and "(cached locally)" in out
+    assert out.count("(cached locally)") == len(CIRCUITS) - 1, out
+
+    # Packages with circuits still package and sign, with their circuits, src/ and tests/.
+    run_pants(repo, ["package", "components/my-validator:", "components/estream-wire-fix:"]).assert_success()
+    with tarfile.open(repo / "dist/my-validator-0.1.0.tar.gz") as archive:
+        names = set(archive.getnames())
+    assert {
+        "my-validator-0.1.0/circuits/my-validator.circuit.yaml",
+        "my-validator-0.1.0/src/my_validator.py",
+        "my-validator-0.1.0/tests/golden/example-test.json",
+        "my-validator-0.1.0/SIGNATURE.ml-dsa",
+    } <= names
+
+
+def test_tailor_creates_targets_for_packages_schemas_and_circuits(tmp_path: Path) -> None:
+    repo = copy_repo(tmp_path / "repo")
+    pkg = repo / "circuits" / "queue"
+    for build in pkg.rglob("BUILD"):
+        build.unlink()
+    shutil.rmtree(repo / "circuits" / "map")
+    shutil.rmtree(repo / "components")
+    # The repository-wide `files` target (for these tests) owns everything; a user's repo has none.
+    root_build = repo / "BUILD"
+    root_build.write_text(root_build.read_text().replace('"circuits/**/*",', "").replace('"components/**/*",', ""))
+    run_pants(repo, ["tailor", "circuits::"]).assert_success()
+    assert "marketplace_package()" in (pkg / "BUILD").read_text()
+    assert "name=\"package_files\"" in (pkg / "BUILD").read_text()
+    assert "smart_circuits()" in (pkg / "circuits" / "BUILD").read_text()
+    assert "esf_schemas()" in (pkg / "schemas" / "BUILD").read_text()
+    result = run_pants(repo, ["test", "circuits/queue/circuits:"]).assert_success()
+    assert "✓ circuits/queue/circuits/append.circuit.yaml succeeded" in result.stderr
