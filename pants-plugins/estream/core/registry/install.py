@@ -73,15 +73,35 @@ class InstallResult:
 # -- test vectors --------------------------------------------------------------------------
 
 
-def run_package_test_vectors(name: str, files: Mapping[str, bytes]) -> Optional[str]:
-    """THE hook for step 6: run a package's golden test vectors; a one-line summary, or None.
+def run_package_test_vectors(name: str, files: Mapping[str, bytes], others: Sequence[Mapping[str, bytes]] = ()) -> Optional[str]:
+    """THE hook for step 6: run a package's golden vectors and journeys; a summary, or None if it has none.
 
-    The test vector runner (SmartCircuit package format §5.3) is built separately. Until it is
-    part of this code base, packages are installed without running their vectors and step 6
-    says so. Wire the runner in here, raising EstreamError on failed vectors.
+    Uses the SmartCircuit runner of `estream marketplace test` (package format §5.3) on the
+    verified files, unpacked into a temporary directory (never the workspace); `others` are the
+    other packages being installed, whose schemas the circuits may use. The runner's report is
+    printed as it runs; a failing vector raises EstreamError, so nothing is installed.
     """
-    del name, files
-    return None
+    has_tests = "tests/golden/manifest.toml" in files or any(p.startswith("tests/journeys/") for p in files)
+    manifest_bytes = files.get(MANIFEST_FILENAME)
+    if not has_tests or manifest_bytes is None or parse_manifest(manifest_bytes, MANIFEST_FILENAME).circuit is None:
+        return None
+    import tempfile
+
+    from estream.cli.circuits import run_package_tests  # the runner's driver (imports estream.core only)
+
+    with tempfile.TemporaryDirectory(prefix="estream-install-vectors-") as tmp:
+        dirs = []
+        for i, package in enumerate([files, *others]):
+            root = Path(tmp) / f"p{i}"
+            for rel, content in package.items():
+                target = root / rel
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(content)
+            dirs.append(root)
+        code = run_package_tests(dirs[0], extra_dirs=dirs[1:])
+    if code != 0:
+        raise EstreamError.single(name, "test vectors failed (see the report above); nothing was installed")
+    return "test vectors passed"
 
 
 # -- the installer -------------------------------------------------------------------------
@@ -322,12 +342,13 @@ class Installer:
         if self.options.run_tests:
             ran = False
             for v in verified:
-                summary = run_package_test_vectors(v.pinned.name, v.files)
+                others = [o.files for o in verified if o is not v]
+                summary = run_package_test_vectors(v.pinned.name, v.files, others)
                 if summary is not None:
                     ran = True
                     self.say(f"     ├── {v.pinned.name}: {summary}")
             if not ran:
-                self.say("     └── skipped: no test vector runner is available in this build")
+                self.say("     └── no package has golden vectors or journeys")
         else:
             self.say("     └── skipped (--no-tests)")
 

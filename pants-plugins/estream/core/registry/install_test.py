@@ -21,7 +21,6 @@ KEY = SigningKey.generate("acme-release")
 
 METER_EXTRA = {
     "circuits/meter.circuit.yaml": b"circuit: meter\n",
-    "tests/golden/manifest.toml": b"[test_suite]\nname = 'meter'\n",
     "tests/golden/basic.json": b"{}\n",
     "docs/guide.md": b"# guide\n",
     "fpga/meter-ice40.bit": b"\x00bitstream",
@@ -314,3 +313,38 @@ def test_install_targets():
     assert install_target("p", "docs/a.md") == ("docs/vendor/p/a.md", "overwrite")
     assert install_target("p", "estream-component.toml") == (None, "")
     assert install_target("p", "src/lib.rs") == (None, "")
+
+
+def scaffolded(tmp_path: Path, break_vector: bool = False) -> Path:
+    from estream.cli.circuits import scaffold_files
+    from estream.core.archive import build_archive as build
+    from estream.core.signature import sign_package
+
+    files = {k: v.encode() for k, v in scaffold_files("demo-meter").items() if not k.endswith("BUILD") and not k.endswith(".gitkeep")}
+    if break_vector:
+        vector = files["tests/golden/example-test.json"].decode()
+        files["tests/golden/example-test.json"] = vector.replace('"text": "HELLO"', '"text": "WRONG"', 1).encode()
+    files["SIGNATURE.ml-dsa"] = sign_package(files, name="demo-meter", version="0.1.0", key=KEY, signed_at=0)
+    path = tmp_path / "demo-meter.tar.gz"
+    path.write_bytes(build(files, "demo-meter-0.1.0"))
+    return path
+
+
+def test_install_runs_the_packages_test_vectors(reg, capfd):
+    tmp_path, url, ws = reg
+    assert main(["marketplace", "publish", str(scaffolded(tmp_path))]) == 0
+    capfd.readouterr()
+    assert install(ws, "demo-meter") == 0, capfd.readouterr().err
+    out = capfd.readouterr().out
+    assert "1/1 tests passed" in out and "demo-meter: test vectors passed" in out
+    assert (ws / "circuits/demo-meter.circuit.yaml").is_file()
+
+
+def test_failing_test_vectors_stop_the_install(reg, capfd):
+    tmp_path, url, ws = reg
+    assert main(["marketplace", "publish", str(scaffolded(tmp_path, break_vector=True))]) == 0
+    capfd.readouterr()
+    assert install(ws, "demo-meter") == 2
+    captured = capfd.readouterr()
+    assert "test vectors failed" in captured.err and "0/1 tests passed" in captured.out
+    assert snapshot(ws) == {}
