@@ -35,7 +35,10 @@ def test_schema_graph_packaging_changed_since_and_breaking(tmp_path: Path) -> No
         repo, ["package", "schema-graph", "--schema-graph-json", "schemas::", "components::"], env=env
     ).assert_success()
     graph = {p["name"]: p for p in json.loads(result.stdout)["packages"]}
-    assert set(graph) == {"esf-iot", "esf-trading", "esf-carbon", "estream-trade-audit", "estream-fleet-health"}
+    assert set(graph) == {
+        "esf-iot", "esf-trading", "esf-carbon", "estream-trade-audit", "estream-fleet-health",
+        "estream-wire-fix",
+    }
     audit = graph["estream-trade-audit"]
     assert {(r["schema"], r["provider"]) for r in audit["requires"]} == {
         ("EStreamOrder", "esf-trading"),
@@ -69,10 +72,11 @@ def test_schema_graph_packaging_changed_since_and_breaking(tmp_path: Path) -> No
     assert "schemas/esf-trading:esf-trading" in listed
     assert "components/estream-trade-audit/schemas/trade-audit.esf.yaml" in listed
     assert "components/estream-trade-audit:estream-trade-audit" in listed
+    assert "components/estream-wire-fix:estream-wire-fix" in listed
     assert "components/estream-fleet-health:estream-fleet-health" not in listed
     assert "esf-trading: 1.0.0 -> 1.0.0 (version unchanged)" in result.stdout
     assert "major  enum-value-removed" in result.stdout
     assert "value `DAY` was removed from enum `TimeInForce`" in result.stdout
     assert 'help: set `version = "2.0.0"`' in result.stdout
     assert "estream-trade-audit: 0.3.1 -> 0.3.1 (version unchanged)" in result.stdout
-    assert "2 package(s) checked against `HEAD`: 1 failed" in result.stderr
+    assert "3 package(s) checked against `HEAD`: 1 failed" in result.stderr
