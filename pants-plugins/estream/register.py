@@ -3,9 +3,9 @@
 Enable with `backend_packages = ["estream"]` and `pythonpath = ["%(buildroot)s/pants-plugins"]`.
 """
 
-from estream import dependency_inference
+from estream import components, dependency_inference
 from estream import target_types as estream_target_types
-from estream.goals import check, circuit_vectors, package, schemas, tailor, verify
+from estream.goals import check, circuit_vectors, package, publish, schemas, tailor, verify
 from estream.util_rules import (
     circuits,
     esf,
@@ -17,16 +17,18 @@ from estream.util_rules import (
 
 
 def target_types():
-    return estream_target_types.target_types()
+    return [*estream_target_types.target_types(), *components.target_types()]
 
 
 def rules():
     return [
         *dependency_inference.rules(),
+        *components.rules(),
         *check.rules(),
         *circuit_vectors.rules(),
         *circuits.rules(),
         *package.rules(),
+        *publish.rules(),
         *tailor.rules(),
         *verify.rules(),
         *schemas.rules(),

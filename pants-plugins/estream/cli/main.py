@@ -192,6 +192,16 @@ SCAFFOLD = Command(
 MARKETPLACE_COMMANDS: List[Command] = [VERIFY, KEYGEN, TEST, SCAFFOLD]
 
 
+def _registry_commands() -> List[Command]:
+    """The registry commands (publish, search, install, ...), in their own modules.
+
+    Imported here, not at the top, because those modules import `Command` from this one.
+    """
+    from estream.cli import install, publish, search
+
+    return [*publish.COMMANDS, *search.COMMANDS, *install.COMMANDS]
+
+
 # --- entry point -----------------------------------------------------------------------------
 
 
@@ -200,7 +210,7 @@ def build_parser() -> argparse.ArgumentParser:
     groups = parser.add_subparsers(dest="group", metavar="COMMAND")
     marketplace = groups.add_parser("marketplace", help="package signing, verification and distribution")
     subs = marketplace.add_subparsers(dest="command", metavar="SUBCOMMAND")
-    for command in MARKETPLACE_COMMANDS:
+    for command in MARKETPLACE_COMMANDS + _registry_commands():
         sub = subs.add_parser(command.name, help=command.help, description=command.help)
         command.configure(sub)
         sub.set_defaults(run=command.run)

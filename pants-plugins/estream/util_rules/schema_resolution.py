@@ -22,6 +22,7 @@ from typing import DefaultDict, Dict, List, Optional, Set, Tuple
 from estream.core.errors import EstreamError
 from estream.core.esf import EsfDocument
 from estream.core.manifest import Manifest
+from estream.components import ComponentSchemas, ComponentSchemasRequest, LockedComponentNames, LockedComponentNamesRequest
 from estream.core.resolution import PackageSchemas, ResolvedPackage, resolve_packages
 from estream.target_types import (
     ESF_SUFFIX,
@@ -230,7 +231,24 @@ async def resolve_schema_graph(
                     (mapping.by_name[dep],) if dep in mapping.by_name else ()
                 )
                 frontier.update(a for a in candidates if a not in results)
-    packages = [results[a].package for a in sorted(results)]
+    # Dependencies no in-repo package provides come from the registry, when the components lock
+    # has them (`estream_component` targets): verified archives take part like in-repo packages.
+    locked = set((await Get(LockedComponentNames, LockedComponentNamesRequest())).names)
+    external: Dict[str, PackageSchemas] = {}
+    wanted = {
+        dep for r in results.values() for dep in r.package.manifest.dependencies if dep not in mapping.by_name and dep in locked
+    }
+    while wanted:
+        batch_names = sorted(wanted)
+        components = await MultiGet(Get(ComponentSchemas, ComponentSchemasRequest(n)) for n in batch_names)
+        external.update((n, c.package) for n, c in zip(batch_names, components))
+        wanted = {
+            dep
+            for c in components
+            for dep in c.package.manifest.dependencies
+            if dep not in mapping.by_name and dep in locked and dep not in external
+        }
+    packages = [results[a].package for a in sorted(results)] + [external[n] for n in sorted(external)]
     names = [results[a].package.name for a in request.addresses]
     resolved = resolve_packages(packages, names)
     return ResolvedSchemaGraph(

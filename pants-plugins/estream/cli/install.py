@@ -1,0 +1,132 @@
+"""`estream marketplace install | outdated | upgrade | recover`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Dict
+
+from estream.cli.main import Command
+from estream.cli.registry_options import (
+    add_cache_option,
+    add_keyring_options,
+    add_registry_option,
+    cache_from,
+    local_keyring,
+    registry_from,
+)
+from estream.core.errors import EstreamError
+from estream.core.registry.install import InstallOptions, Installer
+from estream.core.registry.transaction import install_signal_handlers, recover
+from estream.core.registry.upgrade import outdated, render_outdated, upgrade
+from estream.core.semver import SemverError, VersionReq
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--workspace", metavar="DIR", default=".", help="workspace root (default: current directory)")
+    add_registry_option(p)
+    add_cache_option(p)
+    add_keyring_options(p)
+    p.add_argument("--offline", action="store_true", help="never contact the registry; use the cache and the last fetched index")
+
+
+def _installer(args: argparse.Namespace, **extra) -> Installer:
+    root = Path(args.workspace)
+    if not root.is_dir():
+        raise EstreamError.single(str(root), "workspace directory does not exist")
+    options = InstallOptions(
+        force=getattr(args, "force", False),
+        offline=args.offline,
+        allow_development_key=args.allow_development_key,
+        local_keyring=local_keyring(args),
+        run_tests=not getattr(args, "no_tests", False),
+    )
+    return Installer(root, registry=registry_from(args, required=False), cache=cache_from(args), options=options, out=sys.stdout)
+
+
+def parse_request(spec: str) -> tuple:
+    """`name`, `name@1.2.3` (meaning ^1.2.3) or `name@=1.2.3` / `name@>=1.0, <2`."""
+    name, at, req = spec.partition("@")
+    req = req.strip() if at else "*"
+    try:
+        VersionReq.parse(req)
+    except SemverError as e:
+        raise EstreamError.single(spec, str(e)) from None
+    return name, req
+
+
+def _configure_install(p: argparse.ArgumentParser) -> None:
+    p.add_argument("components", nargs="*", help="NAME or NAME@REQ; none: install exactly what estream-workspace.toml locks")
+    p.add_argument("--force", action="store_true", help="overwrite existing circuits/schemas files")
+    p.add_argument("--no-tests", action="store_true", help="do not run the packages' test vectors")
+    _common(p)
+
+
+def _run_install(args: argparse.Namespace) -> int:
+    install_signal_handlers()
+    requests: Dict[str, str] = dict(parse_request(c) for c in args.components)
+    names = ", ".join(args.components) or "from estream-workspace.toml"
+    print(f"\n$ estream marketplace install {names}\n")
+    result = _installer(args).install(requests)
+    print(f"\n  Installed {len(result.installed)} package{'s' if len(result.installed) != 1 else ''}: "
+          + ", ".join(f"{n} v{v}" for n, v in result.installed))
+    return 0
+
+
+def _configure_outdated(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--json", action="store_true")
+    _common(p)
+
+
+def _run_outdated(args: argparse.Namespace) -> int:
+    rows = outdated(_installer(args))
+    if args.json:
+        print(json.dumps([r.to_dict() for r in rows], indent=2, sort_keys=True))
+    else:
+        print(render_outdated(rows), end="")
+    return 0
+
+
+def _configure_upgrade(p: argparse.ArgumentParser) -> None:
+    p.add_argument("components", nargs="*")
+    p.add_argument("--all", action="store_true", dest="all_", help="upgrade every direct dependency")
+    p.add_argument("--yes", action="store_true", help="apply minor upgrades without asking")
+    p.add_argument("--force", action="store_true", help="also apply major (breaking) upgrades, and overwrite files")
+    p.add_argument("--no-tests", action="store_true")
+    _common(p)
+
+
+def _confirm(question: str) -> bool:
+    if not sys.stdin.isatty():
+        return False
+    reply = input(f"  {question} [y/N] ")
+    return reply.strip().lower() in ("y", "yes")
+
+
+def _run_upgrade(args: argparse.Namespace) -> int:
+    install_signal_handlers()
+    result = upgrade(_installer(args), args.components, all_=args.all_, yes=args.yes, force=args.force, confirm=_confirm)
+    if result is None:
+        print("  Nothing to upgrade.")
+    else:
+        print("\n  Now installed: " + ", ".join(f"{n} v{v}" for n, v in result.installed))
+    return 0
+
+
+def _configure_recover(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--workspace", metavar="DIR", default=".")
+
+
+def _run_recover(args: argparse.Namespace) -> int:
+    message = recover(Path(args.workspace))
+    print(f"  {message}" if message else "  Nothing to recover.")
+    return 0
+
+
+INSTALL = Command("install", "install components and their dependencies into the workspace", _configure_install, _run_install)
+OUTDATED = Command("outdated", "list installed components with newer versions", _configure_outdated, _run_outdated)
+UPGRADE = Command("upgrade", "upgrade components (patch: auto, minor: --yes, major: --force)", _configure_upgrade, _run_upgrade)
+RECOVER = Command("recover", "roll back an install that was killed half-way", _configure_recover, _run_recover)
+COMMANDS = [INSTALL, OUTDATED, UPGRADE, RECOVER]

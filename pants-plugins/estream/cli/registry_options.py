@@ -1,0 +1,57 @@
+"""Options shared by the registry commands: where the registry, the cache and the keys are.
+
+The registry URL comes from `--registry` or `$ESTREAM_REGISTRY`; credentials are git's business
+(credential helpers, SSH agent, `GIT_ASKPASS`): nothing here reads them from a committed file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+from typing import Optional
+
+from estream.core.keys import Keyring, empty_keyring, load_keyring
+from estream.core.registry.cache import ENV_CACHE_DIR, ArchiveCache, default_cache_dir
+from estream.core.registry.registry import ENV_REGISTRY, Registry, resolve_registry_url
+
+ENV_KEYRING = "ESTREAM_KEYRING"
+
+
+def add_registry_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--registry", metavar="URL", help=f"git URL of the registry (default: ${ENV_REGISTRY})")
+
+
+def add_keyring_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--keyring", metavar="FILE", help=f"extra trusted publisher keys (default: ${ENV_KEYRING} or ~/.estream/keyring.toml)")
+    p.add_argument(
+        "--allow-development-key",
+        action="store_true",
+        help="accept packages signed with a development key (local work only; never for production)",
+    )
+
+
+def add_cache_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--cache-dir", metavar="DIR", help=f"archive cache (default: ${ENV_CACHE_DIR} or ~/.estream/cache)")
+
+
+def registry_from(args: argparse.Namespace, *, required: bool = True) -> Optional[Registry]:
+    if not required and not (getattr(args, "registry", None) or os.environ.get(ENV_REGISTRY)):
+        return None
+    return Registry(resolve_registry_url(getattr(args, "registry", None)))
+
+
+def cache_from(args: argparse.Namespace) -> ArchiveCache:
+    explicit = getattr(args, "cache_dir", None)
+    return ArchiveCache(Path(explicit) if explicit else default_cache_dir())
+
+
+def local_keyring(args: argparse.Namespace) -> Keyring:
+    explicit = getattr(args, "keyring", None)
+    if explicit:
+        return load_keyring(explicit)
+    env = os.environ.get(ENV_KEYRING)
+    if env:
+        return load_keyring(env)
+    default = Path.home() / ".estream" / "keyring.toml"
+    return load_keyring(default) if default.is_file() else empty_keyring()

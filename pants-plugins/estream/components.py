@@ -1,0 +1,311 @@
+"""Consuming registry components from a monorepo: `estream_component` targets in `3rdparty/`.
+
+    # 3rdparty/estream/BUILD
+    estream_component(name="esf-iot", component="esf-iot", version="^1.0")
+
+* `./pants estream-lock ::` resolves every `estream_component` requirement (and their
+  dependencies) against the registry and writes `[estream-components].lockfile` with exact
+  versions, the registry's SHA3-256 checksums and the SHA-256 + size pins Pants downloads with.
+* `./pants package 3rdparty/estream:esf-iot` fetches the locked archive with Pants' downloader
+  (cached in the store, SHA-256/size checked before use), checks the SHA3-256 checksum and the
+  ML-DSA-87 signature against `[estream-signing].keyring`, and writes it to `dist/`. Other rules
+  get the verified files with `Get(VerifiedComponent, VerifiedComponentRequest(name))`.
+* Schema resolution (`util_rules/schema_resolution.py`) takes locked components as the providers
+  of `[component.dependencies]` names no in-repo package has: their `provides`, schemas and enums
+  resolve `requires` and type references like an in-repo package's.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from typing import Dict, Tuple
+
+from estream.core.archive import read_archive
+from estream.core.errors import EstreamError
+from estream.core.keys import empty_keyring, load_keyring
+from estream.core.esf import parse_esf
+from estream.core.manifest import MANIFEST_FILENAME, parse_manifest
+from estream.core.registry.cache import checksum_of
+from estream.core.registry.components_lock import LockedComponent, archive_url, parse_lock, render_lock
+from estream.core.registry.index import archive_path
+from estream.core.registry.registry import Registry, estream_home
+from estream.core.registry.resolver import resolve
+from estream.core.resolution import PackageSchemas
+from estream.core.semver import Version, VersionReq
+from estream.core.verify import verify_package
+from estream.subsystems.registry import EstreamRegistrySubsystem
+from estream.subsystems.signing import EstreamSigningSubsystem
+from pants.base.build_root import BuildRoot
+from pants.core.goals.package import BuiltPackage, BuiltPackageArtifact, PackageFieldSet
+from pants.engine.console import Console
+from pants.engine.env_vars import EnvironmentVars, EnvironmentVarsRequest
+from pants.engine.fs import (
+    CreateDigest,
+    Digest,
+    DigestContents,
+    DownloadFile,
+    FileContent,
+    FileDigest,
+    PathGlobs,
+    Workspace,
+)
+from pants.engine.goal import Goal, GoalSubsystem
+from pants.engine.rules import Get, collect_rules, goal_rule, rule
+from pants.engine.target import COMMON_TARGET_FIELDS, AllTargets, StringField, Target
+from pants.engine.unions import UnionRule
+from pants.option.option_types import StrOption
+from pants.option.subsystem import Subsystem
+from pants.util.logging import LogLevel
+from pants.util.strutil import help_text
+
+
+class EstreamComponentsSubsystem(Subsystem):
+    options_scope = "estream-components"
+    help = "Registry components consumed by this repository (`estream_component` targets)."
+
+    lockfile = StrOption(
+        default="3rdparty/estream/components.lock",
+        help="The lock of `estream_component` targets, relative to the build root (`./pants estream-lock ::` writes it).",
+    )
+    archive_url_template = StrOption(
+        default=None,
+        help=help_text(
+            """
+            Where archives are downloaded from: `{path}` is the archive's path in the registry
+            repository (`archives/<name>/<name>-<version>.tar.gz`); `{name}` and `{version}` are
+            also available. For a GitHub registry:
+            `https://raw.githubusercontent.com/ORG/REPO/main/{path}`. When unset, the local checkout
+            of `[estream-registry].url` is used (`file://`), which suits a single machine only.
+            """
+        ),
+    )
+
+
+class ComponentNameField(StringField):
+    alias = "component"
+    required = True
+    help = "The registry component's name, e.g. `esf-iot`."
+
+
+class ComponentVersionField(StringField):
+    alias = "version"
+    default = "*"
+    help = 'A version requirement with Cargo semantics, e.g. `"^1.2"`; the lock pins the exact version.'
+
+
+class EstreamComponentTarget(Target):
+    alias = "estream_component"
+    core_fields = (*COMMON_TARGET_FIELDS, ComponentNameField, ComponentVersionField)
+    help = help_text(
+        """
+        A component from the eStream registry that this repository depends on, pinned by
+        `[estream-components].lockfile` (regenerate with `./pants estream-lock ::`).
+        `./pants package` on it downloads and verifies the locked archive.
+        """
+    )
+
+
+@dataclass(frozen=True)
+class EstreamComponentFieldSet(PackageFieldSet):
+    required_fields = (ComponentNameField,)
+
+    component: ComponentNameField
+    version: ComponentVersionField
+
+
+# -- reading the lock and fetching ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ComponentLock:
+    components: Tuple[LockedComponent, ...]
+
+    def get(self, name: str) -> LockedComponent:
+        for c in self.components:
+            if c.name == name:
+                return c
+        raise EstreamError.single(
+            "estream components lock", f"`{name}` is not in the lock", help="run `./pants estream-lock ::`"
+        )
+
+
+@rule
+async def read_component_lock(subsystem: EstreamComponentsSubsystem) -> ComponentLock:
+    contents = await Get(DigestContents, PathGlobs([subsystem.lockfile]))
+    if not contents:
+        raise EstreamError.single(subsystem.lockfile, "the components lock does not exist", help="run `./pants estream-lock ::`")
+    return ComponentLock(tuple(parse_lock(contents[0].content, subsystem.lockfile).values()))
+
+
+@dataclass(frozen=True)
+class VerifiedComponentRequest:
+    name: str
+
+
+@dataclass(frozen=True)
+class VerifiedComponent:
+    name: str
+    version: str
+    archive: Digest  # `<name>-<version>.tar.gz`
+    files: Digest  # the package's files under `<name>-<version>/`
+    provides: Tuple[str, ...]
+    requires: Tuple[str, ...]
+
+
+@rule(desc="Download and verify an estream registry component")
+async def fetch_component(
+    request: VerifiedComponentRequest, lock: ComponentLock, signing: EstreamSigningSubsystem, build_root: BuildRoot
+) -> VerifiedComponent:
+    locked = lock.get(request.name)
+    # Pants checks SHA-256 and size before the bytes enter the store: a substituted file never lands.
+    downloaded = await Get(Digest, DownloadFile(locked.url, FileDigest(locked.sha256, locked.size)))
+    contents = await Get(DigestContents, Digest, downloaded)
+    data = contents[0].content
+    source = f"{locked.name}-{locked.version}.tar.gz"
+    if checksum_of(data) != locked.checksum:
+        raise EstreamError.single(source, f"SHA3-256 {checksum_of(data)} does not match the lock ({locked.checksum})")
+    top, files = read_archive(data, source=source)
+    keyring = load_keyring(os.path.join(build_root.path, signing.keyring)) if signing.keyring else empty_keyring()
+    report = verify_package(files, keyring=keyring, top_dir=top, source=source)
+    if not report.ok:
+        raise EstreamError.single(source, "verification failed:\n" + report.render().rstrip(), help="trusted keys come from [estream-signing].keyring")
+    manifest = parse_manifest(files[MANIFEST_FILENAME], f"{top}/{MANIFEST_FILENAME}")
+    archive = await Get(Digest, CreateDigest([FileContent(source, data)]))
+    unpacked = await Get(Digest, CreateDigest([FileContent(f"{top}/{p}", c) for p, c in sorted(files.items())]))
+    return VerifiedComponent(locked.name, locked.version, archive, unpacked, manifest.schemas.provides, manifest.schemas.requires)
+
+
+@dataclass(frozen=True)
+class LockedComponentNamesRequest:
+    pass
+
+
+@dataclass(frozen=True)
+class LockedComponentNames:
+    """Components in the lock; empty when there is no lock (a repo that consumes none)."""
+
+    names: Tuple[str, ...]
+
+
+@rule(desc="Read the estream components lock", level=LogLevel.DEBUG)
+async def locked_component_names(_: LockedComponentNamesRequest, subsystem: EstreamComponentsSubsystem) -> LockedComponentNames:
+    contents = await Get(DigestContents, PathGlobs([subsystem.lockfile]))
+    if not contents:
+        return LockedComponentNames(())
+    return LockedComponentNames(tuple(sorted(parse_lock(contents[0].content, subsystem.lockfile))))
+
+
+@dataclass(frozen=True)
+class ComponentSchemasRequest:
+    name: str
+
+
+@dataclass(frozen=True)
+class ComponentSchemas:
+    """A verified registry component as schema resolution sees it (manifest + its ESF files)."""
+
+    package: PackageSchemas
+
+
+@rule(desc="Read the schemas of an estream registry component", level=LogLevel.DEBUG)
+async def component_schemas(request: ComponentSchemasRequest) -> ComponentSchemas:
+    verified = await Get(VerifiedComponent, VerifiedComponentRequest(request.name))
+    contents = await Get(DigestContents, Digest, verified.files)
+    by_path = {fc.path: fc.content for fc in contents}
+    top = f"{verified.name}-{verified.version}"
+    manifest = parse_manifest(by_path[f"{top}/{MANIFEST_FILENAME}"], f"{top}/{MANIFEST_FILENAME}")
+    documents = tuple(parse_esf(content, path) for path, content in sorted(by_path.items()) if path.endswith(".esf.yaml"))
+    return ComponentSchemas(PackageSchemas(manifest, documents))
+
+
+@rule(desc="Package an estream registry component")
+async def package_component(field_set: EstreamComponentFieldSet, lock: ComponentLock) -> BuiltPackage:
+    name = field_set.component.value
+    locked = lock.get(name)
+    req = field_set.version.value or "*"
+    if locked.requirement is None or not VersionReq.parse(req).matches(Version.parse(locked.version)):
+        raise EstreamError.single(
+            str(field_set.address),
+            f"the lock pins {name} {locked.version}, which does not satisfy `{req}`: the lock is stale",
+            help="run `./pants estream-lock ::`",
+        )
+    verified = await Get(VerifiedComponent, VerifiedComponentRequest(name))
+    return BuiltPackage(
+        verified.archive,
+        (BuiltPackageArtifact(f"{name}-{verified.version}.tar.gz", extra_log_lines=(f"    verified {name} {verified.version} ({locked.checksum})",)),),
+    )
+
+
+# -- the lock goal -------------------------------------------------------------------------
+
+
+class EstreamLockSubsystem(GoalSubsystem):
+    name = "estream-lock"
+    help = "Resolve `estream_component` requirements against the registry and write the components lock."
+
+
+class EstreamLock(Goal):
+    subsystem_cls = EstreamLockSubsystem
+    environment_behavior = Goal.EnvironmentBehavior.LOCAL_ONLY
+
+
+@goal_rule
+async def estream_lock(
+    console: Console,
+    workspace: Workspace,
+    all_targets: AllTargets,
+    components: EstreamComponentsSubsystem,
+    registry_options: EstreamRegistrySubsystem,
+    signing: EstreamSigningSubsystem,
+    build_root: BuildRoot,
+) -> EstreamLock:
+    env = await Get(EnvironmentVars, EnvironmentVarsRequest(["ESTREAM_REGISTRY", "ESTREAM_HOME", "HOME"]))
+    reqs: Dict[str, list] = {}
+    for tgt in all_targets:
+        if tgt.has_field(ComponentNameField):
+            req = (tgt[ComponentVersionField].value or "*").strip()
+            reqs.setdefault(tgt[ComponentNameField].value, [])
+            if req != "*" and req not in reqs[tgt[ComponentNameField].value]:
+                reqs[tgt[ComponentNameField].value].append(req)
+    # Several targets naming one component: every requirement must hold.
+    roots = {name: ", ".join(r) or "*" for name, r in reqs.items()}
+    url = registry_options.url or env.get("ESTREAM_REGISTRY")
+    if not url:
+        raise EstreamError.single("[estream-registry].url", "no registry configured", help="set [estream-registry].url or ESTREAM_REGISTRY")
+    home = env.get("ESTREAM_HOME") or os.path.join(env.get("HOME") or os.path.expanduser("~"), ".estream")
+    registry = Registry(url, home=estream_home({"ESTREAM_HOME": home}))
+    registry.sync()
+    resolution = resolve(roots, registry.entries)
+    keyring = registry.config().keyring
+    if signing.keyring:
+        local = load_keyring(os.path.join(build_root.path, signing.keyring))
+        keyring = type(keyring)(keyring.entries + local.entries, keyring.source)
+    locked: Dict[str, LockedComponent] = {}
+    for name in resolution.order():
+        e = resolution.packages[name]
+        data = registry.archive_bytes(e)
+        if checksum_of(data) != e.checksum:
+            raise EstreamError.single(f"{registry.display_url}:{e.archive_path}", "archive does not match its index checksum; refusing to lock it")
+        top, files = read_archive(data, source=e.archive_path)
+        report = verify_package(files, keyring=keyring, top_dir=top, source=e.archive_path)
+        if not report.ok:
+            raise EstreamError.single(e.archive_path, "verification failed:\n" + report.render().rstrip())
+        template = components.archive_url_template or ("file://" + str(registry.checkout) + "/{path}")
+        locked[name] = LockedComponent(
+            name, e.version, roots.get(name), e.checksum, hashlib.sha256(data).hexdigest(), len(data),
+            archive_url(template, archive_path(name, e.version), name, e.version), tuple(sorted((d.name, d.req) for d in e.deps)),
+        )
+    digest = await Get(Digest, CreateDigest([FileContent(components.lockfile, render_lock(locked))]))
+    workspace.write_digest(digest)
+    console.print_stderr(f"Wrote {components.lockfile}: " + ", ".join(f"{n} {c.version}" for n, c in sorted(locked.items())))
+    return EstreamLock(exit_code=0)
+
+
+def target_types():
+    return [EstreamComponentTarget]
+
+
+def rules():
+    return [*collect_rules(), UnionRule(PackageFieldSet, EstreamComponentFieldSet)]

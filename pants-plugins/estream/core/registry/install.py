@@ -1,0 +1,442 @@
+"""`estream marketplace install`: SmartCircuit package format §8.1 steps 1-7.
+
+1. resolve the dependency graph (or take the workspace lock as is), 2. download archives into the
+content-addressed cache, 3. verify every checksum and ML-DSA-87 signature, 4. resolve ESF
+provides/requires, 5. install files per §8.2, 6. run test vectors, 7. update
+`estream-workspace.toml`. Nothing touches the workspace before step 5, and steps 5 and 7 are one
+`Transaction`: an error or interrupt leaves the workspace exactly as it was.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, List, Mapping, Optional, Sequence, TextIO, Tuple
+
+from estream.core.archive import DEFAULT_MAX_TOTAL_BYTES, read_archive
+from estream.core.errors import EstreamError
+from estream.core.keys import Keyring, empty_keyring
+from estream.core.manifest import MANIFEST_FILENAME, Manifest, parse_manifest
+from estream.core.registry.cache import ArchiveCache, checksum_of
+from estream.core.registry.index import IndexDep
+from estream.core.registry.registry import Registry
+from estream.core.registry.resolver import Resolution, resolve
+from estream.core.registry.transaction import Transaction, recover, test_pause
+from estream.core.registry.workspace import WORKSPACE_FILE, LockEntry, Workspace, load_workspace
+from estream.core.semver import Version, VersionReq
+from estream.core.signature import parse_signature_file
+from estream.core.verify import verify_package
+
+
+@dataclass
+class InstallOptions:
+    force: bool = False
+    offline: bool = False
+    allow_development_key: bool = False
+    local_keyring: Keyring = field(default_factory=empty_keyring)
+    run_tests: bool = True
+    #: Cap on an archive's unpacked size (gzip bombs stop here).
+    max_unpacked_bytes: int = DEFAULT_MAX_TOTAL_BYTES
+
+
+@dataclass(frozen=True)
+class Pinned:
+    """A package chosen for installation: name, version, expected archive checksum, declared deps."""
+
+    name: str
+    version: str
+    checksum: str
+    size: Optional[int]
+    deps: Tuple[IndexDep, ...]
+    key_fingerprint: Optional[str] = None
+
+
+@dataclass
+class VerifiedPackage:
+    pinned: Pinned
+    manifest: Manifest
+    files: Dict[str, bytes]
+    key_id: str
+    development_key: bool
+    cached: bool
+
+
+@dataclass
+class InstallResult:
+    installed: List[Tuple[str, str]]
+    written: List[str]
+    deleted: List[str]
+    workspace: Workspace
+
+
+# -- test vectors --------------------------------------------------------------------------
+
+
+def run_package_test_vectors(name: str, files: Mapping[str, bytes], others: Sequence[Mapping[str, bytes]] = ()) -> Optional[str]:
+    """THE hook for step 6: run a package's golden vectors and journeys; a summary, or None if it has none.
+
+    Uses the SmartCircuit runner of `estream marketplace test` (package format §5.3) on the
+    verified files, unpacked into a temporary directory (never the workspace); `others` are the
+    other packages being installed, whose schemas the circuits may use. The runner's report is
+    printed as it runs; a failing vector raises EstreamError, so nothing is installed.
+    """
+    has_tests = "tests/golden/manifest.toml" in files or any(p.startswith("tests/journeys/") for p in files)
+    manifest_bytes = files.get(MANIFEST_FILENAME)
+    if not has_tests or manifest_bytes is None or parse_manifest(manifest_bytes, MANIFEST_FILENAME).circuit is None:
+        return None
+    import tempfile
+
+    from estream.cli.circuits import run_package_tests  # the runner's driver (imports estream.core only)
+
+    with tempfile.TemporaryDirectory(prefix="estream-install-vectors-") as tmp:
+        dirs = []
+        for i, package in enumerate([files, *others]):
+            root = Path(tmp) / f"p{i}"
+            for rel, content in package.items():
+                target = root / rel
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(content)
+            dirs.append(root)
+        code = run_package_tests(dirs[0], extra_dirs=dirs[1:])
+    if code != 0:
+        raise EstreamError.single(name, "test vectors failed (see the report above); nothing was installed")
+    return "test vectors passed"
+
+
+# -- the installer -------------------------------------------------------------------------
+
+
+class Installer:
+    def __init__(
+        self,
+        root: Path,
+        *,
+        registry: Optional[Registry],
+        cache: ArchiveCache,
+        options: InstallOptions,
+        out: Optional[TextIO] = None,
+    ) -> None:
+        self.root = root
+        self.registry = registry
+        self.cache = cache
+        self.options = options
+        self.out = out if out is not None else io.StringIO()
+        self._synced = False
+
+    def say(self, text: str = "") -> None:
+        self.out.write(text + "\n")
+        self.out.flush()
+
+    def _registry(self) -> Registry:
+        if self.registry is None:
+            raise EstreamError.single(
+                "--registry", "a registry is needed for this install but none is configured", help="pass --registry or set $ESTREAM_REGISTRY"
+            )
+        if not self._synced:
+            self.registry.sync(offline=self.options.offline)
+            self._synced = True
+        return self.registry
+
+    # -- step 1
+
+    def _lock_satisfies(self, ws: Workspace, roots: Mapping[str, str]) -> bool:
+        for name, req in roots.items():
+            entry = ws.lock.get(name)
+            if entry is None or not VersionReq.parse(req).matches(Version.parse(entry.version)):
+                return False
+        return bool(ws.lock)
+
+    def _resolve(self, roots: Mapping[str, str], ws: Workspace, *, prefer_lock: bool = True, unlock: Sequence[str] = ()) -> List[Pinned]:
+        registry = self._registry()
+        locked = {n: e.version for n, e in ws.lock.items() if n not in unlock} if prefer_lock else {}
+        resolution = resolve(roots, registry.entries, locked=locked)
+        self._print_tree(resolution, roots)
+        pinned = []
+        for name in resolution.order():
+            e = resolution.packages[name]
+            lock = ws.lock.get(name)
+            if lock is not None and lock.version == e.version and lock.checksum != e.checksum:
+                raise EstreamError.single(
+                    WORKSPACE_FILE,
+                    f"the registry's checksum for {name} {e.version} ({e.checksum}) differs from the lock ({lock.checksum})",
+                    key=f"lock.{name}",
+                    help="a published version must never change; someone replaced it in the registry. Do not install it.",
+                )
+            pinned.append(Pinned(e.name, e.version, e.checksum, e.size, e.deps, e.key_fingerprint))
+        return pinned
+
+    def _print_tree(self, resolution: Resolution, roots: Mapping[str, str]) -> None:
+        self.say("  1. Resolve dependencies")
+        names = [n for n in resolution.order() if n not in roots] or []
+        direct = [n for n in resolution.order() if n in roots]
+        for n in direct:
+            self.say(f"     ├── {n} v{resolution.packages[n].version}")
+        for i, n in enumerate(names):
+            parents = sorted({r.chain[-1][0] for r in resolution.required_by.get(n, ()) if r.chain})
+            branch = "└──" if i == len(names) - 1 else "├──"
+            self.say(f"     {branch} {n} v{resolution.packages[n].version} (required by {', '.join(parents)})")
+
+    # -- steps 2 and 3
+
+    def _fetch(self, p: Pinned) -> Tuple[bytes, bool]:
+        data = self.cache.get(p.checksum)
+        if data is not None:
+            return data, True
+        if self.options.offline:
+            raise EstreamError.single(
+                f"{p.name} {p.version}", f"--offline, but the archive ({p.checksum}) is not in the cache {self.cache.root}"
+            )
+        registry = self._registry()
+        entry = next((e for e in registry.entries(p.name) if e.version == p.version), None)
+        if entry is None:
+            raise EstreamError.single(f"{p.name} {p.version}", f"is not in the registry {registry.display_url}")
+        if entry.checksum != p.checksum:
+            raise EstreamError.single(
+                WORKSPACE_FILE,
+                f"the registry's checksum for {p.name} {p.version} ({entry.checksum}) differs from the lock ({p.checksum})",
+                key=f"lock.{p.name}",
+                help="a published version must never change; refusing to install it",
+            )
+        data = registry.archive_bytes(entry)
+        actual = checksum_of(data)
+        if actual != p.checksum:
+            raise EstreamError.single(
+                f"{registry.display_url}:{entry.archive_path}",
+                f"archive checksum {actual} does not match the index ({p.checksum}); the archive was tampered with or corrupted. Nothing was installed.",
+            )
+        return data, False  # cached only once its signature has been verified too
+
+    def _keyring(self) -> Keyring:
+        ring = self.options.local_keyring
+        if self.registry is not None:
+            try:
+                self._registry()
+                cfg = self.registry.config()
+                ring = Keyring(cfg.keyring.entries + ring.entries, f"{cfg.keyring.source} + {ring.source}")
+            except EstreamError:
+                if not self.options.offline:
+                    raise
+        return ring
+
+    def _verify(self, p: Pinned, data: bytes, cached: bool, keyring: Keyring) -> VerifiedPackage:
+        source = f"{p.name}-{p.version}.tar.gz"
+        top, files = read_archive(data, source=source, max_total_bytes=self.options.max_unpacked_bytes)
+        extra = []
+        sig_raw = files.get("SIGNATURE.ml-dsa")
+        if sig_raw is not None and self.options.allow_development_key:
+            try:
+                sig = parse_signature_file(sig_raw)
+                if sig.development_key and (p.key_fingerprint is None or p.key_fingerprint == sig.key_fingerprint):
+                    extra.append(sig.public)
+            except EstreamError:
+                pass  # reported by verify_package below
+        report = verify_package(
+            files,
+            keyring=keyring,
+            extra_trusted_keys=extra,
+            allow_development_key=self.options.allow_development_key,
+            top_dir=top,
+            source=source,
+        )
+        if not report.ok:
+            raise EstreamError.single(
+                source,
+                f"verification failed (exit {int(report.exit_code)}, {report.exit_code.name.lower()}); nothing was installed:\n"
+                + report.render().rstrip(),
+            )
+        if (report.package_name, report.package_version) != (p.name, p.version):
+            raise EstreamError.single(source, f"is signed as {report.package_name} {report.package_version}, expected {p.name} {p.version}")
+        manifest = parse_manifest(files[MANIFEST_FILENAME], f"{top}/{MANIFEST_FILENAME}")
+        declared = sorted((d.name, d.req_text) for d in manifest.dependencies.values())
+        if p.deps is not None and sorted((d.name, d.req) for d in p.deps) != declared:
+            raise EstreamError.single(
+                source,
+                "the registry index lists different dependencies than the signed manifest; refusing to install",
+                help=f"manifest: {declared}; index: {sorted((d.name, d.req) for d in p.deps)}",
+            )
+        return VerifiedPackage(p, manifest, files, report.key_id or "", bool(report.development_key), cached)
+
+    # -- the whole flow
+
+    def install(self, requests: Mapping[str, str], *, from_lock_only: bool = False) -> InstallResult:
+        """Install `requests` (name -> requirement) plus everything already in the workspace."""
+        message = recover(self.root)
+        if message:
+            self.say(f"  note: {message}")
+        ws = load_workspace(self.root)
+        roots = dict(ws.dependencies)
+        roots.update(requests)
+        if not roots:
+            raise EstreamError.single(WORKSPACE_FILE, "nothing to install", help="name a component: estream marketplace install NAME")
+        if not requests and self._lock_satisfies(ws, roots):
+            self.say("  1. Resolve dependencies")
+            self.say(f"     └── using the lock in {WORKSPACE_FILE} ({len(ws.lock)} packages)")
+            pinned = [Pinned(n, e.version, e.checksum, None, None, None) for n, e in sorted(ws.lock.items())]  # type: ignore[arg-type]
+        else:
+            pinned = self._resolve(roots, ws)
+        new_deps = dict(ws.dependencies)
+        return self.apply(pinned, new_deps, pin=list(requests), ws=ws)
+
+    def apply(self, pinned: List[Pinned], dependencies: Dict[str, str], *, pin: Sequence[str], ws: Workspace) -> InstallResult:
+        self.say("  2. Download package archives")
+        fetched: List[Tuple[Pinned, bytes, bool]] = []
+        for i, p in enumerate(pinned):
+            data, cached = self._fetch(p)
+            branch = "└──" if i == len(pinned) - 1 else "├──"
+            self.say(f"     {branch} {p.name} v{p.version} ({_kb(len(data))}{', cached' if cached else ''})")
+            fetched.append((p, data, cached))
+        test_pause("downloaded")
+
+        self.say("  3. Verify ML-DSA-87 signatures")
+        keyring = self._keyring()
+        verified: List[VerifiedPackage] = []
+        for i, (p, data, cached) in enumerate(fetched):
+            v = self._verify(p, data, cached, keyring)
+            if not cached:
+                self.cache.put(data)
+            branch = "└──" if i == len(fetched) - 1 else "├──"
+            dev = " [development key]" if v.development_key else ""
+            self.say(f"     {branch} {p.name}: ✓ Valid (Merkle root + {len(v.files) - 1} file hashes, key {v.key_id}{dev})")
+            verified.append(v)
+        by_name = {v.pinned.name: v for v in verified}
+        # A lock-only install has no index: the signed manifests must close the graph themselves.
+        for v in verified:
+            for dep in v.manifest.dependencies.values():
+                got = by_name.get(dep.name)
+                if got is None or not dep.req.matches(got.manifest.version):
+                    raise EstreamError.single(
+                        WORKSPACE_FILE,
+                        f"{v.pinned.name} {v.pinned.version} requires {dep.name} {dep.req_text}, "
+                        + (f"but the lock has {got.pinned.version}" if got else "which is not in the lock"),
+                        help="run `estream marketplace install` without --offline to re-resolve",
+                    )
+
+        self.say("  4. Resolve ESF schemas")
+        provided: Dict[str, str] = {}
+        for v in verified:
+            for s in v.manifest.schemas.provides:
+                provided.setdefault(s, v.pinned.name)
+        problems = []
+        for v in verified:
+            if v.manifest.schemas.provides:
+                self.say(f"     ├── {v.pinned.name} provides: {', '.join(v.manifest.schemas.provides)}")
+            if v.manifest.schemas.requires:
+                marks = []
+                for s in v.manifest.schemas.requires:
+                    if s in provided:
+                        marks.append(f"{s} ✓ ({provided[s]})")
+                    else:
+                        marks.append(f"{s} ✗")
+                        problems.append(f"{v.pinned.name} {v.pinned.version} requires schema `{s}`, which no package being installed provides")
+                self.say(f"     ├── {v.pinned.name} requires: {', '.join(marks)}")
+        if problems:
+            raise EstreamError.single("ESF schema resolution", "; ".join(problems), help="add a dependency on a schema pack that provides it")
+        self.say(f"     └── {len(provided)} schemas provided, every requirement met")
+
+        self.say("  5. Install files to workspace")
+        txn, owned, written = self._plan(verified, ws)
+        test_pause("planned")
+
+        self.say("  6. Run test vectors")
+        if self.options.run_tests:
+            ran = False
+            for v in verified:
+                others = [o.files for o in verified if o is not v]
+                summary = run_package_test_vectors(v.pinned.name, v.files, others)
+                if summary is not None:
+                    ran = True
+                    self.say(f"     ├── {v.pinned.name}: {summary}")
+            if not ran:
+                self.say("     └── no package has golden vectors or journeys")
+        else:
+            self.say("     └── skipped (--no-tests)")
+
+        self.say("  7. Update workspace tracking")
+        new_ws = Workspace(
+            dependencies=dict(dependencies),
+            lock={v.pinned.name: LockEntry(v.pinned.version, v.pinned.checksum) for v in verified},
+            files=owned,
+        )
+        for name in pin:
+            new_ws.dependencies[name] = f"={by_name[name].pinned.version}"
+        for name in list(new_ws.dependencies):
+            if name not in by_name:
+                del new_ws.dependencies[name]
+        txn.write(WORKSPACE_FILE, new_ws.render().encode("utf-8"))
+        changes = txn.changes()
+        txn.commit()
+        self.say(f"     └── {WORKSPACE_FILE} updated ({len(changes)} file changes)")
+        return InstallResult(
+            installed=[(v.pinned.name, v.pinned.version) for v in verified],
+            written=[p for a, p in changes if a == "write"],
+            deleted=[p for a, p in changes if a == "delete"],
+            workspace=new_ws,
+        )
+
+    def _plan(self, verified: List[VerifiedPackage], ws: Workspace) -> Tuple[Transaction, Dict[str, Tuple[str, ...]], List[str]]:
+        txn = Transaction(self.root)
+        owner: Dict[str, str] = {}
+        owned: Dict[str, Tuple[str, ...]] = {}
+        lines: List[str] = []
+        conflicts: List[str] = []
+        for v in verified:
+            name = v.pinned.name
+            paths = []
+            for rel, content in sorted(v.files.items()):
+                target, policy = install_target(name, rel)
+                if target is None:
+                    continue
+                if target in owner:
+                    conflicts.append(f"{target}: both {owner[target]} and {name} install it")
+                    continue
+                owner[target] = name
+                full = self.root / target
+                previous_owner = ws.owner_of(target)
+                if policy == "fail-if-exists" and (full.exists() or full.is_symlink()) and previous_owner != name:
+                    same = full.is_file() and not full.is_symlink() and full.read_bytes() == content
+                    if not same and not self.options.force:
+                        who = f" (installed by {previous_owner})" if previous_owner else ""
+                        conflicts.append(f"{target} already exists{who}; use --force to overwrite it")
+                        continue
+                txn.write(target, content)
+                paths.append(target)
+                lines.append(f"{target}" + (f" (from {name})" if len(verified) > 1 else ""))
+            owned[name] = tuple(paths)
+        if conflicts:
+            raise EstreamError.single(
+                str(self.root), "cannot install: " + "; ".join(conflicts[:20]) + ("; ..." if len(conflicts) > 20 else "")
+            )
+        # Files an older version (or a package no longer needed) installed and nobody installs now.
+        for name, paths in ws.files.items():
+            for rel in paths:
+                if rel not in owner:
+                    txn.delete(rel)
+        for i, line in enumerate(lines):
+            self.say(f"     {'└──' if i == len(lines) - 1 else '├──'} {line}")
+        return txn, owned, lines
+
+
+def install_target(name: str, rel: str) -> Tuple[Optional[str], str]:
+    """Where a package file goes in the workspace (§8.2) and its overwrite policy."""
+    top, _, rest = rel.partition("/")
+    if not rest:
+        return None, ""
+    if top == "circuits":
+        return f"circuits/{rest}", "fail-if-exists"
+    if top == "schemas":
+        return f"schemas/{rest}", "fail-if-exists"
+    if top == "fpga":
+        return f"fpga/{rest}", "always"
+    if top == "tests":
+        return f"tests/vendor/{name}/{rest}", "overwrite"
+    if top == "docs":
+        return f"docs/vendor/{name}/{rest}", "overwrite"
+    return None, ""
+
+
+def _kb(n: int) -> str:
+    return f"{n} B" if n < 1024 else f"{n / 1024:.0f} KB"
+
+
+__all__ = ["InstallOptions", "InstallResult", "Installer", "Pinned", "install_target", "run_package_test_vectors"]

@@ -1,0 +1,350 @@
+"""Install, lock, offline reinstall, tampering, upgrades and interrupted installs, end to end."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+from pathlib import Path
+from typing import Dict
+
+import pytest
+
+from estream.cli.main import main
+from estream.core.archive import build_archive, read_archive
+from estream.core.keys import SigningKey
+from estream.core.registry.install import install_target
+from estream.core.registry.testing import bare_repo, cli_subprocess, keyring_text, package_archive
+from estream.core.registry.workspace import load_workspace
+
+KEY = SigningKey.generate("acme-release")
+
+METER_EXTRA = {
+    "circuits/meter.circuit.yaml": b"circuit: meter\n",
+    "tests/golden/basic.json": b"{}\n",
+    "docs/guide.md": b"# guide\n",
+    "fpga/meter-ice40.bit": b"\x00bitstream",
+}
+
+
+def publish(tmp_path: Path, name: str, version: str, **kw) -> None:
+    path = tmp_path / f"{name}-{version}.tar.gz"
+    path.write_bytes(package_archive(name, version, key=KEY, **kw))
+    assert main(["marketplace", "publish", str(path)]) == 0
+
+
+def core(tmp_path, version, **kw):
+    publish(tmp_path, "esf-core", version, provides=["CoreEvent"], **kw)
+
+
+def metrics(tmp_path, version, core_req="^1.0"):
+    publish(tmp_path, "esf-metrics", version, provides=["Metric"], requires=["CoreEvent"], deps={"esf-core": core_req})
+
+
+def meter(tmp_path, version, metrics_req="^1.0", extra=None):
+    publish(
+        tmp_path, "smart-meter", version, category="smart-circuit", circuit="circuits/meter.circuit.yaml",
+        requires=["Metric"], deps={"esf-metrics": metrics_req}, extra=dict(extra or METER_EXTRA),
+    )
+
+
+@pytest.fixture
+def reg(tmp_path, monkeypatch):
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    for var in ("ESTREAM_HOME", "ESTREAM_KEYRING", "ESTREAM_CACHE_DIR", "ESTREAM_SIGNING_KEY", "ESTREAM_SIGNING_KEY_FILE"):
+        monkeypatch.delenv(var, raising=False)
+    url = bare_repo(tmp_path / "index.git")
+    ring = tmp_path / "ring.toml"
+    ring.write_text(keyring_text(KEY))
+    assert main(["marketplace", "registry-init", "--registry", url, "--keyring", str(ring)]) == 0
+    monkeypatch.setenv("ESTREAM_REGISTRY", url)
+    core(tmp_path, "1.0.0")
+    metrics(tmp_path, "1.0.0")
+    meter(tmp_path, "1.0.0")
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    return tmp_path, url, ws
+
+
+def snapshot(root: Path) -> Dict[str, bytes]:
+    out = {}
+    for dirpath, dirnames, filenames in os.walk(root):
+        for d in dirnames:
+            out[os.path.relpath(os.path.join(dirpath, d), root) + "/"] = b""
+        for f in filenames:
+            p = os.path.join(dirpath, f)
+            out[os.path.relpath(p, root)] = open(p, "rb").read()
+    return out
+
+
+def install(ws: Path, *args: str) -> int:
+    return main(["marketplace", "install", "--workspace", str(ws), *args])
+
+
+def test_install_with_dependencies_lock_and_offline_reinstall(reg, capsys, monkeypatch):
+    tmp_path, url, ws = reg
+    assert install(ws, "smart-meter") == 0, capsys.readouterr().err
+    out = capsys.readouterr().out
+    for step in ("1. Resolve dependencies", "2. Download package archives", "3. Verify ML-DSA-87 signatures",
+                 "4. Resolve ESF schemas", "5. Install files to workspace", "6. Run test vectors", "7. Update workspace tracking"):
+        assert step in out
+    assert "esf-core v1.0.0 (required by esf-metrics)" in out
+    assert "requires: Metric ✓ (esf-metrics)" in out
+    assert (ws / "circuits/meter.circuit.yaml").read_bytes() == b"circuit: meter\n"
+    assert (ws / "schemas/esf-core.esf.yaml").is_file() and (ws / "schemas/esf-metrics.esf.yaml").is_file()
+    assert (ws / "tests/vendor/smart-meter/golden/basic.json").is_file()
+    assert (ws / "docs/vendor/smart-meter/guide.md").is_file()
+    assert (ws / "fpga/meter-ice40.bit").is_file()
+    assert not (ws / "estream-component.toml").exists()
+    w = load_workspace(ws)
+    assert w.dependencies == {"smart-meter": "=1.0.0"}
+    assert {n: e.version for n, e in w.lock.items()} == {"esf-core": "1.0.0", "esf-metrics": "1.0.0", "smart-meter": "1.0.0"}
+    assert all(e.checksum.startswith("sha3-256:") for e in w.lock.values())
+    assert sorted(os.listdir(Path(os.environ["HOME"]) / ".estream" / "cache" / "sha3-256"))
+
+    # A fresh checkout of the workspace (only estream-workspace.toml), the registry gone: exact and offline.
+    fresh = tmp_path / "fresh"
+    fresh.mkdir()
+    (fresh / "estream-workspace.toml").write_bytes((ws / "estream-workspace.toml").read_bytes())
+    subprocess.run(["rm", "-rf", url], check=True)  # the remote is gone: nothing can be fetched
+    assert install(fresh, "--offline") == 0, capsys.readouterr().err
+    assert "using the lock" in capsys.readouterr().out
+    assert snapshot(fresh) == snapshot(ws)
+
+
+def test_lock_checksum_mismatch_is_a_hard_error(reg, capsys):
+    tmp_path, url, ws = reg
+    assert install(ws, "esf-core") == 0
+    text = (ws / "estream-workspace.toml").read_text()
+    lock = load_workspace(ws).lock["esf-core"].checksum
+    (ws / "estream-workspace.toml").write_text(text.replace(lock, "sha3-256:" + "0" * 64))
+    before = snapshot(ws)
+    capsys.readouterr()
+    cache = Path(os.environ["HOME"]) / "empty-cache"
+    assert install(ws, "--cache-dir", str(cache)) == 2
+    err = capsys.readouterr().err
+    assert "differs from the lock" in err
+    assert snapshot(ws) == before
+
+
+def push_tamper(tmp_path: Path, url: str, rel: str, mutate) -> None:
+    work = tmp_path / "tamper"
+    subprocess.run(["git", "clone", "-q", "-b", "main", url, str(work)], check=True)
+    p = work / rel
+    p.write_bytes(mutate(p.read_bytes()))
+    env = {"PATH": os.environ["PATH"], "GIT_AUTHOR_NAME": "m", "GIT_AUTHOR_EMAIL": "m@x", "GIT_COMMITTER_NAME": "m", "GIT_COMMITTER_EMAIL": "m@x"}
+    subprocess.run(["git", "-C", str(work), "commit", "-qam", "tamper"], check=True, env=env)
+    subprocess.run(["git", "-C", str(work), "push", "-q", "origin", "HEAD:main"], check=True, env=env)
+
+
+def test_tampered_archive_in_registry_is_refused(reg, capsys):
+    tmp_path, url, ws = reg
+
+    def swap_file(data: bytes) -> bytes:
+        top, files = read_archive(data)
+        files["circuits/meter.circuit.yaml"] = b"circuit: evil\n"
+        return build_archive(files, top)
+
+    push_tamper(tmp_path, url, "archives/smart-meter/smart-meter-1.0.0.tar.gz", swap_file)
+    capsys.readouterr()
+    assert install(ws, "smart-meter") == 2
+    err = capsys.readouterr().err
+    assert "does not match the index" in err and "tampered" in err
+    assert snapshot(ws) == {}
+
+    # the attacker also rewrites the index checksum: the ML-DSA-87 file hashes still catch it
+    import json
+
+    from estream.core.registry.cache import checksum_of
+    from estream.core.registry.index import index_path
+
+    archive = (tmp_path / "tamper" / "archives/smart-meter/smart-meter-1.0.0.tar.gz").read_bytes()
+
+    def fix_index(data: bytes) -> bytes:
+        line = json.loads(data)
+        line["checksum"] = checksum_of(archive)
+        line["size"] = len(archive)
+        return (json.dumps(line) + "\n").encode()
+
+    subprocess.run(["rm", "-rf", str(tmp_path / "tamper")], check=True)
+    push_tamper(tmp_path, url, index_path("smart-meter"), fix_index)
+    assert install(ws, "smart-meter") == 2
+    err = capsys.readouterr().err
+    assert "verification failed" in err and "circuits/meter.circuit.yaml" in err
+    assert snapshot(ws) == {}
+
+
+def test_conflicts_are_explained_as_requirement_chains(reg, capsys):
+    tmp_path, url, ws = reg
+    core(tmp_path, "2.0.0")
+    publish(tmp_path, "esf-audit", "1.0.0", provides=["Audit"], deps={"esf-core": "^2.0"})
+    capsys.readouterr()
+    assert install(ws, "smart-meter", "esf-audit") == 2
+    err = capsys.readouterr().err
+    assert "esf-core" in err
+    assert "smart-meter 1.0.0 → esf-metrics 1.0.0 requires esf-core ^1.0" in err
+    assert "workspace → esf-audit 1.0.0 requires esf-core ^2.0" in err
+
+
+def test_backtracking_finds_an_older_compatible_version(reg, capsys):
+    tmp_path, url, ws = reg
+    core(tmp_path, "2.0.0")
+    metrics(tmp_path, "1.1.0", core_req="^2.0")  # newest metrics needs core 2
+    publish(tmp_path, "esf-legacy", "1.0.0", provides=["Legacy"], deps={"esf-core": "^1.0"})
+    capsys.readouterr()
+    assert install(ws, "smart-meter", "esf-legacy") == 0, capsys.readouterr().err
+    lock = {n: e.version for n, e in load_workspace(ws).lock.items()}
+    assert lock["esf-metrics"] == "1.0.0" and lock["esf-core"] == "1.0.0"
+
+
+def test_overwrite_policy(reg, capsys):
+    tmp_path, url, ws = reg
+    (ws / "circuits").mkdir()
+    (ws / "circuits/meter.circuit.yaml").write_text("mine\n")
+    before = snapshot(ws)
+    assert install(ws, "smart-meter") == 2
+    assert "circuits/meter.circuit.yaml already exists" in capsys.readouterr().err
+    assert snapshot(ws) == before
+    assert install(ws, "smart-meter", "--force") == 0
+    assert (ws / "circuits/meter.circuit.yaml").read_bytes() == b"circuit: meter\n"
+    # vendored tests are always overwritten, also after local edits
+    (ws / "tests/vendor/smart-meter/golden/basic.json").write_text("edited")
+    assert install(ws, "smart-meter") == 0
+    assert (ws / "tests/vendor/smart-meter/golden/basic.json").read_bytes() == b"{}\n"
+
+
+def test_symlinked_install_dir_is_refused(reg, capsys, tmp_path):
+    _, url, ws = reg
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (ws / "circuits").symlink_to(outside)
+    assert install(ws, "smart-meter") == 2
+    assert "symbolic link" in capsys.readouterr().err
+    assert list(outside.iterdir()) == []
+
+
+def test_upgrade_patch_minor_major(reg, capsys):
+    tmp_path, url, ws = reg
+    assert install(ws, "esf-core") == 0
+    core(tmp_path, "1.0.1")
+    core(tmp_path, "1.1.0")
+    core(tmp_path, "2.0.0")
+    capsys.readouterr()
+    assert main(["marketplace", "outdated", "--workspace", str(ws), "--json"]) == 0
+    import json
+
+    [row] = json.loads(capsys.readouterr().out)
+    assert (row["current"], row["compatible"], row["latest"], row["kind"]) == ("1.0.0", "1.1.0", "2.0.0", "major")
+
+    def locked():
+        return load_workspace(ws).lock["esf-core"].version
+
+    assert main(["marketplace", "upgrade", "esf-core", "--workspace", str(ws)]) == 0
+    out = capsys.readouterr().out
+    assert locked() == "1.0.1" and "pass --yes" in out and "pass --force" in out
+    assert load_workspace(ws).dependencies["esf-core"] == "=1.0.1"
+    assert main(["marketplace", "upgrade", "--all", "--yes", "--workspace", str(ws)]) == 0
+    assert locked() == "1.1.0"
+    assert main(["marketplace", "upgrade", "--all", "--yes", "--workspace", str(ws)]) == 0
+    assert locked() == "1.1.0" and "Nothing to upgrade" in capsys.readouterr().out
+    assert main(["marketplace", "upgrade", "esf-core", "--force", "--workspace", str(ws)]) == 0
+    assert locked() == "2.0.0"
+    assert main(["marketplace", "upgrade", "esf-nope", "--workspace", str(ws)]) == 2
+
+
+def test_upgrade_removes_files_the_old_version_installed(reg, capsys):
+    tmp_path, url, ws = reg
+    assert install(ws, "smart-meter") == 0
+    extra = dict(METER_EXTRA)
+    del extra["docs/guide.md"]
+    meter(tmp_path, "1.0.1", extra=extra)
+    assert main(["marketplace", "upgrade", "smart-meter", "--workspace", str(ws)]) == 0
+    assert not (ws / "docs/vendor/smart-meter/guide.md").exists()
+    assert load_workspace(ws).lock["smart-meter"].version == "1.0.1"
+
+
+@pytest.mark.parametrize("point,sig", [("downloaded", signal.SIGTERM), ("staged", signal.SIGINT), ("commit:3", signal.SIGTERM)])
+def test_interrupted_install_leaves_workspace_unchanged(reg, point, sig):
+    tmp_path, url, ws = reg
+    assert install(ws, "esf-core") == 0
+    before = snapshot(ws)
+    proc = cli_subprocess(
+        ["marketplace", "install", "smart-meter", "--workspace", str(ws)],
+        env={"HOME": os.environ["HOME"], "ESTREAM_REGISTRY": url, "_ESTREAM_TEST_PAUSE": point},
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+    line = proc.stderr.readline().decode()
+    assert f"paused at {point}" in line, line + proc.stderr.read().decode()
+    if point.startswith("commit"):
+        assert snapshot(ws) != before  # really half-way: some files are already in place
+    proc.send_signal(sig)
+    proc.wait(timeout=60)
+    assert proc.returncode != 0
+    assert snapshot(ws) == before
+
+
+def test_killed_install_is_rolled_back_by_recover(reg, capsys):
+    tmp_path, url, ws = reg
+    assert install(ws, "esf-core") == 0
+    before = snapshot(ws)
+    proc = cli_subprocess(
+        ["marketplace", "install", "smart-meter", "--workspace", str(ws)],
+        env={"HOME": os.environ["HOME"], "ESTREAM_REGISTRY": url, "_ESTREAM_TEST_PAUSE": "commit:4"},
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+    assert "paused at commit:4" in proc.stderr.readline().decode()
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=60)
+    assert snapshot(ws) != before
+    assert main(["marketplace", "recover", "--workspace", str(ws)]) == 0
+    assert "rolled back" in capsys.readouterr().out
+    assert snapshot(ws) == before
+    # and a new install after a kill recovers by itself first
+    assert install(ws, "smart-meter") == 0
+
+
+def test_install_targets():
+    assert install_target("p", "circuits/a.circuit.yaml") == ("circuits/a.circuit.yaml", "fail-if-exists")
+    assert install_target("p", "schemas/a.esf.yaml") == ("schemas/a.esf.yaml", "fail-if-exists")
+    assert install_target("p", "fpga/x.bit") == ("fpga/x.bit", "always")
+    assert install_target("p", "tests/golden/a.json") == ("tests/vendor/p/golden/a.json", "overwrite")
+    assert install_target("p", "docs/a.md") == ("docs/vendor/p/a.md", "overwrite")
+    assert install_target("p", "estream-component.toml") == (None, "")
+    assert install_target("p", "src/lib.rs") == (None, "")
+
+
+def scaffolded(tmp_path: Path, break_vector: bool = False) -> Path:
+    from estream.cli.circuits import scaffold_files
+    from estream.core.archive import build_archive as build
+    from estream.core.signature import sign_package
+
+    files = {k: v.encode() for k, v in scaffold_files("demo-meter").items() if not k.endswith("BUILD") and not k.endswith(".gitkeep")}
+    if break_vector:
+        vector = files["tests/golden/example-test.json"].decode()
+        files["tests/golden/example-test.json"] = vector.replace('"text": "HELLO"', '"text": "WRONG"', 1).encode()
+    files["SIGNATURE.ml-dsa"] = sign_package(files, name="demo-meter", version="0.1.0", key=KEY, signed_at=0)
+    path = tmp_path / "demo-meter.tar.gz"
+    path.write_bytes(build(files, "demo-meter-0.1.0"))
+    return path
+
+
+def test_install_runs_the_packages_test_vectors(reg, capfd):
+    tmp_path, url, ws = reg
+    assert main(["marketplace", "publish", str(scaffolded(tmp_path))]) == 0
+    capfd.readouterr()
+    assert install(ws, "demo-meter") == 0, capfd.readouterr().err
+    out = capfd.readouterr().out
+    assert "1/1 tests passed" in out and "demo-meter: test vectors passed" in out
+    assert (ws / "circuits/demo-meter.circuit.yaml").is_file()
+
+
+def test_failing_test_vectors_stop_the_install(reg, capfd):
+    tmp_path, url, ws = reg
+    assert main(["marketplace", "publish", str(scaffolded(tmp_path, break_vector=True))]) == 0
+    capfd.readouterr()
+    assert install(ws, "demo-meter") == 2
+    captured = capfd.readouterr()
+    assert "test vectors failed" in captured.err and "0/1 tests passed" in captured.out
+    assert snapshot(ws) == {}

@@ -1,0 +1,445 @@
+"""A registry backed by a git repository: local checkout, reads, and atomic publishing.
+
+Every change (publish, yank, unyank, init) is one commit holding both the index line and the
+archive, pushed to the remote branch. Pushes are atomic per ref, so a change is either entirely
+in the registry or not at all. When another publisher pushed first, the push is rejected; the
+change is then re-applied on top of the new tip (re-checking that the version is still free) and
+pushed again, so racing publishers both land and no index line is lost.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import os
+import random
+import re
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Dict, Iterable, Iterator, List, Mapping, Optional, TypeVar
+
+import tomli
+
+from estream.core.archive import read_archive
+from estream.core.errors import EstreamError
+from estream.core.keys import Keyring, PublicKey, empty_keyring, parse_keyring
+from estream.core.manifest import MANIFEST_FILENAME, Manifest, parse_manifest
+from estream.core.merkle import sha3_256
+from estream.core.registry.git import GitError, redact, run_git
+from estream.core.registry.transaction import test_pause
+from estream.core.registry.index import (
+    IndexDep,
+    IndexEntry,
+    archive_path,
+    index_path,
+    parse_index_file,
+    parse_index_line,
+    render_index_file,
+)
+from estream.core.semver import Version
+from estream.core.signature import parse_signature_file
+from estream.core.verify import verify_package
+
+ENV_REGISTRY = "ESTREAM_REGISTRY"
+ENV_HOME = "ESTREAM_HOME"
+DEFAULT_BRANCH = "main"
+CONFIG_FILE = "config.toml"
+KEYRING_FILE = "keyring.toml"
+REGISTRY_FORMAT = 1
+MAX_ARCHIVE_BYTES = 64 * 1024 * 1024
+DEFAULT_PUSH_ATTEMPTS = 20
+
+T = TypeVar("T")
+
+
+def estream_home(environ: Optional[Mapping[str, str]] = None) -> Path:
+    """`$ESTREAM_HOME`, else `~/.estream`."""
+    env = os.environ if environ is None else environ
+    explicit = env.get(ENV_HOME)
+    return Path(explicit) if explicit else Path.home() / ".estream"
+
+
+def resolve_registry_url(explicit: Optional[str], environ: Optional[Mapping[str, str]] = None) -> str:
+    """`--registry`, else `$ESTREAM_REGISTRY`; never a committed file (credentials live in git's helpers)."""
+    env = os.environ if environ is None else environ
+    url = explicit or env.get(ENV_REGISTRY)
+    if not url:
+        raise EstreamError.single(
+            "--registry",
+            "no registry configured",
+            help=f"pass --registry URL or set ${ENV_REGISTRY} (any git remote: https://github.com/org/index.git, a path to a bare repository, ...)",
+        )
+    return url
+
+
+def utc_now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+
+
+@dataclass(frozen=True)
+class RegistryConfig:
+    format_version: int
+    keyring: Keyring
+
+
+def parse_config(config_text: bytes, keyring_text: Optional[bytes], source: str) -> RegistryConfig:
+    try:
+        data = tomli.loads(config_text.decode("utf-8"))
+    except (UnicodeDecodeError, tomli.TOMLDecodeError) as e:
+        raise EstreamError.single(f"{source}/{CONFIG_FILE}", f"invalid registry config: {e}") from None
+    table = data.get("registry")
+    if not isinstance(table, dict):
+        raise EstreamError.single(f"{source}/{CONFIG_FILE}", "expected a [registry] table", key="registry")
+    version = table.get("format_version")
+    if version != REGISTRY_FORMAT:
+        raise EstreamError.single(
+            f"{source}/{CONFIG_FILE}",
+            f"expected format_version = {REGISTRY_FORMAT}, found {version!r}",
+            key="registry.format_version",
+            help="this registry was created by a different version of estream",
+        )
+    keyring = empty_keyring()
+    if keyring_text is not None:
+        try:
+            text = keyring_text.decode("utf-8")
+        except UnicodeDecodeError:
+            raise EstreamError.single(f"{source}/{KEYRING_FILE}", "keyring is not UTF-8") from None
+        keyring = parse_keyring(text, source=f"{source}/{KEYRING_FILE}")
+    return RegistryConfig(REGISTRY_FORMAT, keyring)
+
+
+@dataclass(frozen=True)
+class PackageInfo:
+    """What publishing learned from a verified archive."""
+
+    manifest: Manifest
+    files: Dict[str, bytes]
+    top_dir: str
+    key_id: str
+    key_fingerprint: str
+    development_key: bool
+
+
+class Registry:
+    """A local checkout of a registry repository at `url` (any git remote)."""
+
+    def __init__(self, url: str, *, home: Optional[Path] = None, branch: str = DEFAULT_BRANCH) -> None:
+        self.url = url
+        self.branch = branch
+        self.home = home if home is not None else estream_home()
+        digest = hashlib.sha256(url.encode("utf-8")).hexdigest()[:16]
+        label = re.sub(r"[^A-Za-z0-9._-]+", "-", url.rstrip("/").rsplit("/", 1)[-1])[:40] or "registry"
+        self.checkout = self.home / "registry" / f"{label}-{digest}"
+        self._lock_depth = 0
+        #: How many push attempts the last change needed (more than 1: another publisher raced us).
+        self.last_attempts = 0
+
+    def __repr__(self) -> str:
+        return f"Registry({redact(self.url)!r})"
+
+    @property
+    def display_url(self) -> str:
+        return redact(self.url)
+
+    # -- checkout ---------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def locked(self) -> Iterator[None]:
+        """An exclusive lock on the local checkout (processes sharing a home take turns)."""
+        if self._lock_depth:
+            self._lock_depth += 1
+            try:
+                yield
+            finally:
+                self._lock_depth -= 1
+            return
+        self.checkout.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(str(self.checkout) + ".lock", os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            self._lock_depth = 1
+            yield
+        finally:
+            self._lock_depth = 0
+            os.close(fd)
+
+    def _git(self, *args: str, what: str, check: bool = True):
+        return run_git(list(args), cwd=self.checkout, what=what, check=check)
+
+    def _ensure_repo(self) -> None:
+        if (self.checkout / ".git").is_dir():
+            return
+        self.checkout.mkdir(parents=True, exist_ok=True)
+        run_git(["init", "-q", str(self.checkout)], what="create the local registry checkout")
+        self._git("remote", "add", "origin", self.url, what="configure the registry remote")
+
+    def sync(self, *, offline: bool = False) -> bool:
+        """Bring the checkout to the remote branch's tip; False if the remote branch is empty.
+
+        Offline, use the existing checkout as is (an error if there is none).
+        """
+        with self.locked():
+            if offline:
+                if not (self.checkout / CONFIG_FILE).is_file():
+                    raise EstreamError.single(
+                        self.display_url,
+                        "--offline, but this registry has never been fetched on this machine",
+                        help="run once without --offline",
+                    )
+                return True
+            self._ensure_repo()
+            fetch = self._git(
+                "fetch", "-q", "--no-tags", "origin", f"+refs/heads/{self.branch}:refs/remotes/origin/{self.branch}",
+                what=f"fetch the registry {self.display_url}",
+                check=False,
+            )
+            if fetch.returncode != 0:
+                err = fetch.stderr.decode("utf-8", "replace")
+                if "couldn't find remote ref" in err:
+                    return False
+                raise GitError.single(self.display_url, f"could not fetch the registry: {redact(err.strip())}")
+            self._git("checkout", "-q", "-B", self.branch, f"refs/remotes/origin/{self.branch}", what="check out the registry")
+            self._git("reset", "-q", "--hard", f"refs/remotes/origin/{self.branch}", what="reset the registry checkout")
+            self._git("clean", "-q", "-fdx", what="clean the registry checkout")
+            return True
+
+    def head(self) -> str:
+        return self._git("rev-parse", "HEAD", what="read the registry revision").stdout.decode().strip()
+
+    # -- reading ----------------------------------------------------------------------------
+
+    def config(self) -> RegistryConfig:
+        path = self.checkout / CONFIG_FILE
+        if not path.is_file():
+            raise EstreamError.single(
+                self.display_url, "not an estream registry (no config.toml)", help="create one with `estream marketplace registry-init`"
+            )
+        keyring = self.checkout / KEYRING_FILE
+        return parse_config(path.read_bytes(), keyring.read_bytes() if keyring.is_file() else None, self.display_url)
+
+    def entries(self, name: str) -> List[IndexEntry]:
+        """All versions of `name` (publication order); empty if it was never published."""
+        rel = index_path(name)
+        path = self.checkout / rel
+        if not path.is_file():
+            return []
+        return parse_index_file(path.read_bytes(), name=name, source=f"{self.display_url}:{rel}")
+
+    def names(self) -> List[str]:
+        """Every component with an index file; a file in the wrong shard is an error."""
+        root = self.checkout / "index"
+        out: List[str] = []
+        if not root.is_dir():
+            return out
+        for dirpath, dirnames, filenames in os.walk(root):
+            dirnames.sort()
+            for filename in sorted(filenames):
+                rel = (Path(dirpath) / filename).relative_to(self.checkout).as_posix()
+                try:
+                    expected = index_path(filename)
+                except EstreamError:
+                    expected = None
+                if expected != rel:
+                    raise EstreamError.single(
+                        f"{self.display_url}:{rel}",
+                        "index file is not where its name belongs"
+                        + (f" (expected {expected})" if expected else " (not a valid component name)"),
+                    )
+                out.append(filename)
+        return out
+
+    def all_entries(self) -> Dict[str, List[IndexEntry]]:
+        return {name: self.entries(name) for name in self.names()}
+
+    def archive_bytes(self, entry: IndexEntry) -> bytes:
+        path = self.checkout / entry.archive_path
+        try:
+            size = path.stat().st_size
+        except FileNotFoundError:
+            raise EstreamError.single(
+                f"{self.display_url}:{entry.archive_path}", f"archive of {entry.name} {entry.version} is missing from the registry"
+            ) from None
+        if size > MAX_ARCHIVE_BYTES:
+            raise EstreamError.single(f"{self.display_url}:{entry.archive_path}", f"archive is larger than {MAX_ARCHIVE_BYTES} bytes")
+        return path.read_bytes()
+
+    # -- changing ---------------------------------------------------------------------------
+
+    def _transact(self, message: str, change: Callable[[], T], *, attempts: int = DEFAULT_PUSH_ATTEMPTS) -> T:
+        """Apply `change` on a fresh tip, commit everything and push; retry when the push is rejected."""
+        with self.locked():
+            for attempt in range(1, attempts + 1):
+                exists = self.sync()
+                if not exists and not message.startswith("Initialise"):
+                    raise EstreamError.single(
+                        self.display_url, "the registry is empty", help="create it with `estream marketplace registry-init`"
+                    )
+                base = self.head() if exists else None
+                result = change()
+                self._git("add", "-A", what="stage the registry change")
+                self._git("commit", "-q", "-m", message, what="commit the registry change")
+                test_pause("before-push")
+                push = self._git("push", "-q", "origin", f"HEAD:refs/heads/{self.branch}", what="push", check=False)
+                if push.returncode == 0:
+                    self.last_attempts = attempt
+                    return result
+                # Rejected? Only retry if someone else moved the branch; anything else is fatal.
+                fetch = self._git(
+                    "fetch", "-q", "--no-tags", "origin", f"+refs/heads/{self.branch}:refs/remotes/origin/{self.branch}",
+                    what="fetch the registry", check=False,
+                )
+                tip = self._git("rev-parse", "-q", "--verify", f"refs/remotes/origin/{self.branch}", what="read the tip", check=False)
+                moved = fetch.returncode == 0 and tip.stdout.decode().strip() not in ("", base or "")
+                if not moved:
+                    self.sync() if exists else None
+                    raise GitError.single(
+                        self.display_url,
+                        f"could not push to the registry: {redact(push.stderr.decode('utf-8', 'replace').strip())}",
+                        help="check your git credentials for this remote (credential helper, SSH agent, GIT_ASKPASS)",
+                    )
+                time.sleep(random.uniform(0.01, 0.05) * min(attempt, 10))
+            raise EstreamError.single(
+                self.display_url, f"gave up after {attempts} attempts: other publishers kept pushing first", help="try again"
+            )
+
+    def init(self, keyring_text: str) -> None:
+        """Create the registry in an empty remote: config and the trusted publisher keyring."""
+        parse_keyring(keyring_text, source=KEYRING_FILE)
+
+        def change() -> None:
+            if (self.checkout / CONFIG_FILE).exists():
+                raise EstreamError.single(self.display_url, "the registry already exists (config.toml is present)")
+            (self.checkout / CONFIG_FILE).write_text(
+                f"# eStream component registry (https://github.com/estream) - do not put credentials here\n"
+                f"[registry]\nformat_version = {REGISTRY_FORMAT}\n"
+            )
+            (self.checkout / KEYRING_FILE).write_text(keyring_text)
+
+        with self.locked():
+            self._ensure_repo()
+        self._transact("Initialise the estream registry", change)
+
+    def inspect(
+        self,
+        archive: bytes,
+        *,
+        source: str,
+        local_keyring: Optional[Keyring] = None,
+        extra_trusted_keys: Iterable[PublicKey] = (),
+        allow_development_key: bool = False,
+    ) -> PackageInfo:
+        """Read and fully verify an archive against the registry's and the local trusted keys."""
+        top, files = read_archive(archive, source=source)
+        manifest_bytes = files.get(MANIFEST_FILENAME)
+        if manifest_bytes is None:
+            raise EstreamError.single(source, f"the archive has no {MANIFEST_FILENAME}")
+        manifest = parse_manifest(manifest_bytes, f"{top}/{MANIFEST_FILENAME}")
+        config = self.config()
+        keyring = config.keyring
+        if local_keyring is not None:
+            keyring = Keyring(keyring.entries + local_keyring.entries, f"{keyring.source} + {local_keyring.source}")
+        extra = list(extra_trusted_keys)
+        sig = parse_signature_file(files["SIGNATURE.ml-dsa"]) if "SIGNATURE.ml-dsa" in files else None
+        if allow_development_key and sig is not None and sig.development_key:
+            extra.append(sig.public)  # explicitly allowed: the development key vouches for itself
+        report = verify_package(
+            files, keyring=keyring, extra_trusted_keys=extra, allow_development_key=allow_development_key, top_dir=top, source=source
+        )
+        if not report.ok:
+            raise EstreamError.single(
+                source,
+                f"package verification failed (exit {int(report.exit_code)}, {report.exit_code.name.lower()}):\n{report.render().rstrip()}",
+                help="only packages signed by a key the registry trusts (its keyring.toml) can be published",
+            )
+        assert sig is not None
+        return PackageInfo(manifest, files, top, sig.key_id, report.key_fingerprint or "", sig.development_key)
+
+    def publish(
+        self,
+        archive: bytes,
+        *,
+        source: str,
+        local_keyring: Optional[Keyring] = None,
+        allow_development_key: bool = False,
+        attempts: int = DEFAULT_PUSH_ATTEMPTS,
+    ) -> IndexEntry:
+        """Verify `archive` and add it to the registry; refuses to overwrite any published version."""
+        checksum = "sha3-256:" + sha3_256(archive).hex()
+
+        def change() -> IndexEntry:
+            info = self.inspect(
+                archive, source=source, local_keyring=local_keyring, allow_development_key=allow_development_key
+            )
+            m = info.manifest
+            version = str(m.version)
+            existing = self.entries(m.name)
+            for e in existing:
+                if e.semver == m.version:
+                    state = " (yanked)" if e.yanked else ""
+                    raise EstreamError.single(
+                        source,
+                        f"{m.name} {e.version}{state} is already published in {self.display_url}; published versions are immutable",
+                        help="bump the version in estream-component.toml and publish again",
+                    )
+            entry = IndexEntry(
+                name=m.name,
+                version=version,
+                checksum=checksum,
+                size=len(archive),
+                deps=tuple(IndexDep(d.name, d.req_text) for d in m.dependencies.values()),
+                provides=tuple(m.schemas.provides),
+                requires=tuple(m.schemas.requires),
+                category=m.category,
+                keywords=tuple(m.keywords),
+                description=m.description.replace("\n", " ").strip()[:500],
+                key_id=info.key_id,
+                key_fingerprint=info.key_fingerprint,
+                yanked=False,
+                published_at=utc_now(),
+            )
+            # Round-trip through the strict parser: never write a line readers would reject.
+            parse_index_line(entry.to_line(), expected_name=m.name, source="<new entry>", line=1)
+            apath = self.checkout / archive_path(m.name, version)
+            apath.parent.mkdir(parents=True, exist_ok=True)
+            apath.write_bytes(archive)
+            ipath = self.checkout / index_path(m.name)
+            ipath.parent.mkdir(parents=True, exist_ok=True)
+            ipath.write_bytes(render_index_file(existing + [entry]))
+            return entry
+
+        top, _ = read_archive(archive, source=source)
+        return self._transact(f"Publish {top}", change, attempts=attempts)
+
+    def set_yanked(self, name: str, version: str, yanked: bool) -> IndexEntry:
+        wanted = Version.parse(version)
+        verb = "Yank" if yanked else "Unyank"
+
+        def change() -> IndexEntry:
+            entries = self.entries(name)
+            for i, e in enumerate(entries):
+                if e.semver == wanted:
+                    if e.yanked == yanked:
+                        raise EstreamError.single(
+                            f"{name} {e.version}", f"is {'already' if yanked else 'not'} yanked"
+                        )
+                    entries[i] = e.with_yanked(yanked)
+                    (self.checkout / index_path(name)).write_bytes(render_index_file(entries))
+                    return entries[i]
+            raise EstreamError.single(f"{name} {version}", f"no such version in {self.display_url}")
+
+        return self._transact(f"{verb} {name} {version}", change)
+
+
+__all__ = [
+    "ENV_HOME",
+    "ENV_REGISTRY",
+    "PackageInfo",
+    "Registry",
+    "RegistryConfig",
+    "estream_home",
+    "parse_config",
+    "resolve_registry_url",
+    "utc_now",
+]

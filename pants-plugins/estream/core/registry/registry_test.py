@@ -1,0 +1,233 @@
+"""End to end against real bare git repositories: init, publish, refuse, yank, search, racing publishers."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from estream.cli.main import main
+from estream.core.errors import EstreamError
+from estream.core.keys import SigningKey, write_private_key
+from estream.core.registry.index import index_path
+from estream.core.registry.registry import Registry
+from estream.core.registry.testing import bare_repo, cli_subprocess, keyring_text, package_archive
+
+KEY = SigningKey.generate("acme-release")
+OTHER = SigningKey.generate("stranger")
+DEV = SigningKey.generate("dev-0123456789abcdef", development=True)
+
+
+@pytest.fixture
+def env(tmp_path, monkeypatch):
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    for var in ("ESTREAM_HOME", "ESTREAM_REGISTRY", "ESTREAM_KEYRING", "ESTREAM_CACHE_DIR", "ESTREAM_SIGNING_KEY", "ESTREAM_SIGNING_KEY_FILE"):
+        monkeypatch.delenv(var, raising=False)
+    url = bare_repo(tmp_path / "index.git")
+    ring = tmp_path / "registry-keyring.toml"
+    ring.write_text(keyring_text(KEY))
+    assert main(["marketplace", "registry-init", "--registry", url, "--keyring", str(ring)]) == 0
+    monkeypatch.setenv("ESTREAM_REGISTRY", url)
+    return tmp_path, url
+
+
+def write(tmp_path: Path, name: str, data: bytes) -> Path:
+    p = tmp_path / name
+    p.write_bytes(data)
+    return p
+
+
+def remote_file(url: str, path: str) -> bytes:
+    return subprocess.run(["git", "--git-dir", url, "show", f"main:{path}"], check=True, capture_output=True).stdout
+
+
+def test_publish_three_packages_and_search(env, capsys):
+    tmp_path, url = env
+    pkgs = [
+        ("esf-core", "1.0.0", dict(provides=["CoreEvent"], keywords=["core"], description="Core event schemas")),
+        ("esf-metrics", "1.0.0", dict(provides=["Metric"], requires=["CoreEvent"], deps={"esf-core": "^1.0"}, keywords=["metrics"])),
+        ("smart-meter", "0.3.0", dict(category="smart-circuit", circuit="circuits/meter.circuit.yaml", requires=["Metric"],
+                                      deps={"esf-metrics": "^1.0"}, extra={"circuits/meter.circuit.yaml": b"circuit: meter\n"},
+                                      description="Metering circuit for IoT metrics")),
+    ]
+    for name, version, kw in pkgs:
+        archive = write(tmp_path, f"{name}.tar.gz", package_archive(name, version, key=KEY, **kw))
+        assert main(["marketplace", "publish", str(archive)]) == 0, capsys.readouterr().err
+    out = capsys.readouterr().out
+    assert "Published smart-meter v0.3.0" in out
+    line = json.loads(remote_file(url, index_path("esf-metrics")).decode())
+    assert line["deps"] == [{"name": "esf-core", "req": "^1.0"}]
+    assert line["provides"] == ["Metric"] and line["requires"] == ["CoreEvent"]
+    assert line["key_id"] == "acme-release" and line["yanked"] is False and line["checksum"].startswith("sha3-256:")
+    assert remote_file(url, "archives/esf-core/esf-core-1.0.0.tar.gz")[:2] == b"\x1f\x8b"
+
+    # a newer version is listed first-and-only; a yanked newest falls back to the previous one
+    archive = write(tmp_path, "c2.tar.gz", package_archive("esf-core", "1.1.0", key=KEY, provides=["CoreEvent"], keywords=["core"]))
+    assert main(["marketplace", "publish", str(archive)]) == 0
+    capsys.readouterr()
+    assert main(["marketplace", "search", "core", "--json"]) == 0
+    hits = json.loads(capsys.readouterr().out)
+    assert [(h["name"], h["version"]) for h in hits] == [("esf-core", "1.1.0")]
+    assert main(["marketplace", "yank", "esf-core", "1.1.0"]) == 0
+    assert main(["marketplace", "search", "core", "--json"]) == 0
+    capsys.readouterr()
+    assert main(["marketplace", "search", "core", "--json"]) == 0
+    assert [(h["name"], h["version"]) for h in json.loads(capsys.readouterr().out)] == [("esf-core", "1.0.0")]
+    assert main(["marketplace", "unyank", "esf-core", "1.1.0"]) == 0
+    # description and keyword matches, category filter, human output
+    assert main(["marketplace", "search", "metering"]) == 0
+    out = capsys.readouterr().out
+    assert "smart-meter v0.3.0" in out and "[smart-circuit]" in out and "1 component found" in out
+    assert main(["marketplace", "search", "metrics", "--category", "esf-schema", "--json"]) == 0
+    assert [h["name"] for h in json.loads(capsys.readouterr().out)] == ["esf-metrics"]
+    assert main(["marketplace", "search", "nothing-like-this"]) == 0
+    assert "No components found" in capsys.readouterr().out
+
+
+def test_publish_refuses_overwrite_untrusted_and_dev_keys(env, capsys):
+    tmp_path, url = env
+    a = write(tmp_path, "a.tar.gz", package_archive("esf-core", "1.0.0", key=KEY, provides=["CoreEvent"]))
+    assert main(["marketplace", "publish", str(a)]) == 0
+    # same version again, even with different content, is refused
+    b = write(tmp_path, "b.tar.gz", package_archive("esf-core", "1.0.0", key=KEY, provides=["CoreEvent"], description="changed"))
+    assert main(["marketplace", "publish", str(b)]) == 2
+    err = capsys.readouterr().err
+    assert "esf-core 1.0.0 is already published" in err and "immutable" in err
+    # an unknown key
+    c = write(tmp_path, "c.tar.gz", package_archive("esf-core", "1.0.1", key=OTHER, provides=["CoreEvent"]))
+    assert main(["marketplace", "publish", str(c)]) == 2
+    assert "unknown_key" in capsys.readouterr().err
+    # a development key: refused unless explicitly allowed
+    d = write(tmp_path, "d.tar.gz", package_archive("esf-dev", "0.1.0", key=DEV, provides=["DevEvent"]))
+    assert main(["marketplace", "publish", str(d)]) == 2
+    assert "development key" in capsys.readouterr().err
+    assert main(["marketplace", "publish", str(d), "--allow-development-key"]) == 0
+    # nothing of the refused ones reached the remote; the index has one line for esf-core
+    assert remote_file(url, index_path("esf-core")).count(b"\n") == 1
+    # a tampered archive is refused before anything is written
+    from estream.core.archive import build_archive, read_archive
+
+    top, files = read_archive(a.read_bytes())
+    files["schemas/esf-core.esf.yaml"] += b"# evil\n"
+    e = write(tmp_path, "e.tar.gz", build_archive(files, top))
+    assert main(["marketplace", "publish", str(e)]) == 2
+    assert "modified" in capsys.readouterr().err
+
+
+def test_publish_directory_signs_with_key_file(env, tmp_path, capsys):
+    _, url = env
+    pkg = tmp_path / "pkg"
+    (pkg / "schemas").mkdir(parents=True)
+    from estream.core.registry.testing import make_manifest, schema_yaml
+
+    manifest = make_manifest("esf-dir", "2.0.0", provides=["DirEvent"]) + '\n[component.include]\nschemas = ["schemas/*.esf.yaml"]\n'
+    (pkg / "estream-component.toml").write_text(manifest)
+    (pkg / "schemas" / "dir.esf.yaml").write_bytes(schema_yaml(["DirEvent"]))
+    (pkg / "README.md").write_text("# dir\n")
+    (pkg / "notes.txt").write_text("not part of the package\n")
+    key_file = tmp_path / "k.toml"
+    write_private_key(key_file, KEY)
+    assert main(["marketplace", "publish", str(pkg), "--key-file", str(key_file)]) == 0, capsys.readouterr().err
+    from estream.core.archive import read_archive
+
+    _, files = read_archive(remote_file(url, "archives/esf-dir/esf-dir-2.0.0.tar.gz"))
+    assert sorted(files) == ["README.md", "SIGNATURE.ml-dsa", "estream-component.toml", "schemas/dir.esf.yaml"]
+
+
+def test_yank_errors_and_no_registry(env, capsys, monkeypatch):
+    assert main(["marketplace", "yank", "esf-none", "1.0.0"]) == 2
+    assert "no such version" in capsys.readouterr().err
+    monkeypatch.delenv("ESTREAM_REGISTRY")
+    assert main(["marketplace", "search", "x"]) == 2
+    assert "no registry configured" in capsys.readouterr().err
+
+
+def test_unreachable_registry_is_a_clear_error(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.delenv("ESTREAM_HOME", raising=False)
+    assert main(["marketplace", "search", "x", "--registry", str(tmp_path / "missing.git")]) == 2
+    err = capsys.readouterr().err
+    assert "could not fetch the registry" in err and "Traceback" not in err
+
+
+def test_hostile_index_lines_are_rejected(env, tmp_path, capsys):
+    _, url = env
+    a = write(tmp_path, "a.tar.gz", package_archive("esf-core", "1.0.0", key=KEY, provides=["CoreEvent"]))
+    assert main(["marketplace", "publish", str(a)]) == 0
+    # a malicious commit adds a line claiming another package's name to esf-core's index file
+    work = tmp_path / "evil"
+    subprocess.run(["git", "clone", "-q", url, str(work)], check=True)
+    path = work / index_path("esf-core")
+    line = json.loads(path.read_text().splitlines()[0])
+    line["name"] = "esf-other"
+    line["version"] = "9.9.9"
+    path.write_text(path.read_text() + json.dumps(line) + "\n")
+    subprocess.run(["git", "-C", str(work), "commit", "-qam", "evil", "--author", "x <x@x>"], check=True,
+                   env={"GIT_COMMITTER_NAME": "x", "GIT_COMMITTER_EMAIL": "x@x", "PATH": "/usr/bin:/bin"})
+    subprocess.run(["git", "-C", str(work), "push", "-q", "origin", "HEAD:main"], check=True)
+    capsys.readouterr()
+    assert main(["marketplace", "search", "core"]) == 2
+    err = capsys.readouterr().err
+    assert f"{index_path('esf-core')}:2" in err and "claims to be `esf-other`" in err
+
+
+def test_racing_publishers_both_land(env, tmp_path):
+    """Four processes with separate homes (separate machines) publish at once; every line lands."""
+    _, url = env
+    procs = []
+    for i in range(4):
+        archive = write(tmp_path, f"p{i}.tar.gz", package_archive("esf-race", f"1.{i}.0", key=KEY, provides=["RaceEvent"]))
+        home = tmp_path / f"home{i}"
+        home.mkdir()
+        procs.append(
+            cli_subprocess(["marketplace", "publish", str(archive)], env={"HOME": str(home), "ESTREAM_REGISTRY": url},
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        )
+    for p in procs:
+        out, err = p.communicate(timeout=120)
+        assert p.returncode == 0, err.decode()
+    lines = remote_file(url, index_path("esf-race")).decode().splitlines()
+    assert sorted(json.loads(l)["version"] for l in lines) == ["1.0.0", "1.1.0", "1.2.0", "1.3.0"]
+    for i in range(4):
+        remote_file(url, f"archives/esf-race/esf-race-1.{i}.0.tar.gz")
+
+
+def test_registry_entries_reject_misplaced_index_file(env, tmp_path):
+    _, url = env
+    registry = Registry(url, home=tmp_path / "h")
+    registry.sync()
+    bad = registry.checkout / "index" / "zz" / "zz" / "esf-core"
+    bad.parent.mkdir(parents=True)
+    bad.write_text("")
+    with pytest.raises(EstreamError, match="not where its name belongs"):
+        registry.names()
+
+
+def test_rejected_push_is_reapplied_on_the_new_tip(env, tmp_path):
+    """A publisher commits on the old tip and pauses; another publishes; the first push is rejected and retried."""
+    _, url = env
+    a = write(tmp_path, "a.tar.gz", package_archive("esf-race", "1.0.0", key=KEY, provides=["RaceEvent"]))
+    b = write(tmp_path, "b.tar.gz", package_archive("esf-race", "1.1.0", key=KEY, provides=["RaceEvent"]))
+    (tmp_path / "ha").mkdir()
+    (tmp_path / "hb").mkdir()
+    resume = tmp_path / "resume"
+    slow = cli_subprocess(
+        ["marketplace", "publish", str(a)],
+        env={"HOME": str(tmp_path / "ha"), "ESTREAM_REGISTRY": url, "_ESTREAM_TEST_PAUSE": "before-push", "_ESTREAM_TEST_RESUME": str(resume)},
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
+    assert "paused at before-push" in slow.stderr.readline().decode()
+    fast = cli_subprocess(["marketplace", "publish", str(b)], env={"HOME": str(tmp_path / "hb"), "ESTREAM_REGISTRY": url},
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    out, err = fast.communicate(timeout=120)
+    assert fast.returncode == 0, err.decode()
+    resume.write_text("")
+    out, err = slow.communicate(timeout=120)
+    assert slow.returncode == 0, err.decode()
+    assert "published on attempt 2" in out.decode()
+    lines = remote_file(url, index_path("esf-race")).decode().splitlines()
+    assert [json.loads(l)["version"] for l in lines] == ["1.1.0", "1.0.0"]

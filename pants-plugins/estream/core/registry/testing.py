@@ -1,0 +1,91 @@
+"""Helpers for registry tests and benchmarks: real keys, real signed archives, real bare git repos."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Dict, Mapping, Optional, Sequence
+
+from estream.core.archive import build_archive
+from estream.core.keys import SigningKey
+from estream.core.signature import sign_package
+
+
+def make_manifest(
+    name: str,
+    version: str,
+    *,
+    category: str = "esf-schema",
+    deps: Optional[Mapping[str, str]] = None,
+    provides: Sequence[str] = (),
+    requires: Sequence[str] = (),
+    keywords: Sequence[str] = (),
+    description: Optional[str] = None,
+    circuit: Optional[str] = None,
+) -> str:
+    lines = [
+        "[component]",
+        f'name = "{name}"',
+        f'version = "{version}"',
+        f'category = "{category}"',
+        f'description = "{description or name + " component"}"',
+        'license = "Apache-2.0"',
+        "keywords = [" + ", ".join(f'"{k}"' for k in keywords) + "]",
+        "",
+        "[component.schemas]",
+        "provides = [" + ", ".join(f'"{p}"' for p in provides) + "]",
+        "requires = [" + ", ".join(f'"{r}"' for r in requires) + "]",
+    ]
+    if circuit:
+        lines += ["", "[component.circuit]", f'entry = "{circuit}"', 'targets = ["cpu"]', "witness_tier = 1"]
+    if deps:
+        lines += ["", "[component.dependencies]"] + [f'{d} = "{r}"' for d, r in deps.items()]
+    return "\n".join(lines) + "\n"
+
+
+def schema_yaml(names: Sequence[str], refs: Sequence[str] = ()) -> bytes:
+    out = ['version: "1.0"', "namespace: estream.test", "schemas:"]
+    for n in names:
+        out += [f"  {n}:", f'    description: "{n}"', "    fields:", "      id:", "        type: bytes32"]
+        for i, r in enumerate(refs):
+            out += [f"      ref{i}:", f"        type: {r}"]
+    return ("\n".join(out) + "\n").encode()
+
+
+def package_files(name: str, version: str, *, key: SigningKey, extra: Optional[Dict[str, bytes]] = None, **manifest) -> Dict[str, bytes]:
+    files: Dict[str, bytes] = {"estream-component.toml": make_manifest(name, version, **manifest).encode()}
+    provides = manifest.get("provides") or ()
+    if provides:
+        files[f"schemas/{name}.esf.yaml"] = schema_yaml(provides)
+    files.update(extra or {})
+    files["SIGNATURE.ml-dsa"] = sign_package(files, name=name, version=version, key=key, signed_at=0)
+    return files
+
+
+def package_archive(name: str, version: str, *, key: SigningKey, **kwargs) -> bytes:
+    return build_archive(package_files(name, version, key=key, **kwargs), f"{name}-{version}")
+
+
+def keyring_text(*keys: SigningKey) -> str:
+    return "".join(f'[[keys]]\nkey_id = "{k.key_id}"\nfingerprint = "{k.fingerprint}"\ntrust = "trusted"\n\n' for k in keys)
+
+
+def bare_repo(path: Path) -> str:
+    subprocess.run(["git", "init", "-q", "--bare", "--initial-branch=main", str(path)], check=True)
+    return str(path)
+
+
+def cli_subprocess(args: Sequence[str], *, env: Mapping[str, str], **kwargs) -> subprocess.Popen:
+    """Run `estream ...` in a new Python process (same interpreter and import path as this one)."""
+    import estream
+
+    plugin_root = str(Path(estream.__file__).resolve().parent.parent)
+    full_env = dict(os.environ)
+    full_env.update(env)
+    full_env["PYTHONPATH"] = os.pathsep.join([plugin_root, *sys.path[1:]])
+    return subprocess.Popen([sys.executable, "-m", "estream.cli.main", *args], env=full_env, **kwargs)
+
+
+__all__ = ["bare_repo", "cli_subprocess", "keyring_text", "make_manifest", "package_archive", "package_files", "schema_yaml"]

@@ -1,0 +1,92 @@
+"""RuleRunner tests for `publish` on `marketplace_package`: what process runs, with which environment."""
+
+from __future__ import annotations
+
+from textwrap import dedent
+
+import pytest
+
+from estream.core.keys import SigningKey
+from estream.goals.package import MarketplacePackagePackageFieldSet
+from estream.goals.publish import MarketplacePublishFieldSet, PublishMarketplacePackageRequest
+from estream.register import rules as estream_rules, target_types as estream_target_types
+from pants.core.goals.package import BuiltPackage
+from pants.core.goals.publish import PublishProcesses
+from pants.core.util_rules import source_files
+from pants.engine.addresses import Address
+from pants.testutil.rule_runner import QueryRule, RuleRunner
+
+KEY = SigningKey.generate("test-release-key")
+
+MANIFEST = dedent(
+    """\
+    [component]
+    name = "esf-demo"
+    version = "1.2.0"
+    category = "esf-schema"
+    description = "Demo schemas"
+    license = "Apache-2.0"
+
+    [component.schemas]
+    provides = ["DemoEvent"]
+
+    [component.include]
+    schemas = ["schemas/*.esf.yaml"]
+    """
+)
+SCHEMA = 'version: "1.0"\nnamespace: estream.demo\nschemas:\n  DemoEvent:\n    description: "e"\n    fields:\n      id:\n        type: bytes32\n'
+
+
+@pytest.fixture
+def rule_runner() -> RuleRunner:
+    runner = RuleRunner(
+        rules=[
+            *estream_rules(),
+            *source_files.rules(),
+            QueryRule(BuiltPackage, [MarketplacePackagePackageFieldSet]),
+            QueryRule(PublishProcesses, [PublishMarketplacePackageRequest]),
+        ],
+        target_types=estream_target_types(),
+    )
+    return runner
+
+
+def processes(rule_runner: RuleRunner, build: str, options, env) -> PublishProcesses:
+    rule_runner.write_files(
+        {
+            "pkgs/demo/BUILD": build,
+            "pkgs/demo/estream-component.toml": MANIFEST,
+            "pkgs/demo/schemas/BUILD": "esf_schemas()",
+            "pkgs/demo/schemas/demo.esf.yaml": SCHEMA,
+        }
+    )
+    rule_runner.set_options(options, env={"ESTREAM_SIGNING_KEY": KEY.private_key_file_text(), **env})
+    target = rule_runner.get_target(Address("pkgs/demo"))
+    built = rule_runner.request(BuiltPackage, [MarketplacePackagePackageFieldSet.create(target)])
+    field_set = MarketplacePublishFieldSet.create(target)
+    return rule_runner.request(PublishProcesses, [PublishMarketplacePackageRequest(field_set, (built,))])
+
+
+def test_publish_process_runs_the_cli_with_git_credentials_env(rule_runner: RuleRunner) -> None:
+    result = processes(
+        rule_runner,
+        "marketplace_package()",
+        ["--estream-registry-url=https://example.invalid/index.git", "--estream-registry-extra-env-vars=['GITHUB_TOKEN', 'FIXED=1']"],
+        {"SSH_AUTH_SOCK": "/tmp/agent.sock", "GITHUB_TOKEN": "t0ken", "UNRELATED": "x"},
+    )
+    [pub] = result
+    assert pub.names == ("esf-demo-1.2.0.tar.gz",)
+    argv = pub.process.process.argv
+    assert argv[1:8] == ("-m", "estream.cli.main", "marketplace", "publish", "esf-demo-1.2.0.tar.gz", "--registry", "https://example.invalid/index.git")
+    assert "--allow-development-key" not in argv
+    env = dict(pub.process.process.env)
+    assert env["SSH_AUTH_SOCK"] == "/tmp/agent.sock" and env["GITHUB_TOKEN"] == "t0ken" and env["FIXED"] == "1"
+    assert "UNRELATED" not in env and "ESTREAM_SIGNING_KEY" not in env
+    assert "PYTHONPATH" in env
+
+
+def test_publish_skipped_without_registry_or_with_skip_publish(rule_runner: RuleRunner) -> None:
+    [pub] = processes(rule_runner, "marketplace_package()", [], {})
+    assert pub.process is None and "no registry" in (pub.description or "")
+    [pub] = processes(rule_runner, "marketplace_package(skip_publish=True)", ["--estream-registry-url=/tmp/x.git"], {})
+    assert pub.process is None and "skip_publish" in (pub.description or "")
