@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Mapping, Optional, Sequence
 
 # What a copy needs: the launcher, config, lockfiles, the plugin and the example content.
-REPO_ENTRIES = ("pants", "pants.toml", "BUILD", "3rdparty", "pants-plugins", "schemas")
+REPO_ENTRIES = ("pants", "pants.toml", "BUILD", "3rdparty", "pants-plugins", "schemas", "circuits")
 
 
 @dataclass(frozen=True)
