@@ -5,6 +5,7 @@ Enable with `backend_packages = ["estream"]` and `pythonpath = ["%(buildroot)s/p
 
 from estream import dependency_inference
 from estream import target_types as estream_target_types
+from estream.fpga import fusesoc
 from estream.fpga import rules as fpga_rules
 from estream.fpga import target_types as fpga_target_types
 from estream.goals import check, package, verify
@@ -22,6 +23,7 @@ def rules():
         *package.rules(),
         *verify.rules(),
         *fpga_rules.rules(),
+        *fusesoc.rules(),
         *esf.rules(),
         *manifest.rules(),
         *package_contents.rules(),

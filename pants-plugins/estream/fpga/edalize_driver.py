@@ -1,6 +1,7 @@
 """Build one FPGA bitstream with Edalize; runs inside a Pants sandbox on the `fpga-toolchain` venv.
 
-Usage: `python edalize_driver.py build CONFIG.json` (what the `fpga_bitstream` rule runs), and
+Usage: `python edalize_driver.py build CONFIG.json` (what the `fpga_bitstream` rule runs),
+`python edalize_driver.py validate-cores CORE...` (FuseSoC's parser on exported cores), and
 `python edalize_driver.py launch TOOL ARGS...`, the `EDALIZE_LAUNCHER` through which Edalize's
 Makefile runs every tool when the toolchain is YoWASP:
 
@@ -110,38 +111,57 @@ def launch(argv):
 # ---------------------------------------------------------------------------------------------
 
 
-def flow_for(config):
+def flow_options(config):
+    """`(Edalize flow name, flow_options)` of a build; the FuseSoC export writes the same."""
     family = config["family"]
     options = config.get("tool_options", {})
-    seed = ["--seed", str(config["seed"])]
-    freq = ["--freq", "%g" % config["clock_mhz"]]
-    # Timing is checked from the report by the caller, with a message naming the clock.
-    report = ["--report", "../report.json", "--timing-allow-fail"]
-    if family == "ice40":
-        from edalize.flows.icestorm import Icestorm as flow_cls  # pants: no-infer-dep
-
-        nextpnr = ["--" + config["device"], "--package", config["package"]]
-        flow_options = {
-            "nextpnr_options": nextpnr + freq + seed + report + options.get("nextpnr", []),
-            "yosys_synth_options": options.get("yosys", []),
-            "icepack_options": options.get("pack", []),
-        }
-    elif family == "ecp5":
-        from edalize.flows.trellis import Trellis as flow_cls  # pants: no-infer-dep
-
-        nextpnr = ["--" + config["device"], "--package", config["package"]]
-        flow_options = {
-            "nextpnr_options": nextpnr + freq + seed + report + options.get("nextpnr", []),
-            "yosys_synth_options": options.get("yosys", []),
-            "ecppack_options": options.get("pack", []),
-        }
-    elif family == "xilinx":
-        from edalize.flows.vivado import Vivado as flow_cls  # pants: no-infer-dep
-
-        flow_options = {"part": config["part"], "synth": "vivado", "pnr": "vivado"}
-    else:
+    if family == "xilinx":
+        return "vivado", {"part": config["part"], "synth": "vivado", "pnr": "vivado"}
+    if family not in ("ice40", "ecp5"):
         raise BuildFailed("unknown device family `%s`" % family)
-    return flow_cls, flow_options
+    nextpnr = [
+        "--" + config["device"],
+        "--package",
+        config["package"],
+        "--freq",
+        "%g" % config["clock_mhz"],
+        "--seed",
+        str(config["seed"]),
+        # Timing is checked from the report by the caller, with a message naming the clock.
+        "--report",
+        "../report.json",
+        "--timing-allow-fail",
+    ]
+    pack = "icepack_options" if family == "ice40" else "ecppack_options"
+    return ("icestorm" if family == "ice40" else "trellis"), {
+        "nextpnr_options": nextpnr + list(options.get("nextpnr", [])),
+        "yosys_synth_options": list(options.get("yosys", [])),
+        pack: list(options.get("pack", [])),
+    }
+
+
+def flow_for(config):
+    name, options = flow_options(config)
+    if name == "icestorm":
+        from edalize.flows.icestorm import Icestorm as flow_cls  # pants: no-infer-dep
+    elif name == "trellis":
+        from edalize.flows.trellis import Trellis as flow_cls  # pants: no-infer-dep
+    else:
+        from edalize.flows.vivado import Vivado as flow_cls  # pants: no-infer-dep
+    return flow_cls, options
+
+
+def validate_cores(paths):
+    """Parse each CAPI2 core with FuseSoC's own parser; fail naming the core and the problem."""
+    from fusesoc.capi2.coreparser import Core2Parser  # pants: no-infer-dep
+    from fusesoc.core import Core  # pants: no-infer-dep
+
+    for path in paths:
+        try:
+            core = Core(Core2Parser(), path)
+        except Exception as e:  # FuseSoC raises SyntaxError, RuntimeError, schema errors...
+            raise BuildFailed("%s is not a valid FuseSoC core: %s" % (path, e))
+        print("%s: %s" % (path, core.name))
 
 
 NATIVE_TOOLS = {
@@ -226,7 +246,12 @@ def main(argv):
             with open(argv[1]) as f:
                 build(json.load(f))
             return 0
-        sys.stderr.write("usage: edalize_driver.py build CONFIG.json | launch TOOL ARGS...\n")
+        if argv[:1] == ["validate-cores"]:
+            validate_cores(argv[1:])
+            return 0
+        sys.stderr.write(
+            "usage: edalize_driver.py build CONFIG.json | validate-cores CORE... | launch TOOL ARGS...\n"
+        )
         return 2
     except BuildFailed as e:
         sys.stderr.write("fpga build failed: %s\n" % e)

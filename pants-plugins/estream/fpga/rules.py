@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from estream.core.errors import EstreamError
 from estream.fpga.devices import ResolvedDevice, check_constraints_suffix, resolve_device
 from estream.fpga.report import NextpnrReport, check_timing, parse_nextpnr_report, summary_line
-from estream.fpga.subsystem import DRIVER_MODULE, FpgaToolchain
+from estream.fpga.subsystem import DRIVER_FILE, FpgaToolchain
 from estream.fpga.target_types import TOOLCHAINS, FpgaBitstreamFieldSet
 from pants.backend.python.util_rules import pex
 from pants.backend.python.util_rules.pex import VenvPex, VenvPexProcess
@@ -85,6 +85,32 @@ def driver_source() -> bytes:
     return data
 
 
+def build_config(
+    fs: FpgaBitstreamFieldSet,
+    device: ResolvedDevice,
+    toolchain: str,
+    rtl: list,
+    constraints: str,
+    output: str,
+) -> dict:
+    """The driver's build description (also the source of the FuseSoC export's flow options)."""
+    return {
+        "name": fs.address.target_name,
+        "top": fs.top.value,
+        "family": device.family,
+        "device": device.nextpnr_flag,
+        "part": device.part,
+        "package": device.package,
+        "clock_mhz": fs.clock_mhz.value,
+        "seed": fs.seed.value,
+        "sources": list(rtl),
+        "constraints": constraints,
+        "tool_options": {k: list(v) for k, v in (fs.tool_options.value or {}).items()},
+        "toolchain": toolchain,
+        "output": output,
+    }
+
+
 @rule(desc="Build an FPGA bitstream", level=LogLevel.DEBUG)
 async def build_bitstream(
     request: BuildBitstreamRequest, toolchain: FpgaToolchain
@@ -113,7 +139,7 @@ async def build_bitstream(
     sources, constraints, driver, make_paths, path_env = await MultiGet(
         Get(SourceFiles, SourceFilesRequest([fs.sources])),
         Get(Snapshot, PathGlobs([constraints_path])),
-        Get(Digest, CreateDigest([FileContent(f"{DRIVER_MODULE}.py", driver_source())])),
+        Get(Digest, CreateDigest([FileContent(DRIVER_FILE, driver_source())])),
         Get(
             BinaryPaths,
             BinaryPathRequest(
@@ -138,21 +164,7 @@ async def build_bitstream(
     rtl = [f for f in sources.snapshot.files if f.endswith((".v", ".sv"))]
     name = fs.address.target_name
     output = f"{OUT_DIR}/{name}{device.bitstream_suffix}"
-    config = {
-        "name": name,
-        "top": fs.top.value,
-        "family": device.family,
-        "device": device.nextpnr_flag,
-        "part": device.part,
-        "package": device.package,
-        "clock_mhz": fs.clock_mhz.value,
-        "seed": fs.seed.value,
-        "sources": rtl,
-        "constraints": constraints.files[0],
-        "tool_options": dict(fs.tool_options.value or {}),
-        "toolchain": chosen,
-        "output": output,
-    }
+    config = build_config(fs, device, chosen, rtl, constraints.files[0], output)
     config_digest = await Get(
         Digest,
         CreateDigest(
@@ -160,14 +172,14 @@ async def build_bitstream(
         ),
     )
     venv_pex, shims = await MultiGet(
-        Get(VenvPex, pex.PexRequest, toolchain.to_pex_request(sources=driver)),
+        Get(VenvPex, pex.PexRequest, toolchain.to_pex_request()),
         Get(
             BinaryShims,
             BinaryShimsRequest.for_paths(make, rationale="run the Makefile Edalize writes"),
         ),
     )
     input_digest = await Get(
-        Digest, MergeDigests([sources.snapshot.digest, constraints.digest, config_digest])
+        Digest, MergeDigests([sources.snapshot.digest, constraints.digest, config_digest, driver])
     )
     path = [shims.path_component]
     if chosen == "native":
@@ -178,11 +190,17 @@ async def build_bitstream(
         Process,
         VenvPexProcess(
             venv_pex,
-            argv=["build", "fpga_build.json"],
+            argv=[DRIVER_FILE, "build", "fpga_build.json"],
             description=f"Synthesise, place and route {fs.address} ({device.part}, {chosen})",
             level=LogLevel.INFO,
             input_digest=input_digest,
-            extra_env={"PATH": ":".join(path), "YOWASP_CACHE_DIR": YOWASP_CACHE_DIR},
+            extra_env={
+                "PATH": ":".join(path),
+                "YOWASP_CACHE_DIR": YOWASP_CACHE_DIR,
+                # Run the venv's Python on the driver file (a sandbox input, not part of the
+                # venv: editing it does not rebuild the tool's venv).
+                "PEX_INTERPRETER": "1",
+            },
             output_files=[output, REPORT_FILE],
             append_only_caches={YOWASP_CACHE_NAME: YOWASP_CACHE_DIR},
             timeout_seconds=3600,

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from pants.backend.python.subsystems.python_tool_base import PythonToolBase
-from pants.backend.python.target_types import EntryPoint
+from pants.backend.python.target_types import ConsoleScript
 from pants.option.option_types import StrOption
 from pants.util.strutil import help_text
 
-DRIVER_MODULE = "estream_fpga_driver"
+# Run by the tool venv's Python (PEX_INTERPRETER=1) as a sandbox input; see rules.py.
+DRIVER_FILE = "estream_fpga_driver.py"
 
 
 class FpgaToolchain(PythonToolBase):
@@ -33,8 +34,9 @@ class FpgaToolchain(PythonToolBase):
         "fusesoc==2.4.7",
     ]
     default_requirements = [default_version, *default_extra_requirements]
-    # The driver script is added to the tool's venv as a top-level module (see rules.py).
-    default_main = EntryPoint(DRIVER_MODULE, "run")
+    # The builds run the estream driver script on the venv's interpreter; the console script is
+    # FuseSoC's, for running exported cores.
+    default_main = ConsoleScript("fusesoc")
     register_interpreter_constraints = True
     default_interpreter_constraints = ["CPython==3.11.*"]
     default_lockfile_resource = ("estream.fpga", "fpga-tools.lock")
