@@ -96,3 +96,22 @@ def check_constraints_suffix(family: str, path: str, *, where: str) -> None:
             where, f"constraints file `{path}` does not suit the {family} family", key="constraints",
             help=f"expected a {' or '.join(suffixes)} file",
         )
+
+
+TOOLCHAINS = ("yowasp", "native")
+
+
+def check_toolchain(device: ResolvedDevice, toolchain: str, vivado: Optional[str], *, where: str) -> None:
+    """The chosen toolchain must exist and suit the family (Xilinx parts need Vivado)."""
+    if toolchain not in TOOLCHAINS:
+        raise EstreamError.single(
+            where, f"unknown toolchain `{toolchain}`", key="toolchain",
+            help=f"expected one of: {', '.join(TOOLCHAINS)}",
+        )
+    if device.family == "xilinx" and not vivado:
+        raise EstreamError.single(
+            where,
+            f"Xilinx part `{device.part}` needs Vivado, and no `vivado` binary is configured",
+            key="device",
+            help="set `[fpga-toolchain].vivado` to the path of the `vivado` binary",
+        )

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from estream.core.errors import EstreamError
-from estream.fpga.devices import check_constraints_suffix, resolve_device
+from estream.fpga.devices import check_constraints_suffix, check_toolchain, resolve_device
 
 
 def test_known_dies_resolve_with_default_packages() -> None:
@@ -42,3 +42,18 @@ def test_constraints_must_suit_family() -> None:
     with pytest.raises(EstreamError) as e:
         check_constraints_suffix("ice40", "top.lpf", where="BUILD")
     assert "expected a .pcf file" in e.value.diagnostics[0].help
+
+
+def test_xilinx_needs_a_configured_vivado_and_toolchains_are_checked() -> None:
+    vu9p = resolve_device("xilinx", "xcvu9p-flga2104-2L-e", None, where="rtl/BUILD")
+    check_toolchain(vu9p, "yowasp", "/opt/Xilinx/Vivado/2023.2/bin/vivado", where="rtl/BUILD")
+    with pytest.raises(EstreamError) as e:
+        check_toolchain(vu9p, "yowasp", None, where="rtl/BUILD")
+    d = e.value.diagnostics[0]
+    assert "Xilinx part `xcvu9p-flga2104-2L-e` needs Vivado" in d.message
+    assert "[fpga-toolchain].vivado" in d.help
+    up5k = resolve_device("ice40", "up5k", None, where="rtl/BUILD")
+    check_toolchain(up5k, "native", None, where="rtl/BUILD")
+    with pytest.raises(EstreamError) as e:
+        check_toolchain(up5k, "vendor", None, where="rtl/BUILD")
+    assert e.value.diagnostics[0].key == "toolchain"

@@ -226,16 +226,19 @@ def build(config):
 
 
 def _log_tails(lines=25):
-    tails = []
+    """The ERROR lines of the tool logs or, when there are none, the end of each log."""
+    logs = []
     for log in LOG_FILES:
         path = os.path.join(WORK_ROOT, log)
         if os.path.exists(path):
             with open(path, errors="replace") as f:
-                content = f.read().splitlines()
-            interesting = [l for l in content if "ERROR" in l or "Error" in l]
-            shown = interesting[-lines:] or content[-lines:]
-            tails.append("--- %s ---\n%s" % (log, "\n".join(shown)))
-    return "\n".join(tails)
+                logs.append((log, f.read().splitlines()))
+    errors = [(log, [l for l in content if "ERROR" in l]) for log, content in logs]
+    errors = [(log, found) for log, found in errors if found]
+    shown = [(log, found[-lines:]) for log, found in errors] or [
+        (log, content[-lines:]) for log, content in logs
+    ]
+    return "\n".join("--- %s ---\n%s" % (log, "\n".join(content)) for log, content in shown)
 
 
 def main(argv):

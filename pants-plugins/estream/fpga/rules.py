@@ -10,10 +10,15 @@ import pkgutil
 from dataclasses import dataclass
 
 from estream.core.errors import EstreamError
-from estream.fpga.devices import ResolvedDevice, check_constraints_suffix, resolve_device
+from estream.fpga.devices import (
+    ResolvedDevice,
+    check_constraints_suffix,
+    check_toolchain,
+    resolve_device,
+)
 from estream.fpga.report import NextpnrReport, check_timing, parse_nextpnr_report, summary_line
 from estream.fpga.subsystem import DRIVER_FILE, FpgaToolchain
-from estream.fpga.target_types import TOOLCHAINS, FpgaBitstreamFieldSet
+from estream.fpga.target_types import FpgaBitstreamFieldSet
 from pants.backend.python.util_rules import pex
 from pants.backend.python.util_rules.pex import VenvPex, VenvPexProcess
 from pants.core.goals.package import BuiltPackage, BuiltPackageArtifact, PackageFieldSet
@@ -120,18 +125,7 @@ async def build_bitstream(
     device = resolve_device(fs.family.value, fs.device.value, fs.package.value, where=where)
     check_constraints_suffix(device.family, fs.constraints.value, where=where)
     chosen = fs.toolchain.value or toolchain.default_toolchain
-    if chosen not in TOOLCHAINS:
-        raise EstreamError.single(
-            "pants.toml", f"unknown toolchain `{chosen}`", key="fpga-toolchain.default_toolchain",
-            help=f"expected one of: {', '.join(TOOLCHAINS)}",
-        )
-    if device.family == "xilinx" and not toolchain.vivado:
-        raise EstreamError.single(
-            where,
-            f"Xilinx part `{device.part}` needs Vivado, and no `vivado` binary is configured",
-            key="device",
-            help="set `[fpga-toolchain].vivado` to the path of the `vivado` binary",
-        )
+    check_toolchain(device, chosen, toolchain.vivado, where=where)
     if fs.clock_mhz.value is None:
         raise EstreamError.single(where, "a target clock is required", key="clock_mhz")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from estream.fpga.devices import DIES, FAMILIES
+from estream.fpga.devices import DIES, FAMILIES, TOOLCHAINS
 from pants.core.goals.package import OutputPathField
 from pants.engine.target import (
     COMMON_TARGET_FIELDS,
@@ -18,7 +18,6 @@ from pants.engine.target import (
 )
 from pants.util.strutil import help_text
 
-TOOLCHAINS = ("yowasp", "native")
 TOOL_OPTION_KEYS = ("yosys", "nextpnr", "pack")
 
 
