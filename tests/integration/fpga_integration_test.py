@@ -183,3 +183,15 @@ def test_fusesoc_synth_of_the_exported_core_gives_the_bitstream_pants_built(tmp_
     fusesoc_bins = list((work / "build").rglob("*.bin"))
     assert len(fusesoc_bins) == 1, fusesoc_bins
     assert sha256(fusesoc_bins[0]) == sha256(repo / DIST / "queue_append_up5k.bin")
+
+
+def test_native_toolchain_uses_the_tools_on_the_path(tmp_path: Path) -> None:
+    for tool in ("yosys", "nextpnr-ice40", "icepack"):
+        assert shutil.which(tool), f"{tool} is required: apt-get install yosys nextpnr-ice40 fpga-icestorm"
+    repo = copy_repo(tmp_path / "repo")
+    result = run_pants(
+        repo, ["--fpga-toolchain-default-toolchain=native", "package", UP5K]
+    ).assert_success()
+    assert "(iCE40UP5K-sg48, native)" in result.stderr
+    assert "iCE40UP5K-sg48: logic cells" in result.stderr
+    assert (repo / DIST / "queue_append_up5k.bin").stat().st_size > 0
