@@ -5,15 +5,12 @@ Enable with `backend_packages = ["estream"]` and `pythonpath = ["%(buildroot)s/p
 
 from estream import dependency_inference
 from estream import target_types as estream_target_types
-from estream.fpga import fusesoc
-from estream.fpga import rules as fpga_rules
-from estream.fpga import target_types as fpga_target_types
 from estream.goals import check, package, verify
 from estream.util_rules import esf, manifest, package_contents, signing_key
 
 
 def target_types():
-    return [*estream_target_types.target_types(), *fpga_target_types.target_types()]
+    return estream_target_types.target_types()
 
 
 def rules():
@@ -22,8 +19,6 @@ def rules():
         *check.rules(),
         *package.rules(),
         *verify.rules(),
-        *fpga_rules.rules(),
-        *fusesoc.rules(),
         *esf.rules(),
         *manifest.rules(),
         *package_contents.rules(),
