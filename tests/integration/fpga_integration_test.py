@@ -127,8 +127,8 @@ def test_errors_name_the_target_field_and_cause(tmp_path: Path) -> None:
     (errs / "bad_pin.pcf").write_text(pcf.replace("set_io ack 38", "set_io ack 99"))
     (errs / "BUILD").write_text(ERRORS_BUILD)
 
-    def fails(target: str, env=None) -> str:
-        result = run_pants(repo, ["package", f"fpga_errors:{target}"], env=env)
+    def fails(target: str, args=()) -> str:
+        result = run_pants(repo, [*args, "package", f"fpga_errors:{target}"])
         assert result.returncode != 0, result.stderr
         assert "Traceback" not in result.stderr
         return result.stderr
@@ -142,8 +142,8 @@ def test_errors_name_the_target_field_and_cause(tmp_path: Path) -> None:
     assert "--- next.log ---" in pin and "package does not have a pin named '99'" in pin, pin
     assert "--- yosys.log ---" not in pin  # only the log with the error is shown
 
-    # PATH without yosys/nextpnr: the native toolchain says what it is missing.
-    native = fails("native_missing", env={"PATH": "/usr/bin:/bin"})
+    # A search path without yosys/nextpnr: the native toolchain says what it is missing.
+    native = fails("native_missing", args=[f"--fpga-toolchain-native-search-path=['{errs}']"])
     assert "the native toolchain needs yosys, nextpnr-ice40, icepack on the PATH" in native
 
 
@@ -190,7 +190,8 @@ def test_native_toolchain_uses_the_tools_on_the_path(tmp_path: Path) -> None:
         assert shutil.which(tool), f"{tool} is required: apt-get install yosys nextpnr-ice40 fpga-icestorm"
     repo = copy_repo(tmp_path / "repo")
     result = run_pants(
-        repo, ["--fpga-toolchain-default-toolchain=native", "package", UP5K]
+        # Without the process cache: the native tools must really run here.
+        repo, ["--no-local-cache", "--fpga-toolchain-default-toolchain=native", "package", UP5K]
     ).assert_success()
     assert "(iCE40UP5K-sg48, native)" in result.stderr
     assert "iCE40UP5K-sg48: logic cells" in result.stderr

@@ -181,6 +181,9 @@ def check_native_tools(family):
 
 
 def build(config):
+    if os.environ.get("ESTREAM_FPGA_PATH"):
+        # Only make (a shim), the native tools' search path and Vivado: nothing else leaks in.
+        os.environ["PATH"] = os.environ["ESTREAM_FPGA_PATH"]
     flow_cls, flow_options = flow_for(config)
     if config["toolchain"] == "native" or config["family"] == "xilinx":
         check_native_tools(config["family"])

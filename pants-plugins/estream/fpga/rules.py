@@ -177,7 +177,8 @@ async def build_bitstream(
     )
     path = [shims.path_component]
     if chosen == "native":
-        path.append(path_env.get("PATH", ""))
+        for entry in toolchain.native_search_path:
+            path.append(path_env.get("PATH", "") if entry == "<PATH>" else entry)
     if device.family == "xilinx":
         path.insert(0, os.path.dirname(toolchain.vivado))
     process = await Get(
@@ -190,6 +191,8 @@ async def build_bitstream(
             input_digest=input_digest,
             extra_env={
                 "PATH": ":".join(path),
+                # The pex environment rewrites PATH; the driver restores exactly this one.
+                "ESTREAM_FPGA_PATH": ":".join(path),
                 "YOWASP_CACHE_DIR": YOWASP_CACHE_DIR,
                 # Run the venv's Python on the driver file (a sandbox input, not part of the
                 # venv: editing it does not rebuild the tool's venv).

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pants.backend.python.subsystems.python_tool_base import PythonToolBase
 from pants.backend.python.target_types import ConsoleScript
-from pants.option.option_types import StrOption
+from pants.option.option_types import StrListOption, StrOption
 from pants.util.strutil import help_text
 
 # Run by the tool venv's Python (PEX_INTERPRETER=1) as a sandbox input; see rules.py.
@@ -48,6 +48,16 @@ class FpgaToolchain(PythonToolBase):
             The toolchain of `fpga_bitstream` targets that do not set `toolchain`: `yowasp`
             (hermetic, from the lockfile) or `native` (`yosys`, `nextpnr-ice40`/`nextpnr-ecp5`,
             `icepack`/`ecppack` from the PATH).
+            """
+        ),
+    )
+    native_search_path = StrListOption(
+        default=["<PATH>"],
+        help=help_text(
+            """
+            Directories searched for the `native` toolchain's binaries (`yosys`, `nextpnr-ice40`,
+            `nextpnr-ecp5`, `icepack`, `ecppack`), in order. `<PATH>` stands for the PATH of
+            the environment Pants runs in.
             """
         ),
     )
