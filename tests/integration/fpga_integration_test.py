@@ -1,0 +1,198 @@
+"""`./pants package` on `fpga_bitstream` targets with the real hermetic toolchain (YoWASP).
+
+One test per expensive setup, each running the real `./pants` on copies of this repository:
+caching by inputs, byte-identical bitstreams across build roots and across a cold and a warm
+WebAssembly cache, the errors a user meets (timing not met, a bad pin, missing native tools; the
+checks that need no tools are unit-tested in estream/fpga), and the FuseSoC round trip.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+import os
+import shutil
+import uuid
+from pathlib import Path
+
+from integration.pants_repo import copy_repo, run_pants
+
+RTL = "circuits/queue/append/rtl"
+DIST = "dist/circuits.queue.append.rtl"
+UP5K = f"{RTL}:queue_append_up5k"
+ECP5 = f"{RTL}:queue_append_ecp5_25k"
+SYNTH = "Synthesise, place and route"
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def bitstreams(root: Path) -> dict:
+    dist = root / DIST
+    return {p.name: sha256(p) for p in sorted(dist.iterdir()) if p.suffix in (".bin", ".bit")}
+
+
+def synthesised(stderr: str) -> list:
+    return [l for l in stderr.splitlines() if "Completed:" in l and SYNTH in l]
+
+
+def test_bitstreams_are_cached_by_input_and_identical_across_roots_and_caches(tmp_path: Path) -> None:
+    first = copy_repo(tmp_path / "alice" / "repo")
+    second = copy_repo(tmp_path / "bob" / "deeper" / "checkout")
+
+    # The default lockfile shipped with the plugin is the committed one (they must not drift).
+    assert (first / "pants-plugins/estream/fpga/fpga-tools.lock").read_bytes() == (
+        first / "3rdparty/python/fpga-tools.lock"
+    ).read_bytes()
+
+    # A comment unique to this run: the RTL's input digest is new, so synthesis must run ...
+    top = first / RTL / "queue_append_top.v"
+    top.write_text(top.read_text() + f"// build {uuid.uuid4()}\n")
+    built = run_pants(first, ["package", f"{RTL}:"]).assert_success()
+    assert len(synthesised(built.stderr)) == 2, built.stderr
+    assert "iCE40UP5K-sg48: logic cells" in built.stderr
+    assert "LFE5U-25F-CABGA381: luts" in built.stderr and "fmax" in built.stderr
+    a = bitstreams(first)
+    assert sorted(a) == ["queue_append_ecp5_25k.bit", "queue_append_up5k.bin"]
+    assert (first / DIST / "queue_append_up5k.bin.report.json").exists()
+
+    # ... and a second `package` of the same inputs does not run it again.
+    again = run_pants(first, ["package", f"{RTL}:"]).assert_success()
+    assert synthesised(again.stderr) == [], again.stderr
+    assert bitstreams(first) == a
+
+    # Another build root, without the process cache: the tools really run there, and give the
+    # same bytes (the comment above changes no logic).
+    other = run_pants(second, ["--no-local-cache", "package", f"{RTL}:"]).assert_success()
+    assert len(synthesised(other.stderr)) == 2, other.stderr
+    assert bitstreams(second) == a
+
+    # A cold WebAssembly cache (a fresh named-caches dir; only the pex cache is shared so the
+    # tool's venv is not rebuilt): YoWASP compiles its tools again, and the bytes do not change.
+    named = tmp_path / "cold-named-caches"
+    named.mkdir()
+    home_caches = Path(os.environ.get("HOME", "/root")) / ".cache/pants/named_caches"
+    os.symlink(home_caches / "pex_root", named / "pex_root")
+    shutil.rmtree(second / "dist")
+    cold = run_pants(
+        second, ["--no-local-cache", f"--named-caches-dir={named}", "package", UP5K]
+    ).assert_success()
+    assert len(synthesised(cold.stderr)) == 1, cold.stderr
+    assert any((named / "estream_yowasp").rglob("*")), "the WASM cache was not written"
+    assert bitstreams(second) == {"queue_append_up5k.bin": a["queue_append_up5k.bin"]}
+
+
+ERRORS_BUILD = """
+fpga_bitstream(
+    name="too_fast",
+    sources=["queue_append.v", "queue_append_top.v"],
+    top="queue_append_top",
+    constraints="queue_append_up5k.pcf",
+    family="ice40",
+    device="up5k",
+    clock_mhz=400,
+)
+
+fpga_bitstream(
+    name="bad_pin",
+    sources=["queue_append.v", "queue_append_top.v"],
+    top="queue_append_top",
+    constraints="bad_pin.pcf",
+    family="ice40",
+    device="up5k",
+    clock_mhz=12,
+)
+
+fpga_bitstream(
+    name="native_missing",
+    sources=["queue_append.v", "queue_append_top.v"],
+    top="queue_append_top",
+    constraints="queue_append_up5k.pcf",
+    family="ice40",
+    device="up5k",
+    clock_mhz=12,
+    toolchain="native",
+)
+"""
+
+
+def test_errors_name_the_target_field_and_cause(tmp_path: Path) -> None:
+    repo = copy_repo(tmp_path / "repo")
+    errs = repo / "fpga_errors"
+    errs.mkdir()
+    for name in ("queue_append.v", "queue_append_top.v", "queue_append_up5k.pcf"):
+        shutil.copy(repo / RTL / name, errs / name)
+    pcf = (errs / "queue_append_up5k.pcf").read_text()
+    (errs / "bad_pin.pcf").write_text(pcf.replace("set_io ack 38", "set_io ack 99"))
+    (errs / "BUILD").write_text(ERRORS_BUILD)
+
+    def fails(target: str, args=()) -> str:
+        result = run_pants(repo, [*args, "package", f"fpga_errors:{target}"])
+        assert result.returncode != 0, result.stderr
+        assert "Traceback" not in result.stderr
+        return result.stderr
+
+    timing = fails("too_fast")
+    assert "fpga_errors/BUILD: fpga_errors:too_fast: `clock_mhz`: timing not met: target clock 400 MHz" in timing
+    assert "lower `clock_mhz` to at most" in timing
+
+    pin = fails("bad_pin")
+    assert "fpga_errors:bad_pin" in pin and "building the bitstream failed" in pin
+    assert "--- next.log ---" in pin and "package does not have a pin named '99'" in pin, pin
+    assert "--- yosys.log ---" not in pin  # only the log with the error is shown
+
+    # A search path without yosys/nextpnr: the native toolchain says what it is missing.
+    native = fails("native_missing", args=[f"--fpga-toolchain-native-search-path=['{errs}']"])
+    assert "the native toolchain needs yosys, nextpnr-ice40, icepack on the PATH" in native
+
+
+def test_fusesoc_synth_of_the_exported_core_gives_the_bitstream_pants_built(tmp_path: Path) -> None:
+    repo = copy_repo(tmp_path / "repo")
+    built = run_pants(repo, ["fusesoc-export", "package", UP5K]).assert_success()
+    vlnv = "estream:circuits.queue.append.rtl:queue_append_up5k:0"
+    assert f"({vlnv})" in built.stdout, built.stdout
+    library = repo / "dist/fusesoc"
+    core = library / "circuits.queue.append.rtl/queue_append_up5k/queue_append_up5k.core"
+    text = core.read_text()
+    assert text.startswith("CAPI=2:\n") and "flow: icestorm" in text and "--seed" in text
+
+    # FuseSoC from the same locked resolve, as a user gets it: `./pants export`.
+    run_pants(repo, ["export", "--resolve=fpga-tools"]).assert_success()
+    venvs = list((repo / "dist/export/python/virtualenvs/fpga-tools").iterdir())
+    assert len(venvs) == 1
+    python = venvs[0] / "bin/python"
+
+    work = tmp_path / "fusesoc-work"
+    work.mkdir()
+    (work / "fusesoc.conf").write_text(f"[main]\ncache_root = {work / 'cache'}\n")
+    home = Path(os.environ.get("HOME", "/root"))
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(home),
+        "EDALIZE_LAUNCHER": f"{python} {library / 'estream_fpga_driver.py'} launch",
+        "YOWASP_CACHE_DIR": str(home / ".cache/pants/named_caches/estream_yowasp"),
+    }
+
+    proc = subprocess.run(
+        [str(venvs[0] / "bin/fusesoc"), "--config", "fusesoc.conf", "--cores-root", str(library),
+         "run", "--target=synth", vlnv],
+        cwd=work, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=900,
+    )
+    assert proc.returncode == 0, proc.stdout[-4000:]
+    fusesoc_bins = list((work / "build").rglob("*.bin"))
+    assert len(fusesoc_bins) == 1, fusesoc_bins
+    assert sha256(fusesoc_bins[0]) == sha256(repo / DIST / "queue_append_up5k.bin")
+
+
+def test_native_toolchain_uses_the_tools_on_the_path(tmp_path: Path) -> None:
+    for tool in ("yosys", "nextpnr-ice40", "icepack"):
+        assert shutil.which(tool), f"{tool} is required: apt-get install yosys nextpnr-ice40 fpga-icestorm"
+    repo = copy_repo(tmp_path / "repo")
+    result = run_pants(
+        # Without the process cache: the native tools must really run here.
+        repo, ["--no-local-cache", "--fpga-toolchain-default-toolchain=native", "package", UP5K]
+    ).assert_success()
+    assert "(iCE40UP5K-sg48, native)" in result.stderr
+    assert "iCE40UP5K-sg48: logic cells" in result.stderr
+    assert (repo / DIST / "queue_append_up5k.bin").stat().st_size > 0
