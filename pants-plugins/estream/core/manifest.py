@@ -92,9 +92,11 @@ MAX_LICENSE_LENGTH = 256
 #: otherwise produce megabytes of diagnostics.
 MAX_DIAGNOSTICS = 100
 
-_NAME_RE = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*\Z")
+#: A package name (`esf-iot`); shared with the registry index, which must accept exactly these.
+PACKAGE_NAME_RE = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*\Z")
 _KEYWORD_RE = re.compile(r"[a-z0-9][a-z0-9_+-]*\Z")
-_SCHEMA_NAME_RE = re.compile(r"[A-Z][A-Za-z0-9]*\Z")
+#: A schema or enum name (`IoTTelemetry`), as `provides`/`requires` list them.
+SCHEMA_NAME_RE = re.compile(r"[A-Z][A-Za-z0-9]*\Z")
 _DEVICE_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}\Z")
 _DECIMAL_RE = re.compile(r"(?:0|[1-9][0-9]*)(?:\.[0-9]{1,18})?\Z")
 _EMAIL_RE = re.compile(r"[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+\Z")
@@ -876,7 +878,7 @@ class _Validator:
             sub = key + (name,)
 
             def check(item: str, index: int, sub: Key = sub) -> bool:
-                if not _SCHEMA_NAME_RE.match(item) or len(item) > 128:
+                if not SCHEMA_NAME_RE.match(item) or len(item) > 128:
                     self.error(sub, f"item {index + 1}: expected {what}, found {_quote(item)}", value=item)
                     return False
                 return True
@@ -1220,7 +1222,7 @@ def _name_problem(name: str) -> Optional[str]:
         return "it is empty"
     if len(name) > MAX_NAME_LENGTH:
         return f"it is longer than {MAX_NAME_LENGTH} characters"
-    if _NAME_RE.match(name):
+    if PACKAGE_NAME_RE.match(name):
         return None
     if not ("a" <= name[0] <= "z"):
         return "it must start with a lowercase ASCII letter"

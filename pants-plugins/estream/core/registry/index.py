@@ -22,6 +22,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Dict, List, Optional, Tuple
 
 from estream.core.errors import Diagnostic, EstreamError
+from estream.core.manifest import PACKAGE_NAME_RE, SCHEMA_NAME_RE
 from estream.core.semver import SemverError, Version, VersionReq
 
 INDEX_FORMAT = 1
@@ -32,9 +33,7 @@ MAX_SCHEMAS = 1024
 MAX_KEYWORDS = 10
 MAX_DESCRIPTION = 500
 
-NAME_RE = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*\Z")
 _CHECKSUM_RE = re.compile(r"sha3-256:[0-9a-f]{64}\Z")
-_SCHEMA_RE = re.compile(r"[A-Z][A-Za-z0-9]*\Z")
 _KEYWORD_RE = re.compile(r"[a-z0-9][a-z0-9_+-]{0,31}\Z")
 _CATEGORY_RE = re.compile(r"[a-z][a-z0-9-]{0,63}\Z")
 _KEY_ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@:+-]{0,127}\Z")
@@ -51,7 +50,7 @@ def name_problem(name: object) -> Optional[str]:
         return "expected a non-empty string"
     if len(name) > 64:
         return "a component name has at most 64 characters"
-    if not NAME_RE.match(name):
+    if not PACKAGE_NAME_RE.match(name):
         return "expected lowercase ASCII words separated by single hyphens, like `esf-iot`"
     return None
 
@@ -195,7 +194,7 @@ def parse_index_line(raw: str, *, expected_name: Optional[str], source: str, lin
         raise EstreamError(chk.errors)
     if data["v"] != INDEX_FORMAT or isinstance(data["v"], bool):
         chk.error("v", f"expected index format version {INDEX_FORMAT}, found {_show(data['v'])}")
-    name = chk.string(data, "name", NAME_RE, "a component name", 64)
+    name = chk.string(data, "name", PACKAGE_NAME_RE, "a component name", 64)
     if name and expected_name is not None and name != expected_name:
         chk.error(
             "name",
@@ -245,8 +244,8 @@ def parse_index_line(raw: str, *, expected_name: Optional[str], source: str, lin
                 chk.error(key + ".req", str(e))
                 continue
             deps.append(IndexDep(dep["name"], req))
-    provides = chk.strings(data, "provides", _SCHEMA_RE, "schema names like `IoTTelemetry`", MAX_SCHEMAS)
-    requires = chk.strings(data, "requires", _SCHEMA_RE, "schema names like `IoTTelemetry`", MAX_SCHEMAS)
+    provides = chk.strings(data, "provides", SCHEMA_NAME_RE, "schema names like `IoTTelemetry`", MAX_SCHEMAS)
+    requires = chk.strings(data, "requires", SCHEMA_NAME_RE, "schema names like `IoTTelemetry`", MAX_SCHEMAS)
     category = chk.string(data, "category", _CATEGORY_RE, "a category like `esf-schema`", 64)
     keywords = chk.strings(data, "keywords", _KEYWORD_RE, "keywords like `iot`", MAX_KEYWORDS)
     description = data["description"]
