@@ -41,10 +41,21 @@ _SKIP_DIRS = {".git", "dist", "node_modules", "__pycache__", ".pants.d", ".venv"
 MAX_SCAN_MANIFESTS = 10000
 
 
-def _walk_files(root: Path, suffix: str) -> List[Path]:
+def _walk_files(root: Path, suffix: str, *, package: bool = True) -> List[Path]:
+    """Files under `root` ending in `suffix`, in sorted order.
+
+    With `package` (the default), `root` is a package and the walk does not enter nested packages
+    (subdirectories with their own manifest), whose files belong to them, as in Cargo.
+    """
     out: List[Path] = []
     for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if d not in _SKIP_DIRS and not d.startswith("."))
+        dirnames[:] = sorted(
+            d
+            for d in dirnames
+            if d not in _SKIP_DIRS
+            and not d.startswith(".")
+            and not (package and (Path(dirpath) / d / MANIFEST_FILENAME).is_file())
+        )
         out.extend(Path(dirpath) / f for f in sorted(filenames) if f.endswith(suffix))
     return out
 
@@ -71,7 +82,7 @@ def dependency_schemas(manifest: Manifest, package_dir: Path, extra_dirs: Sequen
     candidates: List[Path] = [d / MANIFEST_FILENAME for d in extra_dirs]
     root = _repo_root(package_dir)
     if root is not None:
-        candidates.extend(_walk_files(root, MANIFEST_FILENAME)[:MAX_SCAN_MANIFESTS])
+        candidates.extend(_walk_files(root, MANIFEST_FILENAME, package=False)[:MAX_SCAN_MANIFESTS])
     documents: List[EsfDocument] = []
     seen = set()
     for path in candidates:

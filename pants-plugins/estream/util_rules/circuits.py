@@ -102,7 +102,8 @@ class SmartCircuitPackage:
     """A circuit, its validated package and the files a test run needs.
 
     `files` holds package-relative path -> content for `tests/**`; `src_digest` holds the
-    package's `src/` tree with paths relative to the package root (`src/...`).
+    package's `src/` tree with paths relative to the package root (`src/...`), and `rtl_digest`
+    the files its circuits' `implementation.rtl` name, package-relative too.
     """
 
     address: Address
@@ -113,13 +114,14 @@ class SmartCircuitPackage:
     env: TypeEnvironment
     files: Tuple[Tuple[str, bytes], ...]
     src_digest: Digest
+    rtl_digest: Digest
 
     @property
     def circuit(self) -> Circuit:
         return dict(self.circuits)[self.circuit_path]
 
     def __hash__(self) -> int:  # TypeEnvironment holds dicts: hash by identity of the inputs
-        return hash((self.address, self.root, self.circuit_path, self.files, self.src_digest))
+        return hash((self.address, self.root, self.circuit_path, self.files, self.src_digest, self.rtl_digest))
 
 
 def _rel(root: str, path: str) -> str:
@@ -156,15 +158,18 @@ async def load_smart_circuit_package(request: SmartCircuitPackageRequest) -> Sma
     manifest_path = max(found.files, key=len)
     root = os.path.dirname(manifest_path)
     prefix = f"{root}/" if root else ""
+    # A nested package (a subdirectory with its own manifest) owns its files, as in Cargo.
+    nested = await Get(Paths, PathGlobs([f"{prefix}*/**/{MANIFEST_FILENAME}"]))
+    exclude = tuple(f"!{os.path.dirname(p)}/**" for p in sorted(nested.files))
     manifest_contents, package_contents, src_snapshot_digest = await MultiGet(
         Get(DigestContents, PathGlobs([manifest_path])),
-        Get(DigestContents, PathGlobs([f"{prefix}**/*{CIRCUIT_SUFFIX}", f"{prefix}tests/**"])),
-        Get(Digest, PathGlobs([f"{prefix}src/**"])),
+        Get(DigestContents, PathGlobs([f"{prefix}**/*{CIRCUIT_SUFFIX}", f"{prefix}tests/**", *exclude])),
+        Get(Digest, PathGlobs([f"{prefix}src/**", *exclude])),
     )
     manifest = parse_manifest(manifest_contents[0].content, manifest_path)
     src_digest = await Get(Digest, RemovePrefix(src_snapshot_digest, root)) if root else src_snapshot_digest
 
-    schema_paths = await Get(Paths, PathGlobs([f"{prefix}**/*{ESF_SUFFIX}"]))
+    schema_paths = await Get(Paths, PathGlobs([f"{prefix}**/*{ESF_SUFFIX}", *exclude]))
     schema_digest = await Get(Digest, PathGlobs(list(schema_paths.files)))
     explicit_schema_fields = [t[EsfSchemaSourceField] for t in explicit if t.has_field(EsfSchemaSourceField)]
     explicit_hydrated = await MultiGet(Get(HydratedSources, HydrateSourcesRequest(f)) for f in explicit_schema_fields)
@@ -203,8 +208,27 @@ async def load_smart_circuit_package(request: SmartCircuitPackageRequest) -> Sma
                 Diagnostic(circuit.path, f"circuit name `{circuit.name}` is also used by {names[circuit.name]}", key="name", help="circuit names are unique within a package")
             )
         names.setdefault(circuit.name, circuit.path)
+    rtl_paths = sorted({f for c in circuits.values() if c.rtl is not None for f in c.rtl.files})
+    rtl_found = await Get(Paths, PathGlobs([prefix + f for f in rtl_paths]))
+    for rel, circuit in sorted(circuits.items()):
+        if circuit.rtl is None:
+            continue
+        for key, paths in (("sources", circuit.rtl.sources), ("testbench", circuit.rtl.testbench)):
+            for f in paths:
+                if prefix + f not in rtl_found.files:
+                    diagnostics.append(
+                        Diagnostic(
+                            circuit.path,
+                            f"`{f}` does not exist in the package ({root or '.'})",
+                            line=circuit.line_of("implementation.rtl"),
+                            key=f"implementation.rtl.{key}",
+                        )
+                    )
     if diagnostics:
         raise EstreamError(diagnostics)
+    rtl_digest = await Get(Digest, PathGlobs(sorted(rtl_found.files)))
+    if root:
+        rtl_digest = await Get(Digest, RemovePrefix(rtl_digest, root))
     logger.debug("estream: loaded circuit %s of package %s", circuit_file, manifest.name)
     return SmartCircuitPackage(
         address=request.address,
@@ -215,6 +239,7 @@ async def load_smart_circuit_package(request: SmartCircuitPackageRequest) -> Sma
         env=env,
         files=tuple(sorted(files.items())),
         src_digest=src_digest,
+        rtl_digest=rtl_digest,
     )
 
 
