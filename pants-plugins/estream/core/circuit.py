@@ -27,7 +27,12 @@ File layout::
       governance: { category: Generic, required_approvals: 0, auto_approve: true }  # = manifest's
     implementation:                 # optional; how to execute the circuit
       cpu: "fix_parser:parse"       # Python `module.path:function` under the package's src/
-      # `rtl:` is reserved for the FPGA flow; any other key is an error
+      rtl:                          # optional: the hardware, simulated against the same vectors
+        top: queue_append_top       # the design's top module (what `fpga_bitstream` builds)
+        sources: [rtl/a.v, rtl/b.v] # the design's files, package-relative (.v/.sv/.vh/.svh)
+        testbench: [rtl/tb.v]       # simulation-only files
+        testbench_top: vectors_tb   # the simulation's top module
+        codec: queue_append_rtl     # module under src/ with encode(inputs), decode(inputs, responses)
     compute:                        # node ids unique, distinct from port names
       - { id: tag_splitter, type: transform, description: "..." }
     flows:                          # "a -> b -> c" chains over ports and nodes
@@ -77,9 +82,9 @@ TOP_LEVEL_KEYS = (
     "flows",
     "invariants",
 )
-IMPLEMENTATION_KEYS = ("cpu",)
-#: Keys under `implementation` reserved for other execution targets (accepted, not used here).
-RESERVED_IMPLEMENTATION_KEYS = ("rtl",)
+IMPLEMENTATION_KEYS = ("cpu", "rtl")
+RTL_KEYS = ("top", "sources", "testbench", "testbench_top", "codec")
+RTL_SUFFIXES = (".v", ".sv", ".vh", ".svh")
 _ANNOTATION_KEYS = ("witness_tier", "hardware_target", "streamsight_emit", "marketplace", "governance")
 _PORT_KEYS = ("name", "type", "description")
 _TYPE_KEYS = ("name", "fields", "description")
@@ -90,6 +95,8 @@ _GOVERNANCE_KEYS = ("category", "required_approvals", "auto_approve")
 _SNAKE_RE = re.compile(r"[a-z][a-z0-9]*(_[a-z0-9]+)*\Z")
 _UPPER_CAMEL_RE = re.compile(r"[A-Z][A-Za-z0-9]*\Z")
 _ESCIR_VERSION_RE = re.compile(r"(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)\Z")
+_VERILOG_NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*\Z")
+_MODULE_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*\Z")
 _ENTRY_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*:[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*\Z")
 _FLOW_TOKEN_RE = re.compile(r"[a-z][a-z0-9_]*(\.error)?\Z")
 
@@ -126,6 +133,27 @@ class CircuitGovernance:
 
 
 @dataclass(frozen=True)
+class RtlImplementation:
+    """`implementation.rtl`: the circuit in hardware, and how its vectors drive a simulation.
+
+    The testbench reads a stimulus file and writes a response file, line by line
+    (`estream/fpga/rtl_sim.py` documents the protocol); `codec` is a module of the package's
+    `src/` whose `encode(inputs)` turns a vector's input ports into stimulus operations and whose
+    `decode(inputs, responses)` turns the testbench's responses into output ports.
+    """
+
+    top: str
+    sources: Tuple[str, ...]
+    testbench: Tuple[str, ...]
+    testbench_top: str
+    codec: str
+
+    @property
+    def files(self) -> Tuple[str, ...]:
+        return self.sources + self.testbench
+
+
+@dataclass(frozen=True)
 class Circuit:
     """A validated ESCIR circuit file."""
 
@@ -144,7 +172,7 @@ class Circuit:
     marketplace_category: Optional[str] = None
     governance: Optional[CircuitGovernance] = None
     cpu_entry: Optional[str] = None
-    rtl: Any = None
+    rtl: Optional[RtlImplementation] = None
     invariants: Tuple[str, ...] = ()
     lines: Tuple[Tuple[str, int], ...] = ()  # dotted key -> line, for later diagnostics
 
@@ -504,13 +532,13 @@ class _Validator:
                     out["governance"] = CircuitGovernance(category, approvals, auto, gov.line)
         return out
 
-    def implementation(self, data: YamlMap) -> Tuple[Optional[str], Any]:
+    def implementation(self, data: YamlMap) -> Tuple[Optional[str], Optional[RtlImplementation]]:
         if "implementation" not in data:
             return None, None
         impl = self.mapping(data["implementation"], data.value_line("implementation"), "implementation", "a mapping like `{cpu: \"module:function\"}`")
         if impl is None:
             return None, None
-        self.keys(impl, IMPLEMENTATION_KEYS, "implementation.", reserved=RESERVED_IMPLEMENTATION_KEYS)
+        self.keys(impl, IMPLEMENTATION_KEYS, "implementation.")
         cpu = None
         if "cpu" in impl:
             cpu = self.string(impl, "cpu", "implementation.", 'a Python entry point like "fix_parser:parse"')
@@ -523,7 +551,71 @@ class _Validator:
                 )
                 cpu = None
             self.lines["implementation.cpu"] = impl.value_line("cpu")
-        return cpu, impl.get("rtl")
+        rtl = self.rtl(impl["rtl"], impl.value_line("rtl")) if "rtl" in impl else None
+        return cpu, rtl
+
+    def rtl(self, value: Any, line: int) -> Optional[RtlImplementation]:
+        prefix = "implementation.rtl."
+        rtl = self.mapping(value, line, "implementation.rtl", "a mapping with top, sources, testbench, testbench_top and codec")
+        if rtl is None:
+            return None
+        self.keys(rtl, RTL_KEYS, prefix)
+        self.lines["implementation.rtl"] = line
+        found: Dict[str, Any] = {}
+        for key in ("top", "testbench_top"):
+            name = self.string(rtl, key, prefix, "a Verilog module name")
+            if name is not None and not _VERILOG_NAME_RE.match(name):
+                self.error(f"expected a Verilog module name, found {describe_value(name)}", rtl.value_line(key), prefix + key)
+                name = None
+            found[key] = name
+        codec = self.string(rtl, "codec", prefix, 'a Python module of src/ like "queue_append_rtl"')
+        if codec is not None and not _MODULE_RE.match(codec):
+            self.error(
+                f'expected a Python module name like "queue_append_rtl", found {describe_value(codec)}',
+                rtl.value_line("codec"),
+                prefix + "codec",
+                help="the module is imported from the package's src/ directory and must define encode() and decode()",
+            )
+            codec = None
+        found["codec"] = codec
+        seen: Dict[str, str] = {}
+        for key in ("sources", "testbench"):
+            found[key] = self.rtl_files(rtl, key, prefix, seen)
+        if any(v is None for v in found.values()):
+            return None
+        return RtlImplementation(**found)
+
+    def rtl_files(self, rtl: YamlMap, key: str, prefix: str, seen: Dict[str, str]) -> Optional[Tuple[str, ...]]:
+        what = f"a non-empty list of package-relative Verilog files ({', '.join(RTL_SUFFIXES)})"
+        if key not in rtl:
+            self.error(f"missing required key `{key}` ({what})", rtl.line, prefix + key)
+            return None
+        value = rtl[key]
+        if not isinstance(value, YamlList) or not value:
+            self.error(f"expected {what}, found {describe_value(value)}", rtl.value_line(key), prefix + key)
+            return None
+        files: List[str] = []
+        ok = True
+        for i, item in enumerate(value):
+            item_key = f"{prefix}{key}[{i}]"
+            if not isinstance(item, str) or not item.endswith(RTL_SUFFIXES):
+                self.error(f"expected a Verilog file name ({', '.join(RTL_SUFFIXES)}), found {describe_value(item)}", value.item_line(i), item_key)
+                ok = False
+            elif item.startswith("/") or "\\" in item or any(part in ("", ".", "..") for part in item.split("/")):
+                self.error(
+                    f"expected a path relative to the package directory, found {describe_value(item)}",
+                    value.item_line(i),
+                    item_key,
+                    help="write paths like `rtl/queue_append.v`, without `..`, `.` or a leading `/`",
+                )
+                ok = False
+            elif item in seen:
+                self.error(f"`{item}` is listed twice (also in `{seen[item]}`)", value.item_line(i), item_key)
+                ok = False
+            else:
+                seen[item] = prefix + key
+                files.append(item)
+        return tuple(files) if ok else None
 
 
 def _find_cycle(graph: Mapping[str, List[str]]) -> Optional[List[str]]:
@@ -719,6 +811,12 @@ def manifest_diagnostics(circuit: Circuit, manifest: Any) -> List[Diagnostic]:
                 "annotations.hardware_target",
                 help=f"add them to `component.circuit.targets` in {manifest.path} or remove them here",
             )
+    if circuit.rtl is not None and "fpga" not in spec.targets:
+        err(
+            f"the circuit has an `implementation.rtl`, but the package's targets ({', '.join(spec.targets)}) do not include fpga",
+            "implementation.rtl",
+            help=f'add "fpga" to `component.circuit.targets` in {manifest.path} (with a `[component.circuit.fpga]` table)',
+        )
     if circuit.witness_tier is not None and circuit.witness_tier > spec.witness_tier:
         err(
             f"witness_tier {circuit.witness_tier} is higher than the package's witness_tier {spec.witness_tier}",

@@ -249,6 +249,8 @@ def build_plan(
     tags: Sequence[str] = (),
     only_circuit: Optional[str] = None,
     src_dir: str = "src",
+    implementation: str = "cpu",
+    rtl_dir: str = "",
 ) -> PlanResult:
     """A JSON-serialisable plan for `circuit_runner`.
 
@@ -256,7 +258,14 @@ def build_plan(
     package-relative paths to contents (at least everything under tests/). `tags` selects
     tests having any of them (all when empty); `only_circuit` (a circuit name) restricts the plan
     to that circuit's vectors (plus journeys when it is the entry circuit).
+
+    `implementation` is what the vectors run against: `"cpu"` (each circuit's
+    `implementation.cpu`; a circuit with vectors must have one) or `"rtl"` (each circuit's
+    `implementation.rtl`, simulated; only the tests whose every step has RTL are planned, and
+    the RTL files are found under `rtl_dir`, package-relative paths appended).
     """
+    if implementation not in ("cpu", "rtl"):
+        raise ValueError(f"unknown implementation {implementation!r}")
     spec = manifest.circuit
     if spec is None:
         raise EstreamError.single(manifest.path, "the package has no `[component.circuit]` table; there is nothing to test")
@@ -384,12 +393,14 @@ def build_plan(
     if dupes:
         raise EstreamError.single(GOLDEN_MANIFEST, f"test vector names are not unique: {', '.join(dupes)}", help="give each vector its own `test_vector.name`")
 
+    if implementation == "rtl":
+        cases = [c for c in cases if all(index.find(step["circuit"]).rtl is not None for step in c["steps"])]  # type: ignore[union-attr]
     used = {step["circuit"] for case in cases for step in case["steps"]}
     for case in cases:
         for step in case["steps"]:
             circuit = index.find(step["circuit"])
             assert circuit is not None
-            if circuit.cpu_entry is None:
+            if implementation == "cpu" and circuit.cpu_entry is None:
                 raise EstreamError.single(
                     circuit.path,
                     f"circuit `{circuit.name}` has test vectors but no CPU reference implementation",
@@ -399,16 +410,37 @@ def build_plan(
     by_name = {c.name: c for c in circuits.values()}
     table, ports = compile_types([by_name[n] for n in sorted(used)], env)
     plan = {
-        "suite": suite_name if only_circuit is None else f"{suite_name} [{only_circuit}]",
+        "suite": (suite_name if only_circuit is None else f"{suite_name} [{only_circuit}]")
+        + (" on RTL (Icarus Verilog)" if implementation == "rtl" else ""),
         "package": manifest.name,
         "version": version,
         "src_dir": src_dir,
         "float_tolerance": suite_tol,
         "types": table,
-        "circuits": {n: {"cpu": by_name[n].cpu_entry, **ports[n]} for n in sorted(used)},
+        "circuits": {n: {**_implementation(by_name[n], implementation, rtl_dir), **ports[n]} for n in sorted(used)},
         "cases": cases,
     }
     return PlanResult(plan, len(cases))
+
+
+def _implementation(circuit: Circuit, implementation: str, rtl_dir: str) -> Dict[str, Any]:
+    if implementation == "cpu":
+        return {"cpu": circuit.cpu_entry}
+    rtl = circuit.rtl
+    assert rtl is not None
+
+    def file(path: str) -> Dict[str, str]:
+        kind = "systemVerilogSource" if path.endswith((".sv", ".svh")) else "verilogSource"
+        return {"name": posixpath.join(rtl_dir, path), "file_type": kind, "include": path.endswith((".vh", ".svh"))}
+
+    return {
+        "rtl": {
+            "top": rtl.top,
+            "testbench_top": rtl.testbench_top,
+            "files": [file(p) for p in rtl.files],
+            "codec": rtl.codec,
+        }
+    }
 
 
 def _journey(files: Mapping[str, bytes], path: str, index: CircuitIndex, version: str, golden_errors: Mapping[str, str], suite_tol: float) -> Dict[str, Any]:

@@ -157,3 +157,34 @@ def test_missing_cpu_implementation_is_reported() -> None:
     with pytest.raises(EstreamError) as info:
         build_plan(manifest=manifest, circuits={"circuits/demo.circuit.yaml": circuit}, env=env, files=files())
     assert info.value.diagnostics[0].key == "implementation.cpu"
+
+
+def test_rtl_plan_runs_the_same_cases_against_the_rtl() -> None:
+    cpu, rtl = plan(files()), plan(files(), implementation="rtl", rtl_dir="pkg")
+    assert [c["name"] for c in rtl.plan["cases"]] == [c["name"] for c in cpu.plan["cases"]]
+    assert rtl.plan["cases"] == cpu.plan["cases"] and rtl.plan["types"] == cpu.plan["types"]
+    assert rtl.plan["suite"] == "demo-golden on RTL (Icarus Verilog)"
+    demo = rtl.plan["circuits"]["demo"]
+    assert "cpu" not in demo and demo["inputs"] == cpu.plan["circuits"]["demo"]["inputs"]
+    assert demo["rtl"] == {
+        "top": "demo_top",
+        "testbench_top": "demo_tb",
+        "codec": "demo_rtl",
+        "files": [
+            {"name": "pkg/rtl/demo.v", "file_type": "verilogSource", "include": False},
+            {"name": "pkg/rtl/demo_top.v", "file_type": "verilogSource", "include": False},
+            {"name": "pkg/rtl/demo_tb.v", "file_type": "verilogSource", "include": False},
+        ],
+    }
+
+
+def test_rtl_plan_of_a_circuit_without_rtl_is_empty() -> None:
+    from estream.core.circuit_test import without_rtl
+
+    circuit = parse_circuit(without_rtl(GOOD).encode(), "pkg/circuits/demo.circuit.yaml")
+    manifest = parse_manifest(MANIFEST.encode(), "pkg/estream-component.toml")
+    env = esf_type_environment([parse_esf(SCHEMA.encode(), "s.esf.yaml")])
+    result = build_plan(manifest=manifest, circuits={"circuits/demo.circuit.yaml": circuit}, env=env, files=files(), implementation="rtl")
+    assert result.case_count == 0 and result.plan["circuits"] == {}
+    with pytest.raises(ValueError):
+        build_plan(manifest=manifest, circuits={"circuits/demo.circuit.yaml": circuit}, env=env, files=files(), implementation="gpu")

@@ -16,7 +16,7 @@ Plan (JSON)::
 
     {"suite": str, "src_dir": "src", "float_tolerance": 1e-9, "verbose": false,
      "types": {NAME: TYPE, ...},                      # named types, referenced by {"t": "ref"}
-     "circuits": {NAME: {"cpu": "module.path:function",
+     "circuits": {NAME: {"cpu": "module.path:function",     # or "rtl": {...}, simulated
                          "inputs": {PORT: TYPE}, "outputs": {PORT: TYPE}}},
      "cases": [{"name": str, "kind": "vector" | "journey", "float_tolerance": float,
                 "steps": [{"name": str, "circuit": NAME, "input": {PORT: value},
@@ -27,7 +27,8 @@ Plan (JSON)::
                            "expect_equal": {"port.field.path": "step.port.field.path"}}]}]}
 
 Semantics of one step: the input (after applying `bind`) is checked against the input port types;
-the function is called with a deep copy; it must return a dict of output port name -> value.
+the function is called with a deep copy (for `"rtl"`, the object `estream_rtl_sim.RtlSimulation`
+built once per circuit stands in for it: see estream/fpga/rtl_sim.py); it must return a dict of output port name -> value.
 `expected = "pass"`: the result must be structurally equal to `expected_output` (every port, every key; numbers compare exactly unless
 one side is a float, then `|a - b| <= float_tolerance * max(1, |a|, |b|)`).
 `expected = "error"`: the result must be exactly the `expected_error` port (and, if
@@ -295,6 +296,20 @@ def _load(entry: str, cache: Dict[str, Any]) -> Any:
     return cache[entry]
 
 
+def _implementation(plan: Dict[str, Any], name: str, cache: Dict[str, Any]) -> Any:
+    """The callable that runs circuit `name`: its CPU function, or its RTL in a simulator."""
+    circuit = plan["circuits"][name]
+    if "rtl" not in circuit:
+        return _load(circuit["cpu"], cache)
+    key = f"rtl:{name}"
+    if key not in cache:
+        # Shipped beside this file when the plan targets RTL (estream/fpga/rtl_sim.py).
+        from estream_rtl_sim import RtlSimulation  # type: ignore[import-not-found]  # pants: no-infer-dep
+
+        cache[key] = RtlSimulation(name, circuit["rtl"])
+    return cache[key]
+
+
 def run_step(plan: Dict[str, Any], step: Dict[str, Any], tolerance: float, previous: Dict[str, Dict[str, Any]], functions: Dict[str, Any]) -> StepOutcome:
     circuit = plan["circuits"][step["circuit"]]
     types = plan["types"]
@@ -315,9 +330,11 @@ def run_step(plan: Dict[str, Any], step: Dict[str, Any], tolerance: float, previ
     if problems:
         return StepOutcome(False, "invalid input", problems, None)
     try:
-        fn = _load(circuit["cpu"], functions)
+        fn = _implementation(plan, step["circuit"], functions)
         result = fn(copy.deepcopy(inputs))
-    except Exception:  # noqa: BLE001 - any exception in user code is a crash, reported in full
+    except Exception as e:  # noqa: BLE001 - any exception in user code is a crash, reported in full
+        if getattr(e, "estream_report", False):  # the simulator's own, complete message
+            return StepOutcome(False, "simulation failed", str(e).splitlines(), None)
         tb = traceback.format_exc().rstrip().splitlines()
         return StepOutcome(False, "crashed", ["the implementation raised an exception:"] + tb[-12:], None)
     if not isinstance(result, dict):

@@ -7,6 +7,7 @@ from textwrap import dedent
 import pytest
 
 from estream.core.circuit import (
+    RtlImplementation,
     compile_types,
     esf_type_environment,
     manifest_diagnostics,
@@ -38,7 +39,12 @@ GOOD = dedent(
       hardware_target: [cpu]
     implementation:
       cpu: "demo:run"
-      rtl: { top: demo }
+      rtl:
+        top: demo_top
+        sources: [rtl/demo.v, rtl/demo_top.v]
+        testbench: [rtl/demo_tb.v]
+        testbench_top: demo_tb
+        codec: demo_rtl
     compute:
       - { id: splitter, type: transform }
       - { id: checker, type: transform }
@@ -109,7 +115,15 @@ def test_parses_a_valid_circuit() -> None:
     assert [p.name for p in c.inputs] == ["raw"] and [p.name for p in c.outputs] == ["parsed", "failure"]
     assert c.nodes == ("splitter", "checker")
     assert ("checker.error", "failure") in c.edges
-    assert c.cpu_entry == "demo:run" and c.rtl == {"top": "demo"}
+    assert c.cpu_entry == "demo:run"
+    assert c.rtl == RtlImplementation(
+        top="demo_top",
+        sources=("rtl/demo.v", "rtl/demo_top.v"),
+        testbench=("rtl/demo_tb.v",),
+        testbench_top="demo_tb",
+        codec="demo_rtl",
+    )
+    assert c.rtl.files == ("rtl/demo.v", "rtl/demo_top.v", "rtl/demo_tb.v")
     assert c.witness_tier == 1 and c.hardware_target == ("cpu",)
 
 
@@ -129,7 +143,16 @@ def test_parses_a_valid_circuit() -> None:
         ("hardware_target: [cpu]", "hardware_target: cpu", "annotations.hardware_target", "non-empty list"),
         ("witness_tier: 1", "witness_tier: 7", "annotations.witness_tier", "0 to 4"),
         ('cpu: "demo:run"', 'cpu: "demo.run"', "implementation.cpu", "module:function"),
-        ("rtl: { top: demo }", "verilog: x", "implementation.verilog", "unknown key"),
+        ("  rtl:\n", "  verilog: x\n  rtl:\n", "implementation.verilog", "unknown key"),
+        ("top: demo_top", "top: 7up", "implementation.rtl.top", "Verilog module name"),
+        ("testbench_top: demo_tb", "", "implementation.rtl.testbench_top", "missing required key"),
+        ("codec: demo_rtl", "codec: demo-rtl", "implementation.rtl.codec", "Python module name"),
+        ("codec: demo_rtl", "codec: demo_rtl\n    clock: 1", "implementation.rtl.clock", "unknown key"),
+        ("sources: [rtl/demo.v, rtl/demo_top.v]", "sources: []", "implementation.rtl.sources", "non-empty list"),
+        ("sources: [rtl/demo.v, rtl/demo_top.v]", "sources: [rtl/demo.vhd]", "implementation.rtl.sources[0]", "Verilog file name"),
+        ("sources: [rtl/demo.v, rtl/demo_top.v]", "sources: [../demo.v]", "implementation.rtl.sources[0]", "relative to the package"),
+        ("sources: [rtl/demo.v, rtl/demo_top.v]", "sources: [/abs/demo.v]", "implementation.rtl.sources[0]", "relative to the package"),
+        ("testbench: [rtl/demo_tb.v]", "testbench: [rtl/demo.v]", "implementation.rtl.testbench[0]", "listed twice"),
         ("- { name: text, type: bytes }", "- { name: text, type: \"array(\" }", "types.Raw.fields.text.type", "type"),
         ("outputs:\n", "outputz: []\noutputs:\n", "outputz", "unknown key"),
     ],
@@ -180,9 +203,16 @@ def test_compiled_types_describe_records_enums_and_local_types() -> None:
     assert table["Event"]["fields"]["tags"]["type"] == {"t": "array", "of": {"t": "string", "max": None}}
 
 
+def without_rtl(text: str) -> str:
+    start = text.index("  rtl:\n")
+    end = text.index("compute:\n")
+    return text[:start] + text[end:]
+
+
 def test_manifest_consistency() -> None:
     manifest = parse_manifest(MANIFEST.encode(), "pkg/estream-component.toml")
-    good = parse_circuit(GOOD.encode(), "c.circuit.yaml")
+    good = parse_circuit(without_rtl(GOOD).encode(), "c.circuit.yaml")
+    assert good.rtl is None
     assert manifest_diagnostics(good, manifest) == []
     bad = parse_circuit(
         replace('version: "1.0.0"', 'version: "1.1.0"')
@@ -213,3 +243,12 @@ def test_manifest_entry_and_circuits_must_exist() -> None:
     found = package_circuit_file_diagnostics(manifest, ["circuits/other.circuit.yaml"])
     assert {d.key for d in found} == {"component.circuit.entry", "component.circuit.circuits"}
     assert "`circuits/demo.circuit.yaml` does not exist" in found[0].message
+
+
+def test_rtl_needs_the_fpga_target() -> None:
+    manifest = parse_manifest(MANIFEST.encode(), "pkg/estream-component.toml")
+    found = manifest_diagnostics(parse_circuit(GOOD.encode(), "c.circuit.yaml"), manifest)
+    assert [(d.key, d.line) for d in found] == [("implementation.rtl", 20)]
+    assert "do not include fpga" in found[0].message and 'add "fpga"' in (found[0].help or "")
+    fpga = MANIFEST.replace('targets = ["cpu"]', 'targets = ["cpu", "fpga"]') + '\n[component.circuit.fpga]\ndevice_families = ["ice40-up5k"]\n'
+    assert manifest_diagnostics(parse_circuit(GOOD.encode(), "c.circuit.yaml"), parse_manifest(fpga.encode(), "m")) == []

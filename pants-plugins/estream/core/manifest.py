@@ -9,7 +9,8 @@ Choices the specs leave open, made here on purpose:
   and must be `https://` URLs (so is `[component.author].url`): the marketplace renders them
   as links, and a plain-http or `javascript:` link has no place on a signed package page.
 * `[component.include]` categories are the directories of the standard package layout
-  (SmartCircuit package format §2.1): schemas, circuits, src, tests, fpga, docs.
+  (SmartCircuit package format §2.1): schemas, circuits, src, tests, fpga, docs, and rtl for
+  the hardware sources of circuits with an `implementation.rtl`.
 * `[component.circuit]`: `entry`, `targets` and `witness_tier` are required; `circuits`
   defaults to `[entry]`. `[component.circuit.governance]`: `category` is required,
   `required_approvals` defaults to the category's minimum and `auto_approve` to false.
@@ -78,7 +79,9 @@ GOVERNANCE_MIN_APPROVALS: Mapping[str, int] = {
 }
 #: SmartCircuit package format §9.1: the only category whose deployments may be auto-approved.
 AUTO_APPROVE_CATEGORIES: Tuple[str, ...] = ("Generic",)
-INCLUDE_CATEGORIES: Tuple[str, ...] = ("schemas", "circuits", "src", "tests", "fpga", "docs")
+#: The standard layout's directories (§2.1), plus `rtl` for the hardware sources of circuits
+#: with an `implementation.rtl` (shipped so that consumers can simulate and rebuild them).
+INCLUDE_CATEGORIES: Tuple[str, ...] = ("schemas", "circuits", "src", "tests", "fpga", "docs", "rtl")
 FPGA_RESOURCE_KEYS: Tuple[str, ...] = ("luts", "ffs", "brams", "dsps", "ios")
 WITNESS_TIERS = range(0, 5)
 

@@ -1,4 +1,5 @@
-"""The estream FPGA backend: `fpga_bitstream` targets built by Edalize, and `fusesoc-export`.
+"""The estream FPGA backend: `fpga_bitstream` targets built by Edalize, `fusesoc-export`, and
+golden vectors of circuits with an `implementation.rtl` simulated in Icarus Verilog by `test`.
 
 Enable with `backend_packages = [..., "estream", "estream.fpga"]`. A backend of its own (like
 Pants' optional backends) because its rules need the Python backend's pex machinery to run the
@@ -6,8 +7,10 @@ hermetic toolchain, which the core estream backend does not.
 """
 
 from estream.fpga import fusesoc
+from estream.fpga import rtl_vectors
 from estream.fpga import rules as fpga_rules
 from estream.fpga import target_types as fpga_target_types
+from estream.target_types import MarketplacePackageTarget
 
 
 def target_types():
@@ -15,4 +18,9 @@ def target_types():
 
 
 def rules():
-    return [*fpga_rules.rules(), *fusesoc.rules()]
+    return [
+        *fpga_rules.rules(),
+        *fusesoc.rules(),
+        *rtl_vectors.rules(),
+        MarketplacePackageTarget.register_plugin_field(fpga_target_types.MarketplacePackageBitstreamsField),
+    ]

@@ -56,8 +56,10 @@ class FpgaToolchain(PythonToolBase):
         help=help_text(
             """
             Directories searched for the `native` toolchain's binaries (`yosys`, `nextpnr-ice40`,
-            `nextpnr-ecp5`, `icepack`, `ecppack`), in order. `<PATH>` stands for the PATH of
-            the environment Pants runs in.
+            `nextpnr-ecp5`, `icepack`, `ecppack`) and for Icarus Verilog (`iverilog`, `vvp`),
+            which `test` uses to run the golden vectors of circuits with an
+            `implementation.rtl`, in order. `<PATH>` stands for the PATH of the environment
+            Pants runs in.
             """
         ),
     )

@@ -13,6 +13,7 @@ from pants.engine.target import (
     FloatField,
     IntField,
     MultipleSourcesField,
+    SpecialCasedDependencies,
     StringField,
     Target,
 )
@@ -201,6 +202,25 @@ class FpgaBitstreamFieldSet(FieldSet):
     tool_options: FpgaToolOptionsField
     toolchain: FpgaToolchainField
     output_path: FpgaBitstreamOutputPathField
+
+
+class MarketplacePackageBitstreamsField(SpecialCasedDependencies):
+    alias = "bitstreams"
+    help = help_text(
+        """
+        `fpga_bitstream` targets whose bitstreams this `marketplace_package` ships, e.g.
+        `["rtl:queue_append_up5k"]` (SmartCircuit package format §7).
+
+        `package` builds them (a cache hit when they are unchanged) and adds each bitstream as
+        `fpga/<target name>.<bin|bit>` with a generated `fpga/manifest.toml` (§7.1: circuit
+        version, and per bitstream its device family, SHA3-256 checksum, clock, resource use and
+        verification), all covered by the package signature. The package's manifest must target
+        `fpga`, and `[component.circuit.fpga].device_families` must list exactly the device
+        families of these bitstreams (`ice40-up5k`, `ecp5-25k`, `xcvu9p`, ...). A bitstream is
+        `verified` when a circuit of the package has an `implementation.rtl` with the
+        bitstream's `top` and sources and its golden vectors pass in RTL simulation.
+        """
+    )
 
 
 def target_types():
