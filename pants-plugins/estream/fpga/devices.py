@@ -59,6 +59,13 @@ class ResolvedDevice:
     def bitstream_suffix(self) -> str:
         return BITSTREAM_SUFFIX[self.family]
 
+    @property
+    def device_family(self) -> str:
+        """The name manifests use: `ice40-up5k`, `ecp5-25k`, or a Xilinx part's base (`xcvu9p`)."""
+        if self.family == "xilinx":
+            return self.device.split("-")[0].lower()
+        return f"{self.family}-{self.device}"
+
 
 def resolve_device(family: str, device: str, package: Optional[str], *, where: str) -> ResolvedDevice:
     if family not in FAMILIES:

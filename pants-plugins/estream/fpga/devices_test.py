@@ -57,3 +57,16 @@ def test_xilinx_needs_a_configured_vivado_and_toolchains_are_checked() -> None:
     with pytest.raises(EstreamError) as e:
         check_toolchain(up5k, "vendor", None, where="rtl/BUILD")
     assert e.value.diagnostics[0].key == "toolchain"
+
+
+def test_device_family_names_match_the_manifest_rules() -> None:
+    import re
+
+    names = [
+        resolve_device("ice40", "up5k", None, where="w").device_family,
+        resolve_device("ecp5", "um5g-85k", "CABGA554", where="w").device_family,
+        resolve_device("xilinx", "xcvu9p-flga2104-2L-e", None, where="w").device_family,
+    ]
+    assert names == ["ice40-up5k", "ecp5-um5g-85k", "xcvu9p"]
+    # `[component.circuit.fpga].device_families` accepts exactly such names.
+    assert all(re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}", n) for n in names)

@@ -7,7 +7,7 @@ hermetic toolchain, which the core estream backend does not.
 """
 
 from estream.fpga import fusesoc
-from estream.fpga import rtl_vectors
+from estream.fpga import package_bitstreams, rtl_vectors
 from estream.fpga import rules as fpga_rules
 from estream.fpga import target_types as fpga_target_types
 from estream.target_types import MarketplacePackageTarget
@@ -22,5 +22,6 @@ def rules():
         *fpga_rules.rules(),
         *fusesoc.rules(),
         *rtl_vectors.rules(),
+        *package_bitstreams.rules(),
         MarketplacePackageTarget.register_plugin_field(fpga_target_types.MarketplacePackageBitstreamsField),
     ]

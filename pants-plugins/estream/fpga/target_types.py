@@ -209,7 +209,7 @@ class MarketplacePackageBitstreamsField(SpecialCasedDependencies):
     help = help_text(
         """
         `fpga_bitstream` targets whose bitstreams this `marketplace_package` ships, e.g.
-        `["rtl:queue_append_up5k"]` (SmartCircuit package format §7).
+        `["./rtl:queue_append_up5k"]` (SmartCircuit package format §7).
 
         `package` builds them (a cache hit when they are unchanged) and adds each bitstream as
         `fpga/<target name>.<bin|bit>` with a generated `fpga/manifest.toml` (§7.1: circuit

@@ -186,18 +186,17 @@ async def run_smart_circuit_tests(
     if planned.case_count == 0:
         return TestResult.no_tests_found(field_set.address, test_subsystem.output)
     timeout = field_set.timeout.calculate_from_global_options(test_subsystem)
-    rtl_request = None
+    rtl_request, rtl_error = None, None
     if rtl_planned is not None and rtl_planned.case_count:
         members = union_membership.get(RtlVectorRunRequest)
-        if not members:
-            return _failed(
-                field_set.address,
+        if members:
+            request_type = next(iter(members))
+            rtl_request = request_type(package, _plan_bytes(rtl_planned), rtl_planned.case_count, timeout, test_subsystem.force)
+        else:
+            rtl_error = (
                 f"error: {package.circuit.path}: `implementation.rtl`: simulating RTL needs the FPGA backend\n"
-                '  help: add "estream.fpga" to `[GLOBAL].backend_packages` in pants.toml',
-                test_subsystem.output,
+                '  help: add "estream.fpga" to `[GLOBAL].backend_packages` in pants.toml'
             )
-        request_type = next(iter(members))
-        rtl_request = request_type(package, _plan_bytes(rtl_planned), rtl_planned.case_count, timeout, test_subsystem.force)
     runner, plan_digest = await Get(Pex, CircuitRunnerPexRequest()), await Get(
         Digest, CreateDigest([FileContent(PLAN_FILE, _plan_bytes(planned))])
     )
@@ -220,7 +219,9 @@ async def run_smart_circuit_tests(
     )
     if rtl_request is None:
         result = await Get(FallibleProcessResult, Process, process)
-        return TestResult.from_fallible_process_result(result, field_set.address, test_subsystem.output)
+        if rtl_error is None:
+            return TestResult.from_fallible_process_result(result, field_set.address, test_subsystem.output)
+        return await _combined_result(field_set.address, (result,), test_subsystem.output, error=rtl_error)
     cpu, rtl = await MultiGet(
         Get(FallibleProcessResult, Process, process),
         Get(RtlVectorRun, RtlVectorRunRequest, rtl_request),

@@ -270,3 +270,32 @@ def test_a_hanging_implementation_times_out(rule_runner: RuleRunner) -> None:
     result = run(rule_runner)
     assert result.exit_code != 0
     assert "timeout" in (result.stdout + result.stderr).lower()
+
+
+def test_rtl_without_the_fpga_backend_fails_saying_which_backend(rule_runner: RuleRunner) -> None:
+    circuit = CIRCUIT.replace(
+        '  cpu: "mover.impl:move"\n',
+        '  cpu: "mover.impl:move"\n'
+        "  rtl: { top: mover, sources: [rtl/mover.v], testbench: [rtl/tb.v], testbench_top: tb, codec: mover.rtl }\n",
+    )
+    manifest = MANIFEST.replace('targets = ["cpu"]', 'targets = ["cpu", "fpga"]') + (
+        '\n[component.circuit.fpga]\ndevice_families = ["ice40-up5k"]\n'
+    )
+    files = package_files(
+        **{
+            "pkg/mover/circuits/move.circuit.yaml": circuit,
+            "pkg/mover/estream-component.toml": manifest,
+            "pkg/mover/rtl/mover.v": "module mover; endmodule\n",
+        }
+    )
+    rule_runner.write_files(files)
+    result = run(rule_runner)
+    # The testbench file is missing: reported like any other validation error.
+    assert result.exit_code == 1
+    assert "`implementation.rtl.testbench`: `rtl/tb.v` does not exist in the package (pkg/mover)" in result.stderr
+    rule_runner.write_files({"pkg/mover/rtl/tb.v": "module tb; endmodule\n"})
+    result = run(rule_runner)
+    assert result.exit_code == 1
+    assert "2/2 tests passed" in result.stdout  # the CPU half ran ...
+    assert "simulating RTL needs the FPGA backend" in result.stderr  # ... the RTL half cannot
+    assert 'add "estream.fpga" to `[GLOBAL].backend_packages`' in result.stderr

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from dataclasses import dataclass
+from typing import Tuple
 
 from estream.core.archive import build_archive
+from estream.core.errors import EstreamError
 from estream.core.merkle import SIGNATURE_FILE
 from estream.core.signature import sign_package
 from estream.target_types import CircuitSourceField, MarketplacePackageFieldSet
@@ -14,12 +17,13 @@ from estream.util_rules.package_contents import (
     MarketplacePackageContents,
     MarketplacePackageContentsRequest,
 )
+from estream.util_rules.package_extensions import PackageFiles, PackageFilesRequest
 from estream.util_rules.signing_key import ResolvedSigningKey, SigningKeyRequest
 from pants.core.goals.package import BuiltPackage, BuiltPackageArtifact, PackageFieldSet
-from pants.engine.fs import CreateDigest, Digest, DigestContents, FileContent
+from pants.engine.fs import CreateDigest, Digest, DigestContents, FileContent, MergeDigests
 from pants.engine.rules import Get, MultiGet, collect_rules, rule
-from pants.engine.target import DependenciesRequest, Targets
-from pants.engine.unions import UnionRule
+from pants.engine.target import DependenciesRequest, Targets, WrappedTarget, WrappedTargetRequest
+from pants.engine.unions import UnionMembership, UnionRule
 from pants.util.logging import LogLevel
 
 logger = logging.getLogger(__name__)
@@ -73,9 +77,41 @@ async def sign_and_archive(request: SignedArchiveRequest) -> SignedArchive:
     )
 
 
+async def _with_added_files(
+    contents: MarketplacePackageContents, key: ResolvedSigningKey, union_membership: UnionMembership
+) -> Tuple[MarketplacePackageContents, Tuple[str, ...]]:
+    """`contents` plus the files other backends build for it (see package_extensions.py)."""
+    wrapped = await Get(
+        WrappedTarget, WrappedTargetRequest(contents.address, description_of_origin="<estream package rules>")
+    )
+    requests = [
+        member(contents, key.key_id, key.signed_at)
+        for member in union_membership.get(PackageFilesRequest)
+        if member.is_applicable(wrapped.target)
+    ]
+    if not requests:
+        return contents, ()
+    added = await MultiGet(Get(PackageFiles, PackageFilesRequest, r) for r in requests)
+    files = [item for extra in added for item in extra.files]
+    where = f"{contents.address.spec_path or '.'}/BUILD: {contents.address}"
+    clashes = sorted({path for path, _ in files if path in contents.paths})
+    paths = [path for path, _ in files]
+    clashes += sorted({p for p in paths if paths.count(p) > 1} - set(clashes))
+    if clashes:
+        raise EstreamError.single(
+            where,
+            f"built file(s) {', '.join(f'`{p}`' for p in clashes)} would overwrite another file of the package",
+            help="a package's built files (e.g. fpga/) must not also be source files: remove or rename them",
+        )
+    digest = await Get(Digest, CreateDigest([FileContent(path, content) for path, content in files]))
+    merged = await Get(Digest, MergeDigests([contents.digest, digest]))
+    extended = dataclasses.replace(contents, digest=merged, paths=tuple(sorted([*contents.paths, *paths])))
+    return extended, tuple(line for extra in added for line in extra.log_lines)
+
+
 @rule(desc="Package marketplace package", level=LogLevel.DEBUG)
 async def package_marketplace_package(
-    field_set: MarketplacePackagePackageFieldSet,
+    field_set: MarketplacePackagePackageFieldSet, union_membership: UnionMembership
 ) -> BuiltPackage:
     contents, key, dependencies = await MultiGet(
         Get(MarketplacePackageContents, MarketplacePackageContentsRequest(field_set.address)),
@@ -89,6 +125,7 @@ async def package_marketplace_package(
         for t in dependencies
         if t.has_field(CircuitSourceField)
     )
+    contents, added_lines = await _with_added_files(contents, key, union_membership)
     signed = await Get(SignedArchive, SignedArchiveRequest(contents, key))
     output_path = field_set.output_path.value or signed.filename
     digest = signed.digest
@@ -104,6 +141,7 @@ async def package_marketplace_package(
                 extra_log_lines=(
                     f"    {contents.manifest.name} {contents.manifest.version}: "
                     f"{signed.file_count} files, signed with {trust} `{signed.key_id}`",
+                    *(f"    {line}" for line in added_lines),
                 ),
             ),
         ),

@@ -1,0 +1,247 @@
+"""Bitstreams in marketplace packages: `fpga/<bitstream>` and `fpga/manifest.toml` (§7.1).
+
+A member of the core backend's `PackageFilesRequest` hook, for `marketplace_package` targets with
+`bitstreams=`. It builds each bitstream (the same cached build as `package` of the
+`fpga_bitstream` target, so timing is checked), checks the package's manifest declares them
+(`targets` include fpga; `[component.circuit.fpga].device_families` lists exactly their device
+families), and writes the bitstream manifest: circuit version, and per bitstream its device
+family, SHA3-256 checksum, target clock, resource use from nextpnr's report and verification.
+
+`verified = true` means more than "it built": a circuit of the package has an
+`implementation.rtl` whose `top` and `sources` are the bitstream's, and its golden vectors pass
+in RTL simulation (the same run as `test`, cached). A bitstream whose RTL fails them is not
+packaged; one that no circuit's RTL covers is packaged with `verified = false` and a warning.
+`verified_by` is the signing key's id and `verified_at` the signature's `signed_at`: the signer
+attests the verification, and the build date never enters the archive.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from dataclasses import dataclass
+from typing import Dict, List, Optional, Sequence, Tuple
+
+from estream.core.circuit import Circuit
+from estream.core.circuit_plan import build_plan
+from estream.core.errors import Diagnostic, EstreamError
+from estream.core.fpga_manifest import (
+    FPGA_MANIFEST_PATH,
+    FpgaManifest,
+    FpgaTarget,
+    render_fpga_manifest,
+    sha3_checksum,
+)
+from estream.core.manifest import Manifest
+from estream.fpga.report import NextpnrReport
+from estream.fpga.rtl_vectors import IcarusRtlVectorRunRequest
+from estream.fpga.rules import BuildBitstreamRequest, BuiltBitstream
+from estream.fpga.target_types import FpgaBitstreamFieldSet, MarketplacePackageBitstreamsField
+from estream.target_types import CircuitSourceField, MarketplacePackageDependenciesField
+from estream.util_rules.circuits import SmartCircuitPackage, SmartCircuitPackageRequest
+from estream.util_rules.package_extensions import PackageFiles, PackageFilesRequest
+from estream.util_rules.rtl_vectors import RtlVectorRun, RtlVectorRunRequest
+from pants.engine.addresses import Addresses, UnparsedAddressInputs
+from pants.engine.rules import Get, MultiGet, collect_rules, rule
+from pants.engine.target import (
+    DependenciesRequest,
+    Target,
+    Targets,
+    WrappedTarget,
+    WrappedTargetRequest,
+)
+from pants.engine.unions import UnionRule
+from pants.util.logging import LogLevel
+
+logger = logging.getLogger(__name__)
+
+# nextpnr's resource classes (report.py) -> the manifest's resource keys. iCE40 logic cells
+# (one LUT4 and one flip-flop each) count as LUTs; its flip-flops are not reported separately.
+USAGE_KEYS = {"logic_cells": "luts", "luts": "luts", "flip_flops": "ffs", "bram": "brams", "dsp": "dsps", "io": "ios"}
+
+
+@dataclass(frozen=True)
+class FpgaPackageFilesRequest(PackageFilesRequest):
+    @classmethod
+    def is_applicable(cls, target: Target) -> bool:
+        return bool(target.get(MarketplacePackageBitstreamsField).value)
+
+
+def resource_usage(report: NextpnrReport, family: str) -> Dict[str, int]:
+    """The manifest's `resource_usage` (used counts) from nextpnr's report."""
+    return {USAGE_KEYS[cls]: used for cls, (used, _available) in report.resources(family).items()}
+
+
+def check_device_families(manifest: Manifest, built: Sequence[Tuple[str, str]], *, where: str) -> None:
+    """`built` is (target address, device family) per bitstream: the manifest must declare
+    an FPGA target whose device families are exactly these."""
+    spec = manifest.circuit
+    if spec is None or "fpga" not in spec.targets or spec.fpga is None:
+        raise EstreamError.single(
+            manifest.path,
+            "the package ships bitstreams (`bitstreams=` in its BUILD file), but its manifest has no FPGA target",
+            key="component.circuit.targets",
+            help='add "fpga" to `targets` and a `[component.circuit.fpga]` table with its `device_families`',
+        )
+    declared = set(spec.fpga.device_families)
+    problems: List[Diagnostic] = []
+    for address, family in built:
+        if family not in declared:
+            problems.append(
+                Diagnostic(
+                    manifest.path,
+                    f"bitstream {address} is for device family `{family}`, which is not declared",
+                    key="component.circuit.fpga.device_families",
+                    help=f"add \"{family}\" to `device_families` (declared: {', '.join(sorted(declared))})",
+                )
+            )
+    for family in sorted(declared - {f for _, f in built}):
+        problems.append(
+            Diagnostic(
+                manifest.path,
+                f"device family `{family}` is declared, but no bitstream of the package is built for it",
+                key="component.circuit.fpga.device_families",
+                help=f"add an `fpga_bitstream` for it to `bitstreams=` in {where}, or remove it from `device_families`",
+            )
+        )
+    if problems:
+        raise EstreamError(problems)
+
+
+def covering_circuit(circuits: Sequence[Circuit], top: str, sources: Sequence[str]) -> Optional[Circuit]:
+    """The circuit whose `implementation.rtl` is this design (same top, same package-relative
+    source files), if any."""
+    for circuit in circuits:
+        if circuit.rtl is not None and circuit.rtl.top == top and set(circuit.rtl.sources) == set(sources):
+            return circuit
+    return None
+
+
+def _relative(root: str, path: str) -> str:
+    return path[len(root) + 1 :] if root and path.startswith(root + "/") else path
+
+
+@rule(desc="Add bitstreams to a marketplace package", level=LogLevel.DEBUG)
+async def fpga_package_files(request: FpgaPackageFilesRequest) -> PackageFiles:
+    contents = request.contents
+    wrapped = await Get(
+        WrappedTarget, WrappedTargetRequest(contents.address, description_of_origin="<estream fpga package rules>")
+    )
+    where = f"{contents.address.spec_path or '.'}/BUILD: {contents.address}"
+    field = wrapped.target[MarketplacePackageBitstreamsField]
+    addresses = await Get(Addresses, UnparsedAddressInputs, field.to_unparsed_address_inputs())
+    targets, dependencies = await MultiGet(
+        Get(Targets, Addresses, addresses),
+        Get(Targets, DependenciesRequest(wrapped.target[MarketplacePackageDependenciesField])),
+    )
+    not_bitstreams = [str(t.address) for t in targets if not FpgaBitstreamFieldSet.is_applicable(t)]
+    if not_bitstreams:
+        raise EstreamError.single(
+            where,
+            f"{', '.join(not_bitstreams)} is not an `fpga_bitstream` target",
+            key="bitstreams",
+            help="`bitstreams=` lists `fpga_bitstream` targets only",
+        )
+    field_sets = [FpgaBitstreamFieldSet.create(t) for t in targets]
+    built = await MultiGet(Get(BuiltBitstream, BuildBitstreamRequest(fs)) for fs in field_sets)
+    manifest = contents.manifest
+    check_device_families(manifest, [(str(fs.address), b.device.device_family) for fs, b in zip(field_sets, built)], where=where)
+    names = [b.bitstream_name for b in built]
+    dupes = sorted({n for n in names if names.count(n) > 1})
+    if dupes:
+        raise EstreamError.single(
+            where, f"two bitstreams would both be `fpga/{dupes[0]}`", key="bitstreams",
+            help="bitstreams are named after their targets: give them distinct names",
+        )
+
+    # Verification: the RTL each bitstream is built from passes the circuit's golden vectors.
+    circuit_packages = await MultiGet(
+        Get(SmartCircuitPackage, SmartCircuitPackageRequest(t.address)) for t in dependencies if t.has_field(CircuitSourceField)
+    )
+    circuits = [p.circuit for p in circuit_packages]
+    covers: List[Optional[SmartCircuitPackage]] = []
+    for fs in field_sets:
+        sources = [_relative(contents.root, os.path.join(fs.address.spec_path, s)) for s in fs.sources.value or ()]
+        circuit = covering_circuit(circuits, fs.top.value, sources)
+        covers.append(next((p for p in circuit_packages if p.circuit is circuit), None) if circuit else None)
+    to_run = {p.circuit.name: p for p in covers if p is not None}
+    plans = {
+        name: build_plan(
+            manifest=p.manifest,
+            circuits=dict(p.circuits),
+            env=p.env,
+            files=dict(p.files),
+            only_circuit=name,
+            implementation="rtl",
+        )
+        for name, p in sorted(to_run.items())
+    }
+    results = await MultiGet(
+        Get(
+            RtlVectorRun,
+            RtlVectorRunRequest,
+            IcarusRtlVectorRunRequest(
+                to_run[name], json.dumps(plan.plan, sort_keys=True, indent=1).encode(), plan.case_count, None, False
+            ),
+        )
+        for name, plan in plans.items()
+    )
+    runs: Dict[str, RtlVectorRun] = dict(zip(plans, results))
+    for name, run in runs.items():
+        if plans[name].case_count == 0:
+            detail = " (it has no golden vectors: add some, or a bitstream cannot be verified)"
+        elif run.error is not None:
+            detail = f":\n{run.error}"
+        elif run.result is None or run.result.exit_code != 0:
+            output = run.result.stdout + run.result.stderr if run.result is not None else b""
+            detail = f":\n{output.decode('utf-8', 'replace').strip()}"
+        else:
+            continue
+        raise EstreamError.single(
+            to_run[name].circuit.path,
+            f"the RTL of circuit `{name}` does not pass its golden vectors, so its bitstreams are not packaged{detail}",
+            key="implementation.rtl",
+            help=f"`pants test {to_run[name].address}` runs them",
+        )
+
+    entries, lines, files = [], [], []
+    for fs, bitstream, cover in zip(field_sets, built, covers):
+        verified = cover is not None
+        usage = resource_usage(bitstream.report, bitstream.device.family)
+        entries.append(
+            FpgaTarget(
+                device_family=bitstream.device.device_family,
+                bitstream=bitstream.bitstream_name,
+                checksum=sha3_checksum(bitstream.bitstream),
+                clock_mhz=bitstream.clock_mhz,
+                resource_usage=usage,
+                verified=verified,
+                verified_by=request.key_id,
+                verified_at=request.signed_at,
+            )
+        )
+        files.append((f"fpga/{bitstream.bitstream_name}", bitstream.bitstream))
+        how = (
+            f"verified: RTL passes the golden vectors of `{cover.circuit.name}`"
+            if cover is not None
+            else "NOT verified: no circuit's implementation.rtl has this top and these sources"
+        )
+        fmax = bitstream.report.min_fmax()
+        timing = f"fmax {fmax.achieved_mhz:.1f} MHz" if fmax else "no clocked logic"
+        lines.append(
+            f"fpga/{bitstream.bitstream_name}: {bitstream.device.part}, {usage.get('luts', 0)} LUTs, "
+            f"{timing} (target {bitstream.clock_mhz:g} MHz); {how}"
+        )
+        if cover is None:
+            logger.warning(f"{where}: bitstream {fs.address} is packaged with `verified = false`: {how[14:]}")
+    rendered = render_fpga_manifest(FpgaManifest(circuit_version=str(manifest.version), targets=tuple(entries)))
+    files.append((FPGA_MANIFEST_PATH, rendered))
+    license = manifest.circuit.fpga.license if manifest.circuit and manifest.circuit.fpga else None
+    if license and license != manifest.license:
+        lines.append(f"bitstreams licensed {license} (circuit definition: {manifest.license})")
+    return PackageFiles(files=tuple(files), log_lines=tuple(lines))
+
+
+def rules():
+    return [*collect_rules(), UnionRule(PackageFilesRequest, FpgaPackageFilesRequest)]
