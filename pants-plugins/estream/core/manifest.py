@@ -235,20 +235,47 @@ def parse_manifest(content: bytes, path: str) -> Manifest:
     or hostile input escape as another exception.
     """
     diag = DiagnosticCollector(path)
+    data, text = load_toml_document(
+        content,
+        diag,
+        what="the manifest",
+        size_help="a manifest only describes the package; keep data in the files it includes",
+    )
+    try:
+        manifest = _Validator(path, text, diag).manifest(data)
+    except RecursionError:
+        diag.error("the manifest is nested too deeply to validate")
+        manifest = None
+    diag.raise_if_any()
+    assert manifest is not None
+    return manifest
+
+
+def load_toml_document(
+    content: bytes,
+    diag: DiagnosticCollector,
+    *,
+    what: str,
+    size_help: str,
+) -> Tuple[Dict[str, Any], str]:
+    """Decode and parse a small TOML file that may be hostile: `(document, text)`.
+
+    Every failure (over MAX_MANIFEST_BYTES, not UTF-8, invalid TOML, nesting too deep for the parser)
+    is reported to `diag`, which is then raised; `what` names the file in messages ("the
+    manifest"). The text is returned for `_Locator`. Shared by every TOML file the core validates
+    with `_Validator` (the package manifest, `fpga/manifest.toml`).
+    """
     if isinstance(content, str):
         content = content.encode("utf-8", "surrogatepass")
     if len(content) > MAX_MANIFEST_BYTES:
-        diag.error(
-            f"the manifest is {len(content)} bytes; the limit is {MAX_MANIFEST_BYTES} bytes (1 MiB)",
-            help="a manifest only describes the package; keep data in the files it includes",
-        )
+        diag.error(f"{what} is {len(content)} bytes; the limit is {MAX_MANIFEST_BYTES} bytes (1 MiB)", help=size_help)
         diag.raise_if_any()
     try:
         text = content.decode("utf-8")
     except UnicodeDecodeError as e:
         line = content[: e.start].count(b"\n") + 1
         diag.error(
-            f"the manifest is not valid UTF-8: byte 0x{content[e.start]:02x} cannot start or continue a character",
+            f"{what} is not valid UTF-8: byte 0x{content[e.start]:02x} cannot start or continue a character",
             line=line,
             help="TOML files must be encoded as UTF-8",
         )
@@ -267,14 +294,7 @@ def parse_manifest(content: bytes, path: str) -> Manifest:
     except ValueError as e:  # tomli raises bare ValueErrors for a few values it cannot build
         diag.error(f"invalid TOML: {e}")
         diag.raise_if_any()
-    try:
-        manifest = _Validator(path, text, diag).manifest(data)
-    except RecursionError:
-        diag.error("the manifest is nested too deeply to validate")
-        manifest = None
-    diag.raise_if_any()
-    assert manifest is not None
-    return manifest
+    return data, text
 
 
 def _toml_error(e: Exception, text: str) -> Tuple[str, Optional[int]]:
@@ -320,9 +340,16 @@ def _describe(value: Any) -> str:
     return f"a date/time {value}"
 
 
-def _dotted(key: Sequence[str]) -> str:
-    """A key path as TOML would spell it: `component.dependencies."odd name"`."""
-    return ".".join(k if _BARE_KEY_RE.fullmatch(k) and len(k) <= 80 else _quote(k) for k in key)
+def _dotted(key: Sequence[Any]) -> str:
+    """A key path as TOML would spell it: `component.dependencies."odd name"`; an integer is an
+    index into an array of tables: `fpga.targets[0].checksum`."""
+    out = ""
+    for k in key:
+        if isinstance(k, int):
+            out += f"[{k}]"
+        else:
+            out += ("." if out else "") + (k if _BARE_KEY_RE.fullmatch(k) and len(k) <= 80 else _quote(k))
+    return out
 
 
 def _suggest(word: str, choices: Sequence[str]) -> Optional[str]:
@@ -346,16 +373,19 @@ class _Locator:
     """Best-effort map from dotted keys to 1-based source lines.
 
     TOML parsers drop positions, so this rescans the text for table headers, `key = ` lines
-    (including dotted keys) and keys inside inline tables. It never fails: unknown keys fall
-    back to the closest enclosing table that was found, or to no line at all.
+    (including dotted keys) and keys inside inline tables. The n-th `[[array.of.tables]]` header
+    (0-based) is located as `("array", "of", "tables", n)`, and the keys under it likewise. It
+    never fails: unknown keys fall back to the closest enclosing table that was found, or to no
+    line at all.
     """
 
     def __init__(self, text: str) -> None:
         self.lines = text.split("\n")
-        self.first: Dict[Tuple[str, ...], int] = {}
+        self.first: Dict[Tuple[Any, ...], int] = {}
+        self._arrays: Dict[Tuple[str, ...], int] = {}  # array-of-tables header -> current index
         self.entry_lines: List[int] = []  # ascending: lines where a key or header starts
         self._literals: Dict[int, Dict[str, List[int]]] = {}
-        table: Tuple[str, ...] = ()
+        table: Tuple[Any, ...] = ()
         in_multiline: Optional[str] = None
         for lineno, raw in enumerate(self.lines, 1):
             if in_multiline:
@@ -366,7 +396,10 @@ class _Locator:
             if stripped.startswith("["):
                 header = self._header(stripped)
                 if header is not None:
-                    table = header
+                    if stripped.startswith("[["):
+                        self._arrays[header] = self._arrays.get(header, -1) + 1
+                        self._add(header, lineno)
+                    table = self._indexed(header)
                     self._add(table, lineno)
                     continue
             scanned = _scan_key(stripped, 0)
@@ -379,7 +412,17 @@ class _Locator:
                     if rest.count(quotes) % 2 == 1:
                         in_multiline = quotes
 
-    def _add(self, key: Tuple[str, ...], lineno: int) -> None:
+    def _indexed(self, header: Tuple[str, ...]) -> Tuple[Any, ...]:
+        """`header` with the current index after each array of tables it passes through."""
+        out: List[Any] = []
+        for end, part in enumerate(header, 1):
+            out.append(part)
+            index = self._arrays.get(header[:end])
+            if index is not None:
+                out.append(index)
+        return tuple(out)
+
+    def _add(self, key: Tuple[Any, ...], lineno: int) -> None:
         self.first.setdefault(key, lineno)
         self.entry_lines.append(lineno)
 
@@ -398,8 +441,8 @@ class _Locator:
             return None
         return key
 
-    def _inline_keys(self, key: Tuple[str, ...], rest: str, lineno: int) -> None:
-        stack: List[Tuple[str, ...]] = []
+    def _inline_keys(self, key: Tuple[Any, ...], rest: str, lineno: int) -> None:
+        stack: List[Tuple[Any, ...]] = []
         last = key
         i = 0
         while i < len(rest):
@@ -620,7 +663,7 @@ _RESOURCES_KEYS = ("compute_budget", "memory_bytes", "storage_bytes", "estimated
 _GOVERNANCE_KEYS = ("category", "required_approvals", "auto_approve")
 _FPGA_KEYS = ("device_families", "resource_estimate", "clock_mhz", "pipeline_stages", "license")
 
-Key = Tuple[str, ...]
+Key = Tuple[Any, ...]  # str parts, and int indices into arrays of tables
 _TOML_MAX_INT = 2**63 - 1
 _INVALID = object()  # marks a field whose value was reported as invalid
 
