@@ -6,7 +6,7 @@ and append it to `MARKETPLACE_COMMANDS`. A command returns its exit code; raisin
 (bad input) or `OSError` prints `error: ...` and exits 2 — never a traceback.
 
 Exit codes of `verify` are `estream.core.verify.ExitCode` (0 valid, 2 usage/IO error, 10-18 by
-finding; the most severe finding wins).
+finding, 20-27 by FPGA finding with `--fpga`; the most severe finding wins).
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from typing import Callable, Dict, List, Optional, Sequence
 from estream.cli import circuits as circuit_commands
 from estream.core.archive import read_archive
 from estream.core.errors import EstreamError
+from estream.core.fpga_verify import verify_package_with_fpga
 from estream.core.keys import (
     Keyring,
     PublicKey,
@@ -99,6 +100,11 @@ def _configure_verify(p: argparse.ArgumentParser) -> None:
         action="store_true",
         help="accept packages signed with a development key (this machine's dev key is trusted too)",
     )
+    p.add_argument(
+        "--fpga",
+        action="store_true",
+        help="also check fpga/manifest.toml and every bitstream's SHA3-256 (SmartCircuit package format §7.3)",
+    )
     p.add_argument("--json", action="store_true", help="print a JSON report")
 
 
@@ -119,7 +125,7 @@ def _run_verify(args: argparse.Namespace) -> int:
     else:
         raise EstreamError.single(str(target), "no such package directory or archive")
 
-    report = verify_package(
+    report = (verify_package_with_fpga if args.fpga else verify_package)(
         files,
         keyring=keyring,
         extra_trusted_keys=extra,
@@ -133,7 +139,7 @@ def _run_verify(args: argparse.Namespace) -> int:
 
 VERIFY = Command(
     name="verify",
-    help="verify a package's ML-DSA-87 signature, file hashes and signer trust",
+    help="verify a package's ML-DSA-87 signature, file hashes and signer trust (and, with --fpga, its bitstreams)",
     configure=_configure_verify,
     run=_run_verify,
 )

@@ -159,3 +159,109 @@ def test_usage(capsys):
     assert main(["marketplace"]) == 2
     assert main(["marketplace", "verify"]) == 2
     assert main(["marketplace", "verify", "--help"]) == 0
+
+
+# --- verify --fpga ---------------------------------------------------------------------------
+
+FPGA_COMPONENT = b"""\
+[component]
+name = "esf-iot"
+version = "1.0.0"
+category = "fpga-circuit"
+description = "IoT filter"
+license = "Apache-2.0"
+
+[component.circuit]
+entry = "circuits/iot.circuit.yaml"
+targets = ["fpga"]
+witness_tier = 0
+
+[component.circuit.fpga]
+device_families = ["ice40-up5k"]
+license = "BSL-1.1"
+"""
+BITSTREAM = bytes((i * 31) % 256 for i in range(320))
+
+
+def make_fpga_files(key, bitstream=BITSTREAM, **extra):
+    from estream.core.fpga_manifest import FpgaManifest, FpgaTarget, render_fpga_manifest, sha3_checksum
+
+    target = FpgaTarget("ice40-up5k", "iot_up5k.bin", sha3_checksum(bitstream), 12, {"luts": 417}, True,
+                        "acme-release", "2026-02-08T10:00:00Z")
+    files = {
+        "estream-component.toml": FPGA_COMPONENT,
+        "circuits/iot.circuit.yaml": b"circuit: iot\n",
+        "fpga/iot_up5k.bin": BITSTREAM,
+        "fpga/manifest.toml": render_fpga_manifest(FpgaManifest("1.0.0", (target,))),
+        **extra,
+    }
+    files["SIGNATURE.ml-dsa"] = sign_package(files, name="esf-iot", version="1.0.0", key=key, signed_at=0)
+    return files
+
+
+def test_verify_fpga_report_and_json(tmp_path, publisher, capsys):
+    key, keyring = publisher
+    archive = tmp_path / "esf-iot-1.0.0.tar.gz"
+    archive.write_bytes(build_archive(make_fpga_files(key), "esf-iot-1.0.0"))
+    assert main(["marketplace", "verify", str(archive), "--keyring", str(keyring), "--fpga"]) == 0
+    out = capsys.readouterr().out
+    assert "  Package signature: ✓ Valid\n" in out
+    assert "\n  FPGA bitstreams:\n    iot_up5k.bin ... ✓ SHA3-256 match (417 LUTs, 12 MHz)\n" in out
+    assert "  Bitstream license: BSL-1.1 (circuit definition: Apache-2.0)\n" in out
+    assert out.endswith("  Verified by: acme-release (2026-02-08)\n")
+    assert main(["marketplace", "verify", str(archive), "--keyring", str(keyring), "--fpga", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["valid"] is True and doc["fpga"]["bitstreams"][0]["status"] == "match"
+    # Without --fpga: the signature report only, as before.
+    assert main(["marketplace", "verify", str(archive), "--keyring", str(keyring)]) == 0
+    out = capsys.readouterr().out
+    assert "FPGA" not in out and out.endswith("  Files: 4 verified (SHA3-256 + Merkle root)\n")
+    assert main(["marketplace", "verify", str(archive), "--keyring", str(keyring), "--json"]) == 0
+    assert "fpga" not in json.loads(capsys.readouterr().out)
+
+
+def test_verify_fpga_tampered_bitstream_in_directory(tmp_path, publisher, capsys):
+    key, keyring = publisher
+    pkg = write_dir(tmp_path / "pkg", make_fpga_files(key))
+    data = bytearray(BITSTREAM)
+    data[7] ^= 0x80
+    (pkg / "fpga" / "iot_up5k.bin").write_bytes(bytes(data))
+    assert main(["marketplace", "verify", str(pkg), "--keyring", str(keyring), "--fpga"]) == 10
+    out = capsys.readouterr().out
+    assert "fpga/iot_up5k.bin .... ✗ modified (SHA3-256 mismatch)" in out
+    assert "iot_up5k.bin ... ✗ SHA3-256 mismatch\n        expected sha3-256:" in out
+    assert out.endswith("  Result: ✗ exit 10 (modified)\n")
+    assert main(["marketplace", "verify", str(pkg), "--keyring", str(keyring), "--fpga", "--json"]) == 10
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["signature_exit_code"] == 10 and doc["fpga"]["exit_code"] == 25
+    assert {f["kind"] for f in doc["findings"]} == {"modified", "fpga_checksum_mismatch"}
+
+
+def test_verify_fpga_exit_codes(tmp_path, publisher, capsys):
+    key, keyring = publisher
+
+    def verify(files, name):
+        pkg = write_dir(tmp_path / name, files)
+        code = main(["marketplace", "verify", str(pkg), "--keyring", str(keyring), "--fpga"])
+        return code, capsys.readouterr().out
+
+    code, out = verify(make_fpga_files(key, **{"fpga/extra.bit": b"\x00" * 64}), "unlisted")
+    assert code == 27 and "extra.bit ...... ✗ not listed in fpga/manifest.toml" in out
+    files = make_fpga_files(key)
+    files["fpga/manifest.toml"] = files["fpga/manifest.toml"].replace(b"clock_mhz = 12", b"clock_mhz = true")
+    files["SIGNATURE.ml-dsa"] = sign_package(
+        {p: c for p, c in files.items() if p != "SIGNATURE.ml-dsa"}, name="esf-iot", version="1.0.0", key=key, signed_at=0
+    )
+    code, out = verify(files, "malformed")
+    assert code == 21 and "fpga/manifest.toml:10: `fpga.targets[0].clock_mhz`" in out
+    # A package without FPGA passes --fpga and says so.
+    plain = {
+        "estream-component.toml": FPGA_COMPONENT.split(b"[component.circuit]")[0].replace(b"fpga-circuit", b"integration"),
+        "README.md": b"# IoT\n",
+    }
+    plain["SIGNATURE.ml-dsa"] = sign_package(plain, name="esf-iot", version="1.0.0", key=key, signed_at=0)
+    code, out = verify(plain, "plain")
+    assert code == 0 and out.endswith("  FPGA bitstreams: none (the package has no FPGA target)\n")
+    # One whose estream-component.toml is invalid cannot show it has no FPGA target.
+    code, out = verify(make_files(key), "minimal")
+    assert code == 22 and "✗ Invalid package manifest: estream-component.toml" in out

@@ -16,9 +16,24 @@ Exit codes (the single source of truth; the CLI returns these):
     18  NAME_VERSION_MISMATCH  signed package name/version != estream-component.toml [component]
                                (or != the archive's top directory)
 
-Severity, most severe first (`SEVERITY`): 17, 14, 13, 15, 16, 18, 10, 11, 12. Problems with
-the signature itself come first because they make every other statement in the file
-unreliable; then who signed it; then whether it is this package at all; then per-file findings.
+With `--fpga` (`estream.core.fpga_verify`, SmartCircuit package format §7.3), also:
+
+    20  FPGA_MANIFEST_MISSING          targets include "fpga" but there is no fpga/manifest.toml
+    21  FPGA_MANIFEST_INVALID          fpga/manifest.toml is malformed (bad TOML, types, keys, ...)
+    22  FPGA_PACKAGE_MANIFEST_INVALID  estream-component.toml is missing or invalid, so the
+                                       package's FPGA declarations cannot be checked
+    23  FPGA_VERSION_MISMATCH          [fpga].circuit_version != the package version
+    24  FPGA_DEVICE_UNDECLARED         a target's device_family is not in
+                                       [component.circuit.fpga].device_families
+    25  FPGA_CHECKSUM_MISMATCH         a bitstream's SHA3-256 differs from its manifest checksum
+    26  FPGA_BITSTREAM_MISSING         a listed bitstream is not in the package
+    27  FPGA_UNLISTED_BITSTREAM        a bitstream-like file under fpga/ is not in the manifest
+
+Severity, most severe first (`SEVERITY`): 17, 14, 13, 15, 16, 18, 10, 11, 12, then
+21, 22, 20, 25, 26, 23, 24, 27. Problems with the signature itself come first because they make
+every other statement in the file unreliable; then who signed it; then whether it is this package
+at all; then per-file findings. FPGA findings come after every signature finding: the FPGA
+manifest is one of the signed files, so its checks mean something only once the signature holds.
 """
 
 from __future__ import annotations
@@ -26,7 +41,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from enum import IntEnum
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 from estream.core.errors import EstreamError
 from estream.core.keys import REVOKED, Keyring, PublicKey, empty_keyring, fingerprint
@@ -48,6 +63,14 @@ class ExitCode(IntEnum):
     UNTRUSTED_KEY = 16
     MALFORMED_SIGNATURE = 17
     NAME_VERSION_MISMATCH = 18
+    FPGA_MANIFEST_MISSING = 20
+    FPGA_MANIFEST_INVALID = 21
+    FPGA_PACKAGE_MANIFEST_INVALID = 22
+    FPGA_VERSION_MISMATCH = 23
+    FPGA_DEVICE_UNDECLARED = 24
+    FPGA_CHECKSUM_MISMATCH = 25
+    FPGA_BITSTREAM_MISSING = 26
+    FPGA_UNLISTED_BITSTREAM = 27
 
 
 SEVERITY: Tuple[ExitCode, ...] = (
@@ -60,8 +83,15 @@ SEVERITY: Tuple[ExitCode, ...] = (
     ExitCode.MODIFIED,
     ExitCode.MISSING,
     ExitCode.UNLISTED,
+    ExitCode.FPGA_MANIFEST_INVALID,
+    ExitCode.FPGA_PACKAGE_MANIFEST_INVALID,
+    ExitCode.FPGA_MANIFEST_MISSING,
+    ExitCode.FPGA_CHECKSUM_MISMATCH,
+    ExitCode.FPGA_BITSTREAM_MISSING,
+    ExitCode.FPGA_VERSION_MISMATCH,
+    ExitCode.FPGA_DEVICE_UNDECLARED,
+    ExitCode.FPGA_UNLISTED_BITSTREAM,
 )
-
 
 
 def most_severe(codes: Iterable[int]) -> ExitCode:
@@ -88,7 +118,34 @@ _TITLES = {
     ExitCode.MODIFIED: "Modified file",
     ExitCode.MISSING: "Missing file",
     ExitCode.UNLISTED: "Unlisted file",
+    ExitCode.FPGA_MANIFEST_MISSING: "FPGA manifest missing",
+    ExitCode.FPGA_MANIFEST_INVALID: "Invalid FPGA manifest",
+    ExitCode.FPGA_PACKAGE_MANIFEST_INVALID: "Invalid package manifest",
+    ExitCode.FPGA_VERSION_MISMATCH: "FPGA circuit version mismatch",
+    ExitCode.FPGA_DEVICE_UNDECLARED: "Undeclared FPGA device family",
+    ExitCode.FPGA_CHECKSUM_MISMATCH: "Bitstream SHA3-256 mismatch",
+    ExitCode.FPGA_BITSTREAM_MISSING: "Missing bitstream",
+    ExitCode.FPGA_UNLISTED_BITSTREAM: "Unlisted bitstream",
 }
+
+
+def title(kind: ExitCode) -> str:
+    """The short human name of a finding kind, as reports print it."""
+    return _TITLES[kind]
+
+
+def result_line(code: ExitCode) -> str:
+    """The last line of a failed report: `  Result: ✗ exit 10 (modified)`."""
+    return f"  Result: ✗ exit {int(code)} ({code.name.lower()})"
+
+
+def dot_leaders(labels: Sequence[str], *, longest: int = 4, cap: int = 60) -> List[str]:
+    """`label ..... ` for each label, dotted out to one column so the marks after them align.
+
+    The longest label gets `longest` dots; no label fewer than 3; the column is at most `cap`.
+    """
+    width = min(max((len(label) for label in labels), default=0) + longest, cap)
+    return [f"{label} {'.' * max(3, width - len(label))} " for label in labels]
 
 
 @dataclass(frozen=True)
@@ -139,6 +196,13 @@ class VerificationReport:
 
     def render(self) -> str:
         """Human output in the style of spec §7.3."""
+        lines = self.render_lines()
+        if not self.ok:
+            lines += ["", result_line(self.exit_code)]
+        return "\n".join(lines) + "\n"
+
+    def render_lines(self) -> List[str]:
+        """The report without its final `Result:` line, for reports that append more checks."""
         lines: List[str] = []
         if self.package_name is not None:
             lines.append(f"  Package: {self.package_name} {self.package_version}")
@@ -156,7 +220,7 @@ class VerificationReport:
             lines.append(f"  Signed at: {self.signed_at}")
         if self.ok:
             lines.append(f"  Files: {self.file_count} verified (SHA3-256 + Merkle root)")
-            return "\n".join(lines) + "\n"
+            return lines
         general = [f for f in self.findings if f.path is None]
         per_file = sorted((f for f in self.findings if f.path is not None), key=lambda f: (f.path, f.kind))
         if general:
@@ -166,16 +230,11 @@ class VerificationReport:
         if per_file:
             lines.append("")
             lines.append("  Files:")
-            width = min(max(len(f.path) for f in per_file) + 4, 60)  # type: ignore[arg-type]
-            for f in per_file:
-                dots = " " + "." * max(3, width - len(f.path)) + " "  # type: ignore[arg-type]
-                lines.append(f"    {f.path}{dots}✗ {f.message}")
-                if f.expected is not None:
-                    lines.append(f"        expected {f.expected}")
-                    lines.append(f"        actual   {f.actual}")
-        lines.append("")
-        lines.append(f"  Result: ✗ exit {int(self.exit_code)} ({self.exit_code.name.lower()})")
-        return "\n".join(lines) + "\n"
+            leaders = dot_leaders([f.path for f in per_file])  # type: ignore[misc]
+            for f, leader in zip(per_file, leaders):
+                lines.append(f"    {leader}✗ {f.message}")
+                lines += expected_actual_lines(f)
+        return lines
 
     def to_dict(self) -> Dict[str, Any]:
         return {
@@ -197,13 +256,29 @@ class VerificationReport:
         return json.dumps(self.to_dict(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
-def _malformed(e: EstreamError) -> List[Finding]:
+def expected_actual_lines(finding: Finding) -> List[str]:
+    """The indented `expected`/`actual` pair under a per-file line, when the finding has one."""
+    if finding.expected is None:
+        return []
+    return [f"        expected {finding.expected}", f"        actual   {finding.actual}"]
+
+
+def findings_from_error(
+    e: EstreamError, kind: ExitCode, *, with_lines: bool = True, path: Optional[str] = None
+) -> List[Finding]:
+    """One finding of `kind` per diagnostic: `file[:line]: `key`: message (help)`."""
     out = []
     for d in e.diagnostics:
+        at = f"{d.path}:{d.line}" if with_lines and d.line is not None else d.path
         where = f"`{d.key}`: " if d.key else ""
         hint = f" ({d.help})" if d.help else ""
-        out.append(Finding(ExitCode.MALFORMED_SIGNATURE, f"{SIGNATURE_FILE}: {where}{d.message}{hint}"))
+        out.append(Finding(kind, f"{at}: {where}{d.message}{hint}", path=path))
     return out
+
+
+def _malformed(e: EstreamError) -> List[Finding]:
+    # Every diagnostic of parse_signature_file names SIGNATURE.ml-dsa.
+    return findings_from_error(e, ExitCode.MALFORMED_SIGNATURE, with_lines=False)
 
 
 def _check_files(sig: SignatureFile, files: Mapping[str, bytes]) -> List[Finding]:
@@ -366,6 +441,11 @@ __all__ = [
     "ExitCode",
     "Finding",
     "VerificationReport",
+    "dot_leaders",
+    "expected_actual_lines",
+    "findings_from_error",
     "most_severe",
+    "result_line",
+    "title",
     "verify_package",
 ]

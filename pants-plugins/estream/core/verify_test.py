@@ -244,7 +244,22 @@ def test_exit_codes_are_stable():
         "UNTRUSTED_KEY": 16,
         "MALFORMED_SIGNATURE": 17,
         "NAME_VERSION_MISMATCH": 18,
+        "FPGA_MANIFEST_MISSING": 20,
+        "FPGA_MANIFEST_INVALID": 21,
+        "FPGA_PACKAGE_MANIFEST_INVALID": 22,
+        "FPGA_VERSION_MISMATCH": 23,
+        "FPGA_DEVICE_UNDECLARED": 24,
+        "FPGA_CHECKSUM_MISMATCH": 25,
+        "FPGA_BITSTREAM_MISSING": 26,
+        "FPGA_UNLISTED_BITSTREAM": 27,
     }
+
+
+def test_fpga_findings_rank_below_every_signature_finding():
+    fpga = [c for c in SEVERITY if c.name.startswith("FPGA_")]
+    assert SEVERITY[-len(fpga):] == tuple(fpga)
+    assert most_severe([ExitCode.FPGA_CHECKSUM_MISMATCH, ExitCode.UNLISTED]) == ExitCode.UNLISTED
+    assert most_severe([ExitCode.FPGA_UNLISTED_BITSTREAM, ExitCode.FPGA_MANIFEST_INVALID]) == ExitCode.FPGA_MANIFEST_INVALID
 
 
 def test_most_severe_combines_by_severity_not_number():

@@ -1,4 +1,9 @@
-"""The `verify` goal: build marketplace packages and verify their archives like a consumer would."""
+"""The `verify` goal: build marketplace packages and verify their archives like a consumer would.
+
+`--verify-fpga` (`./pants verify --fpga ::`) adds the FPGA bitstream checks of
+`estream marketplace verify --fpga` (`estream.core.fpga_verify`); the exit code is the most
+severe finding of all packages, as for the CLI.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ import os
 
 from estream.core.archive import read_archive
 from estream.core.errors import EstreamError
+from estream.core.fpga_verify import verify_package_with_fpga
 from estream.core.keys import load_keyring
 from estream.core.verify import ExitCode, most_severe, verify_package
 from estream.goals.package import MarketplacePackagePackageFieldSet
@@ -34,6 +40,14 @@ class VerifySubsystem(GoalSubsystem):
     )
 
     json = BoolOption(default=False, help="Print one JSON report per package instead of text.")
+    fpga = BoolOption(
+        default=False,
+        help=(
+            "Also check each package's FPGA bitstreams against `fpga/manifest.toml`: SHA3-256 "
+            "checksums, circuit version, declared device families, unlisted bitstreams "
+            "(SmartCircuit package format §7.3; exit codes 20-27)."
+        ),
+    )
 
 
 class Verify(Goal):
@@ -89,7 +103,7 @@ async def run_verify(
                 console.print_stderr(e.render())
                 codes.append(ExitCode.MALFORMED_SIGNATURE)
                 continue
-            report = verify_package(
+            report = (verify_package_with_fpga if goal_subsystem.fpga else verify_package)(
                 files,
                 keyring=keyring,
                 extra_trusted_keys=extra_trusted,
