@@ -73,8 +73,14 @@ install() {
     log "installing buildgrid==${BUILDGRID_VERSION} with ${python} into ${VENV}"
     rm -rf "$VENV"
     "$python" -m venv "$VENV" >&2
-    # The machine's pip config (constraints, extra indexes) must not pick BuildGrid's deps.
-    PIP_CONFIG_FILE=/dev/null "$VENV/bin/pip" install --quiet --disable-pip-version-check \
+    # The machine's pip config (constraints, extra indexes) must not pick BuildGrid's deps. The
+    # CA bundle must still be the machine's: behind a TLS-inspecting proxy, pip's own (certifi)
+    # rejects PyPI, and a test sandbox passes no PIP_CERT (pants.toml's ca_certs_path is the same
+    # Debian bundle).
+    local cert=()
+    local bundle="${PIP_CERT:-${SSL_CERT_FILE:-/etc/ssl/certs/ca-certificates.crt}}"
+    [ -f "$bundle" ] && cert=(--cert "$bundle")
+    PIP_CONFIG_FILE=/dev/null "$VENV/bin/pip" install --quiet --disable-pip-version-check "${cert[@]}" \
       -c "$CONSTRAINTS" "buildgrid==${BUILDGRID_VERSION}" >&2 \
       || die "pip could not install buildgrid==${BUILDGRID_VERSION}; see the output above"
     constraints_sum >"$VENV/.complete"

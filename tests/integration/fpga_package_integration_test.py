@@ -1,0 +1,167 @@
+"""Bitstreams in a marketplace package, and golden vectors on RTL, with the real `./pants`.
+
+`circuits/queue/append` (estream-queue-append) ships the iCE40 and ECP5 bitstreams of its RTL
+under fpga/ with a generated fpga/manifest.toml, and its circuit's golden vectors run against the
+CPU reference and, in Icarus Verilog through Edalize, against the RTL:
+
+* the archive is byte-identical from two build roots, users and umasks; its bitstreams are the
+  bytes `package` of the `fpga_bitstream` targets writes; `verify --fpga` accepts it and names a
+  tampered bitstream;
+* the errors a package author meets (a `bitstreams=` entry that is no bitstream, an undeclared
+  device family, no simulator) name the file, the key and the remedy;
+* an injected RTL bug fails the RTL half of `test` with a diff (the CPU half still passes) and
+  keeps the bitstreams out of a package; a testbench `$fatal` fails by exit status.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import tarfile
+from contextlib import redirect_stdout
+from hashlib import sha3_256
+from pathlib import Path
+
+from estream.cli.main import main as estream
+from estream.core.fpga_manifest import parse_fpga_manifest
+from estream.core.keys import SigningKey, write_private_key, write_public_key
+
+from integration.pants_repo import copy_repo, run_pants
+
+PKG = "circuits/queue/append"
+ARCHIVE = "estream-queue-append-1.0.0.tar.gz"
+TOP = "estream-queue-append-1.0.0"
+RTL_DIST = "dist/circuits.queue.append.rtl"
+EPOCH = "1767225600"  # 2026-01-01T00:00:00Z
+
+
+def members(archive: Path) -> dict:
+    with tarfile.open(archive) as tar:
+        return {m.name[len(TOP) + 1 :]: tar.extractfile(m).read() for m in tar.getmembers() if m.isfile()}  # type: ignore[union-attr]
+
+
+def verify(*args: str) -> tuple:
+    out = io.StringIO()
+    with redirect_stdout(out):
+        code = estream(["marketplace", "verify", *args])
+    return code, out.getvalue()
+
+
+def test_package_ships_verified_reproducible_bitstreams(tmp_path: Path) -> None:
+    key = SigningKey.generate("fpga-release-01")
+    key_file = tmp_path / "keys" / "release.toml"
+    key_file.parent.mkdir(mode=0o700)
+    write_private_key(key_file, key)
+    pub = tmp_path / "keys" / "release.toml.pub"
+    write_public_key(pub, key.public)
+    first = copy_repo(tmp_path / "alice" / "repo")
+    second = copy_repo(tmp_path / "bob" / "deeper" / "checkout")
+
+    built = run_pants(
+        first,
+        ["package", f"{PKG}:", f"{PKG}/rtl:"],
+        env={"ESTREAM_SIGNING_KEY_FILE": str(key_file), "SOURCE_DATE_EPOCH": EPOCH, "USER": "alice", "TZ": "UTC"},
+        umask=0o022,
+    ).assert_success()
+    assert "fpga/queue_append_up5k.bin: iCE40UP5K-sg48" in built.stderr
+    assert "verified: RTL passes the golden vectors of `queue_append_pipeline`" in built.stderr
+    assert "bitstreams licensed CERN-OHL-P-2.0 (circuit definition: Apache-2.0)" in built.stderr
+    run_pants(
+        second,
+        ["package", f"{PKG}:"],
+        env={"ESTREAM_SIGNING_KEY": key.private_key_file_text(), "SOURCE_DATE_EPOCH": EPOCH, "USER": "bob",
+             "TZ": "Pacific/Kiritimati"},
+        umask=0o077,
+    ).assert_success()
+    archive = first / "dist" / ARCHIVE
+    assert archive.read_bytes() == (second / "dist" / ARCHIVE).read_bytes()
+
+    files = members(archive)
+    manifest = parse_fpga_manifest(files["fpga/manifest.toml"], "fpga/manifest.toml")
+    assert manifest.circuit_version == "1.0.0"
+    by_name = {t.bitstream: t for t in manifest.targets}
+    assert sorted(by_name) == ["queue_append_ecp5_25k.bit", "queue_append_up5k.bin"]
+    assert by_name["queue_append_up5k.bin"].device_family == "ice40-up5k"
+    assert by_name["queue_append_ecp5_25k.bit"].device_family == "ecp5-25k"
+    for name, target in by_name.items():
+        # The package ships exactly what `package` of the fpga_bitstream target writes.
+        assert files[f"fpga/{name}"] == (first / RTL_DIST / name).read_bytes()
+        assert target.checksum == "sha3-256:" + sha3_256(files[f"fpga/{name}"]).hexdigest()
+        assert target.verified and target.verified_by == "fpga-release-01"
+        assert target.verified_at == "2026-01-01T00:00:00Z"
+        assert target.resource_usage["luts"] > 0 and target.resource_usage["brams"] >= 1
+    assert by_name["queue_append_ecp5_25k.bit"].clock_mhz == 25.0
+    assert "rtl/queue_append.v" in files and "src/queue_append_rtl.py" in files
+
+    code, out = verify(str(archive), "--key", str(pub), "--fpga")
+    assert code == 0, out
+    assert "queue_append_up5k.bin ....... ✓ SHA3-256 match" in out
+    assert "Verified by: fpga-release-01 (2026-01-01)" in out
+    assert "Bitstream license: CERN-OHL-P-2.0 (circuit definition: Apache-2.0)" in out
+
+    unpacked = tmp_path / "unpacked"
+    for rel, content in files.items():
+        (unpacked / rel).parent.mkdir(parents=True, exist_ok=True)
+        (unpacked / rel).write_bytes(content)
+    bitstream = unpacked / "fpga/queue_append_ecp5_25k.bit"
+    data = bytearray(bitstream.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    bitstream.write_bytes(bytes(data))
+    code, out = verify(str(unpacked), "--key", str(pub), "--fpga")
+    assert code == 10, out  # the signature catches it first (a modified file) ...
+    assert "queue_append_ecp5_25k.bit ... ✗ SHA3-256 mismatch" in out  # ... and so does the manifest
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text, (path, old)
+    path.write_text(text.replace(old, new))
+
+
+def test_package_errors_and_rtl_failures_are_reported(tmp_path: Path) -> None:
+    repo = copy_repo(tmp_path / "repo")
+    build, manifest = repo / PKG / "BUILD", repo / PKG / "estream-component.toml"
+
+    _edit(build, '"./rtl:queue_append_ecp5_25k"', '"./rtl:queue_append_ecp5_25k", ":src"')
+    wrong = run_pants(repo, ["package", f"{PKG}:"])
+    assert wrong.returncode != 0
+    assert f"{PKG}/BUILD: {PKG}:append: `bitstreams`: {PKG}:src is not an `fpga_bitstream` target" in wrong.stderr
+    _edit(build, ', ":src"', "")
+
+    _edit(manifest, 'device_families = ["ice40-up5k", "ecp5-25k"]', 'device_families = ["ice40-up5k"]')
+    undeclared = run_pants(repo, ["package", f"{PKG}:"])
+    assert undeclared.returncode != 0
+    assert (
+        f"{PKG}/estream-component.toml: `component.circuit.fpga.device_families`: bitstream "
+        f"{PKG}/rtl:queue_append_ecp5_25k is for device family `ecp5-25k`, which is not declared"
+    ) in undeclared.stderr
+    _edit(manifest, 'device_families = ["ice40-up5k"]', 'device_families = ["ice40-up5k", "ecp5-25k"]')
+
+    circuits = f"{PKG}/circuits:"
+    no_sim = run_pants(repo, ["test", circuits, "--fpga-toolchain-native-search-path=['/nonexistent']"])
+    assert no_sim.returncode != 0
+    assert "simulating it needs Icarus Verilog and GNU make; not found: iverilog, vvp" in no_sim.stderr + no_sim.stdout
+
+    # A testbench `$fatal` (here: an operation it does not know) fails the run by exit status.
+    codec = repo / PKG / "src/queue_append_rtl.py"
+    _edit(codec, '    ops.append(("D", 0))\n', '    ops.append(("D", 0))\n    ops.append(("Z", 1))\n')
+    fatal = run_pants(repo, ["test", circuits, "--test-output=all"])
+    assert fatal.returncode != 0
+    out = fatal.stdout + fatal.stderr
+    assert "simulation failed" in out and "unknown stimulus operation `Z`" in out
+    assert "10/10 tests passed" in out  # the CPU reference does not use the codec
+    _edit(codec, '    ops.append(("Z", 1))\n', "")
+
+    # A real RTL bug: the CRC register of the core starts from 0 instead of all ones.
+    _edit(repo / PKG / "rtl/queue_append.v", "crc_state   <= 32'hFFFFFFFF;", "crc_state   <= 32'h00000000;")
+    broken = run_pants(repo, ["test", circuits, "--test-output=all"])
+    assert broken.returncode != 0
+    out = broken.stdout + broken.stderr
+    rtl_report = out[out.index("on RTL (Icarus Verilog)") :]
+    assert "10/10 tests passed" in out[: out.index("on RTL (Icarus Verilog)")]  # CPU: fine
+    assert "✗ append-one" in rtl_report and "$.acks.acks[0].witness: expected" in rtl_report
+    not_packaged = run_pants(repo, ["package", f"{PKG}:"])
+    assert not_packaged.returncode != 0
+    assert "the RTL of circuit `queue_append_pipeline` does not pass its golden vectors" in not_packaged.stderr
+    assert not (repo / "dist" / ARCHIVE).exists()
