@@ -2,15 +2,16 @@
 
 `circuits/queue/append` (estream-queue-append) ships the iCE40 and ECP5 bitstreams of its RTL
 under fpga/ with a generated fpga/manifest.toml, and its circuit's golden vectors run against the
-CPU reference and, in Icarus Verilog through Edalize, against the RTL:
+CPU reference and, through Edalize (Icarus Verilog, or the hermetic Verilator), against the RTL:
 
 * the archive is byte-identical from two build roots, users and umasks; its bitstreams are the
   bytes `package` of the `fpga_bitstream` targets writes; `verify --fpga` accepts it and names a
   tampered bitstream;
 * the errors a package author meets (a `bitstreams=` entry that is no bitstream, an undeclared
   device family, no simulator) name the file, the key and the remedy;
-* an injected RTL bug fails the RTL half of `test` with a diff (the CPU half still passes) and
-  keeps the bitstreams out of a package; a testbench `$fatal` fails by exit status.
+* Verilator passes the same vectors; an injected RTL bug fails the RTL half of `test` with a
+  diff in both simulators (the CPU half still passes) and keeps the bitstreams out of a
+  package; a testbench `$fatal` fails by exit status.
 """
 
 from __future__ import annotations
@@ -139,14 +140,22 @@ def test_package_errors_and_rtl_failures_are_reported(tmp_path: Path) -> None:
     _edit(manifest, 'device_families = ["ice40-up5k"]', 'device_families = ["ice40-up5k", "ecp5-25k"]')
 
     circuits = f"{PKG}/circuits:"
-    no_sim = run_pants(repo, ["test", circuits, "--fpga-toolchain-native-search-path=['/nonexistent']"])
+    icarus = ["--fpga-toolchain-simulator=icarus"]
+    no_sim = run_pants(repo, ["test", circuits, *icarus, "--fpga-toolchain-native-search-path=['/nonexistent']"])
     assert no_sim.returncode != 0
-    assert "simulating it needs Icarus Verilog and GNU make; not found: iverilog, vvp" in no_sim.stderr + no_sim.stdout
+    assert (
+        "simulating it with Icarus Verilog needs iverilog, vvp, make; not found: iverilog, vvp (searched /nonexistent)"
+        in no_sim.stderr + no_sim.stdout
+    )
+    # The hermetic simulator (Verilator from the lockfile) runs the same vectors, and passes.
+    verilator = ["--fpga-toolchain-simulator=verilator"]
+    hermetic = run_pants(repo, ["test", circuits, *verilator, "--test-output=all"]).assert_success()
+    assert "queue-append-golden [queue_append_pipeline] on RTL (Verilator) (10 tests)" in hermetic.stdout + hermetic.stderr
 
     # A testbench `$fatal` (here: an operation it does not know) fails the run by exit status.
     codec = repo / PKG / "src/queue_append_rtl.py"
     _edit(codec, '    ops.append(("D", 0))\n', '    ops.append(("D", 0))\n    ops.append(("Z", 1))\n')
-    fatal = run_pants(repo, ["test", circuits, "--test-output=all"])
+    fatal = run_pants(repo, ["test", circuits, *icarus, "--test-output=all"])
     assert fatal.returncode != 0
     out = fatal.stdout + fatal.stderr
     assert "simulation failed" in out and "unknown stimulus operation `Z`" in out
@@ -155,12 +164,13 @@ def test_package_errors_and_rtl_failures_are_reported(tmp_path: Path) -> None:
 
     # A real RTL bug: the CRC register of the core starts from 0 instead of all ones.
     _edit(repo / PKG / "rtl/queue_append.v", "crc_state   <= 32'hFFFFFFFF;", "crc_state   <= 32'h00000000;")
-    broken = run_pants(repo, ["test", circuits, "--test-output=all"])
-    assert broken.returncode != 0
-    out = broken.stdout + broken.stderr
-    rtl_report = out[out.index("on RTL (Icarus Verilog)") :]
-    assert "10/10 tests passed" in out[: out.index("on RTL (Icarus Verilog)")]  # CPU: fine
-    assert "✗ append-one" in rtl_report and "$.acks.acks[0].witness: expected" in rtl_report
+    for simulator, title in ((icarus, "Icarus Verilog"), (verilator, "Verilator")):
+        broken = run_pants(repo, ["test", circuits, *simulator, "--test-output=all"])
+        assert broken.returncode != 0
+        out = broken.stdout + broken.stderr
+        rtl_report = out[out.index(f"on RTL ({title})") :]
+        assert "10/10 tests passed" in out[: out.index(f"on RTL ({title})")]  # CPU: fine
+        assert "✗ append-one" in rtl_report and "$.acks.acks[0].witness: expected" in rtl_report
     not_packaged = run_pants(repo, ["package", f"{PKG}:"])
     assert not_packaged.returncode != 0
     assert "the RTL of circuit `queue_append_pipeline` does not pass its golden vectors" in not_packaged.stderr

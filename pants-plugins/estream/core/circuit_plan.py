@@ -411,7 +411,7 @@ def build_plan(
     table, ports = compile_types([by_name[n] for n in sorted(used)], env)
     plan = {
         "suite": (suite_name if only_circuit is None else f"{suite_name} [{only_circuit}]")
-        + (" on RTL (Icarus Verilog)" if implementation == "rtl" else ""),
+        + (" on RTL" if implementation == "rtl" else ""),
         "package": manifest.name,
         "version": version,
         "src_dir": src_dir,

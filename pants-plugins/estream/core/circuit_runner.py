@@ -306,7 +306,12 @@ def _implementation(plan: Dict[str, Any], name: str, cache: Dict[str, Any]) -> A
         # Shipped beside this file when the plan targets RTL (estream/fpga/rtl_sim.py).
         from estream_rtl_sim import RtlSimulation  # type: ignore[import-not-found]  # pants: no-infer-dep
 
-        cache[key] = RtlSimulation(name, circuit["rtl"])
+        try:
+            cache[key] = RtlSimulation(name, circuit["rtl"])
+        except Exception as e:  # noqa: BLE001 - remembered: one failed compile fails every step
+            cache[key] = e
+    if isinstance(cache[key], Exception):
+        raise cache[key]
     return cache[key]
 
 

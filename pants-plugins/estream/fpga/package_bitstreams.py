@@ -135,11 +135,13 @@ async def fpga_package_files(request: FpgaPackageFilesRequest) -> PackageFiles:
         Get(Targets, Addresses, addresses),
         Get(Targets, DependenciesRequest(wrapped.target[MarketplacePackageDependenciesField])),
     )
-    not_bitstreams = [str(t.address) for t in targets if not FpgaBitstreamFieldSet.is_applicable(t)]
+    not_bitstreams = sorted(
+        {str(t.address.maybe_convert_to_target_generator()) for t in targets if not FpgaBitstreamFieldSet.is_applicable(t)}
+    )
     if not_bitstreams:
         raise EstreamError.single(
             where,
-            f"{', '.join(not_bitstreams)} is not an `fpga_bitstream` target",
+            f"{', '.join(not_bitstreams)} {'is not an `fpga_bitstream` target' if len(not_bitstreams) == 1 else 'are not `fpga_bitstream` targets'}",
             key="bitstreams",
             help="`bitstreams=` lists `fpga_bitstream` targets only",
         )
@@ -190,17 +192,20 @@ async def fpga_package_files(request: FpgaPackageFilesRequest) -> PackageFiles:
     runs: Dict[str, RtlVectorRun] = dict(zip(plans, results))
     for name, run in runs.items():
         if plans[name].case_count == 0:
-            detail = " (it has no golden vectors: add some, or a bitstream cannot be verified)"
+            problem = "has no golden vectors, so its bitstreams cannot be verified"
         elif run.error is not None:
-            detail = f":\n{run.error}"
+            problem = f"could not be simulated, so its bitstreams cannot be verified:\n{run.error}"
         elif run.result is None or run.result.exit_code != 0:
             output = run.result.stdout + run.result.stderr if run.result is not None else b""
-            detail = f":\n{output.decode('utf-8', 'replace').strip()}"
+            problem = (
+                "does not pass its golden vectors, so its bitstreams are not packaged:\n"
+                + output.decode("utf-8", "replace").strip()
+            )
         else:
             continue
         raise EstreamError.single(
             to_run[name].circuit.path,
-            f"the RTL of circuit `{name}` does not pass its golden vectors, so its bitstreams are not packaged{detail}",
+            f"the RTL of circuit `{name}` {problem}",
             key="implementation.rtl",
             help=f"`pants test {to_run[name].address}` runs them",
         )

