@@ -53,9 +53,13 @@ IGNORE_FILE = "FUSESOC_IGNORE"
 CORE_SUFFIX = ".core"
 _VLNV_PART = re.compile(r"^[A-Za-z0-9_.\-]*$")
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*://")
-_SCP_LIKE = re.compile(r"^[^/:@]+@[^/:]+:")
+# git's own rule: a colon before the first slash makes `[user@]host:path` (SSH), not a path.
+_SCP_LIKE = re.compile(r"^[^/:]+:")
 
-LOCATION_HELP = "set the library with `[fusesoc-library].location` (Pants) or `--library` (estream CLI)"
+LOCATION_HELP = (
+    "point `[fusesoc-library].location` (Pants) or `--library` (estream CLI) at a directory, "
+    "a git URL or a bare git repository"
+)
 IMMUTABLE_HELP = (
     "published cores are immutable: give the changed core a new version (with Pants, "
     "`[fusesoc-export].version` or `--fusesoc-export-version`) and publish again"
@@ -237,7 +241,10 @@ def _check_published(dest: Path, core: Core, *, shown: str) -> bool:
             if found != core.vlnv:
                 raise EstreamError.single(
                     f"{where}/{rel}", f"this directory holds another core, {found}, not {core.vlnv}",
-                    help="two VLNVs differing only in the vendor cannot share a library; change `[fusesoc-export].vendor` or the library",
+                    help=(
+                        "the layout has no vendor level, so cores differing only in the vendor cannot share a "
+                        "library: publish to another library, or change `[fusesoc-export].vendor`"
+                    ),
                 )
     for rel in sorted(set(published) | set(core.files)):
         if rel not in published:
@@ -403,7 +410,8 @@ def publish_to_directory(
 
 
 def is_git_location(location: str) -> bool:
-    """A URL (`https://`, `ssh://`, `file://`, `user@host:path`), or a path to a bare repository."""
+    """A URL (`https://`, `ssh://`, `file://`, `[user@]host:path`), or a path to a bare repository
+    (or to none, ending in `.git`: cloning it then says it does not exist)."""
     if _URL.match(location) or _SCP_LIKE.match(location):
         return True
     path = Path(location).expanduser()

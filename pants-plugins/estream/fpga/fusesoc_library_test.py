@@ -226,7 +226,7 @@ def test_directory_library_location_errors(tmp_path: Path) -> None:
         publish(str(a_file), cores)
     [d] = e.value.diagnostics
     assert d.path == str(a_file) and "is a file, but a FuseSoC library is a directory" in d.message
-    assert "[fusesoc-library].location" in d.help
+    assert "`[fusesoc-library].location` (Pants) or `--library` (estream CLI)" in d.help
 
     with pytest.raises(EstreamError, match="does not exist, nor does its parent directory"):
         publish(str(tmp_path / "missing" / "library"), cores)
@@ -418,10 +418,11 @@ def test_git_library_refuses_a_symlink_committed_where_a_core_directory_belongs(
 
 
 def test_library_kind_and_absolute_location(tmp_path: Path) -> None:
-    for url in ("https://host/org/cores.git", "ssh://git@host/cores", "git@host:org/cores.git", "file:///srv/cores"):
+    for url in ("https://host/org/cores.git", "ssh://git@host/cores", "git@host:org/cores.git", "host:cores", "file:///srv/cores"):
         assert library_kind(url) == "git" and absolute_location(url, "/build") == url
     assert library_kind(str(tmp_path)) == "local"
     assert library_kind(str(tmp_path / "new-library")) == "local"
+    assert library_kind("relative/dir:with-colon") == "local"  # a slash before the colon: a path, as for git
     assert library_kind(bare_repo(tmp_path / "b.git")) == "git"
     assert library_kind(str(tmp_path), "git") == "git"
     assert absolute_location("dist/library", "/build") == "/build/dist/library"
