@@ -8,6 +8,7 @@ from estream import target_types as estream_target_types
 from estream.goals import check, circuit_vectors, package, publish, schemas, tailor, verify
 from estream.util_rules import (
     circuits,
+    cli_process,
     esf,
     manifest,
     package_contents,
@@ -27,6 +28,7 @@ def rules():
         *check.rules(),
         *circuit_vectors.rules(),
         *circuits.rules(),
+        *cli_process.rules(),
         *package.rules(),
         *publish.rules(),
         *tailor.rules(),

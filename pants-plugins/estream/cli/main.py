@@ -1,4 +1,4 @@
-"""`estream` command line: `estream marketplace verify|keygen|test|scaffold ...`.
+"""`estream` command line: `estream marketplace verify|keygen|test|scaffold ...`, `estream fusesoc publish`.
 
 Each `marketplace` subcommand is a `Command` (name, help, configure(parser), run(args) -> int).
 To add one (search, install, publish, test, scaffold, ...), define a `Command` in its own module
@@ -208,19 +208,33 @@ def _registry_commands() -> List[Command]:
     return [*publish.COMMANDS, *search.COMMANDS, *install.COMMANDS]
 
 
+def _fusesoc_commands() -> List[Command]:
+    """`estream fusesoc ...`: FuseSoC libraries (`estream.cli.fusesoc`, which imports this module)."""
+    from estream.cli import fusesoc
+
+    return list(fusesoc.COMMANDS)
+
+
 # --- entry point -----------------------------------------------------------------------------
+
+
+def _add_group(groups, name: str, help: str, commands: Sequence[Command]) -> None:
+    group = groups.add_parser(name, help=help)
+    subs = group.add_subparsers(dest="command", metavar="SUBCOMMAND")
+    for command in commands:
+        sub = subs.add_parser(command.name, help=command.help, description=command.help)
+        command.configure(sub)
+        sub.set_defaults(run=command.run)
+    group.set_defaults(help_parser=group)
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="estream", description="eStream component tooling")
     groups = parser.add_subparsers(dest="group", metavar="COMMAND")
-    marketplace = groups.add_parser("marketplace", help="package signing, verification and distribution")
-    subs = marketplace.add_subparsers(dest="command", metavar="SUBCOMMAND")
-    for command in MARKETPLACE_COMMANDS + _registry_commands():
-        sub = subs.add_parser(command.name, help=command.help, description=command.help)
-        command.configure(sub)
-        sub.set_defaults(run=command.run)
-    marketplace.set_defaults(help_parser=marketplace)
+    _add_group(
+        groups, "marketplace", "package signing, verification and distribution", MARKETPLACE_COMMANDS + _registry_commands()
+    )
+    _add_group(groups, "fusesoc", "FuseSoC cores and libraries", _fusesoc_commands())
     parser.set_defaults(help_parser=parser)
     return parser
 

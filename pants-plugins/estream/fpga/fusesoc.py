@@ -5,31 +5,46 @@
 constraints, plus `estream_fpga_driver.py`, the `EDALIZE_LAUNCHER` that runs the YoWASP tools.
 Every core is parsed by FuseSoC's own parser (from the locked `fpga-tools` resolve, in a
 sandbox) before anything is written.
+
+The cores come from one rule, `FusesocCoresRequest` -> `FusesocCores`, which `publish`
+(`estream.fpga.publish`) also uses: a published core is the same files this goal writes.
 """
 
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
+from typing import Tuple
 
 from estream.core.errors import EstreamError
 from estream.fpga import edalize_driver
 from estream.fpga.capi2 import core_text, vlnv
 from estream.fpga.devices import check_constraints_suffix, resolve_device
-from estream.fpga.rules import build_config, driver_source
+from estream.fpga.rules import build_config, driver_source, target_where
 from estream.fpga.subsystem import DRIVER_FILE, FpgaToolchain
 from estream.fpga.target_types import FpgaBitstreamFieldSet
 from pants.backend.python.util_rules import pex
 from pants.backend.python.util_rules.pex import VenvPex, VenvPexProcess
 from pants.core.util_rules.distdir import DistDir
 from pants.core.util_rules.source_files import SourceFiles, SourceFilesRequest
+from pants.engine.addresses import Address
 from pants.engine.console import Console
-from pants.engine.fs import CreateDigest, Digest, DigestContents, FileContent, PathGlobs, Workspace
+from pants.engine.fs import (
+    AddPrefix,
+    CreateDigest,
+    Digest,
+    DigestContents,
+    FileContent,
+    PathGlobs,
+    Workspace,
+)
 from pants.engine.goal import Goal, GoalSubsystem
 from pants.engine.internals.selectors import MultiGet
 from pants.engine.process import FallibleProcessResult
-from pants.engine.rules import Get, collect_rules, goal_rule
+from pants.engine.rules import Get, collect_rules, goal_rule, rule
 from pants.engine.target import Targets
 from pants.option.option_types import StrOption
+from pants.util.logging import LogLevel
 from pants.util.strutil import help_text
 
 LIBRARY_DIR = "fusesoc"
@@ -45,8 +60,19 @@ class FusesocExportSubsystem(GoalSubsystem):
         """
     )
 
-    vendor = StrOption(default="estream", help="The vendor part of the cores' VLNV names.")
-    version = StrOption(default="0", help="The version part of the cores' VLNV names.")
+    vendor = StrOption(
+        default="estream",
+        help="The vendor part of the cores' VLNV names (here and in what `publish` puts into `[fusesoc-library]`).",
+    )
+    version = StrOption(
+        default="0",
+        help=help_text(
+            """
+            The version part of the cores' VLNV names, here and in what `publish` puts into
+            `[fusesoc-library]`. Published cores are immutable: bump it to publish changed cores.
+            """
+        ),
+    )
 
 
 class FusesocExport(Goal):
@@ -54,22 +80,46 @@ class FusesocExport(Goal):
     environment_behavior = Goal.EnvironmentBehavior.LOCAL_ONLY
 
 
-@goal_rule
-async def fusesoc_export(
-    targets: Targets,
-    subsystem: FusesocExportSubsystem,
-    toolchain: FpgaToolchain,
-    workspace: Workspace,
-    dist_dir: DistDir,
-    console: Console,
-) -> FusesocExport:
-    field_sets = [
-        FpgaBitstreamFieldSet.create(t) for t in targets if FpgaBitstreamFieldSet.is_applicable(t)
-    ]
-    if not field_sets:
-        console.print_stderr("No `fpga_bitstream` targets matched: nothing to export.")
-        return FusesocExport(exit_code=0)
+def core_identity(fs: FpgaBitstreamFieldSet, subsystem: FusesocExportSubsystem) -> Tuple[str, str]:
+    """(library part, VLNV) of a target's core; the library part is the BUILD directory, dotted."""
+    library = fs.address.spec_path.replace("/", ".") or "root"
+    return library, vlnv(
+        subsystem.vendor, library, fs.address.target_name, subsystem.version, where=target_where(fs)
+    )
 
+
+@dataclass(frozen=True)
+class FusesocCoresRequest:
+    """The CAPI2 cores of these `fpga_bitstream` targets, with the options of `[fusesoc-export]`."""
+
+    field_sets: Tuple[FpgaBitstreamFieldSet, ...]
+
+
+@dataclass(frozen=True)
+class FusesocCore:
+    address: Address
+    vlnv: str
+    core_file: str  # relative to the library's root
+
+
+@dataclass(frozen=True)
+class FusesocCores:
+    """A FuseSoC library, relative to its root, every core validated by FuseSoC's own parser.
+
+    The root holds `estream_fpga_driver.py`; each core is a directory
+    `<dir.with.dots>/<target name>/` with its `.core` file and copies of its RTL and constraints.
+    `fusesoc-export` writes this under `dist/fusesoc/`; `publish` puts it into a library.
+    """
+
+    digest: Digest
+    cores: Tuple[FusesocCore, ...]
+
+
+@rule(desc="Generate and validate FuseSoC cores", level=LogLevel.DEBUG)
+async def generate_fusesoc_cores(
+    request: FusesocCoresRequest, subsystem: FusesocExportSubsystem, toolchain: FpgaToolchain
+) -> FusesocCores:
+    field_sets = request.field_sets
     all_sources = await MultiGet(
         Get(SourceFiles, SourceFilesRequest([fs.sources])) for fs in field_sets
     )
@@ -81,19 +131,18 @@ async def fusesoc_export(
         Get(DigestContents, Digest, s.snapshot.digest) for s in all_sources
     )
 
-    files = [FileContent(f"{LIBRARY_DIR}/{DRIVER_FILE}", driver_source())]
+    files = [FileContent(DRIVER_FILE, driver_source())]
     cores = []
     for fs, rtl_files, constraint_files in zip(field_sets, sources_contents, constraints_contents):
-        where = f"{fs.address.spec_path or '.'}/BUILD: {fs.address}"
+        where = target_where(fs)
         device = resolve_device(fs.family.value, fs.device.value, fs.package.value, where=where)
         check_constraints_suffix(device.family, fs.constraints.value, where=where)
         if not constraint_files:
             raise EstreamError.single(
                 where, f"constraints file `{fs.constraints.value}` does not exist", key="constraints"
             )
-        library = fs.address.spec_path.replace("/", ".") or "root"
-        name = vlnv(subsystem.vendor, library, fs.address.target_name, subsystem.version, where=where)
-        core_dir = f"{LIBRARY_DIR}/{library}/{fs.address.target_name}"
+        library, name = core_identity(fs, subsystem)
+        core_dir = f"{library}/{fs.address.target_name}"
 
         def rel(path: str) -> str:
             return os.path.relpath(path, fs.address.spec_path or ".")
@@ -119,7 +168,7 @@ async def fusesoc_export(
         )
         for fc in [*rtl_files, *constraint_files]:
             files.append(FileContent(f"{core_dir}/{rel(fc.path)}", fc.content))
-        cores.append((core_path, name))
+        cores.append(FusesocCore(fs.address, name, core_path))
 
     digest = await Get(Digest, CreateDigest(files))
     venv_pex = await Get(VenvPex, pex.PexRequest, toolchain.to_pex_request())
@@ -127,7 +176,7 @@ async def fusesoc_export(
         FallibleProcessResult,
         VenvPexProcess(
             venv_pex,
-            argv=[f"{LIBRARY_DIR}/{DRIVER_FILE}", "validate-cores", *(c for c, _ in cores)],
+            argv=[DRIVER_FILE, "validate-cores", *(c.core_file for c in cores)],
             description=f"Validate {len(cores)} FuseSoC core(s) with FuseSoC's parser",
             input_digest=digest,
             extra_env={"PEX_INTERPRETER": "1"},
@@ -138,9 +187,28 @@ async def fusesoc_export(
             LIBRARY_DIR,
             "FuseSoC rejected an exported core:\n" + result.stderr.decode("utf-8", "replace"),
         )
+    return FusesocCores(digest, tuple(cores))
+
+
+@goal_rule
+async def fusesoc_export(
+    targets: Targets,
+    workspace: Workspace,
+    dist_dir: DistDir,
+    console: Console,
+) -> FusesocExport:
+    field_sets = [
+        FpgaBitstreamFieldSet.create(t) for t in targets if FpgaBitstreamFieldSet.is_applicable(t)
+    ]
+    if not field_sets:
+        console.print_stderr("No `fpga_bitstream` targets matched: nothing to export.")
+        return FusesocExport(exit_code=0)
+
+    generated = await Get(FusesocCores, FusesocCoresRequest(tuple(field_sets)))
+    digest = await Get(Digest, AddPrefix(generated.digest, LIBRARY_DIR))
     workspace.write_digest(digest, path_prefix=str(dist_dir.relpath))
-    for core_path, name in cores:
-        console.print_stdout(f"Wrote {dist_dir.relpath / core_path} ({name})")
+    for core in generated.cores:
+        console.print_stdout(f"Wrote {dist_dir.relpath / LIBRARY_DIR / core.core_file} ({core.vlnv})")
     console.print_stdout(
         f"FuseSoC library: {dist_dir.relpath / LIBRARY_DIR}; run the YoWASP tools with "
         f"EDALIZE_LAUNCHER=\"python {dist_dir.relpath / LIBRARY_DIR / DRIVER_FILE} launch\""

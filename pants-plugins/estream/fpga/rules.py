@@ -80,7 +80,7 @@ class BuildBitstreamRequest:
     field_set: FpgaBitstreamFieldSet
 
 
-def _where(field_set: FpgaBitstreamFieldSet) -> str:
+def target_where(field_set: FpgaBitstreamFieldSet) -> str:
     return f"{field_set.address.spec_path or '.'}/BUILD: {field_set.address}"
 
 
@@ -121,7 +121,7 @@ async def build_bitstream(
     request: BuildBitstreamRequest, toolchain: FpgaToolchain
 ) -> BuiltBitstream:
     fs = request.field_set
-    where = _where(fs)
+    where = target_where(fs)
     device = resolve_device(fs.family.value, fs.device.value, fs.package.value, where=where)
     check_constraints_suffix(device.family, fs.constraints.value, where=where)
     chosen = fs.toolchain.value or toolchain.default_toolchain

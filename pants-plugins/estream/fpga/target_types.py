@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Dict, Iterable, Optional, Tuple
 
 from estream.fpga.devices import DIES, FAMILIES, TOOLCHAINS
 from pants.core.goals.package import OutputPathField
+from pants.engine.addresses import Address
 from pants.engine.target import (
     COMMON_TARGET_FIELDS,
     DictStringToStringSequenceField,
@@ -17,6 +19,7 @@ from pants.engine.target import (
     StringField,
     Target,
 )
+from pants.util.frozendict import FrozenDict
 from pants.util.strutil import help_text
 
 TOOL_OPTION_KEYS = ("yosys", "nextpnr", "pack")
@@ -95,7 +98,7 @@ class FpgaClockField(FloatField):
     )
 
     @classmethod
-    def compute_value(cls, raw_value, address):
+    def compute_value(cls, raw_value: Optional[float], address: Address) -> Optional[float]:
         if isinstance(raw_value, int) and not isinstance(raw_value, bool):
             raw_value = float(raw_value)  # `clock_mhz=12` is as good as `clock_mhz=12.0`
         value = super().compute_value(raw_value, address)
@@ -126,7 +129,9 @@ class FpgaToolOptionsField(DictStringToStringSequenceField):
     )
 
     @classmethod
-    def compute_value(cls, raw_value, address):
+    def compute_value(
+        cls, raw_value: Optional[Dict[str, Iterable[str]]], address: Address
+    ) -> Optional[FrozenDict[str, Tuple[str, ...]]]:
         value = super().compute_value(raw_value, address)
         unknown = sorted(set(value or {}) - set(TOOL_OPTION_KEYS))
         if unknown:

@@ -13,12 +13,16 @@ needed, as the archive is already signed.
 
 from __future__ import annotations
 
-import os
-import sys
 from dataclasses import dataclass
 
 from estream.subsystems.registry import EstreamRegistrySubsystem
 from estream.target_types import MarketplacePackageFieldSet, MarketplacePackageTarget
+from estream.util_rules.cli_process import (
+    GIT_CREDENTIAL_ENV_VARS,
+    CliProcessEnvironment,
+    CliProcessEnvironmentRequest,
+    estream_cli_argv,
+)
 from pants.core.goals.publish import (
     PublishFieldSet,
     PublishOutputData,
@@ -26,24 +30,12 @@ from pants.core.goals.publish import (
     PublishProcesses,
     PublishRequest,
 )
-from pants.engine.env_vars import EnvironmentVars, EnvironmentVarsRequest
 from pants.engine.process import InteractiveProcess
 from pants.engine.rules import Get, collect_rules, rule
 from pants.engine.target import BoolField
 from pants.util.logging import LogLevel
 
-PASSED_ENV_VARS = (
-    "HOME",
-    "PATH",
-    "SSH_AUTH_SOCK",
-    "GIT_ASKPASS",
-    "GIT_SSH_COMMAND",
-    "GIT_CONFIG_GLOBAL",
-    "XDG_CONFIG_HOME",
-    "ESTREAM_REGISTRY",
-    "ESTREAM_HOME",
-    "ESTREAM_KEYRING",
-)
+PASSED_ENV_VARS = (*GIT_CREDENTIAL_ENV_VARS, "ESTREAM_REGISTRY", "ESTREAM_HOME", "ESTREAM_KEYRING")
 
 
 class MarketplaceSkipPublishField(BoolField):
@@ -67,16 +59,8 @@ class MarketplacePublishFieldSet(MarketplacePackageFieldSet, PublishFieldSet):
 
 
 def publish_argv(archive: str, url: str, *, allow_development_key: bool, attempts: int) -> tuple:
-    argv = [sys.executable, "-m", "estream.cli.main", "marketplace", "publish", archive, "--registry", url,
-            "--attempts", str(attempts)]
-    if allow_development_key:
-        argv.append("--allow-development-key")
-    return tuple(argv)
-
-
-def _python_path() -> str:
-    """This process's import path (Pants, its plugin requirements and the in-repo plugin)."""
-    return os.pathsep.join(os.path.abspath(p) for p in sys.path if p)
+    flags = ("--allow-development-key",) if allow_development_key else ()
+    return estream_cli_argv("marketplace", "publish", archive, "--registry", url, "--attempts", str(attempts), *flags)
 
 
 @rule(desc="Publish marketplace packages to the estream registry", level=LogLevel.DEBUG)
@@ -91,23 +75,14 @@ async def publish_marketplace_package(
         return PublishProcesses(
             [PublishPackages(names=names, description=f"(by `skip_publish` on {request.field_set.address})")]
         )
-    wanted = list(PASSED_ENV_VARS)
-    fixed = {}
-    for item in registry.extra_env_vars:
-        name, eq, value = item.partition("=")
-        if eq:
-            fixed[name] = value
-        else:
-            wanted.append(name)
-    env = dict(await Get(EnvironmentVars, EnvironmentVarsRequest(wanted)))
-    env.update(fixed)
+    env = await Get(
+        CliProcessEnvironment, CliProcessEnvironmentRequest(PASSED_ENV_VARS, tuple(registry.extra_env_vars))
+    )
     url = registry.url or env.get("ESTREAM_REGISTRY")
     if not url:
         return PublishProcesses(
             [PublishPackages(names=names, description="(no registry: set [estream-registry].url or ESTREAM_REGISTRY)")]
         )
-    env["PYTHONPATH"] = _python_path()
-    env["PYTHONDONTWRITEBYTECODE"] = "1"
     processes = []
     for pkg, relpath in archives:
         argv = publish_argv(

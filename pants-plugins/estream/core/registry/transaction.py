@@ -53,7 +53,7 @@ def install_signal_handlers() -> None:
         signal.signal(sig, _raise_interrupted)
 
 
-def _fsync_dir(path: Path) -> None:
+def fsync_dir(path: Path) -> None:
     try:
         fd = os.open(str(path), os.O_RDONLY)
     except OSError:
@@ -95,7 +95,7 @@ def recover(root: Path) -> Optional[str]:
         _rollback(root, stage, journal)
         message = "rolled back an interrupted install; the workspace is as it was before"
     shutil.rmtree(stage)
-    _fsync_dir(root)
+    fsync_dir(root)
     return message
 
 
@@ -181,7 +181,7 @@ class Transaction:
                 f.flush()
                 os.fsync(f.fileno())
             os.replace(tmp, self.stage / JOURNAL)
-            _fsync_dir(self.stage)
+            fsync_dir(self.stage)
             for d in created_dirs:
                 (self.root / d).mkdir(exist_ok=True)
             for n, op in enumerate(ops, 1):
@@ -192,11 +192,11 @@ class Transaction:
                     os.replace(self.stage / op["new"], target)
                 test_pause(f"commit:{n}")
             (self.stage / DONE).write_text("")
-            _fsync_dir(self.root)
+            fsync_dir(self.root)
         except BaseException:
             recover(self.root)
             raise
         recover(self.root)
 
 
-__all__ = ["ENV_TEST_PAUSE", "Interrupted", "Transaction", "install_signal_handlers", "recover", "test_pause"]
+__all__ = ["ENV_TEST_PAUSE", "Interrupted", "Transaction", "fsync_dir", "install_signal_handlers", "recover", "test_pause"]
