@@ -26,19 +26,9 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 PKG = "circuits/queue/append"
-ENTRIES = ("pants", "pants.toml", "BUILD", "3rdparty", "pants-plugins", "schemas", "circuits", "components")
 TOTAL = re.compile(r"Running test suite: (.*?) \((\d+) tests?\)|(\d+)/(\d+) tests passed in ([\d.]+)(ms|s)")
-
-
-def copy_repo(dest: Path) -> Path:
-    dest.mkdir(parents=True)
-    for entry in ENTRIES:
-        src = REPO / entry
-        if src.is_dir():
-            shutil.copytree(src, dest / entry, ignore=shutil.ignore_patterns("__pycache__"))
-        else:
-            shutil.copy2(src, dest / entry)
-    return dest
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from fpga_synthesis import copy_repo  # noqa: E402  (the same repository copy)
 
 
 def add_vectors(root: Path, count: int) -> None:
