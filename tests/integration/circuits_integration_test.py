@@ -17,6 +17,7 @@ CIRCUITS = (
     "circuits/map/circuits/gc.circuit.yaml",
     "circuits/map/circuits/put.circuit.yaml",
     "circuits/map/circuits/sync.circuit.yaml",
+    "circuits/queue/append/circuits/append.circuit.yaml",
     "circuits/queue/circuits/append.circuit.yaml",
     "circuits/queue/circuits/compact.circuit.yaml",
     "circuits/queue/circuits/replicate.circuit.yaml",
