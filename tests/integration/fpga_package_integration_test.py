@@ -102,6 +102,16 @@ def test_package_ships_verified_reproducible_bitstreams(tmp_path: Path) -> None:
     assert "Verified by: fpga-release-01 (2026-01-01)" in out
     assert "Bitstream license: CERN-OHL-P-2.0 (circuit definition: Apache-2.0)" in out
 
+    # Outside Pants, the CLI runs the same vectors on the RTL with the exported tool venv.
+    run_pants(first, ["export", "--resolve=fpga-tools"]).assert_success()
+    [venv] = (first / "dist/export/python/virtualenvs/fpga-tools").iterdir()
+    out = io.StringIO()
+    with redirect_stdout(out):
+        code = estream(["marketplace", "test", str(first / PKG), "--rtl", "icarus", "--python", str(venv / "bin/python")])
+    assert code == 0, out.getvalue()
+    assert "on RTL (Icarus Verilog) (10 tests)" in out.getvalue()
+    assert not (first / PKG / "rtl-sim").exists()  # the simulation works outside the package
+
     unpacked = tmp_path / "unpacked"
     for rel, content in files.items():
         (unpacked / rel).parent.mkdir(parents=True, exist_ok=True)

