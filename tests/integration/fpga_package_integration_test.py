@@ -49,7 +49,7 @@ def verify(*args: str) -> tuple:
     return code, out.getvalue()
 
 
-def test_package_ships_verified_reproducible_bitstreams(tmp_path: Path) -> None:
+def test_package_ships_verified_reproducible_bitstreams(tmp_path: Path, capfd) -> None:
     key = SigningKey.generate("fpga-release-01")
     key_file = tmp_path / "keys" / "release.toml"
     key_file.parent.mkdir(mode=0o700)
@@ -105,11 +105,11 @@ def test_package_ships_verified_reproducible_bitstreams(tmp_path: Path) -> None:
     # Outside Pants, the CLI runs the same vectors on the RTL with the exported tool venv.
     run_pants(first, ["export", "--resolve=fpga-tools"]).assert_success()
     [venv] = (first / "dist/export/python/virtualenvs/fpga-tools").iterdir()
-    out = io.StringIO()
-    with redirect_stdout(out):
-        code = estream(["marketplace", "test", str(first / PKG), "--rtl", "icarus", "--python", str(venv / "bin/python")])
-    assert code == 0, out.getvalue()
-    assert "on RTL (Icarus Verilog) (10 tests)" in out.getvalue()
+    capfd.readouterr()
+    code = estream(["marketplace", "test", str(first / PKG), "--rtl", "icarus", "--python", str(venv / "bin/python")])
+    report = capfd.readouterr().out  # the runner is a child process: its output is on fd 1
+    assert code == 0, report
+    assert "on RTL (Icarus Verilog) (10 tests)" in report and "10/10 tests passed" in report
     assert not (first / PKG / "rtl-sim").exists()  # the simulation works outside the package
 
     unpacked = tmp_path / "unpacked"
