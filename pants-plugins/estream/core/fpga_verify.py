@@ -76,6 +76,7 @@ __all__ = [
     "SignatureAndFpgaReport",
     "is_bitstream_like",
     "verify_fpga",
+    "check_fpga_consistency",
     "verify_package_with_fpga",
 ]
 
@@ -429,6 +430,20 @@ class SignatureAndFpgaReport:
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def check_fpga_consistency(files: Mapping[str, bytes], *, source: str, action: str) -> None:
+    """Raise EstreamError unless `verify_fpga(files)` finds nothing: for the registry, which must
+    neither publish nor install a package whose bitstreams disagree with its fpga/manifest.toml,
+    even when a trusted key signed it."""
+    report = verify_fpga(files)
+    if not report.ok:
+        raise EstreamError.single(
+            source,
+            f"the FPGA bitstreams do not match {FPGA_MANIFEST_PATH} (exit {int(report.exit_code)}, "
+            f"{report.exit_code.name.lower()}); {action}:\n" + "\n".join(report.render_lines()).rstrip(),
+            help="rebuild the package with `pants package`, which writes the bitstreams and their manifest together",
+        )
 
 
 def verify_package_with_fpga(files: Mapping[str, bytes], **kwargs: Any) -> SignatureAndFpgaReport:

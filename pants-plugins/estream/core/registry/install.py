@@ -26,6 +26,7 @@ from estream.core.registry.transaction import Transaction, recover, test_pause
 from estream.core.registry.workspace import WORKSPACE_FILE, LockEntry, Workspace, load_workspace
 from estream.core.semver import Version, VersionReq
 from estream.core.signature import parse_signature_file
+from estream.core.fpga_verify import check_fpga_consistency
 from estream.core.verify import verify_package
 
 
@@ -247,6 +248,7 @@ class Installer:
             )
         if (report.package_name, report.package_version) != (p.name, p.version):
             raise EstreamError.single(source, f"is signed as {report.package_name} {report.package_version}, expected {p.name} {p.version}")
+        check_fpga_consistency(files, source=source, action="nothing was installed")
         manifest = parse_manifest(files[MANIFEST_FILENAME], f"{top}/{MANIFEST_FILENAME}")
         declared = sorted((d.name, d.req_text) for d in manifest.dependencies.values())
         if p.deps is not None and sorted((d.name, d.req) for d in p.deps) != declared:
@@ -427,6 +429,9 @@ def install_target(name: str, rel: str) -> Tuple[Optional[str], str]:
     if top == "schemas":
         return f"schemas/{rest}", "fail-if-exists"
     if top == "fpga":
+        # Bitstreams are versioned by file name (§8.2); the bitstream manifest is per package.
+        if rest == "manifest.toml":
+            return f"fpga/{name}.manifest.toml", "always"
         return f"fpga/{rest}", "always"
     if top == "tests":
         return f"tests/vendor/{name}/{rest}", "overwrite"

@@ -109,3 +109,20 @@ def test_hostile_archive_is_refused_and_nothing_is_written(served, tmp_path, cas
     assert not list((tmp_path / "cache").rglob("*.tar.gz"))  # nothing unverified is cached either
     assert not Path("/tmp/absolute-evil.txt").exists()
     assert not (tmp_path / "outside.txt").exists()
+
+
+def test_signed_archive_with_an_unvouched_bitstream_is_refused(served, tmp_path):
+    """Correctly signed by the trusted key, but a bitstream no fpga/manifest.toml lists: the
+    checksum of what would run on hardware is unchecked, so nothing is installed."""
+    root, url = served
+    serve(root, url, package_archive("esf-core", "1.0.0", key=KEY, provides=["CoreEvent"], extra={"fpga/core.bit": b"\x01" * 32}))
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    installer = Installer(
+        ws, registry=Registry(url, home=tmp_path / "estream-home"), cache=ArchiveCache(tmp_path / "cache"), options=InstallOptions()
+    )
+    with pytest.raises(EstreamError) as e:
+        installer.install({"esf-core": "^1.0"})
+    assert "the FPGA bitstreams do not match fpga/manifest.toml" in str(e.value) and "nothing was installed" in str(e.value)
+    assert "core.bit" in str(e.value)
+    assert list(ws.iterdir()) == []

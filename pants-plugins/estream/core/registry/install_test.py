@@ -14,7 +14,7 @@ from estream.cli.main import main
 from estream.core.archive import build_archive, read_archive
 from estream.core.keys import SigningKey
 from estream.core.registry.install import install_target
-from estream.core.registry.testing import bare_repo, cli_subprocess, keyring_text, package_archive
+from estream.core.registry.testing import bare_repo, cli_subprocess, fpga_manifest, keyring_text, package_archive
 from estream.core.registry.workspace import load_workspace
 
 KEY = SigningKey.generate("acme-release")
@@ -42,9 +42,12 @@ def metrics(tmp_path, version, core_req="^1.0"):
 
 
 def meter(tmp_path, version, metrics_req="^1.0", extra=None):
+    files = dict(extra or METER_EXTRA)
+    bitstreams = {p[len("fpga/"):]: data for p, data in files.items() if p.startswith("fpga/")}
+    files["fpga/manifest.toml"] = fpga_manifest(version, bitstreams, "ice40-up5k")
     publish(
         tmp_path, "smart-meter", version, category="smart-circuit", circuit="circuits/meter.circuit.yaml",
-        requires=["Metric"], deps={"esf-metrics": metrics_req}, extra=dict(extra or METER_EXTRA),
+        requires=["Metric"], deps={"esf-metrics": metrics_req}, extra=files, fpga_families=["ice40-up5k"],
     )
 
 
@@ -97,6 +100,8 @@ def test_install_with_dependencies_lock_and_offline_reinstall(reg, capsys, monke
     assert (ws / "tests/vendor/smart-meter/golden/basic.json").is_file()
     assert (ws / "docs/vendor/smart-meter/guide.md").is_file()
     assert (ws / "fpga/meter-ice40.bit").is_file()
+    # Each package's bitstream manifest is kept apart (bitstreams are versioned by file name).
+    assert (ws / "fpga/smart-meter.manifest.toml").is_file() and not (ws / "fpga/manifest.toml").exists()
     assert not (ws / "estream-component.toml").exists()
     w = load_workspace(ws)
     assert w.dependencies == {"smart-meter": "=1.0.0"}
@@ -309,6 +314,7 @@ def test_install_targets():
     assert install_target("p", "circuits/a.circuit.yaml") == ("circuits/a.circuit.yaml", "fail-if-exists")
     assert install_target("p", "schemas/a.esf.yaml") == ("schemas/a.esf.yaml", "fail-if-exists")
     assert install_target("p", "fpga/x.bit") == ("fpga/x.bit", "always")
+    assert install_target("p", "fpga/manifest.toml") == ("fpga/p.manifest.toml", "always")
     assert install_target("p", "tests/golden/a.json") == ("tests/vendor/p/golden/a.json", "overwrite")
     assert install_target("p", "docs/a.md") == ("docs/vendor/p/a.md", "overwrite")
     assert install_target("p", "estream-component.toml") == (None, "")

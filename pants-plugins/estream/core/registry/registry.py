@@ -40,6 +40,7 @@ from estream.core.registry.index import (
 )
 from estream.core.semver import Version
 from estream.core.signature import parse_signature_file
+from estream.core.fpga_verify import check_fpga_consistency
 from estream.core.verify import verify_package
 
 ENV_REGISTRY = "ESTREAM_REGISTRY"
@@ -354,6 +355,7 @@ class Registry:
                 help="only packages signed by a key the registry trusts (its keyring.toml) can be published",
             )
         assert sig is not None
+        check_fpga_consistency(files, source=source, action="it cannot be published")
         return PackageInfo(manifest, files, top, sig.key_id, report.key_fingerprint or "", sig.development_key)
 
     def publish(

@@ -116,6 +116,13 @@ def test_publish_refuses_overwrite_untrusted_and_dev_keys(env, capsys):
     e = write(tmp_path, "e.tar.gz", build_archive(files, top))
     assert main(["marketplace", "publish", str(e)]) == 2
     assert "modified" in capsys.readouterr().err
+    # a bitstream no fpga/manifest.toml vouches for, even signed by a trusted key
+    f = write(tmp_path, "f.tar.gz", package_archive("esf-fpga", "1.0.0", key=KEY, provides=["FpgaEvent"], extra={"fpga/x.bin": b"\x00" * 64}))
+    assert main(["marketplace", "publish", str(f)]) == 2
+    err = capsys.readouterr().err
+    assert "esf-fpga-1.0.0.tar.gz" in err or "f.tar.gz" in err
+    assert "the FPGA bitstreams do not match fpga/manifest.toml" in err and "it cannot be published" in err
+    assert "x.bin" in err
 
 
 def test_publish_directory_signs_with_key_file(env, tmp_path, capsys):

@@ -24,6 +24,7 @@ def make_manifest(
     keywords: Sequence[str] = (),
     description: Optional[str] = None,
     circuit: Optional[str] = None,
+    fpga_families: Sequence[str] = (),
 ) -> str:
     lines = [
         "[component]",
@@ -39,7 +40,10 @@ def make_manifest(
         "requires = [" + ", ".join(f'"{r}"' for r in requires) + "]",
     ]
     if circuit:
-        lines += ["", "[component.circuit]", f'entry = "{circuit}"', 'targets = ["cpu"]', "witness_tier = 1"]
+        targets = '["cpu", "fpga"]' if fpga_families else '["cpu"]'
+        lines += ["", "[component.circuit]", f'entry = "{circuit}"', f"targets = {targets}", "witness_tier = 1"]
+        if fpga_families:
+            lines += ["", "[component.circuit.fpga]", "device_families = [" + ", ".join(f'"{f}"' for f in fpga_families) + "]"]
     if deps:
         lines += ["", "[component.dependencies]"] + [f'{d} = "{r}"' for d, r in deps.items()]
     return "\n".join(lines) + "\n"
@@ -62,6 +66,17 @@ def package_files(name: str, version: str, *, key: SigningKey, extra: Optional[D
     files.update(extra or {})
     files["SIGNATURE.ml-dsa"] = sign_package(files, name=name, version=version, key=key, signed_at=0)
     return files
+
+
+def fpga_manifest(version: str, bitstreams: Mapping[str, bytes], device_family: str) -> bytes:
+    """A valid fpga/manifest.toml for `bitstreams` (file name under fpga/ -> bytes)."""
+    from estream.core.fpga_manifest import FpgaManifest, FpgaTarget, render_fpga_manifest, sha3_checksum
+
+    targets = tuple(
+        FpgaTarget(device_family, name, sha3_checksum(data), 12, {"luts": 1}, True, "acme-release", "1970-01-01T00:00:00Z")
+        for name, data in sorted(bitstreams.items())
+    )
+    return render_fpga_manifest(FpgaManifest(version, targets))
 
 
 def package_archive(name: str, version: str, *, key: SigningKey, **kwargs) -> bytes:
@@ -88,4 +103,13 @@ def cli_subprocess(args: Sequence[str], *, env: Mapping[str, str], **kwargs) -> 
     return subprocess.Popen([sys.executable, "-m", "estream.cli.main", *args], env=full_env, **kwargs)
 
 
-__all__ = ["bare_repo", "cli_subprocess", "keyring_text", "make_manifest", "package_archive", "package_files", "schema_yaml"]
+__all__ = [
+    "bare_repo",
+    "cli_subprocess",
+    "fpga_manifest",
+    "keyring_text",
+    "make_manifest",
+    "package_archive",
+    "package_files",
+    "schema_yaml",
+]
