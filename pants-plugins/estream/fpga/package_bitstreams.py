@@ -35,7 +35,7 @@ from estream.core.fpga_manifest import (
 )
 from estream.core.manifest import Manifest
 from estream.fpga.report import NextpnrReport
-from estream.fpga.rtl_vectors import IcarusRtlVectorRunRequest
+from estream.fpga.rtl_vectors import EdalizeRtlVectorRunRequest
 from estream.fpga.rules import BuildBitstreamRequest, BuiltBitstream
 from estream.fpga.target_types import FpgaBitstreamFieldSet, MarketplacePackageBitstreamsField
 from estream.target_types import CircuitSourceField, MarketplacePackageDependenciesField
@@ -183,7 +183,7 @@ async def fpga_package_files(request: FpgaPackageFilesRequest) -> PackageFiles:
         Get(
             RtlVectorRun,
             RtlVectorRunRequest,
-            IcarusRtlVectorRunRequest(
+            EdalizeRtlVectorRunRequest(
                 to_run[name], json.dumps(plan.plan, sort_keys=True, indent=1).encode(), plan.case_count, None, False
             ),
         )

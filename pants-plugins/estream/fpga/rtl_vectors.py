@@ -55,7 +55,7 @@ TITLES = {"icarus": "Icarus Verilog", "verilator": "Verilator"}
 
 
 @dataclass(frozen=True)
-class IcarusRtlVectorRunRequest(RtlVectorRunRequest):
+class EdalizeRtlVectorRunRequest(RtlVectorRunRequest):
     pass
 
 
@@ -90,7 +90,7 @@ def choose_simulator(option: str, icarus_found: bool) -> str:
 
 
 @rule(desc="Simulate golden vectors against RTL", level=LogLevel.DEBUG)
-async def run_rtl_vectors(request: IcarusRtlVectorRunRequest, toolchain: FpgaToolchain) -> RtlVectorRun:
+async def run_rtl_vectors(request: EdalizeRtlVectorRunRequest, toolchain: FpgaToolchain) -> RtlVectorRun:
     package = request.package
     where = f"error: {package.circuit.path}: `implementation.rtl`"
     if toolchain.simulator not in SIMULATORS:
@@ -175,4 +175,4 @@ async def run_rtl_vectors(request: IcarusRtlVectorRunRequest, toolchain: FpgaToo
 
 
 def rules():
-    return [*collect_rules(), UnionRule(RtlVectorRunRequest, IcarusRtlVectorRunRequest)]
+    return [*collect_rules(), UnionRule(RtlVectorRunRequest, EdalizeRtlVectorRunRequest)]
