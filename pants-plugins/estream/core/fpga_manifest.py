@@ -55,7 +55,7 @@ from dataclasses import dataclass
 from datetime import date, time
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
-from estream.core.errors import DiagnosticCollector, EstreamError
+from estream.core.errors import EstreamError
 from estream.core.keys import key_id_problem
 from estream.core.manifest import (
     _DEVICE_RE,
@@ -65,7 +65,7 @@ from estream.core.manifest import (
     Key,
     _quote,
     _Validator,
-    load_toml_document,
+    validate_toml_document,
 )
 from estream.core.merkle import HASH_PREFIX, format_digest, sha3_256
 from estream.core.signature import format_signed_at
@@ -371,18 +371,10 @@ def parse_fpga_manifest(content: bytes, path: str) -> FpgaManifest:
     Raises EstreamError listing every problem found (see the module docstring for the rules);
     no other exception escapes on malformed or hostile input.
     """
-    diag = DiagnosticCollector(path)
-    data, text = load_toml_document(
+    return validate_toml_document(
         content,
-        diag,
+        path,
         what="the FPGA manifest",
         size_help="the FPGA manifest only describes the bitstreams; they are files of their own under fpga/",
+        validate=lambda text, diag, data: _FpgaValidator(path, text, diag).document(data),
     )
-    try:
-        manifest = _FpgaValidator(path, text, diag).document(data)
-    except RecursionError:
-        diag.error("the FPGA manifest is nested too deeply to validate")
-        manifest = None
-    diag.raise_if_any()
-    assert manifest is not None
-    return manifest

@@ -28,7 +28,7 @@ import math
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple, TypeVar
+from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple, TypeVar
 from urllib.parse import urlsplit
 
 import tomli
@@ -110,6 +110,7 @@ _STRING_LITERAL_RE = re.compile(r'"(?:[^"\\]|\\.)*"|\'[^\']*\'')
 
 K = TypeVar("K")
 V = TypeVar("V")
+T = TypeVar("T")
 
 
 class FrozenDict(Mapping[K, V]):
@@ -237,21 +238,36 @@ def parse_manifest(content: bytes, path: str) -> Manifest:
     Raises `EstreamError` listing every problem (not just the first); never lets a malformed
     or hostile input escape as another exception.
     """
-    diag = DiagnosticCollector(path)
-    data, text = load_toml_document(
+    return validate_toml_document(
         content,
-        diag,
+        path,
         what="the manifest",
         size_help="a manifest only describes the package; keep data in the files it includes",
+        validate=lambda text, diag, data: _Validator(path, text, diag).manifest(data),
     )
+
+
+def validate_toml_document(
+    content: bytes,
+    path: str,
+    *,
+    what: str,
+    size_help: str,
+    validate: Callable[[str, DiagnosticCollector, Dict[str, Any]], Optional[T]],
+) -> T:
+    """Load a hostile TOML file (`load_toml_document`) and run `validate(text, diag, document)`
+    on it; raise `EstreamError` with every problem either reported, including nesting too deep
+    to validate."""
+    diag = DiagnosticCollector(path)
+    data, text = load_toml_document(content, diag, what=what, size_help=size_help)
     try:
-        manifest = _Validator(path, text, diag).manifest(data)
+        result = validate(text, diag, data)
     except RecursionError:
-        diag.error("the manifest is nested too deeply to validate")
-        manifest = None
+        diag.error(f"{what} is nested too deeply to validate")
+        result = None
     diag.raise_if_any()
-    assert manifest is not None
-    return manifest
+    assert result is not None
+    return result
 
 
 def load_toml_document(
