@@ -44,8 +44,6 @@ from estream.core.esf import EsfDocument, parse_esf
 from estream.core.manifest import MANIFEST_FILENAME, Manifest, _name_problem, parse_manifest
 from estream.fpga import rtl_sim
 
-RTL_SIMULATORS = {"icarus": "Icarus Verilog", "verilator": "Verilator"}
-
 ESF_SUFFIX = ".esf.yaml"
 _SKIP_DIRS = {".git", "dist", "node_modules", "__pycache__", ".pants.d", ".venv"}
 MAX_SCAN_MANIFESTS = 10000
@@ -152,7 +150,7 @@ def _check_simulator_python(python: str, simulator: str) -> None:
     if probe.returncode != 0:
         raise EstreamError.single(
             python,
-            f"this interpreter cannot import {' and '.join(modules)}, which simulating RTL with {RTL_SIMULATORS[simulator]} needs",
+            f"this interpreter cannot import {' and '.join(modules)}, which simulating RTL with {rtl_sim.SIMULATORS[simulator]} needs",
             key="--python",
             help="pass --python with the venv of `./pants export --resolve=fpga-tools` (dist/export/python/virtualenvs/fpga-tools/*/bin/python)",
         )
@@ -186,9 +184,7 @@ def run_package_tests(
     interpreter = python or sys.executable
     if rtl:
         _check_simulator_python(interpreter, rtl)
-        plan["suite"] += f" ({RTL_SIMULATORS[rtl]})"
-        for circuit in plan["circuits"].values():
-            circuit["rtl"]["simulator"] = rtl
+        plan = rtl_sim.plan_for_simulator(plan, rtl)
     with tempfile.TemporaryDirectory(prefix="estream-test-") as tmp:
         plan_path = Path(tmp) / "plan.json"
         plan_path.write_text(json.dumps(plan))
@@ -213,7 +209,7 @@ def configure_test(p: argparse.ArgumentParser) -> None:
     p.add_argument("--with", dest="with_dirs", action="append", default=[], metavar="DIR", help="another package directory to resolve dependencies from")
     p.add_argument(
         "--rtl",
-        choices=sorted(RTL_SIMULATORS),
+        choices=sorted(rtl_sim.SIMULATORS),
         help="run the vectors against the circuits' implementation.rtl in this simulator instead of the CPU reference",
     )
     p.add_argument(

@@ -94,6 +94,10 @@ class PlanResult:
     plan: Dict[str, Any]
     case_count: int
 
+    def to_json(self) -> bytes:
+        """The plan file the runner reads (stable bytes: part of the run's cache key)."""
+        return json.dumps(self.plan, sort_keys=True, indent=1).encode()
+
 
 def _toml(content: bytes, path: str) -> Dict[str, Any]:
     if len(content) > MAX_TEST_FILE_BYTES:

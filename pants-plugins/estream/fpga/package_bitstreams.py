@@ -17,14 +17,12 @@ attests the verification, and the build date never enters the archive.
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 from dataclasses import dataclass
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from estream.core.circuit import Circuit
-from estream.core.circuit_plan import build_plan
 from estream.core.errors import Diagnostic, EstreamError
 from estream.core.fpga_manifest import (
     FPGA_MANIFEST_PATH,
@@ -40,6 +38,7 @@ from estream.fpga.rules import BuildBitstreamRequest, BuiltBitstream
 from estream.fpga.target_types import FpgaBitstreamFieldSet, MarketplacePackageBitstreamsField
 from estream.target_types import CircuitSourceField, MarketplacePackageDependenciesField
 from estream.util_rules.circuits import SmartCircuitPackage, SmartCircuitPackageRequest
+from estream.util_rules.package_contents import package_relative
 from estream.util_rules.package_extensions import PackageFiles, PackageFilesRequest
 from estream.util_rules.rtl_vectors import RtlVectorRun, RtlVectorRunRequest
 from pants.engine.addresses import Addresses, UnparsedAddressInputs
@@ -109,17 +108,10 @@ def check_device_families(manifest: Manifest, built: Sequence[Tuple[str, str]], 
         raise EstreamError(problems)
 
 
-def covering_circuit(circuits: Sequence[Circuit], top: str, sources: Sequence[str]) -> Optional[Circuit]:
-    """The circuit whose `implementation.rtl` is this design (same top, same package-relative
-    source files), if any."""
-    for circuit in circuits:
-        if circuit.rtl is not None and circuit.rtl.top == top and set(circuit.rtl.sources) == set(sources):
-            return circuit
-    return None
-
-
-def _relative(root: str, path: str) -> str:
-    return path[len(root) + 1 :] if root and path.startswith(root + "/") else path
+def rtl_is_design(circuit: Circuit, top: str, sources: Sequence[str]) -> bool:
+    """Whether the circuit's `implementation.rtl` is this design: the same top and the same
+    package-relative source files."""
+    return circuit.rtl is not None and circuit.rtl.top == top and set(circuit.rtl.sources) == set(sources)
 
 
 @rule(desc="Add bitstreams to a marketplace package", level=LogLevel.DEBUG)
@@ -161,31 +153,19 @@ async def fpga_package_files(request: FpgaPackageFilesRequest) -> PackageFiles:
     circuit_packages = await MultiGet(
         Get(SmartCircuitPackage, SmartCircuitPackageRequest(t.address)) for t in dependencies if t.has_field(CircuitSourceField)
     )
-    circuits = [p.circuit for p in circuit_packages]
     covers: List[Optional[SmartCircuitPackage]] = []
     for fs in field_sets:
-        sources = [_relative(contents.root, os.path.join(fs.address.spec_path, s)) for s in fs.sources.value or ()]
-        circuit = covering_circuit(circuits, fs.top.value, sources)
-        covers.append(next((p for p in circuit_packages if p.circuit is circuit), None) if circuit else None)
+        # A source outside the package keeps its build-root path, which no circuit's RTL names.
+        paths = [os.path.join(fs.address.spec_path, s) for s in fs.sources.value or ()]
+        sources = [package_relative(contents.root, p) or p for p in paths]
+        covers.append(next((p for p in circuit_packages if rtl_is_design(p.circuit, fs.top.value, sources)), None))
     to_run = {p.circuit.name: p for p in covers if p is not None}
-    plans = {
-        name: build_plan(
-            manifest=p.manifest,
-            circuits=dict(p.circuits),
-            env=p.env,
-            files=dict(p.files),
-            only_circuit=name,
-            implementation="rtl",
-        )
-        for name, p in sorted(to_run.items())
-    }
+    plans = {name: p.plan("rtl") for name, p in sorted(to_run.items())}
     results = await MultiGet(
         Get(
             RtlVectorRun,
             RtlVectorRunRequest,
-            EdalizeRtlVectorRunRequest(
-                to_run[name], json.dumps(plan.plan, sort_keys=True, indent=1).encode(), plan.case_count, None, False
-            ),
+            EdalizeRtlVectorRunRequest(to_run[name], plan.to_json(), plan.case_count, None, False),
         )
         for name, plan in plans.items()
     )

@@ -11,7 +11,7 @@ from estream.core.circuit_test import GOOD, without_rtl
 from estream.core.circuit import parse_circuit
 from estream.core.errors import EstreamError
 from estream.core.manifest import parse_manifest
-from estream.fpga.package_bitstreams import check_device_families, covering_circuit, resource_usage
+from estream.fpga.package_bitstreams import check_device_families, resource_usage, rtl_is_design
 from estream.fpga.report import parse_nextpnr_report
 
 MANIFEST = dedent(
@@ -53,10 +53,10 @@ def test_bitstreams_need_an_fpga_target_in_the_manifest() -> None:
 def test_a_bitstream_is_covered_by_the_circuit_with_its_top_and_sources() -> None:
     with_rtl = parse_circuit(GOOD.encode(), "c.circuit.yaml")
     plain = parse_circuit(without_rtl(GOOD).encode(), "d.circuit.yaml")
-    circuits = [plain, with_rtl]
-    assert covering_circuit(circuits, "demo_top", ["rtl/demo_top.v", "rtl/demo.v"]) is with_rtl
-    assert covering_circuit(circuits, "demo_top", ["rtl/demo_top.v"]) is None  # other sources
-    assert covering_circuit(circuits, "other_top", ["rtl/demo.v", "rtl/demo_top.v"]) is None
+    assert rtl_is_design(with_rtl, "demo_top", ["rtl/demo_top.v", "rtl/demo.v"])
+    assert not rtl_is_design(plain, "demo_top", ["rtl/demo_top.v", "rtl/demo.v"])  # no RTL at all
+    assert not rtl_is_design(with_rtl, "demo_top", ["rtl/demo_top.v"])  # other sources
+    assert not rtl_is_design(with_rtl, "other_top", ["rtl/demo.v", "rtl/demo_top.v"])
 
 
 def test_resource_usage_maps_nextpnr_classes_onto_manifest_keys() -> None:

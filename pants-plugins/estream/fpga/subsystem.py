@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import os
 from enum import Enum
+from typing import Mapping, Tuple
 
 from pants.backend.python.subsystems.python_tool_base import PythonToolBase
 from pants.backend.python.target_types import ConsoleScript
@@ -68,6 +70,16 @@ class FpgaToolchain(PythonToolBase):
             """
         ),
     )
+
+    def native_search_directories(self, env: Mapping[str, str]) -> Tuple[str, ...]:
+        """`native_search_path` with `<PATH>` expanded from `env`, the environment Pants runs in."""
+        return tuple(
+            directory
+            for entry in self.native_search_path
+            for directory in (env.get("PATH", "") if entry == "<PATH>" else entry).split(os.pathsep)
+            if directory
+        )
+
     simulator = StrOption(
         default="auto",
         help=help_text(

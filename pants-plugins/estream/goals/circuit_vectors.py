@@ -14,12 +14,10 @@ parallel with the CPU run; the target passes when both do, and its output holds 
 from __future__ import annotations
 
 import dataclasses
-import json
 import pkgutil
 from typing import Any, Optional, Tuple
 
 from estream.core import circuit_runner
-from estream.core.circuit_plan import PlanResult, build_plan
 from estream.core.errors import EstreamError
 from estream.target_types import CircuitSourceField, SkipSmartCircuitTestsField, SmartCircuitTimeoutField
 from estream.util_rules.circuits import SmartCircuitPackage, SmartCircuitPackageRequest
@@ -122,10 +120,6 @@ def _failed(address: Any, message: str, output_setting: Any) -> TestResult:
     )
 
 
-def _plan_bytes(planned: PlanResult) -> bytes:
-    return json.dumps(planned.plan, sort_keys=True, indent=1).encode()
-
-
 async def _combined_result(
     address: Any, results: Tuple[FallibleProcessResult, ...], output_setting: Any, *, error: Optional[str] = None
 ) -> TestResult:
@@ -169,15 +163,7 @@ async def run_smart_circuit_tests(
     try:
         package = await Get(SmartCircuitPackage, SmartCircuitPackageRequest(field_set.address))
         plans = [
-            build_plan(
-                manifest=package.manifest,
-                circuits=dict(package.circuits),
-                env=package.env,
-                files=dict(package.files),
-                tags=tuple(estream_test.tags),
-                only_circuit=package.circuit.name,
-                implementation=implementation,
-            )
+            package.plan(implementation, estream_test.tags)
             for implementation in (("cpu", "rtl") if package.circuit.rtl is not None else ("cpu",))
         ]
     except EstreamError as e:
@@ -191,14 +177,14 @@ async def run_smart_circuit_tests(
         members = union_membership.get(RtlVectorRunRequest)
         if members:
             request_type = next(iter(members))
-            rtl_request = request_type(package, _plan_bytes(rtl_planned), rtl_planned.case_count, timeout, test_subsystem.force)
+            rtl_request = request_type(package, rtl_planned.to_json(), rtl_planned.case_count, timeout, test_subsystem.force)
         else:
             rtl_error = (
                 f"error: {package.circuit.path}: `implementation.rtl`: simulating RTL needs the FPGA backend\n"
                 '  help: add "estream.fpga" to `[GLOBAL].backend_packages` in pants.toml'
             )
     runner, plan_digest = await Get(Pex, CircuitRunnerPexRequest()), await Get(
-        Digest, CreateDigest([FileContent(PLAN_FILE, _plan_bytes(planned))])
+        Digest, CreateDigest([FileContent(PLAN_FILE, planned.to_json())])
     )
     input_digest = await Get(Digest, MergeDigests([package.src_digest, plan_digest]))
     process = await Get(

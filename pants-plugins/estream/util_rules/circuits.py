@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import os
 from dataclasses import dataclass
-from typing import Dict, List, Tuple
+from typing import Dict, List, Sequence, Tuple
 
 from estream.core.circuit import (
     Circuit,
@@ -21,6 +21,7 @@ from estream.core.circuit import (
     parse_circuit,
     port_type_diagnostics,
 )
+from estream.core.circuit_plan import PlanResult, build_plan
 from estream.core.errors import Diagnostic, EstreamError
 from estream.core.esf import EsfDocument
 from estream.core.manifest import Manifest, parse_manifest
@@ -119,6 +120,18 @@ class SmartCircuitPackage:
     @property
     def circuit(self) -> Circuit:
         return dict(self.circuits)[self.circuit_path]
+
+    def plan(self, implementation: str, tags: Sequence[str] = ()) -> PlanResult:
+        """This circuit's test plan (its vectors; the journeys too for the entry circuit)."""
+        return build_plan(
+            manifest=self.manifest,
+            circuits=dict(self.circuits),
+            env=self.env,
+            files=dict(self.files),
+            tags=tuple(tags),
+            only_circuit=self.circuit.name,
+            implementation=implementation,
+        )
 
     def __hash__(self) -> int:  # TypeEnvironment holds dicts: hash by identity of the inputs
         return hash((self.address, self.root, self.circuit_path, self.files, self.src_digest, self.rtl_digest))

@@ -50,7 +50,8 @@ class MarketplacePackageContents:
     schemas: tuple[EsfDocument, ...]
 
 
-def _relative_to(root: str, path: str) -> str | None:
+def package_relative(root: str, path: str) -> str | None:
+    """`path` (build-root relative) relative to the package directory `root`; None outside it."""
     if not root:
         return path
     prefix = root + "/"
@@ -97,8 +98,8 @@ async def collect_package_contents(
     plain_paths = [
         path
         for path in plain.snapshot.files
-        if _relative_to(root, path) is not None
-        and any(glob_matches(pattern, _relative_to(root, path)) for pattern in include)  # type: ignore[arg-type]
+        if package_relative(root, path) is not None
+        and any(glob_matches(pattern, package_relative(root, path)) for pattern in include)  # type: ignore[arg-type]
     ]
     merged = await Get(
         Digest,
@@ -109,11 +110,11 @@ async def collect_package_contents(
 
     # Files of dependencies outside the package directory belong to other packages.
     in_package = sorted(
-        {path for path in sources.snapshot.files if _relative_to(root, path) is not None} | set(plain_paths)
+        {path for path in sources.snapshot.files if package_relative(root, path) is not None} | set(plain_paths)
     )
     subset = await Get(Digest, DigestSubset(merged, PathGlobs(in_package)))
     digest = await Get(Digest, RemovePrefix(subset, root)) if root else subset
-    relative = tuple(sorted(_relative_to(root, p) for p in in_package))  # type: ignore[misc]
+    relative = tuple(sorted(package_relative(root, p) for p in in_package))  # type: ignore[misc]
 
     check_include_globs(parsed.manifest, relative)
     missing_circuits = package_circuit_file_diagnostics(parsed.manifest, [p for p in relative if p.endswith(CIRCUIT_SUFFIX)])
