@@ -433,7 +433,7 @@ def _implementation(circuit: Circuit, implementation: str, rtl_dir: str) -> Dict
     rtl = circuit.rtl
     assert rtl is not None
 
-    def file(path: str) -> Dict[str, str]:
+    def file(path: str) -> Dict[str, Any]:
         kind = "systemVerilogSource" if path.endswith((".sv", ".svh")) else "verilogSource"
         return {"name": posixpath.join(rtl_dir, path), "file_type": kind, "include": path.endswith((".vh", ".svh"))}
 

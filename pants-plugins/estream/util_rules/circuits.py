@@ -41,7 +41,7 @@ from estream.util_rules.package_contents import (
     MarketplacePackageContentsRequest,
 )
 from pants.engine.addresses import Address
-from pants.engine.fs import Digest, DigestContents, PathGlobs, Paths, RemovePrefix
+from pants.engine.fs import Digest, DigestContents, PathGlobs, Paths, RemovePrefix, Snapshot
 from pants.engine.rules import Get, MultiGet, collect_rules, rule
 from pants.engine.target import (
     AllTargets,
@@ -222,8 +222,8 @@ async def load_smart_circuit_package(request: SmartCircuitPackageRequest) -> Sma
             )
         names.setdefault(circuit.name, circuit.path)
     rtl_paths = sorted({f for c in circuits.values() if c.rtl is not None for f in c.rtl.files})
-    rtl_found = await Get(Paths, PathGlobs([prefix + f for f in rtl_paths]))
-    for rel, circuit in sorted(circuits.items()):
+    rtl_found = await Get(Snapshot, PathGlobs([prefix + f for f in rtl_paths]))
+    for _, circuit in sorted(circuits.items()):
         if circuit.rtl is None:
             continue
         for key, paths in (("sources", circuit.rtl.sources), ("testbench", circuit.rtl.testbench)):
@@ -239,9 +239,7 @@ async def load_smart_circuit_package(request: SmartCircuitPackageRequest) -> Sma
                     )
     if diagnostics:
         raise EstreamError(diagnostics)
-    rtl_digest = await Get(Digest, PathGlobs(sorted(rtl_found.files)))
-    if root:
-        rtl_digest = await Get(Digest, RemovePrefix(rtl_digest, root))
+    rtl_digest = await Get(Digest, RemovePrefix(rtl_found.digest, root)) if root else rtl_found.digest
     logger.debug("estream: loaded circuit %s of package %s", circuit_file, manifest.name)
     return SmartCircuitPackage(
         address=request.address,
