@@ -163,6 +163,20 @@ def test_package_errors_and_rtl_failures_are_reported(tmp_path: Path) -> None:
     hermetic = run_pants(repo, ["test", circuits, *verilator, "--test-output=all"]).assert_success()
     assert "queue-append-golden [queue_append_pipeline] on RTL (Verilator) (10 tests)" in hermetic.stdout + hermetic.stderr
 
+    unknown = run_pants(repo, ["test", circuits, "--fpga-toolchain-simulator=modelsim"])
+    assert unknown.returncode != 0
+    assert "unknown simulator `modelsim` in `[fpga-toolchain].simulator`" in unknown.stderr + unknown.stdout
+    assert "expected one of: auto, icarus, verilator" in unknown.stderr + unknown.stdout
+
+    # A testbench that does not compile fails every RTL vector, with the compiler's message.
+    testbench = repo / PKG / "rtl/queue_append_vectors_tb.v"
+    _edit(testbench, "module queue_append_vectors_tb;", "module queue_append_vectors_tb; syntax error here")
+    uncompiled = run_pants(repo, ["test", circuits, *icarus, "--test-output=all"])
+    assert uncompiled.returncode != 0
+    out = uncompiled.stdout + uncompiled.stderr
+    assert "could not compile the RTL and testbench with icarus" in out and "0/10 tests passed" in out
+    _edit(testbench, "module queue_append_vectors_tb; syntax error here", "module queue_append_vectors_tb;")
+
     # A testbench `$fatal` (here: an operation it does not know) fails the run by exit status.
     codec = repo / PKG / "src/queue_append_rtl.py"
     _edit(codec, '    ops.append(("D", 0))\n', '    ops.append(("D", 0))\n    ops.append(("Z", 1))\n')
