@@ -212,6 +212,22 @@ class CircuitSpec:
 
 
 @dataclass(frozen=True)
+class WireAdapterSpec:
+    """`[component.wire_adapter]`: a package translating one wire protocol to and from ESF.
+
+    `ingress` (port `wire` -> `message` | `error`) and `egress` (port `message` -> `wire` | `error`)
+    are package-relative circuit paths; `encoding` says how the `wire` port carries the bytes:
+    `binary` as lowercase hex in `wire.hex`, `text` as the message text in `wire.text`.
+    """
+
+    protocol: str
+    protocol_versions: Tuple[str, ...]
+    encoding: str
+    ingress: str
+    egress: str
+
+
+@dataclass(frozen=True)
 class Manifest:
     """A validated `estream-component.toml`."""
 
@@ -227,6 +243,7 @@ class Manifest:
     include: FrozenDict[str, Tuple[str, ...]] = field(default_factory=FrozenDict)
     dependencies: FrozenDict[str, Dependency] = field(default_factory=FrozenDict)
     circuit: Optional[CircuitSpec] = None
+    wire_adapter: Optional[WireAdapterSpec] = None
     homepage: Optional[str] = None
     repository: Optional[str] = None
     documentation: Optional[str] = None
@@ -673,6 +690,7 @@ _COMPONENT_KEYS = (
     "include",
     "dependencies",
     "circuit",
+    "wire_adapter",
 )
 _AUTHOR_KEYS = ("name", "url", "email")
 _SCHEMAS_KEYS = ("provides", "requires")
@@ -680,6 +698,9 @@ _DEPENDENCY_KEYS = ("version",)
 _CIRCUIT_KEYS = ("entry", "circuits", "targets", "witness_tier", "resources", "governance", "fpga")
 _RESOURCES_KEYS = ("compute_budget", "memory_bytes", "storage_bytes", "estimated_cost_es")
 _GOVERNANCE_KEYS = ("category", "required_approvals", "auto_approve")
+_WIRE_ADAPTER_KEYS = ("protocol", "protocol_versions", "encoding", "ingress", "egress")
+WIRE_ENCODINGS: Tuple[str, ...] = ("binary", "text")
+_PROTOCOL_RE = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*\Z")
 _FPGA_KEYS = ("device_families", "resource_estimate", "clock_mhz", "pipeline_stages", "license")
 
 Key = Tuple[Any, ...]  # str parts, and int indices into arrays of tables
@@ -811,6 +832,9 @@ class _Validator:
         deps = component.get("dependencies", {})
         fields["dependencies"] = self.check_dependencies(deps, key + ("dependencies",), fields["name"])
         fields["circuit"] = self.check_circuit(component["circuit"], key + ("circuit",)) if "circuit" in component else None
+        fields["wire_adapter"] = (
+            self.check_wire_adapter(component["wire_adapter"], key + ("wire_adapter",)) if "wire_adapter" in component else None
+        )
         self.check_category_rules(component, fields)
         if self.diag or any(v is _INVALID for v in fields.values()):
             return None
@@ -1254,6 +1278,64 @@ class _Validator:
             return _INVALID
         return FpgaSpec(families, estimate, clock, stages, license)
 
+    def check_wire_adapter(self, value: Any, key: Key) -> Any:
+        table = self.table(value, key, _WIRE_ADAPTER_KEYS)
+        if table is None:
+            return _INVALID
+        parts: Dict[str, Any] = {}
+        if self.required(table, key, "protocol"):
+            protocol = self.string(table["protocol"], key + ("protocol",), 'a protocol id like "mqtt"')
+            if protocol is not _INVALID and not _PROTOCOL_RE.match(protocol):
+                self.error(
+                    key + ("protocol",),
+                    f"expected a protocol id (lowercase ASCII letters, digits and single hyphens, starting with a letter), found {_quote(protocol)}",
+                    value=protocol,
+                )
+                protocol = _INVALID
+            parts["protocol"] = protocol
+        else:
+            parts["protocol"] = _INVALID
+        if self.required(table, key, "protocol_versions"):
+            sub = key + ("protocol_versions",)
+            versions = self.string_list(table["protocol_versions"], sub, 'a protocol version like "3.1.1"', lambda item, index: True)
+            if versions is not _INVALID and not versions:
+                self.error(sub, "expected at least one protocol version, found an empty array")
+                versions = _INVALID
+            parts["protocol_versions"] = versions
+        else:
+            parts["protocol_versions"] = _INVALID
+        if self.required(table, key, "encoding"):
+            encoding = self.string(table["encoding"], key + ("encoding",), f"one of {_one_of(WIRE_ENCODINGS)}")
+            if encoding is not _INVALID and encoding not in WIRE_ENCODINGS:
+                suggestion = _suggest(encoding, WIRE_ENCODINGS)
+                self.error(
+                    key + ("encoding",),
+                    f"expected one of {_one_of(WIRE_ENCODINGS)}, found {_quote(encoding)}",
+                    value=encoding,
+                    help=f'did you mean "{suggestion}"?' if suggestion else "binary protocols carry hex in `wire.hex`, text protocols the text in `wire.text`",
+                )
+                encoding = _INVALID
+            parts["encoding"] = encoding
+        else:
+            parts["encoding"] = _INVALID
+        for name in ("ingress", "egress"):
+            if not self.required(table, key, name):
+                parts[name] = _INVALID
+                continue
+            path = self.string(table[name], key + (name,), f'a relative path like "circuits/{name}.circuit.yaml"')
+            if path is not _INVALID and not self.relative_path(path, key + (name,), None, glob=False, suffix=".circuit.yaml"):
+                path = _INVALID
+            parts[name] = path
+        if (
+            parts["ingress"] is not _INVALID
+            and parts["ingress"] == parts["egress"]
+        ):
+            self.error(key + ("egress",), "`egress` names the same circuit as `ingress`", help="ingress and egress are two circuits")
+            return _INVALID
+        if _INVALID in parts.values():
+            return _INVALID
+        return WireAdapterSpec(**parts)
+
     # -- rules across fields
 
     def check_category_rules(self, component: Dict[str, Any], fields: Dict[str, Any]) -> None:
@@ -1269,6 +1351,12 @@ class _Validator:
                 ("component", "category"),
                 "`smart-circuit` packages must have a `[component.circuit]` table",
                 help="add `[component.circuit]` with entry, targets and witness_tier (SmartCircuit package format §3.1)",
+            )
+        if "wire_adapter" in component and category != "wire-adapter":
+            self.error(
+                ("component", "wire_adapter"),
+                f"`[component.wire_adapter]` is only allowed in `wire-adapter` packages, this one is {_quote(str(category))}",
+                help='set `category = "wire-adapter"` or remove the table',
             )
         schemas = fields.get("schemas")
         if category == "esf-schema" and isinstance(schemas, SchemaSpec) and not schemas.provides:

@@ -17,6 +17,7 @@ from estream.core.manifest import (
     Manifest,
     Resources,
     SchemaSpec,
+    WireAdapterSpec,
     parse_manifest,
     spdx_expression_error,
 )
@@ -841,3 +842,55 @@ def test_odd_unknown_key_names_are_quoted() -> None:
     text = edit(BASE, 'license = "Apache-2.0"', 'license = "Apache-2.0"\n"bad`key\\n" = 1')
     d = diagnostic(text, 'component."bad`key\\n"', 'unknown key `"bad`key\\n"`', line=7)
     assert d.render().count("\n") == 1  # only the help line; the key itself is escaped
+
+
+# --- [component.wire_adapter] ----------------------------------------------------------------
+
+WIRE = """
+[component.wire_adapter]
+protocol = "mqtt"
+protocol_versions = ["3.1.1", "5.0"]
+encoding = "binary"
+ingress = "circuits/mqtt-ingress.circuit.yaml"
+egress = "circuits/mqtt-egress.circuit.yaml"
+"""
+
+
+def wire_manifest(table: str = WIRE) -> str:
+    return edit(BASE, 'category = "smart-circuit"', 'category = "wire-adapter"') + table
+
+
+def test_wire_adapter_table_parses() -> None:
+    m = parse(wire_manifest())
+    assert m.wire_adapter == WireAdapterSpec(
+        "mqtt", ("3.1.1", "5.0"), "binary", "circuits/mqtt-ingress.circuit.yaml", "circuits/mqtt-egress.circuit.yaml"
+    )
+    assert parse(BASE).wire_adapter is None
+
+
+def test_wire_adapter_errors_are_all_reported() -> None:
+    text = wire_manifest(
+        WIRE.replace('"binary"', '"binery"').replace('["3.1.1", "5.0"]', "[]").replace('"mqtt"', '"MQTT"')
+        .replace('"circuits/mqtt-egress.circuit.yaml"', '"../egress.py"')
+    )
+    problems = {d.key: d for d in errors(text).diagnostics}
+    assert set(problems) == {
+        "component.wire_adapter.protocol",
+        "component.wire_adapter.protocol_versions",
+        "component.wire_adapter.encoding",
+        "component.wire_adapter.egress",
+    }
+    assert problems["component.wire_adapter.encoding"].help == 'did you mean "binary"?'
+    assert problems["component.wire_adapter.encoding"].line == 16
+
+
+def test_wire_adapter_requires_its_keys_and_category() -> None:
+    d = diagnostic(wire_manifest(WIRE.replace('encoding = "binary"\n', "")), "component.wire_adapter.encoding", "missing required key")
+    assert d.message
+    d = diagnostic(BASE + WIRE, "component.wire_adapter", "only allowed in `wire-adapter` packages")
+    assert d.help == 'set `category = "wire-adapter"` or remove the table'
+
+
+def test_wire_adapter_ingress_and_egress_differ() -> None:
+    text = wire_manifest(WIRE.replace("mqtt-egress", "mqtt-ingress"))
+    diagnostic(text, "component.wire_adapter.egress", "same circuit as `ingress`")
