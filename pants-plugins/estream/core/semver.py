@@ -6,12 +6,24 @@ the Rust `semver` crate that Cargo uses, so a requirement means the same thing i
 `estream-component.toml` as it would in a `Cargo.toml`.
 
 Both raise `SemverError` (a `ValueError`) with a message that says what was expected.
+
+`Version` is built on the `semver` package (python-semver 3.0.x, the last line that runs on the
+Python 3.9 Pants uses): every accepted version is parsed by `semver.Version.parse`, which is the
+authority on the grammar, and `Version.semver` is that object. This module adds what python-semver
+does not have: Cargo's requirement syntax and matching (`VersionReq`, `Comparator`), Cargo's
+bump rules, the u64 bound on numbers Cargo enforces, and error messages that say *why* a string is
+not a version (python-semver only says that it is not). Precedence is python-semver's
+(`semver.Version.compare`, SemVer §11); each `Version` caches it as a sort key so that sorting an
+index of 50,000 versions costs tuple comparisons, and `semver_test.py` checks key and
+`compare` against each other on generated versions.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import List, Optional, Tuple
+
+import semver as python_semver
 
 __all__ = [
     "BUMP_KINDS",
@@ -112,6 +124,7 @@ class Version:
     prerelease: Tuple[str, ...] = ()
     build: Tuple[str, ...] = ()
     _key: tuple = field(init=False, repr=False, compare=False)
+    _semver: python_semver.Version = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         for what in ("major", "minor", "patch"):
@@ -126,7 +139,24 @@ class Version:
                 _, reason = _check_identifiers(".".join(idents), what, numeric_leading_zero=zero_rule)
                 if reason:
                     raise _version_error(str(self), reason)
-        object.__setattr__(self, "_key", (self.major, self.minor, self.patch, _pre_key(self.prerelease)))
+        try:
+            parsed = python_semver.Version(
+                self.major,
+                self.minor,
+                self.patch,
+                prerelease=".".join(self.prerelease) or None,
+                build=".".join(self.build) or None,
+            )
+        except (TypeError, ValueError) as e:  # the checks above make this unreachable; never let it escape raw
+            raise _version_error(str(self), f"not a SemVer 2.0.0 version: {e}") from None
+        object.__setattr__(self, "_semver", parsed)
+        pre = tuple(parsed.prerelease.split(".")) if parsed.prerelease else ()
+        object.__setattr__(self, "_key", (parsed.major, parsed.minor, parsed.patch, _pre_key(pre)))
+
+    @property
+    def semver(self) -> python_semver.Version:
+        """This version as a `semver.Version` (python-semver), e.g. for `.next_version()`."""
+        return self._semver
 
     @classmethod
     def parse(cls, text: str) -> "Version":
@@ -163,6 +193,10 @@ class Version:
             build, reason = _check_identifiers(build_text, "build metadata", numeric_leading_zero=False)
             if reason:
                 raise _version_error(text, reason)
+        try:
+            python_semver.Version.parse(text)
+        except ValueError as e:  # python-semver is the authority on the grammar
+            raise _version_error(text, f"not a SemVer 2.0.0 version: {e}") from None
         return cls(numbers[0], numbers[1], numbers[2], pre, build)
 
     @property

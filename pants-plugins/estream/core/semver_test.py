@@ -4,6 +4,9 @@ import itertools
 import pickle
 
 import pytest
+import semver as python_semver
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from estream.core.semver import BUMP_KINDS, Comparator, SemverError, Version, VersionReq
 
@@ -420,3 +423,57 @@ def test_invalid_requirements(text: str, fragment: str) -> None:
 def test_requirement_parse_rejects_non_strings() -> None:
     with pytest.raises(TypeError):
         VersionReq.parse(1)  # type: ignore[arg-type]
+
+
+# --- python-semver is the authority on grammar and precedence --------------------------------
+
+_number = st.one_of(st.integers(0, 20), st.integers(0, 2**64 - 1)).map(str)
+_ident = st.one_of(
+    st.integers(0, 300).map(str),
+    st.text(alphabet="abcxyzAZ-019", min_size=1, max_size=6),
+    st.sampled_from(["alpha", "beta", "rc", "0a", "01", "-", "--1", ""]),
+)
+_version_text = st.builds(
+    lambda core, pre, build: ".".join(core) + ("-" + ".".join(pre) if pre else "") + ("+" + ".".join(build) if build else ""),
+    st.lists(_number, min_size=3, max_size=3),
+    st.lists(_ident, max_size=4),
+    st.lists(_ident, max_size=3),
+)
+
+
+def _python_semver(text: str) -> python_semver.Version | None:
+    try:
+        return python_semver.Version.parse(text)
+    except ValueError:
+        return None
+
+
+@settings(max_examples=400, deadline=None)
+@given(_version_text)
+def test_parse_accepts_exactly_what_python_semver_accepts(text: str) -> None:
+    reference = _python_semver(text)
+    try:
+        ours = Version.parse(text)
+    except SemverError:
+        ours = None
+    assert (ours is None) == (reference is None), text
+    if ours is not None:
+        assert ours.semver == reference and str(ours.semver) == str(reference) == text
+
+
+@settings(max_examples=400, deadline=None)
+@given(_version_text, _version_text)
+def test_precedence_is_python_semvers(a: str, b: str) -> None:
+    va, vb = _python_semver(a), _python_semver(b)
+    assume(va is not None and vb is not None)
+    ours_a, ours_b = Version.parse(a), Version.parse(b)
+    expected = va.compare(vb)
+    assert ((ours_a > ours_b) - (ours_a < ours_b)) == expected, (a, b)
+    assert (ours_a == ours_b) == (expected == 0)
+
+
+def test_u64_bound_is_ours_not_python_semvers() -> None:
+    # python-semver accepts any size; Cargo stores u64, and so do we.
+    assert _python_semver(f"{2**64}.0.0") is not None
+    with pytest.raises(SemverError, match="larger than"):
+        Version.parse(f"{2**64}.0.0")
