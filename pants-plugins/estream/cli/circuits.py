@@ -28,7 +28,7 @@ import tempfile
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
 
-from estream.core import circuit_runner
+from estream.core import circuit_runner, esf_json
 from estream.core.circuit import (
     CIRCUIT_SUFFIX,
     Circuit,
@@ -188,10 +188,11 @@ def run_package_tests(
     with tempfile.TemporaryDirectory(prefix="estream-test-") as tmp:
         plan_path = Path(tmp) / "plan.json"
         plan_path.write_text(json.dumps(plan))
-        runner = circuit_runner.__file__
+        # The runner imports the ESF JSON encoding and the simulation harness from beside itself
+        # (as in the sandbox).
+        runner = shutil.copy(circuit_runner.__file__, Path(tmp) / "estream_circuit_runner.py")
+        shutil.copy(esf_json.__file__, Path(tmp) / esf_json.SHIPPED_NAME)
         if rtl:
-            # The runner imports the simulation harness from beside itself (as in the sandbox).
-            runner = shutil.copy(circuit_runner.__file__, Path(tmp) / "estream_circuit_runner.py")
             shutil.copy(rtl_sim.__file__, Path(tmp) / "estream_rtl_sim.py")
         sys.stdout.flush()
         # A child interpreter isolates the package's code (imports, globals) from the CLI.

@@ -36,13 +36,8 @@ one side is a float, then `|a - b| <= float_tolerance * max(1, |a|, |b|)`).
 declared type. An exception raised by the implementation is a failure (a crash), never an error
 port.
 
-Value encodings of ESF types in JSON: integers as JSON integers within the type's range (never
-booleans), `f64` as a JSON number, `bool`, `string`/`string(N)` as strings (N counts characters),
-`bytes` as a string (the message text; binary bytes as \\u escapes), `bytes32` as 64 lowercase hex
-digits, `pq_signature` as lowercase hex, `timestamp` as an RFC 3339 UTC string
-(`2026-02-10T12:00:00Z`, up to 9 fractional digits), enums as the value's name, records as objects
-(optional fields may be absent or null; unknown keys are errors), `array(T)` as arrays and
-`map(K, V)` as objects (integer keys written in decimal).
+Values are checked against the JSON encoding of ESF types defined in `estream/core/esf_json.py`,
+which travels with this file (as `estream_esf_json.py`) wherever it runs as a program.
 """
 
 from __future__ import annotations
@@ -50,131 +45,22 @@ from __future__ import annotations
 import copy
 import importlib
 import json
-import math
 import re
 import sys
 import time
 import traceback
 from typing import Any, Dict, List, Optional, Tuple
 
-_HEX32_RE = re.compile(r"[0-9a-f]{64}\Z")
-_HEX_RE = re.compile(r"(?:[0-9a-f]{2})*\Z")
-_TS_RE = re.compile(r"\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d{1,9})?Z\Z")
-_INT_KEY_RE = re.compile(r"-?(0|[1-9][0-9]*)\Z")
+if __package__:  # imported as estream.core.circuit_runner (Pants rules, the CLI, tests)
+    from estream.core import esf_json
+else:  # run as a program (a sandbox, a child interpreter): shipped beside this file
+    import estream_esf_json as esf_json  # type: ignore[no-redef]
+
 MAX_DIFF_LINES = 25
+_INDEX_RE = re.compile(r"-?(0|[1-9][0-9]*)\Z")  # an array index in a field path (negative counts from the end)
 
-
-class PlanError(Exception):
-    """The plan is unusable (a bug in whoever produced it, or a hand-edited file)."""
-
-
-# --- type checking ---------------------------------------------------------------------------
-
-
-def check_value(value: Any, spec: Dict[str, Any], types: Dict[str, Any], path: str, out: List[str]) -> None:
-    """Append to `out` one message per place where `value` does not match `spec`."""
-    kind = spec.get("t")
-    if kind == "ref":
-        target = types.get(spec["name"])
-        if target is None:
-            raise PlanError(f"type {spec['name']!r} is not defined in the plan")
-        check_value(value, target, types, path, out)
-        return
-    if kind == "int":
-        if isinstance(value, bool) or not isinstance(value, int):
-            out.append(f"{path}: expected an integer ({spec.get('name', 'int')}), found {_describe(value)}")
-        elif not spec["min"] <= value <= spec["max"]:
-            out.append(f"{path}: {value} is out of range for {spec.get('name', 'int')} ({spec['min']}..{spec['max']})")
-        return
-    if kind == "f64":
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or (isinstance(value, float) and not math.isfinite(value)):
-            out.append(f"{path}: expected a finite number (f64), found {_describe(value)}")
-        return
-    if kind == "bool":
-        if not isinstance(value, bool):
-            out.append(f"{path}: expected a boolean, found {_describe(value)}")
-        return
-    if kind in ("string", "bytes"):
-        if not isinstance(value, str):
-            out.append(f"{path}: expected a string ({kind}), found {_describe(value)}")
-        elif spec.get("max") is not None and len(value) > spec["max"]:
-            out.append(f"{path}: string of {len(value)} characters is longer than string({spec['max']})")
-        return
-    if kind == "bytes32":
-        if not isinstance(value, str) or not _HEX32_RE.match(value):
-            out.append(f"{path}: expected bytes32 as 64 lowercase hex digits, found {_describe(value)}")
-        return
-    if kind == "pq_signature":
-        if not isinstance(value, str) or not _HEX_RE.match(value):
-            out.append(f"{path}: expected a pq_signature as lowercase hex, found {_describe(value)}")
-        return
-    if kind == "timestamp":
-        if not isinstance(value, str) or not _TS_RE.match(value):
-            out.append(f"{path}: expected an RFC 3339 UTC timestamp like \"2026-02-10T12:00:00Z\", found {_describe(value)}")
-        return
-    if kind == "enum":
-        if not isinstance(value, str) or value not in spec["values"]:
-            out.append(f"{path}: expected one of {', '.join(spec['values'])} ({spec.get('name', 'enum')}), found {_describe(value)}")
-        return
-    if kind == "array":
-        if not isinstance(value, list):
-            out.append(f"{path}: expected an array, found {_describe(value)}")
-            return
-        for i, item in enumerate(value):
-            check_value(item, spec["of"], types, f"{path}[{i}]", out)
-        return
-    if kind == "map":
-        if not isinstance(value, dict):
-            out.append(f"{path}: expected an object (map), found {_describe(value)}")
-            return
-        key_spec = spec["key"]
-        while key_spec.get("t") == "ref":
-            key_spec = types[key_spec["name"]]
-        for k, v in value.items():
-            if key_spec.get("t") == "int":
-                if not _INT_KEY_RE.match(k) or not key_spec["min"] <= int(k) <= key_spec["max"]:
-                    out.append(f"{path}: map key {k!r} is not a {key_spec.get('name', 'int')} in decimal")
-            else:
-                check_value(k, key_spec, types, f"{path} key", out)
-            check_value(v, spec["value"], types, f"{path}.{k}", out)
-        return
-    if kind == "record":
-        if not isinstance(value, dict):
-            out.append(f"{path}: expected an object ({spec.get('name', 'record')}), found {_describe(value)}")
-            return
-        fields = spec["fields"]
-        for name, field in fields.items():
-            if name not in value or value[name] is None:
-                if not field.get("optional"):
-                    out.append(f"{path}.{name}: required field is missing")
-                continue
-            check_value(value[name], field["type"], types, f"{path}.{name}", out)
-        for name in value:
-            if name not in fields:
-                out.append(f"{path}.{name}: unknown field (not in {spec.get('name', 'the record type')})")
-        return
-    if kind == "any":
-        return
-    raise PlanError(f"unknown type kind {kind!r} at {path}")
-
-
-def _describe(value: Any) -> str:
-    text = json.dumps(value, ensure_ascii=False, default=repr)
-    if len(text) > 60:
-        text = text[:57] + "..."
-    if isinstance(value, bool):
-        return f"boolean {text}"
-    if isinstance(value, (int, float)):
-        return f"number {text}"
-    if isinstance(value, str):
-        return f"string {text}"
-    if isinstance(value, list):
-        return f"array {text}"
-    if isinstance(value, dict):
-        return f"object {text}"
-    if value is None:
-        return "null"
-    return f"{type(value).__name__} {text}"
+PlanError = esf_json.PlanError
+check_value = esf_json.check_value
 
 
 # --- structural comparison -------------------------------------------------------------------
@@ -238,29 +124,29 @@ def get_path(value: Any, parts: List[str], what: str) -> Any:
     for part in parts:
         if isinstance(value, dict) and part in value:
             value = value[part]
-        elif isinstance(value, list) and _INT_KEY_RE.match(part) and -len(value) <= int(part) < len(value):
+        elif isinstance(value, list) and _INDEX_RE.match(part) and -len(value) <= int(part) < len(value):
             value = value[int(part)]
         else:
-            raise KeyError(f"{what}: no `{part}` here (found {_describe(value)})")
+            raise KeyError(f"{what}: no `{part}` here (found {esf_json.describe(value)})")
     return value
 
 
 def set_path(target: Dict[str, Any], parts: List[str], value: Any, what: str) -> None:
     node: Any = target
     for part in parts[:-1]:
-        if isinstance(node, list) and _INT_KEY_RE.match(part) and -len(node) <= int(part) < len(node):
+        if isinstance(node, list) and _INDEX_RE.match(part) and -len(node) <= int(part) < len(node):
             node = node[int(part)]
             continue
         if not isinstance(node, dict):
-            raise KeyError(f"{what}: cannot descend into {_describe(node)} at `{part}`")
+            raise KeyError(f"{what}: cannot descend into {esf_json.describe(node)} at `{part}`")
         node = node.setdefault(part, {})
     last = parts[-1]
-    if isinstance(node, list) and _INT_KEY_RE.match(last) and -len(node) <= int(last) < len(node):
+    if isinstance(node, list) and _INDEX_RE.match(last) and -len(node) <= int(last) < len(node):
         node[int(last)] = value
     elif isinstance(node, dict):
         node[last] = value
     else:
-        raise KeyError(f"{what}: cannot set `{last}` on {_describe(node)}")
+        raise KeyError(f"{what}: cannot set `{last}` on {esf_json.describe(node)}")
 
 
 def apply_bindings(inputs: Dict[str, Any], bind: Dict[str, str], outputs: Dict[str, Dict[str, Any]]) -> None:
@@ -343,7 +229,7 @@ def run_step(plan: Dict[str, Any], step: Dict[str, Any], tolerance: float, previ
         tb = traceback.format_exc().rstrip().splitlines()
         return StepOutcome(False, "crashed", ["the implementation raised an exception:"] + tb[-12:], None)
     if not isinstance(result, dict):
-        return StepOutcome(False, "bad result", [f"expected a dict of output ports, got {_describe(result)}"], None)
+        return StepOutcome(False, "bad result", [f"expected a dict of output ports, got {esf_json.describe(result)}"], None)
     try:
         result = json.loads(json.dumps(result, allow_nan=False))
     except (TypeError, ValueError) as e:

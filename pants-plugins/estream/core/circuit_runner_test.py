@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 from estream.core import circuit_runner as r
+from estream.core import esf_json
+
+
+def program(tmp_path: Path) -> str:
+    """The runner as it ships: a program with the ESF JSON encoding beside it."""
+    (tmp_path / "prog").mkdir(exist_ok=True)
+    shutil.copy(esf_json.__file__, tmp_path / "prog" / esf_json.SHIPPED_NAME)
+    return shutil.copy(r.__file__, tmp_path / "prog" / "estream_circuit_runner.py")
 
 INT = {"t": "int", "name": "u8", "min": 0, "max": 255}
 TYPES = {
@@ -51,7 +60,7 @@ def run(tmp_path: Path, cases) -> tuple:
     p = plan(cases, tmp_path)
     path = tmp_path / "plan.json"
     path.write_text(json.dumps(p))
-    proc = subprocess.run([sys.executable, r.__file__, str(path), "--json", str(tmp_path / "res.json")], capture_output=True, text=True)
+    proc = subprocess.run([sys.executable, program(tmp_path), str(path), "--json", str(tmp_path / "res.json")], capture_output=True, text=True)
     return proc.returncode, proc.stdout, json.loads((tmp_path / "res.json").read_text()) if proc.returncode in (0, 1) else None
 
 
@@ -150,5 +159,5 @@ def test_journey_binds_and_expect_equal(tmp_path: Path) -> None:
 def test_unusable_plan_exits_2(tmp_path: Path) -> None:
     path = tmp_path / "plan.json"
     path.write_text("{not json")
-    proc = subprocess.run([sys.executable, r.__file__, str(path)], capture_output=True, text=True)
+    proc = subprocess.run([sys.executable, program(tmp_path), str(path)], capture_output=True, text=True)
     assert proc.returncode == 2 and "unusable test plan" in proc.stderr

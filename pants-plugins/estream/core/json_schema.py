@@ -5,24 +5,12 @@ Pure core: no Pants imports. `export_schema(name, definitions)` returns one JSON
 with every schema and enum it references — from its own package or from dependencies — under
 `$defs`. `definitions` maps names to `Definition`s (see `definitions_from_documents`).
 
-JSON encoding of ESF values (what test vectors and tools write):
-
-| ESF type             | JSON                                                                 |
-|----------------------|----------------------------------------------------------------------|
-| `string`, `string(N)`| string (`maxLength: N`; ESF counts characters, as JSON Schema does)   |
-| `u8`…`u64`, `i8`…`i64` | integer with the type's `minimum`/`maximum`                        |
-| `f64`                | number                                                               |
-| `bool`               | boolean                                                              |
-| `bytes`, `pq_signature` | string, standard base64 (`contentEncoding: base64`)               |
-| `bytes32`            | string of 64 lowercase hex digits                                    |
-| `timestamp`          | string, RFC 3339 date-time (`format: date-time`)                     |
-| `array(T)`           | array of T                                                           |
-| `map(K, V)`          | object whose values are V; keys are the JSON form of K: integers as decimal strings, bytes32 as hex, enums as their value names |
-| `object`             | object with the inline `fields`                                      |
-| schema / enum name   | `$ref` to `#/$defs/<Name>`; an enum is a string, one of its values   |
+Values are described in their JSON encoding, which `estream.core.esf_json` defines (the vector
+runner checks values by the same definition, and `esf_json_test.py` checks the two against each
+other with the `jsonschema` library).
 
 A record is an object with exactly the schema's fields (`additionalProperties: false`); fields not
-marked `optional` are `required`. Descriptions become `description`, defaults `default`; ESF-only
+marked `optional` are `required` (optional ones are omitted, never `null`). Descriptions become `description`, defaults `default`; ESF-only
 facts are kept as annotations a validator ignores: `x-estream-lattice`, `x-estream-path`,
 `x-estream-retention`, `x-estream-privacy`.
 """
@@ -32,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Dict, Iterable, List, Mapping, Union
 
+from estream.core import esf_json
 from estream.core.esf import (
     INTEGER_RANGES,
     ArrayType,
@@ -48,9 +37,6 @@ from estream.core.esf import (
 )
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
-BASE64_PATTERN = r"^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$"
-HEX32_PATTERN = r"^[0-9a-f]{64}$"
-INTEGER_KEY_PATTERN = r"^-?(0|[1-9][0-9]*)$"
 
 
 @dataclass(frozen=True)
@@ -77,20 +63,7 @@ class UnknownTypeError(KeyError):
 
 
 def _primitive(name: str) -> Dict[str, Any]:
-    if name in INTEGER_RANGES:
-        low, high = INTEGER_RANGES[name]
-        return {"type": "integer", "minimum": low, "maximum": high}
-    if name == "f64":
-        return {"type": "number"}
-    if name == "bool":
-        return {"type": "boolean"}
-    if name in ("bytes", "pq_signature"):
-        return {"type": "string", "contentEncoding": "base64", "pattern": BASE64_PATTERN}
-    if name == "bytes32":
-        return {"type": "string", "pattern": HEX32_PATTERN}
-    if name == "timestamp":
-        return {"type": "string", "format": "date-time"}
-    raise ValueError(f"unknown primitive type {name!r}")
+    return esf_json.json_schema_keywords(name, INTEGER_RANGES.get(name))
 
 
 def _key_schema(key: FieldType, definitions: Mapping[str, Definition]) -> Dict[str, Any]:
@@ -99,9 +72,9 @@ def _key_schema(key: FieldType, definitions: Mapping[str, Definition]) -> Dict[s
         return {"maxLength": key.max_length} if key.max_length is not None else {}
     if isinstance(key, PrimitiveType):
         if key.name in INTEGER_RANGES:
-            return {"pattern": INTEGER_KEY_PATTERN}
+            return {"pattern": esf_json.integer_key_pattern(*INTEGER_RANGES[key.name])}
         if key.name == "bytes32":
-            return {"pattern": HEX32_PATTERN}
+            return {"pattern": esf_json.HEX32_PATTERN}
     if isinstance(key, NamedType):
         return {"$ref": f"#/$defs/{key.name}"}
     return {}

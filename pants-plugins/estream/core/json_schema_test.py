@@ -7,10 +7,9 @@ from textwrap import dedent
 import pytest
 
 from estream.core.esf import parse_esf
+from estream.core.esf_json import HEX32_PATTERN, HEX_PATTERN, TIMESTAMP_PATTERN
 from estream.core.json_schema import (
-    BASE64_PATTERN,
     DRAFT,
-    HEX32_PATTERN,
     UnknownTypeError,
     definitions_from_documents,
     export_schema,
@@ -91,8 +90,8 @@ def test_full_export_matches_hand_written_schema() -> None:
                 "additionalProperties": {"$ref": "#/$defs/Point"},
                 "propertyNames": {"$ref": "#/$defs/Level"},
             },
-            "at": {"type": "string", "format": "date-time"},
-            "raw": {"type": "string", "contentEncoding": "base64", "pattern": BASE64_PATTERN},
+            "at": {"type": "string", "format": "date-time", "pattern": TIMESTAMP_PATTERN},
+            "raw": {"type": "string", "contentEncoding": "base16", "pattern": HEX_PATTERN},
             "tags": {"type": "array", "items": {"type": "string"}},
             "pos": {
                 "type": "object",

@@ -20,7 +20,7 @@ import json
 import pkgutil
 from dataclasses import dataclass
 
-from estream.core import circuit_runner
+from estream.core import circuit_runner, esf_json
 from estream.core.circuit_plan import PlanResult
 from estream.fpga.rtl_sim import SIMULATORS, plan_for_simulator
 from estream.fpga.rules import MAKE_SEARCH_PATH
@@ -126,6 +126,7 @@ async def run_rtl_vectors(request: EdalizeRtlVectorRunRequest, toolchain: FpgaTo
             CreateDigest(
                 [
                     FileContent(RUNNER_FILE, _resource(circuit_runner.__name__.rpartition(".")[0], "circuit_runner.py")),
+                    FileContent(esf_json.SHIPPED_NAME, _resource(esf_json.__name__.rpartition(".")[0], "esf_json.py")),
                     FileContent(SIM_FILE, _resource("estream.fpga", "rtl_sim.py")),
                     FileContent(PLAN_FILE, plan_bytes),
                 ]

@@ -17,7 +17,7 @@ import dataclasses
 import pkgutil
 from typing import Any, Optional, Tuple
 
-from estream.core import circuit_runner
+from estream.core import circuit_runner, esf_json
 from estream.core.errors import EstreamError
 from estream.target_types import CircuitSourceField, SkipSmartCircuitTestsField, SmartCircuitTimeoutField
 from estream.util_rules.circuits import SmartCircuitPackage, SmartCircuitPackageRequest
@@ -92,9 +92,14 @@ class CircuitRunnerPexRequest:
 async def build_circuit_runner(_: CircuitRunnerPexRequest, python_setup: PythonSetup) -> Pex:
     # The runner ships as source (it runs in the sandbox, not in Pants' process); importing it
     # here also makes it a dependency of this module.
-    source = pkgutil.get_data(circuit_runner.__name__.rpartition(".")[0], "circuit_runner.py")
-    assert source is not None
-    digest = await Get(Digest, CreateDigest([FileContent(f"{RUNNER_MODULE}.py", source)]))
+    package = circuit_runner.__name__.rpartition(".")[0]
+    source = pkgutil.get_data(package, "circuit_runner.py")
+    encoding = pkgutil.get_data(package, "esf_json.py")
+    assert source is not None and encoding is not None
+    digest = await Get(
+        Digest,
+        CreateDigest([FileContent(f"{RUNNER_MODULE}.py", source), FileContent(esf_json.SHIPPED_NAME, encoding)]),
+    )
     return await Get(
         Pex,
         PexRequest(
