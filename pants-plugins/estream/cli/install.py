@@ -75,13 +75,17 @@ def _run_install(args: argparse.Namespace) -> int:
     return 0
 
 
+_PRE_HELP = "also consider pre-releases (e.g. 2.0.0-rc.1); by default they are chosen only when asked for"
+
+
 def _configure_outdated(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true")
+    p.add_argument("--pre", action="store_true", help=_PRE_HELP)
     _common(p)
 
 
 def _run_outdated(args: argparse.Namespace) -> int:
-    rows = outdated(_installer(args))
+    rows = outdated(_installer(args), pre=args.pre)
     if args.json:
         print(json.dumps([r.to_dict() for r in rows], indent=2, sort_keys=True))
     else:
@@ -94,6 +98,7 @@ def _configure_upgrade(p: argparse.ArgumentParser) -> None:
     p.add_argument("--all", action="store_true", dest="all_", help="upgrade every direct dependency")
     p.add_argument("--yes", action="store_true", help="apply minor upgrades without asking")
     p.add_argument("--force", action="store_true", help="also apply major (breaking) upgrades, and overwrite files")
+    p.add_argument("--pre", action="store_true", help=_PRE_HELP)
     p.add_argument("--no-tests", action="store_true")
     _common(p)
 
@@ -107,7 +112,7 @@ def _confirm(question: str) -> bool:
 
 def _run_upgrade(args: argparse.Namespace) -> int:
     install_signal_handlers()
-    result = upgrade(_installer(args), args.components, all_=args.all_, yes=args.yes, force=args.force, confirm=_confirm)
+    result = upgrade(_installer(args), args.components, all_=args.all_, yes=args.yes, force=args.force, pre=args.pre, confirm=_confirm)
     if result is None:
         print("  Nothing to upgrade.")
     else:

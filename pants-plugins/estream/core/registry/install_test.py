@@ -259,6 +259,41 @@ def test_upgrade_patch_minor_major(reg, capsys):
     assert main(["marketplace", "upgrade", "esf-nope", "--workspace", str(ws)]) == 2
 
 
+def test_pre_releases_only_when_asked_for(reg, capsys):
+    # Package format §8.4 with Cargo's rule: a stable workspace is never moved to a pre-release.
+    tmp_path, url, ws = reg
+    assert install(ws, "esf-core") == 0
+    core(tmp_path, "1.0.1")
+    core(tmp_path, "2.0.0-rc.1")
+    core(tmp_path, "1.1.0-beta.1")
+    capsys.readouterr()
+    import json
+
+    def row(*flags):
+        assert main(["marketplace", "outdated", "--workspace", str(ws), "--json", *flags]) == 0
+        [r] = json.loads(capsys.readouterr().out)
+        return r["compatible"], r["latest"], r["kind"]
+
+    assert row() == ("1.0.1", "1.0.1", "patch")
+    # `compatible` stays Cargo's `^current`, which never matches another version's pre-release.
+    assert row("--pre") == ("1.0.1", "2.0.0-rc.1", "major")
+
+    def locked():
+        return load_workspace(ws).lock["esf-core"].version
+
+    assert main(["marketplace", "upgrade", "esf-core", "--force", "--workspace", str(ws)]) == 0
+    assert locked() == "1.0.1"
+    assert main(["marketplace", "upgrade", "esf-core", "--force", "--pre", "--workspace", str(ws)]) == 0
+    assert locked() == "2.0.0-rc.1"
+    # On a pre-release, the next pre-release of the same version is offered without --pre.
+    core(tmp_path, "2.0.0-rc.2")
+    core(tmp_path, "2.1.0-rc.1")
+    capsys.readouterr()
+    assert row() == ("2.0.0-rc.2", "2.0.0-rc.2", "patch")
+    assert main(["marketplace", "upgrade", "esf-core", "--workspace", str(ws)]) == 0
+    assert locked() == "2.0.0-rc.2"
+
+
 def test_upgrade_removes_files_the_old_version_installed(reg, capsys):
     tmp_path, url, ws = reg
     assert install(ws, "smart-meter") == 0

@@ -3,6 +3,11 @@
 Patch upgrades are applied automatically, minor upgrades only when confirmed (`--yes`, or an
 interactive yes), major upgrades only with `--force`. Without the needed permission the newest
 version that *is* allowed is taken, and the skipped newer one is reported with how to get it.
+
+Pre-releases are chosen only when asked for, as in Cargo: a workspace on `1.0.0` is never offered
+`2.0.0-rc.1` (neither as `latest` by `outdated` nor by `upgrade --force`), unless `--pre` is given
+or the installed version is itself a pre-release of the same major.minor.patch (`1.0.0-rc.1` may
+move to `1.0.0-rc.2`, as `^1.0.0-rc.1` would match it).
 """
 
 from __future__ import annotations
@@ -36,19 +41,26 @@ class Outdated:
         return {"name": self.name, "current": self.current, "compatible": self.compatible, "latest": self.latest, "direct": self.direct, "kind": self.kind}
 
 
-def _live(entries: Sequence[IndexEntry]) -> List[IndexEntry]:
-    return sorted((e for e in entries if not e.yanked), key=lambda e: e.semver, reverse=True)
+def _live(entries: Sequence[IndexEntry], current: Version, pre: bool) -> List[IndexEntry]:
+    """Non-yanked candidates, newest first; pre-releases only when asked for (see the module doc)."""
+
+    def wanted(v: Version) -> bool:
+        if not v.is_prerelease or pre:
+            return True
+        return current.is_prerelease and (v.major, v.minor, v.patch) == (current.major, current.minor, current.patch)
+
+    return sorted((e for e in entries if not e.yanked and wanted(e.semver)), key=lambda e: e.semver, reverse=True)
 
 
-def outdated(installer: Installer) -> List[Outdated]:
+def outdated(installer: Installer, *, pre: bool = False) -> List[Outdated]:
     ws = load_workspace(installer.root)
     if not ws.lock:
         raise EstreamError.single(WORKSPACE_FILE, "no installed components (the [lock] is empty)")
     registry = installer._registry()
     rows = []
     for name, lock in sorted(ws.lock.items()):
-        live = _live(registry.entries(name))
         current = Version.parse(lock.version)
+        live = _live(registry.entries(name), current, pre)
         caret = VersionReq.parse(f"^{lock.version}")
         compatible = next((e.version for e in live if caret.matches(e.semver) and e.semver >= current), None)
         latest = live[0].version if live else None
@@ -70,6 +82,7 @@ def upgrade(
     all_: bool = False,
     yes: bool = False,
     force: bool = False,
+    pre: bool = False,
     confirm: Optional[Callable[[str], bool]] = None,
 ) -> Optional[InstallResult]:
     """Upgrade the named components (or every direct dependency with `all_`); None if nothing to do."""
@@ -91,7 +104,7 @@ def upgrade(
     for name in names:
         current = Version.parse(ws.lock[name].version)
         chosen = None
-        for e in _live(registry.entries(name)):
+        for e in _live(registry.entries(name), current, pre):
             if e.semver <= current:
                 break
             kind = Version.bump_kind(current, e.semver)
