@@ -15,7 +15,11 @@ Because the input comes from third-party packages, the loader rejects rather tha
 * duplicate keys in a mapping (PyYAML silently keeps the last one);
 * non-string mapping keys (`1:`, `~:`, or YAML 1.1 booleans such as `on:`);
 * explicit tags on collections (`!!set`, `!!omap`, custom tags), which would change meaning;
-* more than one document, or a top level that is not a mapping.
+* more than one document, or a top level that is not a mapping;
+* scalars the constructor cannot read (`2026-02-30`, `!!int x`, `!!bool maybe`, `!!timestamp x`)
+  and integers longer than `MAX_INT_DIGITS` (Python refuses to convert more than 4,300 digits,
+  and no field of ours needs more than 20), each reported with its line and key;
+* binary scalars (`!!binary`): every value of our formats is text, a number, a boolean or null.
 
 Every problem, including YAML syntax errors and undecodable bytes, becomes an `EstreamError`
 naming the file and line; no PyYAML exception escapes.
@@ -23,6 +27,7 @@ naming the file and line; no PyYAML exception escapes.
 
 from __future__ import annotations
 
+import json
 from typing import Any, Dict, List, Optional, Union
 
 import yaml
@@ -33,11 +38,20 @@ from estream.core.errors import Diagnostic, DiagnosticCollector, EstreamError
 
 MAX_INPUT_BYTES = 4 * 1024 * 1024
 MAX_DEPTH = 64
+MAX_INT_DIGITS = 64  # u64/i64 need 20; room for readable underscores and signs, far below Python's 4,300
 
 _MAP_TAG = "tag:yaml.org,2002:map"
 _SEQ_TAG = "tag:yaml.org,2002:seq"
 _STR_TAG = "tag:yaml.org,2002:str"
 _MERGE_TAG = "tag:yaml.org,2002:merge"
+_INT_TAG = "tag:yaml.org,2002:int"
+_SCALAR_KINDS = {
+    "tag:yaml.org,2002:int": "an integer",
+    "tag:yaml.org,2002:float": "a number",
+    "tag:yaml.org,2002:bool": "a boolean",
+    "tag:yaml.org,2002:timestamp": "a date or timestamp",
+    "tag:yaml.org,2002:null": "null",
+}
 
 
 class YamlMap(dict):
@@ -171,9 +185,7 @@ class _Builder:
 
     def build(self, node: Node, key_path: str) -> Any:
         if isinstance(node, ScalarNode):
-            # SafeConstructor resolves plain scalars (ints, bools, dates, ...) and rejects
-            # unknown tags such as `!!python/object` with a ConstructorError.
-            return self._loader.construct_object(node, deep=True)
+            return self._scalar(node, key_path)
         if isinstance(node, SequenceNode):
             self._check_tag(node, _SEQ_TAG, key_path)
             seq = YamlList(_line(node))
@@ -184,6 +196,45 @@ class _Builder:
             self._check_tag(node, _MAP_TAG, key_path)
             return self._build_mapping(node, key_path)
         raise _Rejected(f"unsupported YAML node {type(node).__name__}", _line(node))
+
+    def _scalar(self, node: ScalarNode, key_path: str) -> Any:
+        # SafeConstructor resolves plain scalars (ints, bools, dates, ...) and rejects unknown
+        # tags such as `!!python/object` with a ConstructorError (a YAMLError, reported by the
+        # caller). Values it cannot convert raise plain Python errors: report those here.
+        kind = _SCALAR_KINDS.get(node.tag, f"a `{node.tag}` value")
+        text = node.value if len(node.value) <= 40 else node.value[:37] + "..."
+        shown = json.dumps(text)  # quoted, control and non-ASCII characters escaped: safe on a terminal
+        if node.tag == _INT_TAG and sum(c.isdigit() for c in node.value) > MAX_INT_DIGITS:
+            raise _Rejected(
+                f"integer with {sum(c.isdigit() for c in node.value)} digits; the limit is {MAX_INT_DIGITS}",
+                _line(node),
+                key=key_path or None,
+            )
+        try:
+            value = self._loader.construct_object(node, deep=True)
+        except yaml.YAMLError:
+            raise
+        except (ValueError, TypeError, AttributeError, KeyError, IndexError, OverflowError) as e:
+            # Only ValueError carries a message worth showing ("day is out of range for month").
+            reason = f" ({e})" if isinstance(e, ValueError) and str(e) else ""
+            raise _Rejected(
+                f"cannot read {shown} as {kind}{reason}",
+                _line(node),
+                key=key_path or None,
+                help=(
+                    f"if it is meant as text, write it in quotes: {shown}"
+                    if node.style is None and self._loader.resolve(ScalarNode, node.value, (True, False)) == node.tag
+                    else "fix the value or remove its `!!` tag"
+                ),
+            ) from None
+        if isinstance(value, (bytes, bytearray)):
+            raise _Rejected(
+                "binary (`!!binary`) values are not allowed here",
+                _line(node),
+                key=key_path or None,
+                help="write binary data as a hex string",
+            )
+        return value
 
     def _check_tag(self, node: Node, expected: str, key_path: str) -> None:
         if node.tag != expected:

@@ -155,3 +155,35 @@ def test_invalid_utf8_rejected() -> None:
 def test_control_character_rejected() -> None:
     err = _error(b"a: 1\nb: \x00\n")
     assert err.diagnostics[0].line == 2
+
+
+# --- scalars the constructor cannot read (issue 13: no traceback for any input) -----------------
+
+
+@pytest.mark.parametrize(
+    "text, line, key, fragment, help_fragment",
+    [
+        ("a: 2026-02-30\n", 1, "a", 'cannot read "2026-02-30" as a date or timestamp (day is out of range for month)', 'write it in quotes: "2026-02-30"'),
+        ("a:\n  b: !!int x\n", 2, "a.b", 'cannot read "x" as an integer', "remove its `!!` tag"),
+        ("a: !!float x\n", 1, "a", 'cannot read "x" as a number', "remove its `!!` tag"),
+        ("a: !!timestamp x\n", 1, "a", 'cannot read "x" as a date or timestamp', "remove its `!!` tag"),
+        ("a: !!bool maybe\n", 1, "a", 'cannot read "maybe" as a boolean', "remove its `!!` tag"),
+        ("a: [1, 0x_]\n", 1, "a[1]", 'cannot read "0x_" as an integer', "write it in quotes"),
+        ('a: !!binary "AAAA"\n', 1, "a", "binary (`!!binary`) values are not allowed", "hex string"),
+        ("a: 1" + "0" * 5000 + "\n", 1, "a", "integer with 5001 digits; the limit is 64", None),
+        ("a: !!int " + "1" * 65 + "\n", 1, "a", "integer with 65 digits", None),
+    ],
+)
+def test_unreadable_scalars_are_diagnostics(text: str, line: int, key: str, fragment: str, help_fragment) -> None:
+    with pytest.raises(EstreamError) as exc:
+        load_yaml(text.encode(), "x.yaml")
+    [d] = exc.value.diagnostics
+    assert (d.path, d.line, d.key) == ("x.yaml", line, key)
+    assert fragment in d.message
+    if help_fragment:
+        assert help_fragment in (d.help or "")
+
+
+def test_large_but_reasonable_integers_and_real_dates_still_load() -> None:
+    data = load_yaml(b"a: 18446744073709551615\nb: 2024-02-29\nc: -9_223_372_036_854_775_808\n", "x.yaml")
+    assert data["a"] == 2**64 - 1 and str(data["b"]) == "2024-02-29" and data["c"] == -(2**63)
