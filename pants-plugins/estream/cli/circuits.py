@@ -42,6 +42,7 @@ from estream.core.circuit_plan import build_plan
 from estream.core.errors import Diagnostic, EstreamError
 from estream.core.esf import EsfDocument, parse_esf
 from estream.core.manifest import MANIFEST_FILENAME, Manifest, _name_problem, parse_manifest
+from estream.core.wire_adapter import wire_adapter_diagnostics
 from estream.fpga import rtl_sim
 
 ESF_SUFFIX = ".esf.yaml"
@@ -131,6 +132,7 @@ def load_package(package_dir: Path, extra_dirs: Sequence[Path] = ()) -> Tuple[Ma
     for rel, circuit in sorted(circuits.items()):
         diagnostics.extend(manifest_diagnostics(circuit, manifest))
         diagnostics.extend(port_type_diagnostics(circuit, env))
+    diagnostics.extend(wire_adapter_diagnostics(manifest, circuits, env))
     if diagnostics:
         raise EstreamError(diagnostics)
     files: Dict[str, bytes] = {}
