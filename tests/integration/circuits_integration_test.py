@@ -1,5 +1,5 @@
 """The real `./pants test` on SmartCircuit packages: passing, cached, failing with a diff; the
-scaffold round trip; `tailor` for packages; packaging circuits with their src/ and tests/."""
+scaffold round trip (a smart circuit and a wire adapter); `tailor` for packages; packaging circuits with their src/ and tests/."""
 
 from __future__ import annotations
 
@@ -24,6 +24,8 @@ CIRCUITS = (
     "components/estream-wire-fix/circuits/fix-egress.circuit.yaml",
     "components/estream-wire-fix/circuits/fix-ingress.circuit.yaml",
     "components/my-validator/circuits/my-validator.circuit.yaml",
+    "components/my-wire/circuits/my-wire-egress.circuit.yaml",
+    "components/my-wire/circuits/my-wire-ingress.circuit.yaml",
 )
 
 
@@ -31,6 +33,7 @@ def test_pants_test_runs_vectors_caches_them_and_reports_diffs(tmp_path: Path) -
     repo = copy_repo(tmp_path / "repo")
     # The scaffold round trip: a new package passes `./pants test` and packages as created.
     assert main(["marketplace", "scaffold", "smart-circuit", "my-validator", "--dir", str(repo / "components")]) == 0
+    assert main(["marketplace", "scaffold", "wire-adapter", "my-wire", "--dir", str(repo / "components")]) == 0
 
     first = run_pants(repo, ["test", "--test-output=all", "circuits::", "components::"]).assert_success()
     for circuit in CIRCUITS:
@@ -39,6 +42,7 @@ def test_pants_test_runs_vectors_caches_them_and_reports_diffs(tmp_path: Path) -
     assert "✓ malformed-bad-checksum" in first.stderr and "PASS (error expected, got error" in first.stderr
     assert "✓ journey fix_order_lifecycle" in first.stderr and "✓ journey queue_lifecycle" in first.stderr
     assert "✓ roundtrip new-order-leading-zeros" in first.stderr
+    assert "✓ roundtrip example-leading-zeros" in first.stderr  # the scaffolded wire adapter
     assert "64/64 tests passed" in first.stderr and "10/10 tests passed" in first.stderr
 
     # One vector broken: that circuit fails with a readable diff; unchanged packages are cache hits.
