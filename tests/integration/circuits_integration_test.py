@@ -1,5 +1,6 @@
 """The real `./pants test` on SmartCircuit packages: passing, cached, failing with a diff; the
-scaffold round trip (a smart circuit and a wire adapter); `tailor` for packages; packaging circuits with their src/ and tests/."""
+scaffold round trip (a smart circuit and a wire adapter); `tailor` for packages; packaging
+circuits with their src/ and tests/."""
 
 from __future__ import annotations
 
