@@ -21,6 +21,7 @@ import datetime
 import importlib.util
 import json
 import random
+import re
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Dict, List, Tuple
@@ -223,3 +224,45 @@ def test_generated_corpus_agrees_with_simplefix() -> None:
         assert written == oracle_encode(canon), (wire, written)
         assert fw.translate_ingress(written) == message
     assert checked > 400 * 10
+
+
+# --- robustness (no oracle needed): bad input is a typed error, never an exception ---------------
+
+
+ERROR_CODES = re.search(r"FixErrorCode:\s*values: \[([^\]]*)\]", (ROOT / PKG / "schemas/fix.esf.yaml").read_text()).group(1).split(", ")  # type: ignore[union-attr]
+
+
+def test_mutated_wires_and_messages_give_typed_errors_never_exceptions() -> None:
+    rng = random.Random(1616)
+    wires = [v["input"]["wire"]["text"].encode("utf-8", "surrogatepass") for v in VECTORS if "wire" in v["input"]]
+    messages = [v["expected_output"]["message"] for v in VECTORS if "message" in v["expected_output"]]
+    junk = [None, [], {}, "", "\x01", 1.5, -1, True, "x" * 300, float("nan"), float("inf"), 2**70, ["a"], {"a": 1}, 1e300]
+
+    def mutate(value: Any) -> Any:
+        if isinstance(value, dict):
+            value = dict(value)
+            if value and rng.random() < 0.3:
+                value[rng.choice(list(value))] = rng.choice(junk)
+            return {k: mutate(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [mutate(v) for v in value]
+        return value
+
+    errors = 0
+    for _ in range(3000):
+        wire = bytearray(rng.choice(wires))
+        for _ in range(rng.randrange(1, 4)):
+            op = rng.randrange(3)
+            if op == 0 and wire:
+                wire[rng.randrange(len(wire))] = rng.randrange(256)
+            elif op == 1 and wire:
+                del wire[rng.randrange(len(wire))]
+            else:
+                wire.insert(rng.randrange(len(wire) + 1), rng.choice(b"=|\x01019.-+"))
+        for call, arg in ((fw.translate_ingress, bytes(wire)), (fw.translate_egress, mutate(rng.choice(messages)))):
+            try:
+                call(arg)
+            except fw.FixError as e:
+                assert e.code in ERROR_CODES, e.code
+                errors += 1
+    assert errors > 3000  # most mutations are refused, each with a typed error

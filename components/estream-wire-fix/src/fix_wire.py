@@ -619,7 +619,7 @@ def translate_egress(message):
     if msg_type is None:
         raise FixError("UnknownMsgType", f"message_type {kind!r} is not one of {', '.join(MSG_KINDS.values())}", 35)
     begin = header.get("begin_string")
-    if begin not in VERSIONS:
+    if not isinstance(begin, str) or begin not in VERSIONS:
         raise FixError("UnsupportedVersion", f"header.begin_string {begin!r} is not one of {', '.join(VERSIONS)}", 8)
     if header.get("msg_type", msg_type) != msg_type:
         raise _bad(f"header.msg_type {header.get('msg_type')!r} does not match message_type {kind}", 35)
