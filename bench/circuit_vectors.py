@@ -1,8 +1,8 @@
-"""Benchmark: `./pants test` running 10,000 golden vectors of the FIX parser, cold and warm.
+"""Benchmark: `./pants test` running 10,000 golden vectors of the FIX wire adapter, cold and warm.
 
 Copies the repository to a scratch build root, replaces estream-wire-fix's golden suite with N
 generated, well-formed FIX messages (NewOrderSingle, ExecutionReport, market data; every fifth one
-corrupted so it must come out on `parse_error`), then times:
+corrupted so it must come out on `error`; each passing one also gets its round trip), then times:
 
 1. cold: `./pants --no-pantsd test components/estream-wire-fix/circuits:` (new inputs: cache miss,
    one sandboxed process runs all N vectors);
@@ -53,25 +53,33 @@ def message(i: int) -> str:
     return frame(fields, corrupt=i % 5 == 4)
 
 
-def generate(root: Path, n: int) -> None:
+def generate(root: Path, n: int) -> int:
+    """Write n ingress vectors; returns the number of test cases (passing vectors add a round trip)."""
     sys.path.insert(0, str(root / PKG / "src"))
-    import fix_parser  # the package's own reference implementation
+    import fix_wire  # the package's own reference implementation
 
     golden = root / PKG / "tests/golden"
     shutil.rmtree(golden)
     golden.mkdir()
     shutil.rmtree(root / PKG / "tests/journeys")
-    lines = ['[test_suite]\nname = "fix-parser-bench"\ncircuit = "fix-parser"\n']
+    lines = ['[test_suite]\nname = "fix-wire-bench"\ncircuit = "fix-ingress"\n']
+    cases = n
     for i in range(n):
-        raw = {"tag_value_pairs": message(i)}
-        out = fix_parser.parse({"raw_fix": dict(raw)})
+        raw = {"text": message(i)}
+        out = fix_wire.ingress({"wire": dict(raw)})
         name = f"v{i:05d}"
-        (golden / f"{name}.json").write_text(json.dumps({"test_vector": {"name": name}, "input": {"raw_fix": raw}, "expected_output": out}))
-        if "parse_error" in out:
-            lines.append(f'[[tests]]\nfile = "{name}.json"\nexpected = "error"\nexpected_error = "parse_error"\n')
+        doc = {"test_vector": {"name": name}, "input": {"wire": raw}, "expected_output": out}
+        if "error" in out:
+            lines.append(f'[[tests]]\nfile = "{name}.json"\nexpected = "error"\nexpected_error = "error"\n')
         else:
+            canonical = fix_wire.egress({"message": out["message"]})["wire"]
+            if canonical != raw:
+                doc["canonical_wire"] = canonical
+            cases += 1
             lines.append(f'[[tests]]\nfile = "{name}.json"\nexpected = "pass"\n')
+        (golden / f"{name}.json").write_text(json.dumps(doc))
     (golden / "manifest.toml").write_text("\n".join(lines))
+    return cases
 
 
 def pants(root: Path, *args: str) -> tuple:
@@ -98,7 +106,7 @@ def main() -> None:
         src = REPO / entry
         (shutil.copytree if src.is_dir() else shutil.copy2)(src, root / entry)
     t0 = time.perf_counter()
-    generate(root, args.vectors)
+    cases = generate(root, args.vectors)
     gen = time.perf_counter() - t0
 
     target = f"{PKG}/circuits:"
@@ -108,7 +116,7 @@ def main() -> None:
     warm, warm_log = pants(root, "test", "--test-output=all", target)
     in_sandbox = re.search(r"(\d+)/(\d+) tests passed in ([0-9.]+)(ms)", cold_log)
     assert "(cached locally)" in warm_log, warm_log[-2000:]
-    assert in_sandbox and in_sandbox.group(1) == in_sandbox.group(2) == str(args.vectors), cold_log[-2000:]
+    assert in_sandbox and in_sandbox.group(1) == in_sandbox.group(2) == str(cases), cold_log[-2000:]
 
     # Where the cold time goes: the runner alone on the same plan, and the bare parser.
     sys.path.insert(0, str(root / "pants-plugins"))
@@ -124,12 +132,12 @@ def main() -> None:
     t0 = time.perf_counter()
     subprocess.run([sys.executable, str(root / "pants-plugins/estream/core/circuit_runner.py"), str(plan_path)], check=True, capture_output=True)
     runner = time.perf_counter() - t0
-    import fix_parser
+    import fix_wire
 
     msgs = [message(i) for i in range(args.vectors)]
     t0 = time.perf_counter()
     for m in msgs:
-        fix_parser.parse({"raw_fix": {"tag_value_pairs": m}})
+        fix_wire.ingress({"wire": {"text": m}})
     parser_only = time.perf_counter() - t0
 
     cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")), platform.processor())

@@ -1,5 +1,6 @@
 """The real `./pants test` on SmartCircuit packages: passing, cached, failing with a diff; the
-scaffold round trip; `tailor` for packages; packaging circuits with their src/ and tests/."""
+scaffold round trip (a smart circuit and a wire adapter); `tailor` for packages; packaging
+circuits with their src/ and tests/."""
 
 from __future__ import annotations
 
@@ -21,8 +22,11 @@ CIRCUITS = (
     "circuits/queue/circuits/append.circuit.yaml",
     "circuits/queue/circuits/compact.circuit.yaml",
     "circuits/queue/circuits/replicate.circuit.yaml",
-    "components/estream-wire-fix/circuits/fix-parser.circuit.yaml",
+    "components/estream-wire-fix/circuits/fix-egress.circuit.yaml",
+    "components/estream-wire-fix/circuits/fix-ingress.circuit.yaml",
     "components/my-validator/circuits/my-validator.circuit.yaml",
+    "components/my-wire/circuits/my-wire-egress.circuit.yaml",
+    "components/my-wire/circuits/my-wire-ingress.circuit.yaml",
 )
 
 
@@ -30,28 +34,32 @@ def test_pants_test_runs_vectors_caches_them_and_reports_diffs(tmp_path: Path) -
     repo = copy_repo(tmp_path / "repo")
     # The scaffold round trip: a new package passes `./pants test` and packages as created.
     assert main(["marketplace", "scaffold", "smart-circuit", "my-validator", "--dir", str(repo / "components")]) == 0
+    assert main(["marketplace", "scaffold", "wire-adapter", "my-wire", "--dir", str(repo / "components")]) == 0
 
     first = run_pants(repo, ["test", "--test-output=all", "circuits::", "components::"]).assert_success()
     for circuit in CIRCUITS:
         assert f"✓ {circuit} succeeded" in first.stderr, first.stderr
-    assert "Running test suite: fix-parser-golden [fix_parser] (23 tests)" in first.stderr
-    assert "✓ malformed-bad-checksum" in first.stderr and "PASS (error expected, got parse_error" in first.stderr
-    assert "✓ journey fix_parser_lifecycle" in first.stderr and "✓ journey queue_lifecycle" in first.stderr
-    assert "23/23 tests passed" in first.stderr
+    assert "Running test suite: fix-wire-golden [fix_ingress] (64 tests)" in first.stderr
+    assert "✓ malformed-bad-checksum" in first.stderr and "PASS (error expected, got error" in first.stderr
+    assert "✓ journey fix_order_lifecycle" in first.stderr and "✓ journey queue_lifecycle" in first.stderr
+    assert "✓ roundtrip new-order-leading-zeros" in first.stderr
+    assert "✓ roundtrip example-leading-zeros" in first.stderr  # the scaffolded wire adapter
+    assert "64/64 tests passed" in first.stderr and "10/10 tests passed" in first.stderr
 
     # One vector broken: that circuit fails with a readable diff; unchanged packages are cache hits.
     vector = repo / "components/estream-wire-fix/tests/golden/new-order-basic.json"
     data = json.loads(vector.read_text())
-    data["expected_output"]["parsed_esf"]["esf_order"]["price"] = 15060000000
+    data["expected_output"]["message"]["esf_order"]["price"] = 15060000000
     vector.write_text(json.dumps(data, indent=2))
     second = run_pants(repo, ["test", "circuits::", "components::"])
     assert second.returncode != 0
     out = second.stderr
-    assert "✕ components/estream-wire-fix/circuits/fix-parser.circuit.yaml failed" in out
+    assert "✕ components/estream-wire-fix/circuits/fix-ingress.circuit.yaml failed" in out
     assert "✗ new-order-basic" in out
-    assert "$.parsed_esf.esf_order.price: expected 15060000000, got 15050000000" in out
-    assert "✗ journey fix_parser_lifecycle" in out  # its first step reads the same vector
-    assert "21/23 tests passed" in out
+    assert "$.message.esf_order.price: expected 15060000000, got 15050000000" in out
+    assert "✗ journey fix_order_lifecycle" in out  # its first step reads the same vector
+    assert "✗ roundtrip new-order-basic" in out  # and so does its round trip
+    assert "61/64 tests passed" in out
     assert "✓ circuits/queue/circuits/append.circuit.yaml succeeded" in out and "(cached locally)" in out
     assert out.count("(cached locally)") == len(CIRCUITS) - 1, out
 

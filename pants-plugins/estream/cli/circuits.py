@@ -1,4 +1,4 @@
-"""`estream marketplace test` and `estream marketplace scaffold smart-circuit`.
+"""`estream marketplace test` and `estream marketplace scaffold smart-circuit|wire-adapter`.
 
 `test DIR` validates a package's circuits exactly as the Pants `test` goal does and runs its golden
 vectors and journeys with the same runner (`estream/core/circuit_runner.py`, in a child Python
@@ -42,6 +42,8 @@ from estream.core.circuit_plan import build_plan
 from estream.core.errors import Diagnostic, EstreamError
 from estream.core.esf import EsfDocument, parse_esf
 from estream.core.manifest import MANIFEST_FILENAME, Manifest, _name_problem, parse_manifest
+from estream.core.wire_adapter import wire_adapter_diagnostics
+from estream.cli.scaffold_wire import WIRE_ENCODINGS, wire_adapter_files
 from estream.fpga import rtl_sim
 
 ESF_SUFFIX = ".esf.yaml"
@@ -131,6 +133,7 @@ def load_package(package_dir: Path, extra_dirs: Sequence[Path] = ()) -> Tuple[Ma
     for rel, circuit in sorted(circuits.items()):
         diagnostics.extend(manifest_diagnostics(circuit, manifest))
         diagnostics.extend(port_type_diagnostics(circuit, env))
+    diagnostics.extend(wire_adapter_diagnostics(manifest, circuits, env))
     if diagnostics:
         raise EstreamError(diagnostics)
     files: Dict[str, bytes] = {}
@@ -365,9 +368,15 @@ expected = "pass"
 
 
 def configure_scaffold(p: argparse.ArgumentParser) -> None:
-    p.add_argument("kind", choices=["smart-circuit"], help="what to create")
+    p.add_argument("kind", choices=["smart-circuit", "wire-adapter"], help="what to create")
     p.add_argument("name", help="package name (lowercase words separated by `-`)")
     p.add_argument("--dir", default=".", metavar="PARENT", help="where to create the package directory (default: .)")
+    p.add_argument(
+        "--encoding",
+        choices=list(WIRE_ENCODINGS),
+        default="text",
+        help="wire-adapter only: how the `wire` port carries the bytes (text: the message text; binary: lowercase hex)",
+    )
 
 
 def run_scaffold(args: argparse.Namespace) -> int:
@@ -377,18 +386,23 @@ def run_scaffold(args: argparse.Namespace) -> int:
     dest = Path(args.dir) / args.name
     if dest.exists():
         raise EstreamError.single(_display(dest), "already exists; refusing to overwrite it")
-    files = scaffold_files(args.name)
+    wire = args.kind == "wire-adapter"
+    files = wire_adapter_files(args.name, args.encoding) if wire else scaffold_files(args.name)
     for rel, text in sorted(files.items()):
         path = dest / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text)
+    if wire:
+        edit = f"circuits/{args.name}-ingress.circuit.yaml, circuits/{args.name}-egress.circuit.yaml, schemas/{args.name}.esf.yaml"
+    else:
+        edit = f"circuits/{args.name}.circuit.yaml"
     print(f"\n  Created {_display(dest)}/")
     for rel in sorted(files):
         print(f"    {rel}")
     print(
         f"""
   Next steps:
-    1. Edit circuits/{args.name}.circuit.yaml and src/{args.name.replace('-', '_')}.py
+    1. Edit {edit} and src/{args.name.replace('-', '_')}.py
     2. Add ESF schemas to schemas/
     3. Write test vectors in tests/golden/
     4. Run: estream marketplace test {_display(dest)}   (or ./pants test {_display(dest)}/circuits:)

@@ -123,3 +123,34 @@ def test_a_nested_package_owns_its_files(tmp_path: Path, capfd) -> None:
     assert "Running test suite: outer-pkg-golden (1 test)" in out
     code, _, err = run_test(capfd, str(outer / "inner-pkg"))
     assert code == 2 and "broken.circuit.yaml" in err
+
+
+def test_scaffolded_wire_adapters_pass_their_tests_with_round_trips(tmp_path: Path, capfd) -> None:
+    for encoding in ("text", "binary"):
+        assert main(["marketplace", "scaffold", "wire-adapter", f"wire-{encoding}", "--dir", str(tmp_path), "--encoding", encoding]) == 0
+        out = capfd.readouterr().out
+        assert f"circuits/wire-{encoding}-ingress.circuit.yaml" in out and f"circuits/wire-{encoding}-egress.circuit.yaml" in out
+        pkg = tmp_path / f"wire-{encoding}"
+        assert f'protocol = "{encoding}"' in (pkg / "estream-component.toml").read_text()
+        code, out, err = run_test(capfd, str(pkg))
+        assert code == 0, out + err
+        assert "✓ roundtrip example-message" in out and "✓ journey wire_" in out
+    assert "✓ roundtrip example-leading-zeros ... PASS (3 steps" in run_test(capfd, str(tmp_path / "wire-text"))[1]
+    assert "example-leading-zeros" not in run_test(capfd, str(tmp_path / "wire-binary"))[1]
+
+
+def test_scaffolded_wire_adapter_catches_a_lossy_egress_and_a_contract_break(tmp_path: Path, capfd) -> None:
+    assert main(["marketplace", "scaffold", "wire-adapter", "estream-wire-acme", "--dir", str(tmp_path)]) == 0
+    capfd.readouterr()
+    pkg = tmp_path / "estream-wire-acme"
+    src = pkg / "src/estream_wire_acme.py"
+    src.write_text(src.read_text().replace('return f"{key}={value}".encode("ascii")', 'return f"{key}={value:04d}".encode("ascii")'))
+    code, out, _ = run_test(capfd, str(pkg))
+    assert code == 1
+    assert "✗ roundtrip example-message" in out and '$.wire.text: expected "temperature=21", got "temperature=0021"' in out
+    assert "✗ roundtrip example-leading-zeros" in out and "✗ example-write" in out
+    circuit = pkg / "circuits/estream-wire-acme-egress.circuit.yaml"
+    circuit.write_text(circuit.read_text().replace("name: wire, type:", "name: out, type:").replace("-> wire", "-> out"))
+    code, _, err = run_test(capfd, str(pkg))
+    assert code == 2
+    assert "`outputs`: a wire-adapter egress circuit has exactly the output port(s) `error` and `wire`, found `error`, `out`" in err

@@ -190,7 +190,7 @@ TEST = Command(
 
 SCAFFOLD = Command(
     name="scaffold",
-    help="create a new package from a template: `scaffold smart-circuit NAME`",
+    help="create a new package from a template: `scaffold smart-circuit|wire-adapter NAME`",
     configure=circuit_commands.configure_scaffold,
     run=circuit_commands.run_scaffold,
 )

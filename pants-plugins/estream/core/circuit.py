@@ -850,13 +850,18 @@ def manifest_diagnostics(circuit: Circuit, manifest: Any) -> List[Diagnostic]:
 
 
 def package_circuit_file_diagnostics(manifest: Any, circuit_paths: Iterable[str]) -> List[Diagnostic]:
-    """The manifest's `entry` and `circuits` must name circuit files that exist (relative paths)."""
+    """The manifest's `entry`, `circuits` and wire-adapter `ingress`/`egress` must name circuit files
+    that exist (relative paths)."""
     spec = manifest.circuit
-    if spec is None:
-        return []
+    wire = getattr(manifest, "wire_adapter", None)
+    named: List[Tuple[str, Sequence[str]]] = []
+    if spec is not None:
+        named += [("component.circuit.entry", (spec.entry,)), ("component.circuit.circuits", spec.circuits)]
+    if wire is not None:
+        named += [("component.wire_adapter.ingress", (wire.ingress,)), ("component.wire_adapter.egress", (wire.egress,))]
     present = set(circuit_paths)
     out: List[Diagnostic] = []
-    for key, names in (("component.circuit.entry", (spec.entry,)), ("component.circuit.circuits", spec.circuits)):
+    for key, names in named:
         for name in names:
             if name not in present:
                 out.append(

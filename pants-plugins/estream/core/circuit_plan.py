@@ -56,6 +56,15 @@ Bindings are applied after the inline input, so they override it. In a journey a
 `expected_output` taken through `input_file` must match all ports. A step's outputs are only
 bound from steps that passed (a failed step stops the journey).
 
+Wire adapters (`[component.wire_adapter]`, see `estream.core.wire_adapter`): every passing
+vector of the ingress circuit also yields a round trip, a case of kind `roundtrip` with the
+vector's name and the extra tag `roundtrip`: ingress(wire) must give the vector's
+`expected_output`, then egress(message) must give the vector's `input.wire` back, unless the
+vector has a top-level `"canonical_wire": {...}` (the canonical `wire` value); then egress must
+give that, and ingress(canonical_wire) must give the same `message` again. `canonical_wire` on
+any other vector is an error. Round trips run after the vectors and journeys, with the ingress
+circuit's target.
+
 Which tests a `smart_circuit` target runs: the vectors whose circuit is that target's circuit,
 and, for the package's entry circuit, every journey.
 """
@@ -82,7 +91,7 @@ MAX_TEST_FILE_BYTES = 16 * 1024 * 1024
 
 _SUITE_KEYS = ("name", "circuit", "version", "float_tolerance", "description")
 _TEST_KEYS = ("file", "tags", "expected", "expected_error", "float_tolerance", "description")
-_VECTOR_KEYS = ("test_vector", "input", "expected_output", "metadata")
+_VECTOR_KEYS = ("test_vector", "input", "expected_output", "metadata", "canonical_wire")
 _JOURNEY_KEYS = ("name", "category", "tags", "description", "float_tolerance")
 _STEP_KEYS = ("name", "action", "circuit", "input_file", "input", "expected", "expected_error", "expected_output", "expected_output_file", "bind", "expect_equal", "description")
 _BIND_TARGET_RE = re.compile(r"[a-z][a-z0-9_]*(\.[A-Za-z0-9_-]+)*\Z")
@@ -206,6 +215,7 @@ class _Vector:
     input: Dict[str, Any]
     expected_output: Optional[Dict[str, Any]]
     tags: Tuple[str, ...]
+    canonical_wire: Optional[Dict[str, Any]] = None
 
 
 def _load_vector(files: Mapping[str, bytes], path: str, index: CircuitIndex, default: Circuit, version: str) -> _Vector:
@@ -240,8 +250,11 @@ def _load_vector(files: Mapping[str, bytes], path: str, index: CircuitIndex, def
     metadata = data.get("metadata", {})
     if isinstance(metadata, dict) and "tags" in metadata:
         tags = _tags(diag, metadata["tags"], "metadata.tags")
+    canonical_wire = data.get("canonical_wire")
+    if canonical_wire is not None and not isinstance(canonical_wire, dict):
+        diag.error(f"expected the canonical `wire` value as an object like {{\"hex\": \"...\"}}, found {type(canonical_wire).__name__}", key="canonical_wire")
     diag.raise_if_any()
-    return _Vector(name, circuit, inputs, expected_output, tags)
+    return _Vector(name, circuit, inputs, expected_output, tags, canonical_wire)
 
 
 def build_plan(
@@ -274,6 +287,9 @@ def build_plan(
     if spec is None:
         raise EstreamError.single(manifest.path, "the package has no `[component.circuit]` table; there is nothing to test")
     index = CircuitIndex(circuits, spec.entry)
+    wire = manifest.wire_adapter
+    ingress = circuits.get(wire.ingress) if wire is not None else None
+    egress = circuits.get(wire.egress) if wire is not None else None
     version = str(manifest.version)
     selected = set(tags)
     cases: List[Dict[str, Any]] = []
@@ -354,9 +370,23 @@ def build_plan(
             if "float_tolerance" in entry:
                 tol = _tolerance(diag, entry["float_tolerance"], f"{key}.float_tolerance") or tol
             all_tags = tuple(dict.fromkeys(_tags(diag, entry.get("tags", []), f"{key}.tags") + vector.tags))
-            if selected and not selected.intersection(all_tags):
+            round_trip = ingress is not None and vector.circuit is ingress and expected == "pass"
+            if vector.canonical_wire is not None and not round_trip:
+                errors.append(
+                    Diagnostic(
+                        vpath,
+                        "`canonical_wire` only applies to a passing vector of the wire-adapter's ingress circuit",
+                        key="canonical_wire",
+                        help="remove it, or make this an ingress vector with expected = \"pass\"",
+                    )
+                )
                 continue
             if only_circuit is not None and vector.circuit.name != only_circuit:
+                continue
+            # (a missing egress file is reported with the package's circuits)
+            if round_trip and egress is not None and (not selected or selected.intersection(all_tags + ("roundtrip",))):
+                cases.append(round_trip_case(vector, egress, tol, list(all_tags)))  # type: ignore[arg-type]
+            if selected and not selected.intersection(all_tags):
                 continue
             cases.append(
                 {
@@ -392,6 +422,7 @@ def build_plan(
             cases.append(case)
     if errors:
         raise EstreamError(errors)
+    cases.sort(key=lambda c: c["kind"] == "roundtrip")  # vectors and journeys first, as before
     names = [c["name"] for c in cases if c["kind"] == "vector"]
     dupes = sorted({n for n in names if names.count(n) > 1})
     if dupes:
@@ -425,6 +456,50 @@ def build_plan(
         "cases": cases,
     }
     return PlanResult(plan, len(cases))
+
+
+def round_trip_case(vector: _Vector, egress: Circuit, tolerance: float, tags: List[str]) -> Dict[str, Any]:
+    """The automatic round trip of a passing ingress vector of a wire adapter (see the module doc).
+
+    ingress(wire) must give the vector's expected output; egress of that `message` must give the
+    vector's `wire` back, or its `canonical_wire`; and then ingress(canonical_wire) must give the
+    same `message`."""
+    wire_in = vector.input.get("wire")
+    canonical = vector.canonical_wire if vector.canonical_wire is not None else wire_in
+    steps: List[Dict[str, Any]] = [
+        {
+            "name": "ingress",
+            "circuit": vector.circuit.name,
+            "input": vector.input,
+            "bind": {},
+            "expected": "pass",
+            "expected_error": None,
+            "expected_output": vector.expected_output,
+        },
+        {
+            "name": "egress",
+            "circuit": egress.name,
+            "input": {},
+            "bind": {"message": "ingress.message"},
+            "expected": "pass",
+            "expected_error": None,
+            "expected_output": {"wire": canonical},
+        },
+    ]
+    if vector.canonical_wire is not None:
+        steps.append(
+            {
+                "name": "reingress",
+                "circuit": vector.circuit.name,
+                "input": {"wire": canonical},
+                "bind": {},
+                "expected": "pass",
+                "expected_error": None,
+                "expected_output": None,
+                "expect_equal": {"message": "ingress.message"},
+            }
+        )
+    return {"name": vector.name, "kind": "roundtrip", "float_tolerance": tolerance, "tags": tags + ["roundtrip"], "steps": steps}
 
 
 def _implementation(circuit: Circuit, implementation: str, rtl_dir: str) -> Dict[str, Any]:

@@ -18,7 +18,7 @@ Plan (JSON)::
      "types": {NAME: TYPE, ...},                      # named types, referenced by {"t": "ref"}
      "circuits": {NAME: {"cpu": "module.path:function",     # or "rtl": {...}, simulated
                          "inputs": {PORT: TYPE}, "outputs": {PORT: TYPE}}},
-     "cases": [{"name": str, "kind": "vector" | "journey", "float_tolerance": float,
+     "cases": [{"name": str, "kind": "vector" | "journey" | "roundtrip", "float_tolerance": float,
                 "steps": [{"name": str, "circuit": NAME, "input": {PORT: value},
                            "bind": {"port.field.path": "step.port.field.path"},
                            "expected": "pass" | "error", "expected_error": PORT | null,
@@ -317,10 +317,10 @@ def run_plan(plan: Dict[str, Any], write=print) -> Tuple[int, List[Dict[str, Any
             if outcome.note:
                 notes.append(outcome.note)
         elapsed = time.perf_counter() - start
-        label = case["name"] if case["kind"] == "vector" else f"journey {case['name']}"
+        label = case["name"] if case["kind"] == "vector" else f"{case['kind']} {case['name']}"
         if failure is None:
             passed += 1
-            if case["kind"] == "journey":
+            if case["kind"] != "vector":
                 note = f"{len(case['steps'])} steps, {_ms(elapsed)}"
             else:
                 note = f"{notes[0]}, {_ms(elapsed)}" if notes else _ms(elapsed)
@@ -330,7 +330,7 @@ def run_plan(plan: Dict[str, Any], write=print) -> Tuple[int, List[Dict[str, Any
             results.append({"name": case["name"], "kind": case["kind"], "passed": True, "seconds": elapsed})
         else:
             step_name, outcome = failure
-            where = f"step {step_name}: " if case["kind"] == "journey" else ""
+            where = f"step {step_name}: " if case["kind"] != "vector" else ""
             write(_line("✗", label, "FAIL", f"{where}{outcome.note}, {_ms(elapsed)}"))
             details = outcome.details
             if len(details) > MAX_DIFF_LINES:

@@ -313,3 +313,38 @@ def test_a_nested_package_owns_its_files(rule_runner: RuleRunner) -> None:
     result = run(rule_runner)
     assert result.exit_code == 0, result.stdout + result.stderr
     assert "2/2 tests passed" in result.stdout
+
+
+def kv_files(**overrides: str) -> Dict[str, str]:
+    from estream.core.wire_adapter_test import KV_PACKAGE
+
+    files = {f"pkg/kv/{path}": text for path, text in KV_PACKAGE.items()}
+    files.update({"pkg/kv/BUILD": "marketplace_package()", "pkg/kv/circuits/BUILD": "smart_circuits()", "pkg/kv/schemas/BUILD": "esf_schemas()"})
+    files.update(overrides)
+    return files
+
+
+def test_wire_adapter_round_trips_run_with_the_ingress_circuit(rule_runner: RuleRunner) -> None:
+    rule_runner.write_files(kv_files())
+    result = run(rule_runner, "pkg/kv/circuits", "kv-ingress.circuit.yaml")
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert "Running test suite: kv-golden [kv_ingress] (5 tests)" in result.stdout
+    assert "✓ roundtrip plain" in result.stdout and "✓ roundtrip zeros" in result.stdout and "(3 steps" in result.stdout
+    egress = run(rule_runner, "pkg/kv/circuits", "kv-egress.circuit.yaml")
+    assert egress.exit_code == 0 and "(1 test)" in egress.stdout and "roundtrip" not in egress.stdout
+    # An egress that does not give the wire back fails the round trip, with the diff.
+    lossy = kv_files()["pkg/kv/src/kv.py"].replace("f\"{message['key']}={message['value']}\"", "f\"{message['key']}= {message['value']}\"")
+    rule_runner.write_files({"pkg/kv/src/kv.py": lossy})
+    result = run(rule_runner, "pkg/kv/circuits", "kv-ingress.circuit.yaml")
+    assert result.exit_code == 1
+    assert "✗ roundtrip plain" in result.stdout and '$.wire.text: expected "a=1", got "a= 1"' in result.stdout
+
+
+def test_wire_adapter_contract_errors_fail_the_test(rule_runner: RuleRunner) -> None:
+    from estream.core.wire_adapter_test import KV_EGRESS
+
+    egress = KV_EGRESS.replace("- { name: message, type: KvPair }", "- { name: msg, type: KvPair }").replace("- message ->", "- msg ->")
+    rule_runner.write_files(kv_files(**{"pkg/kv/circuits/kv-egress.circuit.yaml": egress}))
+    result = run(rule_runner, "pkg/kv/circuits", "kv-ingress.circuit.yaml")
+    assert result.exit_code == 1
+    assert "pkg/kv/circuits/kv-egress.circuit.yaml:9: `inputs`: a wire-adapter egress circuit has exactly the input port(s) `message`, found `msg`" in result.stderr

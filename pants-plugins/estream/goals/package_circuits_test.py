@@ -95,3 +95,34 @@ def test_missing_entry_circuit_is_not_packaged(rule_runner: RuleRunner) -> None:
     with pytest.raises(ExecutionError) as info:
         build(rule_runner)
     assert "`circuits/gone.circuit.yaml` does not exist" in str(info.value)
+
+
+def build_kv(rule_runner: RuleRunner, **overrides: str) -> dict:
+    from estream.goals.circuit_vectors_test import kv_files
+
+    rule_runner.write_files(kv_files(**{"pkg/kv/BUILD": 'marketplace_package()\nfiles(name="package_files", sources=["src/**/*", "tests/**/*"])\n', **overrides}))
+    target = rule_runner.get_target(Address("pkg/kv"))
+    built = rule_runner.request(BuiltPackage, [MarketplacePackagePackageFieldSet.create(target)])
+    (content,) = rule_runner.request(DigestContents, [built.digest])
+    return read_archive(content.content)[1]
+
+
+def test_wire_adapter_is_packaged_only_when_its_schemas_resolve_and_it_meets_the_contract(rule_runner: RuleRunner) -> None:
+    from estream.core.wire_adapter_test import KV_EGRESS, KV_MANIFEST, KV_SCHEMA
+
+    files = build_kv(rule_runner)
+    assert {"circuits/kv-ingress.circuit.yaml", "circuits/kv-egress.circuit.yaml", "src/kv.py", "tests/golden/zeros.json"} <= set(files)
+    # The message type the circuits declare does not resolve: no archive.
+    with pytest.raises(ExecutionError) as info:
+        build_kv(
+            rule_runner,
+            **{
+                "pkg/kv/schemas/kv.esf.yaml": KV_SCHEMA.replace("KvPair:", "KvPayload:"),
+                "pkg/kv/estream-component.toml": KV_MANIFEST.replace('"KvPair", ', ""),
+            },
+        )
+    assert "pkg/kv/circuits/kv-ingress.circuit.yaml:11: `outputs.message.type`: unknown type `KvPair`" in str(info.value)
+    # The wire record does not match the encoding: no archive either.
+    with pytest.raises(ExecutionError) as info:
+        build_kv(rule_runner, **{"pkg/kv/circuits/kv-egress.circuit.yaml": KV_EGRESS.replace("name: text, type: string", "name: hex, type: string")})
+    assert 'the `wire` record `WireText` must be exactly { text: string } for encoding = "text", found { hex: string }' in str(info.value)

@@ -25,6 +25,7 @@ from estream.core.circuit_plan import PlanResult, build_plan
 from estream.core.errors import Diagnostic, EstreamError
 from estream.core.esf import EsfDocument
 from estream.core.manifest import Manifest, parse_manifest
+from estream.core.wire_adapter import wire_adapter_diagnostics
 from estream.target_types import (
     CIRCUIT_SUFFIX,
     ESF_SUFFIX,
@@ -214,6 +215,7 @@ async def load_smart_circuit_package(request: SmartCircuitPackageRequest) -> Sma
     for rel, circuit in sorted(circuits.items()):
         diagnostics.extend(manifest_diagnostics(circuit, manifest))
         diagnostics.extend(port_type_diagnostics(circuit, env))
+    diagnostics.extend(wire_adapter_diagnostics(manifest, circuits, env))
     names: Dict[str, str] = {}
     for rel, circuit in sorted(circuits.items()):
         if circuit.name in names:
