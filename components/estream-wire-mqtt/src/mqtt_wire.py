@@ -87,6 +87,18 @@ _REPEATABLE = {"UserProperty", "SubscriptionIdentifier"}
 _BOOLEAN_BYTES = {"PayloadFormatIndicator", "RequestProblemInformation", "RequestResponseInformation", "MaximumQoS",
                   "RetainAvailable", "WildcardSubscriptionAvailable", "SubscriptionIdentifierAvailable",
                   "SharedSubscriptionAvailable"}
+# MQTT 5.0 §2.4: the reason codes each packet type may carry.
+REASON_CODES = {
+    CONNACK: {0x00, 0x80, 0x81, 0x82, 0x83, 0x84, 0x85, 0x86, 0x87, 0x88, 0x89, 0x8A, 0x8C, 0x90, 0x95, 0x97, 0x99, 0x9A, 0x9B,
+              0x9C, 0x9D, 0x9F},
+    PUBACK: {0x00, 0x10, 0x80, 0x83, 0x87, 0x90, 0x91, 0x97, 0x99},
+    PUBREC: {0x00, 0x10, 0x80, 0x83, 0x87, 0x90, 0x91, 0x97, 0x99},
+    PUBREL: {0x00, 0x92},
+    PUBCOMP: {0x00, 0x92},
+    SUBACK: {0x00, 0x01, 0x02, 0x80, 0x83, 0x87, 0x8F, 0x91, 0x97, 0x9E, 0xA1, 0xA2},
+    DISCONNECT: {0x00, 0x04, 0x80, 0x81, 0x82, 0x83, 0x87, 0x89, 0x8B, 0x8D, 0x8E, 0x8F, 0x90, 0x93, 0x94, 0x95, 0x96, 0x97,
+                 0x98, 0x99, 0x9A, 0x9B, 0x9C, 0x9D, 0x9E, 0x9F, 0xA0, 0xA1, 0xA2},
+}
 _NONZERO = {"ReceiveMaximum", "MaximumPacketSize", "TopicAlias", "SubscriptionIdentifier"}
 
 TELEMETRY_TOPIC = re.compile(r"devices/([^/]{1,64})/telemetry/([^/]{1,128})\Z")
@@ -355,7 +367,7 @@ def _decode_packet(ptype, flags, body, base, version, index):
         if v5:
             p["properties"] = _properties(r, SUBACK)
         codes = list(body[r.pos:])
-        allowed = {0, 1, 2, 0x80, 0x83, 0x87, 0x8F, 0x91, 0x97, 0x9E, 0xA1, 0xA2} if v5 else {0, 1, 2, 0x80}
+        allowed = REASON_CODES[SUBACK] if v5 else {0, 1, 2, 0x80}
         for i, c in enumerate(codes):
             if c not in allowed:
                 raise MqttWireError("MalformedPacket", f"{what}: 0x{c:02x} is not a SUBACK {'reason' if v5 else 'return'} code", base + r.pos + i, f"reason_codes[{i}]")
@@ -368,6 +380,8 @@ def _decode_packet(ptype, flags, body, base, version, index):
             p["reason_code"] = r.byte("reason_code")
             if r.left():
                 p["properties"] = _properties(r, DISCONNECT)
+    if v5 and "reason_code" in p and p["reason_code"] not in REASON_CODES[ptype]:
+        raise MqttWireError("MalformedPacket", f"{what}: 0x{p['reason_code']:02x} is not a {TYPE_NAMES[ptype].upper()} reason code", base + (2 if ptype in (PUBACK, PUBREC, PUBREL, PUBCOMP) else 1 if ptype == CONNACK else 0), "reason_code")
     if r.left():
         raise MqttWireError("MalformedPacket", f"{what}: {r.left()} byte(s) left over after the packet's fields", base + r.pos, "remaining_length")
     return p
@@ -722,6 +736,13 @@ def _encode_packet(p, f, version):
             body.append(rc)
         if props is not None:
             body += _encode_properties(props, DISCONNECT, f + ".properties")
+    rc = p.get("reason_code")
+    if v5 and ptype in REASON_CODES and ptype != SUBACK and rc is not None and rc not in REASON_CODES[ptype]:
+        _fail("ProtocolViolation", f + ".reason_code", f"0x{rc:02x} is not a {tname.upper()} reason code")
+    if ptype == SUBACK:
+        bad = [c for c in p["reason_codes"] if c not in (REASON_CODES[SUBACK] if v5 else {0, 1, 2, 0x80})]
+        if bad:
+            _fail("ProtocolViolation", f + ".reason_codes", f"0x{bad[0]:02x} is not a SUBACK code")
     if len(body) > MAX_REMAINING_LENGTH:
         _fail("LimitExceeded", f, f"the packet's remaining length {len(body)} exceeds {MAX_REMAINING_LENGTH}")
     return ptype, bytes([(ptype << 4) | flags]) + encode_varint(len(body)) + bytes(body)

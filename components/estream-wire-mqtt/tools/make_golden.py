@@ -138,7 +138,7 @@ ok("connect-311-will-auth", "3.1.1 CONNECT with a retained QoS 1 will, user name
 m = ok("connect-50-properties", "5.0 CONNECT with session expiry, receive maximum, a user property and a will with delay",
        connect(level=5, client="edge-5", clean=False, keep=120,
                cprops=props((17, u32(3600)), (33, u16(20)), (38, s("site") + s("plant-3"))),
-               will=("devices/edge-5/lwt", b"gone", 2, False, props((24, u32(30)), (1, b"\x01"))), user="edge"),
+               will=("devices/edge-5/lwt", b"gone", 2, False, props((1, b"\x01"), (24, u32(30)))), user="edge"),
        ["connect", "will", "properties", "mqtt-5.0"])
 ok("publish-311-qos0-telemetry", "CONNECT then a QoS 0 reading on devices/thermo-7/telemetry/temperature, mapped to IoTTelemetry",
    C311 + publish("devices/thermo-7/telemetry/temperature", TELEMETRY), ["basic", "publish", "qos0", "telemetry", "mqtt-3.1.1"])
@@ -185,7 +185,7 @@ ok("server-50-suback-acks", "5.0 SUBACK with reason codes and string, then short
    + pkt(0x50, u16(9) + b"\x00" + props()) + pkt(0x70, u16(9) + b"\x00" + props((38, s("k") + s("v")))),
    ["suback", "puback", "pubrec", "pubcomp", "properties", "mqtt-5.0"])
 ok("server-50-disconnect", "5.0 server DISCONNECT: server shutting down (0x8B) with a server reference",
-   CONNACK_50 + pkt(0xE0, b"\x8b" + props((31, s("maintenance")), (28, s("mqtt2.example:8883")))), ["disconnect", "mqtt-5.0"])
+   CONNACK_50 + pkt(0xE0, b"\x8b" + props((28, s("mqtt2.example:8883")), (31, s("maintenance")))), ["disconnect", "mqtt-5.0"])
 
 # --- malformed and hostile -----------------------------------------------------------------------
 bad("error-remaining-length-5-bytes", "Remaining length continues into a fifth byte (hostile)", b"\x30\xff\xff\xff\xff\x01", "LimitExceeded", ["varint", "hostile"])
@@ -212,6 +212,7 @@ bad("error-property-not-allowed", "5.0 PUBLISH carrying Server Keep Alive (a CON
 bad("error-property-length-overrun", "5.0 PUBLISH whose property length runs past the packet", C50 + publish("a", b"", v5props=b"\x40\x02"), "MalformedPacket", ["properties", "hostile"])
 bad("error-packet-id-zero", "QoS 1 PUBLISH with packet identifier 0", C311 + publish("a", b"", qos=1, pid=0), "MalformedPacket", ["publish"])
 bad("error-telemetry-not-json", "Telemetry topic with a non-JSON payload", C311 + publish("devices/x/telemetry/t", b"21.5C"), "BadPayload", ["telemetry"])
+bad("error-connack-50-bad-reason", "5.0 CONNACK with reason code 0xBE, which is no CONNACK reason (found by the paho oracle)", pkt(0x20, b"\x00\xbe\x00"), "MalformedPacket", ["connack", "mqtt-5.0"])
 bad("error-empty-wire", "No bytes at all", b"", "Truncated", ["truncated"])
 bad("error-unsupported-type", "UNSUBSCRIBE is not supported by this adapter", C311 + pkt(0xA2, u16(1) + s("a")), "UnsupportedPacket", ["unsupported"])
 bad("error-reserved-type-0", "Control packet type 0 is reserved", b"\x00\x00", "UnsupportedPacket", ["hostile"])
