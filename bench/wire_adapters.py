@@ -1,0 +1,168 @@
+"""Benchmark: wire adapters' CPU reference (ingress, egress) next to the field's library, per adapter.
+
+Usage: python bench/wire_adapters.py [--adapter fix] [--messages 5000] [--repeat 3]
+(any Python >= 3.9 that imports the adapters' field libraries, e.g. the venv of
+`./pants export --resolve=pants-plugins`). Prints one Markdown table row per adapter and operation.
+
+For each adapter in `ADAPTERS`: a seeded corpus of valid wire messages is generated; then, best of
+`--repeat` runs, each message is timed on its own (`time.perf_counter_ns` around one call):
+
+* ours ingress: `translate_ingress(wire_bytes)` of the package's `src/` module (loaded by path);
+* ours egress: `translate_egress(message)` on the messages ingress produced;
+* library decode / encode: the field library on the same bytes (decode), and re-encoding what it
+  decoded (encode).
+
+Reported: messages/s (messages / sum of per-message times) and p50/p99 latency in microseconds.
+
+Adding an adapter: write a section `# --- <protocol>` below with a corpus function (n, seed) ->
+list of wire bytes and the library's decode/encode functions, and add one
+`ADAPTERS["<protocol>"] = Adapter(...)` line at the end of that section.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import os
+import platform
+import random
+import statistics
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+from typing import Any, Callable, Dict, List, Tuple
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@dataclass(frozen=True)
+class Adapter:
+    """One wire adapter package and the field library it is measured against."""
+
+    package: str  # package directory, repository-relative
+    module: str  # its src/ module (file stem) with translate_ingress / translate_egress
+    library: str  # the field library's name, for the report
+    corpus: Callable[[int, int], List[bytes]]  # (n, seed) -> valid wire messages
+    library_decode: Callable[[bytes], Any]
+    library_encode: Callable[[Any], bytes]  # re-encodes what library_decode returned
+
+
+ADAPTERS: Dict[str, Adapter] = {}
+
+
+def load_module(adapter: Adapter) -> ModuleType:
+    path = REPO / adapter.package / "src" / f"{adapter.module}.py"
+    spec = importlib.util.spec_from_file_location(f"bench_{adapter.module}", path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+# --- fix ---------------------------------------------------------------------------------------
+
+
+def fix_corpus(n: int, seed: int) -> List[bytes]:
+    """NewOrderSingle and ExecutionReport (fill) messages, FIX 4.4, SOH, canonical numbers."""
+    import simplefix
+
+    rng = random.Random(seed)
+    out = []
+    for i in range(n):
+        m = simplefix.FixMessage()
+        m.append_pair(8, "FIX.4.4")
+        m.append_pair(35, "D" if i % 2 == 0 else "8")
+        for tag, value in ((49, f"FIRM{rng.randrange(100)}"), (56, "BROKER"), (34, i + 1), (52, "20260210-12:00:00.000")):
+            m.append_pair(tag, value)
+        qty, price = rng.randrange(1, 10**6), f"{rng.randrange(1, 10**5)}.{rng.randrange(1, 100):02d}".rstrip("0")
+        if i % 2 == 0:
+            body = [(11, f"ORD{i:07d}"), (55, "AAPL"), (54, rng.choice("12")), (38, qty), (40, 2), (44, price), (59, 0), (60, "20260210-12:00:00.000")]
+        else:
+            body = [(37, f"B{i}"), (17, f"E{i}"), (11, f"ORD{i:07d}"), (150, "F"), (39, 2), (55, "MSFT"), (54, 2), (32, qty), (31, price),
+                    (14, qty), (151, 0), (6, price), (12, "0.1"), (30, "XNAS"), (60, "20260210-12:00:00.000")]
+        for tag, value in body:
+            m.append_pair(tag, value)
+        out.append(m.encode())
+    return out
+
+
+def fix_decode(wire: bytes) -> Any:
+    import simplefix
+
+    parser = simplefix.FixParser()
+    parser.append_buffer(wire)
+    return parser.get_message()
+
+
+def fix_encode(message: Any) -> bytes:
+    return message.encode()
+
+
+ADAPTERS["fix"] = Adapter("components/estream-wire-fix", "fix_wire", "simplefix", fix_corpus, fix_decode, fix_encode)
+
+
+# --- measurement -------------------------------------------------------------------------------
+
+
+def timed(fn: Callable[[Any], Any], items: List[Any]) -> Tuple[List[int], List[Any]]:
+    times, results = [], []
+    clock = time.perf_counter_ns
+    for item in items:
+        start = clock()
+        result = fn(item)
+        times.append(clock() - start)
+        results.append(result)
+    return times, results
+
+
+def summary(times: List[int]) -> Tuple[float, float, float]:
+    """(messages/s, p50 µs, p99 µs)."""
+    ordered = sorted(times)
+    p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
+    return len(times) / (sum(times) / 1e9), statistics.median(ordered) / 1000, p99 / 1000
+
+
+def best(fn: Callable[[Any], Any], items: List[Any], repeat: int) -> Tuple[Tuple[float, float, float], List[Any]]:
+    runs = [timed(fn, items) for _ in range(repeat)]
+    stats = [summary(t) for t, _ in runs]
+    return max(stats, key=lambda s: s[0]), runs[0][1]
+
+
+def measure(name: str, adapter: Adapter, n: int, repeat: int) -> List[str]:
+    ours = load_module(adapter)
+    corpus = adapter.corpus(n, 16)
+    ingress, messages = best(ours.translate_ingress, corpus, repeat)
+    egress, written = best(ours.translate_egress, messages, repeat)
+    assert written == corpus, f"{name}: egress(ingress(wire)) != wire on the benchmark corpus"
+    decode, decoded = best(adapter.library_decode, corpus, repeat)
+    encode, reencoded = best(adapter.library_encode, decoded, repeat)
+    assert reencoded == corpus, f"{name}: {adapter.library} does not re-encode the corpus identically"
+    rows = []
+    for what, (rate, p50, p99) in (
+        ("ours: ingress", ingress), ("ours: egress", egress),
+        (f"{adapter.library}: decode", decode), (f"{adapter.library}: encode", encode),
+    ):
+        rows.append(f"| {name} | {what} | {rate:,.0f} | {p50:.1f} | {p99:.1f} |")
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--adapter", action="append", choices=sorted(ADAPTERS), help="default: all")
+    parser.add_argument("--messages", type=int, default=5000)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")), platform.processor())
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(f"machine: {cpu}, {os.cpu_count()} cores, load {load:.1f}, Python {platform.python_version()}")
+    print(f"{args.messages} messages per adapter, best of {args.repeat}\n")
+    print("| adapter | operation | messages/s | p50 µs | p99 µs |")
+    print("| --- | --- | ---: | ---: | ---: |")
+    for name in args.adapter or sorted(ADAPTERS):
+        for row in measure(name, ADAPTERS[name], args.messages, args.repeat):
+            print(row)
+
+
+if __name__ == "__main__":
+    main()
