@@ -504,6 +504,8 @@ def telemetry_of(packets):
             doc = json.loads(bytes.fromhex(p["payload_hex"]).decode("utf-8"), parse_constant=_no_constant)
         except (ValueError, UnicodeDecodeError):
             raise MqttWireError("BadPayload", f"{where}: a telemetry topic needs a UTF-8 JSON object payload", None, f"packets[{i}].payload_hex") from None
+        except RecursionError:
+            raise MqttWireError("HostileInput", f"{where}: the JSON payload nests too deeply", None, f"packets[{i}].payload_hex") from None
         if not isinstance(doc, dict) or set(doc) - {"timestamp", "value", "unit", "quality"}:
             raise MqttWireError("BadPayload", f"{where}: expected a JSON object with timestamp, value and optional unit, quality", None, f"packets[{i}].payload_hex")
         ts, value = doc.get("timestamp"), doc.get("value")

@@ -213,6 +213,7 @@ bad("error-property-length-overrun", "5.0 PUBLISH whose property length runs pas
 bad("error-packet-id-zero", "QoS 1 PUBLISH with packet identifier 0", C311 + publish("a", b"", qos=1, pid=0), "MalformedPacket", ["publish"])
 bad("error-telemetry-not-json", "Telemetry topic with a non-JSON payload", C311 + publish("devices/x/telemetry/t", b"21.5C"), "BadPayload", ["telemetry"])
 bad("error-connack-50-bad-reason", "5.0 CONNACK with reason code 0xBE, which is no CONNACK reason (found by the paho oracle)", pkt(0x20, b"\x00\xbe\x00"), "MalformedPacket", ["connack", "mqtt-5.0"])
+bad("error-telemetry-nested-json", "Telemetry payload of 100,000 nested JSON arrays (hostile: recursion)", C311 + publish("devices/x/telemetry/t", b"[" * 100000), "HostileInput", ["telemetry", "hostile"])
 bad("error-empty-wire", "No bytes at all", b"", "Truncated", ["truncated"])
 bad("error-unsupported-type", "UNSUBSCRIBE is not supported by this adapter", C311 + pkt(0xA2, u16(1) + s("a")), "UnsupportedPacket", ["unsupported"])
 bad("error-reserved-type-0", "Control packet type 0 is reserved", b"\x00\x00", "UnsupportedPacket", ["hostile"])
