@@ -1,18 +1,20 @@
 """estream-wire-mqtt against paho-mqtt, the field's reference client library.
 
-paho decodes what a client receives (PUBLISH, CONNACK, SUBACK, the acks, DISCONNECT) with
-`paho.mqtt._packet`, and encodes what a client sends (CONNECT, PUBLISH, SUBSCRIBE, acks, PINGREQ,
-DISCONNECT) with `Client._send_*` over a real socket pair. For every golden vector and a seeded
+paho decodes what a client receives (PUBLISH, CONNACK, SUBACK, UNSUBACK, the acks, DISCONNECT)
+with `paho.mqtt._packet`, and encodes what a client sends (CONNECT, PUBLISH, SUBSCRIBE,
+UNSUBSCRIBE, acks, PINGREQ, DISCONNECT) with `Client._send_*` over a real socket pair. For every golden vector and a seeded
 generated corpus:
 
 * ingress: every packet paho can decode must give the same values as ours (flags, topic, packet
   id, payload, reason codes, every 5.0 property);
 * egress: every packet paho can encode, built by paho from our decoded values, must give exactly
-  the wire bytes (this is also how CONNECT and SUBSCRIBE, which paho never decodes, are checked).
-  Server-side packets paho has no encoder for (CONNACK, SUBACK, 5.0 acks with reason codes) are
+  the wire bytes (this is also how CONNECT, SUBSCRIBE and UNSUBSCRIBE, which paho never decodes,
+  are checked). Server-side packets paho has no encoder for (CONNACK, SUBACK, UNSUBACK, 5.0 acks
+  with reason codes) are
   rebuilt from paho's `ReasonCode.pack` / `Properties.pack`.
 
-Mutated vectors check the other side: whatever bytes come in, `ingress` returns `message` or a
+One documented difference: paho refuses a Maximum Packet Size above 268,435,455, which MQTT 5.0
+allows (`paho_is_stricter`). Mutated vectors check the other side: whatever bytes come in, `ingress` returns `message` or a
 typed `error`, never raises.
 """
 
@@ -30,6 +32,7 @@ from typing import Any, Dict, List, Tuple
 import pytest
 from paho.mqtt import _packet
 from paho.mqtt.client import CallbackAPIVersion, Client, MQTTMessageInfo, MQTTv5, MQTTv311
+from paho.mqtt.exception import MQTTException
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties, VariableByteIntegers
 from paho.mqtt.reasoncodes import ReasonCode
@@ -51,6 +54,7 @@ mw = _load()
 PAHO_TYPES = {"Connect": PacketTypes.CONNECT, "Connack": PacketTypes.CONNACK, "Publish": PacketTypes.PUBLISH,
               "Puback": PacketTypes.PUBACK, "Pubrec": PacketTypes.PUBREC, "Pubrel": PacketTypes.PUBREL,
               "Pubcomp": PacketTypes.PUBCOMP, "Subscribe": PacketTypes.SUBSCRIBE, "Suback": PacketTypes.SUBACK,
+              "Unsubscribe": PacketTypes.UNSUBSCRIBE, "Unsuback": PacketTypes.UNSUBACK,
               "Disconnect": PacketTypes.DISCONNECT, "will": PacketTypes.WILLMESSAGE}
 MULTI = {"UserProperty", "SubscriptionIdentifier"}
 
@@ -198,6 +202,10 @@ def paho_encode(packet: Dict[str, Any], version: str) -> bytes:
                     opts = SubscribeOptions(sub["qos"], sub["no_local"], sub["retain_as_published"], sub["retain_handling"])
                 topics.append((sub["topic_filter"].encode(), opts))
             c._send_subscribe(False, topics, properties=props)
+        elif t == "Unsubscribe":
+            c._last_mid = packet["packet_id"] - 1
+            props = ours_to_paho(packet["properties"], "Unsubscribe") if v5 and packet["properties"] else None
+            c._send_unsubscribe(False, [f.encode() for f in packet["topic_filters"]], properties=props)
         elif t in ("Puback", "Pubrec", "Pubrel", "Pubcomp") and "reason_code" not in packet:
             {"Puback": c._send_puback, "Pubrec": c._send_pubrec, "Pubrel": c._send_pubrel, "Pubcomp": c._send_pubcomp}[t](packet["packet_id"])
         elif t in ("Pingreq", "Pingresp"):
@@ -225,6 +233,11 @@ def server_side(packet: Dict[str, Any], version: str) -> bytes:
         body += ReasonCode(ptype, identifier=packet["reason_code"]).pack() if v5 else bytes([packet["reason_code"]])
         if v5:
             body += ours_to_paho(packet["properties"], t).pack()
+    elif t == "Unsuback":
+        body = struct.pack("!H", packet["packet_id"])
+        if v5:
+            body += ours_to_paho(packet["properties"], t).pack()
+            body += b"".join(ReasonCode(ptype, identifier=c).pack() for c in packet["reason_codes"])
     elif t == "Suback":
         body = struct.pack("!H", packet["packet_id"])
         if v5:
@@ -234,7 +247,7 @@ def server_side(packet: Dict[str, Any], version: str) -> bytes:
         body = struct.pack("!H", packet["packet_id"]) + ReasonCode(ptype, identifier=packet["reason_code"]).pack()
         if "properties" in packet:
             body += ours_to_paho(packet["properties"], t).pack()
-    first = {"Connack": 0x20, "Suback": 0x90, "Puback": 0x40, "Pubrec": 0x50, "Pubrel": 0x62, "Pubcomp": 0x70}[t]
+    first = {"Connack": 0x20, "Suback": 0x90, "Unsuback": 0xB0, "Puback": 0x40, "Pubrec": 0x50, "Pubrel": 0x62, "Pubcomp": 0x70}[t]
     return bytes([first]) + VariableByteIntegers.encode(len(body)) + body
 
 
@@ -264,6 +277,11 @@ def check_decoded(first: int, body: bytes, ours: Dict[str, Any], version: str) -
         else:
             assert list(r.granted_qos) == ours["reason_codes"]
         assert normalize_paho(r.properties) == normalize_ours(ours.get("properties", []))
+    elif t == "Unsuback":
+        r = _packet.decode_unsuback(first, body, proto)
+        assert r.mid == ours["packet_id"]
+        assert [rc.value for rc in r.reason_codes] == ours.get("reason_codes", [])
+        assert normalize_paho(r.properties) == normalize_ours(ours.get("properties", []))
     elif t in ("Puback", "Pubrec", "Pubrel", "Pubcomp"):
         r = getattr(_packet, f"decode_{t.lower()}")(first, body, proto)
         assert r.mid == ours["packet_id"]
@@ -275,12 +293,23 @@ def check_decoded(first: int, body: bytes, ours: Dict[str, Any], version: str) -
         assert normalize_paho(r.properties) == normalize_ours(ours.get("properties", []))
 
 
+def paho_is_stricter(packet: Dict[str, Any]) -> bool:
+    """paho refuses a Maximum Packet Size above 268,435,455; MQTT 5.0 §3.1.2.11.4 allows any
+    non-zero Four Byte Integer (a larger limit simply never binds)."""
+    props = list(packet.get("properties", [])) + list((packet.get("connect") or {}).get("properties", []))
+    return any(p["name"] == "MaximumPacketSize" and p["value_int"] > mw.MAX_REMAINING_LENGTH for p in props)
+
+
 def check_against_paho(wire: bytes) -> Dict[str, Any]:
     message = mw.translate_ingress(wire)
     version = message["protocol_version"]
     parts = split(wire)
     assert len(parts) == len(message["packets"])
     for (first, body, whole), packet in zip(parts, message["packets"]):
+        if paho_is_stricter(packet):
+            with pytest.raises(MQTTException, match="MaximumPacketSize"):
+                Properties(PacketTypes.CONNACK).MaximumPacketSize = mw.MAX_REMAINING_LENGTH + 1
+            continue
         check_decoded(first, body, packet, version)
         if packet["type"] == "Connect" and "password_hex" in packet["connect"] and "username" not in packet["connect"]:
             continue  # 5.0 allows it, paho's client cannot send a password without a user name
@@ -339,6 +368,7 @@ def random_properties(rng: random.Random, owner: str) -> Properties | None:
                     ("MaximumPacketSize", lambda: rng.randint(1, mw.MAX_REMAINING_LENGTH)), ("TopicAliasMaximum", lambda: rng.randint(0, 65535)),
                     ("RequestProblemInformation", lambda: rng.randint(0, 1)), ("AuthenticationMethod", lambda: rng.choice(TEXT))],
         "Subscribe": [("SubscriptionIdentifier", lambda: rng.randint(1, mw.MAX_REMAINING_LENGTH))],
+        "Unsubscribe": [],
         "will": [("WillDelayInterval", lambda: rng.randint(0, 2**32 - 1)), ("ContentType", lambda: rng.choice(TEXT))],
     }[owner]
     for name, make in choices:
@@ -383,6 +413,10 @@ def random_client_stream(rng: random.Random) -> bytes:
                     topics.append((rng.choice(FILTERS).encode(),
                                    SubscribeOptions(q, rng.random() < 0.5, rng.random() < 0.5, rng.randint(0, 2)) if v5 else q))
                 c._send_subscribe(False, topics, properties=random_properties(rng, "Subscribe") if v5 else None)
+            elif kind < 0.8:
+                c._last_mid = rng.randint(0, 65534)
+                c._send_unsubscribe(False, [rng.choice(FILTERS).encode() for _ in range(rng.randint(1, 3))],
+                                    properties=random_properties(rng, "Unsubscribe") if v5 else None)
             elif kind < 0.9:
                 rng.choice([c._send_puback, c._send_pubrec, c._send_pubrel, c._send_pubcomp])(rng.randint(1, 65535))
             else:
@@ -400,7 +434,7 @@ def test_generated_corpus_agrees_with_paho() -> None:
         message = check_against_paho(wire)
         kinds.update(p["type"] for p in message["packets"])
         kinds.add(message["protocol_version"])
-    assert kinds >= {"Connect", "Publish", "Subscribe", "Puback", "Pubrec", "Pubrel", "Pubcomp", "Pingreq", "3.1.1", "5.0"}
+    assert kinds >= {"Connect", "Publish", "Subscribe", "Unsubscribe", "Puback", "Pubrec", "Pubrel", "Pubcomp", "Pingreq", "3.1.1", "5.0"}
 
 
 def test_mutated_wires_never_raise() -> None:

@@ -35,18 +35,19 @@ MAX_PACKETS = 4096
 MAX_REMAINING_LENGTH = 268_435_455
 
 CONNECT, CONNACK, PUBLISH, PUBACK, PUBREC, PUBREL, PUBCOMP, SUBSCRIBE, SUBACK = 1, 2, 3, 4, 5, 6, 7, 8, 9
-PINGREQ, PINGRESP, DISCONNECT = 12, 13, 14
+UNSUBSCRIBE, UNSUBACK, PINGREQ, PINGRESP, DISCONNECT = 10, 11, 12, 13, 14
 TYPE_NAMES = {
     CONNECT: "Connect", CONNACK: "Connack", PUBLISH: "Publish", PUBACK: "Puback", PUBREC: "Pubrec",
     PUBREL: "Pubrel", PUBCOMP: "Pubcomp", SUBSCRIBE: "Subscribe", SUBACK: "Suback",
-    PINGREQ: "Pingreq", PINGRESP: "Pingresp", DISCONNECT: "Disconnect",
+    UNSUBSCRIBE: "Unsubscribe", UNSUBACK: "Unsuback", PINGREQ: "Pingreq", PINGRESP: "Pingresp", DISCONNECT: "Disconnect",
 }
 TYPE_IDS = {v: k for k, v in TYPE_NAMES.items()}
 # Fixed-header flag bits each packet type must carry (PUBLISH has its own).
 FIXED_FLAGS = {CONNECT: 0, CONNACK: 0, PUBACK: 0, PUBREC: 0, PUBREL: 2, PUBCOMP: 0, SUBSCRIBE: 2, SUBACK: 0,
+               UNSUBSCRIBE: 2, UNSUBACK: 0,
                PINGREQ: 0, PINGRESP: 0, DISCONNECT: 0}
-CLIENT_TO_SERVER = {CONNECT, PUBLISH, PUBACK, PUBREC, PUBREL, PUBCOMP, SUBSCRIBE, PINGREQ, DISCONNECT}
-SERVER_TO_CLIENT = {CONNACK, PUBLISH, PUBACK, PUBREC, PUBREL, PUBCOMP, SUBACK, PINGRESP, DISCONNECT}
+CLIENT_TO_SERVER = {CONNECT, PUBLISH, PUBACK, PUBREC, PUBREL, PUBCOMP, SUBSCRIBE, UNSUBSCRIBE, PINGREQ, DISCONNECT}
+SERVER_TO_CLIENT = {CONNACK, PUBLISH, PUBACK, PUBREC, PUBREL, PUBCOMP, SUBACK, UNSUBACK, PINGRESP, DISCONNECT}
 VERSIONS = {4: "3.1.1", 5: "5.0"}
 LEVELS = {v: k for k, v in VERSIONS.items()}
 
@@ -70,7 +71,7 @@ PROPERTIES = {
     25: ("RequestResponseInformation", BYTE, {CONNECT}),
     26: ("ResponseInformation", UTF8, {CONNACK}),
     28: ("ServerReference", UTF8, {CONNACK, DISCONNECT}),
-    31: ("ReasonString", UTF8, {CONNACK, PUBACK, PUBREC, PUBREL, PUBCOMP, SUBACK, DISCONNECT}),
+    31: ("ReasonString", UTF8, {CONNACK, PUBACK, PUBREC, PUBREL, PUBCOMP, SUBACK, UNSUBACK, DISCONNECT}),
     33: ("ReceiveMaximum", U16, {CONNECT, CONNACK}),
     34: ("TopicAliasMaximum", U16, {CONNECT, CONNACK}),
     35: ("TopicAlias", U16, {PUBLISH}),
@@ -96,6 +97,7 @@ REASON_CODES = {
     PUBREL: {0x00, 0x92},
     PUBCOMP: {0x00, 0x92},
     SUBACK: {0x00, 0x01, 0x02, 0x80, 0x83, 0x87, 0x8F, 0x91, 0x97, 0x9E, 0xA1, 0xA2},
+    UNSUBACK: {0x00, 0x11, 0x80, 0x83, 0x87, 0x8F, 0x91},
     DISCONNECT: {0x00, 0x04, 0x80, 0x81, 0x82, 0x83, 0x87, 0x89, 0x8B, 0x8D, 0x8E, 0x8F, 0x90, 0x93, 0x94, 0x95, 0x96, 0x97,
                  0x98, 0x99, 0x9A, 0x9B, 0x9C, 0x9D, 0x9E, 0x9F, 0xA0, 0xA1, 0xA2},
 }
@@ -375,6 +377,31 @@ def _decode_packet(ptype, flags, body, base, version, index):
             raise MqttWireError("MalformedPacket", f"{what}: a SUBACK has one code per requested filter, found none", base + r.pos, "reason_codes")
         p["reason_codes"] = codes
         r.pos = len(body)
+    elif ptype == UNSUBSCRIBE:
+        p["packet_id"] = _packet_id(r, what)
+        if v5:
+            p["properties"] = _properties(r, UNSUBSCRIBE)
+        filters = []
+        while r.left():
+            at = base + r.pos
+            flt = r.utf8("topic_filter")
+            check_topic_filter(flt, at, f"topic_filters[{len(filters)}]", what)
+            filters.append(flt)
+        if not filters:
+            raise MqttWireError("ProtocolViolation", f"{what}: an UNSUBSCRIBE must name at least one topic filter (MQTT-3.10.3-2)", base + r.pos, "topic_filters")
+        p["topic_filters"] = filters
+    elif ptype == UNSUBACK:
+        p["packet_id"] = _packet_id(r, what)
+        if v5:
+            p["properties"] = _properties(r, UNSUBACK)
+            codes = list(body[r.pos:])
+            for i, c in enumerate(codes):
+                if c not in REASON_CODES[UNSUBACK]:
+                    raise MqttWireError("MalformedPacket", f"{what}: 0x{c:02x} is not an UNSUBACK reason code", base + r.pos + i, f"reason_codes[{i}]")
+            if not codes:
+                raise MqttWireError("MalformedPacket", f"{what}: a 5.0 UNSUBACK has one reason code per filter, found none", base + r.pos, "reason_codes")
+            p["reason_codes"] = codes
+            r.pos = len(body)
     elif ptype == DISCONNECT:
         if v5 and r.left():
             p["reason_code"] = r.byte("reason_code")
@@ -456,7 +483,7 @@ def translate_ingress(wire_bytes):
         ptype, flags = first >> 4, first & 0x0F
         index = len(packets)
         if ptype not in TYPE_NAMES:
-            kind = "reserved (0)" if ptype == 0 else ("AUTH" if ptype == 15 else ("UNSUBSCRIBE/UNSUBACK" if ptype in (10, 11) else str(ptype)))
+            kind = "reserved (0)" if ptype == 0 else "AUTH (15)"
             raise MqttWireError("UnsupportedPacket", f"packet {index}: control packet type {kind} is not supported by this adapter", pos, "type")
         if ptype != PUBLISH and flags != FIXED_FLAGS[ptype]:
             raise MqttWireError("MalformedPacket", f"packet {index} ({TYPE_NAMES[ptype].upper()}): fixed header flags are 0x{flags:x}, must be 0x{FIXED_FLAGS[ptype]:x} (MQTT-2.2.2-1)", pos, "flags")
@@ -727,6 +754,33 @@ def _encode_packet(p, f, version):
             if isinstance(c, bool) or not isinstance(c, int) or not 0 <= c <= 255:
                 _fail("MalformedMessage", f"{f}.reason_codes[{i}]", f"expected a byte, found {c!r}")
         body += bytes(codes)
+    elif ptype == UNSUBSCRIBE:
+        body += struct.pack("!H", _get(p, "packet_id", f, "int", lo=1, hi=0xFFFF))
+        if v5:
+            body += _encode_properties(_get(p, "properties", f, "list"), UNSUBSCRIBE, f + ".properties")
+        filters = _get(p, "topic_filters", f, "list")
+        if not filters:
+            _fail("ProtocolViolation", f + ".topic_filters", "an UNSUBSCRIBE needs at least one topic filter")
+        for i, flt in enumerate(filters):
+            ff = f"{f}.topic_filters[{i}]"
+            if not isinstance(flt, str):
+                _fail("MalformedMessage", ff, f"expected a string, found {flt!r}")
+            try:
+                check_topic_filter(flt, None, ff, "UNSUBSCRIBE")
+            except MqttWireError as e:
+                raise MqttWireError(e.code, f"{ff}: {e.message}", None, ff) from None
+            body += _utf8(flt, ff)
+    elif ptype == UNSUBACK:
+        body += struct.pack("!H", _get(p, "packet_id", f, "int", lo=1, hi=0xFFFF))
+        if v5:
+            body += _encode_properties(_get(p, "properties", f, "list"), UNSUBACK, f + ".properties")
+            codes = _get(p, "reason_codes", f, "list")
+            bad = [c for c in codes if isinstance(c, bool) or c not in REASON_CODES[UNSUBACK]]
+            if not codes or bad:
+                _fail("ProtocolViolation", f + ".reason_codes", "a 5.0 UNSUBACK needs one valid reason code per filter")
+            body += bytes(codes)
+        elif p.get("reason_codes") is not None or p.get("properties") is not None:
+            _fail("ProtocolViolation", f, "a 3.1.1 UNSUBACK carries only the packet identifier")
     elif ptype == DISCONNECT:
         rc = _get(p, "reason_code", f, "int", optional=True, lo=0, hi=0xFF)
         props = p.get("properties")

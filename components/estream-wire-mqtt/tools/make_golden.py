@@ -171,6 +171,8 @@ ok("client-311-ping-disconnect", "PINGREQ and DISCONNECT after CONNECT",
 ok("client-50-qos2-flow", "5.0 QoS 2 PUBLISH, then PUBREL with reason 0x92 and a reason string, then DISCONNECT with session expiry",
    C50 + publish("orders/new", b"{}", qos=2, pid=300, v5props=props()) + pkt(0x62, u16(300) + b"\x92" + props((31, s("not found"))))
    + pkt(0xE0, b"\x04" + props((17, u32(0)))), ["publish", "qos2", "disconnect", "properties", "mqtt-5.0"])
+ok("unsubscribe-311", "3.1.1 UNSUBSCRIBE of two filters", C311 + pkt(0xA2, u16(12) + s("sensors/+/temp") + s("alerts/#")), ["unsubscribe", "mqtt-3.1.1"])
+ok("unsubscribe-50-user-property", "5.0 UNSUBSCRIBE with a user property", C50 + pkt(0xA2, u16(13) + props((38, s("reason") + s("shutdown"))) + s("devices/+/telemetry/#")), ["unsubscribe", "properties", "mqtt-5.0"])
 # --- server to client ----------------------------------------------------------------------------
 ok("server-311-session", "3.1.1 CONNACK, SUBACK with a failure code, a QoS 1 PUBLISH, PUBACK and PINGRESP",
    CONNACK_311 + pkt(0x90, u16(5) + bytes([1, 2, 0x80])) + publish("alerts/fire", b"zone 4", qos=1, pid=99) + pkt(0x40, u16(10)) + pkt(0xD0, b""),
@@ -184,6 +186,8 @@ ok("server-50-suback-acks", "5.0 SUBACK with reason codes and string, then short
    CONNACK_50 + pkt(0x90, u16(6) + props((31, s("partly"))) + bytes([0, 1, 2, 0x80, 0x97])) + pkt(0x40, u16(7)) + pkt(0x40, u16(8) + b"\x10")
    + pkt(0x50, u16(9) + b"\x00" + props()) + pkt(0x70, u16(9) + b"\x00" + props((38, s("k") + s("v")))),
    ["suback", "puback", "pubrec", "pubcomp", "properties", "mqtt-5.0"])
+ok("server-311-unsuback", "3.1.1 UNSUBACK: only the packet identifier", CONNACK_311 + pkt(0xB0, u16(12)), ["unsuback", "mqtt-3.1.1"])
+ok("server-50-unsuback", "5.0 UNSUBACK with a reason string and a code per filter (success, no subscription existed)", CONNACK_50 + pkt(0xB0, u16(13) + props((31, s("done"))) + b"\x00\x11"), ["unsuback", "properties", "mqtt-5.0"])
 ok("server-50-disconnect", "5.0 server DISCONNECT: server shutting down (0x8B) with a server reference",
    CONNACK_50 + pkt(0xE0, b"\x8b" + props((28, s("mqtt2.example:8883")), (31, s("maintenance")))), ["disconnect", "mqtt-5.0"])
 
@@ -215,7 +219,10 @@ bad("error-telemetry-not-json", "Telemetry topic with a non-JSON payload", C311 
 bad("error-connack-50-bad-reason", "5.0 CONNACK with reason code 0xBE, which is no CONNACK reason (found by the paho oracle)", pkt(0x20, b"\x00\xbe\x00"), "MalformedPacket", ["connack", "mqtt-5.0"])
 bad("error-telemetry-nested-json", "Telemetry payload of 100,000 nested JSON arrays (hostile: recursion)", C311 + publish("devices/x/telemetry/t", b"[" * 100000), "HostileInput", ["telemetry", "hostile"])
 bad("error-empty-wire", "No bytes at all", b"", "Truncated", ["truncated"])
-bad("error-unsupported-type", "UNSUBSCRIBE is not supported by this adapter", C311 + pkt(0xA2, u16(1) + s("a")), "UnsupportedPacket", ["unsupported"])
+bad("error-unsupported-auth", "AUTH (5.0 enhanced authentication) is not supported by this adapter", C50 + pkt(0xF0, b"\x18" + props((21, s("SCRAM-SHA-1")))), "UnsupportedPacket", ["unsupported", "mqtt-5.0"])
+bad("error-unsubscribe-empty", "UNSUBSCRIBE without any topic filter", C311 + pkt(0xA2, u16(3)), "ProtocolViolation", ["unsubscribe"])
+bad("error-unsubscribe-bad-filter", "UNSUBSCRIBE filter with '+' inside a level", C50 + pkt(0xA2, u16(3) + props() + s("a/x+")), "InvalidTopic", ["unsubscribe", "wildcards", "mqtt-5.0"])
+bad("error-unsuback-bad-reason", "5.0 UNSUBACK with reason code 0x01 (a SUBACK code, not an UNSUBACK one)", CONNACK_50 + pkt(0xB0, u16(3) + props() + b"\x01"), "MalformedPacket", ["unsuback", "mqtt-5.0"])
 bad("error-reserved-type-0", "Control packet type 0 is reserved", b"\x00\x00", "UnsupportedPacket", ["hostile"])
 
 # --- egress --------------------------------------------------------------------------------------
