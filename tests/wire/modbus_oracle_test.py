@@ -290,3 +290,44 @@ def test_mutated_wires_never_raise() -> None:
             check_against_pymodbus(bytes(data))
         outcomes[list(out)[0]] += 1
     assert outcomes["message"] > 50 and outcomes["error"] > 2000
+
+
+# --- mutated messages: egress answers with `wire` or a typed `error`, never an exception ----------
+
+_ODD_VALUES = [None, 0, -1, 1, 3, 65536, 2**40, True, False, "", "x", "#", "a/+", [], [1], [True], {}, {"a": 1}, 1.5, "\ud800", "\x00"]
+
+
+def _mutate(value: Any, rng: random.Random) -> Any:
+    """A deep copy of a JSON value with 1-3 nodes replaced by odd values or removed."""
+    value = json.loads(json.dumps(value))
+    for _ in range(rng.randint(1, 3)):
+        paths: List[Tuple[Any, Any]] = []
+        stack = [value]
+        while stack:
+            node = stack.pop()
+            items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+            for key, child in items:
+                paths.append((node, key))
+                stack.append(child)
+        if not paths:
+            break
+        node, key = rng.choice(paths)
+        if isinstance(node, dict) and rng.random() < 0.2:
+            del node[key]
+        else:
+            node[key] = json.loads(json.dumps(rng.choice(_ODD_VALUES)))
+    return value
+
+
+def test_mutated_messages_never_raise() -> None:
+    rng = random.Random(5)
+    seeds = [doc["expected_output"]["message"] for _, doc in golden('modbus_ingress') if "message" in doc["expected_output"]]
+    seeds += [doc["input"]["message"] for _, doc in golden('modbus_egress')]
+    outcomes = {"wire": 0, "error": 0}
+    for _ in range(5000):
+        out = mw.egress({"message": _mutate(rng.choice(seeds), rng)})
+        assert list(out) in (["wire"], ["error"]), out
+        if "wire" in out:  # whatever egress writes, ingress reads back
+            assert "message" in mw.ingress({"wire": out["wire"]})
+        outcomes[list(out)[0]] += 1
+    assert outcomes["wire"] > 100 and outcomes["error"] > 2000

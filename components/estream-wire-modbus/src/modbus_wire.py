@@ -367,7 +367,7 @@ def _encode_response(fc, req, resp):
         _fail("MalformedMessage", f, "expected an object")
     if "exception" in resp:
         name = resp["exception"]
-        if name not in EXCEPTION_CODES:
+        if not isinstance(name, str) or name not in EXCEPTION_CODES:
             _fail("MalformedMessage", f + ".exception", f"unknown exception {name!r} (one of {', '.join(EXCEPTION_CODES)})")
         if len(resp) != 1:
             _fail("MalformedMessage", f, "an exception response carries only `exception`")
@@ -395,10 +395,10 @@ def translate_egress(message):
     if not isinstance(message, dict):
         _fail("MalformedMessage", "message", "expected an object")
     framing = message.get("framing")
-    if framing not in ("Tcp", "Rtu"):
+    if not isinstance(framing, str) or framing not in ("Tcp", "Rtu"):
         _fail("MalformedMessage", "framing", f"expected Tcp or Rtu, found {framing!r}")
     name = message.get("function")
-    if name not in FUNCTION_CODES:
+    if not isinstance(name, str) or name not in FUNCTION_CODES:
         _fail("UnsupportedFunction", "function", f"expected one of {', '.join(FUNCTION_CODES)}, found {name!r}")
     fc = FUNCTION_CODES[name]
     unit = _int(message, "unit_id", "", 0, 247 if framing == "Rtu" else 255)
@@ -430,7 +430,9 @@ def telemetry(message, polled_at, register_map=None, device_id=None):
     """IoTTelemetry records for a read transaction's values (see the module docstring)."""
     if not isinstance(polled_at, str) or not _TIMESTAMP.match(polled_at):
         _fail("MalformedMessage", "polled_at", f"expected an RFC 3339 UTC timestamp like \"2026-02-10T12:00:00Z\", found {polled_at!r}")
-    fc = FUNCTION_CODES.get(message.get("function"))
+    if not isinstance(message, dict) or not isinstance(message.get("function"), str):
+        _fail("MalformedMessage", "message.function", "expected a decoded Modbus transaction")
+    fc = FUNCTION_CODES.get(message["function"])
     if fc not in TABLES:
         _fail("InvalidValue", "message.function", f"telemetry comes from read transactions (functions 1-4), not {message.get('function')!r}")
     resp = message.get("response")

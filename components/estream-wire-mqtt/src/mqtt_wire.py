@@ -775,7 +775,7 @@ def _encode_packet(p, f, version):
         if v5:
             body += _encode_properties(_get(p, "properties", f, "list"), UNSUBACK, f + ".properties")
             codes = _get(p, "reason_codes", f, "list")
-            bad = [c for c in codes if isinstance(c, bool) or c not in REASON_CODES[UNSUBACK]]
+            bad = [c for c in codes if isinstance(c, bool) or not isinstance(c, int) or c not in REASON_CODES[UNSUBACK]]
             if not codes or bad:
                 _fail("ProtocolViolation", f + ".reason_codes", "a 5.0 UNSUBACK needs one valid reason code per filter")
             body += bytes(codes)
@@ -834,6 +834,7 @@ def translate_egress(message):
         out += raw
     if len(out) > MAX_WIRE_BYTES:
         _fail("LimitExceeded", "packets", f"the encoded wire is {len(out)} bytes, over the {MAX_WIRE_BYTES} limit")
+    telemetry_of(packets)  # a telemetry topic's payload follows its contract in both directions
     return bytes(out)
 
 

@@ -256,6 +256,8 @@ egress_bad("egress-error-not-connect-first", "A client stream must start with CO
            {"protocol_version": "3.1.1", "direction": "ClientToServer", "packets": [{"type": "Pingreq"}]}, "ProtocolViolation", ["session"])
 egress_bad("egress-error-properties-in-311", "3.1.1 packets carry no properties",
            with_packet({"type": "Publish", "dup": False, "qos": 0, "retain": False, "topic": "a", "payload_hex": "", "properties": []}), "ProtocolViolation", ["properties"])
+egress_bad("egress-error-telemetry-payload", "A PUBLISH to a telemetry topic whose payload is not a reading (egress refuses what ingress would)",
+           with_packet({"type": "Publish", "dup": False, "qos": 0, "retain": False, "topic": "devices/d1/telemetry/t", "payload_hex": "3231"}), "BadPayload", ["publish", "telemetry"])
 egress_bad("egress-error-bad-filter", "SUBSCRIBE filter with '#' in the middle",
            with_packet({"type": "Subscribe", "packet_id": 1, "subscriptions": [{"topic_filter": "a/#/b", "qos": 0}]}), "InvalidTopic", ["subscribe"])
 
