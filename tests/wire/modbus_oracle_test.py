@@ -331,3 +331,16 @@ def test_mutated_messages_never_raise() -> None:
             assert "message" in mw.ingress({"wire": out["wire"]})
         outcomes[list(out)[0]] += 1
     assert outcomes["wire"] > 100 and outcomes["error"] > 2000
+
+
+def test_mutated_polls_never_raise() -> None:
+    """The telemetry circuit validates the transaction (with the encoder) and the register map."""
+    rng = random.Random(9)
+    seeds = [doc["input"]["poll"] for _, doc in golden("modbus_telemetry")]
+    outcomes = {"telemetry": 0, "error": 0}
+    for _ in range(4000):
+        out = mw.to_telemetry({"poll": _mutate(rng.choice(seeds), rng)})
+        assert list(out) in (["telemetry"], ["error"]), out
+        json.dumps(out, allow_nan=False)  # finite numbers only
+        outcomes[list(out)[0]] += 1
+    assert outcomes["telemetry"] > 40 and outcomes["error"] > 2000

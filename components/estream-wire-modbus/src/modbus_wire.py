@@ -430,8 +430,13 @@ def telemetry(message, polled_at, register_map=None, device_id=None):
     """IoTTelemetry records for a read transaction's values (see the module docstring)."""
     if not isinstance(polled_at, str) or not _TIMESTAMP.match(polled_at):
         _fail("MalformedMessage", "polled_at", f"expected an RFC 3339 UTC timestamp like \"2026-02-10T12:00:00Z\", found {polled_at!r}")
-    if not isinstance(message, dict) or not isinstance(message.get("function"), str):
-        _fail("MalformedMessage", "message.function", "expected a decoded Modbus transaction")
+    try:
+        translate_egress(message)  # one validation of a transaction: the encoder's
+    except ModbusWireError as e:
+        where = f"message.{e.field}" if e.field else "message"
+        raise ModbusWireError(e.code, f"message.{e.message}", None, where) from None
+    if device_id is not None and (not isinstance(device_id, str) or not 1 <= len(device_id) <= 64):
+        _fail("MalformedMessage", "device_id", "expected a string of 1 to 64 characters")
     fc = FUNCTION_CODES.get(message["function"])
     if fc not in TABLES:
         _fail("InvalidValue", "message.function", f"telemetry comes from read transactions (functions 1-4), not {message.get('function')!r}")
@@ -446,10 +451,20 @@ def telemetry(message, polled_at, register_map=None, device_id=None):
     covered = set()
     readings = []
     entries = DEFAULT_REGISTER_MAP if register_map is None else register_map
+    if not isinstance(entries, list):
+        _fail("MalformedMessage", "register_map", "expected an array of register mappings")
     for i, m in enumerate(entries):
         f = f"register_map[{i}]"
-        if not isinstance(m, dict) or m.get("data_type") not in DATA_TYPES or m.get("table") not in REFERENCE_BASE:
-            _fail("MalformedMessage", f, "expected table (Coils, DiscreteInputs, HoldingRegisters, InputRegisters), address, metric_name, data_type (Bool, U16, I16, U32, I32, F32)")
+        if (not isinstance(m, dict) or not isinstance(m.get("data_type"), str) or m["data_type"] not in DATA_TYPES
+                or not isinstance(m.get("table"), str) or m["table"] not in REFERENCE_BASE
+                or isinstance(m.get("address"), bool) or not isinstance(m.get("address"), int) or not 0 <= m["address"] <= 0xFFFF
+                or not isinstance(m.get("metric_name"), str) or not 1 <= len(m["metric_name"]) <= 128):
+            _fail("MalformedMessage", f, "expected table (Coils, DiscreteInputs, HoldingRegisters, InputRegisters), address (0..65535), metric_name (1-128 characters), data_type (Bool, U16, I16, U32, I32, F32)")
+        scale, metric_unit = m.get("scale"), m.get("unit")
+        if scale is not None and (isinstance(scale, bool) or not isinstance(scale, (int, float)) or not math.isfinite(scale)):
+            _fail("MalformedMessage", f + ".scale", f"expected a finite number, found {scale!r}")
+        if metric_unit is not None and (not isinstance(metric_unit, str) or len(metric_unit) > 32):
+            _fail("MalformedMessage", f + ".unit", "expected a string of at most 32 characters")
         if m["table"] != table:
             continue
         width = DATA_TYPES[m["data_type"]]
