@@ -22,8 +22,8 @@ Decisions:
 * PUBLISH to `devices/<device_id>/telemetry/<metric_name>` with a JSON object payload
   `{"timestamp": RFC 3339 UTC, "value": number, "unit"?: string, "quality"?: 0..100}` is mapped to an
   `esf-iot` `IoTTelemetry` record in `telemetry`. A payload on such a topic that does not fit is
-  `BadPayload`: that topic space is a contract, a silent drop would lose readings. `telemetry` is
-  derived; egress ignores it.
+  `BadPayload`, in both directions: that topic space is a contract, a silent drop would lose
+  readings. `telemetry` is derived from the packets; egress ignores it.
 """
 
 import json
