@@ -102,6 +102,166 @@ def fix_encode(message: Any) -> bytes:
 ADAPTERS["fix"] = Adapter("components/estream-wire-fix", "fix_wire", "simplefix", fix_corpus, fix_decode, fix_encode)
 
 
+# --- mqtt --------------------------------------------------------------------------------------
+
+
+def _paho_publisher(version: str) -> Any:
+    """A paho client whose PUBLISH encoder hands back the packet instead of queueing it on a socket."""
+    from paho.mqtt.client import CallbackAPIVersion, Client, MQTTv5, MQTTv311
+
+    class Connected:  # _send_publish only checks that there is a connection
+        def close(self) -> None:
+            pass
+
+    client = Client(CallbackAPIVersion.VERSION2, protocol=MQTTv5 if version == "5.0" else MQTTv311)
+    client._sock = Connected()
+    captured: List[bytes] = []
+    client._packet_queue = lambda command, packet, mid, qos, info=None: captured.append(bytes(packet))
+    client.captured = captured
+    return client
+
+
+_PAHO: Dict[str, Any] = {}
+
+
+def _publisher(version: str) -> Any:
+    if version not in _PAHO:
+        _PAHO[version] = _paho_publisher(version)
+    return _PAHO[version]
+
+
+def mqtt_corpus(n: int, seed: int) -> List[bytes]:
+    """Server-to-client streams: CONNACK then one telemetry PUBLISH (QoS 0/1; 5.0 ones with properties), built by paho."""
+    from paho.mqtt.packettypes import PacketTypes
+    from paho.mqtt.properties import Properties
+
+    rng = random.Random(seed)
+    out = []
+    for i in range(n):
+        version = "5.0" if i % 2 else "3.1.1"
+        client = _publisher(version)
+        props = None
+        if version == "5.0":
+            props = Properties(PacketTypes.PUBLISH)
+            props.MessageExpiryInterval = rng.randrange(1, 3600)
+            props.ContentType = "application/json"
+            props.UserProperty = ("site", f"plant-{rng.randrange(10)}")
+        qos = rng.randrange(2)
+        payload = f'{{"timestamp":"2026-02-10T12:00:{i % 60:02d}Z","value":{rng.uniform(-40, 120):.3f},"unit":"Cel"}}'.encode()
+        client._send_publish(i % 65535 + 1 if qos else 0, f"devices/sensor-{i % 500}/telemetry/temperature".encode(), payload, qos, False, False,
+                             properties=props)
+        connack = b"\x20\x02\x00\x00" if version == "3.1.1" else b"\x20\x03\x00\x00\x00"
+        out.append(connack + client.captured.pop())
+    return out
+
+
+def mqtt_decode(wire: bytes) -> Any:
+    from paho.mqtt import _packet
+    from paho.mqtt.client import MQTTv5, MQTTv311
+    from paho.mqtt.properties import VariableByteIntegers
+
+    protocol = MQTTv311 if wire[1] == 2 else MQTTv5
+    packets = []
+    pos = 0
+    while pos < len(wire):
+        length, used = VariableByteIntegers.decode(wire[pos + 1:pos + 5])
+        start = pos + 1 + used
+        decoder = _packet.decode_connack if wire[pos] >> 4 == 2 else _packet.decode_publish
+        packets.append(decoder(wire[pos], wire[start:start + length], protocol))
+        pos = start + length
+    return protocol, packets
+
+
+def mqtt_encode(decoded: Any) -> bytes:
+    from paho.mqtt.client import MQTTv5
+
+    protocol, packets = decoded
+    version = "5.0" if protocol == MQTTv5 else "3.1.1"
+    client = _publisher(version)
+    out = b""
+    for p in packets:
+        if hasattr(p, "topic"):
+            client._send_publish(p.mid, p.topic, p.payload, p.qos, p.retain, p.dup, properties=p.properties if version == "5.0" else None)
+            out += client.captured.pop()
+        else:  # paho has no CONNACK encoder (a client never sends one): its reason code and properties packers
+            body = bytes([p.flags]) + (p.reason.pack() + p.properties.pack() if version == "5.0" else bytes([int(p.rc)]))
+            out += bytes([0x20, len(body)]) + body
+    return out
+
+
+ADAPTERS["mqtt"] = Adapter("components/estream-wire-mqtt", "mqtt_wire", "paho-mqtt", mqtt_corpus, mqtt_decode, mqtt_encode)
+
+
+# --- modbus ------------------------------------------------------------------------------------
+
+
+def modbus_corpus(n: int, seed: int) -> List[bytes]:
+    """Poll transactions built by pymodbus: FC 3/4 reads of 1-125 registers with responses, FC 16 writes, TCP and RTU alternately."""
+    from pymodbus.framer.rtu import FramerRTU
+    from pymodbus.framer.socket import FramerSocket
+    from pymodbus.pdu.decoders import DecodePDU
+    from pymodbus.pdu.register_message import (
+        ReadHoldingRegistersRequest,
+        ReadHoldingRegistersResponse,
+        ReadInputRegistersRequest,
+        ReadInputRegistersResponse,
+        WriteMultipleRegistersRequest,
+        WriteMultipleRegistersResponse,
+    )
+
+    rng = random.Random(seed)
+    out = []
+    for i in range(n):
+        framer = FramerSocket(DecodePDU(True)) if i % 2 else FramerRTU(DecodePDU(True))
+        unit, tid = rng.randrange(1, 248), i % 65536
+        kind = rng.randrange(3)
+        if kind < 2:
+            q = rng.randrange(1, 126)
+            address = rng.randrange(0, 65536 - q)
+            req_cls, resp_cls = ((ReadHoldingRegistersRequest, ReadHoldingRegistersResponse), (ReadInputRegistersRequest, ReadInputRegistersResponse))[kind]
+            pdus = [req_cls(address=address, count=q, dev_id=unit, transaction_id=tid),
+                    resp_cls(registers=[rng.randrange(65536) for _ in range(q)], dev_id=unit, transaction_id=tid)]
+        else:
+            q = rng.randrange(1, 124)
+            address = rng.randrange(0, 65536 - q)
+            pdus = [WriteMultipleRegistersRequest(address=address, registers=[rng.randrange(65536) for _ in range(q)], dev_id=unit, transaction_id=tid),
+                    WriteMultipleRegistersResponse(address=address, count=q, dev_id=unit, transaction_id=tid)]
+        out.append(b"".join(framer.buildFrame(p) for p in pdus))
+    return out
+
+
+def modbus_decode(wire: bytes) -> Any:
+    """pymodbus' framer and PDU decoders; RTU frames cut where its PDU class says they end."""
+    from pymodbus.framer.rtu import FramerRTU
+    from pymodbus.framer.socket import FramerSocket
+    from pymodbus.pdu.decoders import DecodePDU
+
+    rtu = wire[2:4] != b"\0\0"  # the corpus' TCP frames have protocol id 0; its RTU reads never start at address 0
+    pdus, used = [], 0
+    for is_server in (True, False):
+        rest = wire[used:]
+        framer = FramerRTU(DecodePDU(is_server)) if rtu else FramerSocket(DecodePDU(is_server))
+        if rtu:
+            rest = rest[:framer.decoder.lookupPduClass(rest).calculateRtuFrameSize(rest)]
+        n, pdu = framer.processIncomingFrame(rest)
+        pdus.append(pdu)
+        used += n
+    return rtu, pdus
+
+
+def modbus_encode(decoded: Any) -> bytes:
+    from pymodbus.framer.rtu import FramerRTU
+    from pymodbus.framer.socket import FramerSocket
+    from pymodbus.pdu.decoders import DecodePDU
+
+    rtu, pdus = decoded
+    framer = FramerRTU(DecodePDU(True)) if rtu else FramerSocket(DecodePDU(True))
+    return b"".join(framer.buildFrame(p) for p in pdus)
+
+
+ADAPTERS["modbus"] = Adapter("components/estream-wire-modbus", "modbus_wire", "pymodbus", modbus_corpus, modbus_decode, modbus_encode)
+
+
 # --- measurement -------------------------------------------------------------------------------
 
 

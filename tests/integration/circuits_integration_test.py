@@ -14,6 +14,11 @@ from estream.cli.main import main
 from integration.pants_repo import copy_repo, run_pants
 
 CIRCUITS = (
+    "components/estream-wire-modbus/circuits/modbus-egress.circuit.yaml",
+    "components/estream-wire-modbus/circuits/modbus-ingress.circuit.yaml",
+    "components/estream-wire-modbus/circuits/modbus-telemetry.circuit.yaml",
+    "components/estream-wire-mqtt/circuits/mqtt-egress.circuit.yaml",
+    "components/estream-wire-mqtt/circuits/mqtt-ingress.circuit.yaml",
     "circuits/map/circuits/cas.circuit.yaml",
     "circuits/map/circuits/gc.circuit.yaml",
     "circuits/map/circuits/put.circuit.yaml",

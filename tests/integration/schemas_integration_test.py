@@ -38,7 +38,10 @@ def test_schema_graph_packaging_changed_since_and_breaking(tmp_path: Path) -> No
     assert set(graph) == {
         "esf-iot", "esf-trading", "esf-carbon", "estream-trade-audit", "estream-fleet-health",
         "estream-wire-fix",
+        "estream-wire-mqtt", "estream-wire-modbus",
     }
+    for adapter in ("estream-wire-mqtt", "estream-wire-modbus"):  # device readings: esf-iot's
+        assert ("IoTTelemetry", "esf-iot") in {(r["schema"], r["provider"]) for r in graph[adapter]["requires"]}
     audit = graph["estream-trade-audit"]
     assert {(r["schema"], r["provider"]) for r in audit["requires"]} == {
         ("EStreamOrder", "esf-trading"),
