@@ -82,7 +82,7 @@ MAX_TEST_FILE_BYTES = 16 * 1024 * 1024
 
 _SUITE_KEYS = ("name", "circuit", "version", "float_tolerance", "description")
 _TEST_KEYS = ("file", "tags", "expected", "expected_error", "float_tolerance", "description")
-_VECTOR_KEYS = ("test_vector", "input", "expected_output", "metadata")
+_VECTOR_KEYS = ("test_vector", "input", "expected_output", "metadata", "canonical_wire")
 _JOURNEY_KEYS = ("name", "category", "tags", "description", "float_tolerance")
 _STEP_KEYS = ("name", "action", "circuit", "input_file", "input", "expected", "expected_error", "expected_output", "expected_output_file", "bind", "expect_equal", "description")
 _BIND_TARGET_RE = re.compile(r"[a-z][a-z0-9_]*(\.[A-Za-z0-9_-]+)*\Z")
