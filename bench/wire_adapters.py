@@ -260,6 +260,140 @@ def modbus_encode(decoded: Any) -> bytes:
 
 
 ADAPTERS["modbus"] = Adapter("components/estream-wire-modbus", "modbus_wire", "pymodbus", modbus_corpus, modbus_decode, modbus_encode)
+# --- hl7 (estream-wire-hl7, HL7 v2) ------------------------------------------------------------
+
+
+def hl7_corpus(n: int, seed: int) -> List[bytes]:
+    """ADT^A01 and ORU^R01 messages in canonical form (CR after each segment, canonical escapes)."""
+    rng = random.Random(seed)
+    families = ["DOE", "ROE", "MÜLLER", "O'BRIEN", "SMITH\\T\\JONES", "GARCÍA"]
+    out = []
+    for i in range(n):
+        family, given = rng.choice(families), rng.choice(["JOHN", "JANE", "ANA", "LI"])
+        pid = f"PID|1||{rng.randrange(10**7)}^^^GENHOSP^MR~{rng.randrange(10**9)}^^^SSA^SS||{family}^{given}^Q||19{rng.randrange(40, 99)}0{rng.randrange(1, 9)}1{rng.randrange(0, 9)}|{rng.choice('MFU')}|||{rng.randrange(1, 999)} MAIN ST\\F\\APT {rng.randrange(1, 9)}^^SPRINGFIELD^IL^62701"
+        if i % 2 == 0:
+            segs = [f"MSH|^~\\&|ADMIT|GENHOSP|EHR|GENHOSP|20260210120000||ADT^A01^ADT_A01|M{i:07d}|P|2.5.1", "EVN|A01|20260210120000", pid,
+                    f"PV1|1|I|4W^{rng.randrange(100, 500)}^A||||1234^SMITH^JANE"]
+        else:
+            segs = [f"MSH|^~\\&|LAB|GENHOSP|EHR|GENHOSP|20260210143000||ORU^R01^ORU_R01|M{i:07d}|P|2.5.1", pid, "OBR|1|ORD1|LAB1|58410-2^CBC^LN"]
+            for k in range(rng.randrange(1, 6)):
+                segs.append(f"OBX|{k + 1}|NM|718-7^Hemoglobin^LN||{rng.randrange(80, 180) / 10}|g/dL^^UCUM|13.5-17.5|N|||F|||20260210133000")
+        out.append(("\r".join(segs) + "\r").encode("utf-8"))
+    return out
+
+
+def hl7_decode(wire: bytes) -> Any:
+    import hl7
+
+    return hl7.parse(wire.decode("utf-8"))
+
+
+def hl7_encode(message: Any) -> bytes:
+    return str(message).encode("utf-8")  # python-hl7 keeps the final CR
+
+
+ADAPTERS["hl7"] = Adapter("components/estream-wire-hl7", "hl7_v2", "hl7 (python-hl7)", hl7_corpus, hl7_decode, hl7_encode)
+
+
+# --- fhir (estream-wire-hl7, FHIR R4 JSON) -----------------------------------------------------------
+
+
+def fhir_corpus(n: int, seed: int) -> List[bytes]:
+    """Patient and Observation resources as compact JSON in FHIR element order (the canonical form)."""
+    import json
+
+    rng = random.Random(seed)
+    out = []
+    for i in range(n):
+        if i % 2 == 0:
+            doc = {"resourceType": "Patient", "id": f"p{i}", "identifier": [{"system": "urn:oid:1.2.3", "value": str(rng.randrange(10**9))}],
+                   "name": [{"family": rng.choice(["Doe", "Müller", "Roe"]), "given": ["Jan", "Q"]}], "gender": rng.choice(["male", "female"]),
+                   "birthDate": f"19{rng.randrange(40, 99)}-0{rng.randrange(1, 9)}-1{rng.randrange(0, 9)}"}
+        else:
+            doc = {"resourceType": "Observation", "id": f"o{i}", "status": "final",
+                   "code": {"coding": [{"system": "http://loinc.org", "code": "718-7", "display": "Hemoglobin"}]},
+                   "subject": {"identifier": {"system": "urn:oid:1.2.3", "value": str(rng.randrange(10**9))}},
+                   "effectiveDateTime": "2026-02-10T13:30:00Z",
+                   "valueQuantity": {"value": rng.randrange(801, 1800, 2) / 10, "unit": "g/dL", "system": "http://unitsofmeasure.org", "code": "g/dL"}}
+        out.append(json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+    return out
+
+
+def fhir_decode(wire: bytes) -> Any:
+    import json
+
+    return json.loads(wire)
+
+
+def fhir_encode(resource: Any) -> bytes:
+    import json
+
+    return json.dumps(resource, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+# No FHIR library is in the lockfile: the baseline is the standard json module (parse only, no FHIR checks).
+ADAPTERS["fhir"] = Adapter("components/estream-wire-hl7", "fhir_r4", "json (stdlib)", fhir_corpus, fhir_decode, fhir_encode)
+
+
+# --- iso20022 (estream-wire-iso20022) -------------------------------------------------------------
+
+_ISO_XSD = REPO / "tests" / "wire" / "iso20022_xsd"
+_ISO_SCHEMAS: Dict[str, Any] = {}
+
+
+def _iso_schema(definition: str) -> Any:
+    import xmlschema
+
+    if definition not in _ISO_SCHEMAS:
+        _ISO_SCHEMAS[definition] = xmlschema.XMLSchema(str(_ISO_XSD / f"{definition}.xsd"))
+    return _ISO_SCHEMAS[definition]
+
+
+def _iban(rng: random.Random) -> str:
+    bban = "".join(rng.choice("0123456789") for _ in range(18))
+    check = 98 - int(bban + "131400") % 97  # DE
+    return f"DE{check:02d}{bban}"
+
+
+def iso20022_corpus(n: int, seed: int) -> List[bytes]:
+    """pacs.008.001.09 messages with 1-3 EUR transfers, in canonical XML (2-space indentation)."""
+    rng = random.Random(seed)
+    out = []
+    for i in range(n):
+        k = rng.randrange(1, 4)
+        lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<Document xmlns="urn:iso:std:iso:20022:tech:xsd:pacs.008.001.09">', "  <FIToFICstmrCdtTrf>",
+                 "    <GrpHdr>", f"      <MsgId>MSG-{i}</MsgId>", "      <CreDtTm>2026-02-10T12:00:00Z</CreDtTm>", f"      <NbOfTxs>{k}</NbOfTxs>",
+                 "      <SttlmInf>", "        <SttlmMtd>CLRG</SttlmMtd>", "      </SttlmInf>", "    </GrpHdr>"]
+        for t in range(k):
+            lines += ["    <CdtTrfTxInf>", "      <PmtId>", f"        <EndToEndId>E2E-{i}-{t}</EndToEndId>", "      </PmtId>",
+                      f'      <IntrBkSttlmAmt Ccy="EUR">{rng.randrange(1, 10**6)}.{rng.randrange(10, 99)}</IntrBkSttlmAmt>', "      <ChrgBr>SLEV</ChrgBr>",
+                      "      <Dbtr>", "        <Nm>Acme &amp; Co</Nm>", "      </Dbtr>", "      <DbtrAcct>", "        <Id>", f"          <IBAN>{_iban(rng)}</IBAN>",
+                      "        </Id>", "      </DbtrAcct>", "      <DbtrAgt>", "        <FinInstnId>", "          <BICFI>COBADEFFXXX</BICFI>", "        </FinInstnId>",
+                      "      </DbtrAgt>", "      <CdtrAgt>", "        <FinInstnId>", "          <BICFI>BNPAFRPP</BICFI>", "        </FinInstnId>", "      </CdtrAgt>",
+                      "      <Cdtr>", "        <Nm>Jean Dupont</Nm>", "      </Cdtr>", "      <CdtrAcct>", "        <Id>", f"          <IBAN>{_iban(rng)}</IBAN>",
+                      "        </Id>", "      </CdtrAcct>", "    </CdtTrfTxInf>"]
+        lines += ["  </FIToFICstmrCdtTrf>", "</Document>"]
+        out.append(("\n".join(lines) + "\n").encode("utf-8"))
+    return out
+
+
+def iso20022_decode(wire: bytes) -> Any:
+    """xmlschema: parse and validate against the official XSD, decode to a dict."""
+    return _iso_schema("pacs.008.001.09").to_dict(wire.decode("utf-8"))
+
+
+def iso20022_encode(data: Any) -> bytes:
+    """xmlschema encodes the dict to an element tree; ElementTree writes it in the same layout."""
+    import xml.etree.ElementTree as ET
+
+    schema = _iso_schema("pacs.008.001.09")
+    elem = schema.encode(data)
+    ET.register_namespace("", schema.target_namespace)
+    ET.indent(elem, "  ")
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(elem, encoding="unicode") + "\n").encode("utf-8")
+
+
+ADAPTERS["iso20022"] = Adapter("components/estream-wire-iso20022", "iso20022", "xmlschema (official XSD)", iso20022_corpus, iso20022_decode, iso20022_encode)
 
 
 # --- measurement -------------------------------------------------------------------------------

@@ -9,7 +9,13 @@ from estream.core.keys import SigningKey, write_private_key
 
 from integration.pants_repo import copy_repo, run_pants
 
-PACKAGES = ("esf-carbon-1.0.0.tar.gz", "esf-iot-1.0.0.tar.gz", "esf-trading-1.0.0.tar.gz")
+PACKAGES = (
+    "esf-carbon-1.0.0.tar.gz",
+    "esf-health-1.0.0.tar.gz",
+    "esf-iot-1.0.0.tar.gz",
+    "esf-payments-1.0.0.tar.gz",
+    "esf-trading-1.0.0.tar.gz",
+)
 
 
 def sha256s(dist: Path) -> dict:
