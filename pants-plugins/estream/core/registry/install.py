@@ -14,20 +14,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Mapping, Optional, Sequence, TextIO, Tuple
 
-from estream.core.archive import DEFAULT_MAX_TOTAL_BYTES, read_archive
+from estream.core.archive import DEFAULT_MAX_TOTAL_BYTES
 from estream.core.errors import EstreamError
 from estream.core.keys import Keyring, empty_keyring
 from estream.core.manifest import MANIFEST_FILENAME, Manifest, parse_manifest
-from estream.core.registry.cache import ArchiveCache, checksum_of
+from estream.core.registry.archive_verification import verify_registry_archive
+from estream.core.registry.cache import ArchiveCache
 from estream.core.registry.index import IndexDep
 from estream.core.registry.registry import Registry
 from estream.core.registry.resolver import Resolution, resolve
 from estream.core.registry.transaction import Transaction, recover, test_pause
 from estream.core.registry.workspace import WORKSPACE_FILE, LockEntry, Workspace, load_workspace
 from estream.core.semver import Version, VersionReq
-from estream.core.signature import parse_signature_file
-from estream.core.fpga_verify import check_fpga_consistency
-from estream.core.verify import verify_package
 
 
 @dataclass
@@ -199,14 +197,8 @@ class Installer:
                 key=f"lock.{p.name}",
                 help="a published version must never change; refusing to install it",
             )
-        data = registry.archive_bytes(entry)
-        actual = checksum_of(data)
-        if actual != p.checksum:
-            raise EstreamError.single(
-                f"{registry.display_url}:{entry.archive_path}",
-                f"archive checksum {actual} does not match the index ({p.checksum}); the archive was tampered with or corrupted. Nothing was installed.",
-            )
-        return data, False  # cached only once its signature has been verified too
+        # The checksum is checked with the signature in `_verify`; cached only once both passed.
+        return registry.archive_bytes(entry), False
 
     def _keyring(self) -> Keyring:
         ring = self.options.local_keyring
@@ -221,43 +213,21 @@ class Installer:
         return ring
 
     def _verify(self, p: Pinned, data: bytes, cached: bool, keyring: Keyring) -> VerifiedPackage:
-        source = f"{p.name}-{p.version}.tar.gz"
-        top, files = read_archive(data, source=source, max_total_bytes=self.options.max_unpacked_bytes)
-        extra = []
-        sig_raw = files.get("SIGNATURE.ml-dsa")
-        if sig_raw is not None and self.options.allow_development_key:
-            try:
-                sig = parse_signature_file(sig_raw)
-                if sig.development_key and (p.key_fingerprint is None or p.key_fingerprint == sig.key_fingerprint):
-                    extra.append(sig.public)
-            except EstreamError:
-                pass  # reported by verify_package below
-        report = verify_package(
-            files,
+        verified = verify_registry_archive(
+            data,
+            name=p.name,
+            version=p.version,
+            checksum=p.checksum,
             keyring=keyring,
-            extra_trusted_keys=extra,
+            source=f"{p.name}-{p.version}.tar.gz",
+            action="nothing was installed",
+            deps=None if p.deps is None else [(d.name, d.req) for d in p.deps],
             allow_development_key=self.options.allow_development_key,
-            top_dir=top,
-            source=source,
+            expected_key_fingerprint=p.key_fingerprint,
+            max_unpacked_bytes=self.options.max_unpacked_bytes,
+            checksum_from="the lock" if p.deps is None else "the index",
         )
-        if not report.ok:
-            raise EstreamError.single(
-                source,
-                f"verification failed (exit {int(report.exit_code)}, {report.exit_code.name.lower()}); nothing was installed:\n"
-                + report.render().rstrip(),
-            )
-        if (report.package_name, report.package_version) != (p.name, p.version):
-            raise EstreamError.single(source, f"is signed as {report.package_name} {report.package_version}, expected {p.name} {p.version}")
-        check_fpga_consistency(files, source=source, action="nothing was installed")
-        manifest = parse_manifest(files[MANIFEST_FILENAME], f"{top}/{MANIFEST_FILENAME}")
-        declared = sorted((d.name, d.req_text) for d in manifest.dependencies.values())
-        if p.deps is not None and sorted((d.name, d.req) for d in p.deps) != declared:
-            raise EstreamError.single(
-                source,
-                "the registry index lists different dependencies than the signed manifest; refusing to install",
-                help=f"manifest: {declared}; index: {sorted((d.name, d.req) for d in p.deps)}",
-            )
-        return VerifiedPackage(p, manifest, files, report.key_id or "", bool(report.development_key), cached)
+        return VerifiedPackage(p, verified.manifest, verified.files, verified.key_id, verified.development_key, cached)
 
     # -- the whole flow
 

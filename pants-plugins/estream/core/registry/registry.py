@@ -16,7 +16,7 @@ import os
 import random
 import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable, Dict, Iterable, Iterator, List, Mapping, Optional, TypeVar
 
@@ -39,9 +39,7 @@ from estream.core.registry.index import (
     render_index_file,
 )
 from estream.core.semver import Version
-from estream.core.signature import parse_signature_file
-from estream.core.fpga_verify import check_fpga_consistency
-from estream.core.verify import verify_package
+from estream.core.registry.archive_verification import verify_registry_archive
 
 ENV_REGISTRY = "ESTREAM_REGISTRY"
 ENV_HOME = "ESTREAM_HOME"
@@ -331,7 +329,11 @@ class Registry:
         extra_trusted_keys: Iterable[PublicKey] = (),
         allow_development_key: bool = False,
     ) -> PackageInfo:
-        """Read and fully verify an archive against the registry's and the local trusted keys."""
+        """Read and fully verify an archive against the registry's and the local trusted keys.
+
+        The archive names itself (nothing was asked for yet): its manifest's name and version are
+        what `verify_registry_archive` then checks the signed statement against.
+        """
         top, files = read_archive(archive, source=source)
         manifest_bytes = files.get(MANIFEST_FILENAME)
         if manifest_bytes is None:
@@ -341,22 +343,25 @@ class Registry:
         keyring = config.keyring
         if local_keyring is not None:
             keyring = Keyring(keyring.entries + local_keyring.entries, f"{keyring.source} + {local_keyring.source}")
-        extra = list(extra_trusted_keys)
-        sig = parse_signature_file(files["SIGNATURE.ml-dsa"]) if "SIGNATURE.ml-dsa" in files else None
-        if allow_development_key and sig is not None and sig.development_key:
-            extra.append(sig.public)  # explicitly allowed: the development key vouches for itself
-        report = verify_package(
-            files, keyring=keyring, extra_trusted_keys=extra, allow_development_key=allow_development_key, top_dir=top, source=source
-        )
-        if not report.ok:
-            raise EstreamError.single(
-                source,
-                f"package verification failed (exit {int(report.exit_code)}, {report.exit_code.name.lower()}):\n{report.render().rstrip()}",
-                help="only packages signed by a key the registry trusts (its keyring.toml) can be published",
+        try:
+            verified = verify_registry_archive(
+                archive,
+                name=manifest.name,
+                version=str(manifest.version),
+                checksum=None,
+                keyring=keyring,
+                source=source,
+                action="it cannot be published",
+                extra_trusted_keys=list(extra_trusted_keys),
+                allow_development_key=allow_development_key,
             )
-        assert sig is not None
-        check_fpga_consistency(files, source=source, action="it cannot be published")
-        return PackageInfo(manifest, files, top, sig.key_id, report.key_fingerprint or "", sig.development_key)
+        except EstreamError as e:
+            raise EstreamError(
+                [replace(d, help=d.help or "only packages signed by a key the registry trusts (its keyring.toml) can be published") for d in e.diagnostics]
+            ) from None
+        return PackageInfo(
+            verified.manifest, verified.files, verified.top_dir, verified.key_id, verified.key_fingerprint, verified.development_key
+        )
 
     def publish(
         self,
