@@ -362,3 +362,28 @@ def test_failing_test_vectors_stop_the_install(reg, capfd):
     captured = capfd.readouterr()
     assert "test vectors failed" in captured.err and "0/1 tests passed" in captured.out
     assert snapshot(ws) == {}
+
+
+def test_install_resolves_an_enum_a_dependency_exports(reg, capsys):
+    """One rule with `./pants package` (core/resolution): a package exports its enums too, so a
+    dependant may require and reference them (as estream-wire-fix requires OrderSide)."""
+    tmp_path, url, ws = reg
+    trading = (
+        b'version: "1.0"\nnamespace: estream.trading\nschemas:\n  Order:\n    fields:\n      side:\n        type: Side\n'
+        b"enums:\n  Side:\n    values: [Buy, Sell]\n"
+    )
+    publish(tmp_path, "esf-orders", "1.0.0", provides=["Order"], extra={"schemas/esf-orders.esf.yaml": trading})
+    fix = b'version: "1.0"\nnamespace: estream.fix\nschemas:\n  FixOrder:\n    fields:\n      side:\n        type: Side\n'
+    publish(tmp_path, "fix-orders", "1.0.0", provides=["FixOrder"], requires=["Order", "Side"], deps={"esf-orders": "^1.0"},
+            extra={"schemas/fix-orders.esf.yaml": fix})
+    capsys.readouterr()
+    assert install(ws, "fix-orders") == 0, capsys.readouterr().err
+    assert "fix-orders requires: Order ✓ (esf-orders), Side ✓ (esf-orders)" in capsys.readouterr().out
+    # a requirement nothing exports is still refused, naming the schema
+    publish(tmp_path, "fix-bad", "1.0.0", provides=["FixOrder"], requires=["Nowhere"], deps={"esf-orders": "^1.0"},
+            extra={"schemas/fix-bad.esf.yaml": fix})
+    capsys.readouterr()
+    ws2 = tmp_path / "ws2"
+    ws2.mkdir()
+    assert install(ws2, "fix-bad") == 2
+    assert "Nowhere" in capsys.readouterr().err and list(ws2.iterdir()) == []
