@@ -73,7 +73,19 @@ def test_a_clean_registry_passes_and_ships_its_ci_workflow(reg, capsys):
     assert check() == 0
     assert "Checked 3 index entries and 3 archives" in capsys.readouterr().out
     workflow = subprocess.run(["git", "--git-dir", url, "show", f"main:{CI_WORKFLOW_PATH}"], check=True, capture_output=True).stdout.decode()
-    assert "pull_request" in workflow and "marketplace registry check --path registry" in workflow
+    import yaml
+
+    doc = yaml.safe_load(workflow)
+    assert "pull_request" in doc[True]  # YAML 1.1 reads the key `on` as true
+    steps = doc["jobs"]["check"]["steps"]
+    assert steps[0]["with"]["path"] == "registry"
+    assert steps[-1]["run"].endswith("python -m estream.cli.main marketplace registry check --path registry")
+    # the step's command, on a checkout as the workflow's actions/checkout makes it
+    checkout = tmp_path / "ci" / "registry"
+    subprocess.run(["git", "clone", "-q", url, str(checkout)], check=True)
+    capsys.readouterr()
+    assert check("--path", str(checkout)) == 0
+    assert "Checked 3 index entries and 3 archives" in capsys.readouterr().out
 
 
 def test_check_finds_a_tampered_archive_bad_index_lines_and_stray_archives(reg, capsys):
