@@ -34,8 +34,8 @@ from estream.core.errors import Diagnostic, EstreamError
 from estream.core.keys import PublicKey
 from estream.core.merkle import SIGNATURE_FILE
 from estream.core.registry.archive_verification import verify_registry_archive
-from estream.core.registry.index import IndexEntry, index_path, parse_index_file, parse_index_line
-from estream.core.registry.registry import Registry, RegistryConfig
+from estream.core.registry.index import IndexEntry, parse_index_file, parse_index_line
+from estream.core.registry.registry import Registry, RegistryConfig, misplaced_index_file
 from estream.core.signature import parse_signature_file
 
 CI_WORKFLOW_PATH = ".github/workflows/registry-check.yml"
@@ -144,28 +144,17 @@ def check_registry(registry: Registry) -> CheckReport:
         report.extend(e)
         return report
     indexed: Set[str] = set()
-    root = registry.checkout / "index"
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames.sort()
-        for filename in sorted(filenames):
-            rel = (Path(dirpath) / filename).relative_to(registry.checkout).as_posix()
-            try:
-                expected = index_path(filename)
-            except EstreamError:
-                expected = None
-            if expected != rel:
-                report.add(
-                    f"{registry.display_url}:{rel}",
-                    "index file is not where its name belongs" + (f" (expected {expected})" if expected else " (not a valid component name)"),
-                )
-                continue
-            for line, entry in _entries_with_lines(registry, rel, filename, report):
-                report.versions += 1
-                indexed.add(entry.archive_path)
-                _check_entry(registry, config, rel, line, entry, report)
-                if len(report.problems) >= MAX_PROBLEMS:
-                    report.add(registry.display_url, f"stopped after {MAX_PROBLEMS} problems")
-                    return report
+    for rel, expected in registry.index_files():
+        if expected != rel:
+            report.add(f"{registry.display_url}:{rel}", misplaced_index_file(expected))
+            continue
+        for line, entry in _entries_with_lines(registry, rel, rel.rsplit("/", 1)[-1], report):
+            report.versions += 1
+            indexed.add(entry.archive_path)
+            _check_entry(registry, config, rel, line, entry, report)
+            if len(report.problems) >= MAX_PROBLEMS:
+                report.add(registry.display_url, f"stopped after {MAX_PROBLEMS} problems")
+                return report
     archives = registry.checkout / "archives"
     for dirpath, dirnames, filenames in os.walk(archives):
         dirnames.sort()

@@ -18,7 +18,7 @@ import re
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Callable, Dict, Iterable, Iterator, List, Mapping, Optional, TypeVar
+from typing import Callable, Dict, Iterable, Iterator, List, Mapping, Optional, Tuple, TypeVar
 
 import tomli
 
@@ -142,6 +142,10 @@ class PackageInfo:
     key_id: str
     key_fingerprint: str
     development_key: bool
+
+
+def misplaced_index_file(expected: Optional[str]) -> str:
+    return "index file is not where its name belongs" + (f" (expected {expected})" if expected else " (not a valid component name)")
 
 
 def _signature_or_none(files: Mapping[str, bytes]):
@@ -268,27 +272,28 @@ class Registry:
             return []
         return parse_index_file(path.read_bytes(), name=name, source=f"{self.display_url}:{rel}")
 
-    def names(self) -> List[str]:
-        """Every component with an index file; a file in the wrong shard is an error."""
+    def index_files(self) -> List[Tuple[str, Optional[str]]]:
+        """Every file under `index/`: (its path, the path its name belongs at, or None when the
+        file name is no valid component name), in sorted order."""
         root = self.checkout / "index"
-        out: List[str] = []
-        if not root.is_dir():
-            return out
+        out: List[Tuple[str, Optional[str]]] = []
         for dirpath, dirnames, filenames in os.walk(root):
             dirnames.sort()
             for filename in sorted(filenames):
                 rel = (Path(dirpath) / filename).relative_to(self.checkout).as_posix()
                 try:
-                    expected = index_path(filename)
+                    out.append((rel, index_path(filename)))
                 except EstreamError:
-                    expected = None
-                if expected != rel:
-                    raise EstreamError.single(
-                        f"{self.display_url}:{rel}",
-                        "index file is not where its name belongs"
-                        + (f" (expected {expected})" if expected else " (not a valid component name)"),
-                    )
-                out.append(filename)
+                    out.append((rel, None))
+        return out
+
+    def names(self) -> List[str]:
+        """Every component with an index file; a file in the wrong shard is an error."""
+        out: List[str] = []
+        for rel, expected in self.index_files():
+            if expected != rel:
+                raise EstreamError.single(f"{self.display_url}:{rel}", misplaced_index_file(expected))
+            out.append(rel.rsplit("/", 1)[-1])
         return out
 
     def all_entries(self) -> Dict[str, List[IndexEntry]]:
@@ -517,6 +522,7 @@ __all__ = [
     "Registry",
     "RegistryConfig",
     "estream_home",
+    "misplaced_index_file",
     "parse_config",
     "resolve_registry_url",
     "utc_now",
