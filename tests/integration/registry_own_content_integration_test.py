@@ -14,8 +14,9 @@ Its archive is signed by the same test key and published through the CLI like th
 
 from __future__ import annotations
 
-import os
+import json
 import re
+import subprocess
 from pathlib import Path
 from typing import Dict, List
 
@@ -88,7 +89,8 @@ def test_every_package_of_this_repository_publishes_installs_and_runs_its_vector
     assert main(["marketplace", "registry", "check"]) == 0, capfd.readouterr().err
     assert f"Checked {len(packages)} index entries" in capfd.readouterr().out
     for name in packages:
-        assert os.path.exists(url) and index_path(name)
+        line = subprocess.run(["git", "--git-dir", url, "show", f"main:{index_path(name)}"], capture_output=True, check=True).stdout
+        assert json.loads(line)["key_id"] == "repo-release"
 
     # 2. Install each by name into an empty workspace of its own; 3. run its vectors there.
     ran: List[str] = []
