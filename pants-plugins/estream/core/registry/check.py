@@ -27,14 +27,14 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import List, Optional, Set, Tuple
+from typing import List, Optional, Set
 
 from estream.core.archive import read_archive
 from estream.core.errors import Diagnostic, EstreamError
 from estream.core.keys import PublicKey
 from estream.core.merkle import SIGNATURE_FILE
 from estream.core.registry.archive_verification import verify_registry_archive
-from estream.core.registry.index import IndexEntry, parse_index_file, parse_index_line
+from estream.core.registry.index import IndexEntry
 from estream.core.registry.registry import Registry, RegistryConfig, misplaced_index_file
 from estream.core.signature import parse_signature_file
 
@@ -57,28 +57,6 @@ class CheckReport:
 
     def extend(self, e: EstreamError) -> None:
         self.problems.extend(e.diagnostics)
-
-
-def _entries_with_lines(registry: Registry, rel: str, name: str, report: CheckReport) -> List[Tuple[int, IndexEntry]]:
-    """The file's entries with their line numbers; a bad line is reported and the others still checked."""
-    source = f"{registry.display_url}:{rel}"
-    content = (registry.checkout / rel).read_bytes()
-    try:
-        parse_index_file(content, name=name, source=source)  # whole-file rules: size, UTF-8, duplicates
-    except EstreamError as e:
-        report.extend(e)
-    out: List[Tuple[int, IndexEntry]] = []
-    try:
-        text = content.decode("utf-8")
-    except UnicodeDecodeError:
-        return out
-    for lineno, raw in enumerate(text.split("\n"), 1):
-        if raw.strip():
-            try:
-                out.append((lineno, parse_index_line(raw, expected_name=name, source=source, line=lineno)))
-            except EstreamError:
-                pass  # already reported by parse_index_file
-    return out
 
 
 def _check_entry(registry: Registry, config: RegistryConfig, rel: str, line: int, entry: IndexEntry, report: CheckReport) -> None:
@@ -148,7 +126,9 @@ def check_registry(registry: Registry) -> CheckReport:
         if expected != rel:
             report.add(f"{registry.display_url}:{rel}", misplaced_index_file(expected))
             continue
-        for line, entry in _entries_with_lines(registry, rel, rel.rsplit("/", 1)[-1], report):
+        entries, problems = registry.entries_lenient(rel.rsplit("/", 1)[-1])
+        report.problems.extend(problems)
+        for line, entry in entries:
             report.versions += 1
             indexed.add(entry.archive_path)
             _check_entry(registry, config, rel, line, entry, report)

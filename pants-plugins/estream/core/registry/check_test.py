@@ -201,3 +201,23 @@ def test_install_skips_a_version_it_cannot_verify_like_a_yanked_one(reg, capsys)
     capsys.readouterr()
     assert main(["marketplace", "install", "--workspace", str(ws3), "--cache-dir", str(tmp_path / "empty-cache")]) == 2
     assert "does not match the lock" in capsys.readouterr().err
+
+
+def test_install_survives_a_bad_index_line_of_a_dependency(reg, capsys):
+    tmp_path, url = reg
+
+    def garbage(work: Path) -> None:
+        ipath = work / index_path("esf-core")
+        ipath.write_text(ipath.read_text() + "{not json\n")
+
+    tamper(tmp_path, url, garbage)
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    capsys.readouterr()
+    assert main(["marketplace", "install", "--workspace", str(ws), "esf-metrics"]) == 0, capsys.readouterr().err
+    out = capsys.readouterr().out
+    assert f"warning: ignoring {url}:{index_path('esf-core')}:3:" in out
+    assert load_workspace(ws).lock["esf-core"].version == "1.0.1"
+    # registry check reports it, by line
+    assert check() == 1
+    assert f"{index_path('esf-core')}:3" in capsys.readouterr().err

@@ -190,7 +190,11 @@ class Installer:
         warning naming it, so one bad upload cannot break `install` for everyone."""
         out = []
         keyring = None
-        for e in self._registry().entries(name):
+        lines, problems = self._registry().entries_lenient(name)
+        for problem in problems:
+            where = f"{problem.path}:{problem.line}" if problem.line else problem.path
+            self.say(f"  warning: ignoring {where}: {problem.message.splitlines()[0]}")
+        for _, e in lines:
             key = (e.name, e.version)
             if key not in self.unverifiable and not self.options.allow_development_key:
                 keyring = keyring or self._keyring()
@@ -237,7 +241,7 @@ class Installer:
                 f"{p.name} {p.version}", f"--offline, but the archive ({p.checksum}) is not in the cache {self.cache.root}"
             )
         registry = self._registry()
-        entry = next((e for e in registry.entries(p.name) if e.version == p.version), None)
+        entry = next((e for _, e in registry.entries_lenient(p.name)[0] if e.version == p.version), None)
         if entry is None:
             raise EstreamError.single(f"{p.name} {p.version}", f"is not in the registry {registry.display_url}")
         if entry.checksum != p.checksum:

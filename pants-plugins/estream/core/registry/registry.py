@@ -23,7 +23,7 @@ from typing import Callable, Dict, Iterable, Iterator, List, Mapping, Optional, 
 import tomli
 
 from estream.core.archive import read_archive
-from estream.core.errors import EstreamError
+from estream.core.errors import Diagnostic, EstreamError
 from estream.core.keys import Keyring, PublicKey, empty_keyring, parse_keyring
 from estream.core.manifest import MANIFEST_FILENAME, Manifest, parse_manifest
 from estream.core.merkle import SIGNATURE_FILE, sha3_256
@@ -36,6 +36,7 @@ from estream.core.registry.index import (
     index_path,
     parse_index_file,
     parse_index_line,
+    parse_index_lines,
     render_index_file,
 )
 from estream.core.semver import Version
@@ -271,6 +272,14 @@ class Registry:
         if not path.is_file():
             return []
         return parse_index_file(path.read_bytes(), name=name, source=f"{self.display_url}:{rel}")
+
+    def entries_lenient(self, name: str) -> Tuple[List[Tuple[int, IndexEntry]], List[Diagnostic]]:
+        """`name`'s valid index lines (with line numbers) and the problems of the others."""
+        rel = index_path(name)
+        path = self.checkout / rel
+        if not path.is_file():
+            return [], []
+        return parse_index_lines(path.read_bytes(), name=name, source=f"{self.display_url}:{rel}")
 
     def index_files(self) -> List[Tuple[str, Optional[str]]]:
         """Every file under `index/`: (its path, the path its name belongs at, or None when the
