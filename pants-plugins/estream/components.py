@@ -22,19 +22,17 @@ import os
 from dataclasses import dataclass
 from typing import Dict, Tuple
 
-from estream.core.archive import read_archive
 from estream.core.errors import EstreamError
 from estream.core.keys import empty_keyring, load_keyring
 from estream.core.esf import parse_esf
 from estream.core.manifest import MANIFEST_FILENAME, parse_manifest
-from estream.core.registry.cache import checksum_of
+from estream.core.registry.archive_verification import verify_registry_archive
 from estream.core.registry.components_lock import LockedComponent, archive_url, parse_lock, render_lock
 from estream.core.registry.index import archive_path
 from estream.core.registry.registry import Registry, estream_home
 from estream.core.registry.resolver import resolve
 from estream.core.resolution import PackageSchemas
 from estream.core.semver import Version, VersionReq
-from estream.core.verify import verify_package
 from estream.subsystems.registry import EstreamRegistrySubsystem
 from estream.subsystems.signing import EstreamSigningSubsystem
 from pants.base.build_root import BuildRoot
@@ -164,14 +162,19 @@ async def fetch_component(
     contents = await Get(DigestContents, Digest, downloaded)
     data = contents[0].content
     source = f"{locked.name}-{locked.version}.tar.gz"
-    if checksum_of(data) != locked.checksum:
-        raise EstreamError.single(source, f"SHA3-256 {checksum_of(data)} does not match the lock ({locked.checksum})")
-    top, files = read_archive(data, source=source)
     keyring = load_keyring(os.path.join(build_root.path, signing.keyring)) if signing.keyring else empty_keyring()
-    report = verify_package(files, keyring=keyring, top_dir=top, source=source)
-    if not report.ok:
-        raise EstreamError.single(source, "verification failed:\n" + report.render().rstrip(), help="trusted keys come from [estream-signing].keyring")
-    manifest = parse_manifest(files[MANIFEST_FILENAME], f"{top}/{MANIFEST_FILENAME}")
+    verified = verify_registry_archive(
+        data,
+        name=locked.name,
+        version=locked.version,
+        checksum=locked.checksum,
+        keyring=keyring,
+        source=source,
+        action="it cannot be used",
+        deps=locked.deps,
+        checksum_from="the lock",
+    )
+    top, files, manifest = verified.top_dir, verified.files, verified.manifest
     archive = await Get(Digest, CreateDigest([FileContent(source, data)]))
     unpacked = await Get(Digest, CreateDigest([FileContent(f"{top}/{p}", c) for p, c in sorted(files.items())]))
     return VerifiedComponent(locked.name, locked.version, archive, unpacked, manifest.schemas.provides, manifest.schemas.requires)
@@ -286,12 +289,17 @@ async def estream_lock(
     for name in resolution.order():
         e = resolution.packages[name]
         data = registry.archive_bytes(e)
-        if checksum_of(data) != e.checksum:
-            raise EstreamError.single(f"{registry.display_url}:{e.archive_path}", "archive does not match its index checksum; refusing to lock it")
-        top, files = read_archive(data, source=e.archive_path)
-        report = verify_package(files, keyring=keyring, top_dir=top, source=e.archive_path)
-        if not report.ok:
-            raise EstreamError.single(e.archive_path, "verification failed:\n" + report.render().rstrip())
+        verify_registry_archive(
+            data,
+            name=name,
+            version=e.version,
+            checksum=e.checksum,
+            keyring=keyring,
+            source=f"{registry.display_url}:{e.archive_path}",
+            action="refusing to lock it",
+            deps=[(d.name, d.req) for d in e.deps],
+            expected_key_fingerprint=e.key_fingerprint,
+        )
         template = components.archive_url_template or ("file://" + str(registry.checkout) + "/{path}")
         locked[name] = LockedComponent(
             name, e.version, roots.get(name), e.checksum, hashlib.sha256(data).hexdigest(), len(data),

@@ -41,6 +41,7 @@ from estream.core.circuit import (
 from estream.core.circuit_plan import build_plan
 from estream.core.errors import Diagnostic, EstreamError
 from estream.core.esf import EsfDocument, parse_esf
+from estream.core.registry.workspace import WORKSPACE_FILE
 from estream.core.manifest import MANIFEST_FILENAME, Manifest, _name_problem, parse_manifest
 from estream.core.wire_adapter import wire_adapter_diagnostics
 from estream.cli.scaffold_wire import WIRE_ENCODINGS, wire_adapter_files
@@ -71,8 +72,10 @@ def _walk_files(root: Path, suffix: str, *, package: bool = True) -> List[Path]:
 
 
 def _repo_root(start: Path) -> Optional[Path]:
+    """The repository or consumer workspace (`estream-workspace.toml`, whose installed packages
+    under `vendor/<name>/` provide each other's schemas) that `start` is in."""
     for candidate in [start, *start.parents]:
-        if (candidate / "pants.toml").exists() or (candidate / ".git").exists():
+        if (candidate / "pants.toml").exists() or (candidate / ".git").exists() or (candidate / WORKSPACE_FILE).exists():
             return candidate
     return None
 

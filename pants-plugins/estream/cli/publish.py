@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 from pathlib import Path
 
 from estream.cli.main import Command
@@ -11,19 +12,30 @@ from estream.cli.registry_options import add_keyring_options, add_registry_optio
 from estream.core.errors import EstreamError
 from estream.core.keys import resolve_signing_key
 from estream.core.registry.publish import archive_from_directory
-from estream.core.registry.registry import DEFAULT_PUSH_ATTEMPTS
+from estream.core.registry.check import check_registry
+from estream.core.registry.registry import DEFAULT_PUSH_ATTEMPTS, Registry
 from estream.core.signature import signed_at_from_source_date_epoch
 
 
 def _configure_init(p: argparse.ArgumentParser) -> None:
     add_registry_option(p)
     p.add_argument("--keyring", metavar="FILE", required=True, help="keyring (TOML [[keys]]) of the publisher keys the registry trusts")
+    p.add_argument(
+        "--allow-development-keys",
+        action="store_true",
+        help="let publishers publish packages signed with a development key (a private sandbox registry only)",
+    )
+    p.add_argument(
+        "--allow-untrusted-keys",
+        action="store_true",
+        help="accept packages signed by keys that are not in the registry's keyring (a private sandbox registry only)",
+    )
 
 
 def _run_init(args: argparse.Namespace) -> int:
     registry = registry_from(args)
     text = Path(args.keyring).read_text(encoding="utf-8")
-    registry.init(text)
+    registry.init(text, allow_development_keys=args.allow_development_keys, allow_untrusted_keys=args.allow_untrusted_keys)
     print(f"Initialised the estream registry at {registry.display_url}")
     return 0
 
@@ -72,6 +84,30 @@ def _yank(args: argparse.Namespace, yanked: bool) -> int:
     return 0
 
 
+def _configure_registry(p: argparse.ArgumentParser) -> None:
+    p.add_argument("action", choices=["check"], help="check: verify every archive and index entry (the registry's CI check)")
+    add_registry_option(p)
+    p.add_argument("--path", metavar="DIR", help="check this registry checkout as it is (e.g. a pull request in CI) instead of fetching --registry")
+
+
+def _run_registry(args: argparse.Namespace) -> int:
+    if args.path:
+        root = Path(args.path)
+        if not root.is_dir():
+            raise EstreamError.single(str(root), "no such registry directory", key="--path")
+        registry = Registry.working_tree(root)
+    else:
+        registry = registry_from(args)
+        if not registry.sync():
+            raise EstreamError.single(registry.display_url, "the registry is empty", help="create it with `estream marketplace registry-init`")
+    report = check_registry(registry)
+    for problem in report.problems:
+        print(problem.render(), file=sys.stderr)
+    verdict = "ok" if report.ok else f"{len(report.problems)} problem(s)"
+    print(f"  Checked {report.versions} index entries and {report.archives} archives in {registry.display_url}: {verdict}")
+    return 0 if report.ok else 1
+
+
 INIT = Command("registry-init", "create a registry in an empty git repository", _configure_init, _run_init)
 PUBLISH = Command(
     "publish", "verify a package and publish it to the registry (atomic commit + push)", _configure_publish, _run_publish
@@ -79,4 +115,8 @@ PUBLISH = Command(
 YANK = Command("yank", "mark a published version as yanked (kept, but not chosen for new installs)", _configure_yank, lambda a: _yank(a, True))
 UNYANK = Command("unyank", "undo a yank", _configure_yank, lambda a: _yank(a, False))
 
-COMMANDS = [INIT, PUBLISH, YANK, UNYANK]
+REGISTRY = Command(
+    "registry", "registry maintenance: `registry check` verifies every archive and index entry", _configure_registry, _run_registry
+)
+
+COMMANDS = [INIT, PUBLISH, YANK, UNYANK, REGISTRY]

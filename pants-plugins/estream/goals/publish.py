@@ -4,7 +4,8 @@ Like Pants' helm backend, the rule only describes the work: one `InteractiveProc
 running `estream marketplace publish <archive> --registry <url>` with the interpreter and import
 path of this Pants process. That command verifies the archive against the registry's trusted keys,
 refuses to overwrite a published version or to publish a development-key package (unless
-`[estream-registry].allow_development_key`), and commits and pushes the archive and its index
+`[estream-registry].allow_development_key` asks for it *and* the registry's own `config.toml`
+sets `allow_development_keys = true`), and commits and pushes the archive and its index
 line atomically, retrying when other publishers push first.
 
 The process gets git's credential environment (never a committed file); the signing key is not

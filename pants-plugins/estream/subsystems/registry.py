@@ -36,7 +36,8 @@ class EstreamRegistrySubsystem(Subsystem):
         help=help_text(
             """
             Publish packages signed with a development key. Off by default: a registry should
-            only hold packages signed by keys it trusts (its `keyring.toml`).
+            only hold packages signed by keys it trusts (its `keyring.toml`), and the registry
+            refuses them anyway unless its own `config.toml` sets `allow_development_keys = true`.
             """
         ),
     )

@@ -291,16 +291,31 @@ def parse_index_file(content: bytes, *, name: str, source: str) -> List[IndexEnt
     Rejected as a whole: non-UTF-8 content, oversized files, any invalid line, a line for another
     component, and two lines for the same version (SemVer precedence, so `1.0.0+a`/`1.0.0+b` clash).
     """
+    entries, errors = parse_index_lines(content, name=name, source=source)
+    if errors:
+        raise EstreamError(errors)
+    return [entry for _, entry in entries]
+
+
+def parse_index_lines(content: bytes, *, name: str, source: str) -> Tuple[List[Tuple[int, IndexEntry]], List[Diagnostic]]:
+    """The valid lines of an index file with their line numbers, and a diagnostic per problem.
+
+    For readers that must survive one bad line (`registry check` reports them all; install skips
+    them with a warning): an invalid line is left out, and so is every line of a version listed
+    twice (which of the two is genuine cannot be told). An oversized or non-UTF-8 file has no
+    valid lines.
+    """
     if len(content) > MAX_INDEX_BYTES:
-        raise EstreamError.single(source, f"index file is larger than {MAX_INDEX_BYTES} bytes")
+        return [], [Diagnostic(source, f"index file is larger than {MAX_INDEX_BYTES} bytes")]
     try:
         text = content.decode("utf-8")
     except UnicodeDecodeError as e:
         line = content[: e.start].count(b"\n") + 1
-        raise EstreamError.single(source, "index file is not valid UTF-8", line=line) from None
-    entries: List[IndexEntry] = []
+        return [], [Diagnostic(source, "index file is not valid UTF-8", line=line)]
+    entries: List[Tuple[int, IndexEntry]] = []
     errors: List[Diagnostic] = []
     seen: Dict[Version, int] = {}
+    twice = set()
     for lineno, raw in enumerate(text.split("\n"), 1):
         if not raw.strip():
             continue
@@ -316,12 +331,11 @@ def parse_index_file(content: bytes, *, name: str, source: str) -> List[IndexEnt
             errors.append(
                 Diagnostic(source, f"version {entry.version} is listed twice (first at line {seen[version]})", line=lineno, key="version")
             )
+            twice.add(version)
             continue
         seen[version] = lineno
-        entries.append(entry)
-    if errors:
-        raise EstreamError(errors)
-    return entries
+        entries.append((lineno, entry))
+    return [(n, e) for n, e in entries if e.semver not in twice], errors
 
 
 def render_index_file(entries: List[IndexEntry]) -> bytes:
@@ -337,5 +351,6 @@ __all__ = [
     "name_problem",
     "parse_index_file",
     "parse_index_line",
+    "parse_index_lines",
     "render_index_file",
 ]

@@ -14,20 +14,33 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Mapping, Optional, Sequence, TextIO, Tuple
 
-from estream.core.archive import DEFAULT_MAX_TOTAL_BYTES, read_archive
-from estream.core.errors import EstreamError
+from estream.core.archive import DEFAULT_MAX_TOTAL_BYTES
+from estream.core.errors import Diagnostic, EstreamError
+from estream.core.esf import parse_esf
+from estream.core.git_baseline import ESF_SUFFIX
 from estream.core.keys import Keyring, empty_keyring
 from estream.core.manifest import MANIFEST_FILENAME, Manifest, parse_manifest
-from estream.core.registry.cache import ArchiveCache, checksum_of
-from estream.core.registry.index import IndexDep
+from estream.core.registry.archive_verification import verify_registry_archive
+from estream.core.registry.cache import ArchiveCache
+from estream.core.registry.index import IndexDep, IndexEntry
 from estream.core.registry.registry import Registry
 from estream.core.registry.resolver import Resolution, resolve
 from estream.core.registry.transaction import Transaction, recover, test_pause
 from estream.core.registry.workspace import WORKSPACE_FILE, LockEntry, Workspace, load_workspace
+from estream.core.resolution import PackageSchemas, resolve_packages
 from estream.core.semver import Version, VersionReq
-from estream.core.signature import parse_signature_file
-from estream.core.fpga_verify import check_fpga_consistency
-from estream.core.verify import verify_package
+
+
+#: How many unverifiable versions one install skips before giving up.
+MAX_SKIPPED_VERSIONS = 20
+
+
+class _Unverifiable(Exception):
+    """Raised inside `apply` for a resolved (not locked) version whose archive cannot be verified."""
+
+    def __init__(self, name: str, version: str, reason: str, error: EstreamError) -> None:
+        super().__init__(f"{name} {version}: {reason}")
+        self.name, self.version, self.reason, self.error = name, version, reason, error
 
 
 @dataclass
@@ -124,6 +137,10 @@ class Installer:
         self.options = options
         self.out = out if out is not None else io.StringIO()
         self._synced = False
+        #: Versions that cannot be verified, with why: treated like yanked ones (never chosen).
+        self.unverifiable: Dict[Tuple[str, str], str] = {}
+        self._locked: Dict[str, str] = {}
+        self._skipped_errors: List[EstreamError] = []
 
     def say(self, text: str = "") -> None:
         self.out.write(text + "\n")
@@ -150,8 +167,8 @@ class Installer:
 
     def _resolve(self, roots: Mapping[str, str], ws: Workspace, *, prefer_lock: bool = True, unlock: Sequence[str] = ()) -> List[Pinned]:
         registry = self._registry()
-        locked = {n: e.version for n, e in ws.lock.items() if n not in unlock} if prefer_lock else {}
-        resolution = resolve(roots, registry.entries, locked=locked)
+        locked = {n: e.version for n, e in ws.lock.items() if n not in unlock and (n, e.version) not in self.unverifiable} if prefer_lock else {}
+        resolution = resolve(roots, self._verifiable_versions, locked=locked)
         self._print_tree(resolution, roots)
         pinned = []
         for name in resolution.order():
@@ -166,6 +183,41 @@ class Installer:
                 )
             pinned.append(Pinned(e.name, e.version, e.checksum, e.size, e.deps, e.key_fingerprint))
         return pinned
+
+    def _verifiable_versions(self, name: str) -> List[IndexEntry]:
+        """The index entries of `name` minus those that cannot be verified (§ registry trust):
+        signed by a key this install does not trust, or already found bad. Each is skipped with a
+        warning naming it, so one bad upload cannot break `install` for everyone."""
+        out = []
+        keyring = None
+        lines, problems = self._registry().entries_lenient(name)
+        for problem in problems:
+            where = f"{problem.path}:{problem.line}" if problem.line else problem.path
+            self.say(f"  warning: ignoring {where}: {problem.message.splitlines()[0]}")
+        for _, e in lines:
+            key = (e.name, e.version)
+            if key not in self.unverifiable and not self.options.allow_development_key:
+                keyring = keyring or self._keyring()
+                trusted = keyring.lookup(e.key_fingerprint)
+                if trusted is None or not trusted.trusted:
+                    why = "revoked" if trusted is not None else "not trusted"
+                    self._skip(e.name, e.version, f"its signing key {e.key_id} ({e.key_fingerprint}) is {why} by {keyring.source}")
+            out.append(e.with_yanked(True) if key in self.unverifiable else e)
+        return out
+
+    def _with_skipped(self, error: EstreamError) -> EstreamError:
+        """A resolution failure, with why the versions it could not use were skipped."""
+        if not self.unverifiable:
+            return error
+        skipped = [
+            Diagnostic(f"{n} {v}", f"skipped: it cannot be verified ({why})") for (n, v), why in sorted(self.unverifiable.items())
+        ]
+        return EstreamError([*error.diagnostics, *skipped, *(d for e in self._skipped_errors for d in e.diagnostics)])
+
+    def _skip(self, name: str, version: str, reason: str) -> None:
+        if (name, version) not in self.unverifiable:
+            self.unverifiable[(name, version)] = reason
+            self.say(f"  warning: skipping {name} {version}: it cannot be verified ({reason}); treated as yanked")
 
     def _print_tree(self, resolution: Resolution, roots: Mapping[str, str]) -> None:
         self.say("  1. Resolve dependencies")
@@ -189,7 +241,7 @@ class Installer:
                 f"{p.name} {p.version}", f"--offline, but the archive ({p.checksum}) is not in the cache {self.cache.root}"
             )
         registry = self._registry()
-        entry = next((e for e in registry.entries(p.name) if e.version == p.version), None)
+        entry = next((e for _, e in registry.entries_lenient(p.name)[0] if e.version == p.version), None)
         if entry is None:
             raise EstreamError.single(f"{p.name} {p.version}", f"is not in the registry {registry.display_url}")
         if entry.checksum != p.checksum:
@@ -199,14 +251,11 @@ class Installer:
                 key=f"lock.{p.name}",
                 help="a published version must never change; refusing to install it",
             )
-        data = registry.archive_bytes(entry)
-        actual = checksum_of(data)
-        if actual != p.checksum:
-            raise EstreamError.single(
-                f"{registry.display_url}:{entry.archive_path}",
-                f"archive checksum {actual} does not match the index ({p.checksum}); the archive was tampered with or corrupted. Nothing was installed.",
-            )
-        return data, False  # cached only once its signature has been verified too
+        # The checksum is checked with the signature in `_verify`; cached only once both passed.
+        try:
+            return registry.archive_bytes(entry), False
+        except EstreamError as e:
+            raise self._unverified(p, e) from None
 
     def _keyring(self) -> Keyring:
         ring = self.options.local_keyring
@@ -220,44 +269,36 @@ class Installer:
                     raise
         return ring
 
+    def _unverified(self, p: Pinned, error: EstreamError) -> Exception:
+        """A package that failed verification: a version resolution chose can be skipped (and
+        the graph resolved again without it); one the lock pins cannot, the lock is the contract."""
+        if p.deps is None or self._locked.get(p.name) == p.version:
+            return error
+        first = error.diagnostics[0]
+        return _Unverifiable(p.name, p.version, first.message.split("\n", 1)[0], error)
+
     def _verify(self, p: Pinned, data: bytes, cached: bool, keyring: Keyring) -> VerifiedPackage:
-        source = f"{p.name}-{p.version}.tar.gz"
-        top, files = read_archive(data, source=source, max_total_bytes=self.options.max_unpacked_bytes)
-        extra = []
-        sig_raw = files.get("SIGNATURE.ml-dsa")
-        if sig_raw is not None and self.options.allow_development_key:
-            try:
-                sig = parse_signature_file(sig_raw)
-                if sig.development_key and (p.key_fingerprint is None or p.key_fingerprint == sig.key_fingerprint):
-                    extra.append(sig.public)
-            except EstreamError:
-                pass  # reported by verify_package below
-        report = verify_package(
-            files,
+        try:
+            return self._verify_or_raise(p, data, cached, keyring)
+        except EstreamError as e:
+            raise self._unverified(p, e) from None
+
+    def _verify_or_raise(self, p: Pinned, data: bytes, cached: bool, keyring: Keyring) -> VerifiedPackage:
+        verified = verify_registry_archive(
+            data,
+            name=p.name,
+            version=p.version,
+            checksum=p.checksum,
             keyring=keyring,
-            extra_trusted_keys=extra,
+            source=f"{p.name}-{p.version}.tar.gz",
+            action="nothing was installed",
+            deps=None if p.deps is None else [(d.name, d.req) for d in p.deps],
             allow_development_key=self.options.allow_development_key,
-            top_dir=top,
-            source=source,
+            expected_key_fingerprint=p.key_fingerprint,
+            max_unpacked_bytes=self.options.max_unpacked_bytes,
+            checksum_from="the lock" if p.deps is None else "the index",
         )
-        if not report.ok:
-            raise EstreamError.single(
-                source,
-                f"verification failed (exit {int(report.exit_code)}, {report.exit_code.name.lower()}); nothing was installed:\n"
-                + report.render().rstrip(),
-            )
-        if (report.package_name, report.package_version) != (p.name, p.version):
-            raise EstreamError.single(source, f"is signed as {report.package_name} {report.package_version}, expected {p.name} {p.version}")
-        check_fpga_consistency(files, source=source, action="nothing was installed")
-        manifest = parse_manifest(files[MANIFEST_FILENAME], f"{top}/{MANIFEST_FILENAME}")
-        declared = sorted((d.name, d.req_text) for d in manifest.dependencies.values())
-        if p.deps is not None and sorted((d.name, d.req) for d in p.deps) != declared:
-            raise EstreamError.single(
-                source,
-                "the registry index lists different dependencies than the signed manifest; refusing to install",
-                help=f"manifest: {declared}; index: {sorted((d.name, d.req) for d in p.deps)}",
-            )
-        return VerifiedPackage(p, manifest, files, report.key_id or "", bool(report.development_key), cached)
+        return VerifiedPackage(p, verified.manifest, verified.files, verified.key_id, verified.development_key, cached)
 
     # -- the whole flow
 
@@ -275,10 +316,28 @@ class Installer:
             self.say("  1. Resolve dependencies")
             self.say(f"     └── using the lock in {WORKSPACE_FILE} ({len(ws.lock)} packages)")
             pinned = [Pinned(n, e.version, e.checksum, None, None, None) for n, e in sorted(ws.lock.items())]  # type: ignore[arg-type]
-        else:
-            pinned = self._resolve(roots, ws)
-        new_deps = dict(ws.dependencies)
-        return self.apply(pinned, new_deps, pin=list(requests), ws=ws)
+            return self.apply(pinned, dict(ws.dependencies), pin=list(requests), ws=ws)
+        return self.resolve_and_apply(roots, ws, dict(ws.dependencies), pin=list(requests))
+
+    def resolve_and_apply(
+        self, roots: Mapping[str, str], ws: Workspace, dependencies: Dict[str, str], *, pin: Sequence[str], unlock: Sequence[str] = ()
+    ) -> InstallResult:
+        """Resolve, then install; a chosen version that fails verification is skipped like a
+        yanked one (with a warning naming it) and the graph is resolved again without it."""
+        self._locked = {n: e.version for n, e in ws.lock.items()}
+        for _ in range(MAX_SKIPPED_VERSIONS):
+            try:
+                pinned = self._resolve(roots, ws, unlock=unlock)
+            except EstreamError as e:
+                raise self._with_skipped(e) from None
+            try:
+                return self.apply(pinned, dependencies, pin=pin, ws=ws)
+            except _Unverifiable as u:
+                self._skip(u.name, u.version, u.reason)
+                self._skipped_errors.append(u.error)
+        raise EstreamError.single(
+            WORKSPACE_FILE, f"gave up after skipping {MAX_SKIPPED_VERSIONS} versions that cannot be verified", help="run `estream marketplace registry check`"
+        )
 
     def apply(self, pinned: List[Pinned], dependencies: Dict[str, str], *, pin: Sequence[str], ws: Workspace) -> InstallResult:
         self.say("  2. Download package archives")
@@ -315,26 +374,7 @@ class Installer:
                     )
 
         self.say("  4. Resolve ESF schemas")
-        provided: Dict[str, str] = {}
-        for v in verified:
-            for s in v.manifest.schemas.provides:
-                provided.setdefault(s, v.pinned.name)
-        problems = []
-        for v in verified:
-            if v.manifest.schemas.provides:
-                self.say(f"     ├── {v.pinned.name} provides: {', '.join(v.manifest.schemas.provides)}")
-            if v.manifest.schemas.requires:
-                marks = []
-                for s in v.manifest.schemas.requires:
-                    if s in provided:
-                        marks.append(f"{s} ✓ ({provided[s]})")
-                    else:
-                        marks.append(f"{s} ✗")
-                        problems.append(f"{v.pinned.name} {v.pinned.version} requires schema `{s}`, which no package being installed provides")
-                self.say(f"     ├── {v.pinned.name} requires: {', '.join(marks)}")
-        if problems:
-            raise EstreamError.single("ESF schema resolution", "; ".join(problems), help="add a dependency on a schema pack that provides it")
-        self.say(f"     └── {len(provided)} schemas provided, every requirement met")
+        self._resolve_schemas(verified)
 
         self.say("  5. Install files to workspace")
         txn, owned, written = self._plan(verified, ws)
@@ -375,6 +415,23 @@ class Installer:
             deleted=[p for a, p in changes if a == "delete"],
             workspace=new_ws,
         )
+
+    def _resolve_schemas(self, verified: Sequence[VerifiedPackage]) -> None:
+        """Step 4 with Pants' rule (`core.resolution.resolve_packages`): what `./pants package`
+        accepts, the registry installs. A package exports the schemas it provides and every enum it
+        defines; `requires` and every type reference must resolve among its dependencies."""
+        packages = [package_schemas(v.manifest, v.files, f"{v.pinned.name}-{v.pinned.version}") for v in verified]
+        resolved = resolve_packages(packages)
+        count = 0
+        for v in verified:
+            r = resolved[v.pinned.name]
+            if r.provides:
+                count += len(r.provides)
+                self.say(f"     ├── {r.name} provides: {', '.join(s for s, _ in r.provides)}")
+            if r.requires:
+                marks = ", ".join(f"{q.schema} ✓ ({q.provider})" for q in r.requires)
+                self.say(f"     ├── {r.name} requires: {marks}")
+        self.say(f"     └── {count} schemas provided, every requirement met")
 
     def _plan(self, verified: List[VerifiedPackage], ws: Workspace) -> Tuple[Transaction, Dict[str, Tuple[str, ...]], List[str]]:
         txn = Transaction(self.root)
@@ -419,29 +476,40 @@ class Installer:
         return txn, owned, lines
 
 
+#: Where installed packages live in a workspace: one directory per package (`vendor/<name>/`).
+VENDOR_DIR = "vendor"
+#: A package's own definitions: a file of that name the package did not install is not overwritten
+#: without --force (§8.2 "fail if exists"); everything else is the package's to replace.
+_PROTECTED_DIRS = ("circuits", "schemas", "src", "rtl")
+
+
 def install_target(name: str, rel: str) -> Tuple[Optional[str], str]:
-    """Where a package file goes in the workspace (§8.2) and its overwrite policy."""
-    top, _, rest = rel.partition("/")
-    if not rest:
-        return None, ""
-    if top == "circuits":
-        return f"circuits/{rest}", "fail-if-exists"
-    if top == "schemas":
-        return f"schemas/{rest}", "fail-if-exists"
-    if top == "fpga":
-        # Bitstreams are versioned by file name (§8.2); the bitstream manifest is per package.
-        if rest == "manifest.toml":
-            return f"fpga/{name}.manifest.toml", "always"
-        return f"fpga/{rest}", "always"
-    if top == "tests":
-        return f"tests/vendor/{name}/{rest}", "overwrite"
-    if top == "docs":
-        return f"docs/vendor/{name}/{rest}", "overwrite"
-    return None, ""
+    """Where a package file goes in the workspace and its overwrite policy (§8.2, extended).
+
+    Every file of the verified package, signature and manifest included, goes to
+    `vendor/<name>/<its path in the package>`: the installed package is a package directory again,
+    so what its circuits' `implementation` names (`src/`, `rtl/`), its tests and its FPGA
+    manifest resolve exactly as where it was built, `estream marketplace test vendor/<name>` runs
+    its vectors and `estream marketplace verify vendor/<name>` re-checks its signature; two
+    packages with a file of the same name never collide.
+    """
+    if not rel or rel.startswith("/") or ".." in rel.split("/"):
+        return None, ""  # read_archive refuses these already; never write outside vendor/<name>/
+    top = rel.partition("/")[0]
+    policy = "fail-if-exists" if top in _PROTECTED_DIRS else "overwrite"
+    return f"{VENDOR_DIR}/{name}/{rel}", policy
+
+
+def package_schemas(manifest: Manifest, files: Mapping[str, bytes], prefix: str) -> PackageSchemas:
+    """A verified package as schema resolution sees it: its manifest and its ESF files."""
+    documents = tuple(
+        parse_esf(content, f"{prefix}/{rel}") for rel, content in sorted(files.items()) if rel.endswith(ESF_SUFFIX)
+    )
+    return PackageSchemas(manifest, documents)
 
 
 def _kb(n: int) -> str:
     return f"{n} B" if n < 1024 else f"{n / 1024:.0f} KB"
 
 
-__all__ = ["InstallOptions", "InstallResult", "Installer", "Pinned", "install_target", "run_package_test_vectors"]
+__all__ = ["InstallOptions", "InstallResult", "Installer", "Pinned", "VENDOR_DIR", "install_target", "package_schemas", "run_package_test_vectors"]

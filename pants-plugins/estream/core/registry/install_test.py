@@ -95,14 +95,17 @@ def test_install_with_dependencies_lock_and_offline_reinstall(reg, capsys, monke
         assert step in out
     assert "esf-core v1.0.0 (required by esf-metrics)" in out
     assert "requires: Metric ✓ (esf-metrics)" in out
-    assert (ws / "circuits/meter.circuit.yaml").read_bytes() == b"circuit: meter\n"
-    assert (ws / "schemas/esf-core.esf.yaml").is_file() and (ws / "schemas/esf-metrics.esf.yaml").is_file()
-    assert (ws / "tests/vendor/smart-meter/golden/basic.json").is_file()
-    assert (ws / "docs/vendor/smart-meter/guide.md").is_file()
-    assert (ws / "fpga/meter-ice40.bit").is_file()
-    # Each package's bitstream manifest is kept apart (bitstreams are versioned by file name).
-    assert (ws / "fpga/smart-meter.manifest.toml").is_file() and not (ws / "fpga/manifest.toml").exists()
+    # Each package is installed as a package directory of its own (vendor/<name>/).
+    meter_dir = ws / "vendor/smart-meter"
+    assert (meter_dir / "circuits/meter.circuit.yaml").read_bytes() == b"circuit: meter\n"
+    assert (ws / "vendor/esf-core/schemas/esf-core.esf.yaml").is_file() and (ws / "vendor/esf-metrics/schemas/esf-metrics.esf.yaml").is_file()
+    assert (meter_dir / "tests/golden/basic.json").is_file()
+    assert (meter_dir / "docs/guide.md").is_file()
+    assert (meter_dir / "fpga/meter-ice40.bit").is_file() and (meter_dir / "fpga/manifest.toml").is_file()
+    assert (meter_dir / "estream-component.toml").is_file() and (meter_dir / "SIGNATURE.ml-dsa").is_file()
     assert not (ws / "estream-component.toml").exists()
+    # ... which is still a verifiable package
+    assert main(["marketplace", "verify", str(meter_dir), "--keyring", str(tmp_path / "ring.toml")]) == 0
     w = load_workspace(ws)
     assert w.dependencies == {"smart-meter": "=1.0.0"}
     assert {n: e.version for n, e in w.lock.items()} == {"esf-core": "1.0.0", "esf-metrics": "1.0.0", "smart-meter": "1.0.0"}
@@ -206,25 +209,25 @@ def test_backtracking_finds_an_older_compatible_version(reg, capsys):
 
 def test_overwrite_policy(reg, capsys):
     tmp_path, url, ws = reg
-    (ws / "circuits").mkdir()
-    (ws / "circuits/meter.circuit.yaml").write_text("mine\n")
+    (ws / "vendor/smart-meter/circuits").mkdir(parents=True)
+    (ws / "vendor/smart-meter/circuits/meter.circuit.yaml").write_text("mine\n")
     before = snapshot(ws)
     assert install(ws, "smart-meter") == 2
-    assert "circuits/meter.circuit.yaml already exists" in capsys.readouterr().err
+    assert "vendor/smart-meter/circuits/meter.circuit.yaml already exists" in capsys.readouterr().err
     assert snapshot(ws) == before
     assert install(ws, "smart-meter", "--force") == 0
-    assert (ws / "circuits/meter.circuit.yaml").read_bytes() == b"circuit: meter\n"
-    # vendored tests are always overwritten, also after local edits
-    (ws / "tests/vendor/smart-meter/golden/basic.json").write_text("edited")
+    assert (ws / "vendor/smart-meter/circuits/meter.circuit.yaml").read_bytes() == b"circuit: meter\n"
+    # the package's own files (tests here) are always overwritten, also after local edits
+    (ws / "vendor/smart-meter/tests/golden/basic.json").write_text("edited")
     assert install(ws, "smart-meter") == 0
-    assert (ws / "tests/vendor/smart-meter/golden/basic.json").read_bytes() == b"{}\n"
+    assert (ws / "vendor/smart-meter/tests/golden/basic.json").read_bytes() == b"{}\n"
 
 
 def test_symlinked_install_dir_is_refused(reg, capsys, tmp_path):
     _, url, ws = reg
     outside = tmp_path / "outside"
     outside.mkdir()
-    (ws / "circuits").symlink_to(outside)
+    (ws / "vendor").symlink_to(outside)
     assert install(ws, "smart-meter") == 2
     assert "symbolic link" in capsys.readouterr().err
     assert list(outside.iterdir()) == []
@@ -301,7 +304,7 @@ def test_upgrade_removes_files_the_old_version_installed(reg, capsys):
     del extra["docs/guide.md"]
     meter(tmp_path, "1.0.1", extra=extra)
     assert main(["marketplace", "upgrade", "smart-meter", "--workspace", str(ws)]) == 0
-    assert not (ws / "docs/vendor/smart-meter/guide.md").exists()
+    assert not (ws / "vendor/smart-meter/docs/guide.md").exists()
     assert load_workspace(ws).lock["smart-meter"].version == "1.0.1"
 
 
@@ -346,14 +349,15 @@ def test_killed_install_is_rolled_back_by_recover(reg, capsys):
 
 
 def test_install_targets():
-    assert install_target("p", "circuits/a.circuit.yaml") == ("circuits/a.circuit.yaml", "fail-if-exists")
-    assert install_target("p", "schemas/a.esf.yaml") == ("schemas/a.esf.yaml", "fail-if-exists")
-    assert install_target("p", "fpga/x.bit") == ("fpga/x.bit", "always")
-    assert install_target("p", "fpga/manifest.toml") == ("fpga/p.manifest.toml", "always")
-    assert install_target("p", "tests/golden/a.json") == ("tests/vendor/p/golden/a.json", "overwrite")
-    assert install_target("p", "docs/a.md") == ("docs/vendor/p/a.md", "overwrite")
-    assert install_target("p", "estream-component.toml") == (None, "")
-    assert install_target("p", "src/lib.rs") == (None, "")
+    assert install_target("p", "circuits/a.circuit.yaml") == ("vendor/p/circuits/a.circuit.yaml", "fail-if-exists")
+    assert install_target("p", "schemas/a.esf.yaml") == ("vendor/p/schemas/a.esf.yaml", "fail-if-exists")
+    assert install_target("p", "src/a.py") == ("vendor/p/src/a.py", "fail-if-exists")
+    assert install_target("p", "rtl/a.v") == ("vendor/p/rtl/a.v", "fail-if-exists")
+    assert install_target("p", "fpga/x.bit") == ("vendor/p/fpga/x.bit", "overwrite")
+    assert install_target("p", "fpga/manifest.toml") == ("vendor/p/fpga/manifest.toml", "overwrite")
+    assert install_target("p", "tests/golden/a.json") == ("vendor/p/tests/golden/a.json", "overwrite")
+    assert install_target("p", "estream-component.toml") == ("vendor/p/estream-component.toml", "overwrite")
+    assert install_target("p", "../x") == (None, "")
 
 
 def scaffolded(tmp_path: Path, break_vector: bool = False) -> Path:
@@ -378,7 +382,11 @@ def test_install_runs_the_packages_test_vectors(reg, capfd):
     assert install(ws, "demo-meter") == 0, capfd.readouterr().err
     out = capfd.readouterr().out
     assert "1/1 tests passed" in out and "demo-meter: test vectors passed" in out
-    assert (ws / "circuits/demo-meter.circuit.yaml").is_file()
+    assert (ws / "vendor/demo-meter/circuits/demo-meter.circuit.yaml").is_file()
+    # the installed package runs in the consumer's workspace, with its src/ beside it
+    capfd.readouterr()
+    assert main(["marketplace", "test", str(ws / "vendor/demo-meter")]) == 0
+    assert "1/1 tests passed" in capfd.readouterr().out
 
 
 def test_failing_test_vectors_stop_the_install(reg, capfd):
@@ -389,3 +397,28 @@ def test_failing_test_vectors_stop_the_install(reg, capfd):
     captured = capfd.readouterr()
     assert "test vectors failed" in captured.err and "0/1 tests passed" in captured.out
     assert snapshot(ws) == {}
+
+
+def test_install_resolves_an_enum_a_dependency_exports(reg, capsys):
+    """One rule with `./pants package` (core/resolution): a package exports its enums too, so a
+    dependant may require and reference them (as estream-wire-fix requires OrderSide)."""
+    tmp_path, url, ws = reg
+    trading = (
+        b'version: "1.0"\nnamespace: estream.trading\nschemas:\n  Order:\n    fields:\n      side:\n        type: Side\n'
+        b"enums:\n  Side:\n    values: [Buy, Sell]\n"
+    )
+    publish(tmp_path, "esf-orders", "1.0.0", provides=["Order"], extra={"schemas/esf-orders.esf.yaml": trading})
+    fix = b'version: "1.0"\nnamespace: estream.fix\nschemas:\n  FixOrder:\n    fields:\n      side:\n        type: Side\n'
+    publish(tmp_path, "fix-orders", "1.0.0", provides=["FixOrder"], requires=["Order", "Side"], deps={"esf-orders": "^1.0"},
+            extra={"schemas/fix-orders.esf.yaml": fix})
+    capsys.readouterr()
+    assert install(ws, "fix-orders") == 0, capsys.readouterr().err
+    assert "fix-orders requires: Order ✓ (esf-orders), Side ✓ (esf-orders)" in capsys.readouterr().out
+    # a requirement nothing exports is still refused, naming the schema
+    publish(tmp_path, "fix-bad", "1.0.0", provides=["FixOrder"], requires=["Nowhere"], deps={"esf-orders": "^1.0"},
+            extra={"schemas/fix-bad.esf.yaml": fix})
+    capsys.readouterr()
+    ws2 = tmp_path / "ws2"
+    ws2.mkdir()
+    assert install(ws2, "fix-bad") == 2
+    assert "Nowhere" in capsys.readouterr().err and list(ws2.iterdir()) == []

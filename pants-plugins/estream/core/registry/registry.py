@@ -16,17 +16,17 @@ import os
 import random
 import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Callable, Dict, Iterable, Iterator, List, Mapping, Optional, TypeVar
+from typing import Callable, Dict, Iterable, Iterator, List, Mapping, Optional, Tuple, TypeVar
 
 import tomli
 
 from estream.core.archive import read_archive
-from estream.core.errors import EstreamError
+from estream.core.errors import Diagnostic, EstreamError
 from estream.core.keys import Keyring, PublicKey, empty_keyring, parse_keyring
 from estream.core.manifest import MANIFEST_FILENAME, Manifest, parse_manifest
-from estream.core.merkle import sha3_256
+from estream.core.merkle import SIGNATURE_FILE, sha3_256
 from estream.core.registry.git import GitError, redact, run_git
 from estream.core.registry.transaction import test_pause
 from estream.core.registry.index import (
@@ -36,12 +36,12 @@ from estream.core.registry.index import (
     index_path,
     parse_index_file,
     parse_index_line,
+    parse_index_lines,
     render_index_file,
 )
 from estream.core.semver import Version
+from estream.core.registry.archive_verification import verify_registry_archive
 from estream.core.signature import parse_signature_file
-from estream.core.fpga_verify import check_fpga_consistency
-from estream.core.verify import verify_package
 
 ENV_REGISTRY = "ESTREAM_REGISTRY"
 ENV_HOME = "ESTREAM_HOME"
@@ -79,10 +79,22 @@ def utc_now() -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
 
 
+#: `[registry]` switches a registry's owner sets in its own config.toml (the registry decides
+#: what it accepts, not each publisher's command line). Both default to false.
+ALLOW_DEVELOPMENT_KEYS = "allow_development_keys"
+ALLOW_UNTRUSTED_KEYS = "allow_untrusted_keys"
+_CONFIG_KEYS = {"format_version", ALLOW_DEVELOPMENT_KEYS, ALLOW_UNTRUSTED_KEYS}
+
+
 @dataclass(frozen=True)
 class RegistryConfig:
     format_version: int
     keyring: Keyring
+    #: Accept packages signed with a development key (with `publish --allow-development-key`).
+    allow_development_keys: bool = False
+    #: Accept packages signed by keys not in the registry's keyring.toml (e.g. only in the
+    #: publisher's local keyring): for a private sandbox registry, never a shared one.
+    allow_untrusted_keys: bool = False
 
 
 def parse_config(config_text: bytes, keyring_text: Optional[bytes], source: str) -> RegistryConfig:
@@ -101,6 +113,16 @@ def parse_config(config_text: bytes, keyring_text: Optional[bytes], source: str)
             key="registry.format_version",
             help="this registry was created by a different version of estream",
         )
+    flags = {}
+    for name in sorted(set(table) - _CONFIG_KEYS):
+        raise EstreamError.single(
+            f"{source}/{CONFIG_FILE}", "unknown registry setting", key=f"registry.{name}", help=f"known settings: {', '.join(sorted(_CONFIG_KEYS))}"
+        )
+    for name in (ALLOW_DEVELOPMENT_KEYS, ALLOW_UNTRUSTED_KEYS):
+        value = table.get(name, False)
+        if not isinstance(value, bool):
+            raise EstreamError.single(f"{source}/{CONFIG_FILE}", f"expected true or false, found {value!r}", key=f"registry.{name}")
+        flags[name] = value
     keyring = empty_keyring()
     if keyring_text is not None:
         try:
@@ -108,7 +130,7 @@ def parse_config(config_text: bytes, keyring_text: Optional[bytes], source: str)
         except UnicodeDecodeError:
             raise EstreamError.single(f"{source}/{KEYRING_FILE}", "keyring is not UTF-8") from None
         keyring = parse_keyring(text, source=f"{source}/{KEYRING_FILE}")
-    return RegistryConfig(REGISTRY_FORMAT, keyring)
+    return RegistryConfig(REGISTRY_FORMAT, keyring, flags[ALLOW_DEVELOPMENT_KEYS], flags[ALLOW_UNTRUSTED_KEYS])
 
 
 @dataclass(frozen=True)
@@ -123,6 +145,17 @@ class PackageInfo:
     development_key: bool
 
 
+def misplaced_index_file(expected: Optional[str]) -> str:
+    return "index file is not where its name belongs" + (f" (expected {expected})" if expected else " (not a valid component name)")
+
+
+def _signature_or_none(files: Mapping[str, bytes]):
+    try:
+        return parse_signature_file(files[SIGNATURE_FILE]) if SIGNATURE_FILE in files else None
+    except EstreamError:
+        return None  # verification reports it
+
+
 class Registry:
     """A local checkout of a registry repository at `url` (any git remote)."""
 
@@ -134,8 +167,18 @@ class Registry:
         label = re.sub(r"[^A-Za-z0-9._-]+", "-", url.rstrip("/").rsplit("/", 1)[-1])[:40] or "registry"
         self.checkout = self.home / "registry" / f"{label}-{digest}"
         self._lock_depth = 0
+        self._read_only = False
         #: How many push attempts the last change needed (more than 1: another publisher raced us).
         self.last_attempts = 0
+
+    @classmethod
+    def working_tree(cls, path: Path) -> "Registry":
+        """A registry read from a directory as it is (a CI checkout of a pull request): never
+        fetched, reset or written to."""
+        registry = cls(str(path))
+        registry.checkout = path
+        registry._read_only = True
+        return registry
 
     def __repr__(self) -> str:
         return f"Registry({redact(self.url)!r})"
@@ -181,6 +224,8 @@ class Registry:
 
         Offline, use the existing checkout as is (an error if there is none).
         """
+        if self._read_only:
+            return (self.checkout / CONFIG_FILE).is_file()
         with self.locked():
             if offline:
                 if not (self.checkout / CONFIG_FILE).is_file():
@@ -228,27 +273,36 @@ class Registry:
             return []
         return parse_index_file(path.read_bytes(), name=name, source=f"{self.display_url}:{rel}")
 
-    def names(self) -> List[str]:
-        """Every component with an index file; a file in the wrong shard is an error."""
+    def entries_lenient(self, name: str) -> Tuple[List[Tuple[int, IndexEntry]], List[Diagnostic]]:
+        """`name`'s valid index lines (with line numbers) and the problems of the others."""
+        rel = index_path(name)
+        path = self.checkout / rel
+        if not path.is_file():
+            return [], []
+        return parse_index_lines(path.read_bytes(), name=name, source=f"{self.display_url}:{rel}")
+
+    def index_files(self) -> List[Tuple[str, Optional[str]]]:
+        """Every file under `index/`: (its path, the path its name belongs at, or None when the
+        file name is no valid component name), in sorted order."""
         root = self.checkout / "index"
-        out: List[str] = []
-        if not root.is_dir():
-            return out
+        out: List[Tuple[str, Optional[str]]] = []
         for dirpath, dirnames, filenames in os.walk(root):
             dirnames.sort()
             for filename in sorted(filenames):
                 rel = (Path(dirpath) / filename).relative_to(self.checkout).as_posix()
                 try:
-                    expected = index_path(filename)
+                    out.append((rel, index_path(filename)))
                 except EstreamError:
-                    expected = None
-                if expected != rel:
-                    raise EstreamError.single(
-                        f"{self.display_url}:{rel}",
-                        "index file is not where its name belongs"
-                        + (f" (expected {expected})" if expected else " (not a valid component name)"),
-                    )
-                out.append(filename)
+                    out.append((rel, None))
+        return out
+
+    def names(self) -> List[str]:
+        """Every component with an index file; a file in the wrong shard is an error."""
+        out: List[str] = []
+        for rel, expected in self.index_files():
+            if expected != rel:
+                raise EstreamError.single(f"{self.display_url}:{rel}", misplaced_index_file(expected))
+            out.append(rel.rsplit("/", 1)[-1])
         return out
 
     def all_entries(self) -> Dict[str, List[IndexEntry]]:
@@ -270,6 +324,8 @@ class Registry:
 
     def _transact(self, message: str, change: Callable[[], T], *, attempts: int = DEFAULT_PUSH_ATTEMPTS) -> T:
         """Apply `change` on a fresh tip, commit everything and push; retry when the push is rejected."""
+        if self._read_only:
+            raise EstreamError.single(str(self.checkout), "a registry read from a directory cannot be changed", help="pass --registry URL")
         with self.locked():
             for attempt in range(1, attempts + 1):
                 exists = self.sync()
@@ -305,18 +361,27 @@ class Registry:
                 self.display_url, f"gave up after {attempts} attempts: other publishers kept pushing first", help="try again"
             )
 
-    def init(self, keyring_text: str) -> None:
-        """Create the registry in an empty remote: config and the trusted publisher keyring."""
+    def init(self, keyring_text: str, *, allow_development_keys: bool = False, allow_untrusted_keys: bool = False) -> None:
+        """Create the registry in an empty remote: config, the trusted publisher keyring and the
+        CI workflow that runs `estream marketplace registry check` on pull requests."""
         parse_keyring(keyring_text, source=KEYRING_FILE)
+        from estream.core.registry.check import CI_WORKFLOW_PATH, ci_workflow
+
+        switches = "".join(
+            f"{name} = true\n" for name, on in ((ALLOW_DEVELOPMENT_KEYS, allow_development_keys), (ALLOW_UNTRUSTED_KEYS, allow_untrusted_keys)) if on
+        )
 
         def change() -> None:
             if (self.checkout / CONFIG_FILE).exists():
                 raise EstreamError.single(self.display_url, "the registry already exists (config.toml is present)")
             (self.checkout / CONFIG_FILE).write_text(
                 f"# eStream component registry (https://github.com/estream) - do not put credentials here\n"
-                f"[registry]\nformat_version = {REGISTRY_FORMAT}\n"
+                f"[registry]\nformat_version = {REGISTRY_FORMAT}\n{switches}"
             )
             (self.checkout / KEYRING_FILE).write_text(keyring_text)
+            workflow = self.checkout / CI_WORKFLOW_PATH
+            workflow.parent.mkdir(parents=True, exist_ok=True)
+            workflow.write_text(ci_workflow())
 
         with self.locked():
             self._ensure_repo()
@@ -331,7 +396,11 @@ class Registry:
         extra_trusted_keys: Iterable[PublicKey] = (),
         allow_development_key: bool = False,
     ) -> PackageInfo:
-        """Read and fully verify an archive against the registry's and the local trusted keys."""
+        """Read and fully verify an archive against the registry's and the local trusted keys.
+
+        The archive names itself (nothing was asked for yet): its manifest's name and version are
+        what `verify_registry_archive` then checks the signed statement against.
+        """
         top, files = read_archive(archive, source=source)
         manifest_bytes = files.get(MANIFEST_FILENAME)
         if manifest_bytes is None:
@@ -339,24 +408,43 @@ class Registry:
         manifest = parse_manifest(manifest_bytes, f"{top}/{MANIFEST_FILENAME}")
         config = self.config()
         keyring = config.keyring
-        if local_keyring is not None:
-            keyring = Keyring(keyring.entries + local_keyring.entries, f"{keyring.source} + {local_keyring.source}")
         extra = list(extra_trusted_keys)
-        sig = parse_signature_file(files["SIGNATURE.ml-dsa"]) if "SIGNATURE.ml-dsa" in files else None
-        if allow_development_key and sig is not None and sig.development_key:
-            extra.append(sig.public)  # explicitly allowed: the development key vouches for itself
-        report = verify_package(
-            files, keyring=keyring, extra_trusted_keys=extra, allow_development_key=allow_development_key, top_dir=top, source=source
-        )
-        if not report.ok:
+        if allow_development_key and not config.allow_development_keys:
             raise EstreamError.single(
-                source,
-                f"package verification failed (exit {int(report.exit_code)}, {report.exit_code.name.lower()}):\n{report.render().rstrip()}",
-                help="only packages signed by a key the registry trusts (its keyring.toml) can be published",
+                f"{self.display_url}/{CONFIG_FILE}",
+                "this registry does not accept packages signed with a development key; "
+                f"{source} cannot be published with --allow-development-key",
+                key=f"registry.{ALLOW_DEVELOPMENT_KEYS}",
+                help="sign it with a release key in the registry's keyring.toml (`--key-file`, $ESTREAM_SIGNING_KEY_FILE)",
             )
-        assert sig is not None
-        check_fpga_consistency(files, source=source, action="it cannot be published")
-        return PackageInfo(manifest, files, top, sig.key_id, report.key_fingerprint or "", sig.development_key)
+        if config.allow_untrusted_keys:
+            # The registry's owner chose to accept any publisher: the package's own key vouches for it.
+            sig = _signature_or_none(files)
+            if sig is not None and not sig.development_key:
+                extra.append(sig.public)
+            if local_keyring is not None:
+                keyring = Keyring(keyring.entries + local_keyring.entries, f"{keyring.source} + {local_keyring.source}")
+        try:
+            verified = verify_registry_archive(
+                archive,
+                name=manifest.name,
+                version=str(manifest.version),
+                checksum=None,
+                keyring=keyring,
+                source=source,
+                action="it cannot be published",
+                extra_trusted_keys=extra,
+                allow_development_key=allow_development_key,
+            )
+        except EstreamError as e:
+            hint = (
+                f"only packages signed by a key in the registry's {KEYRING_FILE} can be published "
+                f"(its {CONFIG_FILE} sets neither {ALLOW_UNTRUSTED_KEYS} nor {ALLOW_DEVELOPMENT_KEYS})"
+            )
+            raise EstreamError([replace(d, help=hint if "trusted keys come from" in (d.help or "") else d.help) for d in e.diagnostics]) from None
+        return PackageInfo(
+            verified.manifest, verified.files, verified.top_dir, verified.key_id, verified.key_fingerprint, verified.development_key
+        )
 
     def publish(
         self,
@@ -435,12 +523,15 @@ class Registry:
 
 
 __all__ = [
+    "ALLOW_DEVELOPMENT_KEYS",
+    "ALLOW_UNTRUSTED_KEYS",
     "ENV_HOME",
     "ENV_REGISTRY",
     "PackageInfo",
     "Registry",
     "RegistryConfig",
     "estream_home",
+    "misplaced_index_file",
     "parse_config",
     "resolve_registry_url",
     "utc_now",

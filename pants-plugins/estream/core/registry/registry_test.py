@@ -105,7 +105,17 @@ def test_publish_refuses_overwrite_untrusted_and_dev_keys(env, capsys):
     d = write(tmp_path, "d.tar.gz", package_archive("esf-dev", "0.1.0", key=DEV, provides=["DevEvent"]))
     assert main(["marketplace", "publish", str(d)]) == 2
     assert "development key" in capsys.readouterr().err
-    assert main(["marketplace", "publish", str(d), "--allow-development-key"]) == 0
+    # ... and the publisher's flag alone is not enough: the registry's own config must allow them
+    assert main(["marketplace", "publish", str(d), "--allow-development-key"]) == 2
+    err = capsys.readouterr().err
+    assert "config.toml: `registry.allow_development_keys`: this registry does not accept" in err
+    sandbox = bare_repo(tmp_path / "sandbox.git")
+    ring = tmp_path / "registry-keyring.toml"
+    init = ["marketplace", "registry-init", "--registry", sandbox, "--keyring", str(ring), "--allow-development-keys"]
+    assert main(init) == 0
+    assert b"allow_development_keys = true" in remote_file(sandbox, "config.toml")
+    assert main(["marketplace", "publish", str(d), "--registry", sandbox]) == 2
+    assert main(["marketplace", "publish", str(d), "--registry", sandbox, "--allow-development-key"]) == 0
     # nothing of the refused ones reached the remote; the index has one line for esf-core
     assert remote_file(url, index_path("esf-core")).count(b"\n") == 1
     # a tampered archive is refused before anything is written

@@ -129,10 +129,9 @@ def upgrade(
     roots = dict(ws.dependencies)
     for name, version in targets.items():
         roots[name] = f"={version}"
-    pinned = installer._resolve(roots, ws, unlock=list(targets))
     deps = dict(ws.dependencies)
     pin = [n for n in targets if n in ws.dependencies]
-    return installer.apply(pinned, deps, pin=pin, ws=ws)
+    return installer.resolve_and_apply(roots, ws, deps, pin=pin, unlock=list(targets))
 
 
 __all__ = ["Outdated", "outdated", "render_outdated", "upgrade"]

@@ -7,7 +7,7 @@
     estream-wire-fix = { version = "1.0.0", checksum = "sha3-256:..." }
 
     [files]                       # which workspace files each installed package wrote
-    estream-wire-fix = ["circuits/fix-parser.circuit.yaml", "tests/vendor/estream-wire-fix/..."]
+    estream-wire-fix = ["vendor/estream-wire-fix/circuits/fix-parser.circuit.yaml", ...]
 
 SmartCircuit package format §8.3 defines `[dependencies]` and `[lock]`; `[files]` lets upgrades
 remove what an older version installed and tells a package's own files from someone else's.

@@ -1,0 +1,126 @@
+"""The marketplace spec's flow on this repository's own content (issue 11, item 3).
+
+Every package of the repository (schemas/, components/, circuits/) is published through the CLI
+into a fresh bare-git registry, installed by name into an empty workspace of its own, and its
+golden vectors and journeys run there with `estream marketplace test`.
+
+Cost: the CLI runs in-process on the repository sources (a temporary ESTREAM_HOME, a test key),
+so the only Pants run is the one that builds the package with bitstreams
+(`estream-queue-append`): a package with an FPGA target must ship `fpga/manifest.toml` and its
+bitstreams, and those come only from `./pants package` (its Yosys/nextpnr processes hit Pants'
+on-disk cache when the repository's bitstreams were built before; a cold run is about a minute).
+Its archive is signed by the same test key and published through the CLI like the others.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+from pathlib import Path
+from typing import Dict, List
+
+from estream.cli.main import main
+from estream.core.keys import SigningKey, write_private_key
+from estream.core.manifest import MANIFEST_FILENAME, parse_manifest
+from estream.core.registry.index import index_path
+from estream.core.registry.testing import bare_repo, keyring_text
+
+from integration.pants_repo import copy_repo, run_pants, source_root
+
+PACKAGE_ROOTS = ("schemas", "components", "circuits")
+
+
+def repository_packages() -> Dict[str, Path]:
+    """name -> package directory, for every manifest under the package roots."""
+    root = source_root()
+    out: Dict[str, Path] = {}
+    for top in PACKAGE_ROOTS:
+        for manifest in sorted((root / top).rglob(MANIFEST_FILENAME)):
+            m = parse_manifest(manifest.read_bytes(), str(manifest.relative_to(root)))
+            out[m.name] = manifest.parent
+    return out
+
+
+def needs_bitstreams(package_dir: Path) -> bool:
+    m = parse_manifest((package_dir / MANIFEST_FILENAME).read_bytes(), MANIFEST_FILENAME)
+    return m.circuit is not None and "fpga" in m.circuit.targets
+
+
+def test_every_package_of_this_repository_publishes_installs_and_runs_its_vectors(tmp_path: Path, monkeypatch, capfd) -> None:
+    packages = repository_packages()
+    assert len(packages) >= 9 and "estream-wire-fix" in packages and "estream-queue-append" in packages
+
+    key = SigningKey.generate("repo-release")
+    key_file = tmp_path / "keys" / "release.toml"
+    key_file.parent.mkdir(mode=0o700)
+    write_private_key(key_file, key)
+    ring = tmp_path / "ring.toml"
+    ring.write_text(keyring_text(key))
+    for var in ("ESTREAM_KEYRING", "ESTREAM_CACHE_DIR", "ESTREAM_SIGNING_KEY", "ESTREAM_REGISTRY"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("ESTREAM_HOME", str(tmp_path / "estream-home"))
+    monkeypatch.setenv("ESTREAM_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("ESTREAM_SIGNING_KEY_FILE", str(key_file))
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "0")
+    url = bare_repo(tmp_path / "index.git")
+    assert main(["marketplace", "registry-init", "--registry", url, "--keyring", str(ring)]) == 0
+    monkeypatch.setenv("ESTREAM_REGISTRY", url)
+
+    # The packages with bitstreams: one `./pants package` (the only producer of fpga/).
+    fpga = {name: d for name, d in packages.items() if needs_bitstreams(d)}
+    archives: Dict[str, Path] = {}
+    if fpga:
+        repo = copy_repo(tmp_path / "checkout")
+        root = source_root()
+        targets = [f"{d.relative_to(root).as_posix()}:" for d in fpga.values()]
+        built = run_pants(repo, ["package", *targets], env={"ESTREAM_SIGNING_KEY_FILE": str(key_file), "SOURCE_DATE_EPOCH": "0"})
+        built.assert_success()
+        for name, d in fpga.items():
+            [archive] = list((repo / "dist").rglob(f"{name}-*.tar.gz"))
+            archives[name] = archive
+
+    # 1. Publish every package through the CLI.
+    for name, d in sorted(packages.items()):
+        target = archives.get(name, d)
+        code = main(["marketplace", "publish", str(target)])
+        assert code == 0, f"publishing {name} from {target} failed:\n{capfd.readouterr().err}"
+    capfd.readouterr()
+    assert main(["marketplace", "registry", "check"]) == 0, capfd.readouterr().err
+    assert f"Checked {len(packages)} index entries" in capfd.readouterr().out
+    for name in packages:
+        line = subprocess.run(["git", "--git-dir", url, "show", f"main:{index_path(name)}"], capture_output=True, check=True).stdout
+        assert json.loads(line)["key_id"] == "repo-release"
+
+    # 2. Install each by name into an empty workspace of its own; 3. run its vectors there.
+    ran: List[str] = []
+    for name, source in sorted(packages.items()):
+        ws = tmp_path / "ws" / name
+        ws.mkdir(parents=True)
+        code = main(["marketplace", "install", "--workspace", str(ws), name])
+        captured = capfd.readouterr()
+        assert code == 0, f"installing {name} failed:\n{captured.out}\n{captured.err}"
+        installed = ws / "vendor" / name
+        assert (installed / MANIFEST_FILENAME).read_bytes() == (source / MANIFEST_FILENAME).read_bytes()
+        # what the circuits' implementation needs came along
+        for sub in ("src", "rtl"):
+            if (source / sub).is_dir() and list((source / sub).glob("*")):
+                shipped = {p.name for p in (installed / sub).glob("*")}
+                assert shipped, f"{name}: {sub}/ was not installed"
+        if (source / "tests" / "golden" / "manifest.toml").is_file() or (source / "tests" / "journeys").is_dir():
+            assert main(["marketplace", "test", str(installed)]) == 0, capfd.readouterr()
+            out = capfd.readouterr().out
+            passed = re.search(r"(\d+)/(\d+) tests passed", out)
+            assert passed and passed.group(1) == passed.group(2) and int(passed.group(1)) > 0, out
+            ran.append(name)
+        if name in fpga:
+            assert list((installed / "fpga").glob("*.bin")) or list((installed / "fpga").glob("*.bit"))
+            assert main(["marketplace", "verify", str(installed), "--fpga", "--keyring", str(ring)]) == 0, capfd.readouterr()
+    # the circuits of this repository all have vectors, and they all ran in consumers' workspaces
+    assert {"estream-wire-fix", "estream-lex-queue", "estream-queue-append", "estream-lex-map"} <= set(ran), ran
+    # two packages with a circuit file of the same name (append.circuit.yaml) do not collide
+    ws = tmp_path / "ws" / "both"
+    ws.mkdir()
+    assert main(["marketplace", "install", "--workspace", str(ws), "estream-lex-queue", "estream-queue-append"]) == 0, capfd.readouterr()
+    for name in ("estream-lex-queue", "estream-queue-append"):
+        assert (ws / "vendor" / name / "circuits" / "append.circuit.yaml").is_file()
