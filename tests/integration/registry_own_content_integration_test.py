@@ -118,6 +118,8 @@ def test_every_package_of_this_repository_publishes_installs_and_runs_its_vector
             assert main(["marketplace", "verify", str(installed), "--fpga", "--keyring", str(ring)]) == 0, capfd.readouterr()
     # the circuits of this repository all have vectors, and they all ran in consumers' workspaces
     assert {"estream-wire-fix", "estream-lex-queue", "estream-queue-append", "estream-lex-map"} <= set(ran), ran
+    # the wire adapters (issue 16) are published, installed and run like any other package
+    assert {"estream-wire-mqtt", "estream-wire-modbus", "estream-wire-hl7", "estream-wire-iso20022"} <= set(ran), ran
     # two packages with a circuit file of the same name (append.circuit.yaml) do not collide
     ws = tmp_path / "ws" / "both"
     ws.mkdir()
