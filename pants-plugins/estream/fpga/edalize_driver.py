@@ -36,6 +36,8 @@ class BuildFailed(Exception):
 
 
 def _quote_yosys_word(word):
+    if len(word) >= 2 and word[0] == word[-1] == '"' and '"' not in word[1:-1]:
+        return word  # a Verilog string literal (`chparam -set NAME "text"`): Yosys keeps it whole
     if word and not any(ch.isspace() for ch in word) and '"' not in word and ";" not in word:
         return word
     return '"' + word.replace("\\", "\\\\").replace('"', '\\"') + '"'
@@ -164,6 +166,27 @@ def validate_cores(paths):
         print("%s: %s" % (path, core.name))
 
 
+def edam_files(design_files):
+    """EDAM file entries for the design files of `fpga_build.json` (see design_files.py).
+
+    Paths are relative to WORK_ROOT, where the tools run. Data files are copied into WORK_ROOT
+    under their `copyto` name, which is what FuseSoC does with `copyto` before Edalize runs."""
+    files = []
+    for f in design_files:
+        if f.get("copyto"):
+            dest = os.path.join(WORK_ROOT, f["copyto"])
+            os.makedirs(os.path.dirname(dest) or ".", exist_ok=True)
+            shutil.copyfile(f["path"], dest)
+            files.append({"name": f["copyto"], "file_type": f["file_type"]})
+            continue
+        entry = {"name": os.path.relpath(f["path"], WORK_ROOT), "file_type": f["file_type"]}
+        if "include_path" in f:
+            entry["is_include_file"] = True
+            entry["include_path"] = os.path.relpath(f["include_path"], WORK_ROOT)
+        files.append(entry)
+    return files
+
+
 NATIVE_TOOLS = {
     "ice40": ("yosys", "nextpnr-ice40", "icepack"),
     "ecp5": ("yosys", "nextpnr-ecp5", "ecppack"),
@@ -188,11 +211,7 @@ def build(config):
     if config["toolchain"] == "native" or config["family"] == "xilinx":
         check_native_tools(config["family"])
     os.makedirs(WORK_ROOT, exist_ok=True)
-    files = []
-    for src in config["sources"]:
-        ext = os.path.splitext(src)[1]
-        file_type = "systemVerilogSource" if ext == ".sv" else "verilogSource"
-        files.append({"name": os.path.relpath(src, WORK_ROOT), "file_type": file_type})
+    files = edam_files(config["files"])
     constraints = config.get("constraints")
     if constraints:
         ext = os.path.splitext(constraints)[1].lower()
@@ -204,6 +223,7 @@ def build(config):
         "name": name,
         "toplevel": config["top"],
         "files": files,
+        "parameters": config.get("parameters", {}),
         "flow_options": flow_options,
     }
     env_launcher = None

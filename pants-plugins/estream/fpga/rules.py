@@ -8,6 +8,7 @@ import logging
 import os
 import pkgutil
 from dataclasses import dataclass
+from typing import Sequence
 
 from estream.core.errors import EstreamError
 from estream.fpga.devices import (
@@ -16,6 +17,7 @@ from estream.fpga.devices import (
     check_toolchain,
     resolve_device,
 )
+from estream.fpga.design_files import DesignFile, design_files, design_parameters
 from estream.fpga.report import NextpnrReport, check_timing, parse_nextpnr_report, summary_line
 from estream.fpga.subsystem import DRIVER_FILE, FpgaToolchain
 from estream.fpga.target_types import FpgaBitstreamFieldSet
@@ -94,11 +96,13 @@ def build_config(
     fs: FpgaBitstreamFieldSet,
     device: ResolvedDevice,
     toolchain: str,
-    rtl: list,
+    files: Sequence[DesignFile],
     constraints: str,
     output: str,
 ) -> dict:
-    """The driver's build description (also the source of the FuseSoC export's flow options)."""
+    """The driver's build description (also the source of the FuseSoC export's flow options).
+
+    It is an input of the build process, so everything in it is part of the cache key."""
     return {
         "name": fs.address.target_name,
         "top": fs.top.value,
@@ -108,7 +112,10 @@ def build_config(
         "package": device.package,
         "clock_mhz": fs.clock_mhz.value,
         "seed": fs.seed.value,
-        "sources": list(rtl),
+        "files": [f.to_json() for f in files],
+        "parameters": design_parameters(
+            fs.parameters.value, fs.defines.value, where=target_where(fs)
+        ),
         "constraints": constraints,
         "tool_options": {k: list(v) for k, v in (fs.tool_options.value or {}).items()},
         "toolchain": toolchain,
@@ -130,8 +137,9 @@ async def build_bitstream(
         raise EstreamError.single(where, "a target clock is required", key="clock_mhz")
 
     constraints_path = os.path.join(fs.address.spec_path, fs.constraints.value)
-    sources, constraints, driver, make_paths, path_env = await MultiGet(
+    sources, data, constraints, driver, make_paths, path_env = await MultiGet(
         Get(SourceFiles, SourceFilesRequest([fs.sources])),
+        Get(SourceFiles, SourceFilesRequest([fs.data_files])),
         Get(Snapshot, PathGlobs([constraints_path])),
         Get(Digest, CreateDigest([FileContent(DRIVER_FILE, driver_source())])),
         Get(
@@ -155,10 +163,17 @@ async def build_bitstream(
             help="install it (e.g. `apt-get install make`)",
         )
 
-    rtl = [f for f in sources.snapshot.files if f.endswith((".v", ".sv"))]
+    files = design_files(
+        base=fs.address.spec_path,
+        sources=sources.snapshot.files,
+        data_files=data.snapshot.files,
+        include_dirs=fs.include_dirs.value or (),
+        family=device.family,
+        where=where,
+    )
     name = fs.address.target_name
     output = f"{OUT_DIR}/{name}{device.bitstream_suffix}"
-    config = build_config(fs, device, chosen, rtl, constraints.files[0], output)
+    config = build_config(fs, device, chosen, files, constraints.files[0], output)
     config_digest = await Get(
         Digest,
         CreateDigest(
@@ -173,7 +188,9 @@ async def build_bitstream(
         ),
     )
     input_digest = await Get(
-        Digest, MergeDigests([sources.snapshot.digest, constraints.digest, config_digest, driver])
+        Digest, MergeDigests(
+            [sources.snapshot.digest, data.snapshot.digest, constraints.digest, config_digest, driver]
+        )
     )
     path = [shims.path_component]
     if chosen == "native":
