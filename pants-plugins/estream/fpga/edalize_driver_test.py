@@ -138,3 +138,11 @@ def test_edam_files_copy_data_files_into_the_work_root_and_mark_headers(tmp_path
         {"name": "fw/rom.hex", "file_type": "user"},
     ]
     assert (tmp_path / edalize_driver.WORK_ROOT / "fw/rom.hex").read_text() == "00\n"
+
+
+def test_absolute_tmp_paths_become_relative_for_yowasp(tmp_path: Path, monkeypatch) -> None:
+    work = Path("/tmp") / tmp_path.name / "build"
+    work.mkdir(parents=True, exist_ok=True)
+    monkeypatch.chdir(work)
+    text = f'chparam -set memfile "{work.parent}/sw/blinky.hex" top\nread_verilog {{x.v}}\n'
+    assert edalize_driver.relative_tmp_paths(text) == 'chparam -set memfile "../sw/blinky.hex" top\nread_verilog {x.v}\n'
