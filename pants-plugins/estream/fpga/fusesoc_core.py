@@ -17,8 +17,9 @@ Decisions:
 from __future__ import annotations
 
 import json
-import os
+import posixpath
 from dataclasses import dataclass
+from typing import Mapping, Sequence, Union
 
 from estream.core.errors import EstreamError
 from estream.fpga.devices import BITSTREAM_SUFFIX, TOOLCHAINS
@@ -163,44 +164,79 @@ def core_where(address: Address) -> str:
     return f"{address.spec_path or '.'}/BUILD: {address}"
 
 
+def core_build_config(
+    *,
+    base: str,
+    files: Sequence[str],
+    core: str,
+    core_target: str,
+    cores_roots: Sequence[str],
+    parameters: Mapping[str, Union[bool, int, str]],
+    flags: Sequence[str],
+    family: str,
+    toolchain: str,
+    output: str,
+    where: str,
+) -> dict:
+    """The driver's `fusesoc_build.json` (a process input: all of it is in the cache key), after
+    the checks that need no tools. Paths are build-root relative; `base` is the BUILD directory."""
+    if family not in ("ice40", "ecp5"):
+        raise EstreamError.single(
+            where, f"`fusesoc_core` builds iCE40 and ECP5 cores, not `{family}`", key="family"
+        )
+    core_file = posixpath.normpath(posixpath.join(base, core))
+    if not core.endswith(".core") or core_file not in files:
+        raise EstreamError.single(
+            where, f"`{core}` is not a `.core` file among the target's sources", key="core",
+            help="point `core` at a CAPI2 `.core` file below the BUILD file that `sources` includes",
+        )
+    roots = []
+    for declared in cores_roots:
+        root = posixpath.normpath(posixpath.join(base, declared))
+        if posixpath.relpath(root, base or ".").startswith(".."):
+            raise EstreamError.single(
+                where, f"cores root `{declared}` is outside the BUILD directory", key="cores_roots"
+            )
+        if not any(f.startswith(root + "/") or root == "." for f in files):
+            raise EstreamError.single(
+                where, f"cores root `{declared}` holds none of the target's sources", key="cores_roots"
+            )
+        roots.append(root)
+    return {
+        "core_file": core_file,
+        "cwd": base,
+        "cores_roots": roots,
+        "target": core_target,
+        "parameters": dict(parameters),
+        "flags": list(flags),
+        "family": family,
+        "toolchain": toolchain,
+        "output": output,
+    }
+
+
 @rule(desc="Package a FuseSoC core's bitstream", level=LogLevel.DEBUG)
 async def package_fusesoc_core(
     fs: FusesocCorePackageFieldSet, toolchain: FpgaToolchain
 ) -> BuiltPackage:
     where = core_where(fs.address)
     family = fs.family.value
-    if family not in ("ice40", "ecp5"):
-        raise EstreamError.single(
-            where, f"`fusesoc_core` builds iCE40 and ECP5 cores, not `{family}`", key="family"
-        )
-    base = fs.address.spec_path
-    core_file = os.path.normpath(os.path.join(base, fs.core.value))
     sources = await Get(SourceFiles, SourceFilesRequest([fs.sources]))
-    if core_file not in sources.snapshot.files:
-        raise EstreamError.single(
-            where, f"core file `{fs.core.value}` is not among the target's sources", key="core",
-            help="point `core` at a `.core` file below the BUILD file that `sources` includes",
-        )
-    roots = [os.path.normpath(os.path.join(base, r)) for r in fs.cores_roots.value or (".",)]
-    for declared, root in zip(fs.cores_roots.value or (".",), roots):
-        if not any(f.startswith(root.rstrip("/") + "/") or root == "." for f in sources.snapshot.files):
-            raise EstreamError.single(
-                where, f"cores root `{declared}` holds none of the target's sources", key="cores_roots"
-            )
     chosen = fs.toolchain.value or toolchain.default_toolchain
-    suffix = BITSTREAM_SUFFIX[family]
-    output = f"{OUT_DIR}/{fs.address.target_name}{suffix}"
-    config = {
-        "core_file": core_file,
-        "cwd": base,
-        "cores_roots": roots,
-        "target": fs.core_target.value,
-        "parameters": dict(fs.parameters.value or {}),
-        "flags": list(fs.flags.value or ()),
-        "family": family,
-        "toolchain": chosen,
-        "output": output,
-    }
+    output = f"{OUT_DIR}/{fs.address.target_name}{BITSTREAM_SUFFIX[family]}"
+    config = core_build_config(
+        base=fs.address.spec_path,
+        files=sources.snapshot.files,
+        core=fs.core.value,
+        core_target=fs.core_target.value,
+        cores_roots=fs.cores_roots.value or (".",),
+        parameters=fs.parameters.value or {},
+        flags=fs.flags.value or (),
+        family=family,
+        toolchain=chosen,
+        output=output,
+        where=where,
+    )
     config_digest = await Get(
         Digest,
         CreateDigest(
@@ -234,7 +270,7 @@ async def package_fusesoc_core(
     if fs.min_fmax_mhz.value:
         check_timing(report, target_mhz=fs.min_fmax_mhz.value, where=where, key="min_fmax_mhz")
 
-    output_path = fs.output_path.value_or_default(file_ending=suffix.lstrip("."))
+    output_path = fs.output_path.value_or_default(file_ending=BITSTREAM_SUFFIX[family].lstrip("."))
     report_path = f"{output_path}.report.json"
     digest = await Get(
         Digest,
