@@ -8,11 +8,12 @@ build, so `fusesoc run --target=synth` gives the bitstream `./pants package` giv
 from __future__ import annotations
 
 import re
-from typing import Mapping, Optional, Sequence
+from typing import Dict, Mapping, Optional, Sequence
 
 import yaml
 
 from estream.core.errors import EstreamError
+from estream.fpga.design_files import DesignFile
 
 CONSTRAINT_FILE_TYPES = {".pcf": "PCF", ".lpf": "LPF", ".xdc": "xdc", ".sdc": "SDC"}
 VLNV_PART = re.compile(r"^[A-Za-z0-9_.\-]+$")
@@ -28,23 +29,37 @@ def vlnv(vendor: str, library: str, name: str, version: str, *, where: str) -> s
     return f"{vendor}:{library}:{name}:{version}"
 
 
+def _file_entry(f: DesignFile) -> Dict[str, Dict[str, object]]:
+    attributes: Dict[str, object] = {"file_type": f.file_type}
+    if f.include_path is not None:
+        attributes["is_include_file"] = True
+        attributes["include_path"] = f.include_path
+    if f.copyto is not None:
+        attributes["copyto"] = f.copyto
+    return {f.path: attributes}
+
+
 def core_text(
     *,
     name: str,
     description: str,
-    rtl: Sequence[str],
+    files: Sequence[DesignFile],
     constraints: Optional[str],
     top: str,
     flow: str,
     flow_options: Mapping[str, object],
+    parameters: Optional[Mapping[str, Mapping[str, object]]] = None,
 ) -> str:
-    filesets = {
-        "rtl": {
-            "files": list(rtl),
-            "file_type": "verilogSource",
-        }
-    }
+    """`files` are relative to the core's directory; `parameters` as `design_parameters` gives them."""
+    hdl = [f for f in files if f.copyto is None]
+    data = [f for f in files if f.copyto is not None]
+    filesets: Dict[str, Dict[str, object]] = {"rtl": {"files": [_file_entry(f) for f in hdl]}}
     synth_filesets = ["rtl"]
+    if data:
+        # Memory initialisation files: copied into the build directory (`copyto`), used by
+        # synthesis and by simulation alike.
+        filesets["data"] = {"files": [_file_entry(f) for f in data]}
+        synth_filesets.append("data")
     if constraints:
         ext = constraints[constraints.rfind(".") :].lower()
         filesets["constraints"] = {
@@ -57,9 +72,9 @@ def core_text(
         "description": description,
         "filesets": filesets,
         "targets": {
-            "default": {"filesets": ["rtl"]},
+            "default": {"filesets": synth_filesets[: 2 if data else 1]},
             "sim": {
-                "filesets": ["rtl"],
+                "filesets": synth_filesets[: 2 if data else 1],
                 "toplevel": top,
                 "flow": "sim",
                 "flow_options": {"tool": "icarus"},
@@ -72,4 +87,8 @@ def core_text(
             },
         },
     }
+    if parameters:
+        doc["parameters"] = {k: dict(v) for k, v in parameters.items()}
+        for target in ("default", "sim", "synth"):
+            doc["targets"][target]["parameters"] = list(parameters)
     return "CAPI=2:\n" + yaml.safe_dump(doc, sort_keys=False, default_flow_style=False)

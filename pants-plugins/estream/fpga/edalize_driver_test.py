@@ -34,6 +34,7 @@ verilog_defaults -add -I../inc
 
 proc set_params {} {
 chparam -set ADDR_W 8 queue_append_top
+chparam -set NAME {"q0"} queue_append_top
 }
 
 proc synth {top} {
@@ -77,6 +78,7 @@ def test_tcl_template_becomes_the_yosys_commands_in_order(tmp_path: Path, monkey
         "read_verilog ../rtl/queue_append.v",
         'read_verilog -sv "../rtl/with space.sv"',
         "chparam -set ADDR_W 8 queue_append_top",
+        'chparam -set NAME "q0" queue_append_top',
         "verilog_defaults -pop",
         "synth_ice40 -abc9 -top queue_append_top",
         "write_json qa.json",
@@ -117,3 +119,30 @@ def test_unexpected_yosys_arguments_are_refused() -> None:
         edalize_driver.launch(["yosys", "-s", "script.ys"])
     assert edalize_driver.main(["launch", "yosys", "-p", "read_verilog x.v"]) == 1
     assert edalize_driver.main(["frobnicate"]) == 2
+
+
+def test_edam_files_copy_data_files_into_the_work_root_and_mark_headers(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "hw/fw").mkdir(parents=True)
+    (tmp_path / "hw/fw/rom.hex").write_text("00\n")
+    got = edalize_driver.edam_files(
+        [
+            {"path": "hw/top.v", "file_type": "verilogSource"},
+            {"path": "hw/inc/map.vh", "file_type": "verilogSource", "include_path": "hw/inc"},
+            {"path": "hw/fw/rom.hex", "file_type": "user", "copyto": "fw/rom.hex"},
+        ]
+    )
+    assert got == [
+        {"name": "../hw/top.v", "file_type": "verilogSource"},
+        {"name": "../hw/inc/map.vh", "file_type": "verilogSource", "is_include_file": True, "include_path": "../hw/inc"},
+        {"name": "fw/rom.hex", "file_type": "user"},
+    ]
+    assert (tmp_path / edalize_driver.WORK_ROOT / "fw/rom.hex").read_text() == "00\n"
+
+
+def test_absolute_tmp_paths_become_relative_for_yowasp(tmp_path: Path, monkeypatch) -> None:
+    work = Path("/tmp") / tmp_path.name / "build"
+    work.mkdir(parents=True, exist_ok=True)
+    monkeypatch.chdir(work)
+    text = f'chparam -set memfile "{work.parent}/sw/blinky.hex" top\nread_verilog {{x.v}}\n'
+    assert edalize_driver.relative_tmp_paths(text) == 'chparam -set memfile "../sw/blinky.hex" top\nread_verilog {x.v}\n'

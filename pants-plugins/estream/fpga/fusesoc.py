@@ -19,6 +19,7 @@ from typing import Tuple
 from estream.core.errors import EstreamError
 from estream.fpga import edalize_driver
 from estream.fpga.capi2 import core_text, vlnv
+from estream.fpga.design_files import design_files, design_parameters
 from estream.fpga.devices import check_constraints_suffix, resolve_device
 from estream.fpga.rules import build_config, driver_source, target_where
 from estream.fpga.subsystem import DRIVER_FILE, FpgaToolchain
@@ -123,6 +124,9 @@ async def generate_fusesoc_cores(
     all_sources = await MultiGet(
         Get(SourceFiles, SourceFilesRequest([fs.sources])) for fs in field_sets
     )
+    all_data = await MultiGet(
+        Get(SourceFiles, SourceFilesRequest([fs.data_files])) for fs in field_sets
+    )
     constraints_contents = await MultiGet(
         Get(DigestContents, PathGlobs([os.path.join(fs.address.spec_path, fs.constraints.value)]))
         for fs in field_sets
@@ -130,10 +134,13 @@ async def generate_fusesoc_cores(
     sources_contents = await MultiGet(
         Get(DigestContents, Digest, s.snapshot.digest) for s in all_sources
     )
+    data_contents = await MultiGet(Get(DigestContents, Digest, d.snapshot.digest) for d in all_data)
 
     files = [FileContent(DRIVER_FILE, driver_source())]
     cores = []
-    for fs, rtl_files, constraint_files in zip(field_sets, sources_contents, constraints_contents):
+    for fs, rtl_files, data_files, constraint_files in zip(
+        field_sets, sources_contents, data_contents, constraints_contents
+    ):
         where = target_where(fs)
         device = resolve_device(fs.family.value, fs.device.value, fs.package.value, where=where)
         check_constraints_suffix(device.family, fs.constraints.value, where=where)
@@ -147,9 +154,17 @@ async def generate_fusesoc_cores(
         def rel(path: str) -> str:
             return os.path.relpath(path, fs.address.spec_path or ".")
 
-        rtl = [rel(fc.path) for fc in rtl_files if fc.path.endswith((".v", ".sv"))]
+        design = design_files(
+            base=fs.address.spec_path,
+            sources=[fc.path for fc in rtl_files],
+            data_files=[fc.path for fc in data_files],
+            include_dirs=fs.include_dirs.value or (),
+            family=device.family,
+            where=where,
+            relative=True,
+        )
         constraints = rel(constraint_files[0].path)
-        config = build_config(fs, device, "yowasp", rtl, constraints, output="")
+        config = build_config(fs, device, "yowasp", design, constraints, output="")
         flow, flow_options = edalize_driver.flow_options(config)
         core_path = f"{core_dir}/{fs.address.target_name}.core"
         files.append(
@@ -158,15 +173,16 @@ async def generate_fusesoc_cores(
                 core_text(
                     name=name,
                     description=f"{fs.address}: {fs.top.value} for {device.part}",
-                    rtl=rtl,
+                    files=design,
                     constraints=constraints,
                     top=fs.top.value,
                     flow=flow,
                     flow_options=flow_options,
+                    parameters=design_parameters(fs.parameters.value, fs.defines.value, where=where),
                 ).encode(),
             )
         )
-        for fc in [*rtl_files, *constraint_files]:
+        for fc in [*rtl_files, *data_files, *constraint_files]:
             files.append(FileContent(f"{core_dir}/{rel(fc.path)}", fc.content))
         cores.append(FusesocCore(fs.address, name, core_path))
 

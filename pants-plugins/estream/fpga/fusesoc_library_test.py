@@ -13,6 +13,7 @@ from estream.cli.main import main
 from estream.core.errors import EstreamError
 from estream.core.registry.testing import bare_repo
 from estream.fpga.capi2 import core_text
+from estream.fpga.design_files import DesignFile
 from estream.fpga.fusesoc_library import (
     CoreSet,
     IGNORE_FILE,
@@ -33,7 +34,7 @@ def core_files(name: str, version: str = "0", *, rtl: bytes = b"module top; endm
     text = core_text(
         name=f"estream:{LIB}:{name}:{version}",
         description=f"{name} for a test",
-        rtl=["top.v"],
+        files=[DesignFile("top.v", "verilogSource")],
         constraints="pins.pcf",
         top="top",
         flow="icestorm",

@@ -1,4 +1,5 @@
-"""The estream FPGA backend: `fpga_bitstream` targets built by Edalize, `fusesoc-export`,
+"""The estream FPGA backend: `fpga_bitstream` targets built by Edalize, `fusesoc_core` targets
+(existing FuseSoC cores built by FuseSoC), `fusesoc-export`,
 `publish` of their FuseSoC cores into a FuseSoC library, bitstreams in marketplace packages, and
 golden vectors of circuits with an `implementation.rtl` simulated by `test`.
 
@@ -7,7 +8,7 @@ Pants' optional backends) because its rules need the Python backend's pex machin
 hermetic toolchain, which the core estream backend does not.
 """
 
-from estream.fpga import fusesoc, package_bitstreams, publish, rtl_vectors
+from estream.fpga import fusesoc, fusesoc_core, package_bitstreams, publish, rtl_vectors
 from estream.fpga import rules as fpga_rules
 from estream.fpga import target_types as fpga_target_types
 from estream.target_types import MarketplacePackageTarget
@@ -15,13 +16,14 @@ from estream.util_rules import cli_process
 
 
 def target_types():
-    return fpga_target_types.target_types()
+    return [*fpga_target_types.target_types(), *fusesoc_core.target_types()]
 
 
 def rules():
     return [
         *fpga_rules.rules(),
         *fusesoc.rules(),
+        *fusesoc_core.rules(),
         *publish.rules(),
         *cli_process.rules(),
         *rtl_vectors.rules(),

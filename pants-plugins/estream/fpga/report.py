@@ -46,9 +46,42 @@ class ClockFmax:
 
 
 @dataclass(frozen=True)
+class CriticalPath:
+    """One of nextpnr's `critical_paths`: the slowest path between two clock domains."""
+
+    from_clock: str
+    to_clock: str
+    start: str  # cell.port the path starts at
+    end: str  # cell.port it ends at
+    logic_ns: float
+    routing_ns: float
+    nets: Tuple[str, ...]
+    sources: Tuple[str, ...]  # HDL locations of the nets, as nextpnr gives them
+
+    @property
+    def total_ns(self) -> float:
+        return self.logic_ns + self.routing_ns
+
+    def describe(self) -> str:
+        nets = ", ".join(self.nets[:6]) + (", ..." if len(self.nets) > 6 else "")
+        where = "; ".join(sorted(set(self.sources))[:4])
+        return (
+            f"{self.start} -> {self.end}: {self.total_ns:.2f} ns ({self.logic_ns:.2f} ns logic, "
+            f"{self.routing_ns:.2f} ns routing) through {len(self.nets)} net(s) {nets}"
+            + (f" [{where}]" if where else "")
+        )
+
+
+@dataclass(frozen=True)
 class NextpnrReport:
     utilization: Tuple[BelUsage, ...]
     clocks: Tuple[ClockFmax, ...]
+    critical_paths: Tuple[CriticalPath, ...] = ()
+
+    def critical_path(self, clock: str) -> Optional[CriticalPath]:
+        """The critical path within `clock`'s domain (nextpnr names it `posedge <clock>` etc.)."""
+        paths = [p for p in self.critical_paths if p.to_clock.split(" ")[-1] == clock]
+        return max(paths, key=lambda p: p.total_ns) if paths else None
 
     def resources(self, family: str) -> Dict[str, Tuple[int, int]]:
         """`{resource class: (used, available)}` for the family's bel types, in report order."""
@@ -98,23 +131,72 @@ def parse_nextpnr_report(data: bytes, *, path: str) -> NextpnrReport:
         achieved = _number(entry.get("achieved"), path, f"fmax.{clock}.achieved")
         constraint = _number(entry.get("constraint"), path, f"fmax.{clock}.constraint")
         clocks.append(ClockFmax(clock, float(achieved), float(constraint)))
-    return NextpnrReport(tuple(usages), tuple(clocks))
+    return NextpnrReport(tuple(usages), tuple(clocks), _critical_paths(doc.get("critical_paths", []), path))
 
 
-def check_timing(report: NextpnrReport, *, target_mhz: float, where: str) -> None:
+def _endpoint(segment: dict, side: str) -> str:
+    point = segment.get(side)
+    if not isinstance(point, dict):
+        return "?"
+    return f"{point.get('cell', '?')}.{point.get('port', '?')}"
+
+
+def _critical_paths(entries, path: str) -> Tuple[CriticalPath, ...]:
+    if not isinstance(entries, list):
+        raise EstreamError.single(path, "expected a list of paths", key="critical_paths")
+    found = []
+    for i, entry in enumerate(entries):
+        segments = entry.get("path") if isinstance(entry, dict) else None
+        if not isinstance(segments, list) or not segments or not all(isinstance(s, dict) for s in segments):
+            raise EstreamError.single(
+                path, "expected {from, to, path: [segments]}", key=f"critical_paths[{i}]"
+            )
+        logic = routing = 0.0
+        nets, sources = [], []
+        for j, seg in enumerate(segments):
+            delay = _number(seg.get("delay"), path, f"critical_paths[{i}].path[{j}].delay")
+            if seg.get("type") == "routing":
+                routing += delay
+                if isinstance(seg.get("net"), str):
+                    nets.append(seg["net"])
+                sources.extend(s for s in seg.get("sources", []) if isinstance(s, str))
+            else:
+                logic += delay
+        found.append(
+            CriticalPath(
+                from_clock=str(entry.get("from", "")),
+                to_clock=str(entry.get("to", "")),
+                start=_endpoint(segments[0], "from"),
+                end=_endpoint(segments[-1], "to"),
+                logic_ns=logic,
+                routing_ns=routing,
+                nets=tuple(nets),
+                sources=tuple(sources),
+            )
+        )
+    return tuple(found)
+
+
+def check_timing(
+    report: NextpnrReport, *, target_mhz: float, where: str, key: str = "clock_mhz"
+) -> None:
     """Fail when any clock's achieved fmax is below the target clock (timing not met)."""
     failing = [c for c in report.clocks if c.achieved_mhz < target_mhz]
     if not failing:
         return
     worst = min(failing, key=lambda c: c.achieved_mhz)
     clocks = ", ".join(f"`{c.clock}` reaches {c.achieved_mhz:.2f} MHz" for c in failing)
+    critical = report.critical_path(worst.clock)
+    message = f"timing not met: target clock {target_mhz:g} MHz, but {clocks}"
+    if critical is not None:
+        message += f"\n  critical path of `{worst.clock}`: {critical.describe()}"
     raise EstreamError.single(
         where,
-        f"timing not met: target clock {target_mhz:g} MHz, but {clocks}",
-        key="clock_mhz",
+        message,
+        key=key,
         help=(
-            f"lower `clock_mhz` to at most {worst.achieved_mhz:.2f}, pipeline the critical path "
-            "(nextpnr's report.json lists it under `critical_paths`), or try another `seed`"
+            f"lower `{key}` to at most {worst.achieved_mhz:.2f}, pipeline the critical path "
+            "(all of them are in the bitstream's report.json, `critical_paths`), or try another `seed`"
         ),
     )
 

@@ -69,3 +69,42 @@ def test_malformed_reports_are_located_errors(raw: bytes, key) -> None:
         parse_nextpnr_report(raw, path="dist/x/report.json")
     assert e.value.diagnostics[0].path == "dist/x/report.json"
     assert e.value.diagnostics[0].key == key
+
+
+SLOW = {
+    "critical_paths": [
+        {
+            "from": "posedge clk$SB_IO_IN_$glb_clk",
+            "to": "posedge clk$SB_IO_IN_$glb_clk",
+            "path": [
+                {"delay": 1.39, "type": "clk-to-q", "from": {"cell": "tick_LC", "port": "O"}, "to": {"cell": "tick_LC", "port": "O"}},
+                {"delay": 1.76, "type": "routing", "net": "tick[0]", "sources": ["rom_scan.v:27.14-27.18"],
+                 "from": {"cell": "tick_LC", "port": "O"}, "to": {"cell": "addr_LC", "port": "I0"}},
+                {"delay": 0.45, "type": "logic", "from": {"cell": "addr_LC", "port": "I0"}, "to": {"cell": "addr_LC", "port": "O"}},
+                {"delay": 0.90, "type": "setup", "from": {"cell": "addr_LC", "port": "O"}, "to": {"cell": "data_LC", "port": "D"}},
+            ],
+        }
+    ],
+    "fmax": {"clk$SB_IO_IN_$glb_clk": {"achieved": 80.0, "constraint": 400}},
+    "utilization": {"ICESTORM_LC": {"available": 5280, "used": 48}},
+}
+
+
+def test_timing_failure_names_the_critical_path_from_the_report() -> None:
+    report = parse(SLOW)
+    path = report.critical_path("clk$SB_IO_IN_$glb_clk")
+    assert path.start == "tick_LC.O" and path.end == "data_LC.D" and path.nets == ("tick[0]",)
+    assert path.total_ns == pytest.approx(4.5)
+    with pytest.raises(EstreamError) as e:
+        check_timing(report, target_mhz=400, where="hw/BUILD: hw:soc", key="min_fmax_mhz")
+    d = e.value.diagnostics[0]
+    assert d.key == "min_fmax_mhz"
+    assert "critical path of `clk$SB_IO_IN_$glb_clk`: tick_LC.O -> data_LC.D: 4.50 ns" in d.message
+    assert "through 1 net(s) tick[0] [rom_scan.v:27.14-27.18]" in d.message
+    assert "lower `min_fmax_mhz` to at most 80.00" in d.help
+
+
+def test_a_malformed_critical_path_is_named() -> None:
+    with pytest.raises(EstreamError) as e:
+        parse(dict(SLOW, critical_paths=[{"from": "a", "to": "b", "path": "x"}]))
+    assert e.value.diagnostics[0].key == "critical_paths[0]"

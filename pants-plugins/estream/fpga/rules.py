@@ -8,6 +8,7 @@ import logging
 import os
 import pkgutil
 from dataclasses import dataclass
+from typing import Sequence, Tuple
 
 from estream.core.errors import EstreamError
 from estream.fpga.devices import (
@@ -16,6 +17,7 @@ from estream.fpga.devices import (
     check_toolchain,
     resolve_device,
 )
+from estream.fpga.design_files import DesignFile, design_files, design_parameters
 from estream.fpga.report import NextpnrReport, check_timing, parse_nextpnr_report, summary_line
 from estream.fpga.subsystem import DRIVER_FILE, FpgaToolchain
 from estream.fpga.target_types import FpgaBitstreamFieldSet
@@ -94,11 +96,13 @@ def build_config(
     fs: FpgaBitstreamFieldSet,
     device: ResolvedDevice,
     toolchain: str,
-    rtl: list,
+    files: Sequence[DesignFile],
     constraints: str,
     output: str,
 ) -> dict:
-    """The driver's build description (also the source of the FuseSoC export's flow options)."""
+    """The driver's build description (also the source of the FuseSoC export's flow options).
+
+    It is an input of the build process, so everything in it is part of the cache key."""
     return {
         "name": fs.address.target_name,
         "top": fs.top.value,
@@ -108,12 +112,104 @@ def build_config(
         "package": device.package,
         "clock_mhz": fs.clock_mhz.value,
         "seed": fs.seed.value,
-        "sources": list(rtl),
+        "files": [f.to_json() for f in files],
+        "parameters": design_parameters(
+            fs.parameters.value, fs.defines.value, where=target_where(fs)
+        ),
         "constraints": constraints,
         "tool_options": {k: list(v) for k, v in (fs.tool_options.value or {}).items()},
         "toolchain": toolchain,
         "output": output,
     }
+
+
+@dataclass(frozen=True)
+class FpgaToolProcess:
+    """A run of the sandbox driver (`edalize_driver.py ARGV...`) on the `fpga-toolchain` venv,
+    with GNU make (for Edalize's Makefile), the chosen toolchain on the PATH and YoWASP's
+    persistent WebAssembly cache. The driver is added to `input_digest`."""
+
+    argv: Tuple[str, ...]
+    description: str
+    input_digest: Digest
+    output_files: Tuple[str, ...]
+    toolchain: str
+    family: str
+    where: str
+
+
+@rule(desc="Prepare an FPGA tool process", level=LogLevel.DEBUG)
+async def fpga_tool_process(request: FpgaToolProcess, toolchain: FpgaToolchain) -> Process:
+    driver, make_paths, path_env = await MultiGet(
+        Get(Digest, CreateDigest([FileContent(DRIVER_FILE, driver_source())])),
+        Get(
+            BinaryPaths,
+            BinaryPathRequest(
+                binary_name="make",
+                search_path=MAKE_SEARCH_PATH,
+                test=BinaryPathTest(args=["--version"]),
+            ),
+        ),
+        Get(EnvironmentVars, EnvironmentVarsRequest(["PATH"])),
+    )
+    make = make_paths.first_path
+    if make is None:
+        raise EstreamError.single(
+            request.where,
+            "Edalize needs GNU make, and none was found in " + ":".join(MAKE_SEARCH_PATH),
+            help="install it (e.g. `apt-get install make`)",
+        )
+    venv_pex, shims, input_digest = await MultiGet(
+        Get(VenvPex, pex.PexRequest, toolchain.to_pex_request()),
+        Get(
+            BinaryShims,
+            BinaryShimsRequest.for_paths(make, rationale="run the Makefile Edalize writes"),
+        ),
+        Get(Digest, MergeDigests([request.input_digest, driver])),
+    )
+    path = [shims.path_component]
+    if request.toolchain == "native":
+        path.extend(toolchain.native_search_directories(path_env))
+    if request.family == "xilinx" and toolchain.vivado:
+        path.insert(0, os.path.dirname(toolchain.vivado))
+    process = await Get(
+        Process,
+        VenvPexProcess(
+            venv_pex,
+            argv=[DRIVER_FILE, *request.argv],
+            description=request.description,
+            level=LogLevel.INFO,
+            input_digest=input_digest,
+            extra_env={
+                "PATH": ":".join(path),
+                # The pex environment rewrites PATH; the driver restores exactly this one.
+                "ESTREAM_FPGA_PATH": ":".join(path),
+                "YOWASP_CACHE_DIR": YOWASP_CACHE_DIR,
+                # Run the venv's Python on the driver file (a sandbox input, not part of the
+                # venv: editing it does not rebuild the tool's venv).
+                "PEX_INTERPRETER": "1",
+            },
+            output_files=request.output_files,
+            append_only_caches={YOWASP_CACHE_NAME: YOWASP_CACHE_DIR},
+            timeout_seconds=3600,
+        ),
+    )
+    return dataclasses.replace(
+        process,
+        immutable_input_digests={**process.immutable_input_digests, **shims.immutable_input_digests},
+    )
+
+
+def build_failure(result: FallibleProcessResult, *, where: str) -> EstreamError:
+    """The error of a failed driver run: its `fpga build failed:` message, else stderr's tail."""
+    stderr = result.stderr.decode("utf-8", "replace").strip()
+    failed = [l for l in stderr.splitlines() if l.startswith("fpga build failed:")]
+    detail = stderr[stderr.index(failed[0]) :] if failed else stderr[-4000:]
+    return EstreamError.single(
+        where,
+        f"building the bitstream failed (exit {result.exit_code}):\n{detail}",
+        help="the messages above come from Yosys (yosys.log) and nextpnr (next.log)",
+    )
 
 
 @rule(desc="Build an FPGA bitstream", level=LogLevel.DEBUG)
@@ -130,92 +226,52 @@ async def build_bitstream(
         raise EstreamError.single(where, "a target clock is required", key="clock_mhz")
 
     constraints_path = os.path.join(fs.address.spec_path, fs.constraints.value)
-    sources, constraints, driver, make_paths, path_env = await MultiGet(
+    sources, data, constraints = await MultiGet(
         Get(SourceFiles, SourceFilesRequest([fs.sources])),
+        Get(SourceFiles, SourceFilesRequest([fs.data_files])),
         Get(Snapshot, PathGlobs([constraints_path])),
-        Get(Digest, CreateDigest([FileContent(DRIVER_FILE, driver_source())])),
-        Get(
-            BinaryPaths,
-            BinaryPathRequest(
-                binary_name="make",
-                search_path=MAKE_SEARCH_PATH,
-                test=BinaryPathTest(args=["--version"]),
-            ),
-        ),
-        Get(EnvironmentVars, EnvironmentVarsRequest(["PATH"])),
     )
     if not constraints.files:
         raise EstreamError.single(
             where, f"constraints file `{constraints_path}` does not exist", key="constraints"
         )
-    make = make_paths.first_path
-    if make is None:
-        raise EstreamError.single(
-            where, "Edalize needs GNU make, and none was found in " + ":".join(MAKE_SEARCH_PATH),
-            help="install it (e.g. `apt-get install make`)",
-        )
 
-    rtl = [f for f in sources.snapshot.files if f.endswith((".v", ".sv"))]
+    files = design_files(
+        base=fs.address.spec_path,
+        sources=sources.snapshot.files,
+        data_files=data.snapshot.files,
+        include_dirs=fs.include_dirs.value or (),
+        family=device.family,
+        where=where,
+    )
     name = fs.address.target_name
     output = f"{OUT_DIR}/{name}{device.bitstream_suffix}"
-    config = build_config(fs, device, chosen, rtl, constraints.files[0], output)
+    config = build_config(fs, device, chosen, files, constraints.files[0], output)
     config_digest = await Get(
         Digest,
         CreateDigest(
             [FileContent("fpga_build.json", json.dumps(config, indent=2, sort_keys=True).encode())]
         ),
     )
-    venv_pex, shims = await MultiGet(
-        Get(VenvPex, pex.PexRequest, toolchain.to_pex_request()),
-        Get(
-            BinaryShims,
-            BinaryShimsRequest.for_paths(make, rationale="run the Makefile Edalize writes"),
-        ),
-    )
     input_digest = await Get(
-        Digest, MergeDigests([sources.snapshot.digest, constraints.digest, config_digest, driver])
+        Digest,
+        MergeDigests([sources.snapshot.digest, data.snapshot.digest, constraints.digest, config_digest]),
     )
-    path = [shims.path_component]
-    if chosen == "native":
-        path.extend(toolchain.native_search_directories(path_env))
-    if device.family == "xilinx":
-        path.insert(0, os.path.dirname(toolchain.vivado))
     process = await Get(
         Process,
-        VenvPexProcess(
-            venv_pex,
-            argv=[DRIVER_FILE, "build", "fpga_build.json"],
+        FpgaToolProcess(
+            argv=("build", "fpga_build.json"),
             description=f"Synthesise, place and route {fs.address} ({device.part}, {chosen})",
-            level=LogLevel.INFO,
             input_digest=input_digest,
-            extra_env={
-                "PATH": ":".join(path),
-                # The pex environment rewrites PATH; the driver restores exactly this one.
-                "ESTREAM_FPGA_PATH": ":".join(path),
-                "YOWASP_CACHE_DIR": YOWASP_CACHE_DIR,
-                # Run the venv's Python on the driver file (a sandbox input, not part of the
-                # venv: editing it does not rebuild the tool's venv).
-                "PEX_INTERPRETER": "1",
-            },
-            output_files=[output, REPORT_FILE],
-            append_only_caches={YOWASP_CACHE_NAME: YOWASP_CACHE_DIR},
-            timeout_seconds=3600,
+            output_files=(output, REPORT_FILE),
+            toolchain=chosen,
+            family=device.family,
+            where=where,
         ),
-    )
-    process = dataclasses.replace(
-        process,
-        immutable_input_digests={**process.immutable_input_digests, **shims.immutable_input_digests},
     )
     result = await Get(FallibleProcessResult, Process, process)
     if result.exit_code != 0:
-        stderr = result.stderr.decode("utf-8", "replace").strip()
-        failed = [l for l in stderr.splitlines() if l.startswith("fpga build failed:")]
-        detail = stderr[stderr.index(failed[0]) :] if failed else stderr[-4000:]
-        raise EstreamError.single(
-            where,
-            f"building the bitstream failed (exit {result.exit_code}):\n{detail}",
-            help="the messages above come from Yosys (yosys.log) and nextpnr (next.log)",
-        )
+        raise build_failure(result, where=where)
 
     contents = await Get(DigestContents, Digest, result.output_digest)
     by_path = {fc.path: fc.content for fc in contents}

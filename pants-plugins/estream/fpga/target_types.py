@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Dict, Iterable, Optional, Tuple
+import re
+from typing import Any, Dict, Iterable, Optional, Tuple, Union
 
 from estream.fpga.devices import DIES, FAMILIES, TOOLCHAINS
 from pants.core.goals.package import OutputPathField
@@ -11,28 +12,119 @@ from pants.engine.addresses import Address
 from pants.engine.target import (
     COMMON_TARGET_FIELDS,
     DictStringToStringSequenceField,
+    Field,
     FieldSet,
     FloatField,
     IntField,
     MultipleSourcesField,
     SpecialCasedDependencies,
     StringField,
+    StringSequenceField,
     Target,
 )
 from pants.util.frozendict import FrozenDict
 from pants.util.strutil import help_text
 
 TOOL_OPTION_KEYS = ("yosys", "nextpnr", "pack")
+HDL_HEADER_SUFFIXES = (".vh", ".svh")
+VHDL_SUFFIXES = (".vhd", ".vhdl")
+HDL_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_$]*$")
+ParameterValue = Union[bool, int, str]
 
 
 class FpgaRtlSourcesField(MultipleSourcesField):
     required = True
-    expected_file_extensions = (".v", ".sv", ".vh", ".svh")
+    expected_file_extensions = (".v", ".sv", *HDL_HEADER_SUFFIXES, *VHDL_SUFFIXES)
     help = help_text(
         """
-        The RTL files of the design (Verilog `.v`, SystemVerilog `.sv`; `.vh`/`.svh` headers are
-        made available for `` `include `` but not read as units), relative to the BUILD file.
-        Example: `sources=["queue_append.v", "queue_append_top.v"]`.
+        The RTL files of the design, relative to the BUILD file: Verilog `.v`, SystemVerilog
+        `.sv` (read with Yosys' `-sv` frontend), and `.vh`/`.svh` headers, which are made
+        available for `` `include `` (see `include_dirs`) but not read as units. VHDL
+        (`.vhd`, `.vhdl`) only for `family="xilinx"` (Vivado): Yosys, as YoWASP and Debian
+        ship it, has no VHDL frontend (that needs the GHDL plugin), and an iCE40/ECP5 target with
+        VHDL sources fails with an error saying so. Example:
+        `sources=["queue_append.v", "queue_append_top.v"]`.
+        """
+    )
+
+
+class FpgaHdlValuesField(Field):
+    """A dict of HDL names to typed values (bool, int or str), as FuseSoC parameters are typed."""
+
+    value: Optional[FrozenDict[str, ParameterValue]]
+    default = None
+
+    @classmethod
+    def compute_value(
+        cls, raw_value: Optional[Dict[str, Any]], address: Address
+    ) -> Optional[FrozenDict[str, ParameterValue]]:
+        value = super().compute_value(raw_value, address)
+        if value is None:
+            return None
+        if not isinstance(value, dict):
+            raise ValueError(
+                f"`{cls.alias}` of {address} must be a dict of names to values, "
+                f"not {type(value).__name__}"
+            )
+        checked = {}
+        for name, item in value.items():
+            if not isinstance(name, str) or not HDL_IDENTIFIER.match(name):
+                raise ValueError(
+                    f"`{cls.alias}` of {address}: {name!r} is not a Verilog identifier"
+                )
+            if not isinstance(item, (bool, int, str)):
+                raise ValueError(
+                    f"`{cls.alias}` of {address}: `{name}` must be a bool, an int or a str, "
+                    f"not {type(item).__name__} ({item!r})"
+                )
+            checked[name] = item
+        return FrozenDict(sorted(checked.items()))
+
+
+class FpgaParametersField(FpgaHdlValuesField):
+    alias = "parameters"
+    help = help_text(
+        """
+        Parameters of the top-level module, typed by their Python value as FuseSoC types them
+        (`datatype` `bool`, `int` or `str`; `paramtype: vlogparam`): Yosys sets them with
+        `chparam`, and the FuseSoC export declares them in the core's `parameters`. Example:
+        `parameters={"DEPTH": 64, "NAME": "q0", "FAST": True}`.
+        """
+    )
+
+
+class FpgaDefinesField(FpgaHdlValuesField):
+    alias = "defines"
+    help = help_text(
+        """
+        Verilog preprocessor defines (`paramtype: vlogdefine` in FuseSoC), typed like
+        `parameters`: `defines={"SYNTHESIS": True, "WIDTH": 32}` is `` `define SYNTHESIS 1 ``
+        and `` `define WIDTH 32 `` in every source file.
+        """
+    )
+
+
+class FpgaIncludeDirsField(StringSequenceField):
+    alias = "include_dirs"
+    help = help_text(
+        """
+        Include directories for `` `include ``, relative to the BUILD file. Each must hold at
+        least one `.vh`/`.svh` header of `sources` (the headers are what the sandbox gets). A
+        header outside every listed directory is found from its own directory. Example:
+        `include_dirs=["include"]` with `sources=["top.v", "include/regs/map.vh"]` lets
+        `top.v` say `` `include "regs/map.vh" ``.
+        """
+    )
+
+
+class FpgaDataFilesField(MultipleSourcesField):
+    alias = "data_files"
+    help = help_text(
+        """
+        Memory initialisation and other data files the design reads at synthesis time
+        (`$readmemh("rom.hex", mem)`: `.hex`, `.mem`, `.bin`, `.txt`, ...), relative to the BUILD
+        file. They are copied into the synthesis directory under the same relative path (what
+        FuseSoC's `copyto` does), so the RTL names them as they are named here.
         """
     )
 
@@ -178,6 +270,10 @@ class FpgaBitstreamTarget(Target):
         FpgaSeedField,
         FpgaToolOptionsField,
         FpgaToolchainField,
+        FpgaParametersField,
+        FpgaDefinesField,
+        FpgaIncludeDirsField,
+        FpgaDataFilesField,
         FpgaBitstreamOutputPathField,
     )
     help = help_text(
@@ -206,6 +302,10 @@ class FpgaBitstreamFieldSet(FieldSet):
     seed: FpgaSeedField
     tool_options: FpgaToolOptionsField
     toolchain: FpgaToolchainField
+    parameters: FpgaParametersField
+    defines: FpgaDefinesField
+    include_dirs: FpgaIncludeDirsField
+    data_files: FpgaDataFilesField
     output_path: FpgaBitstreamOutputPathField
 
 

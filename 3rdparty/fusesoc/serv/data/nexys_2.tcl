@@ -1,0 +1,1 @@
+project set "Other XST Command Line Options" "-use_new_parser yes"
