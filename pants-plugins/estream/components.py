@@ -274,8 +274,7 @@ async def estream_lock(
     url = registry_options.url or env.get("ESTREAM_REGISTRY")
     if not url:
         raise EstreamError.single("[estream-registry].url", "no registry configured", help="set [estream-registry].url or ESTREAM_REGISTRY")
-    home = env.get("ESTREAM_HOME") or os.path.join(env.get("HOME") or os.path.expanduser("~"), ".estream")
-    registry = Registry(url, home=estream_home({"ESTREAM_HOME": home}))
+    registry = Registry(url, home=estream_home(env, user_home=env.get("HOME")))
     registry.sync()
     resolution = resolve(roots, registry.entries)
     keyring = registry.config().keyring

@@ -106,6 +106,23 @@ def signed_at_from_source_date_epoch(value: str) -> str:
     return format_signed_at(int(value.strip()))
 
 
+#: `signed_at` when nothing says otherwise: the epoch, so that signing is reproducible.
+DEFAULT_SIGNED_AT = "1970-01-01T00:00:00Z"
+
+
+def default_signed_at(explicit: Optional[str], source_date_epoch: Optional[str], *, option: str) -> str:
+    """THE `signed_at` of a new signature (`./pants package` and `estream marketplace publish DIR`):
+    `explicit` (named `option` in errors), else $SOURCE_DATE_EPOCH, else `DEFAULT_SIGNED_AT`."""
+    if explicit:
+        try:
+            return format_signed_at(explicit)
+        except ValueError as e:
+            raise EstreamError.single(option, str(e)) from None
+    if source_date_epoch:
+        return signed_at_from_source_date_epoch(source_date_epoch)
+    return DEFAULT_SIGNED_AT
+
+
 def canonical_json(value: Any) -> bytes:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 

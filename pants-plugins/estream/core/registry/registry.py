@@ -41,10 +41,10 @@ from estream.core.registry.index import (
 from estream.core.semver import Version
 from estream.core.signature import parse_signature_file
 from estream.core.fpga_verify import check_fpga_consistency
+from estream.core.home import ENV_HOME, estream_home  # noqa: F401 (re-exported)
 from estream.core.verify import verify_package
 
 ENV_REGISTRY = "ESTREAM_REGISTRY"
-ENV_HOME = "ESTREAM_HOME"
 DEFAULT_BRANCH = "main"
 CONFIG_FILE = "config.toml"
 KEYRING_FILE = "keyring.toml"
@@ -53,13 +53,6 @@ MAX_ARCHIVE_BYTES = 64 * 1024 * 1024
 DEFAULT_PUSH_ATTEMPTS = 20
 
 T = TypeVar("T")
-
-
-def estream_home(environ: Optional[Mapping[str, str]] = None) -> Path:
-    """`$ESTREAM_HOME`, else `~/.estream`."""
-    env = os.environ if environ is None else environ
-    explicit = env.get(ENV_HOME)
-    return Path(explicit) if explicit else Path.home() / ".estream"
 
 
 def resolve_registry_url(explicit: Optional[str], environ: Optional[Mapping[str, str]] = None) -> str:
