@@ -41,10 +41,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, List, Mapping, Optional, Tuple
 
-import tomli
-
 from estream.core.errors import Diagnostic, EstreamError
 from estream.core.home import HOME_DIRNAME
+from estream.core.toml_loader import load_toml
 from estream.core.merkle import sha3_256
 
 ALGORITHM = "ML-DSA-87"
@@ -198,11 +197,8 @@ class SigningKey:
 
 
 def _parse_toml(text: str, source: str) -> dict:
-    try:
-        return tomli.loads(text)
-    except tomli.TOMLDecodeError as e:
-        # tomli's message carries only a position, never the offending text, so it is safe here.
-        raise EstreamError.single(source, f"invalid TOML: {e}") from None
+    # The loader's messages carry only positions, never the offending text: safe for key files.
+    return load_toml(text, source, what="the key file")
 
 
 def _check_algorithm(data: Mapping[str, object], source: str, errors: List[Diagnostic]) -> None:

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, List, Mapping, Optional, Tuple, Union
 
-import tomli
+from estream.core.toml_loader import load_toml
 
 from estream.core.errors import Diagnostic, EstreamError
 from estream.core.keys import (
@@ -214,11 +214,9 @@ class SignatureFile:
 def manifest_identity(data: bytes) -> Tuple[Optional[str], Optional[str], Optional[str]]:
     """(name, version, problem) from `[component]` in estream-component.toml, read minimally."""
     try:
-        doc = tomli.loads(data.decode("utf-8"))
-    except UnicodeDecodeError:
-        return None, None, f"{MANIFEST_FILE} is not UTF-8"
-    except tomli.TOMLDecodeError as e:
-        return None, None, f"{MANIFEST_FILE} is not valid TOML: {e}"
+        doc = load_toml(data, MANIFEST_FILE, what=MANIFEST_FILE)
+    except EstreamError as e:
+        return None, None, "; ".join(d.message + (f" (line {d.line})" if d.line else "") for d in e.diagnostics)
     component = doc.get("component")
     if not isinstance(component, dict):
         return None, None, f"{MANIFEST_FILE} has no [component] table"

@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Dict, Iterable, Iterator, List, Mapping, Optional, TypeVar
 
-import tomli
 
 from estream.core.archive import read_archive
 from estream.core.errors import EstreamError
@@ -42,6 +41,7 @@ from estream.core.semver import Version
 from estream.core.signature import parse_signature_file
 from estream.core.fpga_verify import check_fpga_consistency
 from estream.core.home import ENV_HOME, estream_home  # noqa: F401 (re-exported)
+from estream.core.toml_loader import load_toml
 from estream.core.verify import verify_package
 
 ENV_REGISTRY = "ESTREAM_REGISTRY"
@@ -79,10 +79,7 @@ class RegistryConfig:
 
 
 def parse_config(config_text: bytes, keyring_text: Optional[bytes], source: str) -> RegistryConfig:
-    try:
-        data = tomli.loads(config_text.decode("utf-8"))
-    except (UnicodeDecodeError, tomli.TOMLDecodeError) as e:
-        raise EstreamError.single(f"{source}/{CONFIG_FILE}", f"invalid registry config: {e}") from None
+    data = load_toml(config_text, f"{source}/{CONFIG_FILE}", what="the registry config")
     table = data.get("registry")
     if not isinstance(table, dict):
         raise EstreamError.single(f"{source}/{CONFIG_FILE}", "expected a [registry] table", key="registry")
