@@ -25,7 +25,7 @@ from typing import Dict, Tuple
 from estream.core.archive import read_archive
 from estream.core.errors import EstreamError
 from estream.core.keys import empty_keyring, load_keyring
-from estream.core.esf import parse_esf
+from estream.core.esf import ESF_SUFFIX, parse_esf
 from estream.core.manifest import MANIFEST_FILENAME, parse_manifest
 from estream.core.registry.cache import checksum_of
 from estream.core.registry.components_lock import LockedComponent, archive_url, parse_lock, render_lock
@@ -216,7 +216,7 @@ async def component_schemas(request: ComponentSchemasRequest) -> ComponentSchema
     by_path = {fc.path: fc.content for fc in contents}
     top = f"{verified.name}-{verified.version}"
     manifest = parse_manifest(by_path[f"{top}/{MANIFEST_FILENAME}"], f"{top}/{MANIFEST_FILENAME}")
-    documents = tuple(parse_esf(content, path) for path, content in sorted(by_path.items()) if path.endswith(".esf.yaml"))
+    documents = tuple(parse_esf(content, path) for path, content in sorted(by_path.items()) if path.endswith(ESF_SUFFIX))
     return ComponentSchemas(PackageSchemas(manifest, documents))
 
 

@@ -40,6 +40,7 @@ from estream.core.keys import (
     fingerprint,
     key_id_problem,
 )
+from estream.core.manifest import MANIFEST_FILENAME
 from estream.core.merkle import (
     SIGNATURE_FILE,
     FileEntry,
@@ -52,7 +53,7 @@ from estream.core.merkle import (
 FORMAT_VERSION = 2
 DOMAIN_TAG = b"estream-package-signature-v2\n"
 CONTEXT = b"estream/package/v2"
-MANIFEST_FILE = "estream-component.toml"
+MANIFEST_FILE = MANIFEST_FILENAME
 
 _HEX = re.compile(r"\A(?:[0-9a-f]{2})*\Z")
 _DIGEST = re.compile(r"\Asha3-256:[0-9a-f]{64}\Z")

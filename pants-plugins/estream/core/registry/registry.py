@@ -24,7 +24,7 @@ from estream.core.archive import read_archive
 from estream.core.errors import EstreamError
 from estream.core.keys import Keyring, PublicKey, empty_keyring, parse_keyring
 from estream.core.manifest import MANIFEST_FILENAME, Manifest, parse_manifest
-from estream.core.merkle import sha3_256
+from estream.core.merkle import SIGNATURE_FILE, sha3_256
 from estream.core.registry.git import Attempt, GitError, commit_and_push, redact, run_git
 from estream.core.registry.transaction import test_pause
 from estream.core.registry.index import (
@@ -334,7 +334,7 @@ class Registry:
         if local_keyring is not None:
             keyring = Keyring(keyring.entries + local_keyring.entries, f"{keyring.source} + {local_keyring.source}")
         extra = list(extra_trusted_keys)
-        sig = parse_signature_file(files["SIGNATURE.ml-dsa"]) if "SIGNATURE.ml-dsa" in files else None
+        sig = parse_signature_file(files[SIGNATURE_FILE]) if SIGNATURE_FILE in files else None
         if allow_development_key and sig is not None and sig.development_key:
             extra.append(sig.public)  # explicitly allowed: the development key vouches for itself
         report = verify_package(
