@@ -9,7 +9,7 @@ the directory. LICENSE is required for publishing (SmartCircuit package format Â
 
 from __future__ import annotations
 
-from typing import Iterable, List, Set
+from typing import Iterable, List, Optional, Set
 
 from estream.core.globs import filter_glob
 from estream.core.manifest import MANIFEST_FILENAME, Manifest
@@ -18,6 +18,14 @@ LICENSE_FILE = "LICENSE"
 README_FILE = "README.md"
 #: Files shipped besides the manifest and its `[component.include]` globs.
 DOC_GLOBS = (README_FILE, LICENSE_FILE, "docs/**/*")
+
+
+def package_relative(root: str, path: str) -> Optional[str]:
+    """`path` (repository-relative) relative to the package directory `root`; None outside it."""
+    if not root:
+        return path
+    prefix = root + "/"
+    return path[len(prefix) :] if path.startswith(prefix) else None
 
 
 def include_patterns(manifest: Manifest) -> List[str]:
@@ -34,4 +42,4 @@ def select_package_files(manifest: Manifest, paths: Iterable[str]) -> List[str]:
     return sorted(selected)
 
 
-__all__ = ["DOC_GLOBS", "LICENSE_FILE", "README_FILE", "include_patterns", "select_package_files"]
+__all__ = ["DOC_GLOBS", "LICENSE_FILE", "README_FILE", "include_patterns", "package_relative", "select_package_files"]

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from estream.core.esf import EsfDocument
 from estream.core.manifest import Manifest
 from estream.core.globs import glob_matches
-from estream.core.package_files import include_patterns
+from estream.core.package_files import include_patterns, package_relative  # noqa: F401 (re-exported)
 from estream.core.package_validation import validate_package
 from estream.target_types import (
     CircuitSourceField,
@@ -44,14 +44,6 @@ class MarketplacePackageContents:
     digest: Digest
     paths: tuple[str, ...]
     schemas: tuple[EsfDocument, ...]
-
-
-def package_relative(root: str, path: str) -> str | None:
-    """`path` (build-root relative) relative to the package directory `root`; None outside it."""
-    if not root:
-        return path
-    prefix = root + "/"
-    return path[len(prefix) :] if path.startswith(prefix) else None
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from typing import DefaultDict, Dict, List, Optional, Set, Tuple
 from estream.core.errors import EstreamError
 from estream.core.esf import EsfDocument
 from estream.core.manifest import Manifest
+from estream.core.package_files import package_relative
 from estream.components import ComponentSchemas, ComponentSchemasRequest, LockedComponentNames, LockedComponentNamesRequest
 from estream.core.resolution import PackageSchemas, ResolvedPackage, resolve_packages
 from estream.target_types import (
@@ -157,13 +158,6 @@ async def esf_definition_mapping(targets: AllEsfSchemaTargets) -> EsfDefinitionM
 # -- one package's schemas ------------------------------------------------------------------------
 
 
-def relative_to(root: str, path: str) -> Optional[str]:
-    if not root:
-        return path
-    prefix = root + "/"
-    return path[len(prefix) :] if path.startswith(prefix) else None
-
-
 @dataclass(frozen=True)
 class PackageSchemasRequest:
     address: Address
@@ -193,7 +187,7 @@ async def package_schemas(request: PackageSchemasRequest) -> PackageSchemasResul
         for path in h.snapshot.files
         # Schema files of other packages (inferred through type references) are not this
         # package's own.
-        if relative_to(parsed.root, path) is not None
+        if package_relative(parsed.root, path) is not None
     ]
     docs = await MultiGet(Get(ParsedEsfFile, EsfFileRequest, r) for r in sorted(requests, key=lambda r: r.path))
     return PackageSchemasResult(tgt.address, PackageSchemas(parsed.manifest, tuple(d.document for d in docs)))
