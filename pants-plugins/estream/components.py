@@ -24,7 +24,7 @@ from typing import Dict, Tuple
 
 from estream.core.errors import EstreamError
 from estream.core.keys import empty_keyring, load_keyring
-from estream.core.esf import parse_esf
+from estream.core.esf import ESF_SUFFIX, parse_esf
 from estream.core.manifest import MANIFEST_FILENAME, parse_manifest
 from estream.core.registry.archive_verification import verify_registry_archive
 from estream.core.registry.components_lock import LockedComponent, archive_url, parse_lock, render_lock
@@ -219,7 +219,7 @@ async def component_schemas(request: ComponentSchemasRequest) -> ComponentSchema
     by_path = {fc.path: fc.content for fc in contents}
     top = f"{verified.name}-{verified.version}"
     manifest = parse_manifest(by_path[f"{top}/{MANIFEST_FILENAME}"], f"{top}/{MANIFEST_FILENAME}")
-    documents = tuple(parse_esf(content, path) for path, content in sorted(by_path.items()) if path.endswith(".esf.yaml"))
+    documents = tuple(parse_esf(content, path) for path, content in sorted(by_path.items()) if path.endswith(ESF_SUFFIX))
     return ComponentSchemas(PackageSchemas(manifest, documents))
 
 
@@ -277,8 +277,7 @@ async def estream_lock(
     url = registry_options.url or env.get("ESTREAM_REGISTRY")
     if not url:
         raise EstreamError.single("[estream-registry].url", "no registry configured", help="set [estream-registry].url or ESTREAM_REGISTRY")
-    home = env.get("ESTREAM_HOME") or os.path.join(env.get("HOME") or os.path.expanduser("~"), ".estream")
-    registry = Registry(url, home=estream_home({"ESTREAM_HOME": home}))
+    registry = Registry(url, home=estream_home(env, user_home=env.get("HOME")))
     registry.sync()
     resolution = resolve(roots, registry.entries)
     keyring = registry.config().keyring

@@ -21,8 +21,10 @@ from pants.engine.target import (
 from pants.util.docutil import bin_name
 from pants.util.strutil import help_text
 
-ESF_SUFFIX = ".esf.yaml"
-MANIFEST_FILENAME = "estream-component.toml"
+from estream.core.circuit import CIRCUIT_SUFFIX
+from estream.core.esf import ESF_SUFFIX
+from estream.core.manifest import MANIFEST_FILENAME
+from estream.core.package_files import DOC_GLOBS
 
 
 # -----------------------------------------------------------------------------------------------
@@ -102,8 +104,9 @@ class MarketplaceManifestField(SingleSourceField):
 
 
 class MarketplacePackageSourcesField(MultipleSourcesField):
-    default = ("README.md", "LICENSE", "docs/**/*")
-    # A package may legitimately have no README or docs; publishing (not building) requires them.
+    default = DOC_GLOBS
+    # A package may legitimately have no README or docs; LICENSE is checked by package validation
+    # (estream.core.package_validation), with a message saying why.
     default_glob_match_error_behavior = GlobMatchErrorBehavior.ignore
     help = generate_multiple_sources_field_help_message(
         "Extra files shipped in the archive besides the manifest and the files matched by "
@@ -177,7 +180,6 @@ class EsfSchemaFieldSet(FieldSet):
 # `smart_circuit` and `smart_circuits`
 # -----------------------------------------------------------------------------------------------
 
-CIRCUIT_SUFFIX = ".circuit.yaml"
 
 
 class CircuitSourceField(SingleSourceField):

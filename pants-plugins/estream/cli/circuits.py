@@ -29,114 +29,45 @@ from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from estream.core import circuit_runner, esf_json
-from estream.core.circuit import (
-    CIRCUIT_SUFFIX,
-    Circuit,
-    esf_type_environment,
-    manifest_diagnostics,
-    package_circuit_file_diagnostics,
-    parse_circuit,
-    port_type_diagnostics,
-)
+from estream.core.circuit import CIRCUIT_SUFFIX, Circuit, esf_type_environment
 from estream.core.circuit_plan import build_plan
-from estream.core.errors import Diagnostic, EstreamError
-from estream.core.esf import EsfDocument, parse_esf
-from estream.core.registry.workspace import WORKSPACE_FILE
+from estream.core.errors import EstreamError
+from estream.core.esf import ESF_SUFFIX, EsfDocument, parse_esf
 from estream.core.manifest import MANIFEST_FILENAME, Manifest, _name_problem, parse_manifest
-from estream.core.wire_adapter import wire_adapter_diagnostics
+from estream.core.package_directory import DirectoryPackages, display, walk_files
+from estream.core.package_validation import circuit_diagnostics, dependency_closure, dependency_documents
 from estream.cli.scaffold_wire import WIRE_ENCODINGS, wire_adapter_files
 from estream.fpga import rtl_sim
 
-ESF_SUFFIX = ".esf.yaml"
-_SKIP_DIRS = {".git", "dist", "node_modules", "__pycache__", ".pants.d", ".venv"}
-MAX_SCAN_MANIFESTS = 10000
-
-
-def _walk_files(root: Path, suffix: str, *, package: bool = True) -> List[Path]:
-    """Files under `root` ending in `suffix`, in sorted order.
-
-    With `package` (the default), `root` is a package and the walk does not enter nested packages
-    (subdirectories with their own manifest), whose files belong to them, as in Cargo.
-    """
-    out: List[Path] = []
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(
-            d
-            for d in dirnames
-            if d not in _SKIP_DIRS
-            and not d.startswith(".")
-            and not (package and (Path(dirpath) / d / MANIFEST_FILENAME).is_file())
-        )
-        out.extend(Path(dirpath) / f for f in sorted(filenames) if f.endswith(suffix))
-    return out
-
-
-def _repo_root(start: Path) -> Optional[Path]:
-    """The repository or consumer workspace (`estream-workspace.toml`, whose installed packages
-    under `vendor/<name>/` provide each other's schemas) that `start` is in."""
-    for candidate in [start, *start.parents]:
-        if (candidate / "pants.toml").exists() or (candidate / ".git").exists() or (candidate / WORKSPACE_FILE).exists():
-            return candidate
-    return None
-
 
 def _display(path: Path) -> str:
-    try:
-        rel = os.path.relpath(path)
-    except ValueError:
-        return str(path)
-    return str(path) if rel.startswith("..") else rel
+    return display(path)
 
 
 def dependency_schemas(manifest: Manifest, package_dir: Path, extra_dirs: Sequence[Path]) -> List[EsfDocument]:
-    """Schemas of the packages named in `[component.dependencies]` (by name and version req)."""
+    """Schemas of the packages named in `[component.dependencies]` (the core lookup and rule)."""
     if not manifest.dependencies:
         return []
-    candidates: List[Path] = [d / MANIFEST_FILENAME for d in extra_dirs]
-    root = _repo_root(package_dir)
-    if root is not None:
-        candidates.extend(_walk_files(root, MANIFEST_FILENAME, package=False)[:MAX_SCAN_MANIFESTS])
-    documents: List[EsfDocument] = []
-    seen = set()
-    for path in candidates:
-        path = path.resolve()
-        if path in seen or path.parent == package_dir.resolve() or not path.is_file():
-            continue
-        seen.add(path)
-        try:
-            other = parse_manifest(path.read_bytes(), _display(path))
-        except EstreamError:
-            continue  # someone else's broken package is not this package's problem
-        dep = manifest.dependencies.get(other.name)
-        if dep is None or not dep.req.matches(other.version):
-            continue
-        for schema in _walk_files(path.parent, ESF_SUFFIX):
-            documents.append(parse_esf(schema.read_bytes(), _display(schema)))
-    return documents
+    packages = dependency_closure(manifest, DirectoryPackages(package_dir, extra_dirs))
+    return dependency_documents(manifest, packages)
 
 
 def load_package(package_dir: Path, extra_dirs: Sequence[Path] = ()) -> Tuple[Manifest, Dict[str, Circuit], list, Dict[str, bytes]]:
-    """Parse and validate a package directory's manifest, circuits and test files."""
+    """Parse and validate a package directory's manifest, circuits and test files, as the Pants
+    `test` goal does (`estream.core.package_validation.circuit_diagnostics`)."""
     manifest_path = package_dir / MANIFEST_FILENAME
     if not manifest_path.is_file():
         raise EstreamError.single(_display(package_dir), f"not a package: no {MANIFEST_FILENAME} here")
     manifest = parse_manifest(manifest_path.read_bytes(), _display(manifest_path))
-    diagnostics: List[Diagnostic] = []
-    circuits: Dict[str, Circuit] = {}
-    for path in _walk_files(package_dir, CIRCUIT_SUFFIX):
-        rel = path.relative_to(package_dir).as_posix()
-        try:
-            circuits[rel] = parse_circuit(path.read_bytes(), _display(path))
-        except EstreamError as e:
-            diagnostics.extend(e.diagnostics)
-    own = [parse_esf(p.read_bytes(), _display(p)) for p in _walk_files(package_dir, ESF_SUFFIX)]
+    own = [parse_esf(p.read_bytes(), _display(p)) for p in walk_files(package_dir, ESF_SUFFIX)]
     env = esf_type_environment(own + dependency_schemas(manifest, package_dir, extra_dirs))
-    present = {p.relative_to(package_dir).as_posix() for p in _walk_files(package_dir, CIRCUIT_SUFFIX)}
-    diagnostics.extend(package_circuit_file_diagnostics(manifest, present))
-    for rel, circuit in sorted(circuits.items()):
-        diagnostics.extend(manifest_diagnostics(circuit, manifest))
-        diagnostics.extend(port_type_diagnostics(circuit, env))
-    diagnostics.extend(wire_adapter_diagnostics(manifest, circuits, env))
+    circuit_files = {
+        path.relative_to(package_dir).as_posix(): (_display(path), path.read_bytes())
+        for path in walk_files(package_dir, CIRCUIT_SUFFIX)
+    }
+    circuits, diagnostics = circuit_diagnostics(
+        manifest, circuit_files, env, lambda f: (package_dir / f).is_file(), _display(package_dir)
+    )
     if diagnostics:
         raise EstreamError(diagnostics)
     files: Dict[str, bytes] = {}

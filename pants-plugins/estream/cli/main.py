@@ -22,22 +22,20 @@ from estream.cli import circuits as circuit_commands
 from estream.core.archive import read_archive
 from estream.core.errors import EstreamError
 from estream.core.fpga_verify import verify_package_with_fpga
+from estream.core.home import ENV_KEYRING, KEYRING_FILENAME
 from estream.core.keys import (
     Keyring,
     PublicKey,
     SigningKey,
     dev_key_path,
-    empty_keyring,
+    find_keyring,
     key_id_problem,
-    load_keyring,
     load_public_key,
     write_private_key,
     write_public_key,
 )
 from estream.core.verify import ExitCode, verify_package
 
-ENV_KEYRING = "ESTREAM_KEYRING"
-DEFAULT_KEYRING = Path(".estream") / "keyring.toml"
 
 
 @dataclass(frozen=True)
@@ -77,21 +75,13 @@ def read_package_dir(root: Path) -> Dict[str, bytes]:
 
 
 def _resolve_keyring(explicit: Optional[str]) -> Keyring:
-    """--keyring, else $ESTREAM_KEYRING, else ~/.estream/keyring.toml if present, else empty."""
-    if explicit:
-        return load_keyring(explicit)
-    from_env = os.environ.get(ENV_KEYRING)
-    if from_env:
-        return load_keyring(from_env)
-    default = Path.home() / DEFAULT_KEYRING
-    if default.is_file():
-        return load_keyring(default)
-    return empty_keyring()
+    """--keyring, else $ESTREAM_KEYRING, else $ESTREAM_HOME/keyring.toml if present, else empty."""
+    return find_keyring(explicit)
 
 
 def _configure_verify(p: argparse.ArgumentParser) -> None:
     p.add_argument("package", help="package directory or .tar.gz archive")
-    p.add_argument("--keyring", metavar="FILE", help=f"trusted/revoked publisher keys (default: ${ENV_KEYRING} or ~/{DEFAULT_KEYRING})")
+    p.add_argument("--keyring", metavar="FILE", help=f"trusted/revoked publisher keys (default: ${ENV_KEYRING} or $ESTREAM_HOME/{KEYRING_FILENAME}, ~/.estream by default)")
     p.add_argument(
         "--key", metavar="PUBKEY_FILE", action="append", default=[], help="also trust this public key file (repeatable)"
     )

@@ -11,10 +11,10 @@ from estream.cli.main import Command
 from estream.cli.registry_options import add_keyring_options, add_registry_option, local_keyring, registry_from
 from estream.core.errors import EstreamError
 from estream.core.keys import resolve_signing_key
-from estream.core.registry.publish import archive_from_directory
 from estream.core.registry.check import check_registry
+from estream.core.registry.publish import archive_from_directory, validate_archive
 from estream.core.registry.registry import DEFAULT_PUSH_ATTEMPTS, Registry
-from estream.core.signature import signed_at_from_source_date_epoch
+from estream.core.signature import default_signed_at
 
 
 def _configure_init(p: argparse.ArgumentParser) -> None:
@@ -53,11 +53,11 @@ def _run_publish(args: argparse.Namespace) -> int:
     target = Path(args.package)
     if target.is_dir():
         key = resolve_signing_key(key_file=args.key_file, allow_development_key=args.allow_development_key)
-        epoch = os.environ.get("SOURCE_DATE_EPOCH")
-        signed_at = signed_at_from_source_date_epoch(epoch) if epoch else 0
-        archive = archive_from_directory(target, key=key, signed_at=signed_at)
+        signed_at = default_signed_at(None, os.environ.get("SOURCE_DATE_EPOCH"), option="$SOURCE_DATE_EPOCH")
+        archive = archive_from_directory(target, key=key, signed_at=signed_at, registry=registry)
     elif target.is_file():
         archive = target.read_bytes()
+        validate_archive(archive, source=str(target), registry=registry)
     else:
         raise EstreamError.single(str(target), "no such package directory or archive")
     ring = local_keyring(args)

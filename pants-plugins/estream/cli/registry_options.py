@@ -11,11 +11,10 @@ import os
 from pathlib import Path
 from typing import Optional
 
-from estream.core.keys import Keyring, empty_keyring, load_keyring
-from estream.core.registry.cache import ENV_CACHE_DIR, ArchiveCache, default_cache_dir
+from estream.core.home import ENV_CACHE_DIR, ENV_KEYRING
+from estream.core.keys import Keyring, find_keyring
+from estream.core.registry.cache import ArchiveCache, default_cache_dir
 from estream.core.registry.registry import ENV_REGISTRY, Registry, resolve_registry_url
-
-ENV_KEYRING = "ESTREAM_KEYRING"
 
 
 def add_registry_option(p: argparse.ArgumentParser) -> None:
@@ -23,7 +22,7 @@ def add_registry_option(p: argparse.ArgumentParser) -> None:
 
 
 def add_keyring_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--keyring", metavar="FILE", help=f"extra trusted publisher keys (default: ${ENV_KEYRING} or ~/.estream/keyring.toml)")
+    p.add_argument("--keyring", metavar="FILE", help=f"extra trusted publisher keys (default: ${ENV_KEYRING} or $ESTREAM_HOME/keyring.toml, ~/.estream by default)")
     p.add_argument(
         "--allow-development-key",
         action="store_true",
@@ -32,7 +31,7 @@ def add_keyring_options(p: argparse.ArgumentParser) -> None:
 
 
 def add_cache_option(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--cache-dir", metavar="DIR", help=f"archive cache (default: ${ENV_CACHE_DIR} or ~/.estream/cache)")
+    p.add_argument("--cache-dir", metavar="DIR", help=f"archive cache (default: ${ENV_CACHE_DIR} or $ESTREAM_HOME/cache, ~/.estream by default)")
 
 
 def registry_from(args: argparse.Namespace, *, required: bool = True) -> Optional[Registry]:
@@ -47,11 +46,4 @@ def cache_from(args: argparse.Namespace) -> ArchiveCache:
 
 
 def local_keyring(args: argparse.Namespace) -> Keyring:
-    explicit = getattr(args, "keyring", None)
-    if explicit:
-        return load_keyring(explicit)
-    env = os.environ.get(ENV_KEYRING)
-    if env:
-        return load_keyring(env)
-    default = Path.home() / ".estream" / "keyring.toml"
-    return load_keyring(default) if default.is_file() else empty_keyring()
+    return find_keyring(getattr(args, "keyring", None))

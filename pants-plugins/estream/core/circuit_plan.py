@@ -78,7 +78,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
-import tomli
+from estream.core.toml_loader import load_toml
 
 from estream.core.circuit import Circuit, TypeEnvironment, compile_types
 from estream.core.errors import Diagnostic, DiagnosticCollector, EstreamError
@@ -111,12 +111,7 @@ class PlanResult:
 def _toml(content: bytes, path: str) -> Dict[str, Any]:
     if len(content) > MAX_TEST_FILE_BYTES:
         raise EstreamError.single(path, f"file is {len(content)} bytes; the limit is {MAX_TEST_FILE_BYTES}")
-    try:
-        return tomli.loads(content.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise EstreamError.single(path, "not valid UTF-8", help="TOML files must be UTF-8") from None
-    except tomli.TOMLDecodeError as e:
-        raise EstreamError.single(path, f"invalid TOML: {e}") from None
+    return load_toml(content, path, what="the file", max_bytes=MAX_TEST_FILE_BYTES)
 
 
 def _json(content: bytes, path: str) -> Any:

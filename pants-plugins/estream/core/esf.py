@@ -99,6 +99,8 @@ RETENTION_UNITS: Dict[str, str] = {
     "duration_hours": "hours",
     "duration_minutes": "minutes",
 }
+#: The file name suffix of an ESF schema file (`iot-telemetry.esf.yaml`).
+ESF_SUFFIX = ".esf.yaml"
 _UNIT_SECONDS = {"days": 86400, "hours": 3600, "minutes": 60}
 MAX_STRING_LENGTH = 2**32 - 1
 

@@ -13,11 +13,10 @@ from dataclasses import dataclass
 from typing import List, Optional, Sequence, Tuple
 
 from estream.core.errors import EstreamError
-from estream.core.esf import EsfDocument, parse_esf
+from estream.core.esf import ESF_SUFFIX, EsfDocument, parse_esf
 from estream.core.globs import filter_glob
 from estream.core.manifest import Manifest, parse_manifest
 
-ESF_SUFFIX = ".esf.yaml"
 
 
 @dataclass(frozen=True)

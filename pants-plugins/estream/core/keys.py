@@ -41,9 +41,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, List, Mapping, Optional, Tuple
 
-import tomli
-
 from estream.core.errors import Diagnostic, EstreamError
+from estream.core.home import HOME_DIRNAME
+from estream.core.toml_loader import load_toml
 from estream.core.merkle import sha3_256
 
 ALGORITHM = "ML-DSA-87"
@@ -54,7 +54,7 @@ FINGERPRINT_PREFIX = "sha3-256:"
 
 ENV_SIGNING_KEY = "ESTREAM_SIGNING_KEY"
 ENV_SIGNING_KEY_FILE = "ESTREAM_SIGNING_KEY_FILE"
-DEV_KEY_RELPATH = Path(".estream") / "keys" / "dev-signing-key.toml"
+DEV_KEY_RELPATH = Path(HOME_DIRNAME) / "keys" / "dev-signing-key.toml"
 
 TRUSTED = "trusted"
 REVOKED = "revoked"
@@ -197,11 +197,8 @@ class SigningKey:
 
 
 def _parse_toml(text: str, source: str) -> dict:
-    try:
-        return tomli.loads(text)
-    except tomli.TOMLDecodeError as e:
-        # tomli's message carries only a position, never the offending text, so it is safe here.
-        raise EstreamError.single(source, f"invalid TOML: {e}") from None
+    # The loader's messages carry only positions, never the offending text: safe for key files.
+    return load_toml(text, source, what="the key file")
 
 
 def _check_algorithm(data: Mapping[str, object], source: str, errors: List[Diagnostic]) -> None:
@@ -549,6 +546,21 @@ def empty_keyring() -> Keyring:
     return Keyring((), "<empty keyring>")
 
 
+def find_keyring(explicit: "str | os.PathLike[str] | None" = None, environ: Optional[Mapping[str, str]] = None) -> Keyring:
+    """THE keyring lookup of every command: `explicit` (--keyring), else $ESTREAM_KEYRING, else
+    `$ESTREAM_HOME/keyring.toml` (default `~/.estream/keyring.toml`) if present, else empty.
+    A keyring named explicitly or by the environment must exist."""
+    from estream.core.home import ENV_KEYRING, default_keyring_path
+
+    env = os.environ if environ is None else environ
+    if explicit:
+        return load_keyring(explicit)
+    if env.get(ENV_KEYRING):
+        return load_keyring(env[ENV_KEYRING])
+    default = default_keyring_path(env)
+    return load_keyring(default) if default.is_file() else empty_keyring()
+
+
 __all__ = [
     "ALGORITHM",
     "ENV_SIGNING_KEY",
@@ -559,6 +571,7 @@ __all__ = [
     "SigningKey",
     "dev_key_path",
     "empty_keyring",
+    "find_keyring",
     "fingerprint",
     "load_keyring",
     "load_or_create_dev_key",

@@ -31,10 +31,9 @@ from decimal import Decimal
 from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple, TypeVar
 from urllib.parse import urlsplit
 
-import tomli
-
 from estream.core.errors import DiagnosticCollector
 from estream.core.semver import SemverError, Version, VersionReq
+from estream.core.toml_loader import MAX_TOML_BYTES, load_toml_document
 
 __all__ = [
     "Author",
@@ -58,7 +57,7 @@ __all__ = [
 
 MANIFEST_FILENAME = "estream-component.toml"
 #: A real manifest is a few KiB; the cap keeps a hostile file from costing parse time and memory.
-MAX_MANIFEST_BYTES = 1024 * 1024
+MAX_MANIFEST_BYTES = MAX_TOML_BYTES
 
 CATEGORIES: Tuple[str, ...] = (
     "esf-schema",
@@ -104,8 +103,6 @@ _DEVICE_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}\Z")
 _DECIMAL_RE = re.compile(r"(?:0|[1-9][0-9]*)(?:\.[0-9]{1,18})?\Z")
 _EMAIL_RE = re.compile(r"[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+\Z")
 _BARE_KEY_RE = re.compile(r"[A-Za-z0-9_-]+")
-_TOML_POS_RE = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
-_TOML_EOF_RE = re.compile(r"\s*\(at end of document\)\s*$")
 _STRING_LITERAL_RE = re.compile(r'"(?:[^"\\]|\\.)*"|\'[^\']*\'')
 
 K = TypeVar("K")
@@ -285,69 +282,6 @@ def validate_toml_document(
     diag.raise_if_any()
     assert result is not None
     return result
-
-
-def load_toml_document(
-    content: bytes,
-    diag: DiagnosticCollector,
-    *,
-    what: str,
-    size_help: str,
-) -> Tuple[Dict[str, Any], str]:
-    """Decode and parse a small TOML file that may be hostile: `(document, text)`.
-
-    Every failure (over MAX_MANIFEST_BYTES, not UTF-8, invalid TOML, nesting too deep for the parser)
-    is reported to `diag`, which is then raised; `what` names the file in messages ("the
-    manifest"). The text is returned for `_Locator`. Shared by every TOML file the core validates
-    with `_Validator` (the package manifest, `fpga/manifest.toml`).
-    """
-    if isinstance(content, str):
-        content = content.encode("utf-8", "surrogatepass")
-    if len(content) > MAX_MANIFEST_BYTES:
-        diag.error(f"{what} is {len(content)} bytes; the limit is {MAX_MANIFEST_BYTES} bytes (1 MiB)", help=size_help)
-        diag.raise_if_any()
-    try:
-        text = content.decode("utf-8")
-    except UnicodeDecodeError as e:
-        line = content[: e.start].count(b"\n") + 1
-        diag.error(
-            f"{what} is not valid UTF-8: byte 0x{content[e.start]:02x} cannot start or continue a character",
-            line=line,
-            help="TOML files must be encoded as UTF-8",
-        )
-        diag.raise_if_any()
-    if text.startswith("\ufeff"):
-        text = text[1:]  # a BOM is harmless here, but tomli rejects it
-    try:
-        data = tomli.loads(text)
-    except tomli.TOMLDecodeError as e:
-        message, line = _toml_error(e, text)
-        diag.error(message, line=line)
-        diag.raise_if_any()
-    except RecursionError:
-        diag.error("arrays or inline tables are nested too deeply to parse")
-        diag.raise_if_any()
-    except ValueError as e:  # tomli raises bare ValueErrors for a few values it cannot build
-        diag.error(f"invalid TOML: {e}")
-        diag.raise_if_any()
-    return data, text
-
-
-def _toml_error(e: Exception, text: str) -> Tuple[str, Optional[int]]:
-    """tomli reports positions only inside its message, as in "Invalid value (at line 3, column 9)"."""
-    message = str(e)
-    line: Optional[int] = None
-    match = _TOML_POS_RE.search(message)
-    if match:
-        line = int(match.group(1))
-        message = message[: match.start()] + f" at column {match.group(2)}"
-    else:
-        eof = _TOML_EOF_RE.search(message)
-        if eof:
-            line = text.count("\n") + 1
-            message = message[: eof.start()] + " at the end of the file"
-    message = message[:1].lower() + message[1:]
-    return f"invalid TOML: {message}", line
 
 
 # --- messages -----------------------------------------------------------------------------

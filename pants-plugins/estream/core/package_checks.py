@@ -9,7 +9,7 @@ from estream.core.globs import filter_glob
 from estream.core.manifest import Manifest
 
 
-def check_include_globs(manifest: Manifest, package_paths: Sequence[str]) -> None:
+def include_glob_diagnostics(manifest: Manifest, package_paths: Sequence[str]) -> List[Diagnostic]:
     """Every `[component.include]` glob must select at least one file of the package.
 
     A glob that matches nothing is almost always a typo or a file that lost its target, and
@@ -28,5 +28,11 @@ def check_include_globs(manifest: Manifest, package_paths: Sequence[str]) -> Non
                         "the files are owned by targets (`./pants tailor ::`)",
                     )
                 )
+    return diagnostics
+
+
+def check_include_globs(manifest: Manifest, package_paths: Sequence[str]) -> None:
+    """`include_glob_diagnostics`, raised."""
+    diagnostics = include_glob_diagnostics(manifest, package_paths)
     if diagnostics:
         raise EstreamError(diagnostics)

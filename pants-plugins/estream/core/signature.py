@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, List, Mapping, Optional, Tuple, Union
 
-import tomli
+from estream.core.toml_loader import load_toml
 
 from estream.core.errors import Diagnostic, EstreamError
 from estream.core.keys import (
@@ -40,6 +40,7 @@ from estream.core.keys import (
     fingerprint,
     key_id_problem,
 )
+from estream.core.manifest import MANIFEST_FILENAME
 from estream.core.merkle import (
     SIGNATURE_FILE,
     FileEntry,
@@ -52,7 +53,7 @@ from estream.core.merkle import (
 FORMAT_VERSION = 2
 DOMAIN_TAG = b"estream-package-signature-v2\n"
 CONTEXT = b"estream/package/v2"
-MANIFEST_FILE = "estream-component.toml"
+MANIFEST_FILE = MANIFEST_FILENAME
 
 _HEX = re.compile(r"\A(?:[0-9a-f]{2})*\Z")
 _DIGEST = re.compile(r"\Asha3-256:[0-9a-f]{64}\Z")
@@ -104,6 +105,23 @@ def signed_at_from_source_date_epoch(value: str) -> str:
     if not value.strip().isdigit():
         raise EstreamError.single("$SOURCE_DATE_EPOCH", f"expected decimal seconds, got {value!r}")
     return format_signed_at(int(value.strip()))
+
+
+#: `signed_at` when nothing says otherwise: the epoch, so that signing is reproducible.
+DEFAULT_SIGNED_AT = "1970-01-01T00:00:00Z"
+
+
+def default_signed_at(explicit: Optional[str], source_date_epoch: Optional[str], *, option: str) -> str:
+    """THE `signed_at` of a new signature (`./pants package` and `estream marketplace publish DIR`):
+    `explicit` (named `option` in errors), else $SOURCE_DATE_EPOCH, else `DEFAULT_SIGNED_AT`."""
+    if explicit:
+        try:
+            return format_signed_at(explicit)
+        except ValueError as e:
+            raise EstreamError.single(option, str(e)) from None
+    if source_date_epoch:
+        return signed_at_from_source_date_epoch(source_date_epoch)
+    return DEFAULT_SIGNED_AT
 
 
 def canonical_json(value: Any) -> bytes:
@@ -197,11 +215,9 @@ class SignatureFile:
 def manifest_identity(data: bytes) -> Tuple[Optional[str], Optional[str], Optional[str]]:
     """(name, version, problem) from `[component]` in estream-component.toml, read minimally."""
     try:
-        doc = tomli.loads(data.decode("utf-8"))
-    except UnicodeDecodeError:
-        return None, None, f"{MANIFEST_FILE} is not UTF-8"
-    except tomli.TOMLDecodeError as e:
-        return None, None, f"{MANIFEST_FILE} is not valid TOML: {e}"
+        doc = load_toml(data, MANIFEST_FILE, what=MANIFEST_FILE)
+    except EstreamError as e:
+        return None, None, "; ".join(d.message + (f" (line {d.line})" if d.line else "") for d in e.diagnostics)
     component = doc.get("component")
     if not isinstance(component, dict):
         return None, None, f"{MANIFEST_FILE} has no [component] table"

@@ -31,11 +31,9 @@ from __future__ import annotations
 import errno
 import os
 import posixpath
-import random
 import re
 import secrets
 import tempfile
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Dict, List, Mapping, Optional, Sequence, Tuple
@@ -43,7 +41,7 @@ from typing import Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 import yaml
 
 from estream.core.errors import EstreamError
-from estream.core.registry.git import GitError, redact, run_git
+from estream.core.registry.git import Attempt, GitError, commit_and_push, redact, run_git
 from estream.core.registry.transaction import fsync_dir
 
 SYNC_TYPES = ("auto", "local", "git")
@@ -516,35 +514,36 @@ def publish_to_git(
             branch = _git(work, "symbolic-ref", "--short", "HEAD", what="read the default branch").stdout.decode().strip()
         elif _git(work, "check-ref-format", "--branch", branch, what="check the branch name", check=False).returncode != 0:
             raise EstreamError.single(shown, f"`{branch}` is not a valid branch name", key="branch")
-        for attempt in range(1, attempts + 1):
-            base = _checkout_tip(work, branch, shown)
+        target_branch: str = branch
+        committed: List[bool] = []
+
+        def prepare(attempt: int) -> Attempt[List[str]]:
+            base = _checkout_tip(work, target_branch, shown)
             lines, published, changed = _apply_to_checkout(work, cores, shown=shown)
-            if not changed:
-                return lines
-            _git(work, "add", "-A", what="stage the cores")
             subject = (
-                f"Publish FuseSoC core {published[0]}" if len(published) == 1
+                None if not changed
+                else f"Publish FuseSoC core {published[0]}" if len(published) == 1
                 else f"Publish FuseSoC cores {', '.join(published)}" if published
                 else "Update the FuseSoC library's support files"
             )
-            _git(work, "commit", "-q", "-m", subject, what="commit the cores")
-            if before_push is not None:
-                before_push(attempt)
-            push = _git(work, "push", "-q", "origin", f"HEAD:refs/heads/{branch}", what="push", check=False)
-            if push.returncode == 0:
-                if attempt > 1:
-                    lines.append(f"(other publishers pushed first; pushed on attempt {attempt})")
-                return lines
-            if _remote_tip(work, branch) in (base or "", None):
-                raise GitError.single(
-                    shown, f"could not push to branch `{branch}`: {redact(push.stderr.decode('utf-8', 'replace').strip())}",
-                    help=CREDENTIALS_HELP,
-                )
-            time.sleep(random.uniform(0.01, 0.05) * min(attempt, 10))
-    raise EstreamError.single(
-        shown, f"gave up after {attempts} attempts: other publishers kept pushing first",
-        help="publish again (or raise `[fusesoc-library].push_attempts` / `--attempts`)",
-    )
+            committed[:] = [changed]
+            return Attempt(base, subject, lines)
+
+        lines, attempt = commit_and_push(
+            work,
+            branch=target_branch,
+            attempts=attempts,
+            prepare=prepare,
+            remote_moved=lambda base: _remote_tip(work, target_branch) not in (base or "", None),
+            shown=shown,
+            target=f"branch `{target_branch}`",
+            push_help=CREDENTIALS_HELP,
+            give_up_help="publish again (or raise `[fusesoc-library].push_attempts` / `--attempts`)",
+            before_push=before_push,
+        )
+        if attempt > 1 and committed[0]:
+            lines.append(f"(other publishers pushed first; pushed on attempt {attempt})")
+        return lines
 
 
 # -- either ---------------------------------------------------------------------------------

@@ -11,8 +11,7 @@ from estream.core.archive import build_archive
 from estream.core.errors import EstreamError
 from estream.core.merkle import SIGNATURE_FILE
 from estream.core.signature import sign_package
-from estream.target_types import CircuitSourceField, MarketplacePackageFieldSet
-from estream.util_rules.circuits import SmartCircuitPackage, SmartCircuitPackageRequest
+from estream.target_types import MarketplacePackageFieldSet
 from estream.util_rules.package_contents import (
     MarketplacePackageContents,
     MarketplacePackageContentsRequest,
@@ -22,7 +21,7 @@ from estream.util_rules.signing_key import ResolvedSigningKey, SigningKeyRequest
 from pants.core.goals.package import BuiltPackage, BuiltPackageArtifact, PackageFieldSet
 from pants.engine.fs import CreateDigest, Digest, DigestContents, FileContent, MergeDigests
 from pants.engine.rules import Get, MultiGet, collect_rules, rule
-from pants.engine.target import DependenciesRequest, Targets, WrappedTarget, WrappedTargetRequest
+from pants.engine.target import WrappedTarget, WrappedTargetRequest
 from pants.engine.unions import UnionMembership, UnionRule
 from pants.util.logging import LogLevel
 
@@ -113,17 +112,11 @@ async def _with_added_files(
 async def package_marketplace_package(
     field_set: MarketplacePackagePackageFieldSet, union_membership: UnionMembership
 ) -> BuiltPackage:
-    contents, key, dependencies = await MultiGet(
-        Get(MarketplacePackageContents, MarketplacePackageContentsRequest(field_set.address)),
+    # The contents are validated as a package to publish (estream.core.package_validation, as
+    # `estream marketplace publish`): a package never ships a circuit `test` would reject.
+    contents, key = await MultiGet(
+        Get(MarketplacePackageContents, MarketplacePackageContentsRequest(field_set.address, publishing=True)),
         Get(ResolvedSigningKey, SigningKeyRequest()),
-        Get(Targets, DependenciesRequest(field_set.dependencies)),
-    )
-    # A package never ships a circuit that `test` would reject: validate each one against the
-    # manifest, its port types and its flow graph before signing.
-    await MultiGet(
-        Get(SmartCircuitPackage, SmartCircuitPackageRequest(t.address))
-        for t in dependencies
-        if t.has_field(CircuitSourceField)
     )
     contents, added_lines = await _with_added_files(contents, key, union_membership)
     signed = await Get(SignedArchive, SignedArchiveRequest(contents, key))

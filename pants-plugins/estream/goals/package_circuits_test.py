@@ -51,6 +51,7 @@ def write(rule_runner: RuleRunner, **extra: str) -> None:
     files["pkg/mover/estream-component.toml"] = files["pkg/mover/estream-component.toml"] + INCLUDE
     files["pkg/mover/BUILD"] = 'marketplace_package()\nfiles(name="package_files", sources=["src/**/*", "tests/**/*"])\n'
     files["pkg/mover/src/NOTES.txt"] = "not matched by [component.include]\n"
+    files["pkg/mover/LICENSE"] = "Apache-2.0\n"
     files.update(extra)
     rule_runner.write_files(files)
 
@@ -59,6 +60,7 @@ def test_circuits_src_and_tests_are_packaged_and_signed(rule_runner: RuleRunner)
     write(rule_runner)
     files = build(rule_runner)
     assert sorted(files) == [
+        "LICENSE",
         "SIGNATURE.ml-dsa",
         "circuits/move.circuit.yaml",
         "estream-component.toml",

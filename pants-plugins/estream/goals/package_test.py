@@ -80,6 +80,7 @@ def write_package(rule_runner: RuleRunner, manifest: str = MANIFEST, schema: str
             "pkgs/demo/BUILD": "marketplace_package()",
             "pkgs/demo/estream-component.toml": manifest,
             "pkgs/demo/README.md": "# demo\n",
+            "pkgs/demo/LICENSE": "Apache-2.0\n",
             "pkgs/demo/schemas/BUILD": "esf_schemas()",
             "pkgs/demo/schemas/demo.esf.yaml": schema,
         }
@@ -108,6 +109,7 @@ def test_package_builds_signed_archive(rule_runner: RuleRunner) -> None:
     top, files = read_archive(archive)
     assert top == "esf-demo-1.2.0"
     assert sorted(files) == [
+        "LICENSE",
         "README.md",
         "SIGNATURE.ml-dsa",
         "estream-component.toml",

@@ -56,6 +56,7 @@ def processes(rule_runner: RuleRunner, build: str, options, env) -> PublishProce
         {
             "pkgs/demo/BUILD": build,
             "pkgs/demo/estream-component.toml": MANIFEST,
+            "pkgs/demo/LICENSE": "Apache-2.0\n",
             "pkgs/demo/schemas/BUILD": "esf_schemas()",
             "pkgs/demo/schemas/demo.esf.yaml": SCHEMA,
         }

@@ -103,6 +103,7 @@ def write_pkg(runner: RuleRunner, path: str, manifest_text: str, schema: str, fi
         {
             f"{path}/BUILD": "marketplace_package()",
             f"{path}/estream-component.toml": manifest_text,
+            f"{path}/LICENSE": "Apache-2.0\n",
             f"{path}/schemas/BUILD": "esf_schemas()",
             f"{path}/schemas/{file}": schema,
         }

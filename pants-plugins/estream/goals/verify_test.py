@@ -54,6 +54,7 @@ def write(rule_runner: RuleRunner, checksum: str = sha3_checksum(BITSTREAM)) -> 
             "pkg/mover/estream-component.toml": manifest + FPGA_TABLES,
             "pkg/mover/BUILD": 'marketplace_package()\nfiles(name="package_files", sources=["src/**/*", "tests/**/*", "fpga/*"])\n',
             "pkg/mover/fpga/manifest.toml": fpga_manifest(checksum),
+            "pkg/mover/LICENSE": "Apache-2.0\n",
             "keyring.toml": f'[[keys]]\nkey_id = "{KEY.key_id}"\nfingerprint = "{KEY.fingerprint}"\ntrust = "trusted"\n',
         }
     )

@@ -10,42 +10,28 @@ from __future__ import annotations
 import logging
 import os
 from dataclasses import dataclass
-from typing import Dict, List, Sequence, Tuple
+from typing import Dict, Sequence, Tuple
 
-from estream.core.circuit import (
-    Circuit,
-    TypeEnvironment,
-    esf_type_environment,
-    manifest_diagnostics,
-    package_circuit_file_diagnostics,
-    parse_circuit,
-    port_type_diagnostics,
-)
+from estream.core.circuit import Circuit, TypeEnvironment, esf_type_environment, parse_circuit
 from estream.core.circuit_plan import PlanResult, build_plan
-from estream.core.errors import Diagnostic, EstreamError
+from estream.core.errors import EstreamError
 from estream.core.esf import EsfDocument
 from estream.core.manifest import Manifest, parse_manifest
-from estream.core.wire_adapter import wire_adapter_diagnostics
+from estream.core.package_validation import circuit_diagnostics, dependency_documents
 from estream.target_types import (
     CIRCUIT_SUFFIX,
     ESF_SUFFIX,
     MANIFEST_FILENAME,
     CircuitSourceField,
     EsfSchemaSourceField,
-    MarketplaceManifestField,
     SmartCircuitDependenciesField,
 )
 from estream.util_rules.esf import EsfFilesRequest, ParsedEsfFiles
-from estream.util_rules.manifest import ParsedManifest
-from estream.util_rules.package_contents import (
-    MarketplacePackageContents,
-    MarketplacePackageContentsRequest,
-)
+from estream.util_rules.schema_resolution import DependencyPackages, DependencyPackagesRequest
 from pants.engine.addresses import Address
 from pants.engine.fs import Digest, DigestContents, PathGlobs, Paths, RemovePrefix, Snapshot
 from pants.engine.rules import Get, MultiGet, collect_rules, rule
 from pants.engine.target import (
-    AllTargets,
     DependenciesRequest,
     HydratedSources,
     HydrateSourcesRequest,
@@ -69,29 +55,13 @@ class DependencySchemas:
 
 
 @rule(desc="Resolve ESF schemas of package dependencies", level=LogLevel.DEBUG)
-async def resolve_dependency_schemas(request: DependencySchemasRequest, all_targets: AllTargets) -> DependencySchemas:
-    """Schemas of the packages named in `[component.dependencies]`, found among the repository's
-    `marketplace_package` targets by manifest name and version requirement.
-
-    This is the single place where cross-package schema lookup happens for circuits; a
-    repository-wide resolver can replace it without touching the callers.
-    """
-    wanted = request.manifest.dependencies
-    if not wanted:
+async def resolve_dependency_schemas(request: DependencySchemasRequest) -> DependencySchemas:
+    """Schemas of the packages named in `[component.dependencies]`: the one lookup
+    (`DependencyPackages`) and the one rule of what circuits see (`dependency_documents`)."""
+    if not request.manifest.dependencies:
         return DependencySchemas(())
-    packages = [t for t in all_targets if t.has_field(MarketplaceManifestField)]
-    documents: List[EsfDocument] = []
-    for target in packages:
-        try:
-            parsed = await Get(ParsedManifest, MarketplaceManifestField, target[MarketplaceManifestField])
-        except EstreamError:
-            continue  # a broken package elsewhere is reported by its own targets, not here
-        dep = wanted.get(parsed.manifest.name)
-        if dep is None or not dep.req.matches(parsed.manifest.version):
-            continue
-        contents = await Get(MarketplacePackageContents, MarketplacePackageContentsRequest(target.address))
-        documents.extend(contents.schemas)
-    return DependencySchemas(tuple(documents))
+    deps = await Get(DependencyPackages, DependencyPackagesRequest(request.manifest))
+    return DependencySchemas(tuple(dependency_documents(request.manifest, deps.packages)))
 
 
 @dataclass(frozen=True)
@@ -198,47 +168,25 @@ async def load_smart_circuit_package(request: SmartCircuitPackageRequest) -> Sma
     documents = list(own.documents) + list(deps.documents) + [d for p in explicit_docs for d in p.documents]
     env = esf_type_environment(documents)
 
-    circuits: Dict[str, Circuit] = {}
     files: Dict[str, bytes] = {}
-    diagnostics: List[Diagnostic] = []
+    circuit_files: Dict[str, Tuple[str, bytes]] = {}
     for fc in package_contents:
         rel = _rel(root, fc.path)
         if rel.endswith(CIRCUIT_SUFFIX):
-            try:
-                circuits[rel] = parse_circuit(fc.content, fc.path)
-            except EstreamError as e:
-                diagnostics.extend(e.diagnostics)
+            circuit_files[rel] = (fc.path, fc.content)
         if rel.startswith("tests/"):
             files[rel] = fc.content
-    present = set(circuits) | {_rel(root, fc.path) for fc in package_contents if fc.path.endswith(CIRCUIT_SUFFIX)}
-    diagnostics.extend(package_circuit_file_diagnostics(manifest, present))
-    for rel, circuit in sorted(circuits.items()):
-        diagnostics.extend(manifest_diagnostics(circuit, manifest))
-        diagnostics.extend(port_type_diagnostics(circuit, env))
-    diagnostics.extend(wire_adapter_diagnostics(manifest, circuits, env))
-    names: Dict[str, str] = {}
-    for rel, circuit in sorted(circuits.items()):
-        if circuit.name in names:
-            diagnostics.append(
-                Diagnostic(circuit.path, f"circuit name `{circuit.name}` is also used by {names[circuit.name]}", key="name", help="circuit names are unique within a package")
-            )
-        names.setdefault(circuit.name, circuit.path)
-    rtl_paths = sorted({f for c in circuits.values() if c.rtl is not None for f in c.rtl.files})
+    parsed_circuits: Dict[str, Circuit] = {}
+    for rel, (path, content) in circuit_files.items():
+        try:
+            parsed_circuits[rel] = parse_circuit(content, path)
+        except EstreamError:
+            pass  # reported by circuit_diagnostics below
+    rtl_paths = sorted({f for c in parsed_circuits.values() if c.rtl is not None for f in c.rtl.files})
     rtl_found = await Get(Snapshot, PathGlobs([prefix + f for f in rtl_paths]))
-    for _, circuit in sorted(circuits.items()):
-        if circuit.rtl is None:
-            continue
-        for key, paths in (("sources", circuit.rtl.sources), ("testbench", circuit.rtl.testbench)):
-            for f in paths:
-                if prefix + f not in rtl_found.files:
-                    diagnostics.append(
-                        Diagnostic(
-                            circuit.path,
-                            f"`{f}` does not exist in the package ({root or '.'})",
-                            line=circuit.line_of("implementation.rtl"),
-                            key=f"implementation.rtl.{key}",
-                        )
-                    )
+    circuits, diagnostics = circuit_diagnostics(
+        manifest, circuit_files, env, lambda f: prefix + f in rtl_found.files, root or "."
+    )
     if diagnostics:
         raise EstreamError(diagnostics)
     rtl_digest = await Get(Digest, RemovePrefix(rtl_found.digest, root)) if root else rtl_found.digest

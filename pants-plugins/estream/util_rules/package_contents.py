@@ -7,25 +7,21 @@ from dataclasses import dataclass
 
 from estream.core.esf import EsfDocument
 from estream.core.manifest import Manifest
-from estream.core.circuit import package_circuit_file_diagnostics
-from estream.core.errors import EstreamError
 from estream.core.globs import glob_matches
-from estream.core.package_checks import check_include_globs
+from estream.core.package_files import include_patterns, package_relative  # noqa: F401 (re-exported)
+from estream.core.package_validation import validate_package
 from estream.target_types import (
-    CIRCUIT_SUFFIX,
     CircuitSourceField,
-    ESF_SUFFIX,
     EsfSchemaSourceField,
     MarketplaceManifestField,
     MarketplacePackageFieldSet,
 )
-from estream.util_rules.esf import EsfFilesRequest, ParsedEsfFiles
 from estream.util_rules.manifest import ParsedManifest
-from estream.util_rules.schema_resolution import ResolvedSchemaGraph, ResolveSchemasRequest
+from estream.util_rules.schema_resolution import DependencyPackages, DependencyPackagesRequest
 from pants.core.target_types import FileSourceField, ResourceSourceField
 from pants.core.util_rules.source_files import SourceFiles, SourceFilesRequest
 from pants.engine.addresses import Address
-from pants.engine.fs import Digest, DigestSubset, MergeDigests, PathGlobs, RemovePrefix
+from pants.engine.fs import Digest, DigestContents, DigestSubset, MergeDigests, PathGlobs, RemovePrefix
 from pants.engine.rules import Get, MultiGet, collect_rules, rule
 from pants.engine.target import (
     DependenciesRequest,
@@ -50,17 +46,12 @@ class MarketplacePackageContents:
     schemas: tuple[EsfDocument, ...]
 
 
-def package_relative(root: str, path: str) -> str | None:
-    """`path` (build-root relative) relative to the package directory `root`; None outside it."""
-    if not root:
-        return path
-    prefix = root + "/"
-    return path[len(prefix) :] if path.startswith(prefix) else None
-
-
 @dataclass(frozen=True)
 class MarketplacePackageContentsRequest:
+    """`publishing`: validate as a package to be published (LICENSE required), as `package` does."""
+
     address: Address
+    publishing: bool = False
 
 
 @rule(desc="Collect and validate marketplace package files", level=LogLevel.DEBUG)
@@ -94,7 +85,7 @@ async def collect_package_contents(
         Get(SourceFiles, SourceFilesRequest(plain_fields)),
     )
     # Plain files (src/, tests/ ...) count only where `[component.include]` selects them.
-    include = [p for patterns in parsed.manifest.include.values() for p in patterns]
+    include = include_patterns(parsed.manifest)
     plain_paths = [
         path
         for path in plain.snapshot.files
@@ -116,15 +107,20 @@ async def collect_package_contents(
     digest = await Get(Digest, RemovePrefix(subset, root)) if root else subset
     relative = tuple(sorted(package_relative(root, p) for p in in_package))  # type: ignore[misc]
 
-    check_include_globs(parsed.manifest, relative)
-    missing_circuits = package_circuit_file_diagnostics(parsed.manifest, [p for p in relative if p.endswith(CIRCUIT_SUFFIX)])
-    if missing_circuits:
-        raise EstreamError(missing_circuits)
-    esf_paths = tuple(p for p in in_package if p.endswith(ESF_SUFFIX))
-    schemas = (await Get(ParsedEsfFiles, EsfFilesRequest(subset, esf_paths))).documents
-    # Provides/requires, type references and dependency versions, across packages: raises
-    # EstreamError naming the package, the schema and the candidates.
-    await Get(ResolvedSchemaGraph, ResolveSchemasRequest((field_set.address,)))
+    # THE package validation (manifest, LICENSE, include globs, schemas, resolution across
+    # packages, circuits), the same function `estream marketplace publish` calls.
+    file_contents, deps = await MultiGet(
+        Get(DigestContents, Digest, digest),
+        Get(DependencyPackages, DependencyPackagesRequest(parsed.manifest)),
+    )
+    validated = validate_package(
+        {fc.path: fc.content for fc in file_contents},
+        root=root,
+        dependencies=deps.packages,
+        publishing=request.publishing,
+        manifest=parsed.manifest,
+    )
+    schemas = validated.schemas
 
     logger.debug("estream: collected package %s (%d files)", field_set.address, len(relative))
     return MarketplacePackageContents(

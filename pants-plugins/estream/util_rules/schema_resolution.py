@@ -5,8 +5,10 @@
   Pants' `FirstPartyHelmChartMapping`).
 * `EsfDefinitionMapping`: every schema and enum name -> the `esf_schema` targets defining it.
 * `PackageSchemasResult`: one package's manifest and its own ESF documents.
+* `DependencyPackages`: the packages a manifest's `[component.dependencies]` name, transitively
+  (in-repo targets, then locked registry components).
 * `ResolvedSchemaGraph`: `estream.core.resolution` run over the requested packages and their
-  transitive `[component.dependencies]` closure; raises `EstreamError` on any resolution error.
+  `DependencyPackages`; raises `EstreamError` on any resolution error.
 
 Mappings are lenient: a manifest or schema that does not parse contributes nothing to them (so
 one broken file does not break `./pants dependencies ::`); `check` and `package` report it.
@@ -22,6 +24,7 @@ from typing import DefaultDict, Dict, List, Optional, Set, Tuple
 from estream.core.errors import EstreamError
 from estream.core.esf import EsfDocument
 from estream.core.manifest import Manifest
+from estream.core.package_files import package_relative
 from estream.components import ComponentSchemas, ComponentSchemasRequest, LockedComponentNames, LockedComponentNamesRequest
 from estream.core.resolution import PackageSchemas, ResolvedPackage, resolve_packages
 from estream.target_types import (
@@ -155,13 +158,6 @@ async def esf_definition_mapping(targets: AllEsfSchemaTargets) -> EsfDefinitionM
 # -- one package's schemas ------------------------------------------------------------------------
 
 
-def relative_to(root: str, path: str) -> Optional[str]:
-    if not root:
-        return path
-    prefix = root + "/"
-    return path[len(prefix) :] if path.startswith(prefix) else None
-
-
 @dataclass(frozen=True)
 class PackageSchemasRequest:
     address: Address
@@ -191,13 +187,64 @@ async def package_schemas(request: PackageSchemasRequest) -> PackageSchemasResul
         for path in h.snapshot.files
         # Schema files of other packages (inferred through type references) are not this
         # package's own.
-        if relative_to(parsed.root, path) is not None
+        if package_relative(parsed.root, path) is not None
     ]
     docs = await MultiGet(Get(ParsedEsfFile, EsfFileRequest, r) for r in sorted(requests, key=lambda r: r.path))
     return PackageSchemasResult(tgt.address, PackageSchemas(parsed.manifest, tuple(d.document for d in docs)))
 
 
 # -- resolution ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DependencyPackagesRequest:
+    """The packages `manifest`'s `[component.dependencies]` name, transitively."""
+
+    manifest: Manifest
+
+
+@dataclass(frozen=True)
+class DependencyPackages:
+    """THE dependency lookup of the Pants front end (`estream.core.package_validation` uses it;
+    the CLI looks up the same names in directories and the registry): in-repo packages by name
+    (every package of a duplicated name, so that resolution reports the duplicate), then, for names
+    no in-repo package has, the verified registry components of the components lock."""
+
+    packages: Tuple[PackageSchemas, ...]
+    addresses: FrozenDict[str, Address]
+
+
+@rule(desc="Find the packages a package depends on", level=LogLevel.DEBUG)
+async def dependency_packages(
+    request: DependencyPackagesRequest, mapping: MarketplacePackageMapping
+) -> DependencyPackages:
+    own = request.manifest.name
+    wanted = set(request.manifest.dependencies) - {own}
+    if not wanted:
+        return DependencyPackages((), FrozenDict())
+    locked = set((await Get(LockedComponentNames, LockedComponentNamesRequest())).names)
+    in_repo: Dict[Address, PackageSchemas] = {}
+    external: Dict[str, PackageSchemas] = {}
+    seen: Set[str] = {own}
+    while wanted:
+        names = sorted(wanted)
+        seen.update(names)
+        addresses = sorted(
+            a
+            for n in names
+            for a in (mapping.duplicates.get(n) or ((mapping.by_name[n],) if n in mapping.by_name else ()))
+        )
+        registry_names = [n for n in names if n not in mapping.by_name and n not in mapping.duplicates and n in locked]
+        fetched = await MultiGet(Get(PackageSchemasResult, PackageSchemasRequest(a)) for a in addresses)
+        components = await MultiGet(Get(ComponentSchemas, ComponentSchemasRequest(n)) for n in registry_names)
+        in_repo.update((r.address, r.package) for r in fetched)
+        external.update((n, c.package) for n, c in zip(registry_names, components))
+        found = [r.package for r in fetched] + [c.package for c in components]
+        wanted = {d for pkg in found for d in pkg.manifest.dependencies if d not in seen}
+    return DependencyPackages(
+        packages=tuple(in_repo[a] for a in sorted(in_repo)) + tuple(external[n] for n in sorted(external)),
+        addresses=FrozenDict({p.name: a for a, p in in_repo.items()}),
+    )
 
 
 @dataclass(frozen=True)
@@ -214,47 +261,24 @@ class ResolvedSchemaGraph:
 
 
 @rule(desc="Resolve ESF schemas across packages", level=LogLevel.DEBUG)
-async def resolve_schema_graph(
-    request: ResolveSchemasRequest, mapping: MarketplacePackageMapping
-) -> ResolvedSchemaGraph:
-    results: Dict[Address, PackageSchemasResult] = {}
-    frontier: Set[Address] = set(request.addresses)
-    while frontier:
-        batch = sorted(frontier)
-        fetched = await MultiGet(Get(PackageSchemasResult, PackageSchemasRequest(a)) for a in batch)
-        frontier = set()
-        for result in fetched:
-            results[result.address] = result
-            for dep in result.package.manifest.dependencies:
-                # Every package of a duplicated name goes in: resolution reports the duplicate.
-                candidates = mapping.duplicates.get(dep) or (
-                    (mapping.by_name[dep],) if dep in mapping.by_name else ()
-                )
-                frontier.update(a for a in candidates if a not in results)
-    # Dependencies no in-repo package provides come from the registry, when the components lock
-    # has them (`estream_component` targets): verified archives take part like in-repo packages.
-    locked = set((await Get(LockedComponentNames, LockedComponentNamesRequest())).names)
-    external: Dict[str, PackageSchemas] = {}
-    wanted = {
-        dep for r in results.values() for dep in r.package.manifest.dependencies if dep not in mapping.by_name and dep in locked
-    }
-    while wanted:
-        batch_names = sorted(wanted)
-        components = await MultiGet(Get(ComponentSchemas, ComponentSchemasRequest(n)) for n in batch_names)
-        external.update((n, c.package) for n, c in zip(batch_names, components))
-        wanted = {
-            dep
-            for c in components
-            for dep in c.package.manifest.dependencies
-            if dep not in mapping.by_name and dep in locked and dep not in external
-        }
-    packages = [results[a].package for a in sorted(results)] + [external[n] for n in sorted(external)]
-    names = [results[a].package.name for a in request.addresses]
-    resolved = resolve_packages(packages, names)
-    return ResolvedSchemaGraph(
-        packages=FrozenDict(resolved),
-        addresses=FrozenDict({r.package.name: a for a, r in results.items()}),
+async def resolve_schema_graph(request: ResolveSchemasRequest) -> ResolvedSchemaGraph:
+    requested = await MultiGet(Get(PackageSchemasResult, PackageSchemasRequest(a)) for a in request.addresses)
+    deps = await MultiGet(
+        Get(DependencyPackages, DependencyPackagesRequest(r.package.manifest)) for r in requested
     )
+    packages: Dict[Tuple[str, str], PackageSchemas] = {}
+    addresses: Dict[str, Address] = {}
+    for result in requested:
+        packages[(result.package.name, result.package.manifest.path)] = result.package
+        addresses[result.package.name] = result.address
+    for dep in deps:
+        for pkg in dep.packages:
+            packages.setdefault((pkg.name, pkg.manifest.path), pkg)
+        for name, address in dep.addresses.items():
+            addresses.setdefault(name, address)
+    names = [r.package.name for r in requested]
+    resolved = resolve_packages([packages[k] for k in sorted(packages)], names)
+    return ResolvedSchemaGraph(packages=FrozenDict(resolved), addresses=FrozenDict(addresses))
 
 
 def rules():

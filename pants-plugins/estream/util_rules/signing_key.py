@@ -9,16 +9,12 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
-from estream.core.errors import EstreamError
-from estream.core.signature import format_signed_at, signed_at_from_source_date_epoch
+from estream.core.signature import default_signed_at
 from estream.core.keys import SigningKey, resolve_signing_key as load_key
 from estream.subsystems.signing import EstreamSigningSubsystem
 from pants.engine.env_vars import EnvironmentVars, EnvironmentVarsRequest
 from pants.engine.rules import Get, _uncacheable_rule, collect_rules
 from pants.base.build_root import BuildRoot
-
-DEFAULT_SIGNED_AT = "1970-01-01T00:00:00Z"
-
 
 @dataclass(frozen=True)
 class SigningKeyRequest:
@@ -34,18 +30,6 @@ class ResolvedSigningKey:
     development: bool
     signed_at: str
     key: SigningKey = field(compare=False, hash=False, repr=False)
-
-
-def signed_at_from(option: str | None, source_date_epoch: str | None) -> str:
-    """`signed_at` for SIGNATURE.ml-dsa: the option, else SOURCE_DATE_EPOCH, else the epoch."""
-    if option:
-        try:
-            return format_signed_at(option)
-        except ValueError as e:
-            raise EstreamError.single("[estream-signing].signed_at", str(e))
-    if source_date_epoch:
-        return signed_at_from_source_date_epoch(source_date_epoch)
-    return DEFAULT_SIGNED_AT
 
 
 # Uncacheable: the key file, its permissions and the dev key live outside the build graph, so
@@ -69,7 +53,7 @@ async def resolve_signing_key(
         fingerprint=key.fingerprint,
         key_id=key.key_id,
         development=key.development,
-        signed_at=signed_at_from(subsystem.signed_at, env.get("SOURCE_DATE_EPOCH")),
+        signed_at=default_signed_at(subsystem.signed_at, env.get("SOURCE_DATE_EPOCH"), option="[estream-signing].signed_at"),
         key=key,
     )
 

@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Mapping, Optional
 
 from estream.core.errors import EstreamError
+from estream.core.home import ENV_CACHE_DIR, cache_dir
 from estream.core.merkle import sha3_256
 
-ENV_CACHE_DIR = "ESTREAM_CACHE_DIR"
 _CHECKSUM_RE = re.compile(r"sha3-256:([0-9a-f]{64})\Z")
 
 
@@ -25,10 +25,8 @@ def checksum_of(data: bytes) -> str:
 
 
 def default_cache_dir(environ: Optional[Mapping[str, str]] = None) -> Path:
-    """`$ESTREAM_CACHE_DIR`, else `$HOME/.estream/cache`."""
-    env = os.environ if environ is None else environ
-    explicit = env.get(ENV_CACHE_DIR)
-    return Path(explicit) if explicit else Path.home() / ".estream" / "cache"
+    """`$ESTREAM_CACHE_DIR`, else `$ESTREAM_HOME/cache` (`estream.core.home.cache_dir`)."""
+    return cache_dir(environ)
 
 
 class ArchiveCache:

@@ -8,10 +8,13 @@ Terminal prompts are disabled so a missing credential fails instead of hanging a
 from __future__ import annotations
 
 import os
+import random
 import re
 import subprocess
+import time
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping, Optional, Sequence
+from typing import Callable, Generic, Mapping, Optional, Sequence, Tuple, TypeVar
 
 from estream.core.errors import EstreamError
 
@@ -74,4 +77,58 @@ def run_git(
     return proc
 
 
-__all__ = ["GitError", "redact", "run_git", "git_env"]
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Attempt(Generic[T]):
+    """What one attempt of `commit_and_push` prepared: the tip it started from (None: no branch
+    yet), the commit message (None: nothing to commit) and the caller's result."""
+
+    base: Optional[str]
+    message: Optional[str]
+    result: T
+
+
+def commit_and_push(
+    work: Path,
+    *,
+    branch: str,
+    attempts: int,
+    prepare: Callable[[int], Attempt[T]],
+    remote_moved: Callable[[Optional[str]], bool],
+    shown: str,
+    target: str,
+    push_help: str,
+    give_up_help: str,
+    before_push: Optional[Callable[[int], None]] = None,
+) -> Tuple[T, int]:
+    """THE git transaction of every publisher (the registry, the FuseSoC library): `prepare` the
+    change on a fresh tip, commit everything, push; when the push is rejected because another
+    publisher moved the branch (`remote_moved(base)`), start over on the new tip, up to
+    `attempts` times with a small random back-off. Any other rejection is fatal. Returns the
+    result and the attempt that pushed."""
+    if attempts < 1:
+        raise EstreamError.single("attempts", f"must be at least 1, not {attempts}")
+    for attempt in range(1, attempts + 1):
+        prepared = prepare(attempt)
+        if prepared.message is None:
+            return prepared.result, attempt
+        run_git(["add", "-A"], cwd=work, what="stage the change")
+        run_git(["commit", "-q", "-m", prepared.message], cwd=work, what="commit the change")
+        if before_push is not None:
+            before_push(attempt)
+        push = run_git(["push", "-q", "origin", f"HEAD:refs/heads/{branch}"], cwd=work, what="push", check=False)
+        if push.returncode == 0:
+            return prepared.result, attempt
+        if not remote_moved(prepared.base):
+            raise GitError.single(
+                shown,
+                f"could not push to {target}: {redact(push.stderr.decode('utf-8', 'replace').strip())}",
+                help=push_help,
+            )
+        time.sleep(random.uniform(0.01, 0.05) * min(attempt, 10))
+    raise EstreamError.single(shown, f"gave up after {attempts} attempts: other publishers kept pushing first", help=give_up_help)
+
+
+__all__ = ["Attempt", "GitError", "commit_and_push", "git_env", "redact", "run_git"]

@@ -14,13 +14,12 @@ from estream.cli.main import main
 from estream.core.archive import build_archive, read_archive
 from estream.core.keys import SigningKey
 from estream.core.registry.install import install_target
-from estream.core.registry.testing import bare_repo, cli_subprocess, fpga_manifest, keyring_text, package_archive
+from estream.core.registry.testing import bare_repo, circuit_yaml, cli_subprocess, fpga_manifest, keyring_text, package_archive
 from estream.core.registry.workspace import load_workspace
 
 KEY = SigningKey.generate("acme-release")
 
 METER_EXTRA = {
-    "circuits/meter.circuit.yaml": b"circuit: meter\n",
     "tests/golden/basic.json": b"{}\n",
     "docs/guide.md": b"# guide\n",
     "fpga/meter-ice40.bit": b"\x00bitstream",
@@ -97,7 +96,7 @@ def test_install_with_dependencies_lock_and_offline_reinstall(reg, capsys, monke
     assert "requires: Metric ✓ (esf-metrics)" in out
     # Each package is installed as a package directory of its own (vendor/<name>/).
     meter_dir = ws / "vendor/smart-meter"
-    assert (meter_dir / "circuits/meter.circuit.yaml").read_bytes() == b"circuit: meter\n"
+    assert (meter_dir / "circuits/meter.circuit.yaml").read_bytes() == circuit_yaml("smart-meter", "1.0.0")
     assert (ws / "vendor/esf-core/schemas/esf-core.esf.yaml").is_file() and (ws / "vendor/esf-metrics/schemas/esf-metrics.esf.yaml").is_file()
     assert (meter_dir / "tests/golden/basic.json").is_file()
     assert (meter_dir / "docs/guide.md").is_file()
@@ -216,7 +215,7 @@ def test_overwrite_policy(reg, capsys):
     assert "vendor/smart-meter/circuits/meter.circuit.yaml already exists" in capsys.readouterr().err
     assert snapshot(ws) == before
     assert install(ws, "smart-meter", "--force") == 0
-    assert (ws / "vendor/smart-meter/circuits/meter.circuit.yaml").read_bytes() == b"circuit: meter\n"
+    assert (ws / "vendor/smart-meter/circuits/meter.circuit.yaml").read_bytes() == circuit_yaml("smart-meter", "1.0.0")
     # the package's own files (tests here) are always overwritten, also after local edits
     (ws / "vendor/smart-meter/tests/golden/basic.json").write_text("edited")
     assert install(ws, "smart-meter") == 0

@@ -1,72 +1,106 @@
-"""Turn what the user points `publish` at (a package directory or a built archive) into archive bytes."""
+"""Turn what the user points `publish` at (a package directory or a built archive) into archive
+bytes, validated as `./pants package` validates a package (`estream.core.package_validation`).
+
+The files of a directory are selected by `estream.core.package_files` (the manifest, its
+`[component.include]` globs, README.md/LICENSE/docs), as the `marketplace_package` target selects
+them. Dependencies resolve against the packages of the repository holding the directory, then
+against the registry (`registry_packages`: the newest non-yanked version matching the
+requirements). A built archive is validated from its own files the same way.
+"""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
-from typing import Dict, Optional
+from typing import Dict, List, Optional, Sequence
 
-from estream.core.archive import build_archive
+from estream.core.archive import build_archive, read_archive
 from estream.core.errors import EstreamError
-from estream.core.globs import filter_glob
+from estream.core.esf import ESF_SUFFIX, parse_esf
 from estream.core.keys import SigningKey
 from estream.core.manifest import MANIFEST_FILENAME, parse_manifest
 from estream.core.merkle import SIGNATURE_FILE
+from estream.core.package_directory import DirectoryPackages, display, read_package_directory
+from estream.core.package_files import select_package_files
+from estream.core.package_validation import (
+    PackageLookup,
+    ValidatedPackage,
+    dependency_closure,
+    display_path,
+    first_found,
+    validate_package,
+)
+from estream.core.registry.registry import Registry
+from estream.core.resolution import PackageSchemas
+from estream.core.semver import VersionReq
 from estream.core.signature import SignedAt, sign_package
 
-#: Files shipped besides the manifest and its `[component.include]` globs (as `marketplace_package`).
-EXTRA_GLOBS = ("README.md", "LICENSE", "docs/**/*")
-#: Directory entries never part of a package when reading a source directory.
-_SKIP_DIRS = {".git", ".estream-install", "dist", "__pycache__"}
+
+def registry_packages(registry: Registry) -> PackageLookup:
+    """A lookup of dependencies in `registry`: the newest non-yanked version of a name matching
+    every requirement (else the newest non-yanked one, which resolution then reports)."""
+    synced: List[bool] = []
+
+    def lookup(name: str, requirements: Sequence[VersionReq]) -> List[PackageSchemas]:
+        if not synced:
+            registry.sync()
+            synced.append(True)
+        entries = sorted((e for e in registry.entries(name) if not e.yanked), key=lambda e: e.semver)
+        if not entries:
+            return []
+        matching = [e for e in entries if all(r.matches(e.semver) for r in requirements)]
+        entry = (matching or entries)[-1]
+        top, files = read_archive(registry.archive_bytes(entry), source=f"{registry.display_url}:{entry.archive_path}")
+        manifest = parse_manifest(files[MANIFEST_FILENAME], display_path(top, MANIFEST_FILENAME))
+        docs = tuple(parse_esf(files[p], display_path(top, p)) for p in sorted(files) if p.endswith(ESF_SUFFIX))
+        return [PackageSchemas(manifest, docs)]
+
+    return lookup
 
 
-def read_directory(root: Path) -> Dict[str, bytes]:
-    """Regular files under `root` (POSIX relative paths); symlinks and special files are refused."""
-    if not root.is_dir():
-        raise EstreamError.single(str(root), "no such package directory")
-    files: Dict[str, bytes] = {}
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
-        dirnames[:] = sorted(d for d in dirnames if d not in _SKIP_DIRS)
-        for name in sorted(dirnames):
-            if (Path(dirpath) / name).is_symlink():
-                raise EstreamError.single(str(Path(dirpath) / name), "symbolic links are not allowed in a package")
-        for name in sorted(filenames):
-            full = Path(dirpath) / name
-            if full.is_symlink():
-                raise EstreamError.single(str(full), "symbolic links are not allowed in a package")
-            if not full.is_file():
-                raise EstreamError.single(str(full), "not a regular file (device, FIFO or socket)")
-            files[full.relative_to(root).as_posix()] = full.read_bytes()
-    return files
+def validate_for_publishing(files: Dict[str, bytes], root: str, lookup: PackageLookup) -> ValidatedPackage:
+    """`validate_package` of a package to publish (LICENSE required), dependencies from `lookup`."""
+    unsigned = {p: c for p, c in files.items() if p != SIGNATURE_FILE}
+    content = unsigned.get(MANIFEST_FILENAME)
+    if content is None:
+        raise EstreamError.single(display_path(root, MANIFEST_FILENAME), "not found; a package needs a manifest")
+    manifest = parse_manifest(content, display_path(root, MANIFEST_FILENAME))
+    return validate_package(
+        unsigned, root=root, dependencies=dependency_closure(manifest, lookup), publishing=True, manifest=manifest
+    )
 
 
-def archive_from_directory(root: Path, *, key: Optional[SigningKey], signed_at: SignedAt) -> bytes:
-    """A package archive from a source directory.
+def archive_from_directory(
+    root: Path, *, key: Optional[SigningKey], signed_at: SignedAt, registry: Optional[Registry] = None
+) -> bytes:
+    """A validated package archive from a source directory.
 
     A directory that already holds `SIGNATURE.ml-dsa` is archived exactly as signed (publish then
-    verifies it). Otherwise the manifest, the files its `[component.include]` globs select and
-    README.md/LICENSE/docs are signed with `key`, as `./pants package` would.
+    verifies it). Otherwise the files `select_package_files` chooses are signed with `key`, as
+    `./pants package` would.
     """
-    files = read_directory(root)
-    manifest_bytes = files.get(MANIFEST_FILENAME)
-    if manifest_bytes is None:
-        raise EstreamError.single(str(root / MANIFEST_FILENAME), "not found; a package directory needs a manifest")
-    manifest = parse_manifest(manifest_bytes, str(root / MANIFEST_FILENAME))
+    files = read_package_directory(root)
+    shown = display(root)
+    if MANIFEST_FILENAME not in files:
+        raise EstreamError.single(display_path(shown, MANIFEST_FILENAME), "not found; a package directory needs a manifest")
+    manifest = parse_manifest(files[MANIFEST_FILENAME], display_path(shown, MANIFEST_FILENAME))
+    signed = SIGNATURE_FILE in files
+    chosen = files if signed else {p: files[p] for p in select_package_files(manifest, files)}
+    lookups = [DirectoryPackages(root)] + ([registry_packages(registry)] if registry is not None else [])
+    validate_for_publishing(chosen, shown, first_found(*lookups))
     stem = f"{manifest.name}-{manifest.version}"
-    if SIGNATURE_FILE in files:
+    if signed:
         return build_archive(files, stem)
     if key is None:
-        raise EstreamError.single(str(root), "the directory is not signed and no signing key is available")
-    paths = list(files)
-    selected = {MANIFEST_FILENAME}
-    for patterns in manifest.include.values():
-        for pattern in patterns:
-            selected.update(filter_glob(pattern, paths))
-    for pattern in EXTRA_GLOBS:
-        selected.update(filter_glob(pattern, paths))
-    chosen = {p: files[p] for p in sorted(selected)}
+        raise EstreamError.single(shown, "the directory is not signed and no signing key is available")
     chosen[SIGNATURE_FILE] = sign_package(chosen, name=manifest.name, version=str(manifest.version), key=key, signed_at=signed_at)
     return build_archive(chosen, stem)
 
 
-__all__ = ["archive_from_directory", "read_directory"]
+def validate_archive(data: bytes, *, source: str, registry: Optional[Registry] = None) -> ValidatedPackage:
+    """Validate a built archive's package (its files as they are), dependencies from the registry."""
+    top, files = read_archive(data, source=source)
+    lookup = first_found(registry_packages(registry)) if registry is not None else first_found()
+    return validate_for_publishing(files, top, lookup)
+
+
+__all__ = ["archive_from_directory", "registry_packages", "validate_archive", "validate_for_publishing"]

@@ -13,21 +13,19 @@ import contextlib
 import fcntl
 import hashlib
 import os
-import random
 import re
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable, Dict, Iterable, Iterator, List, Mapping, Optional, Tuple, TypeVar
 
-import tomli
 
 from estream.core.archive import read_archive
 from estream.core.errors import Diagnostic, EstreamError
 from estream.core.keys import Keyring, PublicKey, empty_keyring, parse_keyring
 from estream.core.manifest import MANIFEST_FILENAME, Manifest, parse_manifest
 from estream.core.merkle import SIGNATURE_FILE, sha3_256
-from estream.core.registry.git import GitError, redact, run_git
+from estream.core.registry.git import Attempt, GitError, commit_and_push, redact, run_git
 from estream.core.registry.transaction import test_pause
 from estream.core.registry.index import (
     IndexDep,
@@ -42,9 +40,10 @@ from estream.core.registry.index import (
 from estream.core.semver import Version
 from estream.core.registry.archive_verification import verify_registry_archive
 from estream.core.signature import parse_signature_file
+from estream.core.home import ENV_HOME, estream_home  # noqa: F401 (re-exported)
+from estream.core.toml_loader import load_toml
 
 ENV_REGISTRY = "ESTREAM_REGISTRY"
-ENV_HOME = "ESTREAM_HOME"
 DEFAULT_BRANCH = "main"
 CONFIG_FILE = "config.toml"
 KEYRING_FILE = "keyring.toml"
@@ -53,13 +52,6 @@ MAX_ARCHIVE_BYTES = 64 * 1024 * 1024
 DEFAULT_PUSH_ATTEMPTS = 20
 
 T = TypeVar("T")
-
-
-def estream_home(environ: Optional[Mapping[str, str]] = None) -> Path:
-    """`$ESTREAM_HOME`, else `~/.estream`."""
-    env = os.environ if environ is None else environ
-    explicit = env.get(ENV_HOME)
-    return Path(explicit) if explicit else Path.home() / ".estream"
 
 
 def resolve_registry_url(explicit: Optional[str], environ: Optional[Mapping[str, str]] = None) -> str:
@@ -98,10 +90,7 @@ class RegistryConfig:
 
 
 def parse_config(config_text: bytes, keyring_text: Optional[bytes], source: str) -> RegistryConfig:
-    try:
-        data = tomli.loads(config_text.decode("utf-8"))
-    except (UnicodeDecodeError, tomli.TOMLDecodeError) as e:
-        raise EstreamError.single(f"{source}/{CONFIG_FILE}", f"invalid registry config: {e}") from None
+    data = load_toml(config_text, f"{source}/{CONFIG_FILE}", what="the registry config")
     table = data.get("registry")
     if not isinstance(table, dict):
         raise EstreamError.single(f"{source}/{CONFIG_FILE}", "expected a [registry] table", key="registry")
@@ -326,40 +315,43 @@ class Registry:
         """Apply `change` on a fresh tip, commit everything and push; retry when the push is rejected."""
         if self._read_only:
             raise EstreamError.single(str(self.checkout), "a registry read from a directory cannot be changed", help="pass --registry URL")
-        with self.locked():
-            for attempt in range(1, attempts + 1):
-                exists = self.sync()
-                if not exists and not message.startswith("Initialise"):
-                    raise EstreamError.single(
-                        self.display_url, "the registry is empty", help="create it with `estream marketplace registry-init`"
-                    )
-                base = self.head() if exists else None
-                result = change()
-                self._git("add", "-A", what="stage the registry change")
-                self._git("commit", "-q", "-m", message, what="commit the registry change")
-                test_pause("before-push")
-                push = self._git("push", "-q", "origin", f"HEAD:refs/heads/{self.branch}", what="push", check=False)
-                if push.returncode == 0:
-                    self.last_attempts = attempt
-                    return result
-                # Rejected? Only retry if someone else moved the branch; anything else is fatal.
-                fetch = self._git(
-                    "fetch", "-q", "--no-tags", "origin", f"+refs/heads/{self.branch}:refs/remotes/origin/{self.branch}",
-                    what="fetch the registry", check=False,
+        existed: List[bool] = []
+
+        def prepare(attempt: int) -> Attempt[T]:
+            exists = self.sync()
+            existed[:] = [exists]
+            if not exists and not message.startswith("Initialise"):
+                raise EstreamError.single(
+                    self.display_url, "the registry is empty", help="create it with `estream marketplace registry-init`"
                 )
-                tip = self._git("rev-parse", "-q", "--verify", f"refs/remotes/origin/{self.branch}", what="read the tip", check=False)
-                moved = fetch.returncode == 0 and tip.stdout.decode().strip() not in ("", base or "")
-                if not moved:
-                    self.sync() if exists else None
-                    raise GitError.single(
-                        self.display_url,
-                        f"could not push to the registry: {redact(push.stderr.decode('utf-8', 'replace').strip())}",
-                        help="check your git credentials for this remote (credential helper, SSH agent, GIT_ASKPASS)",
-                    )
-                time.sleep(random.uniform(0.01, 0.05) * min(attempt, 10))
-            raise EstreamError.single(
-                self.display_url, f"gave up after {attempts} attempts: other publishers kept pushing first", help="try again"
+            base = self.head() if exists else None
+            return Attempt(base, message, change())
+
+        def remote_moved(base: Optional[str]) -> bool:
+            fetch = self._git(
+                "fetch", "-q", "--no-tags", "origin", f"+refs/heads/{self.branch}:refs/remotes/origin/{self.branch}",
+                what="fetch the registry", check=False,
             )
+            tip = self._git("rev-parse", "-q", "--verify", f"refs/remotes/origin/{self.branch}", what="read the tip", check=False)
+            moved = fetch.returncode == 0 and tip.stdout.decode().strip() not in ("", base or "")
+            if not moved and existed and existed[0]:
+                self.sync()  # leave the checkout at the remote's tip, without the refused commit
+            return moved
+
+        with self.locked():
+            result, self.last_attempts = commit_and_push(
+                self.checkout,
+                branch=self.branch,
+                attempts=attempts,
+                prepare=prepare,
+                remote_moved=remote_moved,
+                shown=self.display_url,
+                target="the registry",
+                push_help="check your git credentials for this remote (credential helper, SSH agent, GIT_ASKPASS)",
+                give_up_help="try again",
+                before_push=lambda _: test_pause("before-push"),
+            )
+            return result
 
     def init(self, keyring_text: str, *, allow_development_keys: bool = False, allow_untrusted_keys: bool = False) -> None:
         """Create the registry in an empty remote: config, the trusted publisher keyring and the

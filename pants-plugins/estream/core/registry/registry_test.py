@@ -51,7 +51,7 @@ def test_publish_three_packages_and_search(env, capsys):
         ("esf-core", "1.0.0", dict(provides=["CoreEvent"], keywords=["core"], description="Core event schemas")),
         ("esf-metrics", "1.0.0", dict(provides=["Metric"], requires=["CoreEvent"], deps={"esf-core": "^1.0"}, keywords=["metrics"])),
         ("smart-meter", "0.3.0", dict(category="smart-circuit", circuit="circuits/meter.circuit.yaml", requires=["Metric"],
-                                      deps={"esf-metrics": "^1.0"}, extra={"circuits/meter.circuit.yaml": b"circuit: meter\n"},
+                                      deps={"esf-metrics": "^1.0"},
                                       description="Metering circuit for IoT metrics")),
     ]
     for name, version, kw in pkgs:
@@ -145,6 +145,7 @@ def test_publish_directory_signs_with_key_file(env, tmp_path, capsys):
     (pkg / "estream-component.toml").write_text(manifest)
     (pkg / "schemas" / "dir.esf.yaml").write_bytes(schema_yaml(["DirEvent"]))
     (pkg / "README.md").write_text("# dir\n")
+    (pkg / "LICENSE").write_text("Apache-2.0\n")
     (pkg / "notes.txt").write_text("not part of the package\n")
     key_file = tmp_path / "k.toml"
     write_private_key(key_file, KEY)
@@ -152,7 +153,7 @@ def test_publish_directory_signs_with_key_file(env, tmp_path, capsys):
     from estream.core.archive import read_archive
 
     _, files = read_archive(remote_file(url, "archives/esf-dir/esf-dir-2.0.0.tar.gz"))
-    assert sorted(files) == ["README.md", "SIGNATURE.ml-dsa", "estream-component.toml", "schemas/dir.esf.yaml"]
+    assert sorted(files) == ["LICENSE", "README.md", "SIGNATURE.ml-dsa", "estream-component.toml", "schemas/dir.esf.yaml"]
 
 
 def test_yank_errors_and_no_registry(env, capsys, monkeypatch):

@@ -58,11 +58,48 @@ def schema_yaml(names: Sequence[str], refs: Sequence[str] = ()) -> bytes:
     return ("\n".join(out) + "\n").encode()
 
 
+def circuit_yaml(name: str, version: str) -> bytes:
+    """A valid circuit file (local types only) for a package `version` (a circuit's version is its
+    package's)."""
+    ident = name.replace("-", "_")
+    return f"""escir_version: "0.8.0"
+name: {ident}
+version: "{version}"
+types:
+  - name: Reading
+    fields:
+      - {{ name: value, type: u32 }}
+inputs:
+  - name: reading
+    type: Reading
+outputs:
+  - name: total
+    type: Reading
+annotations:
+  witness_tier: 1
+  hardware_target: [cpu]
+implementation:
+  cpu: "{ident}:run"
+compute:
+  - id: summer
+    type: transform
+flows:
+  - reading -> summer -> total
+""".encode()
+
+
 def package_files(name: str, version: str, *, key: SigningKey, extra: Optional[Dict[str, bytes]] = None, **manifest) -> Dict[str, bytes]:
-    files: Dict[str, bytes] = {"estream-component.toml": make_manifest(name, version, **manifest).encode()}
+    # LICENSE: required for publishing (SmartCircuit package format §2.1).
+    files: Dict[str, bytes] = {
+        "estream-component.toml": make_manifest(name, version, **manifest).encode(),
+        "LICENSE": b"Apache-2.0\n",
+    }
     provides = manifest.get("provides") or ()
     if provides:
         files[f"schemas/{name}.esf.yaml"] = schema_yaml(provides)
+    circuit = manifest.get("circuit")
+    if circuit:
+        files[circuit] = circuit_yaml(name, version)  # a package's circuits must be valid to publish
     files.update(extra or {})
     files["SIGNATURE.ml-dsa"] = sign_package(files, name=name, version=version, key=key, signed_at=0)
     return files

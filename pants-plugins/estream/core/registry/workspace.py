@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
-import tomli
+from estream.core.toml_loader import load_toml
 
 from estream.core.errors import Diagnostic, EstreamError
 from estream.core.merkle import path_problem
@@ -70,12 +70,7 @@ def _q(text: str) -> str:
 
 
 def parse_workspace(content: bytes, source: str = WORKSPACE_FILE) -> Workspace:
-    try:
-        data = tomli.loads(content.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise EstreamError.single(source, "not valid UTF-8") from None
-    except tomli.TOMLDecodeError as e:
-        raise EstreamError.single(source, f"invalid TOML: {e}") from None
+    data = load_toml(content, source, what="the workspace file")
     errors: List[Diagnostic] = []
     ws = Workspace()
     for key in sorted(set(data) - {"dependencies", "lock", "files"}):
