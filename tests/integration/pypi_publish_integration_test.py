@@ -7,7 +7,6 @@ point it at a private index, and passes credentials only through the environment
 
 from __future__ import annotations
 
-import os
 import socket
 import subprocess
 import sys
@@ -18,17 +17,8 @@ from pathlib import Path
 
 from estream.version import VERSION
 
+from integration.clean_pip import clean_pip_env
 from integration.pants_repo import copy_repo, run_pants
-
-CA_CERTS = "/etc/ssl/certs/ca-certificates.crt"
-
-
-def clean_pip_env() -> dict:
-    """pip without the machine's config (constraints files), trusting the system CAs (a proxy's)."""
-    env = {**os.environ, "PIP_CONFIG_FILE": "/dev/null", "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
-    if os.path.exists(CA_CERTS):
-        env["PIP_CERT"] = CA_CERTS
-    return env
 
 
 def free_port() -> int:
