@@ -1,6 +1,8 @@
 """The estream backend: ESF schemas, SmartCircuits and eStream marketplace packages as Pants targets.
 
-Enable with `backend_packages = ["estream"]` and `pythonpath = ["%(buildroot)s/pants-plugins"]`.
+Enable with `backend_packages = ["estream"]`, and the plugin from its distribution
+(`[GLOBAL].plugins = ["estream-pants==VERSION"]`) or, in this repository, from source
+(`pythonpath = ["%(buildroot)s/pants-plugins"]`).
 """
 
 from estream import components, dependency_inference

@@ -35,6 +35,7 @@ from estream.core.keys import (
     write_public_key,
 )
 from estream.core.verify import ExitCode, verify_package
+from estream.version import VERSION
 
 
 
@@ -220,6 +221,7 @@ def _add_group(groups, name: str, help: str, commands: Sequence[Command]) -> Non
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="estream", description="eStream component tooling")
+    parser.add_argument("--version", action="version", version=f"estream {VERSION}")
     groups = parser.add_subparsers(dest="group", metavar="COMMAND")
     _add_group(
         groups, "marketplace", "package signing, verification and distribution", MARKETPLACE_COMMANDS + _registry_commands()

@@ -265,3 +265,10 @@ def test_verify_fpga_exit_codes(tmp_path, publisher, capsys):
     # One whose estream-component.toml is invalid cannot show it has no FPGA target.
     code, out = verify(make_files(key), "minimal")
     assert code == 22 and "✗ Invalid package manifest: estream-component.toml" in out
+
+
+def test_version_prints_the_distribution_version(capsys):
+    from estream.version import VERSION
+
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out == f"estream {VERSION}\n"

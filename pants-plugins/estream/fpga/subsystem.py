@@ -9,6 +9,7 @@ from typing import Mapping, Tuple
 
 from pants.backend.python.subsystems.python_tool_base import PythonToolBase
 from pants.backend.python.target_types import ConsoleScript
+from pants.backend.python.util_rules.pex import PexRequest
 from pants.option.option_types import EnumOption, IntOption, StrListOption, StrOption
 from pants.option.subsystem import Subsystem
 from pants.util.strutil import help_text
@@ -47,6 +48,19 @@ class FpgaToolchain(PythonToolBase):
     register_interpreter_constraints = True
     default_interpreter_constraints = ["CPython==3.11.*"]
     default_lockfile_resource = ("estream.fpga", "fpga-tools.lock")
+
+    def to_pex_request(self, *, interpreter_constraints=None, **kwargs) -> PexRequest:
+        """The tool's venv request, on the tool's interpreter when it comes from the wheel's lockfile.
+
+        Pants 2.17 builds a tool installed from its built-in lockfile (no `install_from_resolve`)
+        with `[python].interpreter_constraints`, the adopter's code constraints, not the tool's,
+        and then refuses the lockfile (generated for CPython 3.11): an adopting repository would
+        have to declare a resolve after all. Passing the tool's constraints explicitly fixes that;
+        with `install_from_resolve`, the resolve's constraints apply, as Pants intends.
+        """
+        if interpreter_constraints is None and not self.install_from_resolve:
+            interpreter_constraints = self.interpreter_constraints
+        return super().to_pex_request(interpreter_constraints=interpreter_constraints, **kwargs)
 
     default_toolchain = StrOption(
         default="yowasp",
