@@ -120,16 +120,20 @@ def run_compiling_once(run, *, compiled, lock_path, tool, log=None, poll=0.5, re
                 waited = True
                 time.sleep(poll)
         try:
+            # The lock file also keeps a history (one line per build that found the tool not
+            # compiled): what bench/ counts to show each tool was compiled once.
             if os.path.exists(compiled):
-                if waited:
-                    log.write(
-                        "YoWASP's %s was compiled by another build (waited %d s)\n"
-                        % (tool, time.monotonic() - start)
-                    )
+                message = "YoWASP's %s was compiled by another build (waited %d s)\n" % (
+                    tool, time.monotonic() - start)
+                lock.write("reused after waiting %d s\n" % (time.monotonic() - start))
+                lock.flush()
+                log.write(message)
                 fcntl.flock(lock, fcntl.LOCK_UN)
                 return run()
             log.write("compiling YoWASP's %s (once per machine; other builds wait for it)\n" % tool)
             log.flush()
+            lock.write("compiled\n")
+            lock.flush()
             return run()
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)

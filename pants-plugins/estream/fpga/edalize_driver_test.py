@@ -158,6 +158,7 @@ def test_a_second_build_waits_for_the_first_compile_and_reuses_it(tmp_path: Path
     lines = log.getvalue().splitlines()
     assert len([l for l in lines if l.startswith("waiting for another build to compile YoWASP's yosys")]) >= 2
     assert lines[-1].startswith("YoWASP's yosys was compiled by another build (waited")
+    assert lock_path.read_text().startswith("reused after waiting ")
 
 
 def test_the_first_build_compiles_under_the_lock_and_later_runs_take_none(tmp_path: Path) -> None:
@@ -177,6 +178,7 @@ def test_the_first_build_compiles_under_the_lock_and_later_runs_take_none(tmp_pa
         run_and_check_lock, compiled=str(compiled), lock_path=str(lock_path), tool="yosys", log=log
     ) == 0
     assert log.getvalue() == "compiling YoWASP's yosys (once per machine; other builds wait for it)\n"
+    assert lock_path.read_text() == "compiled\n"
 
     # Compiled: no lock is taken, even while another build holds it.
     held = _other_build_holds(lock_path)
