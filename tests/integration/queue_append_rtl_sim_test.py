@@ -2,7 +2,8 @@
 
 The testbench `$fatal`s on the first mismatch, the only way Icarus exits non-zero, so a wrong
 witness, sequence number or read-back is seen in the exit status (the injected-failure case
-proves it). CI installs `iverilog` (.ci/run).
+proves it). Without `iverilog` on the PATH the tests skip (see native_tools.py); CI installs
+it (.ci/run).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import subprocess
 import zlib
 from pathlib import Path
 
+from integration.native_tools import ICARUS
 from integration.pants_repo import source_root
 
 RTL = Path("circuits/queue/append/rtl")
@@ -30,8 +32,8 @@ def vectors(count: int, seed: int) -> list:
 
 
 def simulate(tmp_path: Path, rows: list) -> subprocess.CompletedProcess:
+    ICARUS.require()
     iverilog, vvp = shutil.which("iverilog"), shutil.which("vvp")
-    assert iverilog and vvp, "Icarus Verilog is required: apt-get install iverilog"
     root = source_root()
     hexfile = tmp_path / "vectors.hex"
     hexfile.write_text("".join(" ".join(f"{w:08x}" for w in row) + "\n" for row in rows))

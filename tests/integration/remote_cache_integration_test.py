@@ -1,12 +1,16 @@
 """Remote caching through a real BuildGrid, and the hermeticity that makes it safe.
 
 One BuildGrid server (disk CAS, so what it stored can be audited) serves two checkouts of this
-repository at different paths, run by different users in different time zones, each with an empty
-local store:
+repository at different paths, run by different users with different HOMEs in different time
+zones, each with an empty local store:
 
-1. `alice` builds and tests everything (`package test ::`) in a scrubbed environment with an
-   empty HOME, with remote cache read/write on: every sandboxed process runs and is uploaded.
-2. `bob`, in a second checkout with an empty local store and empty named caches, does the same:
+1. `alice` packages everything and runs the tests of the content (schema packs, circuits with
+   their golden vectors on the CPU and the RTL, bitstreams) and one plugin unit test, in a
+   scrubbed environment with an empty HOME, with remote cache read/write on: every sandboxed
+   process runs and is uploaded. (Not the plugin's whole unit-test suite: `./pants test ::` runs
+   that already, and running it again here only costs minutes without another kind of process.)
+2. `bob`, in a second checkout under another empty HOME, with an empty local store and empty
+   named caches, does the same:
    every cacheable process must be a remote cache hit, judged by Pants' own `[stats]` counters,
    so that whatever process types are added to the repository later (vector runs, synthesis, ...)
    are covered without touching this test.
@@ -49,9 +53,12 @@ from integration.pants_repo import PantsResult, source_root
 USERS = ("estream-audit-alice", "estream-audit-bob")
 TIME_ZONES = ("UTC", "Pacific/Kiritimati")
 SOURCE_DATE_EPOCH = "1767225600"  # 2026-01-01T00:00:00Z: signed_at comes from here, never the clock.
-# Everything, except integration tests (they run Pants itself and are not part of "the build").
-# (`--unmatched-cli-globs=ignore`: today the copy has none, so the exclusion matches nothing.)
-GOALS = ("--unmatched-cli-globs=ignore", "package", "test", "::", "-**/*_integration_test.py")
+# Every package (schema packs, circuits with bitstreams, components, the `estream` pex) and the
+# tests of the content; of the plugin's unit tests one (a "Run Pytest" process) is enough.
+GOALS = (
+    "package", "test", "circuits::", "components::", "schemas::",
+    "pants-plugins/estream/cli:estream", "pants-plugins/estream/core/archive_test.py",
+)
 
 
 @dataclass(frozen=True)
@@ -60,7 +67,7 @@ class Builds:
     key: SigningKey
     first: Path
     second: Path
-    home: Path
+    homes: List[Path]
     home_after_first: List[str]
     first_result: PantsResult
     second_result: PantsResult
@@ -94,26 +101,27 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Builds]:
     with buildgrid_server(source_root(), tmp / "buildgrid") as grid:
         first = copy_checkout(tmp / "alice" / "work" / "checkout")
         second = copy_checkout(tmp / "elsewhere" / "deeper" / "bob-second-checkout")
-        # One HOME path for both builds: `[test].extra_env_vars` passes HOME into test processes,
-        # so it is part of their cache key. It starts empty: nothing of a user's HOME is there.
-        home = tmp / "home"
-        home.mkdir()
+        # A HOME per user, both empty: nothing of a user's HOME is there, and HOME is no part of
+        # any cache key (only the tests that run ./pants get it, and they are not built here).
+        homes = [tmp / "home" / USERS[0], tmp / "users" / USERS[1] / "home"]
+        for home in homes:
+            home.mkdir(parents=True)
         common = {"ESTREAM_SIGNING_KEY_FILE": str(key_file), "SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH}
 
         first_result = run_pants_clean(
             first,
             # The user's named caches (pip/pex downloads): append-only caches Pants declares.
             [*remote_cache_args(grid.address, tmp / "store-first", Path(user_named_caches())), *GOALS],
-            clean_env(home, user=USERS[0], extra={**common, "TZ": TIME_ZONES[0]}),
+            clean_env(homes[0], user=USERS[0], extra={**common, "TZ": TIME_ZONES[0]}),
         ).assert_success()
-        home_after_first = _files(home)
+        home_after_first = _files(homes[0])
 
         second_result = run_pants_clean(
             second,
             # Nothing local: an empty store and empty named caches.
             [*remote_cache_args(grid.address, tmp / "store-second", tmp / "named-caches-second"),
              *GOALS],
-            clean_env(home, user=USERS[1], extra={**common, "TZ": TIME_ZONES[1]}),
+            clean_env(homes[1], user=USERS[1], extra={**common, "TZ": TIME_ZONES[1]}),
         ).assert_success()
 
         yield Builds(
@@ -121,7 +129,7 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Builds]:
             key=key,
             first=first,
             second=second,
-            home=home,
+            homes=homes,
             home_after_first=home_after_first,
             first_result=first_result,
             second_result=second_result,
@@ -189,11 +197,12 @@ def test_processes_need_nothing_from_the_environment_or_home(builds: Builds) -> 
     unexpected = [f for f in builds.home_after_first if not f.startswith(".cache/pants/")]
     assert unexpected == [], f"processes or Pants wrote to HOME: {unexpected}"
     # The development key (~/.estream) was not needed, nor created: a key file was configured.
-    assert not (builds.home / ".estream").exists()
+    assert not (builds.homes[0] / ".estream").exists()
 
 
 def test_no_output_contains_the_build_root_user_name_or_date(builds: Builds) -> None:
     needles = [str(builds.first).encode(), str(builds.second).encode()]
+    needles += [str(home).encode() for home in builds.homes]
     needles += [user.encode() for user in USERS]
     needles += [date.encode() for date in builds.build_dates]
     # Process definitions and outputs stored in the remote CAS, looking inside zips (pexes).

@@ -134,3 +134,23 @@ def test_signature_file_never_a_leaf_and_empty_rejected():
         root_for_files({})
     with pytest.raises(EstreamError, match="duplicate"):
         merkle_root([FileEntry.for_content("a", b"1"), FileEntry.for_content("a", b"2")])
+
+
+def test_sha3_256_many_on_threads_gives_the_serial_digests_in_order(monkeypatch):
+    import estream.core.merkle as merkle
+
+    contents = [bytes([i]) * (3000 + i * 997) for i in range(9)] + [b""]
+    serial = [hashlib.sha3_256(c).digest() for c in contents]
+    assert merkle.sha3_256_many(contents) == serial  # below the threshold: serial
+    monkeypatch.setattr(merkle, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(merkle.os, "cpu_count", lambda: 4)
+    pools = []
+    real_pool = merkle.ThreadPoolExecutor
+
+    def counting_pool(*args, **kwargs):
+        pools.append(kwargs.get("max_workers"))
+        return real_pool(*args, **kwargs)
+
+    monkeypatch.setattr(merkle, "ThreadPoolExecutor", counting_pool)
+    assert merkle.sha3_256_many(contents) == serial
+    assert pools == [4]

