@@ -89,7 +89,7 @@ def test_lock_goal_then_verified_package(setup):
 
     # A tampered lock (another SHA3-256) is refused even though the download itself matches its pin.
     lock["components"]["esf-core"]["checksum"] = "sha3-256:" + "0" * 64
-    Path(runner.build_root, "3rdparty/estream/components.lock").write_text(json.dumps(lock))
+    runner.write_files({"3rdparty/estream/components.lock": json.dumps(lock)})  # invalidates what read it
     with pytest.raises(ExecutionError, match="does not match the lock"):
         runner.request(VerifiedComponent, [VerifiedComponentRequest("esf-core")])
 

@@ -40,26 +40,32 @@ from typing import Any, Dict, List, Optional, Tuple
 
 SHIPPED_NAME = "estream_esf_json.py"  # the file name beside the runner outside the estream package
 
-# JSON Schema (ECMA-262) patterns; `_full` turns one into a Python full-match regex. Only ASCII
-# classes: Python's `\d` would accept other scripts' digits.
-HEX_PATTERN = r"^(?:[0-9a-f]{2})*$"
-HEX32_PATTERN = r"^[0-9a-f]{64}$"
+# JSON Schema patterns, which validators run as searches in their own regex engine: each is
+# anchored with `^` and with END, which means "end of input" both in ECMA-262 and in Python (whose
+# `$` also matches before a final newline, so `"...Z\n"` would pass a `$`-anchored pattern in the
+# Python `jsonschema`). `python_regex` turns one into a Python full-match regex. Only ASCII classes:
+# Python's `\d` would accept other scripts' digits.
+END = r"(?![\s\S])"
+HEX_PATTERN = r"^(?:[0-9a-f]{2})*" + END
+HEX32_PATTERN = r"^[0-9a-f]{64}" + END
 TIMESTAMP_PATTERN = (
     r"^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])"
-    r"T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\.[0-9]{1,9})?Z$"
+    r"T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\.[0-9]{1,9})?Z" + END
 )
-_DECIMAL_PATTERN = r"^(?:0|-?[1-9][0-9]*)$"
+_DECIMAL_PATTERN = r"^(?:0|-?[1-9][0-9]*)" + END
 
 
-def _full(pattern: str) -> "re.Pattern[str]":
-    assert pattern.startswith("^") and pattern.endswith("$")
-    return re.compile(pattern[1:-1] + r"\Z")
+def python_regex(pattern: str) -> "re.Pattern[str]":
+    """One of this module's JSON Schema patterns as a Python regex for `match` (a full match)."""
+    if not (pattern.startswith("^") and pattern.endswith(END)):
+        raise ValueError(f"not an anchored esf_json pattern: {pattern!r}")
+    return re.compile(pattern[1 : -len(END)] + r"\Z")
 
 
-_HEX_RE = _full(HEX_PATTERN)
-_HEX32_RE = _full(HEX32_PATTERN)
-_TIMESTAMP_RE = _full(TIMESTAMP_PATTERN)
-_DECIMAL_RE = _full(_DECIMAL_PATTERN)
+_HEX_RE = python_regex(HEX_PATTERN)
+_HEX32_RE = python_regex(HEX32_PATTERN)
+_TIMESTAMP_RE = python_regex(TIMESTAMP_PATTERN)
+_DECIMAL_RE = python_regex(_DECIMAL_PATTERN)
 
 HEX_TYPES = ("bytes", "pq_signature")
 
@@ -97,7 +103,7 @@ def integer_key_pattern(low: int, high: int) -> str:
         parts.append("-(?:" + _nonnegative_range(max(1, -high) if high < 0 else 1, -low) + ")")
     if high >= 0:
         parts.append(_nonnegative_range(max(0, low), high))
-    return "^(?:" + "|".join(parts) + ")$"
+    return "^(?:" + "|".join(parts) + ")" + END
 
 
 def _nonnegative_range(low: int, high: int) -> str:

@@ -325,6 +325,7 @@ def kv_files(**overrides: str) -> Dict[str, str]:
 
     files = {f"pkg/kv/{path}": text for path, text in KV_PACKAGE.items()}
     files.update({"pkg/kv/BUILD": "marketplace_package()", "pkg/kv/circuits/BUILD": "smart_circuits()", "pkg/kv/schemas/BUILD": "esf_schemas()"})
+    files["pkg/kv/LICENSE"] = "Apache-2.0\n"  # `package` requires it (package format §2.1)
     files.update(overrides)
     return files
 
