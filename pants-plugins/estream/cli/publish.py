@@ -46,6 +46,14 @@ def _configure_publish(p: argparse.ArgumentParser) -> None:
     add_keyring_options(p)
     p.add_argument("--key-file", metavar="FILE", help="signing key for an unsigned directory (default: $ESTREAM_SIGNING_KEY[_FILE])")
     p.add_argument("--attempts", type=int, default=DEFAULT_PUSH_ATTEMPTS, help="push attempts when other publishers race (default %(default)s)")
+    p.add_argument(
+        "--with",
+        dest="with_archives",
+        action="append",
+        default=[],
+        metavar="ARCHIVE",
+        help="the built archive of a dependency published in the same run: resolves the package's requirements the registry cannot yet",
+    )
 
 
 def _run_publish(args: argparse.Namespace) -> int:
@@ -57,7 +65,12 @@ def _run_publish(args: argparse.Namespace) -> int:
         archive = archive_from_directory(target, key=key, signed_at=signed_at, registry=registry)
     elif target.is_file():
         archive = target.read_bytes()
-        validate_archive(archive, source=str(target), registry=registry)
+        extras = []
+        for other in args.with_archives:
+            if not Path(other).is_file():
+                raise EstreamError.single(other, "no such archive (given with --with)")
+            extras.append((other, Path(other).read_bytes()))
+        validate_archive(archive, source=str(target), registry=registry, with_archives=extras)
     else:
         raise EstreamError.single(str(target), "no such package directory or archive")
     ring = local_keyring(args)

@@ -15,6 +15,7 @@ needed, as the archive is already signed.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Tuple
 
 from estream.subsystems.registry import EstreamRegistrySubsystem
 from estream.target_types import MarketplacePackageFieldSet, MarketplacePackageTarget
@@ -31,9 +32,12 @@ from pants.core.goals.publish import (
     PublishProcesses,
     PublishRequest,
 )
+from pants.core.goals.package import BuiltPackage, PackageFieldSet
+from pants.engine.addresses import Address
+from pants.engine.fs import EMPTY_DIGEST, Digest, MergeDigests
 from pants.engine.process import InteractiveProcess
 from pants.engine.rules import Get, collect_rules, rule
-from pants.engine.target import BoolField
+from pants.engine.target import BoolField, TransitiveTargets, TransitiveTargetsRequest
 from pants.util.logging import LogLevel
 
 PASSED_ENV_VARS = (*GIT_CREDENTIAL_ENV_VARS, "ESTREAM_REGISTRY", "ESTREAM_HOME", "ESTREAM_KEYRING")
@@ -59,9 +63,33 @@ class MarketplacePublishFieldSet(MarketplacePackageFieldSet, PublishFieldSet):
         return PublishOutputData({"publisher": "estream-registry", **super().get_output_data()})
 
 
-def publish_argv(archive: str, url: str, *, allow_development_key: bool, attempts: int) -> tuple:
+def publish_argv(
+    archive: str, url: str, *, allow_development_key: bool, attempts: int, with_archives: Tuple[str, ...] = ()
+) -> tuple:
     flags = ("--allow-development-key",) if allow_development_key else ()
-    return estream_cli_argv("marketplace", "publish", archive, "--registry", url, "--attempts", str(attempts), *flags)
+    extra = tuple(f for path in with_archives for f in ("--with", path))
+    return estream_cli_argv("marketplace", "publish", archive, "--registry", url, "--attempts", str(attempts), *flags, *extra)
+
+
+async def _dependency_archives(address: Address) -> Tuple[Digest, Tuple[str, ...]]:
+    """The built archives of the in-repository marketplace packages `address` depends on.
+
+    `publish ::` runs its packages in no particular order (Pants' publish goal keeps them in a
+    set), while the registry only accepts a package whose dependencies it can resolve: handing the
+    dependencies' archives over (`--with`) lets the publish of a dependant validate against the
+    dependency built in this run when the registry does not have it yet."""
+    transitive = await Get(TransitiveTargets, TransitiveTargetsRequest([address]))
+    field_sets = [
+        MarketplacePackageFieldSet.create(tgt)
+        for tgt in transitive.dependencies
+        if MarketplacePackageFieldSet.is_applicable(tgt) and tgt.address != address
+    ]
+    if not field_sets:
+        return EMPTY_DIGEST, ()
+    built = await MultiGet(Get(BuiltPackage, PackageFieldSet, fs) for fs in field_sets)
+    paths = tuple(sorted(a.relpath for pkg in built for a in pkg.artifacts if a.relpath))
+    digest = await Get(Digest, MergeDigests(pkg.digest for pkg in built))
+    return digest, paths
 
 
 @rule(desc="Publish marketplace packages to the estream registry", level=LogLevel.DEBUG)
@@ -84,15 +112,21 @@ async def publish_marketplace_package(
         return PublishProcesses(
             [PublishPackages(names=names, description="(no registry: set [estream-registry].url or ESTREAM_REGISTRY)")]
         )
+    dependencies_digest, dependency_paths = await _dependency_archives(request.field_set.address)
     processes = []
     for pkg, relpath in archives:
         argv = publish_argv(
-            relpath, url, allow_development_key=registry.allow_development_key, attempts=registry.push_attempts
+            relpath,
+            url,
+            allow_development_key=registry.allow_development_key,
+            attempts=registry.push_attempts,
+            with_archives=dependency_paths,
         )
+        input_digest = await Get(Digest, MergeDigests([pkg.digest, dependencies_digest]))
         processes.append(
             PublishPackages(
                 names=(relpath,),
-                process=InteractiveProcess(argv, env=env, input_digest=pkg.digest),
+                process=InteractiveProcess(argv, env=env, input_digest=input_digest),
                 description=_redact(url),
             )
         )

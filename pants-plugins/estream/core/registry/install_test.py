@@ -413,11 +413,34 @@ def test_install_resolves_an_enum_a_dependency_exports(reg, capsys):
     capsys.readouterr()
     assert install(ws, "fix-orders") == 0, capsys.readouterr().err
     assert "fix-orders requires: Order ✓ (esf-orders), Side ✓ (esf-orders)" in capsys.readouterr().out
-    # a requirement nothing exports is still refused, naming the schema
-    publish(tmp_path, "fix-bad", "1.0.0", provides=["FixOrder"], requires=["Nowhere"], deps={"esf-orders": "^1.0"},
-            extra={"schemas/fix-bad.esf.yaml": fix})
-    capsys.readouterr()
+    # a requirement nothing exports is refused, naming the schema: by publish now (the one package
+    # validation), so the registry never holds it and install cannot meet it
+    path = tmp_path / "fix-bad-1.0.0.tar.gz"
+    path.write_bytes(
+        package_archive("fix-bad", "1.0.0", key=KEY, provides=["FixOrder"], requires=["Nowhere"], deps={"esf-orders": "^1.0"},
+                        extra={"schemas/fix-bad.esf.yaml": fix})
+    )
+    assert main(["marketplace", "publish", str(path)]) == 2
+    assert "requires `Nowhere`" in capsys.readouterr().err
     ws2 = tmp_path / "ws2"
     ws2.mkdir()
     assert install(ws2, "fix-bad") == 2
-    assert "Nowhere" in capsys.readouterr().err and list(ws2.iterdir()) == []
+    assert "fix-bad" in capsys.readouterr().err and list(ws2.iterdir()) == []
+
+
+def test_publish_with_a_dependency_built_in_the_same_run(reg, capsys):
+    # `./pants publish ::` publishes in no particular order: a dependant may go first, handing over
+    # its dependency's archive (--with) instead of finding it in the registry.
+    tmp_path, url, ws = reg
+    late = tmp_path / "esf-late-1.0.0.tar.gz"
+    late.write_bytes(package_archive("esf-late", "1.0.0", key=KEY, provides=["LateEvent"]))
+    user = tmp_path / "late-user-1.0.0.tar.gz"
+    user.write_bytes(package_archive("late-user", "1.0.0", key=KEY, provides=["LateUse"], requires=["LateEvent"], deps={"esf-late": "^1.0"}))
+    capsys.readouterr()
+    assert main(["marketplace", "publish", str(user)]) == 2
+    assert "no package of that name exists" in capsys.readouterr().err
+    assert main(["marketplace", "publish", str(user), "--with", str(tmp_path / "missing.tar.gz")]) == 2
+    assert "no such archive (given with --with)" in capsys.readouterr().err
+    assert main(["marketplace", "publish", str(user), "--with", str(late)]) == 0
+    assert main(["marketplace", "publish", str(late)]) == 0
+    assert install(ws, "late-user") == 0, capsys.readouterr().err

@@ -5,13 +5,16 @@ The files of a directory are selected by `estream.core.package_files` (the manif
 `[component.include]` globs, README.md/LICENSE/docs), as the `marketplace_package` target selects
 them. Dependencies resolve against the packages of the repository holding the directory, then
 against the registry (`registry_packages`: the newest non-yanked version matching the
-requirements). A built archive is validated from its own files the same way.
+requirements). A built archive is validated from its own files the same way; dependencies that
+are being published in the same run (`./pants publish ::` publishes its packages in no particular
+order) can be handed over as their built archives (`archive_packages`), consulted after the
+registry.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence, Tuple
 
 from estream.core.archive import build_archive, read_archive
 from estream.core.errors import EstreamError
@@ -96,11 +99,34 @@ def archive_from_directory(
     return build_archive(chosen, stem)
 
 
-def validate_archive(data: bytes, *, source: str, registry: Optional[Registry] = None) -> ValidatedPackage:
-    """Validate a built archive's package (its files as they are), dependencies from the registry."""
+def archive_packages(archives: Sequence[Tuple[str, bytes]]) -> PackageLookup:
+    """A lookup of dependencies among built archives ((source, bytes), e.g. the in-repository
+    dependencies `./pants publish` publishes in the same run): the newest matching version."""
+    found: Dict[str, List[PackageSchemas]] = {}
+    for source, data in archives:
+        top, files = read_archive(data, source=source)
+        manifest = parse_manifest(files[MANIFEST_FILENAME], display_path(top, MANIFEST_FILENAME)) if MANIFEST_FILENAME in files else None
+        if manifest is None:
+            raise EstreamError.single(source, f"not a package archive: no {MANIFEST_FILENAME}")
+        docs = tuple(parse_esf(files[p], display_path(top, p)) for p in sorted(files) if p.endswith(ESF_SUFFIX))
+        found.setdefault(manifest.name, []).append(PackageSchemas(manifest, docs))
+
+    def lookup(name: str, requirements: Sequence[VersionReq]) -> List[PackageSchemas]:
+        candidates = sorted(found.get(name, []), key=lambda p: p.manifest.version)
+        matching = [p for p in candidates if all(r.matches(p.manifest.version) for r in requirements)]
+        return (matching or candidates)[-1:]
+
+    return lookup
+
+
+def validate_archive(
+    data: bytes, *, source: str, registry: Optional[Registry] = None, with_archives: Sequence[Tuple[str, bytes]] = ()
+) -> ValidatedPackage:
+    """Validate a built archive's package (its files as they are), dependencies from the registry,
+    then from `with_archives`."""
     top, files = read_archive(data, source=source)
-    lookup = first_found(registry_packages(registry)) if registry is not None else first_found()
-    return validate_for_publishing(files, top, lookup)
+    lookups = ([registry_packages(registry)] if registry is not None else []) + ([archive_packages(with_archives)] if with_archives else [])
+    return validate_for_publishing(files, top, first_found(*lookups))
 
 
-__all__ = ["archive_from_directory", "registry_packages", "validate_archive", "validate_for_publishing"]
+__all__ = ["archive_from_directory", "archive_packages", "registry_packages", "validate_archive", "validate_for_publishing"]
