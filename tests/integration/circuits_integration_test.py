@@ -93,9 +93,14 @@ def test_tailor_creates_targets_for_packages_schemas_and_circuits(tmp_path: Path
         build.unlink()
     shutil.rmtree(repo / "circuits" / "map")
     shutil.rmtree(repo / "components")
-    # The repository-wide `files` target (for these tests) owns everything; a user's repo has none.
+    # The repository's content `files` targets (for these tests) own everything; a user's repo has none.
     root_build = repo / "BUILD"
-    root_build.write_text(root_build.read_text().replace('"circuits/**/*",', "").replace('"components/**/*",', ""))
+    text = root_build.read_text()
+    for part in ("circuits", "components"):
+        owner = f'files(name="{part}-content", sources=["{part}/**/*"]'
+        assert owner in text
+        text = text.replace(owner, f'target(name="{part}-content"')
+    root_build.write_text(text)
     run_pants(repo, ["tailor", "circuits::"]).assert_success()
     assert "marketplace_package()" in (pkg / "BUILD").read_text()
     assert "name=\"package_files\"" in (pkg / "BUILD").read_text()
