@@ -27,7 +27,8 @@ def sha256(path: Path) -> str:
 def test_a_third_party_core_builds_as_fusesoc_builds_it(tmp_path: Path) -> None:
     repo = copy_repo(tmp_path / "repo")
     built = run_pants(repo, ["package", TARGET]).assert_success()
-    assert "Build FuseSoC core serv/servant.core --target=icebreaker" in built.stderr
+    # (The build itself may be a cache hit from an earlier run: its description is then not printed.)
+    assert f"Wrote {BITSTREAM}" in built.stderr, built.stderr
     # nextpnr's report, asked for by the launcher: resource use and fmax of the SoC.
     assert "icebreaker (ice40): logic cells" in built.stderr, built.stderr
     assert (repo / f"{BITSTREAM}.report.json").exists()

@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Tuple
 
+from estream.goals.package import MarketplacePackagePackageFieldSet
 from estream.subsystems.registry import EstreamRegistrySubsystem
 from estream.target_types import MarketplacePackageFieldSet, MarketplacePackageTarget
 from estream.util_rules.cli_process import (
@@ -80,9 +81,9 @@ async def _dependency_archives(address: Address) -> Tuple[Digest, Tuple[str, ...
     dependency built in this run when the registry does not have it yet."""
     transitive = await Get(TransitiveTargets, TransitiveTargetsRequest([address]))
     field_sets = [
-        MarketplacePackageFieldSet.create(tgt)
+        MarketplacePackagePackageFieldSet.create(tgt)
         for tgt in transitive.dependencies
-        if MarketplacePackageFieldSet.is_applicable(tgt) and tgt.address != address
+        if MarketplacePackagePackageFieldSet.is_applicable(tgt) and tgt.address != address
     ]
     if not field_sets:
         return EMPTY_DIGEST, ()
