@@ -256,7 +256,7 @@ def test_cli_wheel_in_a_clean_venv(adopter: Adopter, tmp_path: Path) -> None:
     # Only what the CLI needs: no Pants, and not the backend.
     assert "pantsbuild" not in installed and "estream-pants" not in installed, installed
     assert sorted(line.split("==")[0] for line in installed.split()) == sorted(
-        ["dilithium-py", "estream-cli", "pip", "pyyaml", "setuptools", "tomli"]
+        ["dilithium-py", "estream-cli", "pip", "pyyaml", "semver", "setuptools", "tomli"]
     ), installed
 
     home = tmp_path / "home"

@@ -91,3 +91,49 @@ def test_publish_skipped_without_registry_or_with_skip_publish(rule_runner: Rule
     assert pub.process is None and "no registry" in (pub.description or "")
     [pub] = processes(rule_runner, "marketplace_package(skip_publish=True)", ["--estream-registry-url=/tmp/x.git"], {})
     assert pub.process is None and "skip_publish" in (pub.description or "")
+
+
+def test_a_dependant_hands_over_its_in_repo_dependencies_archives(rule_runner: RuleRunner) -> None:
+    # `publish ::` runs packages in no particular order: the dependant's process gets the archive
+    # of its in-repository dependency (`--with`) for when the registry does not have it yet.
+    user_manifest = dedent(
+        """\
+        [component]
+        name = "demo-user"
+        version = "0.1.0"
+        category = "esf-schema"
+        description = "Uses the demo schemas"
+        license = "Apache-2.0"
+
+        [component.schemas]
+        provides = ["DemoUse"]
+        requires = ["DemoEvent"]
+
+        [component.include]
+        schemas = ["schemas/*.esf.yaml"]
+
+        [component.dependencies]
+        esf-demo = "^1.2"
+        """
+    )
+    use = 'version: "1.0"\nnamespace: estream.use\nschemas:\n  DemoUse:\n    fields:\n      event:\n        type: DemoEvent\n'
+    rule_runner.write_files(
+        {
+            "pkgs/user/BUILD": "marketplace_package()",
+            "pkgs/user/estream-component.toml": user_manifest,
+            "pkgs/user/LICENSE": "Apache-2.0\n",
+            "pkgs/user/schemas/BUILD": "esf_schemas()",
+            "pkgs/user/schemas/use.esf.yaml": use,
+        }
+    )
+    processes(rule_runner, "marketplace_package()", ["--estream-registry-url=https://example.invalid/index.git"], {})
+    target = rule_runner.get_target(Address("pkgs/user"))
+    built = rule_runner.request(BuiltPackage, [MarketplacePackagePackageFieldSet.create(target)])
+    [pub] = rule_runner.request(PublishProcesses, [PublishMarketplacePackageRequest(MarketplacePublishFieldSet.create(target), (built,))])
+    argv = pub.process.process.argv
+    assert argv[-2:] == ("--with", "esf-demo-1.2.0.tar.gz"), argv
+    # the dependency's own publish hands nothing over
+    demo = rule_runner.get_target(Address("pkgs/demo"))
+    built_demo = rule_runner.request(BuiltPackage, [MarketplacePackagePackageFieldSet.create(demo)])
+    [own] = rule_runner.request(PublishProcesses, [PublishMarketplacePackageRequest(MarketplacePublishFieldSet.create(demo), (built_demo,))])
+    assert "--with" not in own.process.process.argv
