@@ -14,7 +14,7 @@ registry.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, List, Optional, Sequence, Tuple, TypeVar
 
 from estream.core.archive import build_archive, read_archive
 from estream.core.errors import EstreamError
@@ -34,8 +34,28 @@ from estream.core.package_validation import (
 )
 from estream.core.registry.registry import Registry
 from estream.core.resolution import PackageSchemas
-from estream.core.semver import VersionReq
+from estream.core.semver import Version, VersionReq
 from estream.core.signature import SignedAt, sign_package
+
+T = TypeVar("T")
+
+
+def archive_schemas(data: bytes, source: str) -> PackageSchemas:
+    """The manifest and ESF schema documents of a built package archive."""
+    top, files = read_archive(data, source=source)
+    if MANIFEST_FILENAME not in files:
+        raise EstreamError.single(source, f"not a package archive: no {MANIFEST_FILENAME}")
+    manifest = parse_manifest(files[MANIFEST_FILENAME], display_path(top, MANIFEST_FILENAME))
+    docs = tuple(parse_esf(files[p], display_path(top, p)) for p in sorted(files) if p.endswith(ESF_SUFFIX))
+    return PackageSchemas(manifest, docs)
+
+
+def _newest(candidates: Sequence[T], version: Callable[[T], Version], requirements: Sequence[VersionReq]) -> List[T]:
+    """The newest candidate matching every requirement, else the newest one (which resolution
+    then reports); empty when there is none."""
+    ordered = sorted(candidates, key=version)
+    matching = [c for c in ordered if all(r.matches(version(c)) for r in requirements)]
+    return (matching or ordered)[-1:]
 
 
 def registry_packages(registry: Registry) -> PackageLookup:
@@ -47,15 +67,11 @@ def registry_packages(registry: Registry) -> PackageLookup:
         if not synced:
             registry.sync()
             synced.append(True)
-        entries = sorted((e for e in registry.entries(name) if not e.yanked), key=lambda e: e.semver)
-        if not entries:
-            return []
-        matching = [e for e in entries if all(r.matches(e.semver) for r in requirements)]
-        entry = (matching or entries)[-1]
-        top, files = read_archive(registry.archive_bytes(entry), source=f"{registry.display_url}:{entry.archive_path}")
-        manifest = parse_manifest(files[MANIFEST_FILENAME], display_path(top, MANIFEST_FILENAME))
-        docs = tuple(parse_esf(files[p], display_path(top, p)) for p in sorted(files) if p.endswith(ESF_SUFFIX))
-        return [PackageSchemas(manifest, docs)]
+        live = [e for e in registry.entries(name) if not e.yanked]
+        return [
+            archive_schemas(registry.archive_bytes(entry), f"{registry.display_url}:{entry.archive_path}")
+            for entry in _newest(live, lambda e: e.semver, requirements)
+        ]
 
     return lookup
 
@@ -104,17 +120,11 @@ def archive_packages(archives: Sequence[Tuple[str, bytes]]) -> PackageLookup:
     dependencies `./pants publish` publishes in the same run): the newest matching version."""
     found: Dict[str, List[PackageSchemas]] = {}
     for source, data in archives:
-        top, files = read_archive(data, source=source)
-        manifest = parse_manifest(files[MANIFEST_FILENAME], display_path(top, MANIFEST_FILENAME)) if MANIFEST_FILENAME in files else None
-        if manifest is None:
-            raise EstreamError.single(source, f"not a package archive: no {MANIFEST_FILENAME}")
-        docs = tuple(parse_esf(files[p], display_path(top, p)) for p in sorted(files) if p.endswith(ESF_SUFFIX))
-        found.setdefault(manifest.name, []).append(PackageSchemas(manifest, docs))
+        package = archive_schemas(data, source)
+        found.setdefault(package.manifest.name, []).append(package)
 
     def lookup(name: str, requirements: Sequence[VersionReq]) -> List[PackageSchemas]:
-        candidates = sorted(found.get(name, []), key=lambda p: p.manifest.version)
-        matching = [p for p in candidates if all(r.matches(p.manifest.version) for r in requirements)]
-        return (matching or candidates)[-1:]
+        return _newest(found.get(name, []), lambda p: p.manifest.version, requirements)
 
     return lookup
 
@@ -129,4 +139,4 @@ def validate_archive(
     return validate_for_publishing(files, top, first_found(*lookups))
 
 
-__all__ = ["archive_from_directory", "archive_packages", "registry_packages", "validate_archive", "validate_for_publishing"]
+__all__ = ["archive_from_directory", "archive_packages", "archive_schemas", "registry_packages", "validate_archive", "validate_for_publishing"]
