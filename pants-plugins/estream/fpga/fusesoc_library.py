@@ -42,7 +42,7 @@ import yaml
 
 from estream.core.errors import EstreamError
 from estream.core.registry.git import Attempt, GitError, commit_and_push, redact, run_git
-from estream.core.registry.transaction import fsync_dir
+from estream.core.atomic_file import fsync_dir, write_durably
 
 SYNC_TYPES = ("auto", "local", "git")
 DEFAULT_PUSH_ATTEMPTS = 20
@@ -267,18 +267,11 @@ def _published(core: Core, shown: str) -> str:
     return f"Published {core.vlnv} to {shown}/{core.directory}"
 
 
-def _write_file(path: Path, content: bytes) -> None:
-    with open(path, "wb") as f:
-        f.write(content)
-        f.flush()
-        os.fsync(f.fileno())
-
-
 def _write_core_files(directory: Path, core: Core) -> None:
     for rel, content in sorted(core.files.items()):
         path = directory / rel
         path.parent.mkdir(parents=True, exist_ok=True)
-        _write_file(path, content)
+        write_durably(path, content)
 
 
 def _support_file_target(root: Path, rel: str, *, shown: str) -> Path:
@@ -370,7 +363,7 @@ def publish_to_directory(
             continue
         verb = "Updated" if target.exists() else "Wrote"
         tmp = staging / f"{rel}.{secrets.token_hex(8)}"
-        _write_file(tmp, content)
+        write_durably(tmp, content)
         os.replace(tmp, target)
         lines.append(f"{verb} {shown}/{rel}")
     for core in cores.cores:

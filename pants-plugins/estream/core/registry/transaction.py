@@ -19,7 +19,8 @@ import time
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
-from estream.core.errors import EstreamError
+from estream.core.atomic_file import fsync_dir
+from estream.core.confine import confined_path
 
 STAGE_DIR = ".estream-install"
 JOURNAL = "journal.json"
@@ -51,34 +52,6 @@ def _raise_interrupted(signum, frame):  # noqa: ARG001
 def install_signal_handlers() -> None:
     for sig in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, _raise_interrupted)
-
-
-def fsync_dir(path: Path) -> None:
-    try:
-        fd = os.open(str(path), os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
-def _check_inside(root: Path, rel: str) -> Path:
-    """`root/rel`, refusing to follow symlinked directories out of the workspace."""
-    target = root / rel
-    cur = root
-    for part in Path(rel).parts[:-1]:
-        cur = cur / part
-        if cur.is_symlink():
-            raise EstreamError.single(str(cur), "is a symbolic link; refusing to install through it")
-        if cur.exists() and not cur.is_dir():
-            raise EstreamError.single(str(cur), "exists and is not a directory")
-    if target.is_symlink() or (target.exists() and not target.is_file()):
-        raise EstreamError.single(str(target), "exists and is not a regular file; refusing to replace it")
-    return target
 
 
 def recover(root: Path) -> Optional[str]:
@@ -154,7 +127,7 @@ class Transaction:
             (self.stage / "new").mkdir()
             (self.stage / "backup").mkdir()
             for i, (rel, content) in enumerate(sorted(self.writes.items())):
-                _check_inside(self.root, rel)
+                confined_path(self.root, rel)
                 staged = f"new/{i}"
                 with open(self.stage / staged, "wb") as f:
                     f.write(content)
@@ -171,7 +144,7 @@ class Transaction:
                         created_dirs.append(d)
             for i, rel in enumerate(sorted(set(self.deletes) - set(self.writes))):
                 if (self.root / rel).exists():
-                    _check_inside(self.root, rel)
+                    confined_path(self.root, rel)
                     ops.append({"target": rel, "new": None, "backup": f"backup/d{i}", "existed": True})
             test_pause("staged")
             journal = {"ops": ops, "created_dirs": created_dirs}
@@ -199,4 +172,4 @@ class Transaction:
         recover(self.root)
 
 
-__all__ = ["ENV_TEST_PAUSE", "Interrupted", "Transaction", "fsync_dir", "install_signal_handlers", "recover", "test_pause"]
+__all__ = ["ENV_TEST_PAUSE", "Interrupted", "Transaction", "install_signal_handlers", "recover", "test_pause"]
