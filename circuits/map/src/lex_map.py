@@ -49,13 +49,13 @@ def _error(port, code, message, key=None, **extra):
     return {port: err}
 
 
-def _check_state(state, port, name="state"):
+def check_state(state, port, name="state"):
     if state_root(state["entries"]) != state["root"]:
         return _error(port, "BadRoot", f"{name}: root does not match its entries")
     return None
 
 
-def _check_kv(key, value, port):
+def check_kv(key, value, port):
     if not key or len(key) > MAX_KEY_CHARS:
         return _error(port, "BadKey", f"keys have 1 to {MAX_KEY_CHARS} characters", key)
     if len(value.encode("utf-8")) > MAX_VALUE_BYTES:
@@ -82,7 +82,7 @@ def _write(state, key, value, ttl, now):
 def put(inputs):
     """Ports: state, put -> updated, result | put_error. Unconditional write; version + 1."""
     state, req = inputs["state"], inputs["put"]
-    problem = _check_state(state, "put_error") or _check_kv(req["key"], req["value"], "put_error")
+    problem = check_state(state, "put_error") or check_kv(req["key"], req["value"], "put_error")
     if problem:
         return problem
     new_state, result = _write(state, req["key"], req["value"], req.get("ttl_seconds"), req["now"])
@@ -95,7 +95,7 @@ def cas(inputs):
     Writes only if the key's live version equals expected_version (0: the key must be absent or
     expired)."""
     state, req = inputs["state"], inputs["cas"]
-    problem = _check_state(state, "cas_conflict") or _check_kv(req["key"], req["value"], "cas_conflict")
+    problem = check_state(state, "cas_conflict") or check_kv(req["key"], req["value"], "cas_conflict")
     if problem:
         return problem
     current = state["entries"].get(req["key"])
@@ -116,7 +116,7 @@ def cas(inputs):
 def gc(inputs):
     """Ports: state, gc -> collected, report | gc_error. Removes entries with expires_at <= now."""
     state, now = inputs["state"], inputs["gc"]["now"]
-    problem = _check_state(state, "gc_error")
+    problem = check_state(state, "gc_error")
     if problem:
         return problem
     removed = sorted(k for k, e in state["entries"].items() if not _live(e, now))
@@ -131,7 +131,7 @@ def sync(inputs):
     Equal roots: nothing to do. Otherwise every key takes the entry with the higher version; the
     same version with different contents is a conflict (two writers without CAS)."""
     local, remote = inputs["local"], inputs["remote"]
-    problem = _check_state(local, "sync_conflict", "local") or _check_state(remote, "sync_conflict", "remote")
+    problem = check_state(local, "sync_conflict", "local") or check_state(remote, "sync_conflict", "remote")
     if problem:
         return problem
     if local["root"] == remote["root"]:

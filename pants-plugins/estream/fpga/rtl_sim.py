@@ -25,6 +25,15 @@ simulator's own last lines, when the simulation exits non-zero (a `$fatal` in th
 when the responses do not start with `V 0` and end with `Q 0` (the simulation stopped early), or
 when a value is not hexadecimal (an `x` or `z` the design drove: Icarus has four-state logic;
 Verilator is two-state and shows none).
+
+Cycle counts: a testbench may follow the answer of an operation it timed with a line
+`T <op> <cycles>` (`op`: the stimulus letter as ASCII hex, `cycles`: the rising clock edges
+from the one that samples the operation's last input to the one that registers its result, both
+counted, as the testbench's own counter gives them). `split_timings` takes those lines out
+before `decode` sees the responses; the simulation keeps them per operation, named by the
+codec's `OPERATIONS` (`{letter: "map.put"}`), for the latency report
+(estream/core/fpga_latency.py). Cycles per operation thus come from simulation, never from a
+constant.
 """
 
 import contextlib
@@ -97,6 +106,19 @@ def parse_responses(text):
     return parsed[1:-1]
 
 
+def split_timings(responses):
+    """`(responses without T lines, [(op letter, cycles)])` from `parse_responses`' list."""
+    kept, timings = [], []
+    for op, values in responses:
+        if op != "T":
+            kept.append((op, values))
+            continue
+        if len(values) != 2 or not 0x21 <= values[0] <= 0x7E or not chr(values[0]).isalpha():
+            raise SimulationFailed("timing line `T %s`: expected `T <op letter as ASCII hex> <cycles>`" % " ".join("%x" % v for v in values))
+        timings.append((chr(values[0]), values[1]))
+    return kept, timings
+
+
 class _LogCapture(logging.Handler):
     def __init__(self):
         super().__init__(logging.DEBUG)
@@ -138,6 +160,8 @@ class RtlSimulation:
         }
         from edalize.flows.sim import Sim  # pants: no-infer-dep
 
+        #: {operation name: [cycles, ...]} over every step simulated so far.
+        self.cycles = {}
         self.flow = Sim(edam, self.work_root)
         self._edalize(self.flow.configure, "configure the simulation")
         self._edalize(self.flow.build, "compile the RTL and testbench with %s" % spec.get("simulator", "icarus"))
@@ -187,5 +211,14 @@ class RtlSimulation:
         if not os.path.exists(responses_path):
             raise SimulationFailed("the testbench wrote no %s" % RESPONSES_FILE)
         with open(responses_path) as f:
-            responses = parse_responses(f.read())
+            responses, timings = split_timings(parse_responses(f.read()))
+        record_timings(self.cycles, timings, getattr(self.codec, "OPERATIONS", {}))
         return self.codec.decode(inputs, responses)
+
+
+def record_timings(cycles, timings, operations):
+    """Add `[(op letter, cycles)]` to `cycles` ({operation name: [cycles]}); a letter the codec's
+    OPERATIONS does not name is kept under the letter itself."""
+    for op, count in timings:
+        cycles.setdefault(operations.get(op, op), []).append(count)
+    return cycles

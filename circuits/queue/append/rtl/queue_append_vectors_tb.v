@@ -5,7 +5,11 @@
 // circuit's codec (src/queue_append_rtl.py) writes the operations and reads the answers.
 //
 //   V n   start of vector n: reset the design             -> "V n"
-//   W x   append entry x over the byte bus (4 strobes)     -> "A seq witness" (acked)
+//   W x   append entry x over the byte bus (4 strobes)     -> "A seq witness" (acked), then
+//                                                             "T 57 cycles": the rising edges
+//                                                             from the one sampling the 4th
+//                                                             strobe to the one registering
+//                                                             `ack`, both counted
 //                                                             or "R x" (refused: queue full)
 //   H 0   the witness of the last ack, read over the bus   -> "H witness"
 //   D 0   read back every entry acked since the reset      -> "E entry" per entry
@@ -108,6 +112,9 @@ module queue_append_vectors_tb;
                         read_word(2'd1, witness);
                         appended = appended + 1;
                         $fdisplay(responses, "A %08h %08h", seq, witness);
+                        // The loop ran one more increment after the ack; +1 counts the edge
+                        // that sampled the 4th strobe.
+                        $fdisplay(responses, "T %0h %0h", "W", wait_cycles + 1);
                     end else begin
                         $fdisplay(responses, "R %08h", value);
                     end

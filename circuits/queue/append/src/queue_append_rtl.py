@@ -11,6 +11,10 @@ input claims, and the acks, the witness and the read-back entries all come from 
 """
 
 
+#: The operations the testbench times (its `T` lines), by the stimulus letter.
+OPERATIONS = {"W": "queue.append"}
+
+
 class CodecError(Exception):
     """The responses do not follow the protocol (a testbench or design bug)."""
 
