@@ -36,6 +36,11 @@ one side is a float, then `|a - b| <= float_tolerance * max(1, |a|, |b|)`).
 declared type. An exception raised by the implementation is a failure (a crash), never an error
 port.
 
+For circuits run in RTL whose testbench counts cycles (rtl_sim.py's `T` lines), the output ends
+with one line per circuit, `CYCLES_PREFIX` and a JSON object {operation: {cycles: instances}},
+the histogram of the measured cycles per operation over every step simulated; the latency
+report (estream/core/fpga_latency.py) reads it.
+
 Values are checked against the JSON encoding of ESF types defined in `estream/core/esf_json.py`,
 which travels with this file (as `estream_esf_json.py`) wherever it runs as a program.
 """
@@ -278,6 +283,25 @@ def run_step(plan: Dict[str, Any], step: Dict[str, Any], tolerance: float, previ
     return StepOutcome(True, "", [], result)
 
 
+#: Starts the line that carries a circuit's measured cycles per operation (see the docstring).
+CYCLES_PREFIX = "  cycles per operation, counted in simulation: "
+
+
+def cycle_histogram(cycles: Dict[str, List[int]]) -> Dict[str, Dict[str, int]]:
+    """`{operation: {"cycles": instances}}` for `{operation: [cycles, ...]}`."""
+    histogram: Dict[str, Dict[str, int]] = {}
+    for operation, counts in sorted(cycles.items()):
+        for n in counts:
+            histogram.setdefault(operation, {}).setdefault(str(n), 0)
+            histogram[operation][str(n)] += 1
+    return histogram
+
+
+def cycles_line(cycles: Dict[str, List[int]]) -> str:
+    """`CYCLES_PREFIX` + the JSON of `cycle_histogram(cycles)`."""
+    return CYCLES_PREFIX + json.dumps(cycle_histogram(cycles), sort_keys=True)
+
+
 def _ms(seconds: float) -> str:
     ms = seconds * 1000
     return f"{ms:.0f}ms" if ms >= 10 else f"{ms:.2f}ms"
@@ -340,6 +364,11 @@ def run_plan(plan: Dict[str, Any], write=print) -> Tuple[int, List[Dict[str, Any
             results.append({"name": case["name"], "kind": case["kind"], "passed": False, "seconds": elapsed,
                             "step": step_name, "note": outcome.note, "details": outcome.details})
     total = time.perf_counter() - total_start
+    measured = [f for f in functions.values() if getattr(f, "cycles", None)]
+    if measured:
+        write("")
+    for simulation in measured:
+        write(cycles_line(simulation.cycles))
     write(f"\n  {passed}/{len(cases)} tests passed in {_ms(total)}")
     return passed, results
 

@@ -22,9 +22,11 @@ Decisions:
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
+from estream.core.circuit_runner import CYCLES_PREFIX, cycle_histogram
 from estream.core.errors import EstreamError
 
 
@@ -68,6 +70,41 @@ def cycle_counts(cycles: Mapping[str, Sequence[int]], *, where: str) -> Tuple[Cy
                 raise EstreamError.single(where, f"expected positive cycle counts, found {n!r}", key=operation)
         found.append(CycleCount(operation, max(samples), min(samples), len(samples)))
     return tuple(found)
+
+
+def cycles_from_histogram(histogram, *, where: str) -> Dict[str, List[int]]:
+    """`{operation: [cycles, ...]}` from `{operation: {"cycles": instances}}` (the runner's line,
+    and `fpga/latency.json`); anything else is an error naming the key."""
+    if not isinstance(histogram, dict):
+        raise EstreamError.single(where, "expected an object {operation: {cycles: instances}}", key="cycles")
+    found: Dict[str, List[int]] = {}
+    for operation, counts in sorted(histogram.items()):
+        if not isinstance(counts, dict) or not counts:
+            raise EstreamError.single(where, "expected a non-empty object {cycles: instances}", key=f"cycles.{operation}")
+        samples: List[int] = []
+        for cycles, instances in sorted(counts.items()):
+            if not (isinstance(cycles, str) and cycles.isdigit() and int(cycles) > 0):
+                raise EstreamError.single(where, f"expected a positive cycle count, found {cycles!r}", key=f"cycles.{operation}")
+            if isinstance(instances, bool) or not isinstance(instances, int) or instances < 1:
+                raise EstreamError.single(where, f"expected a positive number of instances, found {instances!r}", key=f"cycles.{operation}.{cycles}")
+            samples += [int(cycles)] * instances
+        found[operation] = samples
+    return found
+
+
+def cycles_from_output(text: str, *, where: str) -> Dict[str, List[int]]:
+    """The measured cycles in a circuit runner's output (its `CYCLES_PREFIX` lines); `{}` when
+    the testbench counts none."""
+    found: Dict[str, List[int]] = {}
+    for line in text.splitlines():
+        if line.startswith(CYCLES_PREFIX):
+            try:
+                histogram = json.loads(line[len(CYCLES_PREFIX):])
+            except ValueError as e:
+                raise EstreamError.single(where, f"unreadable cycle counts from the RTL simulation: {e}")
+            for operation, samples in cycles_from_histogram(histogram, where=where).items():
+                found.setdefault(operation, []).extend(samples)
+    return found
 
 
 @dataclass(frozen=True)
@@ -160,3 +197,59 @@ def summary(rows: Sequence[LatencyRow]) -> List[str]:
             f"misses them for {', '.join(missed) or 'none'}"
         )
     return out
+
+
+#: Where a package ships the figures (SmartCircuit package, beside fpga/manifest.toml).
+LATENCY_PATH = "fpga/latency.json"
+LATENCY_FORMAT = "estream-fpga-latency/1"
+
+
+@dataclass(frozen=True)
+class BitstreamLatency:
+    """One bitstream's measurements: its part, routed fmax, and the cycles its RTL took."""
+
+    bitstream: str
+    part: str
+    fmax_mhz: float
+    circuit: str
+    cycles: Mapping[str, Sequence[int]]
+
+    def rows(self, *, where: str) -> List[LatencyRow]:
+        return latency_rows(self.part, self.fmax_mhz, cycle_counts(self.cycles, where=where), where=where)
+
+
+def render_latency_json(entries: Sequence[BitstreamLatency]) -> bytes:
+    doc = {
+        "format": LATENCY_FORMAT,
+        "bitstreams": {
+            e.bitstream: {"part": e.part, "fmax_mhz": e.fmax_mhz, "circuit": e.circuit, "cycles": cycle_histogram({k: list(v) for k, v in e.cycles.items()})}
+            for e in entries
+        },
+    }
+    return (json.dumps(doc, indent=2, sort_keys=True) + "\n").encode("utf-8")
+
+
+def parse_latency_json(data: bytes, *, path: str = LATENCY_PATH) -> List[BitstreamLatency]:
+    """The entries of a `fpga/latency.json`; malformed input is an EstreamError naming the key."""
+    try:
+        doc = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as e:
+        raise EstreamError.single(path, f"not valid JSON: {e}")
+    if not isinstance(doc, dict) or doc.get("format") != LATENCY_FORMAT:
+        raise EstreamError.single(path, f"expected an object with \"format\": \"{LATENCY_FORMAT}\"", key="format")
+    bitstreams = doc.get("bitstreams")
+    if not isinstance(bitstreams, dict):
+        raise EstreamError.single(path, "expected an object of bitstreams", key="bitstreams")
+    entries = []
+    for name, entry in sorted(bitstreams.items()):
+        key = f"bitstreams.{name}"
+        if not isinstance(entry, dict):
+            raise EstreamError.single(path, "expected {part, fmax_mhz, circuit, cycles}", key=key)
+        part, circuit, fmax = entry.get("part"), entry.get("circuit"), entry.get("fmax_mhz")
+        if not isinstance(part, str) or not isinstance(circuit, str):
+            raise EstreamError.single(path, "expected `part` and `circuit` strings", key=key)
+        if isinstance(fmax, bool) or not isinstance(fmax, (int, float)) or not fmax > 0:
+            raise EstreamError.single(path, f"expected a positive fmax in MHz, found {fmax!r}", key=f"{key}.fmax_mhz")
+        cycles = cycles_from_histogram(entry.get("cycles"), where=f"{path} ({key})")
+        entries.append(BitstreamLatency(name, part, float(fmax), circuit, cycles))
+    return entries

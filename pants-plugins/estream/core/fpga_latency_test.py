@@ -86,3 +86,31 @@ def test_a_bad_fmax_is_an_error(bad) -> None:
     with pytest.raises(EstreamError) as e:
         latency_rows("up5k", bad, cycle_counts({"map.get": [1]}, where="sim"), where="report.json")
     assert "fmax" in e.value.render()
+
+
+def test_the_runner_line_round_trips_into_cycles() -> None:
+    from estream.core.circuit_runner import cycles_line
+    from estream.core.fpga_latency import cycles_from_output
+
+    out = "  ✓ a ... PASS\n" + cycles_line({"map.put": [1, 1, 2], "map.get": [1]}) + "\n  3/3 tests passed in 5ms\n"
+    assert cycles_from_output(out, where="sim") == {"map.get": [1], "map.put": [1, 1, 2]}
+    assert cycles_from_output("  3/3 tests passed in 5ms\n", where="sim") == {}
+
+
+def test_latency_json_round_trips_and_bad_input_names_the_key() -> None:
+    from estream.core.fpga_latency import BitstreamLatency, parse_latency_json, render_latency_json
+
+    entry = BitstreamLatency("map_up5k.bin", "iCE40UP5K-sg48", 48.5, "map_put", {"map.put": [1, 1], "map.get": [1]})
+    (back,) = parse_latency_json(render_latency_json([entry]))
+    assert back == BitstreamLatency("map_up5k.bin", "iCE40UP5K-sg48", 48.5, "map_put", {"map.get": [1], "map.put": [1, 1]})
+    assert [r.operation for r in back.rows(where="x")] == ["map.get", "map.put"]
+    for bad, key in [
+        (b"{", None),
+        (b'{"format": "other"}', "format"),
+        (b'{"format": "estream-fpga-latency/1", "bitstreams": {"a.bin": {"part": "p", "circuit": "c", "fmax_mhz": 0, "cycles": {}}}}', "bitstreams.a.bin.fmax_mhz"),
+        (b'{"format": "estream-fpga-latency/1", "bitstreams": {"a.bin": {"part": "p", "circuit": "c", "fmax_mhz": 5, "cycles": {"m": {"x": 1}}}}}', "cycles.m"),
+    ]:
+        with pytest.raises(EstreamError) as e:
+            parse_latency_json(bad)
+        if key:
+            assert key in e.value.render()
