@@ -33,6 +33,13 @@ Decisions the spec leaves open:
   a warning too: bitstreams may be licensed and shipped for some parts only (§7.2).
 * A package without an FPGA target, fpga/manifest.toml or bitstream passes, with the line
   "FPGA bitstreams: none (the package has no FPGA target)".
+* Latency and throughput: when the package ships `fpga/latency.json` (written by `package`:
+  cycles per operation counted in the RTL simulation x each bitstream's routed fmax,
+  estream/core/fpga_latency.py), the report shows ns per operation and operations per second
+  per device next to the spec's §9.3 targets, saying which device meets which. They are
+  measurements the signer attests, not something `verify` can re-measure. An unreadable
+  latency.json, or one naming a bitstream the manifest does not list, is a warning: the
+  figures are information, the bitstreams' integrity is what the exit code is about.
 * The checks run whatever the signature says. A consistent FPGA manifest proves nothing about
   who built the bitstreams when the signature fails (the manifest can be rewritten along with
   them), so the combined report says so and its exit code is the most severe of both
@@ -46,6 +53,7 @@ from dataclasses import dataclass
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 from estream.core.errors import EstreamError
+from estream.core.fpga_latency import LATENCY_PATH, LatencyRow, parse_latency_json, render_text, summary
 from estream.core.fpga_manifest import (
     FPGA_DIR,
     FPGA_MANIFEST_PATH,
@@ -166,6 +174,7 @@ class FpgaReport:
     license: Optional[str] = None
     package_license: Optional[str] = None
     attesters: Tuple[Tuple[str, str], ...] = ()  # (verified_by, YYYY-MM-DD) of verified targets
+    latency: Tuple[LatencyRow, ...] = ()  # from fpga/latency.json
 
     @property
     def ok(self) -> bool:
@@ -222,6 +231,10 @@ class FpgaReport:
             lines.append(f"  Other files under fpga/: {', '.join(self.other_files)} (no bitstreams; not checked)")
         if self.license is not None and self.license != self.package_license:
             lines.append(f"  Bitstream license: {self.license} (circuit definition: {self.package_license})")
+        if self.latency:
+            lines.append(f"  Latency and throughput ({LATENCY_PATH}: cycles counted in RTL simulation x routed fmax):")
+            lines += ["    " + line for line in render_text(self.latency)]
+            lines += ["    " + line for line in summary(self.latency)]
         if self.checks:
             who = ", ".join(f"{by} ({day})" for by, day in self.attesters)
             lines.append(f"  Verified by: {who or 'nobody (no target has verified = true)'}")
@@ -249,6 +262,21 @@ class FpgaReport:
             "other_files": list(self.other_files),
             "license": {"bitstreams": self.license, "circuit_definition": self.package_license},
             "verified_by": [{"key_id": by, "date": day} for by, day in self.attesters],
+            "latency": [
+                {
+                    "device": r.device,
+                    "operation": r.operation,
+                    "cycles_per_op": r.count.cycles,
+                    "constant_time": r.count.constant,
+                    "fmax_mhz": r.fmax_mhz,
+                    "ns_per_op": r.ns_per_op,
+                    "ops_per_s": r.ops_per_s,
+                    "target": r.verdict(),
+                    "latency_met": r.latency_met(),
+                    "throughput_met": r.throughput_met(),
+                }
+                for r in self.latency
+            ],
             "warnings": list(self.warnings),
             "findings": [f.to_dict() for f in self.findings],
         }
@@ -371,7 +399,8 @@ def verify_fpga(files: Mapping[str, bytes]) -> FpgaReport:
     manifest_known = raw is None or fpga is not None  # an invalid manifest lists nothing we can trust
     unlisted = stray if manifest_known else []
     findings += [Finding(ExitCode.FPGA_UNLISTED_BITSTREAM, f"not listed in {FPGA_MANIFEST_PATH}", path=p) for p in unlisted]
-    other = [_under_fpga(p) for p in under_fpga if p not in listed and p not in stray]
+    latency = _latency(files, fpga, warnings)
+    other = [_under_fpga(p) for p in under_fpga if p not in listed and p not in stray and not (latency and p == LATENCY_PATH)]
     attesters = sorted({(t.verified_by, t.verified_at[:10]) for t in (fpga.targets if fpga else ()) if t.verified})
     return FpgaReport(
         findings=tuple(findings),
@@ -387,7 +416,25 @@ def verify_fpga(files: Mapping[str, bytes]) -> FpgaReport:
         license=spec.license if spec is not None else None,
         package_license=package.license if package is not None else None,
         attesters=tuple(attesters),
+        latency=tuple(latency),
     )
+
+
+def _latency(files: Mapping[str, bytes], fpga: Optional[FpgaManifest], warnings: List[str]) -> List[LatencyRow]:
+    raw = files.get(LATENCY_PATH)
+    if raw is None:
+        return []
+    try:
+        entries = parse_latency_json(raw)
+        listed = {t.bitstream for t in fpga.targets} if fpga is not None else set()
+        unknown = [e.bitstream for e in entries if e.bitstream not in listed]
+        if unknown:
+            warnings.append(f"{LATENCY_PATH} has figures for {', '.join(unknown)}, which {FPGA_MANIFEST_PATH} does not list; not shown")
+            return []
+        return [row for e in entries for row in e.rows(where=LATENCY_PATH)]
+    except EstreamError as e:
+        warnings.append(f"{LATENCY_PATH} is unreadable, latency not shown: {e.render().strip()}")
+        return []
 
 
 @dataclass(frozen=True)

@@ -342,3 +342,45 @@ def test_every_fpga_finding_collected():
     ]
     assert report.exit_code == ExitCode.FPGA_CHECKSUM_MISMATCH
     assert report.render().endswith("  Result: ✗ exit 25 (fpga_checksum_mismatch)\n")
+
+
+def latency_json(up5k_mhz=48.0, ecp5_mhz=125.0, bitstream=None):
+    from estream.core.fpga_latency import BitstreamLatency, render_latency_json
+
+    cycles = {"queue.append": [2] * 30}
+    return render_latency_json(
+        [
+            BitstreamLatency(bitstream or "queue_append_up5k.bin", "iCE40UP5K-sg48", up5k_mhz, "queue_append_pipeline", cycles),
+            BitstreamLatency("queue_append_ecp5_25k.bit", "LFE5U-25F-CABGA381", ecp5_mhz, "queue_append_pipeline", cycles),
+        ]
+    )
+
+
+def test_latency_is_shown_per_device_against_the_spec_targets():
+    report = check(package(extra={"fpga/latency.json": latency_json()}))
+    assert report.ok, report.render()
+    out = report.render()
+    assert "  Latency and throughput (fpga/latency.json: cycles counted in RTL simulation x routed fmax):\n" in out
+    lines = out.splitlines()
+    up5k = next(l for l in lines if "iCE40UP5K-sg48" in l and "queue.append" in l)
+    ecp5 = next(l for l in lines if "LFE5U-25F-CABGA381" in l and "queue.append" in l)
+    # 2 cycles at 48 MHz = 41.7 ns (misses < 40 ns); at 125 MHz = 16.0 ns (meets it).
+    assert "41.7" in up5k and "does not meet < 40 ns" in up5k
+    assert "16.0" in ecp5 and "meets < 40 ns" in ecp5 and "does not meet >= 200M ops/s" in ecp5
+    assert "    iCE40UP5K-sg48: meets the §9.3 targets for none; misses them for queue.append" in lines
+    assert "Other files under fpga/: LICENSE (" in out  # latency.json is shown, not listed as other
+    doc = json.loads(report.to_json())["fpga"]["latency"]
+    assert [(r["device"], r["latency_met"]) for r in doc] == [("LFE5U-25F-CABGA381", True), ("iCE40UP5K-sg48", False)]  # by bitstream name
+    assert doc[0]["cycles_per_op"] == 2 and doc[0]["constant_time"] is True
+
+
+def test_unreadable_or_foreign_latency_figures_are_a_warning_not_a_finding():
+    report = check(package(extra={"fpga/latency.json": b"{not json"}))
+    assert report.ok and "fpga/latency.json is unreadable, latency not shown" in report.render()
+    report = check(package(extra={"fpga/latency.json": latency_json(bitstream="other.bin")}))
+    assert report.ok and "has figures for other.bin, which fpga/manifest.toml does not list" in report.render()
+    assert "Latency and throughput" not in report.render()
+
+
+def test_without_latency_json_there_is_no_latency_section():
+    assert "Latency" not in check(GOOD).render()

@@ -13,6 +13,11 @@ in RTL simulation (the same run as `test`, cached). A bitstream whose RTL fails 
 packaged; one that no circuit's RTL covers is packaged with `verified = false` and a warning.
 `verified_by` is the signing key's id and `verified_at` the signature's `signed_at`: the signer
 attests the verification, and the build date never enters the archive.
+
+Latency and throughput: the same RTL run counts cycles per operation (its testbench's counter,
+estream/fpga/rtl_sim.py); with each bitstream's routed fmax they go into `fpga/latency.json`
+(estream/core/fpga_latency.py) and into the build summary, each operation against the spec's
+§9.3 target (met or not). A verified bitstream whose testbench counts no cycles gets no row.
 """
 
 from __future__ import annotations
@@ -24,6 +29,14 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 from estream.core.circuit import Circuit
 from estream.core.errors import Diagnostic, EstreamError
+from estream.core.fpga_latency import (
+    LATENCY_PATH,
+    BitstreamLatency,
+    cycles_from_output,
+    render_latency_json,
+    render_text,
+    summary,
+)
 from estream.core.fpga_manifest import (
     FPGA_MANIFEST_PATH,
     FpgaManifest,
@@ -190,7 +203,13 @@ async def fpga_package_files(request: FpgaPackageFilesRequest) -> PackageFiles:
             help=f"`pants test {to_run[name].address}` runs them",
         )
 
+    measured = {
+        name: cycles_from_output(run.result.stdout.decode("utf-8", "replace"), where=to_run[name].circuit.path)
+        for name, run in runs.items()
+        if run.result is not None
+    }
     entries, lines, files = [], [], []
+    latencies: List[BitstreamLatency] = []
     for fs, bitstream, cover in zip(field_sets, built, covers):
         verified = cover is not None
         usage = resource_usage(bitstream.report, bitstream.device.family)
@@ -220,6 +239,16 @@ async def fpga_package_files(request: FpgaPackageFilesRequest) -> PackageFiles:
         )
         if cover is None:
             logger.warning(f"{where}: bitstream {fs.address} is packaged with `verified = false`: {how[14:]}")
+        elif fmax is not None and measured.get(cover.circuit.name):
+            latencies.append(
+                BitstreamLatency(bitstream.bitstream_name, bitstream.device.part, fmax.achieved_mhz, cover.circuit.name, measured[cover.circuit.name])
+            )
+    if latencies:
+        rows = [row for entry in latencies for row in entry.rows(where=LATENCY_PATH)]
+        files.append((LATENCY_PATH, render_latency_json(latencies)))
+        lines.append(f"{LATENCY_PATH}: cycles per operation counted in RTL simulation x routed fmax, against the spec's §9.3 targets:")
+        lines += ["  " + line for line in render_text(rows)]
+        lines += ["  " + line for line in summary(rows)]
     rendered = render_fpga_manifest(FpgaManifest(circuit_version=str(manifest.version), targets=tuple(entries)))
     files.append((FPGA_MANIFEST_PATH, rendered))
     license = manifest.circuit.fpga.license if manifest.circuit and manifest.circuit.fpga else None
