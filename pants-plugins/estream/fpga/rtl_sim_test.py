@@ -8,7 +8,15 @@ from __future__ import annotations
 
 import pytest
 
-from estream.fpga.rtl_sim import SIMULATORS, SimulationFailed, parse_responses, plan_for_simulator, render_stimulus
+from estream.fpga.rtl_sim import (
+    SIMULATORS,
+    SimulationFailed,
+    parse_responses,
+    plan_for_simulator,
+    record_timings,
+    render_stimulus,
+    split_timings,
+)
 
 
 def test_stimulus_frames_the_codec_operations() -> None:
@@ -67,3 +75,20 @@ def test_a_plan_is_set_to_one_simulator_without_changing_the_original() -> None:
     assert plan["circuits"]["c"]["rtl"] == {"top": "t"} and plan["suite"] == "golden [c] on RTL"
     assert plan_for_simulator(plan, "icarus")["suite"].endswith("(Icarus Verilog)")
     assert sorted(SIMULATORS) == ["icarus", "verilator"]
+
+
+def test_timing_lines_are_taken_out_and_kept_per_operation() -> None:
+    parsed = parse_responses("V 0\nR 1 0\nT 50 1\nR 1 1\nT 47 3\nT 50 2\nQ 0\n")
+    kept, timings = split_timings(parsed)
+    assert kept == [("R", (1, 0)), ("R", (1, 1))]
+    assert timings == [("P", 1), ("G", 3), ("P", 2)]
+    cycles = record_timings({}, timings, {"P": "map.put", "G": "map.get"})
+    assert cycles == {"map.put": [1, 2], "map.get": [3]}
+    # A letter the codec does not name is kept under the letter; counts accumulate across steps.
+    assert record_timings(cycles, [("Z", 4), ("P", 1)], {"P": "map.put"}) == {"map.put": [1, 2, 1], "map.get": [3], "Z": [4]}
+
+
+@pytest.mark.parametrize("line", ["T 50", "T 50 1 2", "T 31 1", "T 7f 1"])
+def test_a_malformed_timing_line_fails(line) -> None:
+    with pytest.raises(SimulationFailed, match="timing line"):
+        split_timings(parse_responses(f"V 0\n{line}\nQ 0\n"))
