@@ -187,15 +187,17 @@ def render_markdown(rows: Sequence[LatencyRow]) -> List[str]:
 
 
 def summary(rows: Sequence[LatencyRow]) -> List[str]:
-    """One plain sentence per device: which targets it meets and which it does not."""
+    """One plain sentence per device: each §9.3 target it meets and each it misses."""
     out = []
     for device in sorted({r.device for r in rows}):
-        met = [r.operation for r in rows if r.device == device and r.target and r.latency_met() is not False and r.throughput_met() is not False]
-        missed = [r.operation for r in rows if r.device == device and r.target and (r.latency_met() is False or r.throughput_met() is False)]
-        out.append(
-            f"{device}: meets the §9.3 targets for {', '.join(met) or 'none'}; "
-            f"misses them for {', '.join(missed) or 'none'}"
-        )
+        met, missed = [], []
+        for r in (r for r in rows if r.device == device and r.target is not None):
+            t = r.target
+            if t.max_ns is not None:
+                (met if r.latency_met() else missed).append(f"{r.operation} < {t.max_ns:g} ns")
+            if t.min_ops_per_s is not None:
+                (met if r.throughput_met() else missed).append(f"{r.operation} >= {ops(t.min_ops_per_s)}")
+        out.append(f"{device}: meets {', '.join(met) or 'no §9.3 target'}; misses {', '.join(missed) or 'none'}")
     return out
 
 
