@@ -72,6 +72,11 @@ def cycle_counts(cycles: Mapping[str, Sequence[int]], *, where: str) -> Tuple[Cy
     return tuple(found)
 
 
+#: Simulated instances of one operation a histogram may claim: far above any golden-vector run,
+#: low enough that a hostile fpga/latency.json cannot make `verify` allocate without bound.
+MAX_INSTANCES = 1_000_000
+
+
 def cycles_from_histogram(histogram, *, where: str) -> Dict[str, List[int]]:
     """`{operation: [cycles, ...]}` from `{operation: {"cycles": instances}}` (the runner's line,
     and `fpga/latency.json`); anything else is an error naming the key."""
@@ -87,6 +92,8 @@ def cycles_from_histogram(histogram, *, where: str) -> Dict[str, List[int]]:
                 raise EstreamError.single(where, f"expected a positive cycle count, found {cycles!r}", key=f"cycles.{operation}")
             if isinstance(instances, bool) or not isinstance(instances, int) or instances < 1:
                 raise EstreamError.single(where, f"expected a positive number of instances, found {instances!r}", key=f"cycles.{operation}.{cycles}")
+            if len(samples) + instances > MAX_INSTANCES:
+                raise EstreamError.single(where, f"more than {MAX_INSTANCES:,} instances of one operation", key=f"cycles.{operation}")
             samples += [int(cycles)] * instances
         found[operation] = samples
     return found

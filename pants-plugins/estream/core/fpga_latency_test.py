@@ -109,6 +109,8 @@ def test_latency_json_round_trips_and_bad_input_names_the_key() -> None:
         (b'{"format": "other"}', "format"),
         (b'{"format": "estream-fpga-latency/1", "bitstreams": {"a.bin": {"part": "p", "circuit": "c", "fmax_mhz": 0, "cycles": {}}}}', "bitstreams.a.bin.fmax_mhz"),
         (b'{"format": "estream-fpga-latency/1", "bitstreams": {"a.bin": {"part": "p", "circuit": "c", "fmax_mhz": 5, "cycles": {"m": {"x": 1}}}}}', "cycles.m"),
+        # A hostile instance count is refused before anything is allocated for it.
+        (b'{"format": "estream-fpga-latency/1", "bitstreams": {"a.bin": {"part": "p", "circuit": "c", "fmax_mhz": 5, "cycles": {"m": {"1": 1000000000000}}}}}', "cycles.m"),
     ]:
         with pytest.raises(EstreamError) as e:
             parse_latency_json(bad)
