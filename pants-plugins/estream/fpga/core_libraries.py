@@ -176,7 +176,7 @@ def vlnv_not_found_error(vlnv: str, known: Mapping[str, Sequence[str]], *, where
     everything = [v for vlnvs in known.values() for v in vlnvs]
     close = suggestions(vlnv, everything)
     searched = ", ".join(f"`{name}` ({len(v)} cores)" for name, v in sorted(known.items()))
-    help = f"did you mean {' or '.join(f'`{c}`' for c in close)}?" if close else (
+    help = f"did you mean `{close[0]}`?" if close else (
         "`fusesoc core list` with these libraries shows their cores"
     )
     return EstreamError.single(
