@@ -445,6 +445,8 @@ def fusesoc_build(config):
     sys.argv = argv
     # From the BUILD file's directory: FuseSoC makes `file` parameters absolute from its
     # working directory, so `memfile="sw/blinky.hex"` is relative to the BUILD file.
+    # (A `vlnv` target may have no sources: its BUILD directory is then not in the sandbox.)
+    os.makedirs(os.path.join(root, config.get("cwd") or "."), exist_ok=True)
     os.chdir(os.path.join(root, config.get("cwd") or "."))
     try:
         fusesoc_main()
