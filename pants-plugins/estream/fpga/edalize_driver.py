@@ -3,7 +3,9 @@
 Usage: `python edalize_driver.py build CONFIG.json` (what the `fpga_bitstream` rule runs),
 `python edalize_driver.py fusesoc-build CONFIG.json` (a `fusesoc_core` target: FuseSoC's own
 `fusesoc run --build` on a core, its dependencies and generators resolved by FuseSoC),
-`python edalize_driver.py validate-cores CORE...` (FuseSoC's parser on exported cores), and
+`python edalize_driver.py validate-cores CORE...` (FuseSoC's parser on exported cores),
+`python edalize_driver.py fetch-library GIT URL COMMIT DEST` (a git FuseSoC library at one commit,
+by FuseSoC's own git provider, into DEST without `.git`), and
 `python edalize_driver.py launch TOOL ARGS...`, the `EDALIZE_LAUNCHER` through which Edalize's
 Makefile runs every tool when the toolchain is YoWASP:
 
@@ -409,10 +411,13 @@ def fusesoc_build(config):
     from fusesoc.core import Core  # pants: no-infer-dep
     from fusesoc.main import main as fusesoc_main  # pants: no-infer-dep
 
-    try:
-        vlnv = str(Core(Core2Parser(), config["core_file"]).name)
-    except Exception as e:
-        raise BuildFailed("%s is not a valid FuseSoC core: %s" % (config["core_file"], e))
+    if config.get("vlnv"):
+        vlnv = resolve_vlnv(config["vlnv"], config["libraries"], root)
+    else:
+        try:
+            vlnv = str(Core(Core2Parser(), config["core_file"]).name)
+        except Exception as e:
+            raise BuildFailed("%s is not a valid FuseSoC core: %s" % (config["core_file"], e))
     work_root = os.path.join(root, WORK_ROOT)
     argv = ["fusesoc", "--config", os.path.join(root, "fusesoc.conf")]
     for cores_root in config["cores_roots"]:
@@ -440,6 +445,8 @@ def fusesoc_build(config):
     sys.argv = argv
     # From the BUILD file's directory: FuseSoC makes `file` parameters absolute from its
     # working directory, so `memfile="sw/blinky.hex"` is relative to the BUILD file.
+    # (A `vlnv` target may have no sources: its BUILD directory is then not in the sandbox.)
+    os.makedirs(os.path.join(root, config.get("cwd") or "."), exist_ok=True)
     os.chdir(os.path.join(root, config.get("cwd") or "."))
     try:
         fusesoc_main()
@@ -463,6 +470,66 @@ def fusesoc_build(config):
     out = config["output"]
     os.makedirs(os.path.dirname(out) or ".", exist_ok=True)
     shutil.copyfile(os.path.join(work_root, found[0]), out)
+
+
+# Keep in step with estream.fpga.core_libraries (this file cannot import the plugin).
+NOT_FOUND_MARKER = "estream-fusesoc-vlnv-not-found: "
+FETCH_CLONE_FAILED = 3
+FETCH_COMMIT_NOT_FOUND = 4
+
+
+def resolve_vlnv(wanted, libraries, root):
+    """The full VLNV FuseSoC's CoreManager finds for `wanted` in `libraries` ({name, location}).
+
+    When no library holds it, print the marked line with every library's VLNVs (the plugin
+    makes the did-you-mean of them) and fail."""
+    from fusesoc.config import Config  # pants: no-infer-dep
+    from fusesoc.coremanager import CoreManager  # pants: no-infer-dep
+    from fusesoc.librarymanager import Library, LibraryManager  # pants: no-infer-dep
+    from fusesoc.vlnv import Vlnv  # pants: no-infer-dep
+
+    manager = CoreManager(Config(path=os.path.join(root, "fusesoc.conf")), LibraryManager())
+    known = {}
+    for library in libraries:
+        before = set(manager.get_cores())
+        manager.add_library(Library(library["name"], os.path.join(root, library["location"])), [])
+        known[library["name"]] = sorted(set(manager.get_cores()) - before)
+    try:
+        return str(manager.get_core(Vlnv(wanted)).name)
+    except Exception:
+        print(NOT_FOUND_MARKER + json.dumps({"vlnv": wanted, "known": known}), file=sys.stderr)
+        raise BuildFailed("no core %s in the FuseSoC libraries" % wanted)
+
+
+def fetch_library(git, url, commit, dest):
+    """Clone the git library `url` at `commit` into `dest` with FuseSoC's own git provider, then
+    drop `.git`: the output is the commit's tree, whatever the branches point at now."""
+    from fusesoc.librarymanager import Library  # pants: no-infer-dep
+    from fusesoc.provider.git import Git  # pants: no-infer-dep
+    import subprocess
+
+    os.environ["PATH"] = os.path.dirname(git) + os.pathsep + os.environ.get("PATH", "")
+    os.environ.setdefault("GIT_TERMINAL_PROMPT", "0")
+    clone = os.path.abspath("__clone")
+    shutil.rmtree(clone, ignore_errors=True)
+    library = Library("fetched", clone, sync_type="git", sync_uri=url, sync_version=commit)
+    try:
+        Git.init_library(library)
+    except RuntimeError as e:
+        if not os.path.isdir(os.path.join(clone, ".git")):
+            sys.stderr.write("cannot clone %s: %s\n" % (url, e))
+            return FETCH_CLONE_FAILED
+        sys.stderr.write("commit %s not found in %s: %s\n" % (commit, url, e))
+        return FETCH_COMMIT_NOT_FOUND
+    head = subprocess.run(
+        [git, "-C", clone, "rev-parse", "HEAD"], stdout=subprocess.PIPE, check=True, text=True
+    ).stdout.strip()
+    if head != commit:
+        sys.stderr.write("commit %s not found in %s (checked out %s)\n" % (commit, url, head))
+        return FETCH_COMMIT_NOT_FOUND
+    shutil.rmtree(os.path.join(clone, ".git"))
+    os.rename(clone, dest)
+    return 0
 
 
 def _log_tails(lines=25, root=WORK_ROOT):
@@ -493,11 +560,13 @@ def main(argv):
             with open(argv[1]) as f:
                 fusesoc_build(json.load(f))
             return 0
+        if argv[:1] == ["fetch-library"] and len(argv) == 5:
+            return fetch_library(*argv[1:])
         if argv[:1] == ["validate-cores"]:
             validate_cores(argv[1:])
             return 0
         sys.stderr.write(
-            "usage: edalize_driver.py build CONFIG.json | fusesoc-build CONFIG.json | validate-cores CORE... | launch TOOL ARGS...\n"
+            "usage: edalize_driver.py build CONFIG.json | fusesoc-build CONFIG.json | validate-cores CORE... | fetch-library GIT URL COMMIT DEST | launch TOOL ARGS...\n"
         )
         return 2
     except BuildFailed as e:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -217,3 +218,63 @@ def test_the_first_build_compiles_under_the_lock_and_later_runs_take_none(tmp_pa
     ) == 3
     held.close()
 
+
+
+# ---------------------------------------------------------------------------------------------
+# FuseSoC libraries: the git fetch (FuseSoC's git provider) and the VLNV lookup (its
+# CoreManager). They need FuseSoC, which is in the `fpga-tools` resolve, not in this test's:
+# they run where FuseSoC is installed and are skipped (with the reason) elsewhere; the
+# integration test tests/integration/fusesoc_core_integration_test.py runs both under Pants.
+# ---------------------------------------------------------------------------------------------
+
+CORE = "CAPI=2:\nname: acme:io:uart:{v}\nfilesets:\n  rtl:\n    files: [uart.v]\n    file_type: verilogSource\n"
+
+
+def _git(*args, cwd):
+    import subprocess
+
+    return subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@t", *args], cwd=cwd, check=True,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    ).stdout.strip()
+
+
+def test_a_git_library_is_fetched_at_its_commit_whatever_the_branch_says(tmp_path, monkeypatch) -> None:
+    pytest.importorskip("fusesoc", reason="FuseSoC is in the fpga-tools resolve only")
+    src = tmp_path / "src"
+    (src / "uart").mkdir(parents=True)
+    (src / "uart/uart.core").write_text(CORE.format(v="1.0"))
+    (src / "uart/uart.v").write_text("module uart; endmodule\n")
+    _git("init", "-q", cwd=src)
+    _git("add", "-A", cwd=src)
+    _git("commit", "-qm", "1.0", cwd=src)
+    locked = _git("rev-parse", "HEAD", cwd=src)
+    (src / "uart/uart.core").write_text(CORE.format(v="2.0"))  # the branch moves on
+    _git("commit", "-qam", "2.0", cwd=src)
+    import shutil
+
+    git = shutil.which("git")
+    monkeypatch.chdir(tmp_path)
+    assert edalize_driver.fetch_library(git, str(src), locked, "tree") == 0
+    assert sorted(p.name for p in (tmp_path / "tree").iterdir()) == ["uart"]  # no .git
+    assert "acme:io:uart:1.0" in (tmp_path / "tree/uart/uart.core").read_text()
+
+    (tmp_path / "fusesoc.conf").write_text("[main]\ncache_root = %s\n" % (tmp_path / "cache"))
+    libs = [{"name": "acme", "location": "tree"}]
+    assert edalize_driver.resolve_vlnv("acme:io:uart", libs, str(tmp_path)) == "acme:io:uart:1.0"
+
+    assert edalize_driver.fetch_library(git, str(src), "0" * 40, "t2") == edalize_driver.FETCH_COMMIT_NOT_FOUND
+    assert edalize_driver.fetch_library(git, str(tmp_path / "nope"), locked, "t3") == edalize_driver.FETCH_CLONE_FAILED
+
+
+def test_a_vlnv_no_library_holds_prints_every_library_s_vlnvs(tmp_path, capsys) -> None:
+    pytest.importorskip("fusesoc", reason="FuseSoC is in the fpga-tools resolve only")
+    (tmp_path / "lib/uart").mkdir(parents=True)
+    (tmp_path / "lib/uart/uart.core").write_text(CORE.format(v="1.0"))
+    (tmp_path / "fusesoc.conf").write_text("[main]\ncache_root = %s\n" % (tmp_path / "cache"))
+    with pytest.raises(edalize_driver.BuildFailed, match="no core acme:io:urt:1.0"):
+        edalize_driver.resolve_vlnv("acme:io:urt:1.0", [{"name": "acme", "location": "lib"}], str(tmp_path))
+    [line] = [l for l in capsys.readouterr().err.splitlines() if l.startswith(edalize_driver.NOT_FOUND_MARKER)]
+    assert json.loads(line[len(edalize_driver.NOT_FOUND_MARKER):]) == {
+        "vlnv": "acme:io:urt:1.0", "known": {"acme": ["acme:io:uart:1.0"]},
+    }

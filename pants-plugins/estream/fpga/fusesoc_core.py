@@ -5,10 +5,20 @@ Decisions:
   roots, parameters, flags, generators): the sandboxed driver runs FuseSoC's own `fusesoc run
   --build --target=T` on the locked `fpga-tools` venv. Nothing of CAPI2 is re-implemented here, so
   the bitstream is the one a user's `fusesoc run` gives (tested byte for byte).
-* The cores roots are directories in the repository (vendored libraries, e.g. `3rdparty/fusesoc`);
-  every file under them that the target's `sources` globs is an input, so the whole build, its
-  generators included, is one sandboxed process cached by those inputs.
-* Generators run inside that sandbox: `python3` is the venv's interpreter (generators import
+* The core is a `.core` file of the repository (`core=`, its dependencies found in `cores_roots`,
+  directories below the BUILD file; every file `sources` globs is an input), or a VLNV (`vlnv=`)
+  looked up by FuseSoC's `CoreManager` in the libraries of `[fusesoc].libraries` (directories
+  by digest, git repositories fetched at a locked commit: `estream.fpga.core_libraries`). Either
+  way the build, its generators included, is one sandboxed process cached by its inputs.
+* Generators run inside FuseSoC's process, not as Pants processes of their own: FuseSoC calls
+  them in the middle of `fusesoc run` (`Edalizer.run_generators`, after resolving dependencies
+  with the flags and before the EDAM exists), passes each the `.yml` it writes from the
+  generating core's parameters, and adds the core the generator writes back into the same
+  dependency solve. Running them outside would mean re-implementing that part of CAPI2
+  (parameter expansion, generated-core naming, the re-solve); FuseSoC has no hook to hand a
+  generator's output in. They are still sandboxed and cached: as part of the build process,
+  whose cache key holds everything a generator reads (its script is a library file).
+* In that sandbox, `python3` is the venv's interpreter (generators import
   fusesoc) and, with the YoWASP toolchain, `icepll` is YoWASP's build; FuseSoC's cache root is in
   the sandbox. Tools run through the same `EDALIZE_LAUNCHER` as `fpga_bitstream`, which also asks
   nextpnr for its JSON report (utilisation, fmax), so timing is checked and summarised the same way.
@@ -18,10 +28,19 @@ from __future__ import annotations
 
 import json
 import posixpath
+import re
 from dataclasses import dataclass
-from typing import Mapping, Sequence, Union
+from typing import Mapping, Optional, Sequence, Tuple, Union
 
 from estream.core.errors import EstreamError
+from estream.fpga.core_libraries import (
+    CoreLibrary,
+    CoreLibraryFiles,
+    DeclaredCoreLibraries,
+    not_found_in_stderr,
+    select_libraries,
+    vlnv_not_found_error,
+)
 from estream.fpga.devices import BITSTREAM_SUFFIX, TOOLCHAINS
 from estream.fpga.report import check_timing, parse_nextpnr_report, summary_line
 from estream.fpga.rules import OUT_DIR, REPORT_FILE, FpgaToolProcess, build_failure
@@ -32,7 +51,7 @@ from pants.core.util_rules.source_files import SourceFiles, SourceFilesRequest
 from pants.engine.addresses import Address
 from pants.engine.fs import CreateDigest, Digest, DigestContents, FileContent, MergeDigests
 from pants.engine.process import FallibleProcessResult, Process
-from pants.engine.rules import Get, collect_rules, rule
+from pants.engine.rules import Get, MultiGet, collect_rules, rule
 from pants.engine.target import (
     COMMON_TARGET_FIELDS,
     FieldSet,
@@ -59,11 +78,33 @@ class FusesocCoreSourcesField(MultipleSourcesField):
 
 class FusesocCoreFileField(StringField):
     alias = "core"
-    required = True
     help = help_text(
         """
         The `.core` file (CAPI2) to build, relative to the BUILD file, e.g. `serv/servant.core`.
-        Its dependencies are found by VLNV in `cores_roots`.
+        Its dependencies are found by VLNV in `cores_roots`. Set this or `vlnv`.
+        """
+    )
+
+
+class FusesocCoreVlnvField(StringField):
+    alias = "vlnv"
+    help = help_text(
+        """
+        The core to build, by VLNV, from the FuseSoC libraries declared in pants.toml
+        (`[fusesoc].libraries`), e.g. `award-winning:serv:servant:1.4.0`; FuseSoC's matching
+        applies (without a version, the newest). Its dependencies come from the same libraries.
+        Set this or `core`. With `vlnv`, `sources` holds only the files the target's
+        `parameters` name (e.g. a memory file), so set it (`sources=[]` when there are none).
+        """
+    )
+
+
+class FusesocCoreLibrariesField(StringSequenceField):
+    alias = "libraries"
+    help = help_text(
+        """
+        With `vlnv`: the names of the `[fusesoc].libraries` to search (and to put in the build's
+        inputs). Default: all of them.
         """
     )
 
@@ -76,11 +117,11 @@ class FusesocCoreTargetField(StringField):
 
 class FusesocCoresRootsField(StringSequenceField):
     alias = "cores_roots"
-    default = (".",)
     help = help_text(
         """
-        Directories, relative to the BUILD file, that FuseSoC searches for cores (`--cores-root`):
-        the core's own library and those of its dependencies. Default: the BUILD directory.
+        With `core`: directories, relative to the BUILD file, that FuseSoC searches for cores
+        (`--cores-root`): the core's own library and those of its dependencies. Default: the
+        BUILD directory. (With `vlnv`, the libraries are `[fusesoc].libraries`.)
         """
     )
 
@@ -124,6 +165,8 @@ class FusesocCoreTarget(Target):
         *COMMON_TARGET_FIELDS,
         FusesocCoreSourcesField,
         FusesocCoreFileField,
+        FusesocCoreVlnvField,
+        FusesocCoreLibrariesField,
         FusesocCoreTargetField,
         FusesocCoresRootsField,
         FusesocCoreParametersField,
@@ -135,8 +178,10 @@ class FusesocCoreTarget(Target):
     )
     help = help_text(
         """
-        A bitstream built from an existing FuseSoC core (CAPI2), e.g. a vendored third-party SoC,
-        by FuseSoC's own `fusesoc run --build` in a sandbox: its filesets, dependencies,
+        A bitstream built from an existing FuseSoC core (CAPI2): a `.core` file of the
+        repository (`core`), e.g. a vendored third-party SoC, or a core by VLNV (`vlnv`) from the
+        FuseSoC libraries declared in pants.toml (`[fusesoc].libraries`: directories, or git
+        repositories locked to a commit), by FuseSoC's own `fusesoc run --build` in a sandbox: its filesets, dependencies,
         parameters and generators are resolved by FuseSoC, the tools are the hermetic YoWASP
         ones (or native), and the build is cached by its inputs. `package` writes the
         bitstream and nextpnr's report and prints resource use and fmax.
@@ -146,10 +191,12 @@ class FusesocCoreTarget(Target):
 
 @dataclass(frozen=True)
 class FusesocCorePackageFieldSet(PackageFieldSet):
-    required_fields = (FusesocCoreFileField, FusesocCoreTargetField, FpgaFamilyField)
+    required_fields = (FusesocCoreTargetField, FpgaFamilyField)
 
     sources: FusesocCoreSourcesField
     core: FusesocCoreFileField
+    vlnv: FusesocCoreVlnvField
+    libraries: FusesocCoreLibrariesField
     core_target: FusesocCoreTargetField
     cores_roots: FusesocCoresRootsField
     parameters: FusesocCoreParametersField
@@ -168,22 +215,59 @@ def core_build_config(
     *,
     base: str,
     files: Sequence[str],
-    core: str,
+    core: Optional[str],
     core_target: str,
-    cores_roots: Sequence[str],
+    cores_roots: Optional[Sequence[str]],
     parameters: Mapping[str, Union[bool, int, str]],
     flags: Sequence[str],
     family: str,
     toolchain: str,
     output: str,
     where: str,
+    vlnv: Optional[str] = None,
+    libraries: Sequence[CoreLibrary] = (),
 ) -> dict:
     """The driver's `fusesoc_build.json` (a process input: all of it is in the cache key), after
-    the checks that need no tools. Paths are build-root relative; `base` is the BUILD directory."""
+    the checks that need no tools. Paths are build-root relative; `base` is the BUILD directory.
+    With `vlnv`, the core is looked up in `libraries` (already selected), not in `cores_roots`."""
     if family not in ("ice40", "ecp5"):
         raise EstreamError.single(
             where, f"`fusesoc_core` builds iCE40 and ECP5 cores, not `{family}`", key="family"
         )
+    if bool(core) == bool(vlnv):
+        raise EstreamError.single(
+            where, "set exactly one of `core` (a `.core` file) and `vlnv` (a core from a library)",
+            key="vlnv" if vlnv else "core",
+        )
+    common = {
+        "cwd": base,
+        "target": core_target,
+        "parameters": dict(parameters),
+        "flags": list(flags),
+        "family": family,
+        "toolchain": toolchain,
+        "output": output,
+    }
+    if vlnv:
+        if cores_roots is not None:
+            raise EstreamError.single(
+                where, "`cores_roots` is for `core`; with `vlnv` the cores come from `[fusesoc].libraries`",
+                key="cores_roots", help="name the libraries to search in `libraries`, or leave it out",
+            )
+        if not re.match(r"^[^:\s]*:[^:\s]*:[^:\s]+(:[^:\s]*)?$", vlnv):
+            raise EstreamError.single(
+                where, f"`{vlnv}` is not a VLNV", key="vlnv",
+                help="write `vendor:library:name:version`, e.g. `award-winning:serv:servant:1.4.0`",
+            )
+        locations = [lib.sandbox_location() for lib in libraries]
+        return {
+            **common,
+            "vlnv": vlnv,
+            "libraries": [{"name": lib.name, "location": loc} for lib, loc in zip(libraries, locations)],
+            "cores_roots": locations,
+        }
+    cores_roots = cores_roots or (".",)
+    core = core or ""
     core_file = posixpath.normpath(posixpath.join(base, core))
     if not core.endswith(".core") or core_file not in files:
         raise EstreamError.single(
@@ -202,26 +286,22 @@ def core_build_config(
                 where, f"cores root `{declared}` holds none of the target's sources", key="cores_roots"
             )
         roots.append(root)
-    return {
-        "core_file": core_file,
-        "cwd": base,
-        "cores_roots": roots,
-        "target": core_target,
-        "parameters": dict(parameters),
-        "flags": list(flags),
-        "family": family,
-        "toolchain": toolchain,
-        "output": output,
-    }
+    return {**common, "core_file": core_file, "cores_roots": roots}
 
 
 @rule(desc="Package a FuseSoC core's bitstream", level=LogLevel.DEBUG)
 async def package_fusesoc_core(
-    fs: FusesocCorePackageFieldSet, toolchain: FpgaToolchain
+    fs: FusesocCorePackageFieldSet, toolchain: FpgaToolchain, declared: DeclaredCoreLibraries
 ) -> BuiltPackage:
     where = core_where(fs.address)
     family = fs.family.value
     sources = await Get(SourceFiles, SourceFilesRequest([fs.sources]))
+    libraries: Tuple[CoreLibrary, ...] = ()
+    library_digests: Tuple[Digest, ...] = ()
+    if fs.vlnv.value:
+        libraries = select_libraries(declared.libraries, fs.libraries.value, where=where)
+        fetched = await MultiGet(Get(CoreLibraryFiles, CoreLibrary, lib) for lib in libraries)
+        library_digests = tuple(f.digest for f in fetched)
     chosen = fs.toolchain.value or toolchain.default_toolchain
     output = f"{OUT_DIR}/{fs.address.target_name}{BITSTREAM_SUFFIX[family]}"
     config = core_build_config(
@@ -229,13 +309,15 @@ async def package_fusesoc_core(
         files=sources.snapshot.files,
         core=fs.core.value,
         core_target=fs.core_target.value,
-        cores_roots=fs.cores_roots.value or (".",),
+        cores_roots=fs.cores_roots.value,
         parameters=fs.parameters.value or {},
         flags=fs.flags.value or (),
         family=family,
         toolchain=chosen,
         output=output,
         where=where,
+        vlnv=fs.vlnv.value,
+        libraries=libraries,
     )
     config_digest = await Get(
         Digest,
@@ -243,13 +325,16 @@ async def package_fusesoc_core(
             [FileContent("fusesoc_build.json", json.dumps(config, indent=2, sort_keys=True).encode())]
         ),
     )
-    input_digest = await Get(Digest, MergeDigests([sources.snapshot.digest, config_digest]))
+    input_digest = await Get(
+        Digest, MergeDigests([sources.snapshot.digest, config_digest, *library_digests])
+    )
+    what = fs.vlnv.value or fs.core.value
     process = await Get(
         Process,
         FpgaToolProcess(
             argv=("fusesoc-build", "fusesoc_build.json"),
             description=(
-                f"Build FuseSoC core {fs.core.value} --target={fs.core_target.value} "
+                f"Build FuseSoC core {what} --target={fs.core_target.value} "
                 f"({fs.address}, {chosen})"
             ),
             input_digest=input_digest,
@@ -261,6 +346,9 @@ async def package_fusesoc_core(
     )
     result = await Get(FallibleProcessResult, Process, process)
     if result.exit_code != 0:
+        not_found = not_found_in_stderr(result.stderr.decode("utf-8", "replace"))
+        if not_found:
+            raise vlnv_not_found_error(not_found[0], not_found[1], where=where)
         raise build_failure(result, where=where)
     contents = await Get(DigestContents, Digest, result.output_digest)
     by_path = {fc.path: fc.content for fc in contents}

@@ -8,7 +8,7 @@ Pants' optional backends) because its rules need the Python backend's pex machin
 hermetic toolchain, which the core estream backend does not.
 """
 
-from estream.fpga import fusesoc, fusesoc_core, package_bitstreams, publish, rtl_vectors
+from estream.fpga import core_libraries, fusesoc, fusesoc_core, package_bitstreams, publish, rtl_vectors
 from estream.fpga import rules as fpga_rules
 from estream.fpga import target_types as fpga_target_types
 from estream.target_types import MarketplacePackageTarget
@@ -24,6 +24,7 @@ def rules():
         *fpga_rules.rules(),
         *fusesoc.rules(),
         *fusesoc_core.rules(),
+        *core_libraries.rules(),
         *publish.rules(),
         *cli_process.rules(),
         *rtl_vectors.rules(),

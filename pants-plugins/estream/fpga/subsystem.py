@@ -1,16 +1,17 @@
 """`[fpga-toolchain]`: the hermetic FPGA toolchain (Edalize + YoWASP Yosys/nextpnr, PyPI), and
-`[fusesoc-library]`: where `publish` puts FuseSoC cores."""
+`[fusesoc-library]`: where `publish` puts FuseSoC cores, and `[fusesoc]`: the FuseSoC libraries
+`fusesoc_core` targets take cores from by VLNV."""
 
 from __future__ import annotations
 
 import os
 from enum import Enum
-from typing import Mapping, Tuple
+from typing import Any, Mapping, Tuple
 
 from pants.backend.python.subsystems.python_tool_base import PythonToolBase
 from pants.backend.python.target_types import ConsoleScript
 from pants.backend.python.util_rules.pex import PexRequest
-from pants.option.option_types import EnumOption, IntOption, StrListOption, StrOption
+from pants.option.option_types import DictOption, EnumOption, IntOption, StrListOption, StrOption
 from pants.option.subsystem import Subsystem
 from pants.util.strutil import help_text
 
@@ -191,6 +192,32 @@ class FusesocLibrarySubsystem(Subsystem):
             from Pants' environment) or `NAME=value`. Git credential variables are already passed:
             `HOME`, `PATH`, `SSH_AUTH_SOCK`, `GIT_ASKPASS`, `GIT_SSH_COMMAND`, `GIT_CONFIG_GLOBAL`,
             `XDG_CONFIG_HOME`.
+            """
+        ),
+    )
+
+
+class FusesocSubsystem(Subsystem):
+    options_scope = "fusesoc"
+    help = help_text(
+        """
+        The FuseSoC libraries `fusesoc_core` targets find cores in by VLNV
+        (`fusesoc_core(vlnv="award-winning:serv:servant:1.4.0", ...)`). FuseSoC's own library
+        code loads them and looks the VLNV up; every library's content is in the build's cache
+        key. See `estream.fpga.core_libraries`.
+        """
+    )
+
+    libraries = DictOption[Any](
+        help=help_text(
+            """
+            Library name -> where it is: a directory of the repository (relative to the build
+            root), or a git repository locked to a full commit id, `{git = "URL", commit =
+            "<40 hex digits>"}` (any URL or path git clones, e.g. `https://github.com/olofk/serv`
+            or a local bare repository). A git library is fetched once per commit by FuseSoC's
+            git provider in a sandboxed, cached process; moving a branch upstream changes
+            nothing. Example: `libraries = { vendored = "3rdparty/fusesoc", serv = { git =
+            "https://github.com/olofk/serv", commit = "9baea86ff0e46e64b45342b9742898ed24e3c285" } }`.
             """
         ),
     )
