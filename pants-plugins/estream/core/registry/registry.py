@@ -32,7 +32,7 @@ from typing import Callable, Dict, Iterable, Iterator, List, Mapping, Optional, 
 
 
 from estream.core.archive import read_archive
-from estream.core.atomic_file import TEMP_PREFIX, fsync_dir
+from estream.core.atomic_file import TEMP_PREFIX, atomic_write_bytes, disk_errors, fsync_dir
 from estream.core.errors import Diagnostic, EstreamError
 from estream.core.lock import exclusive_lock
 from estream.core.keys import Keyring, PublicKey, empty_keyring, parse_keyring
@@ -517,12 +517,14 @@ class Registry:
             )
             # Round-trip through the strict parser: never write a line readers would reject.
             parse_index_line(entry.to_line(), expected_name=m.name, source="<new entry>", line=1)
-            apath = self.checkout / archive_path(m.name, version)
-            apath.parent.mkdir(parents=True, exist_ok=True)
-            apath.write_bytes(archive)
-            ipath = self.checkout / index_path(m.name)
-            ipath.parent.mkdir(parents=True, exist_ok=True)
-            ipath.write_bytes(render_index_file(existing + [entry]))
+            with disk_errors(self.checkout, "writing to the registry checkout"):
+                apath = self.checkout / archive_path(m.name, version)
+                apath.parent.mkdir(parents=True, exist_ok=True)
+                atomic_write_bytes(apath, archive)
+                ipath = self.checkout / index_path(m.name)
+                ipath.parent.mkdir(parents=True, exist_ok=True)
+                atomic_write_bytes(ipath, render_index_file(existing + [entry]))
+            test_pause("publish-written")
             return entry
 
         top, _ = read_archive(archive, source=source)
@@ -541,7 +543,7 @@ class Registry:
                             f"{name} {e.version}", f"is {'already' if yanked else 'not'} yanked"
                         )
                     entries[i] = e.with_yanked(yanked)
-                    (self.checkout / index_path(name)).write_bytes(render_index_file(entries))
+                    atomic_write_bytes(self.checkout / index_path(name), render_index_file(entries))
                     return entries[i]
             raise EstreamError.single(f"{name} {version}", f"no such version in {self.display_url}")
 
