@@ -21,8 +21,9 @@ treat every leftover it finds there (a git `*.lock` file in a registry checkout,
 file in the cache) as coming from a dead process and remove it: that is how the callers self-heal
 (`Registry.locked`, `ArchiveCache.put`).
 
-The locks are re-entrant within a process (keyed by the lock file's path) and always taken in
-one order: workspace, then registry checkout, then cache.
+The locks are re-entrant within a thread (keyed by thread and path; another thread of the same
+process waits like another process would, since each acquisition opens its own file description)
+and always taken in one order: workspace, then registry checkout, then cache.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ import errno
 import fcntl
 import os
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Callable, Dict, Iterator, Mapping, Optional, Tuple
@@ -43,8 +45,8 @@ DEFAULT_TIMEOUT = 300.0
 _POLL = 0.05
 _MAX_POLL = 0.5
 
-#: path -> (fd, depth) for locks this process holds.
-_held: Dict[str, Tuple[int, int]] = {}
+#: (thread, path) -> (fd, depth) for locks this process holds.
+_held: Dict[Tuple[int, str], Tuple[int, int]] = {}
 
 
 def lock_timeout(environ: Optional[Mapping[str, str]] = None) -> float:
@@ -122,7 +124,7 @@ def exclusive_lock(
     acquired the lock, False when this process already held it (re-entry), so callers run their
     self-healing only once.
     """
-    key = os.path.abspath(str(path))
+    key = (threading.get_ident(), os.path.abspath(str(path)))
     if key in _held:
         fd, depth = _held[key]
         _held[key] = (fd, depth + 1)
@@ -179,8 +181,8 @@ def exclusive_lock(
 
 
 def holds(path: Path) -> bool:
-    """Whether this process holds the lock `path`."""
-    return os.path.abspath(str(path)) in _held
+    """Whether this thread holds the lock `path`."""
+    return (threading.get_ident(), os.path.abspath(str(path))) in _held
 
 
 __all__ = ["DEFAULT_TIMEOUT", "ENV_LOCK_TIMEOUT", "exclusive_lock", "holds", "lock_timeout", "owner_pid"]

@@ -97,3 +97,23 @@ def test_a_place_that_cannot_hold_a_lock_file_is_a_clear_error(tmp_path):
     with pytest.raises(EstreamError, match="cannot lock the cache"):
         with exclusive_lock(tmp_path / "missing-dir" / "x.lock", what="the cache"):
             pass
+
+
+def test_another_thread_waits_like_another_process(tmp_path):
+    import threading
+
+    path = tmp_path / "x.lock"
+    seen = []
+    with exclusive_lock(path, what="the cache", timeout=0):
+        t = threading.Thread(target=lambda: seen.append(_try(path)))
+        t.start()
+        t.join()
+    assert seen and "the cache is busy" in seen[0]
+
+
+def _try(path):
+    try:
+        with exclusive_lock(path, what="the cache", timeout=0):
+            return "acquired"
+    except EstreamError as e:
+        return e.render()
