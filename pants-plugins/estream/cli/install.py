@@ -19,7 +19,7 @@ from estream.cli.registry_options import (
 )
 from estream.core.errors import EstreamError
 from estream.core.registry.install import InstallOptions, Installer
-from estream.core.registry.transaction import install_signal_handlers, recover
+from estream.core.registry.transaction import install_signal_handlers, recover, workspace_lock
 from estream.core.registry.upgrade import outdated, render_outdated, upgrade
 from estream.core.semver import SemverError, VersionReq
 
@@ -125,7 +125,11 @@ def _configure_recover(p: argparse.ArgumentParser) -> None:
 
 
 def _run_recover(args: argparse.Namespace) -> int:
-    message = recover(Path(args.workspace))
+    root = Path(args.workspace)
+    if not root.is_dir():
+        raise EstreamError.single(str(root), "workspace directory does not exist")
+    with workspace_lock(root):
+        message = recover(root)
     print(f"  {message}" if message else "  Nothing to recover.")
     return 0
 

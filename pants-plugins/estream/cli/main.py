@@ -242,6 +242,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if run is None:
         args.help_parser.print_help(sys.stderr)
         return int(ExitCode.USAGE)
+    _handle_termination()
     try:
         return int(run(args))
     except EstreamError as e:
@@ -251,8 +252,21 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         where = e.filename if e.filename is not None else "estream"
         print(f"error: {where}: {e.strerror or e}", file=sys.stderr)
         return int(ExitCode.USAGE)
-    except KeyboardInterrupt:
-        return 130
+    except KeyboardInterrupt as e:
+        # SIGINT, or SIGTERM/SIGHUP via `Interrupted`: every `finally` has rolled back by now.
+        status = getattr(e, "exit_status", 130)
+        print(f"error: {str(e) or 'interrupted by SIGINT'}; every change was rolled back or completed", file=sys.stderr)
+        return status
+
+
+def _handle_termination() -> None:
+    """SIGTERM/SIGHUP roll back like Ctrl-C (exit 143/129); only possible on the main thread."""
+    import threading
+
+    if threading.current_thread() is threading.main_thread():
+        from estream.core.registry.transaction import install_signal_handlers
+
+        install_signal_handlers()
 
 
 if __name__ == "__main__":

@@ -54,7 +54,12 @@ def run_git(
     timeout: float = 300,
 ) -> subprocess.CompletedProcess:
     """Run `git args...`; on failure raise GitError saying what we were doing and git's message."""
-    argv = ["git", "-c", "core.hooksPath=/dev/null", "-c", "commit.gpgsign=false", *args]
+    # No automatic gc/maintenance detached into the background: a git process must never outlive
+    # the estream process holding the checkout's lock (its next holder removes git *.lock files).
+    argv = [
+        "git", "-c", "core.hooksPath=/dev/null", "-c", "commit.gpgsign=false",
+        "-c", "gc.autoDetach=false", "-c", "maintenance.autoDetach=false", *args,
+    ]
     try:
         proc = subprocess.run(
             argv,

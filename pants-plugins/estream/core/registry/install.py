@@ -5,14 +5,21 @@ content-addressed cache, 3. verify every checksum and ML-DSA-87 signature, 4. re
 provides/requires, 5. install files per §8.2, 6. run test vectors, 7. update
 `estream-workspace.toml`. Nothing touches the workspace before step 5, and steps 5 and 7 are one
 `Transaction`: an error or interrupt leaves the workspace exactly as it was.
+
+Locks (`estream.core.lock`): a command holds the workspace's lock from reading
+`estream-workspace.toml` to the commit (`Installer.session`), so concurrent installs into one
+workspace run one after the other and none loses the other's update; from its first registry sync
+to its end it also holds the registry checkout's lock, so another process's sync never rewrites
+the index under its reads.
 """
 
 from __future__ import annotations
 
+import contextlib
 import io
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Mapping, Optional, Sequence, TextIO, Tuple
+from typing import Dict, Iterator, List, Mapping, Optional, Sequence, TextIO, Tuple
 
 from estream.core.archive import DEFAULT_MAX_TOTAL_BYTES
 from estream.core.errors import Diagnostic, EstreamError
@@ -25,7 +32,7 @@ from estream.core.registry.cache import ArchiveCache
 from estream.core.registry.index import IndexDep, IndexEntry
 from estream.core.registry.registry import Registry
 from estream.core.registry.resolver import Resolution, resolve
-from estream.core.registry.transaction import Transaction, recover, test_pause
+from estream.core.registry.transaction import Transaction, recover, test_pause, workspace_lock
 from estream.core.registry.workspace import WORKSPACE_FILE, LockEntry, Workspace, load_workspace
 from estream.core.resolution import PackageSchemas, resolve_packages
 from estream.core.semver import Version, VersionReq
@@ -141,6 +148,20 @@ class Installer:
         self.unverifiable: Dict[Tuple[str, str], str] = {}
         self._locked: Dict[str, str] = {}
         self._skipped_errors: List[EstreamError] = []
+        self._held: Optional[contextlib.ExitStack] = None
+
+    @contextlib.contextmanager
+    def session(self) -> Iterator[None]:
+        """The locks of one command that changes the workspace (see the module doc)."""
+        if self._held is not None:
+            yield
+            return
+        with workspace_lock(self.root), contextlib.ExitStack() as held:
+            self._held = held
+            try:
+                yield
+            finally:
+                self._held = None
 
     def say(self, text: str = "") -> None:
         self.out.write(text + "\n")
@@ -152,6 +173,8 @@ class Installer:
                 "--registry", "a registry is needed for this install but none is configured", help="pass --registry or set $ESTREAM_REGISTRY"
             )
         if not self._synced:
+            if self._held is not None:
+                self._held.enter_context(self.registry.locked())
             self.registry.sync(offline=self.options.offline)
             self._synced = True
         return self.registry
@@ -304,6 +327,10 @@ class Installer:
 
     def install(self, requests: Mapping[str, str], *, from_lock_only: bool = False) -> InstallResult:
         """Install `requests` (name -> requirement) plus everything already in the workspace."""
+        with self.session():
+            return self._install(requests)
+
+    def _install(self, requests: Mapping[str, str]) -> InstallResult:
         message = recover(self.root)
         if message:
             self.say(f"  note: {message}")

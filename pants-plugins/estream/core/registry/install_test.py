@@ -296,6 +296,21 @@ def test_pre_releases_only_when_asked_for(reg, capsys):
     assert locked() == "2.0.0-rc.2"
 
 
+def test_install_takes_pre_releases_only_when_asked_for(reg, capsys):
+    # Package format §8.4 with Cargo's rule, for `install` as for `upgrade`.
+    tmp_path, url, ws = reg
+    core(tmp_path, "1.1.0-rc.1")
+    core(tmp_path, "2.0.0-beta.1+exp.sha.5114f85")
+    assert install(ws, "esf-core") == 0
+    assert load_workspace(ws).lock["esf-core"].version == "1.0.0"
+    assert main(["marketplace", "install", "esf-core@^1.1.0-rc.1", "--workspace", str(ws), "--no-tests"]) == 0
+    assert load_workspace(ws).lock["esf-core"].version == "1.1.0-rc.1"
+    # Build metadata is ignored when matching and kept in the lock.
+    assert main(["marketplace", "install", "esf-core@=2.0.0-beta.1", "--workspace", str(ws), "--no-tests"]) == 0
+    assert load_workspace(ws).lock["esf-core"].version == "2.0.0-beta.1+exp.sha.5114f85"
+    assert load_workspace(ws).dependencies["esf-core"] == "=2.0.0-beta.1+exp.sha.5114f85"
+
+
 def test_upgrade_removes_files_the_old_version_installed(reg, capsys):
     tmp_path, url, ws = reg
     assert install(ws, "smart-meter") == 0

@@ -5,15 +5,26 @@ archive, pushed to the remote branch. Pushes are atomic per ref, so a change is 
 in the registry or not at all. When another publisher pushed first, the push is rejected; the
 change is then re-applied on top of the new tip (re-checking that the version is still free) and
 pushed again, so racing publishers both land and no index line is lost.
+
+The local checkout (`$ESTREAM_HOME/registry/<label>-<hash>`) is guarded by the lock file next to
+it (`estream.core.lock`): only a holder runs git in it. So whoever takes the lock knows that any
+git `*.lock` file there (`index.lock`, `HEAD.lock`, `refs/**.lock`, `packed-refs.lock`,
+`shallow.lock`, ...) and any half-made checkout (`.estream-tmp-<name>.*`) was left by a process
+that died holding it (SIGKILL, a killed process group, a full disk) and removes them, and the
+sync that follows (`fetch`, `checkout -B`, `reset --hard`, `clean -fdx`) puts the tree back to the
+remote's tip whatever a killed publisher left. The first checkout is created in a temporary
+directory (init + remote) and renamed into place, so a checkout either does not exist or is
+complete.
 """
 
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import hashlib
 import os
 import re
+import secrets
+import shutil
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -21,7 +32,9 @@ from typing import Callable, Dict, Iterable, Iterator, List, Mapping, Optional, 
 
 
 from estream.core.archive import read_archive
+from estream.core.atomic_file import TEMP_PREFIX, atomic_write_bytes, disk_errors, fsync_dir
 from estream.core.errors import Diagnostic, EstreamError
+from estream.core.lock import exclusive_lock
 from estream.core.keys import Keyring, PublicKey, empty_keyring, parse_keyring
 from estream.core.manifest import MANIFEST_FILENAME, Manifest, parse_manifest
 from estream.core.merkle import SIGNATURE_FILE, sha3_256
@@ -155,7 +168,6 @@ class Registry:
         digest = hashlib.sha256(url.encode("utf-8")).hexdigest()[:16]
         label = re.sub(r"[^A-Za-z0-9._-]+", "-", url.rstrip("/").rsplit("/", 1)[-1])[:40] or "registry"
         self.checkout = self.home / "registry" / f"{label}-{digest}"
-        self._lock_depth = 0
         self._read_only = False
         #: How many push attempts the last change needed (more than 1: another publisher raced us).
         self.last_attempts = 0
@@ -180,33 +192,54 @@ class Registry:
 
     @contextlib.contextmanager
     def locked(self) -> Iterator[None]:
-        """An exclusive lock on the local checkout (processes sharing a home take turns)."""
-        if self._lock_depth:
-            self._lock_depth += 1
-            try:
-                yield
-            finally:
-                self._lock_depth -= 1
-            return
+        """An exclusive lock on the local checkout (processes sharing a home take turns); the
+        first acquisition clears what a dead holder left (see the module doc)."""
         self.checkout.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(str(self.checkout) + ".lock", os.O_RDWR | os.O_CREAT, 0o644)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
-            self._lock_depth = 1
+        with exclusive_lock(Path(str(self.checkout) + ".lock"), what=f"the registry checkout {self.checkout}") as acquired:
+            if acquired:
+                self._clear_dead_leftovers()
             yield
-        finally:
-            self._lock_depth = 0
-            os.close(fd)
+
+    def _clear_dead_leftovers(self) -> None:
+        """Remove git lock files and half-made checkouts: we hold the lock, so their owner is dead."""
+        for leftover in self.checkout.parent.glob(f"{TEMP_PREFIX}{self.checkout.name}.*"):
+            shutil.rmtree(leftover, ignore_errors=True)
+        git_dir = self.checkout / ".git"
+        if not git_dir.is_dir() or git_dir.is_symlink():
+            return
+        for dirpath, dirnames, filenames in os.walk(git_dir):
+            if dirpath == str(git_dir):
+                dirnames[:] = [d for d in dirnames if d != "objects"]
+            for name in filenames:
+                if name.endswith(".lock"):
+                    with contextlib.suppress(FileNotFoundError):
+                        os.unlink(os.path.join(dirpath, name))
+        for junk in [*git_dir.glob("objects/pack/tmp_*"), *git_dir.glob("objects/incoming-*")]:
+            if junk.is_dir():
+                shutil.rmtree(junk, ignore_errors=True)
+            else:
+                with contextlib.suppress(FileNotFoundError):
+                    junk.unlink()
 
     def _git(self, *args: str, what: str, check: bool = True):
         return run_git(list(args), cwd=self.checkout, what=what, check=check)
 
     def _ensure_repo(self) -> None:
+        """Create the checkout (init + remote) in a temporary directory renamed into place."""
         if (self.checkout / ".git").is_dir():
             return
-        self.checkout.mkdir(parents=True, exist_ok=True)
-        run_git(["init", "-q", str(self.checkout)], what="create the local registry checkout")
-        self._git("remote", "add", "origin", self.url, what="configure the registry remote")
+        if self.checkout.exists():
+            shutil.rmtree(self.checkout)  # not a checkout at all: what an older estream left half-made
+        tmp = self.checkout.parent / f"{TEMP_PREFIX}{self.checkout.name}.{secrets.token_hex(4)}"
+        try:
+            run_git(["init", "-q", str(tmp)], what="create the local registry checkout")
+            run_git(["remote", "add", "origin", self.url], cwd=tmp, what="configure the registry remote")
+            test_pause("checkout-created")
+            os.rename(tmp, self.checkout)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        fsync_dir(self.checkout.parent)
 
     def sync(self, *, offline: bool = False) -> bool:
         """Bring the checkout to the remote branch's tip; False if the remote branch is empty.
@@ -235,6 +268,7 @@ class Registry:
                 if "couldn't find remote ref" in err:
                     return False
                 raise GitError.single(self.display_url, f"could not fetch the registry: {redact(err.strip())}")
+            test_pause("fetched")
             self._git("checkout", "-q", "-B", self.branch, f"refs/remotes/origin/{self.branch}", what="check out the registry")
             self._git("reset", "-q", "--hard", f"refs/remotes/origin/{self.branch}", what="reset the registry checkout")
             self._git("clean", "-q", "-fdx", what="clean the registry checkout")
@@ -483,12 +517,14 @@ class Registry:
             )
             # Round-trip through the strict parser: never write a line readers would reject.
             parse_index_line(entry.to_line(), expected_name=m.name, source="<new entry>", line=1)
-            apath = self.checkout / archive_path(m.name, version)
-            apath.parent.mkdir(parents=True, exist_ok=True)
-            apath.write_bytes(archive)
-            ipath = self.checkout / index_path(m.name)
-            ipath.parent.mkdir(parents=True, exist_ok=True)
-            ipath.write_bytes(render_index_file(existing + [entry]))
+            with disk_errors(self.checkout, "writing to the registry checkout"):
+                apath = self.checkout / archive_path(m.name, version)
+                apath.parent.mkdir(parents=True, exist_ok=True)
+                atomic_write_bytes(apath, archive)
+                ipath = self.checkout / index_path(m.name)
+                ipath.parent.mkdir(parents=True, exist_ok=True)
+                atomic_write_bytes(ipath, render_index_file(existing + [entry]))
+            test_pause("publish-written")
             return entry
 
         top, _ = read_archive(archive, source=source)
@@ -507,7 +543,7 @@ class Registry:
                             f"{name} {e.version}", f"is {'already' if yanked else 'not'} yanked"
                         )
                     entries[i] = e.with_yanked(yanked)
-                    (self.checkout / index_path(name)).write_bytes(render_index_file(entries))
+                    atomic_write_bytes(self.checkout / index_path(name), render_index_file(entries))
                     return entries[i]
             raise EstreamError.single(f"{name} {version}", f"no such version in {self.display_url}")
 

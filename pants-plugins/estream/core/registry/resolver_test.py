@@ -75,3 +75,34 @@ def test_backjumps_over_unrelated_choices():
     roots = {"a": "^1", "z": "^1", **{f"u{i:02d}": "^1" for i in range(10)}}
     got = picked(resolve(roots, reg, max_steps=40))
     assert (got["a"], got["c"], got["u05"]) == ("1.0.0", "1.1.0", "1.4.0")
+
+
+def test_pre_releases_only_when_a_requirement_asks_for_them():
+    # Cargo's rule (package format §8.4): a pre-release is a candidate only for a requirement
+    # that names a pre-release of the same major.minor.patch.
+    reg = registry(e("a", "1.0.0"), e("a", "1.1.0-rc.1"), e("a", "2.0.0-rc.1"), e("b", "2.0.0-rc.1"))
+    assert picked(resolve({"a": "^1.0"}, reg)) == {"a": "1.0.0"}
+    assert picked(resolve({"a": "*"}, reg)) == {"a": "1.0.0"}
+    assert picked(resolve({"a": "^1.1.0-rc.1"}, reg)) == {"a": "1.1.0-rc.1"}
+    assert picked(resolve({"a": "=2.0.0-rc.1"}, reg)) == {"a": "2.0.0-rc.1"}
+    with pytest.raises(ResolutionError, match="no version of `b` matches"):
+        resolve({"b": "*"}, reg)
+
+
+def test_a_pre_release_requirement_moves_within_its_version_and_to_releases_only():
+    reg = registry(e("a", "2.0.0-rc.1"), e("a", "2.0.0-rc.2"), e("a", "2.1.0-rc.1"))
+    assert picked(resolve({"a": "^2.0.0-rc.1"}, reg)) == {"a": "2.0.0-rc.2"}
+    reg = registry(e("a", "2.0.0-rc.1"), e("a", "2.0.0"), e("a", "2.1.0-rc.1"))
+    assert picked(resolve({"a": "^2.0.0-rc.1"}, reg)) == {"a": "2.0.0"}
+
+
+def test_a_dependency_may_ask_for_a_pre_release():
+    reg = registry(e("app", "1.0.0", lib="=1.0.0-beta.1"), e("lib", "1.0.0-beta.1"), e("lib", "0.9.0"))
+    assert picked(resolve({"app": "^1"}, reg)) == {"app": "1.0.0", "lib": "1.0.0-beta.1"}
+
+
+def test_build_metadata_is_ignored_for_matching_and_kept_in_the_pick():
+    reg = registry(e("a", "1.0.0+build.7"), e("a", "1.0.1+build.2"))
+    assert picked(resolve({"a": "=1.0.0"}, reg)) == {"a": "1.0.0+build.7"}
+    assert picked(resolve({"a": "^1.0"}, reg)) == {"a": "1.0.1+build.2"}
+    assert picked(resolve({"a": "^1.0"}, reg, locked={"a": "1.0.0+build.7"})) == {"a": "1.0.0+build.7"}

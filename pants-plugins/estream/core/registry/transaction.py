@@ -6,25 +6,56 @@ replaces into the staging directory as a backup; a journal written (atomically) 
 rename lists every step. If the process stops half-way, for any reason including SIGKILL or a
 power cut, `recover()` reads the journal and undoes the steps, so the workspace is exactly as
 before. Every estream command that changes a workspace recovers first.
+
+Crash model, step by step (a kill may land between any two):
+
+1. staged files written and fsynced; no journal yet: recovery just removes the staging area;
+2. journal written (temp + fsync + rename + fsync of the directory): from here recovery rolls
+   back, restoring every backup and removing every file the install created;
+3. the renames; then every touched directory is fsynced;
+4. the commit point: the journal is removed (and the directory fsynced). Without a journal,
+   recovery only removes the rest of the staging area (old backups), it never touches the
+   workspace again. So a signal in the post-commit cleanup leaves the complete new install.
+
+Rollback and cleanup run with SIGINT/SIGTERM/SIGHUP blocked, so an impatient second Ctrl-C cannot
+cut a rollback in half; the signal is delivered when they are done.
+
+The journal is untrusted input: a checkout can ship an `.estream-install/journal.json`. Every
+workspace path in it goes through `confined_path` (no absolute path, no `..`, no symlinked
+directory), staging paths must be the names `commit()` itself writes (`new/<n>`, `backup/w<n>`,
+`backup/d<n>`), and a journal that is not that shape is an error naming the file; nothing is
+touched then.
+
+Concurrency: the changes of a whole command (read the workspace, resolve, commit) happen under
+`workspace_lock(root)` (`estream.core.lock`: a flock on the workspace directory itself, so
+locking never adds a file to the workspace), so two commands on one workspace run one after the
+other and no update is lost.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import re
 import shutil
 import signal
 import sys
 import time
 from pathlib import Path
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, Iterator, List, Optional, Tuple
 
-from estream.core.atomic_file import fsync_dir
+from estream.core.atomic_file import disk_errors, fsync_dir, write_durably
 from estream.core.confine import confined_path
+from estream.core.errors import EstreamError
+from estream.core.lock import exclusive_lock
 
 STAGE_DIR = ".estream-install"
 JOURNAL = "journal.json"
 DONE = "done"
+_SIGNALS = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
+_STAGED_RE = re.compile(r"new/[0-9]+\Z")
+_BACKUP_RE = re.compile(r"backup/[wd][0-9]+\Z")
 #: Test hooks: pause at a named point so tests can kill the process there with a real signal,
 #: or (with _ESTREAM_TEST_RESUME naming a file) until that file exists, to stage races.
 ENV_TEST_PAUSE = "_ESTREAM_TEST_PAUSE"
@@ -42,54 +73,125 @@ def test_pause(point: str) -> None:
 
 
 class Interrupted(KeyboardInterrupt):
-    """Raised by the SIGTERM/SIGHUP handler so `finally` blocks roll back like on Ctrl-C."""
+    """Raised by the SIGTERM/SIGHUP handler so `finally` blocks roll back like on Ctrl-C.
+
+    `exit_status` is the shell's convention, 128 + the signal number (143 for SIGTERM)."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(f"interrupted by {signal.Signals(signum).name}")
+        self.signum = signum
+        self.exit_status = 128 + signum
 
 
 def _raise_interrupted(signum, frame):  # noqa: ARG001
-    raise Interrupted(f"interrupted by signal {signum}")
+    raise Interrupted(signum)
 
 
 def install_signal_handlers() -> None:
+    """SIGTERM and SIGHUP raise `Interrupted` (SIGINT already raises KeyboardInterrupt)."""
     for sig in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, _raise_interrupted)
+
+
+@contextlib.contextmanager
+def signals_deferred() -> Iterator[None]:
+    """Block SIGINT/SIGTERM/SIGHUP for the block; a signal that came meanwhile is delivered after."""
+    old_mask = signal.pthread_sigmask(signal.SIG_BLOCK, _SIGNALS)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old_mask)
+
+
+@contextlib.contextmanager
+def workspace_lock(root: Path) -> Iterator[None]:
+    """Hold the workspace's lock for a whole command (see the module doc and `estream.core.lock`)."""
+    with exclusive_lock(root, what="the workspace"):
+        yield
+
+
+def _journal_error(root: Path, problem: str) -> EstreamError:
+    return EstreamError.single(
+        str(root / STAGE_DIR / JOURNAL),
+        f"the install journal is malformed: {problem}; nothing was rolled back",
+        help=f"if the workspace looks right, remove {root / STAGE_DIR} by hand; a checkout must never ship this directory",
+    )
+
+
+def _read_journal(root: Path, path: Path) -> Dict:
+    """The journal at `path`, checked entry by entry (it is untrusted, see the module doc)."""
+    try:
+        data = json.loads(path.read_bytes().decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError) as e:
+        raise _journal_error(root, f"not JSON ({str(e).splitlines()[0][:200]})") from None
+    if not isinstance(data, dict) or not isinstance(data.get("ops"), list) or not isinstance(data.get("created_dirs"), list):
+        raise _journal_error(root, "expected an object with `ops` and `created_dirs` lists")
+    for i, op in enumerate(data["ops"]):
+        if not isinstance(op, dict) or set(op) != {"target", "new", "backup", "existed"}:
+            raise _journal_error(root, f"ops[{i}] must have exactly `target`, `new`, `backup` and `existed`")
+        if not isinstance(op["target"], str) or not isinstance(op["existed"], bool):
+            raise _journal_error(root, f"ops[{i}]: `target` must be a path and `existed` true or false")
+        if not isinstance(op["backup"], str) or not _BACKUP_RE.match(op["backup"]):
+            raise _journal_error(root, f"ops[{i}].backup must be backup/w<n> or backup/d<n>")
+        if op["new"] is not None and not (isinstance(op["new"], str) and _STAGED_RE.match(op["new"])):
+            raise _journal_error(root, f"ops[{i}].new must be new/<n> or null")
+        confined_path(root, op["target"], shown=str(root))
+    for i, d in enumerate(data["created_dirs"]):
+        if not isinstance(d, str):
+            raise _journal_error(root, f"created_dirs[{i}] must be a path")
+        confined_path(root, d, shown=str(root), kind="dir")
+    return data
 
 
 def recover(root: Path) -> Optional[str]:
     """Undo an interrupted transaction (or finish cleaning a committed one); a message if anything was done."""
     stage = root / STAGE_DIR
-    if not stage.exists():
+    if not stage.exists() and not stage.is_symlink():
         return None
+    confined_path(root, STAGE_DIR, shown=str(root), kind="dir")
     journal_path = stage / JOURNAL
     message = "removed the staging area of an interrupted install"
-    if (stage / DONE).exists():
-        message = "cleaned up after a completed install"
-    elif journal_path.exists():
-        journal = json.loads(journal_path.read_text())
-        _rollback(root, stage, journal)
-        message = "rolled back an interrupted install; the workspace is as it was before"
-    shutil.rmtree(stage)
-    fsync_dir(root)
+    with signals_deferred():
+        if (stage / DONE).exists():
+            message = "cleaned up after a completed install"
+        elif journal_path.exists() or journal_path.is_symlink():
+            if journal_path.is_symlink() or not journal_path.is_file():
+                raise _journal_error(root, "it is not a regular file")
+            journal = _read_journal(root, journal_path)
+            _rollback(root, stage, journal)
+            message = "rolled back an interrupted install; the workspace is as it was before"
+        _remove_stage(root, stage)
     return message
 
 
-def _rollback(root: Path, stage: Path, journal: Dict) -> None:
-    old_mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM, signal.SIGHUP})
+def _remove_stage(root: Path, stage: Path) -> None:
+    """Remove the staging area, journal first: once it is gone nothing is ever rolled back."""
     try:
-        for op in reversed(journal["ops"]):
-            target = root / op["target"]
-            backup = stage / op["backup"]
-            staged = stage / op["new"] if op["new"] else None
-            if backup.exists():
-                os.replace(backup, target)
-            elif op["existed"] is False and staged is not None and not staged.exists() and target.exists():
-                target.unlink()
-        for d in reversed(journal["created_dirs"]):
-            try:
-                (root / d).rmdir()
-            except OSError:
-                pass
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, old_mask)
+        (stage / JOURNAL).unlink()
+        fsync_dir(stage)
+    except FileNotFoundError:
+        pass
+    shutil.rmtree(stage)
+    fsync_dir(root)
+
+
+def _rollback(root: Path, stage: Path, journal: Dict) -> None:
+    """Undo the journal's steps (signals are blocked by the caller)."""
+    for op in reversed(journal["ops"]):
+        target = confined_path(root, op["target"], shown=str(root))
+        backup = stage / op["backup"]
+        staged = stage / op["new"] if op["new"] else None
+        if backup.is_file() and not backup.is_symlink():
+            os.replace(backup, target)
+        elif op["existed"] is False and staged is not None and not staged.exists() and target.exists():
+            target.unlink()
+    for d in reversed(journal["created_dirs"]):
+        try:
+            confined_path(root, d, shown=str(root), kind="dir").rmdir()
+        except OSError:
+            pass
+    for d in {(root / op["target"]).parent for op in journal["ops"]} | {root}:
+        fsync_dir(d)
 
 
 class Transaction:
@@ -118,8 +220,14 @@ class Transaction:
         return out
 
     def commit(self) -> None:
-        recovered = recover(self.root)
-        del recovered
+        """Apply every write and delete, or none (see the module doc for the crash model).
+
+        The caller holds `workspace_lock(self.root)` for its whole read-modify-write."""
+        with disk_errors(self.root, "installing into the workspace"):
+            self._commit()
+
+    def _commit(self) -> None:
+        recover(self.root)
         ops = []
         created_dirs: List[str] = []
         try:
@@ -129,10 +237,7 @@ class Transaction:
             for i, (rel, content) in enumerate(sorted(self.writes.items())):
                 confined_path(self.root, rel)
                 staged = f"new/{i}"
-                with open(self.stage / staged, "wb") as f:
-                    f.write(content)
-                    f.flush()
-                    os.fsync(f.fileno())
+                write_durably(self.stage / staged, content)
                 ops.append({"target": rel, "new": staged, "backup": f"backup/w{i}", "existed": (self.root / rel).exists()})
                 parent = Path(rel).parent
                 missing = []
@@ -146,15 +251,14 @@ class Transaction:
                 if (self.root / rel).exists():
                     confined_path(self.root, rel)
                     ops.append({"target": rel, "new": None, "backup": f"backup/d{i}", "existed": True})
+            fsync_dir(self.stage / "new")
             test_pause("staged")
             journal = {"ops": ops, "created_dirs": created_dirs}
             tmp = self.stage / (JOURNAL + ".tmp")
-            with open(tmp, "w") as f:
-                json.dump(journal, f)
-                f.flush()
-                os.fsync(f.fileno())
+            write_durably(tmp, json.dumps(journal).encode("utf-8"))
             os.replace(tmp, self.stage / JOURNAL)
             fsync_dir(self.stage)
+            test_pause("journalled")
             for d in created_dirs:
                 (self.root / d).mkdir(exist_ok=True)
             for n, op in enumerate(ops, 1):
@@ -164,12 +268,25 @@ class Transaction:
                 if op["new"]:
                     os.replace(self.stage / op["new"], target)
                 test_pause(f"commit:{n}")
-            (self.stage / DONE).write_text("")
-            fsync_dir(self.root)
+            with signals_deferred():
+                for d in sorted({(self.root / op["target"]).parent for op in ops} | {self.root, self.stage / "backup"}):
+                    fsync_dir(d)
+                write_durably(self.stage / DONE, b"")
+                fsync_dir(self.stage)
+                test_pause("committed")
+                _remove_stage(self.root, self.stage)
         except BaseException:
             recover(self.root)
             raise
-        recover(self.root)
 
 
-__all__ = ["ENV_TEST_PAUSE", "Interrupted", "Transaction", "install_signal_handlers", "recover", "test_pause"]
+__all__ = [
+    "ENV_TEST_PAUSE",
+    "Interrupted",
+    "Transaction",
+    "install_signal_handlers",
+    "recover",
+    "signals_deferred",
+    "test_pause",
+    "workspace_lock",
+]

@@ -86,6 +86,20 @@ def upgrade(
     confirm: Optional[Callable[[str], bool]] = None,
 ) -> Optional[InstallResult]:
     """Upgrade the named components (or every direct dependency with `all_`); None if nothing to do."""
+    with installer.session():
+        return _upgrade(installer, names, all_=all_, yes=yes, force=force, pre=pre, confirm=confirm)
+
+
+def _upgrade(
+    installer: Installer,
+    names: Sequence[str],
+    *,
+    all_: bool,
+    yes: bool,
+    force: bool,
+    pre: bool,
+    confirm: Optional[Callable[[str], bool]],
+) -> Optional[InstallResult]:
     message = recover(installer.root)
     if message:
         installer.say(f"  note: {message}")
