@@ -34,6 +34,7 @@ from estream.core.keys import (
     write_private_key,
     write_public_key,
 )
+from estream.core.terminal_text import TerminalStream, for_terminal
 from estream.core.verify import ExitCode, verify_package
 from estream.version import VERSION
 
@@ -232,7 +233,21 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    """Run `estream`; returns the exit code instead of raising SystemExit."""
+    """Run `estream`; returns the exit code instead of raising SystemExit.
+
+    stdout and stderr are wrapped in `TerminalStream` for the run: whatever a command prints
+    (a package's name, a file name, a message quoting a hostile file) reaches the terminal with
+    its control characters escaped (`estream.core.terminal_text`).
+    """
+    out, err = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = TerminalStream(out), TerminalStream(err)  # type: ignore[assignment]
+    try:
+        return _main(argv)
+    finally:
+        sys.stdout, sys.stderr = out, err
+
+
+def _main(argv: Optional[Sequence[str]]) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
@@ -249,7 +264,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return int(ExitCode.USAGE)
     except OSError as e:
         where = e.filename if e.filename is not None else "estream"
-        print(f"error: {where}: {e.strerror or e}", file=sys.stderr)
+        print(f"error: {for_terminal(where)}: {for_terminal(e.strerror or e)}", file=sys.stderr)
         return int(ExitCode.USAGE)
     except KeyboardInterrupt:
         return 130

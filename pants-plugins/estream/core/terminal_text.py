@@ -5,8 +5,10 @@ rewrite the verdict on a terminal).
 `for_terminal(s)` makes one field safe to print: every character that a terminal interprets
 instead of showing is escaped as a visible `\\xNN` / `\\uNNNN`, and the result is at most
 `MAX_FIELD_CHARS` characters. `for_terminal_lines(text)` does the same for a whole rendered
-report but keeps its line breaks and tabs and does not truncate; the CLI wraps stdout and stderr
-with `TerminalStream`, so a string that reaches `print` through any path is escaped too.
+report but keeps its line breaks and tabs, does not truncate, and always writes `\\uNNNN`: the
+CLI wraps stdout and stderr with `TerminalStream`, so a string that reaches `print` through any
+path is escaped too, and `--json` output written through it stays valid JSON (inside a JSON
+string `\\u009b` means the same character; JSON never has controls outside strings).
 
 Escaped: C0 controls (U+0000-U+001F, including ESC, CR, BEL and backspace), DEL (U+007F),
 C1 controls (U+0080-U+009F; U+009B is a one-character CSI on many terminals), the Unicode
@@ -36,6 +38,10 @@ def _escape(match: "re.Match[str]") -> str:
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
+def _escape_json_compatible(match: "re.Match[str]") -> str:
+    return f"\\u{ord(match.group()):04x}"
+
+
 def for_terminal(value: Any, *, max_chars: int = MAX_FIELD_CHARS) -> str:
     """`value` (any object; `str()` is applied) with every control character escaped and at most
     `max_chars` characters of the original shown."""
@@ -50,7 +56,7 @@ def for_terminal(value: Any, *, max_chars: int = MAX_FIELD_CHARS) -> str:
 def for_terminal_lines(text: str) -> str:
     """A whole rendered text made safe to print: like `for_terminal`, but newlines and tabs are
     kept and nothing is truncated."""
-    return _UNSAFE_KEEP_LINES_RE.sub(_escape, text)
+    return _UNSAFE_KEEP_LINES_RE.sub(_escape_json_compatible, text)
 
 
 def is_safe(text: str) -> bool:
