@@ -34,6 +34,7 @@ from estream.core.keys import (
     write_private_key,
     write_public_key,
 )
+from estream.core.portable_names import collision_message, first_collision
 from estream.core.terminal_text import TerminalStream, for_terminal
 from estream.core.verify import ExitCode, verify_package
 from estream.version import VERSION
@@ -54,7 +55,8 @@ class Command:
 
 
 def read_package_dir(root: Path) -> Dict[str, bytes]:
-    """All regular files under `root` keyed by POSIX relative path; symlinks are refused."""
+    """All regular files under `root` keyed by POSIX relative path; symlinks, and names that are one
+    name on macOS or Windows (`core.portable_names`), are refused."""
     files: Dict[str, bytes] = {}
     for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
         dirnames.sort()
@@ -73,6 +75,9 @@ def read_package_dir(root: Path) -> Dict[str, bytes]:
                 if not full.is_file():
                     raise EstreamError.single(str(full), "not a regular file (device, FIFO or socket)")
                 files[rel] = full.read_bytes()
+    collision = first_collision(files)
+    if collision:
+        raise EstreamError.single(str(root), f"file paths {collision_message(collision)}", help="rename one of them")
     return files
 
 

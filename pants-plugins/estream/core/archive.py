@@ -17,6 +17,7 @@ from typing import Dict, List, Mapping, Optional, Set, Tuple
 
 from estream.core.errors import EstreamError
 from estream.core.merkle import path_problem
+from estream.core.portable_names import collision_message, first_collision
 
 DEFAULT_MAX_TOTAL_BYTES = 256 * 1024 * 1024
 DEFAULT_MAX_FILES = 10_000
@@ -47,6 +48,9 @@ def _check_layout(paths: List[str], source: str) -> Set[str]:
     clash = sorted(dirs.intersection(paths))
     if clash:
         raise EstreamError.single(source, f"{clash[0]!r} is both a file and a directory")
+    collision = first_collision(paths)
+    if collision:
+        raise EstreamError.single(source, f"file paths {collision_message(collision)}", help="rename one of them")
     return dirs
 
 
@@ -243,7 +247,8 @@ def read_archive(
     """Unpack a package `.tar.gz` in memory as `(top_dir, {relative path: content})`.
 
     Hostile input is expected. Rejected, naming the entry: absolute paths, `..` or otherwise
-    non-canonical paths, symlinks, hard links, devices, FIFOs, duplicate entries, entries outside
+    non-canonical paths, symlinks, hard links, devices, FIFOs, duplicate entries, names that are
+    one name on macOS or Windows (`core.portable_names`: case, Unicode form), entries outside
     a single top directory, more than `max_files` files, corrupt/truncated gzip or tar data and
     trailing garbage. Decompression streams (`_CappedGunzip`): it stops once the tar stream exceeds
     `max_total_bytes`, and an entry whose declared size would pass the cap is refused before it is
@@ -344,6 +349,9 @@ def _read_tar(stream: "_CappedGunzip", max_total_bytes: int, max_files: int, sou
     clash = sorted(dirs.intersection(files))
     if clash:
         raise fail(f"entry {top + '/' + clash[0]!r} is both a file and a directory")
+    collision = first_collision([*files, *dirs])
+    if collision:
+        raise fail(f"entries {collision_message(collision)}; refusing the archive before anything is installed")
     return top, files
 
 
