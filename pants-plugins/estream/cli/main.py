@@ -3,7 +3,10 @@
 Each `marketplace` subcommand is a `Command` (name, help, configure(parser), run(args) -> int).
 To add one (search, install, publish, test, scaffold, ...), define a `Command` in its own module
 and append it to `MARKETPLACE_COMMANDS`. A command returns its exit code; raising `EstreamError`
-(bad input) or `OSError` prints `error: ...` and exits 2 — never a traceback.
+(bad input) or `OSError` prints `error: ...` and exits 2 — never a traceback. Any other exception
+(a bug, or input no check anticipated) prints one line, `error: internal error (...); the full
+report is in PATH`, writes the traceback to PATH under $ESTREAM_HOME/crash-reports/ (else the
+temporary directory) and exits 2.
 
 Exit codes of `verify` are `estream.core.verify.ExitCode` (0 valid, 2 usage/IO error, 10-18 by
 finding, 20-27 by FPGA finding with `--fpga`; the most severe finding wins).
@@ -14,6 +17,9 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import tempfile
+import time
+import traceback
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Dict, List, Optional, Sequence
@@ -22,7 +28,8 @@ from estream.cli import circuits as circuit_commands
 from estream.core.archive import read_archive
 from estream.core.errors import EstreamError
 from estream.core.fpga_verify import verify_package_with_fpga
-from estream.core.home import ENV_KEYRING, KEYRING_FILENAME
+from estream.core.confine import confined_path
+from estream.core.home import ENV_KEYRING, KEYRING_FILENAME, estream_home
 from estream.core.keys import (
     Keyring,
     PublicKey,
@@ -273,6 +280,40 @@ def _main(argv: Optional[Sequence[str]]) -> int:
         return int(ExitCode.USAGE)
     except KeyboardInterrupt:
         return 130
+    except Exception:  # noqa: BLE001 - the last resort: never a traceback on the terminal
+        return _internal_error(argv)
+
+
+#: Where internal-error reports go, under $ESTREAM_HOME (else a temporary directory).
+CRASH_DIR = "crash-reports"
+
+
+def _internal_error(argv: Optional[Sequence[str]]) -> int:
+    """An unexpected exception (a bug, or input no check anticipated): one line on stderr naming
+    the report file, which holds the command line and the full traceback."""
+    exc_type, exc, _ = sys.exc_info()
+    report = (
+        f"estream {VERSION} internal error\n"
+        f"command: {' '.join(repr(a) for a in (sys.argv[:1] + list(argv if argv is not None else sys.argv[1:])))}\n"
+        f"python: {sys.version.split()[0]}\n\n"
+        + traceback.format_exc()
+    )
+    name = f"estream-{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}-{os.getpid()}.txt"
+    written: Optional[Path] = None
+    for root in (estream_home() / CRASH_DIR, Path(tempfile.gettempdir())):
+        try:
+            root.mkdir(parents=True, exist_ok=True)
+            path = confined_path(root, name)
+            with open(path, "x", encoding="utf-8") as f:
+                f.write(report)
+            written = path
+            break
+        except (OSError, EstreamError):
+            continue
+    where = f"the full report is in {written}" if written else "no report could be written"
+    what = exc_type.__name__ if exc_type else "error"
+    print(f"error: internal error ({for_terminal(what)}: {for_terminal(exc, max_chars=200)}); {for_terminal(where)}", file=sys.stderr)
+    return int(ExitCode.USAGE)
 
 
 if __name__ == "__main__":
