@@ -3,7 +3,10 @@
 Each `marketplace` subcommand is a `Command` (name, help, configure(parser), run(args) -> int).
 To add one (search, install, publish, test, scaffold, ...), define a `Command` in its own module
 and append it to `MARKETPLACE_COMMANDS`. A command returns its exit code; raising `EstreamError`
-(bad input) or `OSError` prints `error: ...` and exits 2 — never a traceback.
+(bad input) or `OSError` prints `error: ...` and exits 2 — never a traceback. Any other exception
+(a bug, or input no check anticipated) prints one line, `error: internal error (...); the full
+report is in PATH`, writes the traceback to PATH under $ESTREAM_HOME/crash-reports/ (else the
+temporary directory) and exits 2.
 
 Exit codes of `verify` are `estream.core.verify.ExitCode` (0 valid, 2 usage/IO error, 10-18 by
 finding, 20-27 by FPGA finding with `--fpga`; the most severe finding wins).
@@ -14,6 +17,9 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import tempfile
+import time
+import traceback
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Dict, List, Optional, Sequence
@@ -22,7 +28,8 @@ from estream.cli import circuits as circuit_commands
 from estream.core.archive import read_archive
 from estream.core.errors import EstreamError
 from estream.core.fpga_verify import verify_package_with_fpga
-from estream.core.home import ENV_KEYRING, KEYRING_FILENAME
+from estream.core.confine import confined_path
+from estream.core.home import ENV_KEYRING, KEYRING_FILENAME, estream_home
 from estream.core.keys import (
     Keyring,
     PublicKey,
@@ -34,6 +41,8 @@ from estream.core.keys import (
     write_private_key,
     write_public_key,
 )
+from estream.core.portable_names import collision_message, first_collision
+from estream.core.terminal_text import TerminalStream, for_terminal
 from estream.core.verify import ExitCode, verify_package
 from estream.version import VERSION
 
@@ -53,7 +62,8 @@ class Command:
 
 
 def read_package_dir(root: Path) -> Dict[str, bytes]:
-    """All regular files under `root` keyed by POSIX relative path; symlinks are refused."""
+    """All regular files under `root` keyed by POSIX relative path; symlinks, and names that are one
+    name on macOS or Windows (`core.portable_names`), are refused."""
     files: Dict[str, bytes] = {}
     for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
         dirnames.sort()
@@ -72,6 +82,9 @@ def read_package_dir(root: Path) -> Dict[str, bytes]:
                 if not full.is_file():
                     raise EstreamError.single(str(full), "not a regular file (device, FIFO or socket)")
                 files[rel] = full.read_bytes()
+    collision = first_collision(files)
+    if collision:
+        raise EstreamError.single(str(root), f"file paths {collision_message(collision)}", help="rename one of them")
     return files
 
 
@@ -232,7 +245,21 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    """Run `estream`; returns the exit code instead of raising SystemExit."""
+    """Run `estream`; returns the exit code instead of raising SystemExit.
+
+    stdout and stderr are wrapped in `TerminalStream` for the run: whatever a command prints
+    (a package's name, a file name, a message quoting a hostile file) reaches the terminal with
+    its control characters escaped (`estream.core.terminal_text`).
+    """
+    out, err = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = TerminalStream(out), TerminalStream(err)  # type: ignore[assignment]
+    try:
+        return _main(argv)
+    finally:
+        sys.stdout, sys.stderr = out, err
+
+
+def _main(argv: Optional[Sequence[str]]) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
@@ -250,13 +277,47 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return int(ExitCode.USAGE)
     except OSError as e:
         where = e.filename if e.filename is not None else "estream"
-        print(f"error: {where}: {e.strerror or e}", file=sys.stderr)
+        print(f"error: {for_terminal(where)}: {for_terminal(e.strerror or e)}", file=sys.stderr)
         return int(ExitCode.USAGE)
     except KeyboardInterrupt as e:
         # SIGINT, or SIGTERM/SIGHUP via `Interrupted`: every `finally` has rolled back by now.
         status = getattr(e, "exit_status", 130)
-        print(f"error: {str(e) or 'interrupted by SIGINT'}; every change was rolled back or completed", file=sys.stderr)
+        print(f"error: {for_terminal(str(e) or 'interrupted by SIGINT')}; every change was rolled back or completed", file=sys.stderr)
         return status
+    except Exception:  # noqa: BLE001 - the last resort: never a traceback on the terminal
+        return _internal_error(argv)
+
+
+#: Where internal-error reports go, under $ESTREAM_HOME (else a temporary directory).
+CRASH_DIR = "crash-reports"
+
+
+def _internal_error(argv: Optional[Sequence[str]]) -> int:
+    """An unexpected exception (a bug, or input no check anticipated): one line on stderr naming
+    the report file, which holds the command line and the full traceback."""
+    exc_type, exc, _ = sys.exc_info()
+    report = (
+        f"estream {VERSION} internal error\n"
+        f"command: {' '.join(repr(a) for a in (sys.argv[:1] + list(argv if argv is not None else sys.argv[1:])))}\n"
+        f"python: {sys.version.split()[0]}\n\n"
+        + traceback.format_exc()
+    )
+    name = f"estream-{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}-{os.getpid()}.txt"
+    written: Optional[Path] = None
+    for root in (estream_home() / CRASH_DIR, Path(tempfile.gettempdir())):
+        try:
+            root.mkdir(parents=True, exist_ok=True)
+            path = confined_path(root, name)
+            with open(path, "x", encoding="utf-8") as f:
+                f.write(report)
+            written = path
+            break
+        except (OSError, EstreamError):
+            continue
+    where = f"the full report is in {written}" if written else "no report could be written"
+    what = exc_type.__name__ if exc_type else "error"
+    print(f"error: internal error ({for_terminal(what)}: {for_terminal(exc, max_chars=200)}); {for_terminal(where)}", file=sys.stderr)
+    return int(ExitCode.USAGE)
 
 
 def _handle_termination() -> None:

@@ -17,6 +17,7 @@ from typing import Dict, List, Mapping, Optional, Set, Tuple
 
 from estream.core.errors import EstreamError
 from estream.core.merkle import path_problem
+from estream.core.portable_names import collision_message, first_collision
 
 DEFAULT_MAX_TOTAL_BYTES = 256 * 1024 * 1024
 DEFAULT_MAX_FILES = 10_000
@@ -47,6 +48,9 @@ def _check_layout(paths: List[str], source: str) -> Set[str]:
     clash = sorted(dirs.intersection(paths))
     if clash:
         raise EstreamError.single(source, f"{clash[0]!r} is both a file and a directory")
+    collision = first_collision(paths)
+    if collision:
+        raise EstreamError.single(source, f"file paths {collision_message(collision)}", help="rename one of them")
     return dirs
 
 
@@ -96,46 +100,125 @@ def build_archive(files: Mapping[str, bytes], top_dir: str) -> bytes:
 
 
 class _TooBig(Exception):
-    def __init__(self, partial: bytes) -> None:
-        self.partial = partial
+    """Internal: the decompressed stream went past the cap."""
 
 
-def _gunzip_capped(data: bytes, cap: int, source: str) -> bytes:
-    """Decompress one gzip member, stopping as soon as output would exceed `cap` bytes."""
-    if data[:2] != b"\x1f\x8b":
-        raise EstreamError.single(source, "not a gzip file (expected a .tar.gz package archive)")
-    d = zlib.decompressobj(16 + zlib.MAX_WBITS)
-    out = bytearray()
-    pending = data
-    try:
-        while True:
-            # max_length bounds the output of each call, so a bomb never materialises past the cap.
-            chunk = d.decompress(pending, cap + 1 - len(out))
-            out += chunk
-            if len(out) > cap:
-                raise _TooBig(bytes(out[:cap]))
-            if d.eof:
+#: Bytes decompressed per step, and kept behind the read position for tarfile's one-byte look back.
+_CHUNK = 64 * 1024
+_LOOK_BACK = tarfile.BLOCKSIZE
+
+
+class _CappedGunzip:
+    """A forward-only, read-only file object over the decompressed content of one gzip member.
+
+    It decompresses only as far as it is read, keeps at most `_CHUNK` decompressed bytes that have
+    not been read yet plus `_LOOK_BACK` bytes behind the position, and raises `_TooBig` as soon as
+    more than `cap` bytes would have come out. tarfile only ever moves forward, except for a look
+    back of one byte before each header; seeking further back is refused.
+    """
+
+    def __init__(self, data: bytes, cap: int, source: str) -> None:
+        if data[:2] != b"\x1f\x8b":
+            raise EstreamError.single(source, "not a gzip file (expected a .tar.gz package archive)")
+        self._d = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        self._input = memoryview(data)
+        self._cap = cap
+        self._source = source
+        self._produced = 0  # decompressed bytes so far
+        self._pos = 0  # absolute read position
+        self._ahead = bytearray()  # decompressed bytes from _pos on
+        self._behind = b""  # the _LOOK_BACK bytes before _pos
+        self._eof = False
+        #: Where reading is, for the error message (" while reading entry 'x'").
+        self.at = ""
+
+    def _more(self) -> bool:
+        """Decompress the next chunk into `_ahead`; False at the end of the gzip stream."""
+        if self._eof:
+            return False
+        try:
+            while True:
+                if self._d.unconsumed_tail:
+                    pending = self._d.unconsumed_tail
+                else:
+                    pending, self._input = self._input[:_CHUNK], self._input[_CHUNK:]
+                chunk = self._d.decompress(pending, _CHUNK)
+                if chunk:
+                    self._produced += len(chunk)
+                    if self._produced > self._cap:
+                        raise _TooBig()
+                    self._ahead += chunk
+                    return True
+                if self._d.eof:
+                    break
+                if not pending:
+                    raise EstreamError.single(self._source, "gzip stream is truncated (archive incomplete)")
+        except zlib.error as e:
+            raise EstreamError.single(self._source, f"corrupt gzip data: {e}") from None
+        self._eof = True
+        if self._d.unused_data or len(self._input):
+            raise EstreamError.single(self._source, "unexpected data after the end of the gzip stream")
+        return False
+
+    def _consume(self, n: int) -> bytes:
+        out = bytes(self._ahead[:n])
+        del self._ahead[:n]
+        self._behind = (self._behind + out)[-_LOOK_BACK:]
+        self._pos += len(out)
+        return out
+
+    def read(self, n: int = -1) -> bytes:
+        if n is None or n < 0:
+            n = self._cap + 1  # "everything": the cap stops it
+        parts = []
+        while n > 0:
+            if not self._ahead and not self._more():
                 break
-            pending = d.unconsumed_tail
-            if not pending and not chunk:
-                raise EstreamError.single(source, "gzip stream is truncated (archive incomplete)")
-    except zlib.error as e:
-        raise EstreamError.single(source, f"corrupt gzip data: {e}") from None
-    if d.unused_data:
-        raise EstreamError.single(source, "unexpected data after the end of the gzip stream")
-    return bytes(out)
+            part = self._consume(min(n, len(self._ahead)))
+            parts.append(part)
+            n -= len(part)
+        return b"".join(parts)
 
+    def readinto(self, buffer) -> int:
+        data = self.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
 
-def _entry_at_cap(partial: bytes) -> Optional[str]:
-    """Best effort: the name of the entry whose data runs past the end of `partial`."""
-    last = None
-    try:
-        with tarfile.open(fileobj=io.BytesIO(partial), mode="r:", encoding="utf-8") as tar:
-            for member in tar:
-                last = member.name
-    except Exception:  # noqa: BLE001 - diagnostics only; the cap error is what matters
-        pass
-    return last
+    def tell(self) -> int:
+        return self._pos
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        target = offset if whence == 0 else self._pos + offset
+        if whence not in (0, 1):
+            raise OSError("archive stream can only seek from its start or the current position")
+        if target < self._pos:
+            back = self._pos - target
+            if back > len(self._behind):
+                raise OSError("archive stream cannot seek backwards")
+            self._ahead[:0] = self._behind[-back:]
+            self._behind = self._behind[:-back]
+            self._pos = target
+        while self._pos < target:
+            if not self._ahead and not self._more():
+                break  # past the end, as a file allows; the next read returns nothing
+            self._consume(min(target - self._pos, len(self._ahead)))
+        return self._pos
+
+    def remaining_is_end_marker(self) -> Tuple[int, bool]:
+        """(bytes left, whether all of them are zero), read in chunks to the end of the stream."""
+        left, zero = 0, True
+        while True:
+            part = self.read(_CHUNK)
+            if not part:
+                return left, zero
+            left += len(part)
+            zero = zero and part.count(0) == len(part)
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
 
 
 def _kind(member: tarfile.TarInfo) -> Optional[str]:
@@ -164,20 +247,24 @@ def read_archive(
     """Unpack a package `.tar.gz` in memory as `(top_dir, {relative path: content})`.
 
     Hostile input is expected. Rejected, naming the entry: absolute paths, `..` or otherwise
-    non-canonical paths, symlinks, hard links, devices, FIFOs, duplicate entries, entries outside
+    non-canonical paths, symlinks, hard links, devices, FIFOs, duplicate entries, names that are
+    one name on macOS or Windows (`core.portable_names`: case, Unicode form), entries outside
     a single top directory, more than `max_files` files, corrupt/truncated gzip or tar data and
-    trailing garbage. Decompression stops once the tar stream exceeds `max_total_bytes` (a gzip
-    bomb never expands past the cap; header sizes are not trusted).
+    trailing garbage. Decompression streams (`_CappedGunzip`): it stops once the tar stream exceeds
+    `max_total_bytes`, and an entry whose declared size would pass the cap is refused before it is
+    decompressed, so a gzip bomb never expands past the cap. What is held is the files' contents
+    (at most the cap in all) plus one 64 KiB chunk; the whole tar stream is never in memory.
     """
+    stream = _CappedGunzip(data, max_total_bytes, source)
     try:
-        tar_bytes = _gunzip_capped(data, max_total_bytes, source)
-    except _TooBig as e:
-        entry = _entry_at_cap(e.partial)
-        where = f" while reading entry {entry!r}" if entry else ""
+        return _read_tar(stream, max_total_bytes, max_files, source)
+    except _TooBig:
         raise EstreamError.single(
-            source, f"archive expands to more than {max_total_bytes} bytes{where}; refusing (gzip bomb?)"
+            source, f"archive expands to more than {max_total_bytes} bytes{stream.at}; refusing (gzip bomb?)"
         ) from None
 
+
+def _read_tar(stream: "_CappedGunzip", max_total_bytes: int, max_files: int, source: str) -> Tuple[str, Dict[str, bytes]]:
     files: Dict[str, bytes] = {}
     seen: Set[str] = set()
     dirs: Set[str] = set()
@@ -189,13 +276,17 @@ def read_archive(
         return EstreamError.single(source, message)
 
     try:
-        tar = tarfile.open(fileobj=io.BytesIO(tar_bytes), mode="r:", encoding="utf-8", errors="strict")
+        tar = tarfile.open(fileobj=stream, mode="r:", encoding="utf-8", errors="strict")  # type: ignore[call-overload]
+    except (_TooBig, EstreamError):
+        raise
     except Exception as e:  # noqa: BLE001 - any parser failure on hostile input is "not a tar"
         raise fail(f"not a valid tar archive inside the gzip stream: {e}") from None
     with tar:
         while True:
             try:
                 member = tar.next()
+            except (_TooBig, EstreamError):
+                raise
             except Exception as e:  # noqa: BLE001
                 after = f" after entry {last!r}" if last else ""
                 raise fail(f"corrupt tar data{after}: {e}") from None
@@ -203,6 +294,7 @@ def read_archive(
                 break
             name = member.name
             last = name
+            stream.at = f" while reading entry {name!r}"
             problem = path_problem(name)
             if problem:
                 raise fail(f"entry {name!r} has an unsafe path: {problem}")
@@ -227,16 +319,23 @@ def read_archive(
                 raise fail(f"entry {name!r} is a file at the archive root, not inside a top directory")
             if len(files) >= max_files:
                 raise fail(f"more than {max_files} files (at entry {name!r})")
+            if member.offset_data + member.size > max_total_bytes:
+                # Header sizes are not trusted for safety (the stream is capped regardless), but a
+                # declared size past the cap lets a bomb be refused without decompressing it.
+                raise _TooBig()
             try:
                 fileobj = tar.extractfile(member)
-                content = fileobj.read() if fileobj is not None else b""
+                content = fileobj.read(member.size) if fileobj is not None else b""
+            except (_TooBig, EstreamError):
+                raise
             except Exception as e:  # noqa: BLE001
                 raise fail(f"entry {name!r} is truncated or corrupt: {e}") from None
             if len(content) != member.size:
                 raise fail(f"entry {name!r} is truncated: {len(content)} of {member.size} bytes")
             files[rest] = content
-        tail = tar_bytes[tar.offset:]
-    if len(tail) < _END_OF_ARCHIVE or tail.count(0) != len(tail):
+        stream.seek(tar.offset)
+        left, zero = stream.remaining_is_end_marker()
+    if left < _END_OF_ARCHIVE or not zero:
         after = f" after entry {last!r}" if last else ""
         raise fail(f"corrupt or truncated tar data{after} (missing or damaged end-of-archive marker)")
     if top is None:
@@ -250,6 +349,9 @@ def read_archive(
     clash = sorted(dirs.intersection(files))
     if clash:
         raise fail(f"entry {top + '/' + clash[0]!r} is both a file and a directory")
+    collision = first_collision([*files, *dirs])
+    if collision:
+        raise fail(f"entries {collision_message(collision)}; refusing the archive before anything is installed")
     return top, files
 
 

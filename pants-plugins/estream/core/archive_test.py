@@ -143,6 +143,31 @@ def test_gzip_bomb_stops_at_cap():
     assert "more than 1048576 bytes" in str(e.value) and "'p-1/bomb.bin'" in str(e.value)
 
 
+def test_many_entries_each_under_the_cap_stop_at_the_cap():
+    # No single header gives it away: the stream itself is counted and stopped.
+    entries = [(f"p-1/f{i}.bin", "file", b"\0" * (256 * 1024)) for i in range(16)]
+    with pytest.raises(EstreamError) as e:
+        read_archive(craft(entries), max_total_bytes=1024 * 1024)
+    assert "more than 1048576 bytes while reading entry 'p-1/f3.bin'" in str(e.value)
+
+
+def test_a_lying_pax_header_is_stopped_at_the_cap():
+    # A pax extended header whose declared size is far larger than the archive's.
+    header = tarfile.TarInfo("p-1/x")
+    header.type = tarfile.XHDTYPE
+    header.size = 10**9
+    raw = header.tobuf(format=tarfile.USTAR_FORMAT) + b"9 a=b\n" * 200_000
+    with pytest.raises(EstreamError) as e:
+        read_archive(gzip.compress(raw), max_total_bytes=512 * 1024)
+    assert "more than 524288 bytes" in str(e.value)
+
+
+def test_stream_reader_reads_what_tarfile_needs():
+    files = {f"d/{i}.txt": bytes([i]) * (i * 997) for i in range(50)}
+    top, read = read_archive(build_archive(files, "p-1"), max_total_bytes=10 * 1024 * 1024)
+    assert top == "p-1" and read == files
+
+
 def test_too_many_files():
     with pytest.raises(EstreamError, match="more than 2 files"):
         read_archive(build_archive({"a": b"", "b": b"", "c": b""}, "p"), max_files=2)

@@ -78,6 +78,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
+from estream.core.json_loader import load_json
 from estream.core.toml_loader import load_toml
 
 from estream.core.circuit import Circuit, TypeEnvironment, compile_types
@@ -115,22 +116,7 @@ def _toml(content: bytes, path: str) -> Dict[str, Any]:
 
 
 def _json(content: bytes, path: str) -> Any:
-    if len(content) > MAX_TEST_FILE_BYTES:
-        raise EstreamError.single(path, f"file is {len(content)} bytes; the limit is {MAX_TEST_FILE_BYTES}")
-    try:
-        return json.loads(content.decode("utf-8"), parse_constant=_reject_constant)
-    except UnicodeDecodeError:
-        raise EstreamError.single(path, "not valid UTF-8") from None
-    except json.JSONDecodeError as e:
-        raise EstreamError.single(path, f"invalid JSON: {e.msg}", line=e.lineno) from None
-    except ValueError as e:
-        raise EstreamError.single(path, f"invalid JSON: {e}") from None
-    except RecursionError:
-        raise EstreamError.single(path, "JSON is nested too deeply") from None
-
-
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not a JSON number")
+    return load_json(content, path, max_bytes=MAX_TEST_FILE_BYTES)
 
 
 def _unknown_keys(diag: DiagnosticCollector, table: Mapping[str, Any], allowed: Sequence[str], prefix: str) -> None:

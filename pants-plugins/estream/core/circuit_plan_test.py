@@ -132,7 +132,7 @@ def test_vector_errors_name_the_vector_file() -> None:
     assert ("tests/golden/basic.json", "input.rwa", "`rwa` is not an input port of circuit `demo`") in found
     assert any(k == "test_vector.version" for _, k, _ in found)
     found = problems(files(tests__golden__basic_dot_json=b"{bad", tests__journeys__j_dot_toml=None))
-    assert found[0][0] == "tests/golden/basic.json" and "invalid JSON" in found[0][2]
+    assert found[0][0] == "tests/golden/basic.json" and "not valid JSON" in found[0][2]
     vec = dict(VECTOR)
     vec.pop("expected_output")
     found = problems(files(tests__golden__basic_dot_json=vec, tests__journeys__j_dot_toml=None))

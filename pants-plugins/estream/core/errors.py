@@ -1,9 +1,22 @@
-"""User-facing errors in the style of Cargo: what is wrong, where, and what was expected."""
+"""User-facing errors in the style of Cargo: what is wrong, where, and what was expected.
+
+Limits (issue 13, hostile input): an error shows at most `MAX_DIAGNOSTICS` (50) diagnostics and
+then "... and N more" — a hostile file can have a million problems, and nobody reads past the
+first screens; a `DiagnosticCollector` keeps no more than that, only a count of the rest. Every
+field of a diagnostic (path, key, message, help) may carry text from an untrusted file, so
+`Diagnostic.render` passes each through `estream.core.terminal_text.for_terminal` (control
+characters escaped, 1,000 characters at most).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Iterable, Optional, Sequence, Tuple
+
+from estream.core.terminal_text import for_terminal
+
+#: At most this many diagnostics are kept and shown per error; the rest are counted.
+MAX_DIAGNOSTICS = 50
 
 
 @dataclass(frozen=True)
@@ -22,11 +35,12 @@ class Diagnostic:
     help: Optional[str] = None
 
     def render(self) -> str:
-        location = self.path if self.line is None else f"{self.path}:{self.line}"
-        where = f"{location}: `{self.key}`" if self.key else location
-        text = f"error: {where}: {self.message}"
+        path = for_terminal(self.path)
+        location = path if self.line is None else f"{path}:{self.line}"
+        where = f"{location}: `{for_terminal(self.key)}`" if self.key else location
+        text = f"error: {where}: {for_terminal(self.message)}"
         if self.help:
-            text += f"\n  help: {self.help}"
+            text += f"\n  help: {for_terminal(self.help)}"
         return text
 
 
@@ -36,12 +50,14 @@ class EstreamError(Exception):
     Never raised for programming errors; every instance renders to a message a user can act on.
     """
 
-    def __init__(self, diagnostics: Sequence[Diagnostic] | Diagnostic) -> None:
+    def __init__(self, diagnostics: Sequence[Diagnostic] | Diagnostic, *, total: int = 0) -> None:
         if isinstance(diagnostics, Diagnostic):
             diagnostics = (diagnostics,)
         if not diagnostics:
             raise ValueError("EstreamError needs at least one diagnostic")
-        self.diagnostics: Tuple[Diagnostic, ...] = tuple(diagnostics)
+        #: The first MAX_DIAGNOSTICS diagnostics; `total` counts all that were found.
+        self.diagnostics: Tuple[Diagnostic, ...] = tuple(diagnostics[:MAX_DIAGNOSTICS])
+        self.total = max(total, len(diagnostics))
         super().__init__(self.render())
 
     @classmethod
@@ -56,10 +72,17 @@ class EstreamError(Exception):
     ) -> "EstreamError":
         return cls(Diagnostic(path=path, message=message, line=line, key=key, help=help))
 
+    @property
+    def omitted(self) -> int:
+        """How many diagnostics were found beyond those kept (see MAX_DIAGNOSTICS)."""
+        return self.total - len(self.diagnostics)
+
     def render(self) -> str:
         body = "\n".join(d.render() for d in self.diagnostics)
-        if len(self.diagnostics) > 1:
-            body += f"\n\n{len(self.diagnostics)} errors found"
+        if self.omitted:
+            body += f"\n... and {self.omitted} more"
+        if self.total > 1:
+            body += f"\n\n{self.total} errors found"
         return body
 
     def __str__(self) -> str:
@@ -72,6 +95,7 @@ class DiagnosticCollector:
     def __init__(self, path: str) -> None:
         self.path = path
         self._items: list[Diagnostic] = []
+        self._total = 0
 
     def error(
         self,
@@ -81,14 +105,20 @@ class DiagnosticCollector:
         key: Optional[str] = None,
         help: Optional[str] = None,
     ) -> None:
-        self._items.append(Diagnostic(self.path, message, line=line, key=key, help=help))
+        self.add(Diagnostic(self.path, message, line=line, key=key, help=help))
+
+    def add(self, diagnostic: Diagnostic) -> None:
+        self._total += 1
+        if len(self._items) < MAX_DIAGNOSTICS:
+            self._items.append(diagnostic)
 
     def extend(self, diagnostics: Iterable[Diagnostic]) -> None:
-        self._items.extend(diagnostics)
+        for d in diagnostics:
+            self.add(d)
 
     def __bool__(self) -> bool:
         return bool(self._items)
 
     def raise_if_any(self) -> None:
         if self._items:
-            raise EstreamError(sorted(self._items, key=lambda d: (d.path, d.line or 0)))
+            raise EstreamError(sorted(self._items, key=lambda d: (d.path, d.line or 0)), total=self._total)

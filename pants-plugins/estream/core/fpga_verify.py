@@ -63,6 +63,7 @@ from estream.core.fpga_manifest import (
     sha3_checksum,
 )
 from estream.core.manifest import MANIFEST_FILENAME, Manifest, parse_manifest
+from estream.core.terminal_text import for_terminal
 from estream.core.verify import (
     SEVERITY,
     ExitCode,
@@ -245,7 +246,8 @@ class FpgaReport:
             )
         if lines[-1] == "":
             lines.pop()
-        return lines
+        # Names, licenses and attesters come from the package: escaped for the terminal.
+        return [for_terminal(line) for line in lines]
 
     def to_dict(self) -> Dict[str, Any]:
         return {

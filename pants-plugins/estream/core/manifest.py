@@ -31,6 +31,7 @@ from decimal import Decimal
 from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple, TypeVar
 from urllib.parse import urlsplit
 
+from estream.core.errors import MAX_DIAGNOSTICS as ERRORS_MAX_DIAGNOSTICS
 from estream.core.errors import DiagnosticCollector
 from estream.core.semver import SemverError, Version, VersionReq
 from estream.core.toml_loader import MAX_TOML_BYTES, load_toml_document
@@ -91,8 +92,9 @@ MAX_KEYWORD_LENGTH = 32
 MAX_URL_LENGTH = 2048
 MAX_LICENSE_LENGTH = 256
 #: Like a compiler, stop listing problems after this many: a hostile or wholly wrong file would
-#: otherwise produce megabytes of diagnostics.
-MAX_DIAGNOSTICS = 100
+#: otherwise produce megabytes of diagnostics. One below the cap of every error
+#: (`errors.MAX_DIAGNOSTICS`), which leaves room for the "stopped after" note.
+MAX_DIAGNOSTICS = ERRORS_MAX_DIAGNOSTICS - 1
 
 #: A package name (`esf-iot`); shared with the registry index, which must accept exactly these.
 PACKAGE_NAME_RE = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*\Z")

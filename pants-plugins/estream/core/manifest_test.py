@@ -14,6 +14,7 @@ from estream.core.manifest import (
     FpgaSpec,
     FrozenDict,
     Governance,
+    MAX_DIAGNOSTICS,
     Manifest,
     Resources,
     SchemaSpec,
@@ -747,8 +748,10 @@ def test_deeply_nested_inline_tables() -> None:
 
 
 def test_deeply_nested_table_headers() -> None:
+    # Refused before tomli parses it: tomli 2.0.1 is quadratic in the parts of a dotted key.
     content = BASE + "[component." + ".".join(["t"] * 5000) + "]\n"
-    diagnostic(content, "component.t", "unknown key `t` in `[component]`")
+    (d,) = errors(content).diagnostics
+    assert "dotted key of more than 64 parts" in d.message and d.line == BASE.count("\n") + 1
 
 
 @pytest.mark.parametrize(
@@ -818,8 +821,8 @@ def test_locator_for_tables_defined_only_by_subtables() -> None:
 def test_diagnostics_are_capped() -> None:
     content = "[component]\n" + "".join(f"k{i} = 1\n" for i in range(5000))
     error = errors(content)
-    assert len(error.diagnostics) == 101
-    assert any("stopped after 100 problems" in d.message for d in error.diagnostics)
+    assert len(error.diagnostics) == MAX_DIAGNOSTICS + 1
+    assert any(f"stopped after {MAX_DIAGNOSTICS} problems" in d.message for d in error.diagnostics)
 
 
 def test_long_arrays_with_many_problems_stay_fast() -> None:

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, List, Mapping, Optional, Tuple, Union
 
+from estream.core.json_loader import load_json
 from estream.core.toml_loader import load_toml
 
 from estream.core.errors import Diagnostic, EstreamError
@@ -310,34 +311,18 @@ def _digest_field(value: Any, key: str, out: List[Diagnostic]) -> Optional[bytes
     return bytes.fromhex(value[len("sha3-256:"):])
 
 
-class _DuplicateKey(ValueError):
-    pass
-
-
-def _reject_duplicate_keys(pairs: List[Tuple[str, Any]]) -> dict:
-    result: dict = {}
-    for k, v in pairs:
-        if k in result:
-            raise _DuplicateKey(k)
-        result[k] = v
-    return result
+#: SIGNATURE.ml-dsa limits, checked before any per-entry work (issue 13: a 2.5 KB archive listing
+#: a million bogus entries cost 800 MB, 13 s and a million error lines). A package holds at most
+#: `archive.DEFAULT_MAX_FILES` (10,000) files; one entry is about 150 bytes, so 10,000 entries
+#: are about 1.5 MB: 4 MiB leaves room for long paths.
+MAX_SIGNATURE_BYTES = 4 * 1024 * 1024
+MAX_SIGNATURE_ENTRIES = 10_000
 
 
 def parse_signature_file(data: bytes) -> SignatureFile:
     """Parse SIGNATURE.ml-dsa strictly, raising EstreamError listing every problem found."""
     out: List[Diagnostic] = []
-    try:
-        doc = json.loads(data.decode("utf-8"), object_pairs_hook=_reject_duplicate_keys)
-    except _DuplicateKey as e:
-        raise EstreamError.single(
-            SIGNATURE_FILE, "duplicate JSON key (parsers could disagree on its value)", key=str(e)
-        ) from None
-    except UnicodeDecodeError:
-        raise EstreamError.single(SIGNATURE_FILE, "not UTF-8 text") from None
-    except json.JSONDecodeError as e:
-        raise EstreamError.single(
-            SIGNATURE_FILE, f"not valid JSON (truncated?): {e.msg}", line=e.lineno
-        ) from None
+    doc = load_json(data, SIGNATURE_FILE, what=SIGNATURE_FILE, max_bytes=MAX_SIGNATURE_BYTES)
     if not isinstance(doc, dict):
         raise EstreamError.single(SIGNATURE_FILE, "expected a JSON object")
 
@@ -404,6 +389,12 @@ def parse_signature_file(data: bytes) -> SignatureFile:
     raw_files = doc.get("files")
     if "files" in doc and (not isinstance(raw_files, list) or not raw_files):
         out.append(Diagnostic(SIGNATURE_FILE, "expected a non-empty array of {path, hash, size}", key="files"))
+    elif len(raw_files) > MAX_SIGNATURE_ENTRIES:
+        raise EstreamError.single(
+            SIGNATURE_FILE,
+            f"lists {len(raw_files)} files; the limit is {MAX_SIGNATURE_ENTRIES} (a package holds at most that many)",
+            key="files",
+        )
     elif isinstance(raw_files, list):
         seen = set()
         for i, item in enumerate(raw_files):
@@ -449,6 +440,8 @@ __all__ = [
     "CONTEXT",
     "DOMAIN_TAG",
     "FORMAT_VERSION",
+    "MAX_SIGNATURE_BYTES",
+    "MAX_SIGNATURE_ENTRIES",
     "SignatureFile",
     "canonical_json",
     "fingerprint",

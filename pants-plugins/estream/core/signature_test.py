@@ -121,3 +121,28 @@ def test_all_problems_reported_at_once():
         parse_signature_file(mutate(algorithm="RSA", key_id=None, signature_hex="00"))
     text = str(e.value)
     assert "algorithm" in text and "key_id" in text and "signature_hex" in text
+
+
+def test_too_many_entries_is_one_diagnostic_before_per_entry_work():
+    # Issue 13: a million bogus entries cost 800 MB, 13 s and a million error lines.
+    from estream.core.signature import MAX_SIGNATURE_ENTRIES
+
+    bogus = mutate(files=[{"path": "a", "hash": "x", "size": 1}] * (MAX_SIGNATURE_ENTRIES + 1))
+    with pytest.raises(EstreamError) as e:
+        parse_signature_file(bogus)
+    (d,) = e.value.diagnostics
+    assert d.key == "files" and f"lists {MAX_SIGNATURE_ENTRIES + 1} files; the limit is {MAX_SIGNATURE_ENTRIES}" in d.message
+
+
+@pytest.mark.parametrize(
+    "data, needle",
+    [
+        (b'{"format_version": ' + b"9" * 5000 + b"}", "integer with 5000 digits"),
+        (b"[" * 100_000 + b"]" * 100_000, "nested more than 32 levels"),
+        (b" " * (4 * 1024 * 1024 + 1), "the limit is 4194304 bytes"),
+    ],
+)
+def test_parser_limits_are_diagnostics(data, needle):
+    with pytest.raises(EstreamError) as e:
+        parse_signature_file(data)
+    assert needle in str(e.value) and "SIGNATURE.ml-dsa" in str(e.value)

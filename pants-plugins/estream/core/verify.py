@@ -43,10 +43,11 @@ from dataclasses import dataclass
 from enum import IntEnum
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
-from estream.core.errors import EstreamError
+from estream.core.errors import MAX_DIAGNOSTICS, EstreamError
 from estream.core.keys import REVOKED, Keyring, PublicKey, empty_keyring, fingerprint
 from estream.core.merkle import SIGNATURE_FILE, FileEntry, format_digest, merkle_root, sha3_256_many
 from estream.core.signature import MANIFEST_FILE, SignatureFile, manifest_identity, parse_signature_file
+from estream.core.terminal_text import for_terminal
 
 
 class ExitCode(IntEnum):
@@ -202,10 +203,16 @@ class VerificationReport:
         return "\n".join(lines) + "\n"
 
     def render_lines(self) -> List[str]:
-        """The report without its final `Result:` line, for reports that append more checks."""
+        """The report without its final `Result:` line, for reports that append more checks.
+
+        Every value from the package (name, version, key id, paths, messages) goes through
+        `for_terminal`: a hostile package cannot send escape sequences to the terminal. Each group
+        of findings shows at most `MAX_DIAGNOSTICS`, then "... and N more".
+        """
+        t = for_terminal
         lines: List[str] = []
         if self.package_name is not None:
-            lines.append(f"  Package: {self.package_name} {self.package_version}")
+            lines.append(f"  Package: {t(self.package_name)} {t(self.package_version)}")
         if self.ok:
             lines.append("  Package signature: ✓ Valid")
         else:
@@ -213,11 +220,11 @@ class VerificationReport:
             lines.append(f"  Package signature: ✗ {_TITLES[self.exit_code]} ({n} problem{'s' if n != 1 else ''})")
         if self.key_fingerprint is not None:
             dev = " [development key]" if self.development_key else ""
-            lines.append(f"  Signed by: {self.key_id} ({self.key_fingerprint}){dev}")
+            lines.append(f"  Signed by: {t(self.key_id)} ({t(self.key_fingerprint)}){dev}")
             if self.trusted_as and self.trusted_as != self.key_id:
-                lines.append(f"  Trusted as: {self.trusted_as}")
+                lines.append(f"  Trusted as: {t(self.trusted_as)}")
         if self.signed_at is not None:
-            lines.append(f"  Signed at: {self.signed_at}")
+            lines.append(f"  Signed at: {t(self.signed_at)}")
         if self.ok:
             lines.append(f"  Files: {self.file_count} verified (SHA3-256 + Merkle root)")
             return lines
@@ -225,15 +232,18 @@ class VerificationReport:
         per_file = sorted((f for f in self.findings if f.path is not None), key=lambda f: (f.path, f.kind))
         if general:
             lines.append("")
-            for f in general:
-                lines.append(f"    ✗ {_TITLES[f.kind]}: {f.message}")
+            for f in general[:MAX_DIAGNOSTICS]:
+                lines.append(f"    ✗ {_TITLES[f.kind]}: {t(f.message)}")
+            lines += _more_line(len(general))
         if per_file:
             lines.append("")
             lines.append("  Files:")
-            leaders = dot_leaders([f.path for f in per_file])  # type: ignore[misc]
-            for f, leader in zip(per_file, leaders):
-                lines.append(f"    {leader}✗ {f.message}")
+            shown = per_file[:MAX_DIAGNOSTICS]
+            leaders = dot_leaders([t(f.path) for f in shown])
+            for f, leader in zip(shown, leaders):
+                lines.append(f"    {leader}✗ {t(f.message)}")
                 lines += expected_actual_lines(f)
+            lines += _more_line(len(per_file))
         return lines
 
     def to_dict(self) -> Dict[str, Any]:
@@ -256,11 +266,15 @@ class VerificationReport:
         return json.dumps(self.to_dict(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
+def _more_line(count: int) -> List[str]:
+    return [f"    ... and {count - MAX_DIAGNOSTICS} more"] if count > MAX_DIAGNOSTICS else []
+
+
 def expected_actual_lines(finding: Finding) -> List[str]:
     """The indented `expected`/`actual` pair under a per-file line, when the finding has one."""
     if finding.expected is None:
         return []
-    return [f"        expected {finding.expected}", f"        actual   {finding.actual}"]
+    return [f"        expected {for_terminal(finding.expected)}", f"        actual   {for_terminal(finding.actual)}"]
 
 
 def findings_from_error(
@@ -273,6 +287,8 @@ def findings_from_error(
         where = f"`{d.key}`: " if d.key else ""
         hint = f" ({d.help})" if d.help else ""
         out.append(Finding(kind, f"{at}: {where}{d.message}{hint}", path=path))
+    if e.omitted:
+        out.append(Finding(kind, f"... and {e.omitted} more problems in {e.diagnostics[-1].path}", path=path))
     return out
 
 

@@ -204,9 +204,11 @@ class _Builder:
         kind = _SCALAR_KINDS.get(node.tag, f"a `{node.tag}` value")
         text = node.value if len(node.value) <= 40 else node.value[:37] + "..."
         shown = json.dumps(text)  # quoted, control and non-ASCII characters escaped: safe on a terminal
-        if node.tag == _INT_TAG and sum(c.isdigit() for c in node.value) > MAX_INT_DIGITS:
+        # Hexadecimal digits count too (`0xfff...`); the `0x` prefix counts too, harmlessly.
+        digits = sum(c.isalnum() for c in node.value) if node.tag == _INT_TAG else 0
+        if digits > MAX_INT_DIGITS:
             raise _Rejected(
-                f"integer with {sum(c.isdigit() for c in node.value)} digits; the limit is {MAX_INT_DIGITS}",
+                f"integer with {digits} digits; the limit is {MAX_INT_DIGITS}",
                 _line(node),
                 key=key_path or None,
             )

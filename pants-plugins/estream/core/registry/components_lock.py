@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Dict, List, Mapping, Optional, Tuple
 
 from estream.core.errors import Diagnostic, EstreamError
+from estream.core.json_loader import load_json
 from estream.core.registry.index import name_problem
 from estream.core.semver import SemverError, Version, VersionReq
 
@@ -57,9 +58,11 @@ def render_lock(components: Mapping[str, LockedComponent]) -> bytes:
 
 def parse_lock(content: bytes, source: str) -> Dict[str, LockedComponent]:
     try:
-        doc = json.loads(content.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as e:
-        raise EstreamError.single(source, f"not a valid JSON lock file: {e}", help="regenerate it with `./pants estream-lock ::`") from None
+        doc = load_json(content, source, what="the lock file")
+    except EstreamError as e:
+        raise EstreamError.single(
+            source, f"not a valid JSON lock file: {e.diagnostics[0].message}", line=e.diagnostics[0].line, help="regenerate it with `./pants estream-lock ::`"
+        ) from None
     if not isinstance(doc, dict) or doc.get("format_version") != LOCK_FORMAT or not isinstance(doc.get("components"), dict):
         raise EstreamError.single(source, f"expected {{\"format_version\": {LOCK_FORMAT}, \"components\": {{...}}}}", help="regenerate it with `./pants estream-lock ::`")
     errors: List[Diagnostic] = []

@@ -22,6 +22,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Dict, List, Optional, Tuple
 
 from estream.core.errors import Diagnostic, EstreamError
+from estream.core.json_loader import load_json
 from estream.core.manifest import PACKAGE_NAME_RE, SCHEMA_NAME_RE
 from estream.core.semver import SemverError, Version, VersionReq
 
@@ -180,9 +181,9 @@ def parse_index_line(raw: str, *, expected_name: Optional[str], source: str, lin
     if len(raw.encode("utf-8", "surrogatepass")) > MAX_LINE_BYTES:
         raise EstreamError.single(source, f"index line is longer than {MAX_LINE_BYTES} bytes", line=line)
     try:
-        data = json.loads(raw, parse_constant=_reject_constant)
-    except (ValueError, RecursionError) as e:
-        raise EstreamError.single(source, f"index line is not valid JSON: {e}", line=line) from None
+        data = load_json(raw, source, what="the index line", max_bytes=MAX_LINE_BYTES)
+    except EstreamError as e:
+        raise EstreamError.single(source, f"index line is not valid JSON: {e.diagnostics[0].message}", line=line) from None
     if not isinstance(data, dict):
         raise EstreamError.single(source, f"expected a JSON object per index line, found {_show(data)}", line=line)
     for key in _REQUIRED:
@@ -279,10 +280,6 @@ def parse_index_line(raw: str, *, expected_name: Optional[str], source: str, lin
         yanked=yanked,
         published_at=published_at,
     )
-
-
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not allowed")
 
 
 def parse_index_file(content: bytes, *, name: str, source: str) -> List[IndexEntry]:

@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, Iterator, List, Mapping, Optional, Sequence, TextIO, Tuple
+from typing import Dict, Iterator, List, Mapping, Optional, Sequence, Set, TextIO, Tuple
 
 from estream.core.archive import DEFAULT_MAX_TOTAL_BYTES
 from estream.core.errors import Diagnostic, EstreamError
@@ -27,6 +28,7 @@ from estream.core.esf import parse_esf
 from estream.core.git_baseline import ESF_SUFFIX
 from estream.core.keys import Keyring, empty_keyring
 from estream.core.manifest import MANIFEST_FILENAME, Manifest, parse_manifest
+from estream.core.portable_names import collision_message, name_key
 from estream.core.registry.archive_verification import verify_registry_archive
 from estream.core.registry.cache import ArchiveCache
 from estream.core.registry.index import IndexDep, IndexEntry
@@ -466,6 +468,8 @@ class Installer:
         owned: Dict[str, Tuple[str, ...]] = {}
         lines: List[str] = []
         conflicts: List[str] = []
+        folded: Dict[str, str] = {}  # name_key(target) -> target: one file on macOS/Windows
+        on_disk = _DiskNames(self.root, {rel for paths in ws.files.values() for rel in paths})
         for v in verified:
             name = v.pinned.name
             paths = []
@@ -477,6 +481,12 @@ class Installer:
                     conflicts.append(f"{target}: both {owner[target]} and {name} install it")
                     continue
                 owner[target] = name
+                twin: Optional[str] = folded.setdefault(name_key(target), target)
+                if twin == target:
+                    twin = on_disk.twin(target)
+                if twin is not None:
+                    conflicts.append(collision_message((twin, target)))
+                    continue
                 full = self.root / target
                 previous_owner = ws.owner_of(target)
                 if policy == "fail-if-exists" and (full.exists() or full.is_symlink()) and previous_owner != name:
@@ -501,6 +511,32 @@ class Installer:
         for i, line in enumerate(lines):
             self.say(f"     {'└──' if i == len(lines) - 1 else '├──'} {line}")
         return txn, owned, lines
+
+
+class _DiskNames:
+    """Existing workspace files a target would collide with on macOS/Windows (`name_key`), other
+    than those a package installed (the plan replaces or deletes them)."""
+
+    def __init__(self, root: Path, installed: Set[str]) -> None:
+        self._root = root
+        self._installed = installed
+        self._dirs: Dict[str, Dict[str, str]] = {}
+
+    def twin(self, target: str) -> Optional[str]:
+        parent, _, leaf = target.rpartition("/")
+        names = self._dirs.get(parent)
+        if names is None:
+            names = {}
+            folder = self._root / parent if parent else self._root
+            if folder.is_dir() and not folder.is_symlink():
+                for entry in sorted(os.listdir(folder)):
+                    names.setdefault(name_key(entry), entry)
+            self._dirs[parent] = names
+        existing = names.get(name_key(leaf))
+        if existing is None or existing == leaf:
+            return None
+        rel = f"{parent}/{existing}" if parent else existing
+        return None if rel in self._installed else rel
 
 
 #: Where installed packages live in a workspace: one directory per package (`vendor/<name>/`).
