@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Dict, List, Mapping, Optional, Tuple
 
 from estream.core.errors import Diagnostic, EstreamError
+from estream.core.format_version import format_version_problem
 from estream.core.registry.index import name_problem
 from estream.core.semver import SemverError, Version, VersionReq
 
@@ -60,7 +61,7 @@ def parse_lock(content: bytes, source: str) -> Dict[str, LockedComponent]:
         doc = json.loads(content.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as e:
         raise EstreamError.single(source, f"not a valid JSON lock file: {e}", help="regenerate it with `./pants estream-lock ::`") from None
-    if not isinstance(doc, dict) or doc.get("format_version") != LOCK_FORMAT or not isinstance(doc.get("components"), dict):
+    if not isinstance(doc, dict) or format_version_problem(doc.get("format_version"), LOCK_FORMAT) or not isinstance(doc.get("components"), dict):
         raise EstreamError.single(source, f"expected {{\"format_version\": {LOCK_FORMAT}, \"components\": {{...}}}}", help="regenerate it with `./pants estream-lock ::`")
     errors: List[Diagnostic] = []
     out: Dict[str, LockedComponent] = {}

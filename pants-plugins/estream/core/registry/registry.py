@@ -22,6 +22,7 @@ from typing import Callable, Dict, Iterable, Iterator, List, Mapping, Optional, 
 
 from estream.core.archive import read_archive
 from estream.core.errors import Diagnostic, EstreamError
+from estream.core.format_version import format_version_problem
 from estream.core.keys import Keyring, PublicKey, empty_keyring, parse_keyring
 from estream.core.manifest import MANIFEST_FILENAME, Manifest, parse_manifest
 from estream.core.merkle import SIGNATURE_FILE, sha3_256
@@ -95,10 +96,11 @@ def parse_config(config_text: bytes, keyring_text: Optional[bytes], source: str)
     if not isinstance(table, dict):
         raise EstreamError.single(f"{source}/{CONFIG_FILE}", "expected a [registry] table", key="registry")
     version = table.get("format_version")
-    if version != REGISTRY_FORMAT:
+    problem = format_version_problem(version, REGISTRY_FORMAT)
+    if problem:
         raise EstreamError.single(
             f"{source}/{CONFIG_FILE}",
-            f"expected format_version = {REGISTRY_FORMAT}, found {version!r}",
+            problem,
             key="registry.format_version",
             help="this registry was created by a different version of estream",
         )
