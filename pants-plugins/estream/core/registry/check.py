@@ -68,12 +68,16 @@ def _check_entry(registry: Registry, config: RegistryConfig, rel: str, line: int
         return
     report.archives += 1
     extra: List[PublicKey] = []
-    if config.allow_untrusted_keys:
+    development: List[PublicKey] = []
+    if config.allow_untrusted_keys or config.allow_development_keys:
         try:
             _, files = read_archive(data, source=entry.archive_path)
             sig = parse_signature_file(files[SIGNATURE_FILE]) if SIGNATURE_FILE in files else None
-            if sig is not None and not sig.development_key:
+            if sig is not None and not sig.development_key and config.allow_untrusted_keys:
                 extra.append(sig.public)
+            if sig is not None and sig.development_key and sig.key_fingerprint == entry.key_fingerprint:
+                # The sandbox registry accepts development keys: the one its index line recorded.
+                development.append(sig.public)
         except EstreamError:
             pass  # reported below
     try:
@@ -89,6 +93,7 @@ def _check_entry(registry: Registry, config: RegistryConfig, rel: str, line: int
             allow_development_key=config.allow_development_keys,
             expected_key_fingerprint=entry.key_fingerprint,
             extra_trusted_keys=extra,
+            development_keys=development,
         )
     except EstreamError as e:
         report.extend(e)

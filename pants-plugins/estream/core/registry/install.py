@@ -18,7 +18,7 @@ from estream.core.archive import DEFAULT_MAX_TOTAL_BYTES
 from estream.core.errors import Diagnostic, EstreamError
 from estream.core.esf import parse_esf
 from estream.core.git_baseline import ESF_SUFFIX
-from estream.core.keys import Keyring, empty_keyring
+from estream.core.keys import Keyring, PublicKey, empty_keyring, local_development_key
 from estream.core.manifest import MANIFEST_FILENAME, Manifest, parse_manifest
 from estream.core.registry.archive_verification import verify_registry_archive
 from estream.core.registry.cache import ArchiveCache
@@ -141,6 +141,7 @@ class Installer:
         self.unverifiable: Dict[Tuple[str, str], str] = {}
         self._locked: Dict[str, str] = {}
         self._skipped_errors: List[EstreamError] = []
+        self._own_development_key: Optional[List[PublicKey]] = None
 
     def say(self, text: str = "") -> None:
         self.out.write(text + "\n")
@@ -194,9 +195,10 @@ class Installer:
         for problem in problems:
             where = f"{problem.path}:{problem.line}" if problem.line else problem.path
             self.say(f"  warning: ignoring {where}: {problem.message.splitlines()[0]}")
+        own = self._development_keys()
         for _, e in lines:
             key = (e.name, e.version)
-            if key not in self.unverifiable and not self.options.allow_development_key:
+            if key not in self.unverifiable and not any(k.fingerprint == e.key_fingerprint for k in own):
                 keyring = keyring or self._keyring()
                 trusted = keyring.lookup(e.key_fingerprint)
                 if trusted is None or not trusted.trusted:
@@ -269,6 +271,15 @@ class Installer:
                     raise
         return ring
 
+    def _development_keys(self) -> List[PublicKey]:
+        """With --allow-development-key: this user's own development key, no other (issue 13)."""
+        if not self.options.allow_development_key:
+            return []
+        if self._own_development_key is None:
+            own = local_development_key()
+            self._own_development_key = [own] if own is not None else []
+        return self._own_development_key
+
     def _unverified(self, p: Pinned, error: EstreamError) -> Exception:
         """A package that failed verification: a version resolution chose can be skipped (and
         the graph resolved again without it); one the lock pins cannot, the lock is the contract."""
@@ -294,6 +305,7 @@ class Installer:
             action="nothing was installed",
             deps=None if p.deps is None else [(d.name, d.req) for d in p.deps],
             allow_development_key=self.options.allow_development_key,
+            development_keys=self._development_keys(),
             expected_key_fingerprint=p.key_fingerprint,
             max_unpacked_bytes=self.options.max_unpacked_bytes,
             checksum_from="the lock" if p.deps is None else "the index",

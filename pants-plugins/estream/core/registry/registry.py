@@ -23,7 +23,7 @@ from typing import Callable, Dict, Iterable, Iterator, List, Mapping, Optional, 
 from estream.core.archive import read_archive
 from estream.core.errors import Diagnostic, EstreamError
 from estream.core.format_version import format_version_problem
-from estream.core.keys import Keyring, PublicKey, empty_keyring, parse_keyring
+from estream.core.keys import Keyring, PublicKey, empty_keyring, local_development_key, parse_keyring
 from estream.core.manifest import MANIFEST_FILENAME, Manifest, parse_manifest
 from estream.core.merkle import SIGNATURE_FILE, sha3_256
 from estream.core.registry.git import Attempt, GitError, commit_and_push, redact, run_git
@@ -418,6 +418,7 @@ class Registry:
                 extra.append(sig.public)
             if local_keyring is not None:
                 keyring = Keyring(keyring.entries + local_keyring.entries, f"{keyring.source} + {local_keyring.source}")
+        own_development_key = local_development_key() if allow_development_key else None
         try:
             verified = verify_registry_archive(
                 archive,
@@ -429,6 +430,7 @@ class Registry:
                 action="it cannot be published",
                 extra_trusted_keys=extra,
                 allow_development_key=allow_development_key,
+                development_keys=[own_development_key] if own_development_key is not None else [],
             )
         except EstreamError as e:
             hint = (
