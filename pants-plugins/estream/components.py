@@ -172,6 +172,7 @@ async def fetch_component(
         source=source,
         action="it cannot be used",
         deps=locked.deps,
+        expected_key_fingerprint=locked.key_fingerprint,
         checksum_from="the lock",
     )
     top, files, manifest = verified.top_dir, verified.files, verified.manifest
@@ -303,6 +304,7 @@ async def estream_lock(
         locked[name] = LockedComponent(
             name, e.version, roots.get(name), e.checksum, hashlib.sha256(data).hexdigest(), len(data),
             archive_url(template, archive_path(name, e.version), name, e.version), tuple(sorted((d.name, d.req) for d in e.deps)),
+            e.key_fingerprint,
         )
     digest = await Get(Digest, CreateDigest([FileContent(components.lockfile, render_lock(locked))]))
     workspace.write_digest(digest)

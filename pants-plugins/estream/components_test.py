@@ -87,6 +87,14 @@ def test_lock_goal_then_verified_package(setup):
     verified = runner.request(VerifiedComponent, [VerifiedComponentRequest("esf-iot")])
     assert verified.provides == ("IoTEvent",) and verified.requires == ("CoreEvent",)
 
+    # The lock records the signer; an archive signed by another key than the locked one is refused.
+    assert comps["esf-iot"]["key_fingerprint"] == KEY.fingerprint
+    lock["components"]["esf-iot"]["key_fingerprint"] = "sha3-256:" + "e" * 64
+    runner.write_files({"3rdparty/estream/components.lock": json.dumps(lock)})
+    with pytest.raises(ExecutionError, match="is signed by key release .*but the lock records sha3-256:e+"):
+        runner.request(VerifiedComponent, [VerifiedComponentRequest("esf-iot")])
+    lock["components"]["esf-iot"]["key_fingerprint"] = KEY.fingerprint
+
     # A tampered lock (another SHA3-256) is refused even though the download itself matches its pin.
     lock["components"]["esf-core"]["checksum"] = "sha3-256:" + "0" * 64
     runner.write_files({"3rdparty/estream/components.lock": json.dumps(lock)})  # invalidates what read it

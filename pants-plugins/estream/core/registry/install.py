@@ -74,6 +74,7 @@ class VerifiedPackage:
     key_id: str
     development_key: bool
     cached: bool
+    key_fingerprint: str
 
 
 @dataclass
@@ -181,6 +182,19 @@ class Installer:
                     f"the registry's checksum for {name} {e.version} ({e.checksum}) differs from the lock ({lock.checksum})",
                     key=f"lock.{name}",
                     help="a published version must never change; someone replaced it in the registry. Do not install it.",
+                )
+            if lock is not None and lock.version == e.version and lock.key_fingerprint not in (None, e.key_fingerprint):
+                raise EstreamError.single(
+                    WORKSPACE_FILE,
+                    f"the registry says {name} {e.version} is signed by {e.key_id} ({e.key_fingerprint}), "
+                    f"but the lock records {lock.key_fingerprint}",
+                    key=f"lock.{name}.key_fingerprint",
+                    help="a published version's signing key never changes; someone re-signed it. Do not install it.",
+                )
+            if lock is not None and lock.key_fingerprint not in (None, e.key_fingerprint) and lock.version != e.version:
+                self.say(
+                    f"  note: {name} {e.version} is signed by {e.key_id} ({e.key_fingerprint}), "
+                    f"not by the key of the locked {lock.version} ({lock.key_fingerprint})"
                 )
             pinned.append(Pinned(e.name, e.version, e.checksum, e.size, e.deps, e.key_fingerprint))
         return pinned
@@ -310,7 +324,9 @@ class Installer:
             max_unpacked_bytes=self.options.max_unpacked_bytes,
             checksum_from="the lock" if p.deps is None else "the index",
         )
-        return VerifiedPackage(p, verified.manifest, verified.files, verified.key_id, verified.development_key, cached)
+        return VerifiedPackage(
+            p, verified.manifest, verified.files, verified.key_id, verified.development_key, cached, verified.key_fingerprint
+        )
 
     # -- the whole flow
 
@@ -327,7 +343,7 @@ class Installer:
         if not requests and self._lock_satisfies(ws, roots):
             self.say("  1. Resolve dependencies")
             self.say(f"     └── using the lock in {WORKSPACE_FILE} ({len(ws.lock)} packages)")
-            pinned = [Pinned(n, e.version, e.checksum, None, None, None) for n, e in sorted(ws.lock.items())]  # type: ignore[arg-type]
+            pinned = [Pinned(n, e.version, e.checksum, None, None, e.key_fingerprint) for n, e in sorted(ws.lock.items())]  # type: ignore[arg-type]
             return self.apply(pinned, dict(ws.dependencies), pin=list(requests), ws=ws)
         return self.resolve_and_apply(roots, ws, dict(ws.dependencies), pin=list(requests))
 
@@ -409,8 +425,10 @@ class Installer:
         self.say("  7. Update workspace tracking")
         new_ws = Workspace(
             dependencies=dict(dependencies),
-            lock={v.pinned.name: LockEntry(v.pinned.version, v.pinned.checksum) for v in verified},
+            lock={v.pinned.name: LockEntry(v.pinned.version, v.pinned.checksum, v.key_fingerprint) for v in verified},
             files=owned,
+            trust_roots=ws.trust_roots,
+            trust_snapshot=ws.trust_snapshot,
         )
         for name in pin:
             new_ws.dependencies[name] = f"={by_name[name].pinned.version}"

@@ -136,6 +136,29 @@ def test_lock_checksum_mismatch_is_a_hard_error(reg, capsys):
     assert snapshot(ws) == before
 
 
+def test_lock_records_the_signing_key_and_refuses_another(reg, capsys):
+    tmp_path, url, ws = reg
+    assert install(ws, "esf-core") == 0
+    locked = load_workspace(ws).lock["esf-core"]
+    assert locked.key_fingerprint == KEY.fingerprint
+    assert f'key_fingerprint = "{KEY.fingerprint}"' in (ws / "estream-workspace.toml").read_text()
+    other = "sha3-256:" + "e" * 64
+    text = (ws / "estream-workspace.toml").read_text()
+    (ws / "estream-workspace.toml").write_text(text.replace(KEY.fingerprint, other))
+    before = snapshot(ws)
+    capsys.readouterr()
+    # from the lock (cached archive): the archive's signer is not the locked key
+    assert install(ws) == 2
+    err = capsys.readouterr().err
+    assert f"is signed by key acme-release ({KEY.fingerprint}), but the lock records {other}" in err
+    assert snapshot(ws) == before
+    # re-resolving (a new request): the index's signer differs from the lock's
+    assert install(ws, "esf-core@^1.0") == 2
+    err = capsys.readouterr().err
+    assert f"but the lock records {other}" in err and "lock.esf-core.key_fingerprint" in err
+    assert snapshot(ws) == before
+
+
 def push_tamper(tmp_path: Path, url: str, rel: str, mutate) -> None:
     work = tmp_path / "tamper"
     subprocess.run(["git", "clone", "-q", "-b", "main", url, str(work)], check=True)
