@@ -26,6 +26,7 @@ from estream.core.registry.index import IndexDep, IndexEntry
 from estream.core.registry.registry import Registry
 from estream.core.registry.resolver import Resolution, resolve
 from estream.core.registry.transaction import Transaction, recover, test_pause
+from estream.core.registry.trust import TrustedRegistry, TrustState, load_trust_state, record_trust_state, resolve_trust_roots
 from estream.core.registry.workspace import WORKSPACE_FILE, LockEntry, Workspace, load_workspace
 from estream.core.resolution import PackageSchemas, resolve_packages
 from estream.core.semver import Version, VersionReq
@@ -52,6 +53,9 @@ class InstallOptions:
     run_tests: bool = True
     #: Cap on an archive's unpacked size (gzip bombs stop here).
     max_unpacked_bytes: int = DEFAULT_MAX_TOTAL_BYTES
+    #: `--trust-root`: the registry root fingerprints to pin (else the workspace's, else
+    #: $ESTREAM_TRUST_ROOT); written to the workspace's `[trust] roots` by a successful install.
+    trust_roots: Tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -143,6 +147,8 @@ class Installer:
         self._locked: Dict[str, str] = {}
         self._skipped_errors: List[EstreamError] = []
         self._own_development_key: Optional[List[PublicKey]] = None
+        self._trusted: Optional[TrustedRegistry] = None
+        self._pins_used: Tuple[str, ...] = ()
 
     def say(self, text: str = "") -> None:
         self.out.write(text + "\n")
@@ -156,7 +162,24 @@ class Installer:
         if not self._synced:
             self.registry.sync(offline=self.options.offline)
             self._synced = True
+            self._trusted = self._verify_trust(self.registry)
         return self.registry
+
+    def pins(self) -> Tuple[Tuple[str, ...], str]:
+        """The pinned registry root fingerprints and where they come from (`trust.resolve_trust_roots`)."""
+        return resolve_trust_roots(self.options.trust_roots, load_workspace(self.root).trust_roots)
+
+    def _verify_trust(self, registry: Registry) -> TrustedRegistry:
+        """The registry's trust chain against the pinned roots, refusing a snapshot or keyring
+        older than this machine (`$ESTREAM_HOME/trust/`) or this workspace has seen."""
+        pins, where = self.pins()
+        self._pins_used = pins
+        seen = load_trust_state(registry.home, pins) if pins else TrustState()
+        seen = TrustState(max(seen.snapshot, load_workspace(self.root).trust_snapshot), seen.keyring)
+        own = self._development_keys()
+        return registry.trusted(
+            pins, pinned_in=where, seen=seen, local_keyring=self.options.local_keyring, development_key=own[0] if own else None
+        )
 
     # -- step 1
 
@@ -274,15 +297,18 @@ class Installer:
             raise self._unverified(p, e) from None
 
     def _keyring(self) -> Keyring:
+        """The keys archives are verified against: the registry's root-signed keyring (its
+        trust chain verified against the pinned roots) plus the local keyring. Offline with a
+        registry never fetched here, the local keyring alone (the lock's checksums pin the
+        archives)."""
         ring = self.options.local_keyring
         if self.registry is not None:
-            try:
-                self._registry()
-                cfg = self.registry.config()
-                ring = Keyring(cfg.keyring.entries + ring.entries, f"{cfg.keyring.source} + {ring.source}")
-            except EstreamError:
-                if not self.options.offline:
-                    raise
+            if self.options.offline and not self.registry.has_checkout():
+                return ring
+            self._registry()
+            trusted = self._trusted
+            assert trusted is not None
+            ring = Keyring(trusted.keyring.entries + ring.entries, f"{trusted.keyring.source} (signed by the pinned root) + {ring.source}")
         return ring
 
     def _development_keys(self) -> List[PublicKey]:
@@ -430,6 +456,9 @@ class Installer:
             trust_roots=ws.trust_roots,
             trust_snapshot=ws.trust_snapshot,
         )
+        if self._trusted is not None:
+            new_ws.trust_roots = self._pins_used
+            new_ws.trust_snapshot = max(ws.trust_snapshot, self._trusted.snapshot.version)
         for name in pin:
             new_ws.dependencies[name] = f"={by_name[name].pinned.version}"
         for name in list(new_ws.dependencies):
@@ -438,6 +467,8 @@ class Installer:
         txn.write(WORKSPACE_FILE, new_ws.render().encode("utf-8"))
         changes = txn.changes()
         txn.commit()
+        if self._trusted is not None and self.registry is not None:
+            record_trust_state(self.registry.home, self._pins_used, self._trusted.seen)
         self.say(f"     └── {WORKSPACE_FILE} updated ({len(changes)} file changes)")
         return InstallResult(
             installed=[(v.pinned.name, v.pinned.version) for v in verified],

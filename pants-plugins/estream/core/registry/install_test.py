@@ -14,7 +14,8 @@ from estream.cli.main import main
 from estream.core.archive import build_archive, read_archive
 from estream.core.keys import SigningKey
 from estream.core.registry.install import install_target
-from estream.core.registry.testing import bare_repo, circuit_yaml, cli_subprocess, fpga_manifest, keyring_text, package_archive
+from estream.core.registry.testing import bare_repo, circuit_yaml, cli_subprocess, fpga_manifest, keyring_text, package_archive, root_key_args, trust_env
+from estream.core.registry.trust import write_snapshot
 from estream.core.registry.workspace import load_workspace
 
 KEY = SigningKey.generate("acme-release")
@@ -60,8 +61,10 @@ def reg(tmp_path, monkeypatch):
     url = bare_repo(tmp_path / "index.git")
     ring = tmp_path / "ring.toml"
     ring.write_text(keyring_text(KEY))
-    assert main(["marketplace", "registry-init", "--registry", url, "--keyring", str(ring)]) == 0
+    assert main(["marketplace", "registry-init", "--registry", url, "--keyring", str(ring), *root_key_args(tmp_path)]) == 0
     monkeypatch.setenv("ESTREAM_REGISTRY", url)
+    for name, value in trust_env(KEY).items():
+        monkeypatch.setenv(name, value)
     core(tmp_path, "1.0.0")
     metrics(tmp_path, "1.0.0")
     meter(tmp_path, "1.0.0")
@@ -164,6 +167,7 @@ def push_tamper(tmp_path: Path, url: str, rel: str, mutate) -> None:
     subprocess.run(["git", "clone", "-q", "-b", "main", url, str(work)], check=True)
     p = work / rel
     p.write_bytes(mutate(p.read_bytes()))
+    write_snapshot(work, KEY, source="tamper")  # a compromised publisher key signs the snapshot too
     env = {"PATH": os.environ["PATH"], "GIT_AUTHOR_NAME": "m", "GIT_AUTHOR_EMAIL": "m@x", "GIT_COMMITTER_NAME": "m", "GIT_COMMITTER_EMAIL": "m@x"}
     subprocess.run(["git", "-C", str(work), "commit", "-qam", "tamper"], check=True, env=env)
     subprocess.run(["git", "-C", str(work), "push", "-q", "origin", "HEAD:main"], check=True, env=env)

@@ -13,7 +13,7 @@ from estream.core.errors import EstreamError
 from estream.core.keys import SigningKey, load_or_create_dev_key, write_private_key
 from estream.core.registry.index import index_path
 from estream.core.registry.registry import Registry
-from estream.core.registry.testing import bare_repo, cli_subprocess, keyring_text, package_archive
+from estream.core.registry.testing import bare_repo, cli_subprocess, keyring_text, package_archive, root_key_args, trust_env
 
 KEY = SigningKey.generate("acme-release")
 OTHER = SigningKey.generate("stranger")
@@ -30,8 +30,10 @@ def env(tmp_path, monkeypatch):
     url = bare_repo(tmp_path / "index.git")
     ring = tmp_path / "registry-keyring.toml"
     ring.write_text(keyring_text(KEY))
-    assert main(["marketplace", "registry-init", "--registry", url, "--keyring", str(ring)]) == 0
+    assert main(["marketplace", "registry-init", "--registry", url, "--keyring", str(ring), *root_key_args(tmp_path)]) == 0
     monkeypatch.setenv("ESTREAM_REGISTRY", url)
+    for name, value in trust_env(KEY).items():
+        monkeypatch.setenv(name, value)
     return tmp_path, url
 
 
@@ -111,7 +113,7 @@ def test_publish_refuses_overwrite_untrusted_and_dev_keys(env, capsys, monkeypat
     assert "config.toml: `registry.allow_development_keys`: this registry does not accept" in err
     sandbox = bare_repo(tmp_path / "sandbox.git")
     ring = tmp_path / "registry-keyring.toml"
-    init = ["marketplace", "registry-init", "--registry", sandbox, "--keyring", str(ring), "--allow-development-keys"]
+    init = ["marketplace", "registry-init", "--registry", sandbox, "--keyring", str(ring), "--allow-development-keys", *root_key_args(tmp_path)]
     assert main(init) == 0
     assert b"allow_development_keys = true" in remote_file(sandbox, "config.toml")
     assert main(["marketplace", "publish", str(d), "--registry", sandbox]) == 2
