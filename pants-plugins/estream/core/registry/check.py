@@ -8,7 +8,9 @@ default branch is what every client would accept. It also runs against any check
 It reports every problem at once (one `Diagnostic` each, naming the index file and line or the
 archive) instead of stopping at the first:
 
-* `config.toml` and `keyring.toml` parse;
+* `config.toml` and `keyring.toml` parse; the trust chain holds against the registry's own root
+  keys (`core.registry.trust`: `keyring.toml` signed by the root in `keyring.sig`, `snapshot.json`
+  signed by a trusted key, matching the index, not expired);
 * every index file sits in its name's shard and parses strictly (`core.registry.index`);
 * every index line's archive exists and passes `verify_registry_archive` (checksum, signature
   by a key the registry's keyring trusts, the signed name and version, FPGA consistency, the
@@ -25,7 +27,7 @@ Yanked versions are checked too: a consumer's lock may still pin them.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import List, Optional, Set
 
@@ -126,6 +128,12 @@ def check_registry(registry: Registry) -> CheckReport:
     except EstreamError as e:
         report.extend(e)
         return report
+    try:
+        # The trust chain against the registry's own root keys: keyring signed by the root,
+        # snapshot signed, matching the index and not expired (an idle registry is re-signed).
+        config = replace(config, keyring=registry.own_trust(check_expiry=True).keyring)
+    except EstreamError as e:
+        report.extend(e)
     indexed: Set[str] = set()
     for rel, expected in registry.index_files():
         if expected != rel:

@@ -94,6 +94,22 @@ def test_a_clean_registry_passes_and_ships_its_ci_workflow(reg, capsys):
     assert "Checked 3 index entries and 3 archives" in capsys.readouterr().out
 
 
+def test_check_reports_an_unsigned_keyring_or_index_change(reg, capsys):
+    tmp_path, url = reg
+    checkout = tmp_path / "pr"
+    subprocess.run(["git", "clone", "-q", url, str(checkout)], check=True)
+    with open(checkout / "keyring.toml", "a") as f:
+        f.write(keyring_text(OTHER))
+    capsys.readouterr()
+    assert check("--path", str(checkout)) == 1
+    assert "keyring.toml (or root.toml) was changed without a root signature" in capsys.readouterr().err
+    subprocess.run(["git", "-C", str(checkout), "checkout", "-q", "keyring.toml"], check=True)
+    index = checkout / "index" / "es" / "f-" / "esf-core"
+    index.write_text(index.read_text().splitlines()[0] + "\n")  # a version's line removed, unsigned
+    assert check("--path", str(checkout)) == 1
+    assert "does not match its signed snapshot" in capsys.readouterr().err
+
+
 def test_check_finds_a_tampered_archive_bad_index_lines_and_stray_archives(reg, capsys):
     tmp_path, url = reg
 

@@ -470,11 +470,13 @@ class Registry:
             verified.manifest, verified.files, verified.top_dir, verified.key_id, verified.key_fingerprint, verified.development_key
         )
 
-    def own_trust(self, local_keyring: Optional[Keyring] = None, *, development_key: Optional[PublicKey] = None) -> TrustedRegistry:
+    def own_trust(
+        self, local_keyring: Optional[Keyring] = None, *, development_key: Optional[PublicKey] = None, check_expiry: bool = False
+    ) -> TrustedRegistry:
         """The registry's trust chain checked against its OWN root keys (no consumer pin): what
         a publisher or `registry check` relies on. The keyring must be root-signed and the
-        snapshot must match the index (an unsigned change is refused); expiry is not checked,
-        since the next signed change renews it."""
+        snapshot must match the index (an unsigned change is refused); expiry is checked only
+        when asked (`registry check`): the next signed change renews it."""
         roots = read_root(self.checkout, self.display_url)
         return verify_registry_trust(
             self.checkout,
@@ -483,7 +485,7 @@ class Registry:
             pinned_in=f"{ROOT_FILE}",
             local_keyring=local_keyring,
             extra_snapshot_keys=[development_key] if development_key is not None else [],
-            check_expiry=False,
+            check_expiry=check_expiry,
         )
 
     def trusted(
