@@ -37,7 +37,14 @@ def _root_keys(args: argparse.Namespace):
 def _snapshot_key(args: argparse.Namespace):
     """The key that signs the registry snapshot of a change: --key-file, else the environment's
     signing key, else (with --allow-development-key) this user's development key."""
-    return resolve_signing_key(key_file=getattr(args, "key_file", None), allow_development_key=getattr(args, "allow_development_key", False))
+    try:
+        return resolve_signing_key(key_file=getattr(args, "key_file", None), allow_development_key=getattr(args, "allow_development_key", False))
+    except EstreamError as e:
+        raise EstreamError.single(
+            e.diagnostics[0].path,
+            f"{e.diagnostics[0].message}: every registry change is signed (the registry snapshot) with the publisher's key",
+            help="pass --key-file (or set $ESTREAM_SIGNING_KEY_FILE) to a key in the registry's keyring.toml",
+        ) from None
 
 
 def _configure_init(p: argparse.ArgumentParser) -> None:
@@ -102,7 +109,16 @@ def _run_publish(args: argparse.Namespace) -> int:
     else:
         raise EstreamError.single(str(target), "no such package directory or archive")
     ring = local_keyring(args)
-    snapshot_key = key if target.is_dir() else _snapshot_key(args)
+    if target.is_dir():
+        snapshot_key = key
+    else:
+        try:
+            snapshot_key = _snapshot_key(args)
+        except EstreamError:
+            # Say first why the archive itself would be refused (e.g. a development-key package).
+            registry.sync()
+            registry.inspect(archive, source=str(target), local_keyring=ring, allow_development_key=args.allow_development_key)
+            raise
     entry = registry.publish(
         archive,
         source=str(target),
