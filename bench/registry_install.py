@@ -26,7 +26,7 @@ sys.path.insert(0, str(PLUGINS))
 
 from estream.cli.main import main as estream_main  # noqa: E402
 from estream.core.keys import SigningKey  # noqa: E402
-from estream.core.registry.testing import bare_repo, keyring_text, package_archive  # noqa: E402
+from estream.core.registry.testing import bare_repo, keyring_text, package_archive, root_key_args, trust_env  # noqa: E402
 
 CHAIN = ["bench-app", "bench-l1", "bench-l2", "bench-l3", "bench-l4", "bench-base"]
 
@@ -58,7 +58,8 @@ def main() -> None:
         key = SigningKey.generate("bench-release")
         url = bare_repo(tmp / "index.git")
         (tmp / "ring.toml").write_text(keyring_text(key))
-        assert estream_main(["marketplace", "registry-init", "--registry", url, "--keyring", str(tmp / "ring.toml")]) == 0
+        assert estream_main(["marketplace", "registry-init", "--registry", url, "--keyring", str(tmp / "ring.toml"), *root_key_args(tmp)]) == 0
+        os.environ.update(trust_env(key))  # publishers sign snapshots; consumers pin the root (issue 13)
         total = 0
         for depth, name in reversed(list(enumerate(CHAIN))):
             deps = {CHAIN[depth + 1]: "^1.0"} if depth + 1 < len(CHAIN) else {}

@@ -3,8 +3,9 @@
     # 3rdparty/estream/BUILD
     estream_component(name="esf-iot", component="esf-iot", version="^1.0")
 
-* `./pants estream-lock ::` resolves every `estream_component` requirement (and their
-  dependencies) against the registry and writes `[estream-components].lockfile` with exact
+* `./pants estream-lock ::` verifies the registry's trust chain against the root keys pinned in
+  `[estream-registry].trust_roots` (an unpinned registry is refused), resolves every
+  `estream_component` requirement (and their dependencies) against it and writes `[estream-components].lockfile` with exact
   versions, the registry's SHA3-256 checksums and the SHA-256 + size pins Pants downloads with.
 * `./pants package 3rdparty/estream:esf-iot` fetches the locked archive with Pants' downloader
   (cached in the store, SHA-256/size checked before use), checks the SHA3-256 checksum and the
@@ -23,7 +24,7 @@ from dataclasses import dataclass
 from typing import Dict, Tuple
 
 from estream.core.errors import EstreamError
-from estream.core.keys import empty_keyring, load_keyring
+from estream.core.keys import Keyring, empty_keyring, load_keyring
 from estream.core.esf import ESF_SUFFIX, parse_esf
 from estream.core.manifest import MANIFEST_FILENAME, parse_manifest
 from estream.core.registry.archive_verification import verify_registry_archive
@@ -31,6 +32,7 @@ from estream.core.registry.components_lock import LockedComponent, archive_url, 
 from estream.core.registry.index import archive_path
 from estream.core.registry.registry import Registry, estream_home
 from estream.core.registry.resolver import resolve
+from estream.core.registry.trust import TrustState, load_trust_state, parse_pins, record_trust_state
 from estream.core.resolution import PackageSchemas
 from estream.core.semver import Version, VersionReq
 from estream.subsystems.registry import EstreamRegistrySubsystem
@@ -172,6 +174,7 @@ async def fetch_component(
         source=source,
         action="it cannot be used",
         deps=locked.deps,
+        expected_key_fingerprint=locked.key_fingerprint,
         checksum_from="the lock",
     )
     top, files, manifest = verified.top_dir, verified.files, verified.manifest
@@ -279,11 +282,17 @@ async def estream_lock(
         raise EstreamError.single("[estream-registry].url", "no registry configured", help="set [estream-registry].url or ESTREAM_REGISTRY")
     registry = Registry(url, home=estream_home(env, user_home=env.get("HOME")))
     registry.sync()
+    # The registry's trust chain, against the roots pants.toml pins (the CLI's check).
+    pins = parse_pins(registry_options.trust_roots, "[estream-registry].trust_roots")
+    local = load_keyring(os.path.join(build_root.path, signing.keyring)) if signing.keyring else empty_keyring()
+    trusted = registry.trusted(
+        pins,
+        pinned_in="[estream-registry].trust_roots",
+        seen=load_trust_state(registry.home, pins) if pins else TrustState(),
+        local_keyring=local,
+    )
     resolution = resolve(roots, registry.entries)
-    keyring = registry.config().keyring
-    if signing.keyring:
-        local = load_keyring(os.path.join(build_root.path, signing.keyring))
-        keyring = type(keyring)(keyring.entries + local.entries, keyring.source)
+    keyring = Keyring(trusted.keyring.entries + local.entries, f"{trusted.keyring.source} + {local.source}")
     locked: Dict[str, LockedComponent] = {}
     for name in resolution.order():
         e = resolution.packages[name]
@@ -303,9 +312,11 @@ async def estream_lock(
         locked[name] = LockedComponent(
             name, e.version, roots.get(name), e.checksum, hashlib.sha256(data).hexdigest(), len(data),
             archive_url(template, archive_path(name, e.version), name, e.version), tuple(sorted((d.name, d.req) for d in e.deps)),
+            e.key_fingerprint,
         )
     digest = await Get(Digest, CreateDigest([FileContent(components.lockfile, render_lock(locked))]))
     workspace.write_digest(digest)
+    record_trust_state(registry.home, pins, trusted.seen)
     console.print_stderr(f"Wrote {components.lockfile}: " + ", ".join(f"{n} {c.version}" for n, c in sorted(locked.items())))
     return EstreamLock(exit_code=0)
 

@@ -10,7 +10,7 @@ import pytest
 from estream.cli.main import main
 from estream.components import EstreamComponentFieldSet, EstreamLock, VerifiedComponent, VerifiedComponentRequest
 from estream.core.keys import SigningKey
-from estream.core.registry.testing import bare_repo, keyring_text, package_archive
+from estream.core.registry.testing import ROOT_KEY, bare_repo, keyring_text, package_archive, root_key_args
 from estream.core.registry.testing import make_manifest, schema_yaml
 from estream.register import rules as estream_rules, target_types as estream_target_types
 from estream.util_rules.schema_resolution import ResolvedSchemaGraph, ResolveSchemasRequest
@@ -33,7 +33,8 @@ def setup(tmp_path, monkeypatch):
     url = bare_repo(tmp_path / "index.git")
     ring = tmp_path / "ring.toml"
     ring.write_text(keyring_text(KEY))
-    assert main(["marketplace", "registry-init", "--registry", url, "--keyring", str(ring)]) == 0
+    assert main(["marketplace", "registry-init", "--registry", url, "--keyring", str(ring), *root_key_args(tmp_path)]) == 0
+    monkeypatch.setenv("ESTREAM_SIGNING_KEY", KEY.private_key_file_text())
     for name, version, kw in (
         ("esf-core", "1.0.0", dict(provides=["CoreEvent"])),
         ("esf-core", "1.1.0", dict(provides=["CoreEvent"])),
@@ -59,7 +60,7 @@ def setup(tmp_path, monkeypatch):
             "keyring.toml": keyring_text(KEY),
         }
     )
-    options = [f"--estream-registry-url={url}", "--estream-signing-keyring=keyring.toml"]
+    options = [f"--estream-registry-url={url}", "--estream-signing-keyring=keyring.toml", f"--estream-registry-trust-roots=['{ROOT_KEY.fingerprint}']"]
     runner.set_options(options, env={"HOME": str(home)}, env_inherit={"PATH"})
     return runner, options, home
 
@@ -87,11 +88,39 @@ def test_lock_goal_then_verified_package(setup):
     verified = runner.request(VerifiedComponent, [VerifiedComponentRequest("esf-iot")])
     assert verified.provides == ("IoTEvent",) and verified.requires == ("CoreEvent",)
 
+    # The lock records the signer; an archive signed by another key than the locked one is refused.
+    assert comps["esf-iot"]["key_fingerprint"] == KEY.fingerprint
+    lock["components"]["esf-iot"]["key_fingerprint"] = "sha3-256:" + "e" * 64
+    runner.write_files({"3rdparty/estream/components.lock": json.dumps(lock)})
+    with pytest.raises(ExecutionError, match="is signed by key release .*but the lock records sha3-256:e+"):
+        runner.request(VerifiedComponent, [VerifiedComponentRequest("esf-iot")])
+    lock["components"]["esf-iot"]["key_fingerprint"] = KEY.fingerprint
+
     # A tampered lock (another SHA3-256) is refused even though the download itself matches its pin.
     lock["components"]["esf-core"]["checksum"] = "sha3-256:" + "0" * 64
     runner.write_files({"3rdparty/estream/components.lock": json.dumps(lock)})  # invalidates what read it
     with pytest.raises(ExecutionError, match="does not match the lock"):
         runner.request(VerifiedComponent, [VerifiedComponentRequest("esf-core")])
+
+
+def lock_error(runner, args, home) -> str:
+    """The lock goal's error (raised through the engine, or reported with a non-zero exit)."""
+    try:
+        result = runner.run_goal_rule(EstreamLock, global_args=args, args=["::"], env={"HOME": str(home)}, env_inherit={"PATH"})
+    except ExecutionError as e:
+        return str(e)
+    assert result.exit_code != 0
+    return result.stderr
+
+
+def test_lock_goal_refuses_an_unpinned_registry_or_a_wrong_pin(setup):
+    runner, options, home = setup
+    unpinned = [o for o in options if "trust-roots" not in o]
+    text = lock_error(runner, unpinned, home)
+    assert "this registry is not pinned" in text and "[estream-registry].trust_roots" in text and ROOT_KEY.fingerprint in text
+    text = lock_error(runner, [*unpinned, "--estream-registry-trust-roots=['sha3-256:" + "a" * 64 + "']"], home)
+    assert "none of the registry's root keys is pinned" in text
+    assert not Path(runner.build_root, "3rdparty/estream/components.lock").exists()
 
 
 def test_substituted_archive_fails_the_download_pin(setup):

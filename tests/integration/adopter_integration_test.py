@@ -32,7 +32,7 @@ import pytest
 
 from estream.cli.main import main as estream
 from estream.core.keys import SigningKey, write_private_key, write_public_key
-from estream.core.registry.testing import bare_repo
+from estream.core.registry.testing import ROOT_KEY, bare_repo, root_key_args
 from estream.version import VERSION
 
 from integration.clean_pip import clean_pip_env
@@ -151,7 +151,7 @@ def adopter(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Adopter]:
     saved_home = os.environ.get("ESTREAM_HOME")
     os.environ["ESTREAM_HOME"] = str(tmp / "estream-home")
     try:
-        assert estream(["marketplace", "registry-init", "--registry", registry, "--keyring", str(ring)]) == 0
+        assert estream(["marketplace", "registry-init", "--registry", registry, "--keyring", str(ring), *root_key_args(tmp)]) == 0
     finally:
         if saved_home is None:
             del os.environ["ESTREAM_HOME"]
@@ -281,6 +281,11 @@ def test_cli_wheel_in_a_clean_venv(adopter: Adopter, tmp_path: Path) -> None:
 
     workspace = tmp_path / "workspace"
     workspace.mkdir()
-    done = cli("marketplace", "install", "estream-fleet-health", "--registry", adopter.registry, "--workspace", str(workspace))
+    install = ("marketplace", "install", "estream-fleet-health", "--registry", adopter.registry, "--workspace", str(workspace))
+    # first use is explicit: unpinned, the registry is refused with its root fingerprint and the pin command
+    unpinned = cli(*install)
+    assert unpinned.returncode == 2 and "this registry is not pinned" in unpinned.stderr, unpinned.stdout + unpinned.stderr
+    assert ROOT_KEY.fingerprint in unpinned.stderr
+    done = cli(*install, "--trust-root", ROOT_KEY.fingerprint)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "estream-fleet-health v1.1.0" in done.stdout, done.stdout

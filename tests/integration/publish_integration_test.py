@@ -10,7 +10,7 @@ from pathlib import Path
 from estream.cli.main import main
 from estream.core.keys import SigningKey, write_private_key
 from estream.core.registry.index import index_path
-from estream.core.registry.testing import bare_repo, keyring_text
+from estream.core.registry.testing import bare_repo, keyring_text, root_key_args
 
 from integration.pants_repo import copy_repo, run_pants
 
@@ -25,7 +25,7 @@ def test_pants_publish_pushes_verified_packages(tmp_path: Path, monkeypatch) -> 
     ring = tmp_path / "ring.toml"
     ring.write_text(keyring_text(key))
     monkeypatch.setenv("ESTREAM_HOME", str(tmp_path / "estream-home"))
-    assert main(["marketplace", "registry-init", "--registry", url, "--keyring", str(ring)]) == 0
+    assert main(["marketplace", "registry-init", "--registry", url, "--keyring", str(ring), *root_key_args(tmp_path)]) == 0
 
     repo = copy_repo(tmp_path / "checkout")
     env = {"ESTREAM_HOME": str(tmp_path / "publisher-home"), "PANTS_ESTREAM_REGISTRY_URL": url}

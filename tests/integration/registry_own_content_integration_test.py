@@ -24,7 +24,7 @@ from estream.cli.main import main
 from estream.core.keys import SigningKey, write_private_key
 from estream.core.manifest import MANIFEST_FILENAME, parse_manifest
 from estream.core.registry.index import index_path
-from estream.core.registry.testing import bare_repo, keyring_text
+from estream.core.registry.testing import ROOT_KEY, bare_repo, keyring_text, root_key_args
 
 from integration.pants_repo import copy_repo, run_pants, source_root
 
@@ -64,8 +64,9 @@ def test_every_package_of_this_repository_publishes_installs_and_runs_its_vector
     monkeypatch.setenv("ESTREAM_SIGNING_KEY_FILE", str(key_file))
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "0")
     url = bare_repo(tmp_path / "index.git")
-    assert main(["marketplace", "registry-init", "--registry", url, "--keyring", str(ring)]) == 0
+    assert main(["marketplace", "registry-init", "--registry", url, "--keyring", str(ring), *root_key_args(tmp_path)]) == 0
     monkeypatch.setenv("ESTREAM_REGISTRY", url)
+    monkeypatch.setenv("ESTREAM_TRUST_ROOT", ROOT_KEY.fingerprint)  # the consumer pins the registry's root
 
     # The packages with bitstreams: one `./pants package` (the only producer of fpga/).
     fpga = {name: d for name, d in packages.items() if needs_bitstreams(d)}

@@ -17,9 +17,13 @@ from estream.cli.registry_options import (
     local_keyring,
     registry_from,
 )
+from estream.core.atomic_file import atomic_write_bytes
 from estream.core.errors import EstreamError
+from estream.core.keys import local_development_key
 from estream.core.registry.install import InstallOptions, Installer
 from estream.core.registry.transaction import install_signal_handlers, recover, workspace_lock
+from estream.core.registry.trust import ENV_TRUST_ROOT, TrustState, load_trust_state, parse_pins, read_root, record_trust_state
+from estream.core.registry.workspace import WORKSPACE_FILE, load_workspace
 from estream.core.registry.upgrade import outdated, render_outdated, upgrade
 from estream.core.semver import SemverError, VersionReq
 
@@ -30,6 +34,14 @@ def _common(p: argparse.ArgumentParser) -> None:
     add_cache_option(p)
     add_keyring_options(p)
     p.add_argument("--offline", action="store_true", help="never contact the registry; use the cache and the last fetched index")
+    p.add_argument(
+        "--trust-root",
+        metavar="FINGERPRINT",
+        action="append",
+        default=[],
+        help="pin the registry's root key (sha3-256:...; repeatable); a successful install writes it to estream-workspace.toml "
+        f"(default: the workspace's [trust] roots, else ${ENV_TRUST_ROOT})",
+    )
 
 
 def _installer(args: argparse.Namespace, **extra) -> Installer:
@@ -42,6 +54,7 @@ def _installer(args: argparse.Namespace, **extra) -> Installer:
         allow_development_key=args.allow_development_key,
         local_keyring=local_keyring(args),
         run_tests=not getattr(args, "no_tests", False),
+        trust_roots=parse_pins(args.trust_root, "--trust-root"),
     )
     return Installer(root, registry=registry_from(args, required=False), cache=cache_from(args), options=options, out=sys.stdout)
 
@@ -120,6 +133,45 @@ def _run_upgrade(args: argparse.Namespace) -> int:
     return 0
 
 
+def _configure_trust(p: argparse.ArgumentParser) -> None:
+    p.add_argument("fingerprints", nargs="*", metavar="FINGERPRINT", help="the registry's root key fingerprints to pin (none: show them)")
+    p.add_argument("--workspace", metavar="DIR", default=".", help="workspace root (default: current directory)")
+    add_registry_option(p)
+    add_keyring_options(p)
+
+
+def _run_trust(args: argparse.Namespace) -> int:
+    """Show the registry's root keys, or pin them in the workspace after checking its trust chain."""
+    root = Path(args.workspace)
+    if not root.is_dir():
+        raise EstreamError.single(str(root), "workspace directory does not exist")
+    registry = registry_from(args)
+    assert registry is not None
+    if not registry.sync():
+        raise EstreamError.single(registry.display_url, "the registry is empty", help="create it with `estream marketplace registry-init`")
+    roots = read_root(registry.checkout, registry.display_url)
+    if not args.fingerprints:
+        print(f"  Root keys of {registry.display_url}:")
+        for key in roots.keys:
+            print(f"    {key.fingerprint} ({key.key_id})")
+        print("  Nothing was pinned. Check the fingerprint with the registry's owner, then run:")
+        print(f"    estream marketplace trust --registry {registry.display_url} {' '.join(roots.fingerprints)}")
+        return 0
+    pins = parse_pins(args.fingerprints, "FINGERPRINT")
+    seen = load_trust_state(registry.home, pins)
+    ws = load_workspace(root)
+    seen = TrustState(max(seen.snapshot, ws.trust_snapshot), seen.keyring)
+    own = local_development_key() if args.allow_development_key else None
+    trusted = registry.trusted(pins, pinned_in="the given fingerprints", seen=seen, local_keyring=local_keyring(args), development_key=own)
+    ws.trust_roots = pins
+    ws.trust_snapshot = max(ws.trust_snapshot, trusted.snapshot.version)
+    atomic_write_bytes(root / WORKSPACE_FILE, ws.render().encode("utf-8"))
+    record_trust_state(registry.home, pins, trusted.seen)
+    print(f"  Pinned the root keys of {registry.display_url} in {root / WORKSPACE_FILE}: {', '.join(pins)}")
+    print(f"    keyring version {trusted.keyring_version}, snapshot {trusted.snapshot.version} (expires {trusted.snapshot.expires})")
+    return 0
+
+
 def _configure_recover(p: argparse.ArgumentParser) -> None:
     p.add_argument("--workspace", metavar="DIR", default=".")
 
@@ -138,4 +190,5 @@ INSTALL = Command("install", "install components and their dependencies into the
 OUTDATED = Command("outdated", "list installed components with newer versions", _configure_outdated, _run_outdated)
 UPGRADE = Command("upgrade", "upgrade components (patch: auto, minor: --yes, major: --force)", _configure_upgrade, _run_upgrade)
 RECOVER = Command("recover", "roll back an install that was killed half-way", _configure_recover, _run_recover)
-COMMANDS = [INSTALL, OUTDATED, UPGRADE, RECOVER]
+TRUST = Command("trust", "show a registry's root keys, or pin them in the workspace (first use is explicit)", _configure_trust, _run_trust)
+COMMANDS = [INSTALL, OUTDATED, UPGRADE, RECOVER, TRUST]

@@ -10,16 +10,47 @@ from pathlib import Path
 from estream.cli.main import Command
 from estream.cli.registry_options import add_keyring_options, add_registry_option, local_keyring, registry_from
 from estream.core.errors import EstreamError
-from estream.core.keys import resolve_signing_key
+from estream.core.keys import load_private_key, resolve_signing_key
 from estream.core.registry.check import check_registry
 from estream.core.registry.publish import archive_from_directory, validate_archive
 from estream.core.registry.registry import DEFAULT_PUSH_ATTEMPTS, Registry
+from estream.core.registry.trust import DEFAULT_SNAPSHOT_DAYS
 from estream.core.signature import default_signed_at
+
+
+def _add_root_key_option(p: argparse.ArgumentParser, *, required: bool) -> None:
+    p.add_argument(
+        "--root-key",
+        metavar="FILE",
+        action="append",
+        default=[],
+        required=required,
+        help="a root key's private key file (repeat for several): root keys sign the registry's keyring; "
+        "consumers pin their fingerprints. Keep it offline (`estream marketplace keygen` makes one)",
+    )
+
+
+def _root_keys(args: argparse.Namespace):
+    return [load_private_key(path) for path in args.root_key]
+
+
+def _snapshot_key(args: argparse.Namespace):
+    """The key that signs the registry snapshot of a change: --key-file, else the environment's
+    signing key, else (with --allow-development-key) this user's development key."""
+    try:
+        return resolve_signing_key(key_file=getattr(args, "key_file", None), allow_development_key=getattr(args, "allow_development_key", False))
+    except EstreamError as e:
+        raise EstreamError.single(
+            e.diagnostics[0].path,
+            f"{e.diagnostics[0].message}: every registry change is signed (the registry snapshot) with the publisher's key",
+            help="pass --key-file (or set $ESTREAM_SIGNING_KEY_FILE) to a key in the registry's keyring.toml",
+        ) from None
 
 
 def _configure_init(p: argparse.ArgumentParser) -> None:
     add_registry_option(p)
     p.add_argument("--keyring", metavar="FILE", required=True, help="keyring (TOML [[keys]]) of the publisher keys the registry trusts")
+    _add_root_key_option(p, required=True)
     p.add_argument(
         "--allow-development-keys",
         action="store_true",
@@ -35,8 +66,12 @@ def _configure_init(p: argparse.ArgumentParser) -> None:
 def _run_init(args: argparse.Namespace) -> int:
     registry = registry_from(args)
     text = Path(args.keyring).read_text(encoding="utf-8")
-    registry.init(text, allow_development_keys=args.allow_development_keys, allow_untrusted_keys=args.allow_untrusted_keys)
+    roots = _root_keys(args)
+    registry.init(text, root_keys=roots, allow_development_keys=args.allow_development_keys, allow_untrusted_keys=args.allow_untrusted_keys)
     print(f"Initialised the estream registry at {registry.display_url}")
+    print("  Root key fingerprints (publish them where consumers can check them; they pin them with `estream marketplace trust`):")
+    for key in roots:
+        print(f"    {key.fingerprint} ({key.key_id})")
     return 0
 
 
@@ -44,7 +79,7 @@ def _configure_publish(p: argparse.ArgumentParser) -> None:
     p.add_argument("package", help="package directory (signed or not) or a built .tar.gz archive")
     add_registry_option(p)
     add_keyring_options(p)
-    p.add_argument("--key-file", metavar="FILE", help="signing key for an unsigned directory (default: $ESTREAM_SIGNING_KEY[_FILE])")
+    p.add_argument("--key-file", metavar="FILE", help="signing key for an unsigned directory, and the key that signs the registry snapshot (default: $ESTREAM_SIGNING_KEY[_FILE])")
     p.add_argument("--attempts", type=int, default=DEFAULT_PUSH_ATTEMPTS, help="push attempts when other publishers race (default %(default)s)")
     p.add_argument(
         "--with",
@@ -74,8 +109,23 @@ def _run_publish(args: argparse.Namespace) -> int:
     else:
         raise EstreamError.single(str(target), "no such package directory or archive")
     ring = local_keyring(args)
+    if target.is_dir():
+        snapshot_key = key
+    else:
+        try:
+            snapshot_key = _snapshot_key(args)
+        except EstreamError:
+            # Say first why the archive itself would be refused (e.g. a development-key package).
+            registry.sync()
+            registry.inspect(archive, source=str(target), local_keyring=ring, allow_development_key=args.allow_development_key)
+            raise
     entry = registry.publish(
-        archive, source=str(target), local_keyring=ring, allow_development_key=args.allow_development_key, attempts=args.attempts
+        archive,
+        source=str(target),
+        snapshot_key=snapshot_key,
+        local_keyring=ring,
+        allow_development_key=args.allow_development_key,
+        attempts=args.attempts,
     )
     print(f"  Published {entry.name} v{entry.version} to {registry.display_url}")
     print(f"    checksum {entry.checksum} ({entry.size} bytes), signed by {entry.key_id}")
@@ -88,22 +138,46 @@ def _configure_yank(p: argparse.ArgumentParser) -> None:
     p.add_argument("name")
     p.add_argument("version")
     add_registry_option(p)
+    p.add_argument("--key-file", metavar="FILE", help="publisher key that signs the registry snapshot (default: $ESTREAM_SIGNING_KEY[_FILE])")
 
 
 def _yank(args: argparse.Namespace, yanked: bool) -> int:
     registry = registry_from(args)
-    entry = registry.set_yanked(args.name, args.version, yanked)
+    entry = registry.set_yanked(args.name, args.version, yanked, snapshot_key=_snapshot_key(args))
     print(f"  {'Yanked' if yanked else 'Unyanked'} {entry.name} v{entry.version} in {registry.display_url}")
     return 0
 
 
 def _configure_registry(p: argparse.ArgumentParser) -> None:
-    p.add_argument("action", choices=["check"], help="check: verify every archive and index entry (the registry's CI check)")
+    p.add_argument(
+        "action",
+        choices=["check", "keyring", "sign-snapshot"],
+        help="check: verify every archive and index entry (the registry's CI check); keyring: replace keyring.toml "
+        "(add, rotate, revoke publisher keys) signed by the root key; sign-snapshot: re-sign the snapshot of an idle "
+        "registry before it expires",
+    )
     add_registry_option(p)
     p.add_argument("--path", metavar="DIR", help="check this registry checkout as it is (e.g. a pull request in CI) instead of fetching --registry")
+    p.add_argument("--keyring", metavar="FILE", help="keyring: the new keyring.toml")
+    _add_root_key_option(p, required=False)
+    p.add_argument("--key-file", metavar="FILE", help="sign-snapshot: the signing key (a publisher or root key; default: $ESTREAM_SIGNING_KEY[_FILE])")
+    p.add_argument("--days", type=int, default=DEFAULT_SNAPSHOT_DAYS, help="sign-snapshot: validity in days (default %(default)s)")
 
 
 def _run_registry(args: argparse.Namespace) -> int:
+    if args.action == "keyring":
+        if not args.keyring or not args.root_key:
+            raise EstreamError.single("registry keyring", "needs --keyring FILE and --root-key FILE")
+        registry = registry_from(args)
+        version = registry.set_keyring(Path(args.keyring).read_text(encoding="utf-8"), _root_keys(args))
+        print(f"  Signed keyring version {version} of {registry.display_url} with the root key")
+        return 0
+    if args.action == "sign-snapshot":
+        registry = registry_from(args)
+        key = load_private_key(args.root_key[0]) if args.root_key and not args.key_file else _snapshot_key(args)
+        version = registry.resign_snapshot(key, days=args.days)
+        print(f"  Signed snapshot {version} of {registry.display_url} (valid {args.days} days)")
+        return 0
     if args.path:
         root = Path(args.path)
         if not root.is_dir():

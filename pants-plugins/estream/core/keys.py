@@ -375,6 +375,19 @@ def load_or_create_dev_key(home_dir: "str | os.PathLike[str] | None" = None) -> 
     return key
 
 
+def local_development_key(home_dir: "str | os.PathLike[str] | None" = None) -> Optional[PublicKey]:
+    """The public half of THIS user's development key (`dev_key_path`), or None if there is none.
+
+    `--allow-development-key` trusts this key only: a development key vouches for itself (anyone
+    can make one and mark a package `development_key`), so the only development key a person can
+    meaningfully trust is their own. Never creates the key.
+    """
+    path = dev_key_path(home_dir)
+    if not path.is_file():
+        return None
+    return load_private_key(path, development=True).public
+
+
 def resolve_signing_key(
     *,
     key_file: "str | os.PathLike[str] | None" = None,
@@ -574,6 +587,7 @@ __all__ = [
     "find_keyring",
     "fingerprint",
     "load_keyring",
+    "local_development_key",
     "load_or_create_dev_key",
     "load_private_key",
     "load_public_key",

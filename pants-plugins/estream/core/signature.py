@@ -32,6 +32,7 @@ from estream.core.json_loader import load_json
 from estream.core.toml_loader import load_toml
 
 from estream.core.errors import Diagnostic, EstreamError
+from estream.core.format_version import format_version_problem, is_exact_int
 from estream.core.keys import (
     ALGORITHM,
     PUBLIC_KEY_SIZE,
@@ -327,7 +328,7 @@ def parse_signature_file(data: bytes) -> SignatureFile:
         raise EstreamError.single(SIGNATURE_FILE, "expected a JSON object")
 
     fv = doc.get("format_version")
-    if fv == 1 and not isinstance(fv, bool):
+    if is_exact_int(fv, 1):
         raise EstreamError.single(
             SIGNATURE_FILE,
             "format_version 1 (the spec's original scheme) is rejected as insecure: its Merkle root "
@@ -335,10 +336,9 @@ def parse_signature_file(data: bytes) -> SignatureFile:
             key="format_version",
             help="re-sign the package with this estream version (format_version 2)",
         )
-    if fv != FORMAT_VERSION or isinstance(fv, bool):
-        raise EstreamError.single(
-            SIGNATURE_FILE, f"unsupported format_version {fv!r}, expected {FORMAT_VERSION}", key="format_version"
-        )
+    problem = format_version_problem(fv, FORMAT_VERSION)
+    if problem:
+        raise EstreamError.single(SIGNATURE_FILE, problem, key="format_version")
     if doc.get("algorithm") != ALGORITHM:
         out.append(
             Diagnostic(

@@ -14,7 +14,7 @@ import pytest
 from estream.cli.main import main
 from estream.core.errors import EstreamError
 from estream.core.keys import SigningKey
-from estream.core.registry.testing import bare_repo, keyring_text
+from estream.core.registry.testing import bare_repo, keyring_text, root_key_args, trust_env
 from estream.goals.package import MarketplacePackagePackageFieldSet
 from estream.register import rules as estream_rules, target_types as estream_target_types
 from estream.testutil.broken_packages import BASE, CASES, Case
@@ -40,8 +40,10 @@ def registry(tmp_path_factory, monkeypatch) -> str:
     url = bare_repo(tmp / "index.git")
     ring = tmp / "keyring.toml"
     ring.write_text(keyring_text(KEY))
-    assert main(["marketplace", "registry-init", "--registry", url, "--keyring", str(ring)]) == 0
+    assert main(["marketplace", "registry-init", "--registry", url, "--keyring", str(ring), *root_key_args(tmp)]) == 0
     monkeypatch.setenv("ESTREAM_REGISTRY", url)
+    for name, value in trust_env(KEY).items():
+        monkeypatch.setenv(name, value)
     return url
 
 

@@ -8,8 +8,10 @@ refuses to overwrite a published version or to publish a development-key package
 sets `allow_development_keys = true`), and commits and pushes the archive and its index
 line atomically, retrying when other publishers push first.
 
-The process gets git's credential environment (never a committed file); the signing key is not
-needed, as the archive is already signed.
+The process gets git's credential environment (never a committed file) and
+`ESTREAM_SIGNING_KEY_FILE` (a path, never the inline `ESTREAM_SIGNING_KEY` secret): the archive is
+already signed, but the registry's snapshot of the change is signed with the publisher's key
+(`estream.core.registry.trust`).
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ from pants.engine.rules import Get, MultiGet, collect_rules, rule
 from pants.engine.target import BoolField, TransitiveTargets, TransitiveTargetsRequest
 from pants.util.logging import LogLevel
 
-PASSED_ENV_VARS = (*GIT_CREDENTIAL_ENV_VARS, "ESTREAM_REGISTRY", "ESTREAM_HOME", "ESTREAM_KEYRING")
+PASSED_ENV_VARS = (*GIT_CREDENTIAL_ENV_VARS, "ESTREAM_REGISTRY", "ESTREAM_HOME", "ESTREAM_KEYRING", "ESTREAM_SIGNING_KEY_FILE")
 
 
 class MarketplaceSkipPublishField(BoolField):

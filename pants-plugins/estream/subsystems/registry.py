@@ -41,6 +41,17 @@ class EstreamRegistrySubsystem(Subsystem):
             """
         ),
     )
+    trust_roots = StrListOption(
+        help=help_text(
+            """
+            Fingerprints (`sha3-256:<hex>`) of the registry's root keys this repository trusts.
+            `./pants estream-lock` verifies the registry's trust chain against them (the root-signed
+            keyring, the signed snapshot, rollback and expiry; `estream.core.registry.trust`) and
+            refuses an unpinned registry. Get the fingerprints from the registry's owner, or see
+            them with `estream marketplace trust --registry URL`, and check them out of band.
+            """
+        ),
+    )
     push_attempts = IntOption(
         default=20,
         help="How many times to re-apply and push a publish when other publishers keep pushing first.",

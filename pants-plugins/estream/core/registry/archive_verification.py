@@ -21,9 +21,13 @@ Decisions, where the three copies this replaces disagreed (the stricter correct 
   trusted key's archive of `esf-iot` could be served as `esf-core`, and a registry could list
   other dependencies than the signed manifest. Now every caller checks all six.
 * A development-key signature is accepted only when the caller allows development keys, and then
-  only the key the index recorded for that version (`expected_key_fingerprint`): a development key
-  vouches for itself, so without the pin any self-signed archive would pass. (`install`'s rule;
-  publish has no index entry yet and passes None.)
+  only by a key the caller names in `development_keys`: for `install` and `publish` the local
+  user's own development key (`core.keys.local_development_key`), for `registry check` of a
+  sandbox registry that allows development keys the one its index line recorded. A development
+  key vouches for itself, so trusting the key an archive brings would accept any self-signed
+  archive (issue 13).
+* `expected_key_fingerprint` (the index line's or the lock's `key_fingerprint`) pins the signer:
+  an archive signed by any other key, trusted or not, is refused (key substitution).
 * Verification is against the keyring the caller passes, never against keys the archive brings.
 """
 
@@ -37,9 +41,7 @@ from estream.core.errors import EstreamError
 from estream.core.fpga_verify import check_fpga_consistency
 from estream.core.keys import Keyring, PublicKey
 from estream.core.manifest import MANIFEST_FILENAME, Manifest, parse_manifest
-from estream.core.merkle import SIGNATURE_FILE
 from estream.core.registry.cache import checksum_of
-from estream.core.signature import parse_signature_file
 from estream.core.verify import VerificationReport, verify_package
 
 
@@ -81,6 +83,7 @@ def verify_registry_archive(
     allow_development_key: bool = False,
     expected_key_fingerprint: Optional[str] = None,
     extra_trusted_keys: Sequence[PublicKey] = (),
+    development_keys: Sequence[PublicKey] = (),
     max_unpacked_bytes: int = DEFAULT_MAX_TOTAL_BYTES,
     checksum_from: str = "the index",
 ) -> VerifiedArchive:
@@ -88,6 +91,9 @@ def verify_registry_archive(
 
     `checksum` is the expected `sha3-256:<hex>` (None: not known yet, as when publishing), taken
     from `checksum_from` ("the index", "the lock");
+    `development_keys` the development keys trusted when `allow_development_key` (never the
+    archive's own); `expected_key_fingerprint` the signer `checksum_from` records (None: any
+    trusted key);
     `deps` the (name, requirement) pairs an index or lock lists for it (None: nothing to compare);
     `action` completes the error message ("nothing was installed", "it cannot be published").
     """
@@ -99,14 +105,8 @@ def verify_registry_archive(
         )
     top, files = read_archive(data, source=source, max_total_bytes=max_unpacked_bytes)
     extra = list(extra_trusted_keys)
-    sig_raw = files.get(SIGNATURE_FILE)
-    if sig_raw is not None and allow_development_key:
-        try:
-            sig = parse_signature_file(sig_raw)
-            if sig.development_key and (expected_key_fingerprint is None or expected_key_fingerprint == sig.key_fingerprint):
-                extra.append(sig.public)
-        except EstreamError:
-            pass  # verify_package reports the malformed signature
+    if allow_development_key:
+        extra.extend(development_keys)
     report = verify_package(
         files, keyring=keyring, extra_trusted_keys=extra, allow_development_key=allow_development_key, top_dir=top, source=source
     )
@@ -115,6 +115,13 @@ def verify_registry_archive(
             source,
             f"verification failed (exit {int(report.exit_code)}, {report.exit_code.name.lower()}); {action}:\n" + report.render().rstrip(),
             help=f"trusted keys come from {keyring.source}",
+        )
+    if expected_key_fingerprint is not None and report.key_fingerprint != expected_key_fingerprint:
+        raise EstreamError.single(
+            source,
+            f"is signed by key {report.key_id} ({report.key_fingerprint}), but {checksum_from} records "
+            f"{expected_key_fingerprint} for {name} {version}; {action}",
+            help="a package's signing key never changes for a published version: the archive was re-signed by someone else",
         )
     if (report.package_name, report.package_version) != (name, version):
         raise EstreamError.single(

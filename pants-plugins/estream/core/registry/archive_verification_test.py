@@ -67,16 +67,27 @@ def test_fpga_bitstreams_must_match_their_manifest() -> None:
         _verify(build_archive(files, "esf-core-1.0.0"))
 
 
-def test_a_development_key_passes_only_when_allowed_and_pinned_by_the_index() -> None:
+def test_a_development_key_passes_only_when_allowed_and_it_is_the_callers_own() -> None:
     data = package_archive("esf-core", "1.0.0", key=DEV, provides=["Core"])
     with pytest.raises(EstreamError, match="verification failed"):
         _verify(data)
+    # allowed, but the caller trusts no development key (or another one): a self-declared
+    # development key vouches for nothing (issue 13)
     with pytest.raises(EstreamError, match="verification failed"):
-        _verify(data, allow_development_key=True, expected_key_fingerprint=KEY.fingerprint)
-    assert _verify(data, allow_development_key=True, expected_key_fingerprint=DEV.fingerprint).development_key
-    # a self-signed package whose signature is then swapped for another dev key's is not the pinned key
-    files = package_files("esf-core", "1.0.0", key=DEV, provides=["Core"])
+        _verify(data, allow_development_key=True)
     other = SigningKey(key_id="dev-fedcba9876543210", seed=bytes(range(2, 34)), development=True)
-    files["SIGNATURE.ml-dsa"] = sign_package({k: v for k, v in files.items() if k != "SIGNATURE.ml-dsa"}, name="esf-core", version="1.0.0", key=other, signed_at=0)
     with pytest.raises(EstreamError, match="verification failed"):
-        _verify(build_archive(files, "esf-core-1.0.0"), allow_development_key=True, expected_key_fingerprint=DEV.fingerprint)
+        _verify(data, allow_development_key=True, development_keys=[other.public])
+    assert _verify(data, allow_development_key=True, development_keys=[DEV.public]).development_key
+    # the caller's own key is not trusted unless development keys are allowed
+    with pytest.raises(EstreamError, match="verification failed"):
+        _verify(data, development_keys=[DEV.public])
+
+
+def test_a_signer_other_than_the_recorded_one_is_refused() -> None:
+    second = SigningKey(key_id="acme-second", seed=bytes(range(3, 35)))
+    ring = parse_keyring(keyring_text(KEY, second), source="ring.toml")
+    data = package_archive("esf-core", "1.0.0", key=second, provides=["Core"])
+    assert _verify(data, keyring=ring).key_id == "acme-second"
+    with pytest.raises(EstreamError, match=r"is signed by key acme-second .*but the lock records sha3-256:.*for esf-core 1.0.0"):
+        _verify(data, keyring=ring, expected_key_fingerprint=KEY.fingerprint, checksum_from="the lock")

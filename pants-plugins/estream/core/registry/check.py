@@ -8,7 +8,9 @@ default branch is what every client would accept. It also runs against any check
 It reports every problem at once (one `Diagnostic` each, naming the index file and line or the
 archive) instead of stopping at the first:
 
-* `config.toml` and `keyring.toml` parse;
+* `config.toml` and `keyring.toml` parse; the trust chain holds against the registry's own root
+  keys (`core.registry.trust`: `keyring.toml` signed by the root in `keyring.sig`, `snapshot.json`
+  signed by a trusted key, matching the index, not expired);
 * every index file sits in its name's shard and parses strictly (`core.registry.index`);
 * every index line's archive exists and passes `verify_registry_archive` (checksum, signature
   by a key the registry's keyring trusts, the signed name and version, FPGA consistency, the
@@ -25,7 +27,7 @@ Yanked versions are checked too: a consumer's lock may still pin them.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import List, Optional, Set
 
@@ -68,12 +70,16 @@ def _check_entry(registry: Registry, config: RegistryConfig, rel: str, line: int
         return
     report.archives += 1
     extra: List[PublicKey] = []
-    if config.allow_untrusted_keys:
+    development: List[PublicKey] = []
+    if config.allow_untrusted_keys or config.allow_development_keys:
         try:
             _, files = read_archive(data, source=entry.archive_path)
             sig = parse_signature_file(files[SIGNATURE_FILE]) if SIGNATURE_FILE in files else None
-            if sig is not None and not sig.development_key:
+            if sig is not None and not sig.development_key and config.allow_untrusted_keys:
                 extra.append(sig.public)
+            if sig is not None and sig.development_key and sig.key_fingerprint == entry.key_fingerprint:
+                # The sandbox registry accepts development keys: the one its index line recorded.
+                development.append(sig.public)
         except EstreamError:
             pass  # reported below
     try:
@@ -89,6 +95,7 @@ def _check_entry(registry: Registry, config: RegistryConfig, rel: str, line: int
             allow_development_key=config.allow_development_keys,
             expected_key_fingerprint=entry.key_fingerprint,
             extra_trusted_keys=extra,
+            development_keys=development,
         )
     except EstreamError as e:
         report.extend(e)
@@ -121,6 +128,12 @@ def check_registry(registry: Registry) -> CheckReport:
     except EstreamError as e:
         report.extend(e)
         return report
+    try:
+        # The trust chain against the registry's own root keys: keyring signed by the root,
+        # snapshot signed, matching the index and not expired (an idle registry is re-signed).
+        config = replace(config, keyring=registry.own_trust(check_expiry=True).keyring)
+    except EstreamError as e:
+        report.extend(e)
     indexed: Set[str] = set()
     for rel, expected in registry.index_files():
         if expected != rel:

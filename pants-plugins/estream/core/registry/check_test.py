@@ -13,7 +13,8 @@ from estream.cli.main import main
 from estream.core.keys import SigningKey
 from estream.core.registry.check import CI_WORKFLOW_PATH
 from estream.core.registry.index import archive_path, index_path
-from estream.core.registry.testing import bare_repo, keyring_text, package_archive
+from estream.core.registry.testing import bare_repo, keyring_text, package_archive, root_key_args, trust_env
+from estream.core.registry.trust import write_snapshot
 from estream.core.registry.workspace import load_workspace
 
 KEY = SigningKey.generate("acme-release")
@@ -30,8 +31,10 @@ def reg(tmp_path, monkeypatch):
     url = bare_repo(tmp_path / "index.git")
     ring = tmp_path / "ring.toml"
     ring.write_text(keyring_text(KEY))
-    assert main(["marketplace", "registry-init", "--registry", url, "--keyring", str(ring)]) == 0
+    assert main(["marketplace", "registry-init", "--registry", url, "--keyring", str(ring), *root_key_args(tmp_path)]) == 0
     monkeypatch.setenv("ESTREAM_REGISTRY", url)
+    for name, value in trust_env(KEY).items():
+        monkeypatch.setenv(name, value)
     for version in ("1.0.0", "1.0.1"):
         publish(tmp_path, "esf-core", version, provides=["CoreEvent"])
     publish(tmp_path, "esf-metrics", "1.0.0", provides=["Metric"], requires=["CoreEvent"], deps={"esf-core": "^1.0"})
@@ -57,6 +60,9 @@ def tamper(tmp_path: Path, url: str, change) -> Path:
         git(work, "config", "user.name", "mallory")
     git(work, "pull", "-q")
     change(work)
+    # a compromised publisher key also signs the snapshot of the changed index: what stops the
+    # change is the check of each line against its signed archive
+    write_snapshot(work, KEY, source="tamper")
     git(work, "add", "-A")
     git(work, "commit", "-qm", "tamper")
     git(work, "push", "-q", "origin", "HEAD:main")
@@ -86,6 +92,22 @@ def test_a_clean_registry_passes_and_ships_its_ci_workflow(reg, capsys):
     capsys.readouterr()
     assert check("--path", str(checkout)) == 0
     assert "Checked 3 index entries and 3 archives" in capsys.readouterr().out
+
+
+def test_check_reports_an_unsigned_keyring_or_index_change(reg, capsys):
+    tmp_path, url = reg
+    checkout = tmp_path / "pr"
+    subprocess.run(["git", "clone", "-q", url, str(checkout)], check=True)
+    with open(checkout / "keyring.toml", "a") as f:
+        f.write(keyring_text(OTHER))
+    capsys.readouterr()
+    assert check("--path", str(checkout)) == 1
+    assert "keyring.toml (or root.toml) was changed without a root signature" in capsys.readouterr().err
+    subprocess.run(["git", "-C", str(checkout), "checkout", "-q", "keyring.toml"], check=True)
+    index = checkout / "index" / "es" / "f-" / "esf-core"
+    index.write_text(index.read_text().splitlines()[0] + "\n")  # a version's line removed, unsigned
+    assert check("--path", str(checkout)) == 1
+    assert "does not match its signed snapshot" in capsys.readouterr().err
 
 
 def test_check_finds_a_tampered_archive_bad_index_lines_and_stray_archives(reg, capsys):
@@ -141,7 +163,7 @@ def test_publish_refuses_keys_the_registry_does_not_trust_unless_its_config_allo
     err = capsys.readouterr().err
     assert "unknown_key" in err and "allow_untrusted_keys" in err
     sandbox = bare_repo(tmp_path / "sandbox.git")
-    init = ["marketplace", "registry-init", "--registry", sandbox, "--keyring", str(tmp_path / "ring.toml"), "--allow-untrusted-keys"]
+    init = ["marketplace", "registry-init", "--registry", sandbox, "--keyring", str(tmp_path / "ring.toml"), "--allow-untrusted-keys", *root_key_args(tmp_path)]
     assert main(init) == 0
     assert publish(tmp_path, "esf-other", "1.0.0", key=OTHER, provides=["Other"], args=["--registry", sandbox]) == 0
     # a bad config value is an error naming the key

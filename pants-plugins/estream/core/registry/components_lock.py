@@ -3,11 +3,14 @@
 JSON, deterministic (sorted keys, 2-space indent). Each component records the exact version,
 the archive's SHA3-256 (the registry's checksum) and SHA-256 + size (the pin Pants' downloader
 checks before it stores a byte), where to download it, its dependencies and the requirement that
-selected it, so a changed requirement is detected as a stale lock:
+selected it, so a changed requirement is detected as a stale lock, and the fingerprint of the key
+that signed it (`key_fingerprint`): fetching refuses an archive signed by another key (issue 13;
+locks written before it was recorded are still read and checked without it):
 
     {"format_version": 1, "components": {"esf-iot": {"version": "1.0.0",
       "requirement": "^1.0", "checksum": "sha3-256:...", "sha256": "...", "size": 9283,
-      "url": "https://.../archives/esf-iot/esf-iot-1.0.0.tar.gz", "deps": {"esf-core": "^1.0"}}}}
+      "url": "https://.../archives/esf-iot/esf-iot-1.0.0.tar.gz", "deps": {"esf-core": "^1.0"},
+      "key_fingerprint": "sha3-256:..."}}}
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from dataclasses import dataclass
 from typing import Dict, List, Mapping, Optional, Tuple
 
 from estream.core.errors import Diagnostic, EstreamError
+from estream.core.format_version import format_version_problem
 from estream.core.json_loader import load_json
 from estream.core.registry.index import name_problem
 from estream.core.semver import SemverError, Version, VersionReq
@@ -26,6 +30,7 @@ LOCK_FORMAT = 1
 _SHA3 = re.compile(r"sha3-256:[0-9a-f]{64}\Z")
 _SHA256 = re.compile(r"[0-9a-f]{64}\Z")
 _FIELDS = {"version", "requirement", "checksum", "sha256", "size", "url", "deps"}
+_OPTIONAL_FIELDS = {"key_fingerprint"}
 
 
 @dataclass(frozen=True)
@@ -38,9 +43,13 @@ class LockedComponent:
     size: int
     url: str
     deps: Tuple[Tuple[str, str], ...]
+    #: The signing key's fingerprint (None: a lock written before it was recorded).
+    key_fingerprint: Optional[str] = None
 
     def to_dict(self) -> Dict[str, object]:
+        extra: Dict[str, object] = {"key_fingerprint": self.key_fingerprint} if self.key_fingerprint else {}
         return {
+            **extra,
             "version": self.version,
             "requirement": self.requirement,
             "checksum": self.checksum,
@@ -63,13 +72,13 @@ def parse_lock(content: bytes, source: str) -> Dict[str, LockedComponent]:
         raise EstreamError.single(
             source, f"not a valid JSON lock file: {e.diagnostics[0].message}", line=e.diagnostics[0].line, help="regenerate it with `./pants estream-lock ::`"
         ) from None
-    if not isinstance(doc, dict) or doc.get("format_version") != LOCK_FORMAT or not isinstance(doc.get("components"), dict):
+    if not isinstance(doc, dict) or format_version_problem(doc.get("format_version"), LOCK_FORMAT) or not isinstance(doc.get("components"), dict):
         raise EstreamError.single(source, f"expected {{\"format_version\": {LOCK_FORMAT}, \"components\": {{...}}}}", help="regenerate it with `./pants estream-lock ::`")
     errors: List[Diagnostic] = []
     out: Dict[str, LockedComponent] = {}
     for name, e in doc["components"].items():
         key = f"components.{name}"
-        if name_problem(name) or not isinstance(e, dict) or set(e) != _FIELDS:
+        if name_problem(name) or not isinstance(e, dict) or not _FIELDS <= set(e) <= _FIELDS | _OPTIONAL_FIELDS:
             errors.append(Diagnostic(source, f"expected a component entry with fields {sorted(_FIELDS)}", key=key))
             continue
         try:
@@ -89,7 +98,11 @@ def parse_lock(content: bytes, source: str) -> Dict[str, LockedComponent]:
         if isinstance(size, bool) or not isinstance(size, int) or size <= 0 or not isinstance(e["url"], str) or not e["url"]:
             errors.append(Diagnostic(source, "expected a positive size and a url", key=key))
             continue
-        out[name] = LockedComponent(name, e["version"], e["requirement"], e["checksum"], e["sha256"], size, e["url"], deps)
+        key_fp = e.get("key_fingerprint")
+        if key_fp is not None and not (isinstance(key_fp, str) and _SHA3.match(key_fp)):
+            errors.append(Diagnostic(source, "expected key_fingerprint = sha3-256:<64 hex>", key=key + ".key_fingerprint"))
+            continue
+        out[name] = LockedComponent(name, e["version"], e["requirement"], e["checksum"], e["sha256"], size, e["url"], deps, key_fp)
     if errors:
         raise EstreamError(errors)
     return out

@@ -22,6 +22,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Dict, List, Optional, Tuple
 
 from estream.core.errors import Diagnostic, EstreamError
+from estream.core.format_version import is_exact_int
 from estream.core.json_loader import load_json
 from estream.core.manifest import PACKAGE_NAME_RE, SCHEMA_NAME_RE
 from estream.core.semver import SemverError, Version, VersionReq
@@ -193,7 +194,7 @@ def parse_index_line(raw: str, *, expected_name: Optional[str], source: str, lin
         chk.error(key, "unknown field in index entry", help="the index was written by a newer or foreign tool")
     if chk.errors:
         raise EstreamError(chk.errors)
-    if data["v"] != INDEX_FORMAT or isinstance(data["v"], bool):
+    if not is_exact_int(data["v"], INDEX_FORMAT):
         chk.error("v", f"expected index format version {INDEX_FORMAT}, found {_show(data['v'])}")
     name = chk.string(data, "name", PACKAGE_NAME_RE, "a component name", 64)
     if name and expected_name is not None and name != expected_name:

@@ -26,7 +26,7 @@ from estream.core.archive import DEFAULT_MAX_TOTAL_BYTES
 from estream.core.errors import Diagnostic, EstreamError
 from estream.core.esf import parse_esf
 from estream.core.git_baseline import ESF_SUFFIX
-from estream.core.keys import Keyring, empty_keyring
+from estream.core.keys import Keyring, PublicKey, empty_keyring, local_development_key
 from estream.core.manifest import MANIFEST_FILENAME, Manifest, parse_manifest
 from estream.core.portable_names import collision_message, name_key
 from estream.core.registry.archive_verification import verify_registry_archive
@@ -35,6 +35,7 @@ from estream.core.registry.index import IndexDep, IndexEntry
 from estream.core.registry.registry import Registry
 from estream.core.registry.resolver import Resolution, resolve
 from estream.core.registry.transaction import Transaction, recover, test_pause, workspace_lock
+from estream.core.registry.trust import TrustedRegistry, TrustState, load_trust_state, record_trust_state, resolve_trust_roots
 from estream.core.registry.workspace import WORKSPACE_FILE, LockEntry, Workspace, load_workspace
 from estream.core.resolution import PackageSchemas, resolve_packages
 from estream.core.semver import Version, VersionReq
@@ -61,6 +62,9 @@ class InstallOptions:
     run_tests: bool = True
     #: Cap on an archive's unpacked size (gzip bombs stop here).
     max_unpacked_bytes: int = DEFAULT_MAX_TOTAL_BYTES
+    #: `--trust-root`: the registry root fingerprints to pin (else the workspace's, else
+    #: $ESTREAM_TRUST_ROOT); written to the workspace's `[trust] roots` by a successful install.
+    trust_roots: Tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -83,6 +87,7 @@ class VerifiedPackage:
     key_id: str
     development_key: bool
     cached: bool
+    key_fingerprint: str
 
 
 @dataclass
@@ -151,6 +156,9 @@ class Installer:
         self._locked: Dict[str, str] = {}
         self._skipped_errors: List[EstreamError] = []
         self._held: Optional[contextlib.ExitStack] = None
+        self._own_development_key: Optional[List[PublicKey]] = None
+        self._trusted: Optional[TrustedRegistry] = None
+        self._pins_used: Tuple[str, ...] = ()
 
     @contextlib.contextmanager
     def session(self) -> Iterator[None]:
@@ -179,7 +187,24 @@ class Installer:
                 self._held.enter_context(self.registry.locked())
             self.registry.sync(offline=self.options.offline)
             self._synced = True
+            self._trusted = self._verify_trust(self.registry)
         return self.registry
+
+    def pins(self) -> Tuple[Tuple[str, ...], str]:
+        """The pinned registry root fingerprints and where they come from (`trust.resolve_trust_roots`)."""
+        return resolve_trust_roots(self.options.trust_roots, load_workspace(self.root).trust_roots)
+
+    def _verify_trust(self, registry: Registry) -> TrustedRegistry:
+        """The registry's trust chain against the pinned roots, refusing a snapshot or keyring
+        older than this machine (`$ESTREAM_HOME/trust/`) or this workspace has seen."""
+        pins, where = self.pins()
+        self._pins_used = pins
+        seen = load_trust_state(registry.home, pins) if pins else TrustState()
+        seen = TrustState(max(seen.snapshot, load_workspace(self.root).trust_snapshot), seen.keyring)
+        own = self._development_keys()
+        return registry.trusted(
+            pins, pinned_in=where, seen=seen, local_keyring=self.options.local_keyring, development_key=own[0] if own else None
+        )
 
     # -- step 1
 
@@ -206,6 +231,19 @@ class Installer:
                     key=f"lock.{name}",
                     help="a published version must never change; someone replaced it in the registry. Do not install it.",
                 )
+            if lock is not None and lock.version == e.version and lock.key_fingerprint not in (None, e.key_fingerprint):
+                raise EstreamError.single(
+                    WORKSPACE_FILE,
+                    f"the registry says {name} {e.version} is signed by {e.key_id} ({e.key_fingerprint}), "
+                    f"but the lock records {lock.key_fingerprint}",
+                    key=f"lock.{name}.key_fingerprint",
+                    help="a published version's signing key never changes; someone re-signed it. Do not install it.",
+                )
+            if lock is not None and lock.key_fingerprint not in (None, e.key_fingerprint) and lock.version != e.version:
+                self.say(
+                    f"  note: {name} {e.version} is signed by {e.key_id} ({e.key_fingerprint}), "
+                    f"not by the key of the locked {lock.version} ({lock.key_fingerprint})"
+                )
             pinned.append(Pinned(e.name, e.version, e.checksum, e.size, e.deps, e.key_fingerprint))
         return pinned
 
@@ -219,9 +257,10 @@ class Installer:
         for problem in problems:
             where = f"{problem.path}:{problem.line}" if problem.line else problem.path
             self.say(f"  warning: ignoring {where}: {problem.message.splitlines()[0]}")
+        own = self._development_keys()
         for _, e in lines:
             key = (e.name, e.version)
-            if key not in self.unverifiable and not self.options.allow_development_key:
+            if key not in self.unverifiable and not any(k.fingerprint == e.key_fingerprint for k in own):
                 keyring = keyring or self._keyring()
                 trusted = keyring.lookup(e.key_fingerprint)
                 if trusted is None or not trusted.trusted:
@@ -283,16 +322,28 @@ class Installer:
             raise self._unverified(p, e) from None
 
     def _keyring(self) -> Keyring:
+        """The keys archives are verified against: the registry's root-signed keyring (its
+        trust chain verified against the pinned roots) plus the local keyring. Offline with a
+        registry never fetched here, the local keyring alone (the lock's checksums pin the
+        archives)."""
         ring = self.options.local_keyring
         if self.registry is not None:
-            try:
-                self._registry()
-                cfg = self.registry.config()
-                ring = Keyring(cfg.keyring.entries + ring.entries, f"{cfg.keyring.source} + {ring.source}")
-            except EstreamError:
-                if not self.options.offline:
-                    raise
+            if self.options.offline and not self.registry.has_checkout():
+                return ring
+            self._registry()
+            trusted = self._trusted
+            assert trusted is not None
+            ring = Keyring(trusted.keyring.entries + ring.entries, f"{trusted.keyring.source} (signed by the pinned root) + {ring.source}")
         return ring
+
+    def _development_keys(self) -> List[PublicKey]:
+        """With --allow-development-key: this user's own development key, no other (issue 13)."""
+        if not self.options.allow_development_key:
+            return []
+        if self._own_development_key is None:
+            own = local_development_key()
+            self._own_development_key = [own] if own is not None else []
+        return self._own_development_key
 
     def _unverified(self, p: Pinned, error: EstreamError) -> Exception:
         """A package that failed verification: a version resolution chose can be skipped (and
@@ -319,11 +370,14 @@ class Installer:
             action="nothing was installed",
             deps=None if p.deps is None else [(d.name, d.req) for d in p.deps],
             allow_development_key=self.options.allow_development_key,
+            development_keys=self._development_keys(),
             expected_key_fingerprint=p.key_fingerprint,
             max_unpacked_bytes=self.options.max_unpacked_bytes,
             checksum_from="the lock" if p.deps is None else "the index",
         )
-        return VerifiedPackage(p, verified.manifest, verified.files, verified.key_id, verified.development_key, cached)
+        return VerifiedPackage(
+            p, verified.manifest, verified.files, verified.key_id, verified.development_key, cached, verified.key_fingerprint
+        )
 
     # -- the whole flow
 
@@ -344,7 +398,7 @@ class Installer:
         if not requests and self._lock_satisfies(ws, roots):
             self.say("  1. Resolve dependencies")
             self.say(f"     └── using the lock in {WORKSPACE_FILE} ({len(ws.lock)} packages)")
-            pinned = [Pinned(n, e.version, e.checksum, None, None, None) for n, e in sorted(ws.lock.items())]  # type: ignore[arg-type]
+            pinned = [Pinned(n, e.version, e.checksum, None, None, e.key_fingerprint) for n, e in sorted(ws.lock.items())]  # type: ignore[arg-type]
             return self.apply(pinned, dict(ws.dependencies), pin=list(requests), ws=ws)
         return self.resolve_and_apply(roots, ws, dict(ws.dependencies), pin=list(requests))
 
@@ -426,9 +480,14 @@ class Installer:
         self.say("  7. Update workspace tracking")
         new_ws = Workspace(
             dependencies=dict(dependencies),
-            lock={v.pinned.name: LockEntry(v.pinned.version, v.pinned.checksum) for v in verified},
+            lock={v.pinned.name: LockEntry(v.pinned.version, v.pinned.checksum, v.key_fingerprint) for v in verified},
             files=owned,
+            trust_roots=ws.trust_roots,
+            trust_snapshot=ws.trust_snapshot,
         )
+        if self._trusted is not None:
+            new_ws.trust_roots = self._pins_used
+            new_ws.trust_snapshot = max(ws.trust_snapshot, self._trusted.snapshot.version)
         for name in pin:
             new_ws.dependencies[name] = f"={by_name[name].pinned.version}"
         for name in list(new_ws.dependencies):
@@ -437,6 +496,8 @@ class Installer:
         txn.write(WORKSPACE_FILE, new_ws.render().encode("utf-8"))
         changes = txn.changes()
         txn.commit()
+        if self._trusted is not None and self.registry is not None:
+            record_trust_state(self.registry.home, self._pins_used, self._trusted.seen)
         self.say(f"     └── {WORKSPACE_FILE} updated ({len(changes)} file changes)")
         return InstallResult(
             installed=[(v.pinned.name, v.pinned.version) for v in verified],

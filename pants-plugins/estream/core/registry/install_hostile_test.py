@@ -14,12 +14,13 @@ import pytest
 
 from estream.cli.main import main
 from estream.core.errors import EstreamError
-from estream.core.keys import SigningKey
+from estream.core.keys import SigningKey, write_private_key
 from estream.core.registry.cache import ArchiveCache, checksum_of
 from estream.core.registry.index import index_path
 from estream.core.registry.install import InstallOptions, Installer
 from estream.core.registry.registry import Registry
-from estream.core.registry.testing import bare_repo, keyring_text, package_archive
+from estream.core.registry.testing import bare_repo, keyring_text, package_archive, ROOT_KEY, root_key_args
+from estream.core.registry.trust import write_snapshot
 
 KEY = SigningKey.generate("acme-release")
 TOP = "esf-core-1.0.0"
@@ -65,10 +66,12 @@ def served(tmp_path_factory):
         url = bare_repo(root / "index.git")
         ring = root / "ring.toml"
         ring.write_text(keyring_text(KEY))
-        assert main(["marketplace", "registry-init", "--registry", url, "--keyring", str(ring)]) == 0
+        assert main(["marketplace", "registry-init", "--registry", url, "--keyring", str(ring), *root_key_args(root)]) == 0
         good = root / "good.tar.gz"
         good.write_bytes(package_archive("esf-core", "1.0.0", key=KEY, provides=["CoreEvent"]))
-        assert main(["marketplace", "publish", str(good), "--registry", url]) == 0
+        key_file = root / "publisher-key.toml"
+        write_private_key(key_file, KEY)
+        assert main(["marketplace", "publish", str(good), "--registry", url, "--key-file", str(key_file)]) == 0
     finally:
         if old_home is not None:
             os.environ["HOME"] = old_home
@@ -84,6 +87,9 @@ def serve(root: Path, url: str, archive: bytes) -> None:
     line = json.loads(ipath.read_text())
     line["checksum"], line["size"] = checksum_of(archive), len(archive)
     ipath.write_text(json.dumps(line) + "\n")
+    # the attacker holds the (trusted) publisher key, so the snapshot of the new index verifies:
+    # what stops them is the archive check
+    write_snapshot(work, KEY, source="attacker")
     env = {"PATH": os.environ["PATH"], "GIT_AUTHOR_NAME": "m", "GIT_AUTHOR_EMAIL": "m@x", "GIT_COMMITTER_NAME": "m", "GIT_COMMITTER_EMAIL": "m@x"}
     subprocess.run(["git", "-C", str(work), "commit", "-qam", "hostile"], check=True, env=env)
     subprocess.run(["git", "-C", str(work), "push", "-q", "-f", "origin", "HEAD:main"], check=True, env=env)
@@ -100,7 +106,7 @@ def test_hostile_archive_is_refused_and_nothing_is_written(served, tmp_path, cas
         ws,
         registry=Registry(url, home=tmp_path / "estream-home"),
         cache=ArchiveCache(tmp_path / "cache"),
-        options=InstallOptions(max_unpacked_bytes=1024 * 1024),
+        options=InstallOptions(max_unpacked_bytes=1024 * 1024, trust_roots=(ROOT_KEY.fingerprint,)),
     )
     with pytest.raises(EstreamError) as e:
         installer.install({"esf-core": "^1.0"})
@@ -119,7 +125,7 @@ def test_signed_archive_with_an_unvouched_bitstream_is_refused(served, tmp_path)
     ws = tmp_path / "ws"
     ws.mkdir()
     installer = Installer(
-        ws, registry=Registry(url, home=tmp_path / "estream-home"), cache=ArchiveCache(tmp_path / "cache"), options=InstallOptions()
+        ws, registry=Registry(url, home=tmp_path / "estream-home"), cache=ArchiveCache(tmp_path / "cache"), options=InstallOptions(trust_roots=(ROOT_KEY.fingerprint,))
     )
     with pytest.raises(EstreamError) as e:
         installer.install({"esf-core": "^1.0"})

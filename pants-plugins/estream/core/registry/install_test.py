@@ -14,7 +14,8 @@ from estream.cli.main import main
 from estream.core.archive import build_archive, read_archive
 from estream.core.keys import SigningKey
 from estream.core.registry.install import install_target
-from estream.core.registry.testing import bare_repo, circuit_yaml, cli_subprocess, fpga_manifest, keyring_text, package_archive
+from estream.core.registry.testing import bare_repo, circuit_yaml, cli_subprocess, fpga_manifest, keyring_text, package_archive, ROOT_KEY, root_key_args, trust_env
+from estream.core.registry.trust import write_snapshot
 from estream.core.registry.workspace import load_workspace
 
 KEY = SigningKey.generate("acme-release")
@@ -60,8 +61,10 @@ def reg(tmp_path, monkeypatch):
     url = bare_repo(tmp_path / "index.git")
     ring = tmp_path / "ring.toml"
     ring.write_text(keyring_text(KEY))
-    assert main(["marketplace", "registry-init", "--registry", url, "--keyring", str(ring)]) == 0
+    assert main(["marketplace", "registry-init", "--registry", url, "--keyring", str(ring), *root_key_args(tmp_path)]) == 0
     monkeypatch.setenv("ESTREAM_REGISTRY", url)
+    for name, value in trust_env(KEY).items():
+        monkeypatch.setenv(name, value)
     core(tmp_path, "1.0.0")
     metrics(tmp_path, "1.0.0")
     meter(tmp_path, "1.0.0")
@@ -136,11 +139,35 @@ def test_lock_checksum_mismatch_is_a_hard_error(reg, capsys):
     assert snapshot(ws) == before
 
 
+def test_lock_records_the_signing_key_and_refuses_another(reg, capsys):
+    tmp_path, url, ws = reg
+    assert install(ws, "esf-core") == 0
+    locked = load_workspace(ws).lock["esf-core"]
+    assert locked.key_fingerprint == KEY.fingerprint
+    assert f'key_fingerprint = "{KEY.fingerprint}"' in (ws / "estream-workspace.toml").read_text()
+    other = "sha3-256:" + "e" * 64
+    text = (ws / "estream-workspace.toml").read_text()
+    (ws / "estream-workspace.toml").write_text(text.replace(KEY.fingerprint, other))
+    before = snapshot(ws)
+    capsys.readouterr()
+    # from the lock (cached archive): the archive's signer is not the locked key
+    assert install(ws) == 2
+    err = capsys.readouterr().err
+    assert f"is signed by key acme-release ({KEY.fingerprint}), but the lock records {other}" in err
+    assert snapshot(ws) == before
+    # re-resolving (a new request): the index's signer differs from the lock's
+    assert install(ws, "esf-core@^1.0") == 2
+    err = capsys.readouterr().err
+    assert f"but the lock records {other}" in err and "lock.esf-core.key_fingerprint" in err
+    assert snapshot(ws) == before
+
+
 def push_tamper(tmp_path: Path, url: str, rel: str, mutate) -> None:
     work = tmp_path / "tamper"
     subprocess.run(["git", "clone", "-q", "-b", "main", url, str(work)], check=True)
     p = work / rel
     p.write_bytes(mutate(p.read_bytes()))
+    write_snapshot(work, KEY, source="tamper")  # a compromised publisher key signs the snapshot too
     env = {"PATH": os.environ["PATH"], "GIT_AUTHOR_NAME": "m", "GIT_AUTHOR_EMAIL": "m@x", "GIT_COMMITTER_NAME": "m", "GIT_COMMITTER_EMAIL": "m@x"}
     subprocess.run(["git", "-C", str(work), "commit", "-qam", "tamper"], check=True, env=env)
     subprocess.run(["git", "-C", str(work), "push", "-q", "origin", "HEAD:main"], check=True, env=env)
@@ -459,3 +486,78 @@ def test_publish_with_a_dependency_built_in_the_same_run(reg, capsys):
     assert main(["marketplace", "publish", str(user), "--with", str(late)]) == 0
     assert main(["marketplace", "publish", str(late)]) == 0
     assert install(ws, "late-user") == 0, capsys.readouterr().err
+
+
+# -- the registry trust chain, end to end through the CLI (issue 13) ------------------------------
+
+
+def test_an_unpinned_registry_is_refused_until_the_user_pins_its_root(reg, capsys, monkeypatch):
+    tmp_path, url, ws = reg
+    monkeypatch.delenv("ESTREAM_TRUST_ROOT")
+    capsys.readouterr()
+    assert install(ws, "esf-core") == 2
+    err = capsys.readouterr().err
+    assert "this registry is not pinned" in err and f"estream marketplace trust --registry {url} {ROOT_KEY.fingerprint}" in err
+    assert not (ws / "estream-workspace.toml").exists()
+    # a wrong pin is refused, naming the registry's real root
+    stranger = SigningKey("stranger-root", bytes(range(7, 39)))
+    assert install(ws, "esf-core", "--trust-root", stranger.fingerprint) == 2
+    err = capsys.readouterr().err
+    assert "none of the registry's root keys is pinned" in err and ROOT_KEY.fingerprint in err
+    # `trust` without a fingerprint shows it and pins nothing; with it, the workspace is pinned
+    assert main(["marketplace", "trust", "--workspace", str(ws)]) == 0
+    assert ROOT_KEY.fingerprint in capsys.readouterr().out and not (ws / "estream-workspace.toml").exists()
+    assert main(["marketplace", "trust", "--workspace", str(ws), stranger.fingerprint]) == 2
+    assert main(["marketplace", "trust", "--workspace", str(ws), ROOT_KEY.fingerprint]) == 0
+    assert load_workspace(ws).trust_roots == (ROOT_KEY.fingerprint,)
+    assert install(ws, "esf-core") == 0, capsys.readouterr().err
+    assert load_workspace(ws).trust_roots == (ROOT_KEY.fingerprint,) and load_workspace(ws).trust_snapshot >= 4
+
+
+def test_install_trust_root_writes_the_pin(reg, capsys, monkeypatch):
+    tmp_path, url, ws = reg
+    monkeypatch.delenv("ESTREAM_TRUST_ROOT")
+    assert install(ws, "esf-core", "--trust-root", ROOT_KEY.fingerprint) == 0, capsys.readouterr().err
+    assert load_workspace(ws).trust_roots == (ROOT_KEY.fingerprint,)
+    assert install(ws) == 0  # the workspace's pin from now on
+
+
+def test_a_rolled_back_registry_is_refused(reg, capsys):
+    tmp_path, url, ws = reg
+    assert install(ws, "esf-core") == 0
+    old = subprocess.run(["git", "--git-dir", url, "rev-parse", "main"], capture_output=True, check=True).stdout.decode().strip()
+    core(tmp_path, "1.1.0")
+    assert install(ws, "esf-core@^1.1") == 0, capsys.readouterr().err
+    assert load_workspace(ws).lock["esf-core"].version == "1.1.0"
+    # the registry (or a mirror) serves its old state again: 1.1.0 and its snapshot are gone
+    subprocess.run(["git", "--git-dir", url, "update-ref", "refs/heads/main", old], check=True)
+    before = snapshot(ws)
+    capsys.readouterr()
+    assert install(ws, "esf-core") == 2
+    err = capsys.readouterr().err
+    assert "is older than version" in err and "the registry was rolled back" in err
+    assert snapshot(ws) == before
+    # a fresh workspace on this machine is protected too ($ESTREAM_HOME/trust records the snapshot)
+    fresh = tmp_path / "fresh"
+    fresh.mkdir()
+    assert install(fresh, "esf-core") == 2
+    assert "rolled back" in capsys.readouterr().err
+
+
+def test_a_keyring_change_needs_the_root_and_a_rotated_key_then_works(reg, capsys, monkeypatch):
+    tmp_path, url, ws = reg
+    new = SigningKey("acme-release-2027", bytes(range(9, 41)))
+    # a keyring change pushed behind the tools' back (even with a re-signed snapshot) is refused
+    push_tamper(tmp_path, url, "keyring.toml", lambda data: data + keyring_text(new).encode())
+    assert install(ws, "esf-core") == 2
+    assert "was changed without a root signature" in capsys.readouterr().err
+    # the owner rotates the key with the root: the new keyring is trusted
+    ring = tmp_path / "rotated.toml"
+    ring.write_text(keyring_text(KEY, new))
+    assert main(["marketplace", "registry", "keyring", "--keyring", str(ring), *root_key_args(tmp_path)]) == 0, capsys.readouterr()
+    monkeypatch.setenv("ESTREAM_SIGNING_KEY", new.private_key_file_text())
+    path = tmp_path / "esf-core-1.2.0.tar.gz"
+    path.write_bytes(package_archive("esf-core", "1.2.0", key=new, provides=["CoreEvent"]))
+    assert main(["marketplace", "publish", str(path)]) == 0, capsys.readouterr()
+    assert install(ws, "esf-core@^1.2") == 0, capsys.readouterr()
+    assert load_workspace(ws).lock["esf-core"].key_fingerprint == new.fingerprint

@@ -28,14 +28,15 @@ import shutil
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Callable, Dict, Iterable, Iterator, List, Mapping, Optional, Tuple, TypeVar
+from typing import Callable, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple, TypeVar
 
 
 from estream.core.archive import read_archive
 from estream.core.atomic_file import TEMP_PREFIX, atomic_write_bytes, disk_errors, fsync_dir
 from estream.core.errors import Diagnostic, EstreamError
+from estream.core.format_version import format_version_problem
+from estream.core.keys import Keyring, PublicKey, SigningKey, empty_keyring, local_development_key, parse_keyring
 from estream.core.lock import exclusive_lock
-from estream.core.keys import Keyring, PublicKey, empty_keyring, parse_keyring
 from estream.core.manifest import MANIFEST_FILENAME, Manifest, parse_manifest
 from estream.core.merkle import SIGNATURE_FILE, sha3_256
 from estream.core.registry.git import Attempt, GitError, commit_and_push, redact, run_git
@@ -52,6 +53,17 @@ from estream.core.registry.index import (
 )
 from estream.core.semver import Version
 from estream.core.registry.archive_verification import verify_registry_archive
+from estream.core.registry.trust import (
+    DEFAULT_SNAPSHOT_DAYS,
+    ROOT_FILE,
+    TrustedRegistry,
+    TrustState,
+    read_root,
+    verify_registry_trust,
+    write_keyring,
+    write_root,
+    write_snapshot,
+)
 from estream.core.signature import parse_signature_file
 from estream.core.home import ENV_HOME, estream_home  # noqa: F401 (re-exported)
 from estream.core.toml_loader import load_toml
@@ -108,10 +120,11 @@ def parse_config(config_text: bytes, keyring_text: Optional[bytes], source: str)
     if not isinstance(table, dict):
         raise EstreamError.single(f"{source}/{CONFIG_FILE}", "expected a [registry] table", key="registry")
     version = table.get("format_version")
-    if version != REGISTRY_FORMAT:
+    problem = format_version_problem(version, REGISTRY_FORMAT)
+    if problem:
         raise EstreamError.single(
             f"{source}/{CONFIG_FILE}",
-            f"expected format_version = {REGISTRY_FORMAT}, found {version!r}",
+            problem,
             key="registry.format_version",
             help="this registry was created by a different version of estream",
         )
@@ -274,6 +287,10 @@ class Registry:
             self._git("clean", "-q", "-fdx", what="clean the registry checkout")
             return True
 
+    def has_checkout(self) -> bool:
+        """Whether this registry was fetched here before (what --offline reads)."""
+        return (self.checkout / CONFIG_FILE).is_file()
+
     def head(self) -> str:
         return self._git("rev-parse", "HEAD", what="read the registry revision").stdout.decode().strip()
 
@@ -387,10 +404,21 @@ class Registry:
             )
             return result
 
-    def init(self, keyring_text: str, *, allow_development_keys: bool = False, allow_untrusted_keys: bool = False) -> None:
-        """Create the registry in an empty remote: config, the trusted publisher keyring and the
-        CI workflow that runs `estream marketplace registry check` on pull requests."""
+    def init(
+        self,
+        keyring_text: str,
+        *,
+        root_keys: Sequence[SigningKey],
+        allow_development_keys: bool = False,
+        allow_untrusted_keys: bool = False,
+        snapshot_days: int = DEFAULT_SNAPSHOT_DAYS,
+    ) -> None:
+        """Create the registry in an empty remote: config, the root keys (`root.toml`), the
+        trusted publisher keyring signed by them, the first snapshot (signed by the first root
+        key) and the CI workflow that runs `estream marketplace registry check` on pull requests."""
         parse_keyring(keyring_text, source=KEYRING_FILE)
+        if not root_keys:
+            raise EstreamError.single("--root-key", "a registry needs at least one root key", help="create one with `estream marketplace keygen`")
         from estream.core.registry.check import CI_WORKFLOW_PATH, ci_workflow
 
         switches = "".join(
@@ -404,10 +432,12 @@ class Registry:
                 f"# eStream component registry (https://github.com/estream) - do not put credentials here\n"
                 f"[registry]\nformat_version = {REGISTRY_FORMAT}\n{switches}"
             )
-            (self.checkout / KEYRING_FILE).write_text(keyring_text)
+            write_root(self.checkout, root_keys)
+            write_keyring(self.checkout, keyring_text, root_keys, source=self.display_url)
             workflow = self.checkout / CI_WORKFLOW_PATH
             workflow.parent.mkdir(parents=True, exist_ok=True)
             workflow.write_text(ci_workflow())
+            write_snapshot(self.checkout, root_keys[0], source=self.display_url, days=snapshot_days)
 
         with self.locked():
             self._ensure_repo()
@@ -433,7 +463,8 @@ class Registry:
             raise EstreamError.single(source, f"the archive has no {MANIFEST_FILENAME}")
         manifest = parse_manifest(manifest_bytes, f"{top}/{MANIFEST_FILENAME}")
         config = self.config()
-        keyring = config.keyring
+        own_development_key = local_development_key() if allow_development_key else None
+        keyring = self.own_trust(local_keyring, development_key=own_development_key).keyring
         extra = list(extra_trusted_keys)
         if allow_development_key and not config.allow_development_keys:
             raise EstreamError.single(
@@ -461,6 +492,7 @@ class Registry:
                 action="it cannot be published",
                 extra_trusted_keys=extra,
                 allow_development_key=allow_development_key,
+                development_keys=[own_development_key] if own_development_key is not None else [],
             )
         except EstreamError as e:
             hint = (
@@ -472,16 +504,75 @@ class Registry:
             verified.manifest, verified.files, verified.top_dir, verified.key_id, verified.key_fingerprint, verified.development_key
         )
 
+    def own_trust(
+        self, local_keyring: Optional[Keyring] = None, *, development_key: Optional[PublicKey] = None, check_expiry: bool = False
+    ) -> TrustedRegistry:
+        """The registry's trust chain checked against its OWN root keys (no consumer pin): what
+        a publisher or `registry check` relies on. The keyring must be root-signed and the
+        snapshot must match the index (an unsigned change is refused); expiry is checked only
+        when asked (`registry check`): the next signed change renews it."""
+        roots = read_root(self.checkout, self.display_url)
+        return verify_registry_trust(
+            self.checkout,
+            source=self.display_url,
+            pins=roots.fingerprints,
+            pinned_in=f"{ROOT_FILE}",
+            local_keyring=local_keyring,
+            extra_snapshot_keys=[development_key] if development_key is not None else [],
+            check_expiry=check_expiry,
+        )
+
+    def trusted(
+        self,
+        pins: Sequence[str],
+        *,
+        pinned_in: str,
+        seen: TrustState,
+        local_keyring: Optional[Keyring] = None,
+        development_key: Optional[PublicKey] = None,
+    ) -> TrustedRegistry:
+        """The checkout's trust chain against a consumer's pinned root keys (`trust.verify_registry_trust`)."""
+        return verify_registry_trust(
+            self.checkout,
+            source=self.display_url,
+            pins=pins,
+            pinned_in=pinned_in,
+            seen=seen,
+            local_keyring=local_keyring,
+            extra_snapshot_keys=[development_key] if development_key is not None else [],
+        )
+
+    def _check_snapshot_key(self, key: SigningKey, local_keyring: Optional[Keyring]) -> None:
+        """Refuse to sign the snapshot with a key consumers will not accept (a sandbox registry
+        that accepts untrusted or development keys leaves that to its consumers' keyrings)."""
+        config = self.config()
+        trusted = self.own_trust(local_keyring, development_key=key.public if key.development else None)
+        entry = trusted.keyring.lookup(key.fingerprint)
+        if key.fingerprint in trusted.roots.fingerprints or (entry is not None and entry.trusted):
+            return
+        if config.allow_untrusted_keys or (key.development and config.allow_development_keys):
+            return
+        raise EstreamError.single(
+            self.display_url,
+            f"the registry's snapshot would be signed by {key.key_id} ({key.fingerprint}), which its keyring does not trust",
+            help="publishing signs the registry snapshot with your publisher key: pass --key-file (or set $ESTREAM_SIGNING_KEY_FILE) "
+            "to a key in the registry's keyring.toml",
+        )
+
     def publish(
         self,
         archive: bytes,
         *,
         source: str,
+        snapshot_key: SigningKey,
         local_keyring: Optional[Keyring] = None,
         allow_development_key: bool = False,
         attempts: int = DEFAULT_PUSH_ATTEMPTS,
     ) -> IndexEntry:
-        """Verify `archive` and add it to the registry; refuses to overwrite any published version."""
+        """Verify `archive` and add it to the registry; refuses to overwrite any published version.
+
+        `snapshot_key` signs the registry's next snapshot (written in the same commit): a key the
+        registry's root-signed keyring trusts, or consumers refuse the snapshot."""
         checksum = "sha3-256:" + sha3_256(archive).hex()
 
         def change() -> IndexEntry:
@@ -489,6 +580,7 @@ class Registry:
                 archive, source=source, local_keyring=local_keyring, allow_development_key=allow_development_key
             )
             m = info.manifest
+            self._check_snapshot_key(snapshot_key, local_keyring)
             version = str(m.version)
             existing = self.entries(m.name)
             for e in existing:
@@ -524,17 +616,19 @@ class Registry:
                 ipath = self.checkout / index_path(m.name)
                 ipath.parent.mkdir(parents=True, exist_ok=True)
                 atomic_write_bytes(ipath, render_index_file(existing + [entry]))
+                write_snapshot(self.checkout, snapshot_key, source=self.display_url)
             test_pause("publish-written")
             return entry
 
         top, _ = read_archive(archive, source=source)
         return self._transact(f"Publish {top}", change, attempts=attempts)
 
-    def set_yanked(self, name: str, version: str, yanked: bool) -> IndexEntry:
+    def set_yanked(self, name: str, version: str, yanked: bool, *, snapshot_key: SigningKey) -> IndexEntry:
         wanted = Version.parse(version)
         verb = "Yank" if yanked else "Unyank"
 
         def change() -> IndexEntry:
+            self.own_trust()
             entries = self.entries(name)
             for i, e in enumerate(entries):
                 if e.semver == wanted:
@@ -544,10 +638,40 @@ class Registry:
                         )
                     entries[i] = e.with_yanked(yanked)
                     atomic_write_bytes(self.checkout / index_path(name), render_index_file(entries))
+                    write_snapshot(self.checkout, snapshot_key, source=self.display_url)
                     return entries[i]
             raise EstreamError.single(f"{name} {version}", f"no such version in {self.display_url}")
 
         return self._transact(f"{verb} {name} {version}", change)
+
+    def resign_snapshot(self, key: SigningKey, *, days: int = DEFAULT_SNAPSHOT_DAYS) -> int:
+        """Sign a new snapshot of the unchanged registry (an idle registry's snapshot expires);
+        the current one must verify (a changed index is not blessed silently), except that the
+        registry's root key may re-sign after reviewing a change. Its new version."""
+
+        def change() -> int:
+            roots = read_root(self.checkout, self.display_url)
+            if key.fingerprint not in roots.fingerprints:
+                self.own_trust(development_key=key.public if key.development else None)
+            return write_snapshot(self.checkout, key, source=self.display_url, days=days)
+
+        return self._transact("Re-sign the registry snapshot", change)
+
+    def set_keyring(self, keyring_text: str, root_keys: Sequence[SigningKey]) -> int:
+        """Replace `keyring.toml` (add, rotate, revoke publisher keys), signed by the root keys;
+        a registry without root keys (made before them) gets `root_keys` as its roots. The new
+        keyring version; the snapshot is re-signed by the first root key."""
+        if not root_keys:
+            raise EstreamError.single("--root-key", "the keyring is signed by the registry's root key: pass --root-key")
+
+        def change() -> int:
+            if not (self.checkout / ROOT_FILE).is_file():
+                write_root(self.checkout, root_keys)
+            version = write_keyring(self.checkout, keyring_text, root_keys, source=self.display_url)
+            write_snapshot(self.checkout, root_keys[0], source=self.display_url)
+            return version
+
+        return self._transact("Change the registry keyring (signed by the root)", change)
 
 
 __all__ = [

@@ -10,10 +10,10 @@ import pytest
 
 from estream.cli.main import main
 from estream.core.errors import EstreamError
-from estream.core.keys import SigningKey, write_private_key
+from estream.core.keys import SigningKey, load_or_create_dev_key, write_private_key
 from estream.core.registry.index import index_path
 from estream.core.registry.registry import Registry
-from estream.core.registry.testing import bare_repo, cli_subprocess, keyring_text, package_archive
+from estream.core.registry.testing import bare_repo, cli_subprocess, keyring_text, package_archive, root_key_args, trust_env
 
 KEY = SigningKey.generate("acme-release")
 OTHER = SigningKey.generate("stranger")
@@ -30,8 +30,10 @@ def env(tmp_path, monkeypatch):
     url = bare_repo(tmp_path / "index.git")
     ring = tmp_path / "registry-keyring.toml"
     ring.write_text(keyring_text(KEY))
-    assert main(["marketplace", "registry-init", "--registry", url, "--keyring", str(ring)]) == 0
+    assert main(["marketplace", "registry-init", "--registry", url, "--keyring", str(ring), *root_key_args(tmp_path)]) == 0
     monkeypatch.setenv("ESTREAM_REGISTRY", url)
+    for name, value in trust_env(KEY).items():
+        monkeypatch.setenv(name, value)
     return tmp_path, url
 
 
@@ -88,7 +90,7 @@ def test_publish_three_packages_and_search(env, capsys):
     assert "No components found" in capsys.readouterr().out
 
 
-def test_publish_refuses_overwrite_untrusted_and_dev_keys(env, capsys):
+def test_publish_refuses_overwrite_untrusted_and_dev_keys(env, capsys, monkeypatch):
     tmp_path, url = env
     a = write(tmp_path, "a.tar.gz", package_archive("esf-core", "1.0.0", key=KEY, provides=["CoreEvent"]))
     assert main(["marketplace", "publish", str(a)]) == 0
@@ -111,11 +113,29 @@ def test_publish_refuses_overwrite_untrusted_and_dev_keys(env, capsys):
     assert "config.toml: `registry.allow_development_keys`: this registry does not accept" in err
     sandbox = bare_repo(tmp_path / "sandbox.git")
     ring = tmp_path / "registry-keyring.toml"
-    init = ["marketplace", "registry-init", "--registry", sandbox, "--keyring", str(ring), "--allow-development-keys"]
+    init = ["marketplace", "registry-init", "--registry", sandbox, "--keyring", str(ring), "--allow-development-keys", *root_key_args(tmp_path)]
     assert main(init) == 0
     assert b"allow_development_keys = true" in remote_file(sandbox, "config.toml")
     assert main(["marketplace", "publish", str(d), "--registry", sandbox]) == 2
+    # --allow-development-key trusts the publisher's OWN development key only: DEV is someone else's
+    assert main(["marketplace", "publish", str(d), "--registry", sandbox, "--allow-development-key"]) == 2
+    assert "unknown_key" in capsys.readouterr().err
+    mine = load_or_create_dev_key()
+    d = write(tmp_path, "d.tar.gz", package_archive("esf-dev", "0.1.0", key=mine, provides=["DevEvent"]))
     assert main(["marketplace", "publish", str(d), "--registry", sandbox, "--allow-development-key"]) == 0
+    # install --allow-development-key: this user's own development-key package installs ...
+    ws = tmp_path / "dev-ws"
+    ws.mkdir()
+    install = ["marketplace", "install", "--workspace", str(ws), "--registry", sandbox, "esf-dev"]
+    assert main([*install, "--allow-development-key"]) == 0, capsys.readouterr()
+    # ... another user's (a development key someone else declared) does not
+    other_home = tmp_path / "other-user"
+    other_home.mkdir()
+    monkeypatch.setenv("HOME", str(other_home))
+    (ws / "estream-workspace.toml").unlink()
+    capsys.readouterr()
+    assert main([*install, "--allow-development-key", "--cache-dir", str(tmp_path / "other-cache")]) == 2
+    assert "it cannot be verified" in capsys.readouterr().out
     # nothing of the refused ones reached the remote; the index has one line for esf-core
     assert remote_file(url, index_path("esf-core")).count(b"\n") == 1
     # a tampered archive is refused before anything is written

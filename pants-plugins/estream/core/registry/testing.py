@@ -6,11 +6,15 @@ import os
 import subprocess
 import sys
 from pathlib import Path
-from typing import Dict, Mapping, Optional, Sequence
+from typing import Dict, List, Mapping, Optional, Sequence
 
 from estream.core.archive import build_archive
-from estream.core.keys import SigningKey
+from estream.core.keys import SigningKey, write_private_key
+from estream.core.registry.trust import ENV_TRUST_ROOT
 from estream.core.signature import sign_package
+
+#: The root key of test and bench registries: deterministic, so its fingerprint is stable.
+ROOT_KEY = SigningKey("registry-root", bytes(range(100, 132)))
 
 
 def make_manifest(
@@ -124,6 +128,28 @@ def keyring_text(*keys: SigningKey) -> str:
     return "".join(f'[[keys]]\nkey_id = "{k.key_id}"\nfingerprint = "{k.fingerprint}"\ntrust = "trusted"\n\n' for k in keys)
 
 
+def root_key_file(directory: Path, key: SigningKey = ROOT_KEY) -> Path:
+    """`key` written as a private key file (mode 0600) under `directory` (once)."""
+    path = Path(directory) / f"root-key-{key.fingerprint[9:25]}.toml"
+    if not path.exists():
+        write_private_key(path, key)
+    return path
+
+
+def root_key_args(directory: Path, key: SigningKey = ROOT_KEY) -> List[str]:
+    """`registry-init`'s `--root-key FILE` for the test root key."""
+    return ["--root-key", str(root_key_file(directory, key))]
+
+
+def trust_env(publisher: Optional[SigningKey] = None, root: SigningKey = ROOT_KEY) -> Dict[str, str]:
+    """The environment of a consumer that pinned the test root key ($ESTREAM_TRUST_ROOT) and, with
+    `publisher`, of a publisher whose key signs the registry snapshots ($ESTREAM_SIGNING_KEY)."""
+    env = {ENV_TRUST_ROOT: root.fingerprint}
+    if publisher is not None:
+        env["ESTREAM_SIGNING_KEY"] = publisher.private_key_file_text()
+    return env
+
+
 def bare_repo(path: Path) -> str:
     subprocess.run(["git", "init", "-q", "--bare", "--initial-branch=main", str(path)], check=True)
     return str(path)
@@ -141,6 +167,7 @@ def cli_subprocess(args: Sequence[str], *, env: Mapping[str, str], **kwargs) -> 
 
 
 __all__ = [
+    "ROOT_KEY",
     "bare_repo",
     "cli_subprocess",
     "fpga_manifest",
@@ -148,5 +175,8 @@ __all__ = [
     "make_manifest",
     "package_archive",
     "package_files",
+    "root_key_args",
+    "root_key_file",
     "schema_yaml",
+    "trust_env",
 ]

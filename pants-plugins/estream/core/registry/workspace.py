@@ -4,13 +4,22 @@
     estream-wire-fix = "=1.0.0"
 
     [lock]
-    estream-wire-fix = { version = "1.0.0", checksum = "sha3-256:..." }
+    estream-wire-fix = { version = "1.0.0", checksum = "sha3-256:...", key_fingerprint = "sha3-256:..." }
+
+    [trust]                       # the registry's root keys this workspace trusts (see trust.py)
+    roots = ["sha3-256:..."]
+    snapshot = 7                  # the highest registry snapshot version installed from
 
     [files]                       # which workspace files each installed package wrote
     estream-wire-fix = ["vendor/estream-wire-fix/circuits/fix-parser.circuit.yaml", ...]
 
 SmartCircuit package format §8.3 defines `[dependencies]` and `[lock]`; `[files]` lets upgrades
 remove what an older version installed and tells a package's own files from someone else's.
+A lock entry's `key_fingerprint` is the key that signed the locked archive: install refuses an
+archive of that version signed by any other key (issue 13). Entries written before it existed
+(no `key_fingerprint`) are still read; the next install records it. `[trust]` pins the
+registry's root keys (`estream marketplace trust`, `install --trust-root`) and records the
+highest snapshot seen, so a rolled-back registry is refused (`estream.core.registry.trust`).
 """
 
 from __future__ import annotations
@@ -36,6 +45,8 @@ _CHECKSUM_RE = re.compile(r"sha3-256:[0-9a-f]{64}\Z")
 class LockEntry:
     version: str
     checksum: str
+    #: The signing key's fingerprint; None only for entries written before it was recorded.
+    key_fingerprint: Optional[str] = None
 
 
 @dataclass
@@ -43,6 +54,10 @@ class Workspace:
     dependencies: Dict[str, str] = field(default_factory=dict)
     lock: Dict[str, LockEntry] = field(default_factory=dict)
     files: Dict[str, Tuple[str, ...]] = field(default_factory=dict)
+    #: `[trust] roots`: fingerprints of the registry root keys this workspace trusts.
+    trust_roots: Tuple[str, ...] = ()
+    #: `[trust] snapshot`: the highest registry snapshot version an install here used (0: none).
+    trust_snapshot: int = 0
 
     def owner_of(self, path: str) -> Optional[str]:
         for name, paths in self.files.items():
@@ -57,11 +72,17 @@ class Workspace:
         out += ["", "[lock]", "# Lock file for reproducible installs"]
         for name in sorted(self.lock):
             e = self.lock[name]
-            out.append(f"{name} = {{ version = {_q(e.version)}, checksum = {_q(e.checksum)} }}")
+            key = f", key_fingerprint = {_q(e.key_fingerprint)}" if e.key_fingerprint else ""
+            out.append(f"{name} = {{ version = {_q(e.version)}, checksum = {_q(e.checksum)}{key} }}")
         out += ["", "[files]"]
         for name in sorted(self.files):
             items = ",\n".join(f"  {_q(p)}" for p in sorted(self.files[name]))
             out.append(f"{name} = [\n{items},\n]" if items else f"{name} = []")
+        if self.trust_roots or self.trust_snapshot:
+            out += ["", "[trust]", "# The registry's root keys this workspace trusts (`estream marketplace trust`)"]
+            out.append("roots = [" + ", ".join(_q(r) for r in self.trust_roots) + "]")
+            if self.trust_snapshot:
+                out.append(f"snapshot = {self.trust_snapshot}")
         return "\n".join(out) + "\n"
 
 
@@ -73,8 +94,8 @@ def parse_workspace(content: bytes, source: str = WORKSPACE_FILE) -> Workspace:
     data = load_toml(content, source, what="the workspace file")
     errors: List[Diagnostic] = []
     ws = Workspace()
-    for key in sorted(set(data) - {"dependencies", "lock", "files"}):
-        errors.append(Diagnostic(source, "unknown table", key=key, help="expected [dependencies], [lock] and [files]"))
+    for key in sorted(set(data) - {"dependencies", "lock", "files", "trust"}):
+        errors.append(Diagnostic(source, "unknown table", key=key, help="expected [dependencies], [lock], [files] and [trust]"))
     deps = data.get("dependencies", {})
     if not isinstance(deps, dict):
         errors.append(Diagnostic(source, "expected a table", key="dependencies"))
@@ -103,8 +124,10 @@ def parse_workspace(content: bytes, source: str = WORKSPACE_FILE) -> Workspace:
         if name_problem(name):
             errors.append(Diagnostic(source, "invalid component name", key=key))
             continue
-        if not isinstance(entry, dict) or set(entry) != {"version", "checksum"}:
-            errors.append(Diagnostic(source, 'expected { version = "1.0.0", checksum = "sha3-256:..." }', key=key))
+        if not isinstance(entry, dict) or not {"version", "checksum"} <= set(entry) <= {"version", "checksum", "key_fingerprint"}:
+            errors.append(
+                Diagnostic(source, 'expected { version = "1.0.0", checksum = "sha3-256:...", key_fingerprint = "sha3-256:..." }', key=key)
+            )
             continue
         version, checksum = entry["version"], entry["checksum"]
         try:
@@ -117,7 +140,11 @@ def parse_workspace(content: bytes, source: str = WORKSPACE_FILE) -> Workspace:
         if not isinstance(checksum, str) or not _CHECKSUM_RE.match(checksum):
             errors.append(Diagnostic(source, 'expected "sha3-256:<64 lowercase hex>"', key=key + ".checksum"))
             continue
-        ws.lock[name] = LockEntry(version, checksum)
+        key_fp = entry.get("key_fingerprint")
+        if key_fp is not None and (not isinstance(key_fp, str) or not _CHECKSUM_RE.match(key_fp)):
+            errors.append(Diagnostic(source, 'expected "sha3-256:<64 lowercase hex>"', key=key + ".key_fingerprint"))
+            continue
+        ws.lock[name] = LockEntry(version, checksum, key_fp)
     files = data.get("files", {})
     if not isinstance(files, dict):
         errors.append(Diagnostic(source, "expected a table", key="files"))
@@ -128,6 +155,22 @@ def parse_workspace(content: bytes, source: str = WORKSPACE_FILE) -> Workspace:
             errors.append(Diagnostic(source, "expected an array of relative paths", key=key))
             continue
         ws.files[name] = tuple(paths)
+    trust = data.get("trust", {})
+    if not isinstance(trust, dict):
+        errors.append(Diagnostic(source, "expected a table", key="trust"))
+        trust = {}
+    for key in sorted(set(trust) - {"roots", "snapshot"}):
+        errors.append(Diagnostic(source, "unknown setting", key=f"trust.{key}", help="expected roots and snapshot"))
+    roots = trust.get("roots", [])
+    if not isinstance(roots, list) or not all(isinstance(r, str) and _CHECKSUM_RE.match(r) for r in roots) or len(roots) > 16:
+        errors.append(Diagnostic(source, 'expected roots = ["sha3-256:<64 lowercase hex>", ...] (at most 16)', key="trust.roots"))
+    else:
+        ws.trust_roots = tuple(roots)
+    snapshot = trust.get("snapshot", 0)
+    if type(snapshot) is not int or not 0 <= snapshot < 2**53:
+        errors.append(Diagnostic(source, "expected a non-negative integer", key="trust.snapshot"))
+    else:
+        ws.trust_snapshot = snapshot
     if errors:
         raise EstreamError(errors)
     return ws

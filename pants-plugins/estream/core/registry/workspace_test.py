@@ -6,12 +6,17 @@ from estream.core.registry.transaction import STAGE_DIR, Transaction, recover
 from estream.core.registry.workspace import LockEntry, Workspace, parse_workspace
 
 C = "sha3-256:" + "c" * 64
+K = "sha3-256:" + "d" * 64
 
 
 def test_workspace_roundtrip():
     ws = Workspace({"a": "=1.0.0"}, {"a": LockEntry("1.0.0", C)}, {"a": ("circuits/x.circuit.yaml",)})
     assert parse_workspace(ws.render().encode()) == ws
     assert "[lock]" in ws.render() and 'a = { version = "1.0.0", checksum = "' in ws.render()
+    # the signing key is part of the lock; the registry's pinned roots and the snapshot seen too
+    ws = Workspace({"a": "=1.0.0"}, {"a": LockEntry("1.0.0", C, K)}, {}, (K,), 7)
+    assert parse_workspace(ws.render().encode()) == ws
+    assert f'key_fingerprint = "{K}"' in ws.render() and "snapshot = 7" in ws.render()
 
 
 @pytest.mark.parametrize(
@@ -22,6 +27,10 @@ def test_workspace_roundtrip():
         ('[lock]\na = { version = "1.0.0" }\n', "lock.a"),
         ('[lock]\na = { version = "1.0.0", checksum = "md5:x" }\n', "lock.a.checksum"),
         ('[files]\na = ["../x"]\n', "files.a"),
+        ('[lock]\na = { version = "1.0.0", checksum = "%s", key_fingerprint = "x" }\n' % C, "lock.a.key_fingerprint"),
+        ('[trust]\nroots = ["abc"]\n', "trust.roots"),
+        ("[trust]\nsnapshot = 2.0\n", "trust.snapshot"),
+        ("[trust]\nthreshold = 2\n", "trust.threshold"),
         ("[other]\n", "other"),
     ],
 )
