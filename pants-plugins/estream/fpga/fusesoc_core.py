@@ -35,7 +35,6 @@ from pants.engine.process import FallibleProcessResult, Process
 from pants.engine.rules import Get, collect_rules, rule
 from pants.engine.target import (
     COMMON_TARGET_FIELDS,
-    FieldSet,
     FloatField,
     MultipleSourcesField,
     StringField,

@@ -166,7 +166,7 @@ class Installer:
         return bool(ws.lock)
 
     def _resolve(self, roots: Mapping[str, str], ws: Workspace, *, prefer_lock: bool = True, unlock: Sequence[str] = ()) -> List[Pinned]:
-        registry = self._registry()
+        self._registry()  # syncs the registry before the lock is read against it
         locked = {n: e.version for n, e in ws.lock.items() if n not in unlock and (n, e.version) not in self.unverifiable} if prefer_lock else {}
         resolution = resolve(roots, self._verifiable_versions, locked=locked)
         self._print_tree(resolution, roots)
