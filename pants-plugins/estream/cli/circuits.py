@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from estream.core import circuit_runner, esf_json
-from estream.core.circuit import CIRCUIT_SUFFIX, Circuit, esf_type_environment
+from estream.core.circuit import CIRCUIT_SUFFIX, Circuit, TypeEnvironment, esf_type_environment
 from estream.core.circuit_plan import build_plan
 from estream.core.errors import EstreamError
 from estream.core.esf import ESF_SUFFIX, EsfDocument, parse_esf
@@ -52,7 +52,7 @@ def dependency_schemas(manifest: Manifest, package_dir: Path, extra_dirs: Sequen
     return dependency_documents(manifest, packages)
 
 
-def load_package(package_dir: Path, extra_dirs: Sequence[Path] = ()) -> Tuple[Manifest, Dict[str, Circuit], list, Dict[str, bytes]]:
+def load_package(package_dir: Path, extra_dirs: Sequence[Path] = ()) -> Tuple[Manifest, Dict[str, Circuit], TypeEnvironment, Dict[str, bytes]]:
     """Parse and validate a package directory's manifest, circuits and test files, as the Pants
     `test` goal does (`estream.core.package_validation.circuit_diagnostics`)."""
     manifest_path = package_dir / MANIFEST_FILENAME

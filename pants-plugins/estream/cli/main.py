@@ -16,12 +16,12 @@ import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Dict, List, Optional, Sequence
+from typing import Callable, Dict, List, Optional, Sequence, Union
 
 from estream.cli import circuits as circuit_commands
 from estream.core.archive import read_archive
 from estream.core.errors import EstreamError
-from estream.core.fpga_verify import verify_package_with_fpga
+from estream.core.fpga_verify import SignatureAndFpgaReport, verify_package_with_fpga
 from estream.core.home import ENV_KEYRING, KEYRING_FILENAME
 from estream.core.keys import (
     Keyring,
@@ -34,7 +34,7 @@ from estream.core.keys import (
     write_private_key,
     write_public_key,
 )
-from estream.core.verify import ExitCode, verify_package
+from estream.core.verify import ExitCode, VerificationReport, verify_package
 from estream.version import VERSION
 
 
@@ -116,7 +116,10 @@ def _run_verify(args: argparse.Namespace) -> int:
     else:
         raise EstreamError.single(str(target), "no such package directory or archive")
 
-    report = (verify_package_with_fpga if args.fpga else verify_package)(
+    verify: Callable[..., Union[VerificationReport, SignatureAndFpgaReport]] = verify_package
+    if args.fpga:
+        verify = verify_package_with_fpga
+    report = verify(
         files,
         keyring=keyring,
         extra_trusted_keys=extra,

@@ -65,7 +65,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from dataclasses import dataclass
-from typing import Any, Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
+from typing import Any, Dict, FrozenSet, List, Optional, Set, Tuple
 
 from estream.core.errors import Diagnostic, DiagnosticCollector
 from estream.core.suggestions import closest_match, did_you_mean

@@ -1102,10 +1102,10 @@ class Validator:
                 values["estimated_cost_es"] = INVALID
             elif self.string(cost, sub, what) is INVALID:
                 values["estimated_cost_es"] = INVALID
-            elif not _DECIMAL_RE.match(cost):
+            elif not _DECIMAL_RE.match(str(cost)):
                 self.error(
                     sub,
-                    f"expected {what}, found {quoted(cost)}",
+                    f"expected {what}, found {quoted(str(cost))}",
                     help="use digits with an optional `.` and up to 18 decimals, no sign, exponent or leading zeros",
                 )
                 values["estimated_cost_es"] = INVALID

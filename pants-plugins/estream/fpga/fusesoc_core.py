@@ -42,6 +42,7 @@ from pants.engine.target import (
     Target,
 )
 from pants.engine.unions import UnionRule
+from pants.util.frozendict import FrozenDict
 from pants.util.logging import LogLevel
 from pants.util.strutil import help_text
 
@@ -59,6 +60,7 @@ class FusesocCoreSourcesField(MultipleSourcesField):
 class FusesocCoreFileField(StringField):
     alias = "core"
     required = True
+    value: str
     help = help_text(
         """
         The `.core` file (CAPI2) to build, relative to the BUILD file, e.g. `serv/servant.core`.
@@ -70,6 +72,7 @@ class FusesocCoreFileField(StringField):
 class FusesocCoreTargetField(StringField):
     alias = "core_target"
     required = True
+    value: str
     help = "The core's target to build (`fusesoc run --target=...`), e.g. `icebreaker`."
 
 
@@ -229,7 +232,7 @@ async def package_fusesoc_core(
         core=fs.core.value,
         core_target=fs.core_target.value,
         cores_roots=fs.cores_roots.value or (".",),
-        parameters=fs.parameters.value or {},
+        parameters=fs.parameters.value or FrozenDict(),
         flags=fs.flags.value or (),
         family=family,
         toolchain=chosen,

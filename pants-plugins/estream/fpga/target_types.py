@@ -132,12 +132,14 @@ class FpgaDataFilesField(MultipleSourcesField):
 class FpgaTopField(StringField):
     alias = "top"
     required = True
+    value: str
     help = "The top-level module of the design (the one whose ports are the package pins)."
 
 
 class FpgaConstraintsField(StringField):
     alias = "constraints"
     required = True
+    value: str
     help = help_text(
         """
         The physical constraints file, relative to the BUILD file: a `.pcf` for iCE40, an `.lpf`
@@ -149,6 +151,7 @@ class FpgaConstraintsField(StringField):
 class FpgaFamilyField(StringField):
     alias = "family"
     required = True
+    value: str
     valid_choices = FAMILIES
     help = help_text(
         """
@@ -161,6 +164,7 @@ class FpgaFamilyField(StringField):
 class FpgaDeviceField(StringField):
     alias = "device"
     required = True
+    value: str
     help = help_text(
         f"""
         The device (die) within the family. iCE40: {", ".join(DIES["ice40"])}. ECP5:
@@ -182,6 +186,7 @@ class FpgaPackageField(StringField):
 class FpgaClockField(FloatField):
     alias = "clock_mhz"
     required = True
+    value: float
     help = help_text(
         """
         The target clock in MHz. Place and route optimises for it, and the build fails with

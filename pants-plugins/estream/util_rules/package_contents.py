@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import cast
 
 from estream.core.esf import EsfDocument
 from estream.core.manifest import Manifest
@@ -105,7 +106,8 @@ async def collect_package_contents(
     )
     subset = await Get(Digest, DigestSubset(merged, PathGlobs(in_package)))
     digest = await Get(Digest, RemovePrefix(subset, root)) if root else subset
-    relative = tuple(sorted(package_relative(root, p) for p in in_package))  # type: ignore[misc]
+    # Every path in `in_package` is under `root`, so none is None.
+    relative = tuple(sorted(cast(str, package_relative(root, p)) for p in in_package))
 
     # THE package validation (manifest, LICENSE, include globs, schemas, resolution across
     # packages, circuits), the same function `estream marketplace publish` calls.

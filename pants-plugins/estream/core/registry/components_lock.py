@@ -58,8 +58,8 @@ def render_lock(components: Mapping[str, LockedComponent]) -> bytes:
 def parse_lock(content: bytes, source: str) -> Dict[str, LockedComponent]:
     try:
         doc = json.loads(content.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as e:
-        raise EstreamError.single(source, f"not a valid JSON lock file: {e}", help="regenerate it with `./pants estream-lock ::`") from None
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise EstreamError.single(source, f"not a valid JSON lock file: {exc}", help="regenerate it with `./pants estream-lock ::`") from None
     if not isinstance(doc, dict) or doc.get("format_version") != LOCK_FORMAT or not isinstance(doc.get("components"), dict):
         raise EstreamError.single(source, f"expected {{\"format_version\": {LOCK_FORMAT}, \"components\": {{...}}}}", help="regenerate it with `./pants estream-lock ::`")
     errors: List[Diagnostic] = []

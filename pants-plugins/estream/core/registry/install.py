@@ -467,8 +467,8 @@ class Installer:
                 str(self.root), "cannot install: " + "; ".join(conflicts[:20]) + ("; ..." if len(conflicts) > 20 else "")
             )
         # Files an older version (or a package no longer needed) installed and nobody installs now.
-        for name, paths in ws.files.items():
-            for rel in paths:
+        for installed in ws.files.values():
+            for rel in installed:
                 if rel not in owner:
                     txn.delete(rel)
         for i, line in enumerate(lines):

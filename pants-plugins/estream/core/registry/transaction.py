@@ -17,7 +17,7 @@ import signal
 import sys
 import time
 from pathlib import Path
-from typing import Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 from estream.core.atomic_file import fsync_dir
 from estream.core.confine import confined_path
@@ -120,7 +120,7 @@ class Transaction:
     def commit(self) -> None:
         recovered = recover(self.root)
         del recovered
-        ops = []
+        ops: List[Dict[str, Any]] = []
         created_dirs: List[str] = []
         try:
             self.stage.mkdir()
