@@ -73,6 +73,7 @@ class FpgaToolchain(PythonToolBase):
         ),
     )
     native_search_path = StrListOption(
+        advanced=True,
         default=["<PATH>"],
         help=softwrap(
             """
@@ -181,10 +182,12 @@ class FusesocLibrarySubsystem(Subsystem):
         ),
     )
     push_attempts = IntOption(
+        advanced=True,
         default=20,
         help="Git libraries: how many times to re-apply and push when other publishers keep pushing first.",
     )
     extra_env_vars = StrListOption(
+        advanced=True,
         help=softwrap(
             """
             Additional environment variables passed to the publishing process, as `NAME` (taken

@@ -22,6 +22,7 @@ from pants.engine.target import (
     StringSequenceField,
     Target,
 )
+from pants.util.docutil import bin_name
 from pants.util.frozendict import FrozenDict
 from pants.util.strutil import help_text
 
@@ -282,11 +283,11 @@ class FpgaBitstreamTarget(Target):
         FpgaBitstreamOutputPathField,
     )
     help = help_text(
-        """
+        f"""
         An FPGA bitstream built from RTL by Edalize: Yosys synthesis, nextpnr place and route and
         bitstream packing (iCE40, ECP5), or Vivado (Xilinx).
 
-        `{bin_name} package` builds it in a sandbox with the hermetic YoWASP toolchain by
+        `{bin_name()} package` builds it in a sandbox with the hermetic YoWASP toolchain by
         default, checks timing against `clock_mhz` and prints resource use and fmax. The build
         is cached by its inputs (RTL, constraints, options, tool versions).
         """

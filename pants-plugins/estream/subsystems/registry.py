@@ -42,10 +42,12 @@ class EstreamRegistrySubsystem(Subsystem):
         ),
     )
     push_attempts = IntOption(
+        advanced=True,
         default=20,
         help="How many times to re-apply and push a publish when other publishers keep pushing first.",
     )
     extra_env_vars = StrListOption(
+        advanced=True,
         help=softwrap(
             """
             Additional environment variables passed to the publishing process, as `NAME` (taken

@@ -45,6 +45,7 @@ class EstreamSigningSubsystem(Subsystem):
         help="Let `verify` accept packages signed by a development key (local work only).",
     )
     signed_at = StrOption(
+        advanced=True,
         default=None,
         help=softwrap(
             """

@@ -22,6 +22,7 @@ from estream.util_rules.schema_resolution import DependencyPackages, DependencyP
 from pants.core.target_types import FileSourceField, ResourceSourceField
 from pants.core.util_rules.source_files import SourceFiles, SourceFilesRequest
 from pants.engine.addresses import Address
+from pants.engine.engine_aware import EngineAwareParameter
 from pants.engine.fs import Digest, DigestContents, DigestSubset, MergeDigests, PathGlobs, RemovePrefix
 from pants.engine.rules import Get, MultiGet, collect_rules, rule
 from pants.engine.target import (
@@ -48,11 +49,14 @@ class MarketplacePackageContents:
 
 
 @dataclass(frozen=True)
-class MarketplacePackageContentsRequest:
+class MarketplacePackageContentsRequest(EngineAwareParameter):
     """`publishing`: validate as a package to be published (LICENSE required), as `package` does."""
 
     address: Address
     publishing: bool = False
+
+    def debug_hint(self) -> str:
+        return self.address.spec
 
 
 @rule(desc="Collect and validate marketplace package files", level=LogLevel.DEBUG)
