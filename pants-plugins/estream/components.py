@@ -58,7 +58,7 @@ from pants.engine.unions import UnionRule
 from pants.option.option_types import StrOption
 from pants.option.subsystem import Subsystem
 from pants.util.logging import LogLevel
-from pants.util.strutil import help_text
+from pants.util.strutil import help_text, softwrap
 
 
 class EstreamComponentsSubsystem(Subsystem):
@@ -71,7 +71,7 @@ class EstreamComponentsSubsystem(Subsystem):
     )
     archive_url_template = StrOption(
         default=None,
-        help=help_text(
+        help=softwrap(
             """
             Where archives are downloaded from: `{path}` is the archive's path in the registry
             repository (`archives/<name>/<name>-<version>.tar.gz`); `{name}` and `{version}` are
@@ -86,6 +86,7 @@ class EstreamComponentsSubsystem(Subsystem):
 class ComponentNameField(StringField):
     alias = "component"
     required = True
+    value: str
     help = "The registry component's name, e.g. `esf-iot`."
 
 

@@ -128,7 +128,7 @@ def remote_lookups(log: str) -> Dict[str, List[str]]:
 
 def scan(root: Path, needles: Sequence[bytes]) -> List[str]:
     """`path: needle` for every regular file under `root` that contains one of `needles`."""
-    hits = []
+    hits: List[str] = []
     for path in sorted(root.rglob("*")):
         if path.is_file() and not path.is_symlink():
             data = path.read_bytes()
@@ -202,7 +202,7 @@ def expanded_contents(path: Path) -> Iterator[bytes]:
 
 def scan_expanded(root: Path, needles: Sequence[bytes]) -> List[str]:
     """Like `scan`, but also looks inside gzip and zip files (archives, pexes, wheels)."""
-    hits = []
+    hits: List[str] = []
     for path in sorted(root.rglob("*")):
         if path.is_file() and not path.is_symlink():
             for data in expanded_contents(path):

@@ -35,7 +35,7 @@ def bitstreams(root: Path) -> dict:
 
 
 def synthesised(stderr: str) -> list:
-    return [l for l in stderr.splitlines() if "Completed:" in l and SYNTH in l]
+    return [line for line in stderr.splitlines() if "Completed:" in line and SYNTH in line]
 
 
 def test_bitstreams_are_cached_by_input_and_identical_across_roots(tmp_path: Path) -> None:

@@ -17,8 +17,6 @@ CPU reference and, through Edalize (Icarus Verilog, or the hermetic Verilator), 
 from __future__ import annotations
 
 import io
-import json
-import os
 import tarfile
 from contextlib import redirect_stdout
 from hashlib import sha3_256

@@ -98,7 +98,7 @@ def test_publish_to_an_index_then_pip_install(tmp_path: Path) -> None:
         wheel = tmp_path / "downloaded" / f"estream_pants-{VERSION}-py3-none-any.whl"
         with zipfile.ZipFile(wheel) as whl:
             metadata = whl.read(f"estream_pants-{VERSION}.dist-info/METADATA").decode()
-        requires = sorted(l.split(":", 1)[1].strip() for l in metadata.splitlines() if l.startswith("Requires-Dist:"))
+        requires = sorted(line.split(":", 1)[1].strip() for line in metadata.splitlines() if line.startswith("Requires-Dist:"))
         assert f"estream-cli (=={VERSION})" in requires and "pantsbuild.pants (==2.17.1)" in requires, requires
     finally:
         server.terminate()

@@ -34,6 +34,7 @@ def vectors(count: int, seed: int) -> list:
 def simulate(tmp_path: Path, rows: list) -> subprocess.CompletedProcess:
     ICARUS.require()
     iverilog, vvp = shutil.which("iverilog"), shutil.which("vvp")
+    assert iverilog and vvp  # the test is skipped without them
     root = source_root()
     hexfile = tmp_path / "vectors.hex"
     hexfile.write_text("".join(" ".join(f"{w:08x}" for w in row) + "\n" for row in rows))

@@ -32,7 +32,7 @@ from typing import Dict, Iterator, List
 
 import pytest
 # ML-DSA calls go through keys.py, which serialises them (dilithium-py is not thread-safe).
-from estream.core.keys import SigningKey, _key_derive, write_private_key
+from estream.core.keys import SigningKey, key_derive, write_private_key
 
 from integration.buildgrid import (
     BuildGrid,
@@ -225,7 +225,7 @@ def _secret_needles(key: SigningKey) -> List[bytes]:
         line for line in key.private_key_file_text().splitlines() if line.startswith("seed")
     ).split('"')[1]
     seed = bytes.fromhex(seed_hex)
-    _, expanded = _key_derive(seed)
+    _, expanded = key_derive(seed)
     return [seed, seed_hex.encode(), seed_hex.upper().encode(), expanded,
             expanded.hex().encode(), expanded[64:128]]
 

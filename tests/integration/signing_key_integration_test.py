@@ -23,7 +23,7 @@ def secret_needles(key: SigningKey) -> list:
 
 
 def scan(root: Path, needles: list) -> list:
-    hits = []
+    hits: list = []
     for path in root.rglob("*"):
         if path.is_file() and not path.is_symlink():
             data = path.read_bytes()

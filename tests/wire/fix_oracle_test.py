@@ -236,7 +236,7 @@ def test_mutated_wires_and_messages_give_typed_errors_never_exceptions() -> None
     rng = random.Random(1616)
     wires = [v["input"]["wire"]["text"].encode("utf-8", "surrogatepass") for v in VECTORS if "wire" in v["input"]]
     messages = [v["expected_output"]["message"] for v in VECTORS if "message" in v["expected_output"]]
-    junk = [None, [], {}, "", "\x01", 1.5, -1, True, "x" * 300, float("nan"), float("inf"), 2**70, ["a"], {"a": 1}, 1e300]
+    junk: List[Any] = [None, [], {}, "", "\x01", 1.5, -1, True, "x" * 300, float("nan"), float("inf"), 2**70, ["a"], {"a": 1}, 1e300]
 
     def mutate(value: Any) -> Any:
         if isinstance(value, dict):

@@ -20,7 +20,6 @@ import importlib.util
 import json
 import os
 import random
-import sys
 from decimal import Decimal
 
 import pytest

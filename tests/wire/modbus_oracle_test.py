@@ -160,6 +160,7 @@ def check_against_pymodbus(wire: bytes) -> Dict[str, Any]:
     resp = message.get("response")
     assert (response is None) == (resp is None)
     if resp is not None:
+        assert response is not None
         assert response.dev_id == message["unit_id"]
         if "exception" in resp:
             assert response.function_code == fc | 0x80
@@ -248,7 +249,7 @@ def random_message(rng: random.Random) -> Dict[str, Any]:
     else:
         q = rng.randint(1, mw.WRITE_LIMITS[fc])
         address = rng.randint(0, 65536 - q)
-        vals = [rng.random() < 0.5 for _ in range(q)] if fc == 15 else [rng.randint(0, 65535) for _ in range(q)]
+        vals: List[Any] = [rng.random() < 0.5 for _ in range(q)] if fc == 15 else [rng.randint(0, 65535) for _ in range(q)]
         message["request"] = {"address": address, "quantity": q, ("coils" if fc == 15 else "registers"): vals}
         response = {"address": address, "quantity": q}
     roll = rng.random()
@@ -294,7 +295,7 @@ def test_mutated_wires_never_raise() -> None:
 
 # --- mutated messages: egress answers with `wire` or a typed `error`, never an exception ----------
 
-_ODD_VALUES = [None, 0, -1, 1, 3, 65536, 2**40, True, False, "", "x", "#", "a/+", [], [1], [True], {}, {"a": 1}, 1.5, "\ud800", "\x00"]
+_ODD_VALUES: List[Any] = [None, 0, -1, 1, 3, 65536, 2**40, True, False, "", "x", "#", "a/+", [], [1], [True], {}, {"a": 1}, 1.5, "\ud800", "\x00"]
 
 
 def _mutate(value: Any, rng: random.Random) -> Any:

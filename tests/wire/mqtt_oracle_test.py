@@ -27,7 +27,7 @@ import socket
 import struct
 import sys
 from pathlib import Path
-from typing import Any, Dict, List, Tuple
+from typing import Any, Dict, List, Set, Tuple
 
 import pytest
 from paho.mqtt import _packet
@@ -256,6 +256,7 @@ def server_side(packet: Dict[str, Any], version: str) -> bytes:
 
 def check_decoded(first: int, body: bytes, ours: Dict[str, Any], version: str) -> None:
     proto = MQTTv5 if version == "5.0" else MQTTv311
+    r: Any  # paho decodes each packet type into its own class
     t = ours["type"]
     if t == "Publish":
         r = _packet.decode_publish(first, body, proto)
@@ -360,7 +361,7 @@ FILTERS = ["#", "+", "a/+", "a/#", "+/+/c", "sensors/+/temp/#", "$SYS/#", "x/y/z
 
 def random_properties(rng: random.Random, owner: str) -> Properties | None:
     p = Properties(PAHO_TYPES[owner])
-    choices = {
+    by_owner: Dict[str, List[Tuple[str, Any]]] = {
         "Publish": [("PayloadFormatIndicator", lambda: rng.randint(0, 1)), ("MessageExpiryInterval", lambda: rng.randint(0, 2**32 - 1)),
                     ("ContentType", lambda: rng.choice(TEXT)), ("ResponseTopic", lambda: rng.choice(TEXT)),
                     ("CorrelationData", lambda: rng.randbytes(rng.randint(0, 20))), ("TopicAlias", lambda: rng.randint(1, 65535))],
@@ -370,7 +371,8 @@ def random_properties(rng: random.Random, owner: str) -> Properties | None:
         "Subscribe": [("SubscriptionIdentifier", lambda: rng.randint(1, mw.MAX_REMAINING_LENGTH))],
         "Unsubscribe": [],
         "will": [("WillDelayInterval", lambda: rng.randint(0, 2**32 - 1)), ("ContentType", lambda: rng.choice(TEXT))],
-    }[owner]
+    }
+    choices = by_owner[owner]
     for name, make in choices:
         if rng.random() < 0.4:
             setattr(p, name, make())
@@ -407,7 +409,7 @@ def random_client_stream(rng: random.Random) -> bytes:
                                 qos, rng.random() < 0.5, qos > 0 and rng.random() < 0.3, info=MQTTMessageInfo(0), properties=props)
             elif kind < 0.7:
                 c._last_mid = rng.randint(0, 65534)
-                topics = []
+                topics: List[Tuple[bytes, Any]] = []
                 for _ in range(rng.randint(1, 3)):
                     q = rng.randint(0, 2)
                     topics.append((rng.choice(FILTERS).encode(),
@@ -428,7 +430,7 @@ def random_client_stream(rng: random.Random) -> bytes:
 
 def test_generated_corpus_agrees_with_paho() -> None:
     rng = random.Random(20261202)
-    kinds = set()
+    kinds: Set[str] = set()
     for _ in range(300):
         wire = random_client_stream(rng)
         message = check_against_paho(wire)
@@ -465,7 +467,7 @@ def test_mutated_wires_never_raise() -> None:
 
 # --- mutated messages: egress answers with `wire` or a typed `error`, never an exception ----------
 
-_ODD_VALUES = [None, 0, -1, 1, 3, 65536, 2**40, True, False, "", "x", "#", "a/+", [], [1], [True], {}, {"a": 1}, 1.5, "\ud800", "\x00"]
+_ODD_VALUES: List[Any] = [None, 0, -1, 1, 3, 65536, 2**40, True, False, "", "x", "#", "a/+", [], [1], [True], {}, {"a": 1}, 1.5, "\ud800", "\x00"]
 
 
 def _mutate(value: Any, rng: random.Random) -> Any:

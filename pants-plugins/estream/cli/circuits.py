@@ -29,11 +29,11 @@ from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from estream.core import circuit_runner, esf_json
-from estream.core.circuit import CIRCUIT_SUFFIX, Circuit, esf_type_environment
+from estream.core.circuit import CIRCUIT_SUFFIX, Circuit, TypeEnvironment, esf_type_environment
 from estream.core.circuit_plan import build_plan
 from estream.core.errors import EstreamError
 from estream.core.esf import ESF_SUFFIX, EsfDocument, parse_esf
-from estream.core.manifest import MANIFEST_FILENAME, Manifest, _name_problem, parse_manifest
+from estream.core.manifest import MANIFEST_FILENAME, Manifest, name_problem, parse_manifest
 from estream.core.package_directory import DirectoryPackages, display, walk_files
 from estream.core.package_validation import circuit_diagnostics, dependency_closure, dependency_documents
 from estream.cli.scaffold_wire import WIRE_ENCODINGS, wire_adapter_files
@@ -52,7 +52,7 @@ def dependency_schemas(manifest: Manifest, package_dir: Path, extra_dirs: Sequen
     return dependency_documents(manifest, packages)
 
 
-def load_package(package_dir: Path, extra_dirs: Sequence[Path] = ()) -> Tuple[Manifest, Dict[str, Circuit], list, Dict[str, bytes]]:
+def load_package(package_dir: Path, extra_dirs: Sequence[Path] = ()) -> Tuple[Manifest, Dict[str, Circuit], TypeEnvironment, Dict[str, bytes]]:
     """Parse and validate a package directory's manifest, circuits and test files, as the Pants
     `test` goal does (`estream.core.package_validation.circuit_diagnostics`)."""
     manifest_path = package_dir / MANIFEST_FILENAME
@@ -314,7 +314,7 @@ def configure_scaffold(p: argparse.ArgumentParser) -> None:
 
 
 def run_scaffold(args: argparse.Namespace) -> int:
-    problem = _name_problem(args.name)
+    problem = name_problem(args.name)
     if problem:
         raise EstreamError.single(args.name, f"invalid package name: {problem}", help='use lowercase words separated by "-", e.g. my-validator')
     dest = Path(args.dir) / args.name

@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Dict
+from typing import Dict, Tuple
 
 from estream.cli.main import Command
 from estream.cli.registry_options import (
@@ -59,7 +59,7 @@ def _installer(args: argparse.Namespace, **extra) -> Installer:
     return Installer(root, registry=registry_from(args, required=False), cache=cache_from(args), options=options, out=sys.stdout)
 
 
-def parse_request(spec: str) -> tuple:
+def parse_request(spec: str) -> Tuple[str, str]:
     """`name`, `name@1.2.3` (meaning ^1.2.3) or `name@=1.2.3` / `name@>=1.0, <2`."""
     name, at, req = spec.partition("@")
     req = req.strip() if at else "*"

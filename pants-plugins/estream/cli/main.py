@@ -22,12 +22,12 @@ import time
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Dict, List, Optional, Sequence
+from typing import Callable, Dict, List, Optional, Sequence, Union
 
 from estream.cli import circuits as circuit_commands
 from estream.core.archive import read_archive
 from estream.core.errors import EstreamError
-from estream.core.fpga_verify import verify_package_with_fpga
+from estream.core.fpga_verify import SignatureAndFpgaReport, verify_package_with_fpga
 from estream.core.confine import confined_path
 from estream.core.home import ENV_KEYRING, KEYRING_FILENAME, estream_home
 from estream.core.keys import (
@@ -43,7 +43,7 @@ from estream.core.keys import (
 )
 from estream.core.portable_names import collision_message, first_collision
 from estream.core.terminal_text import TerminalStream, for_terminal
-from estream.core.verify import ExitCode, verify_package
+from estream.core.verify import ExitCode, VerificationReport, verify_package
 from estream.version import VERSION
 
 
@@ -129,7 +129,10 @@ def _run_verify(args: argparse.Namespace) -> int:
     else:
         raise EstreamError.single(str(target), "no such package directory or archive")
 
-    report = (verify_package_with_fpga if args.fpga else verify_package)(
+    verify: Callable[..., Union[VerificationReport, SignatureAndFpgaReport]] = verify_package
+    if args.fpga:
+        verify = verify_package_with_fpga
+    report = verify(
         files,
         keyring=keyring,
         extra_trusted_keys=extra,

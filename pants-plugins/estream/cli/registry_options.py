@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import os
 from pathlib import Path
-from typing import Optional
+from typing import Literal, Optional, overload
 
 from estream.core.home import ENV_CACHE_DIR, ENV_KEYRING
 from estream.core.keys import Keyring, find_keyring
@@ -32,6 +32,14 @@ def add_keyring_options(p: argparse.ArgumentParser) -> None:
 
 def add_cache_option(p: argparse.ArgumentParser) -> None:
     p.add_argument("--cache-dir", metavar="DIR", help=f"archive cache (default: ${ENV_CACHE_DIR} or $ESTREAM_HOME/cache, ~/.estream by default)")
+
+
+@overload
+def registry_from(args: argparse.Namespace, *, required: Literal[True] = True) -> Registry: ...
+
+
+@overload
+def registry_from(args: argparse.Namespace, *, required: bool) -> Optional[Registry]: ...
 
 
 def registry_from(args: argparse.Namespace, *, required: bool = True) -> Optional[Registry]:

@@ -40,6 +40,7 @@ from dataclasses import dataclass
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 from estream.core.esf import (
+    Enum,
     EsfDocument,
     Field,
     FieldType,
@@ -101,7 +102,7 @@ def _rank(kind: str) -> int:
 
 def _definitions(docs: Iterable[EsfDocument]):
     schemas: Dict[str, Tuple[Schema, EsfDocument]] = {}
-    enums = {}
+    enums: Dict[str, Tuple[Enum, EsfDocument]] = {}
     for doc in docs:
         for name, schema in doc.schemas.items():
             schemas.setdefault(name, (schema, doc))

@@ -65,6 +65,7 @@ from estream.core.esf import (
     StringType,
 )
 from estream.core.semver import SemverError, Version
+from estream.core.suggestions import closest_match
 from estream.core.yaml_loader import YamlList, YamlMap, describe_value, load_yaml
 
 CIRCUIT_SUFFIX = ".circuit.yaml"
@@ -212,7 +213,7 @@ class _Validator:
     def keys(self, mapping: YamlMap, allowed: Sequence[str], prefix: str, reserved: Sequence[str] = ()) -> None:
         for key in mapping:
             if key not in allowed and key not in reserved:
-                guess = esf_module._suggest(key, allowed)
+                guess = closest_match(key, allowed)
                 self.error(
                     f"unknown key `{key}`",
                     mapping.key_line(key),
@@ -327,8 +328,8 @@ class _Validator:
             return None
         try:
             # Names are resolved later against local types and ESF documents: parse with none known.
-            return esf_module._TypeParser(text, frozenset(), frozenset()).parse()
-        except esf_module._TypeSyntaxError as e:
+            return esf_module.TypeParser(text, frozenset(), frozenset()).parse()
+        except esf_module.TypeSyntaxError as e:
             self.error(e.message, line, key, help=e.help)
             return None
 
@@ -456,7 +457,7 @@ class _Validator:
                         problem = f"output port `{token}` can only end a chain"
                 elif token not in node_set:
                     known = sorted(inputs | outputs | node_set)
-                    guess = esf_module._suggest(token, known)
+                    guess = closest_match(token, known)
                     problem = f"`{token}` is neither a port nor a compute node" + (f" (did you mean `{guess}`?)" if guess else "")
                 if problem:
                     self.error(problem, line, key, help=f"ports: {', '.join(sorted(inputs | outputs))}; nodes: {', '.join(nodes) or 'none'}")
@@ -703,7 +704,7 @@ def port_type_diagnostics(circuit: Circuit, env: TypeEnvironment) -> List[Diagno
     def check(ftype: FieldType, line: int, key: str) -> None:
         for name in _walk_names(ftype):
             if name not in local and name not in env.names:
-                guess = esf_module._suggest(name, known)
+                guess = closest_match(name, known)
                 out.append(
                     Diagnostic(
                         circuit.path,

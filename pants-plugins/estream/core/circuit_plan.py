@@ -235,6 +235,7 @@ def _load_vector(files: Mapping[str, bytes], path: str, index: CircuitIndex, def
     if canonical_wire is not None and not isinstance(canonical_wire, dict):
         diag.error(f"expected the canonical `wire` value as an object like {{\"hex\": \"...\"}}, found {type(canonical_wire).__name__}", key="canonical_wire")
     diag.raise_if_any()
+    assert inputs is not None  # a missing `input` was reported above
     return _Vector(name, circuit, inputs, expected_output, tags, canonical_wire)
 
 
@@ -366,7 +367,7 @@ def build_plan(
                 continue
             # (a missing egress file is reported with the package's circuits)
             if round_trip and egress is not None and (not selected or selected.intersection(all_tags + ("roundtrip",))):
-                cases.append(round_trip_case(vector, egress, tol, list(all_tags)))  # type: ignore[arg-type]
+                cases.append(round_trip_case(vector, egress, tol, list(all_tags)))
             if selected and not selected.intersection(all_tags):
                 continue
             cases.append(
@@ -650,9 +651,9 @@ def _journey(files: Mapping[str, bytes], path: str, index: CircuitIndex, version
         )
     diag.raise_if_any()
     for step in steps:
-        circuit = index.find(step["circuit"])
-        assert circuit is not None
-        if not step["bind"] and set(step["input"]) != {p.name for p in circuit.inputs}:
-            missing = sorted({p.name for p in circuit.inputs} - set(step["input"]))
+        step_circuit = index.find(step["circuit"])
+        assert step_circuit is not None
+        if not step["bind"] and set(step["input"]) != {p.name for p in step_circuit.inputs}:
+            missing = sorted({p.name for p in step_circuit.inputs} - set(step["input"]))
             raise EstreamError.single(path, f"step `{step['name']}` gives no value for input port(s) {', '.join(missing)}", key=f"steps.{step['name']}.input")
     return {"name": journey["name"], "kind": "journey", "float_tolerance": tol, "tags": list(tags), "steps": steps}

@@ -146,8 +146,8 @@ def test_journey_errors() -> None:
     assert "earlier steps: first" in found["steps.second.bind.raw.hint"]
     assert "must start with an input port of `demo`" in found["steps.second.bind"]
     assert "`../golden/gone.json` does not exist" in found["steps.third.input_file"]
-    found = problems(files(tests__journeys__j_dot_toml=b"[journey]\nname = 1\n"))
-    assert any("`[journey]` table with a `name`" in m for _, _, m in found)
+    listed = problems(files(tests__journeys__j_dot_toml=b"[journey]\nname = 1\n"))
+    assert any("`[journey]` table with a `name`" in m for _, _, m in listed)
 
 
 def test_missing_cpu_implementation_is_reported() -> None:

@@ -195,7 +195,7 @@ def _implementation(plan: Dict[str, Any], name: str, cache: Dict[str, Any]) -> A
     key = f"rtl:{name}"
     if key not in cache:
         # Shipped beside this file when the plan targets RTL (estream/fpga/rtl_sim.py).
-        from estream_rtl_sim import RtlSimulation  # type: ignore[import-not-found]  # pants: no-infer-dep
+        from estream_rtl_sim import RtlSimulation  # pants: no-infer-dep
 
         try:
             cache[key] = RtlSimulation(name, circuit["rtl"])
@@ -257,7 +257,7 @@ def run_step(plan: Dict[str, Any], step: Dict[str, Any], tolerance: float, previ
             if diff:
                 return StepOutcome(False, f"{port} differs", diff, result)
         return StepOutcome(True, f"error expected, got {port}", [], result)
-    diff: List[str] = []
+    diff = []
     if expected_output is not None:
         if step.get("partial"):
             for port, value in expected_output.items():

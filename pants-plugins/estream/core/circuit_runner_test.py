@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any, Dict, List, Tuple
 
 from estream.core import circuit_runner as r
 from estream.core import esf_json
@@ -88,13 +89,14 @@ def test_type_checks() -> None:
     out = []
     r.check_value({}, TYPES["Point"], TYPES, "p", out)
     assert out == ["p.x: required field is missing"]
-    for spec, good, bad in [
+    cases: List[Tuple[Dict[str, Any], Any, Any]] = [
         ({"t": "bytes32"}, "ab" * 32, "AB" * 32),
         ({"t": "timestamp"}, "2026-02-10T12:00:00.123Z", "2026-02-10 12:00:00"),
         ({"t": "bool"}, True, 1),
         ({"t": "f64"}, 1, "1"),
         ({"t": "map", "key": INT, "value": {"t": "bool"}}, {"7": True}, {"x": True}),
-    ]:
+    ]
+    for spec, good, bad in cases:
         ok: list = []
         r.check_value(good, spec, TYPES, "v", ok)
         assert ok == [], spec

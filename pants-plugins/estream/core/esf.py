@@ -63,12 +63,12 @@ These four are the distinct outcomes an audience filter can produce for a field.
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import re
 from dataclasses import dataclass
-from typing import Any, Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
+from typing import Any, Dict, FrozenSet, List, Optional, Set, Tuple
 
 from estream.core.errors import Diagnostic, DiagnosticCollector
+from estream.core.suggestions import closest_match, did_you_mean
 from estream.core.yaml_loader import YamlList, YamlMap, describe_value, load_yaml
 
 # --- vocabulary -------------------------------------------------------------------------------
@@ -363,7 +363,7 @@ def reference_diagnostics(doc: EsfDocument, known: Set[str]) -> List[Diagnostic]
     candidates = sorted(set(known) | doc.defined_names())
     out = []
     for name, key, line in unresolved_references(doc, known):
-        guess = _suggest(name, candidates)
+        guess = closest_match(name, candidates)
         help = (
             f"did you mean `{guess}`?"
             if guess
@@ -386,24 +386,10 @@ def parse_esf(content: bytes, path: str) -> EsfDocument:
     return doc
 
 
-def _suggest(word: str, candidates: Iterable[str]) -> Optional[str]:
-    options = list(candidates)
-    for option in options:
-        if option.lower() == word.lower():
-            return option
-    close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
-    return close[0] if close else None
-
-
-def _did_you_mean(word: str, candidates: Iterable[str]) -> Optional[str]:
-    guess = _suggest(word, candidates)
-    return f"did you mean `{guess}`?" if guess else None
-
-
 _kind = describe_value
 
 
-class _TypeSyntaxError(Exception):
+class TypeSyntaxError(Exception):
     def __init__(self, message: str, help: Optional[str] = None) -> None:
         super().__init__(message)
         self.message = message
@@ -413,7 +399,7 @@ class _TypeSyntaxError(Exception):
 _TOKEN_RE = re.compile(r"\s*(?:([A-Za-z_][A-Za-z0-9_]*)|([0-9]+)|([(),])|(\S))")
 
 
-class _TypeParser:
+class TypeParser:
     """Recursive-descent parser for type expressions such as `map(string, array(u64))`."""
 
     def __init__(self, text: str, local_names: FrozenSet[str], local_schemas: FrozenSet[str]):
@@ -430,15 +416,15 @@ class _TypeParser:
             elif punct:
                 self.tokens.append((punct, punct))
             elif other:
-                raise _TypeSyntaxError(f"invalid character `{other}` in type `{text}`")
+                raise TypeSyntaxError(f"invalid character `{other}` in type `{text}`")
         self.pos = 0
 
     def parse(self) -> FieldType:
         if not self.tokens:
-            raise _TypeSyntaxError("type must not be empty")
+            raise TypeSyntaxError("type must not be empty")
         result = self._type(container=None)
         if self.pos != len(self.tokens):
-            raise _TypeSyntaxError(f"unexpected `{self.tokens[self.pos][1]}` in type `{self.text}`")
+            raise TypeSyntaxError(f"unexpected `{self.tokens[self.pos][1]}` in type `{self.text}`")
         return result
 
     def _peek(self) -> Optional[str]:
@@ -448,7 +434,7 @@ class _TypeParser:
         if self._peek() != kind:
             found = self.tokens[self.pos][1] if self.pos < len(self.tokens) else "end of type"
             wanted = "a type name" if kind == "name" else f"`{kind}`"
-            raise _TypeSyntaxError(f"expected {wanted} in type `{self.text}`, found `{found}`")
+            raise TypeSyntaxError(f"expected {wanted} in type `{self.text}`, found `{found}`")
         self.pos += 1
         return self.tokens[self.pos - 1][1]
 
@@ -460,37 +446,37 @@ class _TypeParser:
                 return StringType()
             self._expect("(")
             if self._peek() != "int":
-                raise _TypeSyntaxError(
+                raise TypeSyntaxError(
                     f"string length must be a positive integer (in `{self.text}`)",
                     help="for example `string(64)`",
                 )
             length = int(self._expect("int"))
             self._expect(")")
             if not 1 <= length <= MAX_STRING_LENGTH:
-                raise _TypeSyntaxError(
+                raise TypeSyntaxError(
                     f"string length must be between 1 and {MAX_STRING_LENGTH}, found {length}"
                 )
             return StringType(length)
         if name in PRIMITIVE_TYPES:
             if has_args:
-                raise _TypeSyntaxError(f"type `{name}` takes no arguments")
+                raise TypeSyntaxError(f"type `{name}` takes no arguments")
             return PrimitiveType(name)
         if name == "array":
             if not has_args:
-                raise _TypeSyntaxError("`array` needs an element type", help="write `array(T)`")
+                raise TypeSyntaxError("`array` needs an element type", help="write `array(T)`")
             self._expect("(")
             element = self._type(container="array")
             self._expect(")")
             return ArrayType(element)
         if name == "map":
             if not has_args:
-                raise _TypeSyntaxError(
+                raise TypeSyntaxError(
                     "`map` needs a key and a value type", help="write `map(K, V)`"
                 )
             self._expect("(")
             key = self._type(container="map")
             if self._peek() != ",":
-                raise _TypeSyntaxError(
+                raise TypeSyntaxError(
                     f"`map` needs a key and a value type (in `{self.text}`)",
                     help="write `map(K, V)`, e.g. `map(string, string)`",
                 )
@@ -501,27 +487,27 @@ class _TypeParser:
             return MapType(key, value)
         if name == "object":
             if container is not None:
-                raise _TypeSyntaxError(
+                raise TypeSyntaxError(
                     f"`object` cannot be used inside `{container}(...)`",
                     help="define a named schema for the element and refer to it by name",
                 )
             if has_args:
-                raise _TypeSyntaxError(
+                raise TypeSyntaxError(
                     "type `object` takes no arguments; list members under `fields:`"
                 )
             return ObjectType(fields={})
         if name not in self.local_names and name.lower() in TYPE_KEYWORDS:
-            raise _TypeSyntaxError(
+            raise TypeSyntaxError(
                 f"unknown type `{name}`",
                 help=f"did you mean `{name.lower()}`? built-in types are lowercase",
             )
         if _UPPER_CAMEL_RE.match(name):
             if has_args:
-                raise _TypeSyntaxError(f"type `{name}` takes no arguments")
+                raise TypeSyntaxError(f"type `{name}` takes no arguments")
             return NamedType(name)
-        raise _TypeSyntaxError(
+        raise TypeSyntaxError(
             f"unknown type `{name}`",
-            help=_did_you_mean(name, list(TYPE_KEYWORDS) + sorted(self.local_names))
+            help=did_you_mean(name, list(TYPE_KEYWORDS) + sorted(self.local_names))
             or "schema and enum names are UpperCamelCase; built-in types are lowercase",
         )
 
@@ -533,7 +519,7 @@ class _TypeParser:
             # An enum (here or in another package) is a fine key; a record is not.
             ok = key.name not in self.local_schemas
         if not ok:
-            raise _TypeSyntaxError(
+            raise TypeSyntaxError(
                 f"map keys must be a scalar type, found `{key.render()}`",
                 help="use `string`, `string(N)`, an integer type (`u8`..`u64`, `i8`..`i64`),"
                 " `bytes32` or an enum",
@@ -563,7 +549,7 @@ class _Validator:
                     f"unknown key `{key}` in {what}",
                     mapping.key_line(key),
                     f"{prefix}.{key}" if prefix else key,
-                    help=_did_you_mean(key, allowed)
+                    help=did_you_mean(key, allowed)
                     or "expected one of: " + ", ".join(f"`{k}`" for k in allowed),
                 )
 
@@ -915,8 +901,8 @@ class _Validator:
             )
             return _INVALID_TYPE
         try:
-            return _TypeParser(value, self.local_names, self.local_schemas).parse()
-        except _TypeSyntaxError as e:
+            return TypeParser(value, self.local_names, self.local_schemas).parse()
+        except TypeSyntaxError as e:
             self.error(e.message, line, key, help=e.help)
             return _INVALID_TYPE
 
@@ -965,7 +951,7 @@ class _Validator:
                     f"placeholder `{{{name}}}` does not name a field of schema `{schema}`",
                     line,
                     key,
-                    help=_did_you_mean(name, fields) or "add the field, or fix the placeholder",
+                    help=did_you_mean(name, fields) or "add the field, or fix the placeholder",
                 )
                 continue
             if field.optional:
@@ -1132,7 +1118,7 @@ class _Validator:
             f"unknown privacy level `{value}`",
             line,
             key,
-            help=_did_you_mean(value, PRIVACY_LEVELS)
+            help=did_you_mean(value, PRIVACY_LEVELS)
             or "expected one of: " + ", ".join(f"`{x}`" for x in PRIVACY_LEVELS),
         )
         return None
@@ -1175,7 +1161,7 @@ class _Validator:
                     f"`{value}` is not a value of enum `{enum.name}`",
                     line,
                     key,
-                    help=_did_you_mean(value, enum.values)
+                    help=did_you_mean(value, enum.values)
                     or "expected one of: " + ", ".join(f"`{v}`" for v in enum.values),
                 )
                 return None

@@ -3,7 +3,6 @@ with the `jsonschema` library (and its RFC 3339 format checker) on generated val
 
 from __future__ import annotations
 
-import re
 from textwrap import dedent
 from typing import Any, Dict, List
 

@@ -58,13 +58,13 @@ from typing import Any, Dict, List, Mapping, Optional, Tuple
 from estream.core.errors import EstreamError
 from estream.core.keys import key_id_problem
 from estream.core.manifest import (
-    _DEVICE_RE,
-    _INVALID,
+    DEVICE_RE,
     FPGA_RESOURCE_KEYS,
+    INVALID,
     FrozenDict,
     Key,
-    _quote,
-    _Validator,
+    Validator,
+    quoted,
     validate_toml_document,
 )
 from estream.core.merkle import HASH_PREFIX, format_digest, sha3_256
@@ -200,7 +200,7 @@ def render_fpga_manifest(manifest: FpgaManifest) -> bytes:
 # --- parsing ---------------------------------------------------------------------------------
 
 
-class _FpgaValidator(_Validator):
+class _FpgaValidator(Validator):
     """The manifest validator's reporting and type checks, applied to §7.1's keys."""
 
     def document(self, data: Dict[str, Any]) -> Optional[FpgaManifest]:
@@ -214,17 +214,17 @@ class _FpgaValidator(_Validator):
         fpga = self.table(data["fpga"], key, ("circuit_version", "targets"))
         if fpga is None:
             return None
-        version: Any = _INVALID
+        version: Any = INVALID
         if self.required(fpga, key, "circuit_version"):
             parsed = self.check_version(fpga["circuit_version"], key + ("circuit_version",))
-            version = fpga["circuit_version"] if parsed is not _INVALID else _INVALID
-        targets: Any = _INVALID
+            version = fpga["circuit_version"] if parsed is not INVALID else INVALID
+        targets: Any = INVALID
         if "targets" in fpga:
             targets = self.targets(fpga["targets"], key + ("targets",))
         else:
             self.error(key + ("targets",), "missing `[[fpga.targets]]`: expected at least one target",
                        help="§7.1: one `[[fpga.targets]]` table per bitstream")
-        if self.diag or _INVALID in (version, targets):
+        if self.diag or INVALID in (version, targets):
             return None
         return FpgaManifest(version, targets)
 
@@ -232,34 +232,34 @@ class _FpgaValidator(_Validator):
         what = "at least one `[[fpga.targets]]` table"
         if value == []:
             self.error(key, f"expected {what}, found an empty array")
-            return _INVALID
+            return INVALID
         if not isinstance(value, list):
             help = "write `[[fpga.targets]]`, with two brackets, once per bitstream" if isinstance(value, dict) else None
             self.expected(key, what, value, help=help)
-            return _INVALID
+            return INVALID
         result: List[Any] = []
         first_listed: Dict[str, int] = {}
         for index, item in enumerate(value):
             target = self.target(item, key + (index,))
-            if target is _INVALID:
-                result.append(_INVALID)
+            if target is INVALID:
+                result.append(INVALID)
                 continue
             earlier = first_listed.setdefault(target.bitstream, index)
             if earlier != index:
                 self.error(
                     key + (index, "bitstream"),
-                    f"bitstream {_quote(target.bitstream)} is already listed by `fpga.targets[{earlier}]`",
+                    f"bitstream {quoted(target.bitstream)} is already listed by `fpga.targets[{earlier}]`",
                     help="list each bitstream once; two targets may share a device family, not a file",
                 )
-                result.append(_INVALID)
+                result.append(INVALID)
                 continue
             result.append(target)
-        return _INVALID if _INVALID in result else tuple(result)
+        return INVALID if INVALID in result else tuple(result)
 
     def target(self, value: Any, key: Key) -> Any:
         table = self.table(value, key, _TARGET_KEYS)
         if table is None:
-            return _INVALID
+            return INVALID
         missing = [name for name in _TARGET_KEYS if not self.required(table, key, name)]
         checks = {
             "device_family": self.device_family,
@@ -272,24 +272,24 @@ class _FpgaValidator(_Validator):
             "verified_at": self.verified_at,
         }
         fields = {name: check(table[name], key + (name,)) for name, check in checks.items() if name in table}
-        if missing or _INVALID in fields.values():
-            return _INVALID
+        if missing or INVALID in fields.values():
+            return INVALID
         return FpgaTarget(**fields)
 
     def device_family(self, value: Any, key: Key) -> Any:
         what = 'an FPGA part name like "xcvu9p" or "ice40-up5k"'
-        if self.string(value, key, what) is _INVALID:
-            return _INVALID
-        if not _DEVICE_RE.match(value):
-            self.error(key, f"expected {what}, found {_quote(value)}", value=value,
+        if self.string(value, key, what) is INVALID:
+            return INVALID
+        if not DEVICE_RE.match(value):
+            self.error(key, f"expected {what}, found {quoted(value)}", value=value,
                        help="letters, digits, `_` and `-`, starting with a letter or digit, at most 64 characters")
-            return _INVALID
+            return INVALID
         return value
 
     def bitstream(self, value: Any, key: Key) -> Any:
         what = 'a file name under fpga/ like "circuit-xcvu9p.bit"'
-        if self.string(value, key, what) is _INVALID:
-            return _INVALID
+        if self.string(value, key, what) is INVALID:
+            return INVALID
         problem = None
         if "/" in value or "\\" in value:
             problem = "a bitstream is a file directly under fpga/, not a path"
@@ -300,14 +300,14 @@ class _FpgaValidator(_Validator):
         elif not _BITSTREAM_RE.match(value):
             problem = "use at most 128 letters, digits, `.`, `_`, `+` and `-`, starting with a letter or digit"
         if problem:
-            self.error(key, f"expected {what}, found {_quote(value)}", value=value, help=problem)
-            return _INVALID
+            self.error(key, f"expected {what}, found {quoted(value)}", value=value, help=problem)
+            return INVALID
         return value
 
     def checksum(self, value: Any, key: Key) -> Any:
         what = '"sha3-256:<64 lowercase hex>" (the SHA3-256 of the bitstream)'
-        if self.string(value, key, what) is _INVALID:
-            return _INVALID
+        if self.string(value, key, what) is INVALID:
+            return INVALID
         if not _CHECKSUM_RE.match(value):
             head, _, digest = value.partition(":")
             if head != HASH_PREFIX[:-1]:
@@ -316,38 +316,38 @@ class _FpgaValidator(_Validator):
                 help = "write the hex digits in lowercase"
             else:
                 help = f"the digest is 64 hex digits; found {len(digest)} characters"
-            self.error(key, f"expected {what}, found {_quote(value)}", value=value, help=help)
-            return _INVALID
+            self.error(key, f"expected {what}, found {quoted(value)}", value=value, help=help)
+            return INVALID
         return value
 
     def clock(self, value: Any, key: Key) -> Any:
         what = f"a positive number of MHz (at most {MAX_CLOCK_MHZ:,})"
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or not 0 < value <= MAX_CLOCK_MHZ:
             self.expected(key, what, value)
-            return _INVALID
+            return INVALID
         return float(value)
 
     def resource_usage(self, value: Any, key: Key) -> Any:
         table = self.table(value, key, FPGA_RESOURCE_KEYS)
         if table is None:
-            return _INVALID
+            return INVALID
         counts = {
             name: self.integer(table[name], key + (name,), 0, None, "a non-negative integer")
             for name in FPGA_RESOURCE_KEYS
             if name in table
         }
-        if _INVALID in counts.values() or len(counts) != len(table):
-            return _INVALID
+        if INVALID in counts.values() or len(counts) != len(table):
+            return INVALID
         return FrozenDict(counts)
 
     def verified_by(self, value: Any, key: Key) -> Any:
         what = 'the key id that attests the bitstream, like "estream-fpga-team"'
-        if self.string(value, key, what) is _INVALID:
-            return _INVALID
+        if self.string(value, key, what) is INVALID:
+            return INVALID
         problem = key_id_problem(value)
         if problem:
-            self.error(key, f"expected {what}, found {_quote(value)}", value=value, help=problem)
-            return _INVALID
+            self.error(key, f"expected {what}, found {quoted(value)}", value=value, help=problem)
+            return INVALID
         return value
 
     def verified_at(self, value: Any, key: Key) -> Any:
@@ -355,13 +355,13 @@ class _FpgaValidator(_Validator):
         if not isinstance(value, str):
             help = 'quote it: verified_at = "2026-02-08T10:00:00Z"' if isinstance(value, (date, time)) else None
             self.expected(key, what, value, help=help)
-            return _INVALID
+            return INVALID
         try:
             format_signed_at(value)
         except ValueError:
-            self.error(key, f"expected {what}, found {_quote(value)}", value=value,
+            self.error(key, f"expected {what}, found {quoted(value)}", value=value,
                        help="exactly YYYY-MM-DDTHH:MM:SSZ, in UTC, with a real date and time")
-            return _INVALID
+            return INVALID
         return value
 
 

@@ -78,7 +78,7 @@ def _ml_dsa_87():
     return ML_DSA_87
 
 
-def _key_derive(seed: bytes) -> Tuple[bytes, bytes]:
+def key_derive(seed: bytes) -> Tuple[bytes, bytes]:
     with _ML_DSA_LOCK:
         return _ml_dsa_87().key_derive(seed)
 
@@ -145,7 +145,7 @@ class SigningKey:
         self._key_id = key_id
         self._seed = bytes(seed)
         self._development = development
-        self._pk, self._sk = _key_derive(self._seed)
+        self._pk, self._sk = key_derive(self._seed)
 
     @classmethod
     def generate(cls, key_id: str, *, development: bool = False) -> "SigningKey":
@@ -360,7 +360,7 @@ def load_or_create_dev_key(home_dir: "str | os.PathLike[str] | None" = None) -> 
                 pass
             os.chmod(str(d), 0o700)
     seed = secrets.token_bytes(SEED_SIZE)
-    pk, _ = _key_derive(seed)
+    pk, _ = key_derive(seed)
     key = SigningKey(f"dev-{sha3_256(pk).hex()[:16]}", seed, development=True)
     try:
         _write_new_file(path, key.private_key_file_text().encode("utf-8"), 0o600)

@@ -101,7 +101,7 @@ PACKAGE_NAME_RE = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*\Z")
 _KEYWORD_RE = re.compile(r"[a-z0-9][a-z0-9_+-]*\Z")
 #: A schema or enum name (`IoTTelemetry`), as `provides`/`requires` list them.
 SCHEMA_NAME_RE = re.compile(r"[A-Z][A-Za-z0-9]*\Z")
-_DEVICE_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}\Z")
+DEVICE_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}\Z")
 _DECIMAL_RE = re.compile(r"(?:0|[1-9][0-9]*)(?:\.[0-9]{1,18})?\Z")
 _EMAIL_RE = re.compile(r"[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+\Z")
 _BARE_KEY_RE = re.compile(r"[A-Za-z0-9_-]+")
@@ -259,7 +259,7 @@ def parse_manifest(content: bytes, path: str) -> Manifest:
         path,
         what="the manifest",
         size_help="a manifest only describes the package; keep data in the files it includes",
-        validate=lambda text, diag, data: _Validator(path, text, diag).manifest(data),
+        validate=lambda text, diag, data: Validator(path, text, diag).manifest(data),
     )
 
 
@@ -289,7 +289,7 @@ def validate_toml_document(
 # --- messages -----------------------------------------------------------------------------
 
 
-def _quote(value: str, limit: int = 80) -> str:
+def quoted(value: str, limit: int = 80) -> str:
     if len(value) > limit:
         value = value[: limit - 3] + "..."
     return json.dumps(value, ensure_ascii=False)
@@ -304,7 +304,7 @@ def _describe(value: Any) -> str:
     if isinstance(value, float):
         return f"float {value}"
     if isinstance(value, str):
-        return f"string {_quote(value)}"
+        return f"string {quoted(value)}"
     if isinstance(value, list):
         return f"an array of {len(value)} item{'' if len(value) == 1 else 's'}"
     if isinstance(value, dict):
@@ -320,7 +320,7 @@ def _dotted(key: Sequence[Any]) -> str:
         if isinstance(k, int):
             out += f"[{k}]"
         else:
-            out += ("." if out else "") + (k if _BARE_KEY_RE.fullmatch(k) and len(k) <= 80 else _quote(k))
+            out += ("." if out else "") + (k if _BARE_KEY_RE.fullmatch(k) and len(k) <= 80 else quoted(k))
     return out
 
 
@@ -641,10 +641,10 @@ _FPGA_KEYS = ("device_families", "resource_estimate", "clock_mhz", "pipeline_sta
 
 Key = Tuple[Any, ...]  # str parts, and int indices into arrays of tables
 _TOML_MAX_INT = 2**63 - 1
-_INVALID = object()  # marks a field whose value was reported as invalid
+INVALID = object()  # marks a field whose value was reported as invalid
 
 
-class _Validator:
+class Validator:
     """Walks the parsed TOML, reporting every problem to the collector; builds the Manifest
     only when nothing was reported."""
 
@@ -699,45 +699,45 @@ class _Validator:
     def string(self, value: Any, key: Key, what: str = "a string", *, item: Optional[int] = None) -> Any:
         if not isinstance(value, str):
             self.expected(key, what, value, item=item)
-            return _INVALID
+            return INVALID
         return value
 
     def integer(self, value: Any, key: Key, low: int, high: Optional[int], what: str) -> Any:
         # bool is an int in Python but never a valid count or tier in a manifest.
         if isinstance(value, bool) or not isinstance(value, int) or value < low or (high is not None and value > high):
             self.expected(key, what, value)
-            return _INVALID
+            return INVALID
         if value > _TOML_MAX_INT:
             # tomli accepts any size, but TOML integers are 64-bit and so is every consumer.
             self.expected(key, what, value, help=f"TOML integers are at most {_TOML_MAX_INT}")
-            return _INVALID
+            return INVALID
         return value
 
     def boolean(self, value: Any, key: Key) -> Any:
         if not isinstance(value, bool):
             self.expected(key, "a boolean (true or false)", value)
-            return _INVALID
+            return INVALID
         return value
 
     def string_list(self, value: Any, key: Key, item_what: str, check: Any, *, unique: bool = True) -> Any:
         """A list of strings, each passed to `check(item, index) -> bool`; duplicates reported."""
         if not isinstance(value, list):
             self.expected(key, f"an array whose items are each {item_what}", value)
-            return _INVALID
+            return INVALID
         ok = True
         seen: Dict[str, int] = {}  # item -> how many times it has appeared so far
         for index, item in enumerate(value):
-            if self.string(item, key, item_what, item=index) is _INVALID:
+            if self.string(item, key, item_what, item=index) is INVALID:
                 ok = False
                 continue
             if not check(item, index):
                 ok = False
                 continue
             if unique and item in seen:
-                self.error(key, f"item {index + 1}: {_quote(item)} is listed twice", value=item, occurrence=seen[item])
+                self.error(key, f"item {index + 1}: {quoted(item)} is listed twice", value=item, occurrence=seen[item])
                 ok = False
             seen[item] = seen.get(item, 0) + 1
-        return tuple(value) if ok else _INVALID
+        return tuple(value) if ok else INVALID
 
     # -- the manifest
 
@@ -758,7 +758,7 @@ class _Validator:
             return None
         fields: Dict[str, Any] = {}
         for name in ("name", "version", "category", "description", "license"):
-            fields[name] = getattr(self, f"check_{name}")(component[name], key + (name,)) if self.required(component, key, name) else _INVALID
+            fields[name] = getattr(self, f"check_{name}")(component[name], key + (name,)) if self.required(component, key, name) else INVALID
         fields["keywords"] = self.check_keywords(component["keywords"], key + ("keywords",)) if "keywords" in component else ()
         for name in ("homepage", "repository", "documentation"):
             fields[name] = self.check_url(component[name], key + (name,)) if name in component else None
@@ -772,7 +772,7 @@ class _Validator:
             self.check_wire_adapter(component["wire_adapter"], key + ("wire_adapter",)) if "wire_adapter" in component else None
         )
         self.check_category_rules(component, fields)
-        if self.diag or any(v is _INVALID for v in fields.values()):
+        if self.diag or any(v is INVALID for v in fields.values()):
             return None
         return Manifest(path=self.path, **fields)
 
@@ -780,60 +780,60 @@ class _Validator:
 
     def check_name(self, value: Any, key: Key) -> Any:
         what = 'a package name like "esf-iot" (lowercase ASCII letters, digits and single hyphens, starting with a letter)'
-        if self.string(value, key, what) is _INVALID:
-            return _INVALID
-        reason = _name_problem(value)
+        if self.string(value, key, what) is INVALID:
+            return INVALID
+        reason = name_problem(value)
         if reason:
             fixed = _fix_name(value)
-            help = f'did you mean "{fixed}"?' if fixed and fixed != value and not _name_problem(fixed) else None
-            self.error(key, f"expected {what}, found {_quote(value)}: {reason}", help=help)
-            return _INVALID
+            help = f'did you mean "{fixed}"?' if fixed and fixed != value and not name_problem(fixed) else None
+            self.error(key, f"expected {what}, found {quoted(value)}: {reason}", help=help)
+            return INVALID
         return value
 
     def check_version(self, value: Any, key: Key) -> Any:
         what = 'a SemVer version like "1.0.0"'
-        if self.string(value, key, what) is _INVALID:
-            return _INVALID
+        if self.string(value, key, what) is INVALID:
+            return INVALID
         try:
             return Version.parse(value)
         except SemverError as e:
-            self.error(key, f"expected {what}, found {_quote(value)}", help=e.reason or None)
-            return _INVALID
+            self.error(key, f"expected {what}, found {quoted(value)}", help=e.reason or None)
+            return INVALID
 
     def check_category(self, value: Any, key: Key) -> Any:
         what = f"a package category (one of {_one_of(CATEGORIES)})"
-        if self.string(value, key, what) is _INVALID:
-            return _INVALID
+        if self.string(value, key, what) is INVALID:
+            return INVALID
         if value not in CATEGORIES:
             suggestion = _suggest(value, CATEGORIES)
             self.error(
                 key,
-                f"expected one of {_one_of(CATEGORIES)}, found {_quote(value)}",
+                f"expected one of {_one_of(CATEGORIES)}, found {quoted(value)}",
                 help=f'did you mean "{suggestion}"?' if suggestion else None,
             )
-            return _INVALID
+            return INVALID
         return value
 
     def check_description(self, value: Any, key: Key) -> Any:
         what = f"a non-empty description of at most {MAX_DESCRIPTION_LENGTH} characters"
-        if self.string(value, key, what) is _INVALID:
-            return _INVALID
+        if self.string(value, key, what) is INVALID:
+            return INVALID
         if not value.strip():
             self.error(key, f"expected {what}, found an empty string")
-            return _INVALID
+            return INVALID
         if len(value) > MAX_DESCRIPTION_LENGTH:
             self.error(key, f"expected {what}, found {len(value)} characters", help="move the details to README.md")
-            return _INVALID
+            return INVALID
         return value
 
     def check_license(self, value: Any, key: Key) -> Any:
         what = 'an SPDX license expression like "Apache-2.0" or "MIT OR Apache-2.0"'
-        if self.string(value, key, what) is _INVALID:
-            return _INVALID
+        if self.string(value, key, what) is INVALID:
+            return INVALID
         reason = "it is too long" if len(value) > MAX_LICENSE_LENGTH else spdx_expression_error(value)
         if reason:
-            self.error(key, f"expected {what}, found {_quote(value)}", help=reason)
-            return _INVALID
+            self.error(key, f"expected {what}, found {quoted(value)}", help=reason)
+            return INVALID
         return value
 
     def check_keywords(self, value: Any, key: Key) -> Any:
@@ -846,51 +846,51 @@ class _Validator:
                     if len(item) > MAX_KEYWORD_LENGTH
                     else "keywords use lowercase ASCII letters, digits, `-`, `_` and `+`, starting with a letter or digit"
                 )
-                self.error(key, f"item {index + 1}: expected {what}, found {_quote(item)} ({problem})", value=item)
+                self.error(key, f"item {index + 1}: expected {what}, found {quoted(item)} ({problem})", value=item)
                 return False
             return True
 
         result = self.string_list(value, key, what, check)
-        if result is not _INVALID and len(result) > MAX_KEYWORDS:
+        if result is not INVALID and len(result) > MAX_KEYWORDS:
             self.error(key, f"expected at most {MAX_KEYWORDS} keywords, found {len(result)}")
-            return _INVALID
+            return INVALID
         return result
 
     def check_url(self, value: Any, key: Key) -> Any:
         what = 'an https:// URL like "https://example.com/project"'
-        if self.string(value, key, what) is _INVALID:
-            return _INVALID
+        if self.string(value, key, what) is INVALID:
+            return INVALID
         reason = _url_problem(value)
         if reason:
-            self.error(key, f"expected {what}, found {_quote(value)}", help=reason)
-            return _INVALID
+            self.error(key, f"expected {what}, found {quoted(value)}", help=reason)
+            return INVALID
         return value
 
     def check_author(self, value: Any, key: Key) -> Any:
         table = self.table(value, key, _AUTHOR_KEYS)
         if table is None:
-            return _INVALID
-        name: Any = _INVALID
+            return INVALID
+        name: Any = INVALID
         if self.required(table, key, "name"):
             name = self.string(table["name"], key + ("name",), "the author's name (a non-empty string)")
-            if name is not _INVALID and not name.strip():
+            if name is not INVALID and not name.strip():
                 self.error(key + ("name",), "expected the author's name (a non-empty string), found an empty string")
-                name = _INVALID
+                name = INVALID
         url = self.check_url(table["url"], key + ("url",)) if "url" in table else None
         email = None
         if "email" in table:
             email = self.string(table["email"], key + ("email",), 'an email address like "dev@example.com"')
-            if email is not _INVALID and not _EMAIL_RE.match(email):
-                self.error(key + ("email",), f'expected an email address like "dev@example.com", found {_quote(email)}')
-                email = _INVALID
-        if _INVALID in (name, url, email):
-            return _INVALID
+            if email is not INVALID and not _EMAIL_RE.match(email):
+                self.error(key + ("email",), f'expected an email address like "dev@example.com", found {quoted(email)}')
+                email = INVALID
+        if INVALID in (name, url, email):
+            return INVALID
         return Author(name=name, url=url, email=email)
 
     def check_schemas(self, value: Any, key: Key) -> Any:
         table = self.table(value, key, _SCHEMAS_KEYS)
         if table is None:
-            return _INVALID
+            return INVALID
         what = 'an UpperCamelCase schema name like "IoTTelemetry"'
         lists: Dict[str, Any] = {}
         for name in _SCHEMAS_KEYS:
@@ -901,14 +901,14 @@ class _Validator:
 
             def check(item: str, index: int, sub: Key = sub) -> bool:
                 if not SCHEMA_NAME_RE.match(item) or len(item) > 128:
-                    self.error(sub, f"item {index + 1}: expected {what}, found {_quote(item)}", value=item)
+                    self.error(sub, f"item {index + 1}: expected {what}, found {quoted(item)}", value=item)
                     return False
                 return True
 
             lists[name] = self.string_list(table[name], sub, what, check)
         provides, requires = lists["provides"], lists["requires"]
-        if provides is _INVALID or requires is _INVALID:
-            return _INVALID
+        if provides is INVALID or requires is INVALID:
+            return INVALID
         both = [n for n in provides if n in requires]
         for n in both:
             self.error(
@@ -917,12 +917,12 @@ class _Validator:
                 value=n,
                 help="a package cannot require a schema it defines itself; remove it from `requires`",
             )
-        return _INVALID if both else SchemaSpec(provides=provides, requires=requires)
+        return INVALID if both else SchemaSpec(provides=provides, requires=requires)
 
     def check_include(self, value: Any, key: Key) -> Any:
         table = self.table(value, key, INCLUDE_CATEGORIES)
         if table is None:
-            return _INVALID
+            return INVALID
         result: Dict[str, Any] = {}
         for category, globs in table.items():
             if category not in INCLUDE_CATEGORIES:
@@ -934,8 +934,8 @@ class _Validator:
                 'a relative glob like "schemas/*.esf.yaml"',
                 lambda item, index, sub=sub: self.relative_path(item, sub, index, glob=True),
             )
-        if any(v is _INVALID for v in result.values()):
-            return _INVALID
+        if any(v is INVALID for v in result.values()):
+            return INVALID
         return FrozenDict(result)
 
     def relative_path(self, item: str, key: Key, index: Optional[int], *, glob: bool, suffix: str = "") -> bool:
@@ -958,24 +958,24 @@ class _Validator:
             problem = f"circuit files end with `{suffix}`"
         if problem:
             where = f"item {index + 1}: " if index is not None else ""
-            self.error(key, f"{where}expected {what}, found {_quote(item)} ({problem})", value=item)
+            self.error(key, f"{where}expected {what}, found {quoted(item)} ({problem})", value=item)
             return False
         return True
 
     def check_dependencies(self, value: Any, key: Key, own_name: Any) -> Any:
         if not isinstance(value, dict):
             self.expected(key, "a table of package names to version requirements", value)
-            return _INVALID
+            return INVALID
         result: Dict[str, Dependency] = {}
         ok = True
         for name, spec in value.items():
             sub = key + (name,)
-            if _name_problem(name):
+            if name_problem(name):
                 fixed = _fix_name(name)
                 self.error(
                     sub,
-                    f"invalid dependency name {_quote(name)}: {_name_problem(name)}",
-                    help=f'did you mean "{fixed}"?' if fixed and fixed != name and not _name_problem(fixed) else None,
+                    f"invalid dependency name {quoted(name)}: {name_problem(name)}",
+                    help=f'did you mean "{fixed}"?' if fixed and fixed != name and not name_problem(fixed) else None,
                 )
                 ok = False
             elif name == own_name:
@@ -997,25 +997,25 @@ class _Validator:
             try:
                 req = VersionReq.parse(spec)
             except SemverError as e:
-                self.error(req_key, f"expected {what}, found {_quote(spec)}", help=e.reason or None)
+                self.error(req_key, f"expected {what}, found {quoted(spec)}", help=e.reason or None)
                 ok = False
                 continue
             result[name] = Dependency(name=name, req=req, req_text=spec)
-        return FrozenDict(result) if ok else _INVALID
+        return FrozenDict(result) if ok else INVALID
 
     # -- [component.circuit]
 
     def check_circuit(self, value: Any, key: Key) -> Any:
         table = self.table(value, key, _CIRCUIT_KEYS)
         if table is None:
-            return _INVALID
+            return INVALID
         ok = True
-        entry: Any = _INVALID
+        entry: Any = INVALID
         if self.required(table, key, "entry"):
             entry = self.string(table["entry"], key + ("entry",), 'a relative path like "circuits/main.circuit.yaml"')
-            if entry is not _INVALID and not self.relative_path(entry, key + ("entry",), None, glob=False, suffix=".circuit.yaml"):
-                entry = _INVALID
-        circuits: Any = (entry,) if entry is not _INVALID else _INVALID
+            if entry is not INVALID and not self.relative_path(entry, key + ("entry",), None, glob=False, suffix=".circuit.yaml"):
+                entry = INVALID
+        circuits: Any = (entry,) if entry is not INVALID else INVALID
         if "circuits" in table:
             sub = key + ("circuits",)
             circuits = self.string_list(
@@ -1024,21 +1024,21 @@ class _Validator:
                 'a relative path like "circuits/main.circuit.yaml"',
                 lambda item, index: self.relative_path(item, sub, index, glob=False, suffix=".circuit.yaml"),
             )
-            if circuits is not _INVALID:
+            if circuits is not INVALID:
                 if not circuits:
                     self.error(sub, "expected at least one circuit file, found an empty array")
-                    circuits = _INVALID
-                elif entry is not _INVALID and entry not in circuits:
+                    circuits = INVALID
+                elif entry is not INVALID and entry not in circuits:
                     self.error(
                         key + ("entry",),
-                        f"entry {_quote(entry)} is not listed in `circuits`",
+                        f"entry {quoted(entry)} is not listed in `circuits`",
                         help="add it to `component.circuit.circuits`",
                     )
                     ok = False
-        targets: Any = _INVALID
+        targets: Any = INVALID
         if self.required(table, key, "targets"):
             targets = self.check_targets(table["targets"], key + ("targets",))
-        witness_tier: Any = _INVALID
+        witness_tier: Any = INVALID
         if self.required(table, key, "witness_tier"):
             witness_tier = self.integer(
                 table["witness_tier"], key + ("witness_tier",), WITNESS_TIERS.start, WITNESS_TIERS.stop - 1, "an integer from 0 to 4"
@@ -1046,7 +1046,7 @@ class _Validator:
         resources = self.check_resources(table["resources"], key + ("resources",)) if "resources" in table else None
         governance = self.check_governance(table["governance"], key + ("governance",)) if "governance" in table else None
         fpga = self.check_fpga(table["fpga"], key + ("fpga",)) if "fpga" in table else None
-        if targets is not _INVALID:
+        if targets is not INVALID:
             if "fpga" in targets and "fpga" not in table:
                 self.error(
                     key + ("targets",),
@@ -1062,8 +1062,8 @@ class _Validator:
                 )
                 ok = False
         parts = (entry, circuits, targets, witness_tier, resources, governance, fpga)
-        if not ok or _INVALID in parts:
-            return _INVALID
+        if not ok or INVALID in parts:
+            return INVALID
         return CircuitSpec(entry, circuits, targets, witness_tier, resources, governance, fpga)
 
     def check_targets(self, value: Any, key: Key) -> Any:
@@ -1074,7 +1074,7 @@ class _Validator:
                 suggestion = _suggest(item, TARGETS)
                 self.error(
                     key,
-                    f"item {index + 1}: expected one of {_one_of(TARGETS)}, found {_quote(item)}",
+                    f"item {index + 1}: expected one of {_one_of(TARGETS)}, found {quoted(item)}",
                     value=item,
                     help=f'did you mean "{suggestion}"?' if suggestion else None,
                 )
@@ -1082,15 +1082,15 @@ class _Validator:
             return True
 
         result = self.string_list(value, key, what, check)
-        if result is not _INVALID and not result:
+        if result is not INVALID and not result:
             self.error(key, f"expected at least one execution target ({_one_of(TARGETS)}), found an empty array")
-            return _INVALID
+            return INVALID
         return result
 
     def check_resources(self, value: Any, key: Key) -> Any:
         table = self.table(value, key, _RESOURCES_KEYS)
         if table is None:
-            return _INVALID
+            return INVALID
         values: Dict[str, Any] = {}
         for name in ("compute_budget", "memory_bytes", "storage_bytes"):
             if name in table:
@@ -1101,57 +1101,57 @@ class _Validator:
             what = 'a decimal string like "0.005"'
             if isinstance(cost, (int, float)) and not isinstance(cost, bool):
                 self.expected(sub, what, cost, help=f'quote it (estimated_cost_es = "{cost}") so the amount stays exact')
-                values["estimated_cost_es"] = _INVALID
-            elif self.string(cost, sub, what) is _INVALID:
-                values["estimated_cost_es"] = _INVALID
-            elif not _DECIMAL_RE.match(cost):
+                values["estimated_cost_es"] = INVALID
+            elif self.string(cost, sub, what) is INVALID:
+                values["estimated_cost_es"] = INVALID
+            elif not _DECIMAL_RE.match(str(cost)):
                 self.error(
                     sub,
-                    f"expected {what}, found {_quote(cost)}",
+                    f"expected {what}, found {quoted(str(cost))}",
                     help="use digits with an optional `.` and up to 18 decimals, no sign, exponent or leading zeros",
                 )
-                values["estimated_cost_es"] = _INVALID
+                values["estimated_cost_es"] = INVALID
             else:
                 values["estimated_cost_es"] = cost
-        if _INVALID in values.values():
-            return _INVALID
+        if INVALID in values.values():
+            return INVALID
         return Resources(**values)
 
     def check_governance(self, value: Any, key: Key) -> Any:
         table = self.table(value, key, _GOVERNANCE_KEYS)
         if table is None:
-            return _INVALID
-        category: Any = _INVALID
+            return INVALID
+        category: Any = INVALID
         categories = tuple(GOVERNANCE_MIN_APPROVALS)
         if self.required(table, key, "category"):
             sub = key + ("category",)
             category = self.string(table["category"], sub, f"a governance category ({_one_of(categories)})")
-            if category is not _INVALID and category not in GOVERNANCE_MIN_APPROVALS:
+            if category is not INVALID and category not in GOVERNANCE_MIN_APPROVALS:
                 suggestion = _suggest(category, categories)
                 self.error(
                     sub,
-                    f"expected one of {_one_of(categories)}, found {_quote(category)}",
+                    f"expected one of {_one_of(categories)}, found {quoted(category)}",
                     help=f'did you mean "{suggestion}"?' if suggestion else None,
                 )
-                category = _INVALID
-        minimum = GOVERNANCE_MIN_APPROVALS.get(category, 0) if category is not _INVALID else 0
+                category = INVALID
+        minimum = GOVERNANCE_MIN_APPROVALS.get(category, 0) if category is not INVALID else 0
         approvals: Any = minimum
         if "required_approvals" in table:
             sub = key + ("required_approvals",)
             raw = table["required_approvals"]
             approvals = self.integer(raw, sub, 0, None, "a non-negative integer")
-            if approvals is not _INVALID and approvals < minimum:
+            if approvals is not INVALID and approvals < minimum:
                 self.error(
                     sub,
                     f"expected at least {minimum} for the `{category}` governance category "
                     f"(SmartCircuit package format §9.1), found {approvals}",
                     help=f"use required_approvals = {minimum} or more",
                 )
-                approvals = _INVALID
+                approvals = INVALID
         auto: Any = False
         if "auto_approve" in table:
             auto = self.boolean(table["auto_approve"], key + ("auto_approve",))
-            if auto is True and category is not _INVALID and category not in AUTO_APPROVE_CATEGORIES:
+            if auto is True and category is not INVALID and category not in AUTO_APPROVE_CATEGORIES:
                 plural = "s" if minimum != 1 else ""
                 self.error(
                     key + ("auto_approve",),
@@ -1160,116 +1160,116 @@ class _Validator:
                     f"collect {minimum} governance approval{plural} before they run",
                     help="set auto_approve = false",
                 )
-                auto = _INVALID
-        if _INVALID in (category, approvals, auto):
-            return _INVALID
+                auto = INVALID
+        if INVALID in (category, approvals, auto):
+            return INVALID
         return Governance(category=category, required_approvals=approvals, auto_approve=auto)
 
     def check_fpga(self, value: Any, key: Key) -> Any:
         table = self.table(value, key, _FPGA_KEYS)
         if table is None:
-            return _INVALID
-        families: Any = _INVALID
+            return INVALID
+        families: Any = INVALID
         if self.required(table, key, "device_families"):
             sub = key + ("device_families",)
             what = 'an FPGA part name like "xcvu9p"'
 
             def check(item: str, index: int) -> bool:
-                if not _DEVICE_RE.match(item):
-                    self.error(sub, f"item {index + 1}: expected {what}, found {_quote(item)}", value=item)
+                if not DEVICE_RE.match(item):
+                    self.error(sub, f"item {index + 1}: expected {what}, found {quoted(item)}", value=item)
                     return False
                 return True
 
             families = self.string_list(table["device_families"], sub, what, check)
-            if families is not _INVALID and not families:
+            if families is not INVALID and not families:
                 self.error(sub, "expected at least one device family, found an empty array")
-                families = _INVALID
+                families = INVALID
         estimate: Any = FrozenDict()
         if "resource_estimate" in table:
             sub = key + ("resource_estimate",)
             inner = self.table(table["resource_estimate"], sub, FPGA_RESOURCE_KEYS)
             if inner is None:
-                estimate = _INVALID
+                estimate = INVALID
             else:
                 counts = {
                     name: self.integer(count, sub + (name,), 0, None, "a non-negative integer")
                     for name, count in inner.items()
                     if name in FPGA_RESOURCE_KEYS
                 }
-                bad = _INVALID in counts.values() or len(counts) != len(inner)
-                estimate = _INVALID if bad else FrozenDict(counts)
+                bad = INVALID in counts.values() or len(counts) != len(inner)
+                estimate = INVALID if bad else FrozenDict(counts)
         clock: Any = None
         if "clock_mhz" in table:
             clock = table["clock_mhz"]
             if isinstance(clock, bool) or not isinstance(clock, (int, float)) or not math.isfinite(clock) or clock <= 0:
                 self.expected(key + ("clock_mhz",), "a positive number of MHz", clock)
-                clock = _INVALID
+                clock = INVALID
         stages: Any = None
         if "pipeline_stages" in table:
             stages = self.integer(table["pipeline_stages"], key + ("pipeline_stages",), 1, None, "a positive integer")
         license: Any = None
         if "license" in table:
             license = self.check_license(table["license"], key + ("license",))
-        if _INVALID in (families, estimate, clock, stages, license):
-            return _INVALID
+        if INVALID in (families, estimate, clock, stages, license):
+            return INVALID
         return FpgaSpec(families, estimate, clock, stages, license)
 
     def check_wire_adapter(self, value: Any, key: Key) -> Any:
         table = self.table(value, key, _WIRE_ADAPTER_KEYS)
         if table is None:
-            return _INVALID
+            return INVALID
         parts: Dict[str, Any] = {}
         if self.required(table, key, "protocol"):
             protocol = self.string(table["protocol"], key + ("protocol",), 'a protocol id like "mqtt"')
-            if protocol is not _INVALID and not _PROTOCOL_RE.match(protocol):
+            if protocol is not INVALID and not _PROTOCOL_RE.match(protocol):
                 self.error(
                     key + ("protocol",),
-                    f"expected a protocol id (lowercase ASCII letters, digits and single hyphens, starting with a letter), found {_quote(protocol)}",
+                    f"expected a protocol id (lowercase ASCII letters, digits and single hyphens, starting with a letter), found {quoted(protocol)}",
                     value=protocol,
                 )
-                protocol = _INVALID
+                protocol = INVALID
             parts["protocol"] = protocol
         else:
-            parts["protocol"] = _INVALID
+            parts["protocol"] = INVALID
         if self.required(table, key, "protocol_versions"):
             sub = key + ("protocol_versions",)
             versions = self.string_list(table["protocol_versions"], sub, 'a protocol version like "3.1.1"', lambda item, index: True)
-            if versions is not _INVALID and not versions:
+            if versions is not INVALID and not versions:
                 self.error(sub, "expected at least one protocol version, found an empty array")
-                versions = _INVALID
+                versions = INVALID
             parts["protocol_versions"] = versions
         else:
-            parts["protocol_versions"] = _INVALID
+            parts["protocol_versions"] = INVALID
         if self.required(table, key, "encoding"):
             encoding = self.string(table["encoding"], key + ("encoding",), f"one of {_one_of(WIRE_ENCODINGS)}")
-            if encoding is not _INVALID and encoding not in WIRE_ENCODINGS:
+            if encoding is not INVALID and encoding not in WIRE_ENCODINGS:
                 suggestion = _suggest(encoding, WIRE_ENCODINGS)
                 self.error(
                     key + ("encoding",),
-                    f"expected one of {_one_of(WIRE_ENCODINGS)}, found {_quote(encoding)}",
+                    f"expected one of {_one_of(WIRE_ENCODINGS)}, found {quoted(encoding)}",
                     value=encoding,
                     help=f'did you mean "{suggestion}"?' if suggestion else "binary protocols carry hex in `wire.hex`, text protocols the text in `wire.text`",
                 )
-                encoding = _INVALID
+                encoding = INVALID
             parts["encoding"] = encoding
         else:
-            parts["encoding"] = _INVALID
+            parts["encoding"] = INVALID
         for name in ("ingress", "egress"):
             if not self.required(table, key, name):
-                parts[name] = _INVALID
+                parts[name] = INVALID
                 continue
             path = self.string(table[name], key + (name,), f'a relative path like "circuits/{name}.circuit.yaml"')
-            if path is not _INVALID and not self.relative_path(path, key + (name,), None, glob=False, suffix=".circuit.yaml"):
-                path = _INVALID
+            if path is not INVALID and not self.relative_path(path, key + (name,), None, glob=False, suffix=".circuit.yaml"):
+                path = INVALID
             parts[name] = path
         if (
-            parts["ingress"] is not _INVALID
+            parts["ingress"] is not INVALID
             and parts["ingress"] == parts["egress"]
         ):
             self.error(key + ("egress",), "`egress` names the same circuit as `ingress`", help="ingress and egress are two circuits")
-            return _INVALID
-        if _INVALID in parts.values():
-            return _INVALID
+            return INVALID
+        if INVALID in parts.values():
+            return INVALID
         return WireAdapterSpec(**parts)
 
     # -- rules across fields
@@ -1291,7 +1291,7 @@ class _Validator:
         if "wire_adapter" in component and category != "wire-adapter":
             self.error(
                 ("component", "wire_adapter"),
-                f"`[component.wire_adapter]` is only allowed in `wire-adapter` packages, this one is {_quote(str(category))}",
+                f"`[component.wire_adapter]` is only allowed in `wire-adapter` packages, this one is {quoted(str(category))}",
                 help='set `category = "wire-adapter"` or remove the table',
             )
         schemas = fields.get("schemas")
@@ -1303,7 +1303,7 @@ class _Validator:
             )
 
 
-def _name_problem(name: str) -> Optional[str]:
+def name_problem(name: str) -> Optional[str]:
     if not name:
         return "it is empty"
     if len(name) > MAX_NAME_LENGTH:

@@ -216,10 +216,10 @@ def resolve_packages(
     exports = {name: pkg.exports() for name, pkg in by_name.items()}
     resolved: Dict[str, ResolvedPackage] = {}
     for name in target_names:
-        pkg = by_name.get(name)
-        if pkg is None:
+        target = by_name.get(name)
+        if target is None:
             raise KeyError(f"resolve_packages: target `{name}` is not among the packages given")
-        result = _resolve_one(pkg, by_name, edges, exports, diags)
+        result = _resolve_one(target, by_name, edges, exports, diags)
         if result is not None:
             resolved[name] = result
     if diags:
@@ -388,12 +388,12 @@ def _resolve_one(
                 continue
             candidates = offered.get(ref.name, [])
             if len(candidates) == 1:
-                provider = candidates[0]
-                if exports[provider][ref.name][0] == "schema" and ref.name not in required:
+                provider_name = candidates[0]
+                if exports[provider_name][ref.name][0] == "schema" and ref.name not in required:
                     diags.append(
                         Diagnostic(
                             doc.path,
-                            f"package `{manifest.name}` uses schema `{ref.name}` from `{provider}` "
+                            f"package `{manifest.name}` uses schema `{ref.name}` from `{provider_name}` "
                             "without requiring it",
                             line=ref.line,
                             key=ref.key,
@@ -401,7 +401,7 @@ def _resolve_one(
                         )
                     )
                     continue
-                references.append(ResolvedReference(doc.path, ref.key, ref.name, provider))
+                references.append(ResolvedReference(doc.path, ref.key, ref.name, provider_name))
             elif len(candidates) > 1:
                 diags.append(
                     Diagnostic(

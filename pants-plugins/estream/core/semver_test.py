@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import itertools
 import pickle
+from typing import Optional
 
 import pytest
 import semver as python_semver
@@ -104,7 +105,7 @@ def test_constructor_validates() -> None:
     with pytest.raises(SemverError):
         Version(-1, 0, 0)
     with pytest.raises(SemverError):
-        Version(True, 0, 0)  # type: ignore[arg-type]
+        Version(True, 0, 0)
     with pytest.raises(SemverError):
         Version(1, 0, 0, ("01",))
     with pytest.raises(TypeError):
@@ -452,12 +453,13 @@ def _python_semver(text: str) -> python_semver.Version | None:
 @given(_version_text)
 def test_parse_accepts_exactly_what_python_semver_accepts(text: str) -> None:
     reference = _python_semver(text)
+    ours: Optional[Version]
     try:
         ours = Version.parse(text)
     except SemverError:
         ours = None
     assert (ours is None) == (reference is None), text
-    if ours is not None:
+    if ours is not None and reference is not None:
         assert ours.semver == reference and str(ours.semver) == str(reference) == text
 
 
@@ -466,6 +468,7 @@ def test_parse_accepts_exactly_what_python_semver_accepts(text: str) -> None:
 def test_precedence_is_python_semvers(a: str, b: str) -> None:
     va, vb = _python_semver(a), _python_semver(b)
     assume(va is not None and vb is not None)
+    assert va is not None and vb is not None
     ours_a, ours_b = Version.parse(a), Version.parse(b)
     expected = va.compare(vb)
     assert ((ours_a > ours_b) - (ours_a < ours_b)) == expected, (a, b)

@@ -418,18 +418,19 @@ def parse_signature_file(data: bytes) -> SignatureFile:
                 out.append(Diagnostic(SIGNATURE_FILE, "unknown field", key=f"{where}.{field}"))
             if not problem and path != SIGNATURE_FILE and path not in seen and digest is not None and isinstance(size, int):
                 seen.add(path)
-                entries.append(FileEntry(path, size, digest))
+                entries.append(FileEntry(path, size, digest))  # type: ignore[arg-type]  # `problem` is None: a str
 
     if out:
         raise EstreamError(out)
+    # The ignores: `out` is empty, so each field was checked above to have its type.
     return SignatureFile(
         name=name,  # type: ignore[arg-type]
         version=version,  # type: ignore[arg-type]
-        key_id=key_id,
-        key_fingerprint=key_fp,
+        key_id=key_id,  # type: ignore[arg-type]
+        key_fingerprint=key_fp,  # type: ignore[arg-type]
         public_key=public_key,  # type: ignore[arg-type]
-        development_key=dev,
-        signed_at=signed_at,
+        development_key=dev,  # type: ignore[arg-type]
+        signed_at=signed_at,  # type: ignore[arg-type]
         merkle_root=root,  # type: ignore[arg-type]
         files=tuple(sorted(entries, key=lambda e: e.path.encode("utf-8"))),
         signature=signature,  # type: ignore[arg-type]

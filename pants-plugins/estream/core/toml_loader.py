@@ -112,8 +112,8 @@ def load_toml_document(
     try:
         data = tomli.loads(text)
     except tomli.TOMLDecodeError as e:
-        message, line = toml_error_message(e, text)
-        diag.error(message, line=line)
+        message, at_line = toml_error_message(e, text)
+        diag.error(message, line=at_line)
         diag.raise_if_any()
     except RecursionError:
         diag.error("arrays or inline tables are nested too deeply to parse")

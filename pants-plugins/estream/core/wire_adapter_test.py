@@ -248,8 +248,8 @@ def test_wire_record_must_match_the_encoding() -> None:
     assert out[0].startswith("error: circuits/kv-ingress.circuit.yaml:9: `inputs.wire.type`: the `wire` record `WireText`")
     assert out[1].startswith("error: circuits/kv-egress.circuit.yaml:11: `outputs.wire.type`")
     bytes_port = KV_INGRESS.replace("- { name: wire, type: WireText }", "- { name: wire, type: bytes }")
-    (out,) = diagnostics(**{"circuits/kv-ingress.circuit.yaml": bytes_port})
-    assert "port `wire` must have a record type declared under `types:` of this circuit, shaped { text: string }, found `bytes`" in out
+    (only,) = diagnostics(**{"circuits/kv-ingress.circuit.yaml": bytes_port})
+    assert "port `wire` must have a record type declared under `types:` of this circuit, shaped { text: string }, found `bytes`" in only
 
 
 def test_error_record_and_message_type_are_checked() -> None:
@@ -257,8 +257,8 @@ def test_error_record_and_message_type_are_checked() -> None:
     out = diagnostics(**{"schemas/kv.esf.yaml": schema})
     assert len(out) == 2 and all("the error record's `message` must be a string, found `u8`" in o for o in out)
     egress = KV_EGRESS.replace("- { name: message, type: KvPair }", "- { name: message, type: KvError }")
-    (out,) = diagnostics(**{"circuits/kv-egress.circuit.yaml": egress})
-    assert "circuits/kv-egress.circuit.yaml:9: `inputs.message.type`: input `message` is `KvError` but the ingress circuit" in out
+    (only,) = diagnostics(**{"circuits/kv-egress.circuit.yaml": egress})
+    assert "circuits/kv-egress.circuit.yaml:9: `inputs.message.type`: input `message` is `KvError` but the ingress circuit" in only
 
 
 def test_manifest_paths_are_checked() -> None:

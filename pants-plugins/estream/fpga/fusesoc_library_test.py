@@ -174,7 +174,7 @@ def test_directory_library_refuses_changed_content_of_a_published_vlnv_and_takes
     [d] = e.value.diagnostics
     assert d.path == f"{library}/{LIB}/qa/0/top.v"
     assert d.message == f"estream:{LIB}:qa:0 is already published with different content: `top.v` differs from the published file"
-    assert "give the changed core a new version" in d.help and "[fusesoc-export].version" in d.help
+    assert "give the changed core a new version" in (d.help or "") and "[fusesoc-export].version" in (d.help or "")
     assert tree(library) == before
 
     extra = core_files("qa")
@@ -227,7 +227,7 @@ def test_directory_library_location_errors(tmp_path: Path) -> None:
         publish(str(a_file), cores)
     [d] = e.value.diagnostics
     assert d.path == str(a_file) and "is a file, but a FuseSoC library is a directory" in d.message
-    assert "`[fusesoc-library].location` (Pants) or `--library` (estream CLI)" in d.help
+    assert "`[fusesoc-library].location` (Pants) or `--library` (estream CLI)" in (d.help or "")
 
     with pytest.raises(EstreamError, match="does not exist, nor does its parent directory"):
         publish(str(tmp_path / "missing" / "library"), cores)
@@ -388,7 +388,7 @@ def test_git_library_unreachable_urls_say_what_failed_without_credentials(tmp_pa
         publish(missing, cores)
     [d] = e.value.diagnostics
     assert d.path == missing and d.message.startswith("could not clone the FuseSoC library:")
-    assert f"repository '{missing}' does not exist" in d.message and "credential helper" in d.help
+    assert f"repository '{missing}' does not exist" in d.message and "credential helper" in (d.help or "")
 
     with pytest.raises(EstreamError) as e:
         publish("https://alice:s3cret@127.0.0.1:9/cores.git", cores)

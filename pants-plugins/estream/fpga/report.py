@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Dict, Optional, Tuple
+from typing import Dict, List, Optional, Tuple
 
 from estream.core.errors import EstreamError
 
@@ -152,7 +152,8 @@ def _critical_paths(entries, path: str) -> Tuple[CriticalPath, ...]:
                 path, "expected {from, to, path: [segments]}", key=f"critical_paths[{i}]"
             )
         logic = routing = 0.0
-        nets, sources = [], []
+        nets: List[str] = []
+        sources: List[str] = []
         for j, seg in enumerate(segments):
             delay = _number(seg.get("delay"), path, f"critical_paths[{i}].path[{j}].delay")
             if seg.get("type") == "routing":

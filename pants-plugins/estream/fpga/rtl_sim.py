@@ -195,8 +195,8 @@ class RtlSimulation:
             with contextlib.redirect_stdout(printed):
                 step()
         except RuntimeError as e:
-            tail = [l for l in capture.lines if l.strip()][-MAX_LOG_LINES:]
-            raise SimulationFailed("could not %s: %s%s" % (what, e, "".join("\n    " + l for l in tail)))
+            tail = [line for line in capture.lines if line.strip()][-MAX_LOG_LINES:]
+            raise SimulationFailed("could not %s: %s%s" % (what, e, "".join("\n    " + line for line in tail)))
         finally:
             log.removeHandler(capture)
 

@@ -6,6 +6,8 @@ tests/integration/rtl_vectors_integration_test.py, with a passing and an injecte
 
 from __future__ import annotations
 
+from typing import Any, Dict
+
 import pytest
 
 from estream.fpga.rtl_sim import (
@@ -68,7 +70,7 @@ def test_responses_that_do_not_follow_the_protocol_fail(text, fragment) -> None:
 
 
 def test_a_plan_is_set_to_one_simulator_without_changing_the_original() -> None:
-    plan = {"suite": "golden [c] on RTL", "circuits": {"c": {"rtl": {"top": "t"}, "inputs": {}}}, "cases": []}
+    plan: Dict[str, Any] = {"suite": "golden [c] on RTL", "circuits": {"c": {"rtl": {"top": "t"}, "inputs": {}}}, "cases": []}
     verilator = plan_for_simulator(plan, "verilator")
     assert verilator["suite"] == "golden [c] on RTL (Verilator)"
     assert verilator["circuits"]["c"] == {"rtl": {"top": "t", "simulator": "verilator"}, "inputs": {}}

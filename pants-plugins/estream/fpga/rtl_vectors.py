@@ -116,7 +116,7 @@ async def run_rtl_vectors(request: EdalizeRtlVectorRunRequest, toolchain: FpgaTo
         Get(
             BinaryShims,
             BinaryShimsRequest.for_paths(
-                *(paths.first_path for paths in found),  # type: ignore[misc]
+                *(paths.first_path for paths in found if paths.first_path is not None),
                 rationale=f"compile and run RTL golden vectors with {SIMULATORS[simulator]} through Edalize",
             ),
         ),

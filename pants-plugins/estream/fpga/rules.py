@@ -203,7 +203,7 @@ async def fpga_tool_process(request: FpgaToolProcess, toolchain: FpgaToolchain) 
 def build_failure(result: FallibleProcessResult, *, where: str) -> EstreamError:
     """The error of a failed driver run: its `fpga build failed:` message, else stderr's tail."""
     stderr = result.stderr.decode("utf-8", "replace").strip()
-    failed = [l for l in stderr.splitlines() if l.startswith("fpga build failed:")]
+    failed = [line for line in stderr.splitlines() if line.startswith("fpga build failed:")]
     detail = stderr[stderr.index(failed[0]) :] if failed else stderr[-4000:]
     return EstreamError.single(
         where,

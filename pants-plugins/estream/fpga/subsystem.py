@@ -13,7 +13,7 @@ from pants.backend.python.target_types import ConsoleScript
 from pants.backend.python.util_rules.pex import PexRequest
 from pants.option.option_types import DictOption, EnumOption, IntOption, StrListOption, StrOption
 from pants.option.subsystem import Subsystem
-from pants.util.strutil import help_text
+from pants.util.strutil import help_text, softwrap
 
 # Run by the tool venv's Python (PEX_INTERPRETER=1) as a sandbox input; see rules.py.
 DRIVER_FILE = "estream_fpga_driver.py"
@@ -65,7 +65,7 @@ class FpgaToolchain(PythonToolBase):
 
     default_toolchain = StrOption(
         default="yowasp",
-        help=help_text(
+        help=softwrap(
             """
             The toolchain of `fpga_bitstream` targets that do not set `toolchain`: `yowasp`
             (hermetic, from the lockfile) or `native` (`yosys`, `nextpnr-ice40`/`nextpnr-ecp5`,
@@ -74,8 +74,9 @@ class FpgaToolchain(PythonToolBase):
         ),
     )
     native_search_path = StrListOption(
+        advanced=True,
         default=["<PATH>"],
-        help=help_text(
+        help=softwrap(
             """
             Directories searched for the `native` toolchain's binaries (`yosys`, `nextpnr-ice40`,
             `nextpnr-ecp5`, `icepack`, `ecppack`) and for Icarus Verilog (`iverilog`, `vvp`),
@@ -97,7 +98,7 @@ class FpgaToolchain(PythonToolBase):
 
     simulator = StrOption(
         default="auto",
-        help=help_text(
+        help=softwrap(
             """
             The simulator `test` (and `package`, to verify bitstreams) runs circuits' RTL golden
             vectors in, through Edalize's `sim` flow: `icarus` (Icarus Verilog's `iverilog` and
@@ -111,7 +112,7 @@ class FpgaToolchain(PythonToolBase):
     )
     vivado = StrOption(
         default=None,
-        help=help_text(
+        help=softwrap(
             """
             Absolute path of the `vivado` binary. Required to build `family="xilinx"` targets,
             which go through Edalize's Vivado flow; without it they fail with an error naming
@@ -151,7 +152,7 @@ class FusesocLibrarySubsystem(Subsystem):
 
     location = StrOption(
         default=None,
-        help=help_text(
+        help=softwrap(
             """
             Where the library is: a directory (relative to the build root, or absolute; created
             if its parent exists), a git URL (`https://host/org/cores.git`, `git@host:org/cores.git`,
@@ -163,7 +164,7 @@ class FusesocLibrarySubsystem(Subsystem):
     )
     sync_type = EnumOption(
         default=FusesocSyncType.auto,
-        help=help_text(
+        help=softwrap(
             """
             How to write to `location`, named like `fusesoc library add --sync-type`: `local` (a
             directory), `git` (clone, commit, push), or `auto`: `git` for URLs and bare
@@ -174,7 +175,7 @@ class FusesocLibrarySubsystem(Subsystem):
     )
     branch = StrOption(
         default=None,
-        help=help_text(
+        help=softwrap(
             """
             Git libraries: the branch to publish to. Default: the repository's default branch
             (what `git clone`, and so `fusesoc library add`, checks out).
@@ -182,11 +183,13 @@ class FusesocLibrarySubsystem(Subsystem):
         ),
     )
     push_attempts = IntOption(
+        advanced=True,
         default=20,
         help="Git libraries: how many times to re-apply and push when other publishers keep pushing first.",
     )
     extra_env_vars = StrListOption(
-        help=help_text(
+        advanced=True,
+        help=softwrap(
             """
             Additional environment variables passed to the publishing process, as `NAME` (taken
             from Pants' environment) or `NAME=value`. Git credential variables are already passed:

@@ -22,6 +22,7 @@ from pants.engine.target import (
     StringSequenceField,
     Target,
 )
+from pants.util.docutil import bin_name
 from pants.util.frozendict import FrozenDict
 from pants.util.strutil import help_text
 
@@ -132,12 +133,14 @@ class FpgaDataFilesField(MultipleSourcesField):
 class FpgaTopField(StringField):
     alias = "top"
     required = True
+    value: str
     help = "The top-level module of the design (the one whose ports are the package pins)."
 
 
 class FpgaConstraintsField(StringField):
     alias = "constraints"
     required = True
+    value: str
     help = help_text(
         """
         The physical constraints file, relative to the BUILD file: a `.pcf` for iCE40, an `.lpf`
@@ -149,6 +152,7 @@ class FpgaConstraintsField(StringField):
 class FpgaFamilyField(StringField):
     alias = "family"
     required = True
+    value: str
     valid_choices = FAMILIES
     help = help_text(
         """
@@ -161,6 +165,7 @@ class FpgaFamilyField(StringField):
 class FpgaDeviceField(StringField):
     alias = "device"
     required = True
+    value: str
     help = help_text(
         f"""
         The device (die) within the family. iCE40: {", ".join(DIES["ice40"])}. ECP5:
@@ -182,6 +187,7 @@ class FpgaPackageField(StringField):
 class FpgaClockField(FloatField):
     alias = "clock_mhz"
     required = True
+    value: float
     help = help_text(
         """
         The target clock in MHz. Place and route optimises for it, and the build fails with
@@ -277,11 +283,11 @@ class FpgaBitstreamTarget(Target):
         FpgaBitstreamOutputPathField,
     )
     help = help_text(
-        """
+        f"""
         An FPGA bitstream built from RTL by Edalize: Yosys synthesis, nextpnr place and route and
         bitstream packing (iCE40, ECP5), or Vivado (Xilinx).
 
-        `{bin_name} package` builds it in a sandbox with the hermetic YoWASP toolchain by
+        `{bin_name()} package` builds it in a sandbox with the hermetic YoWASP toolchain by
         default, checks timing against `clock_mhz` and prints resource use and fmax. The build
         is cached by its inputs (RTL, constraints, options, tool versions).
         """

@@ -21,7 +21,7 @@ def test_every_field_has_help_that_pants_can_render() -> None:
 def test_parameters_and_defines_are_typed_hdl_values() -> None:
     address = Address("hw", target_name="soc")
     value = FpgaParametersField.compute_value({"NAME": "q0", "DEPTH": 64, "FAST": True}, address)
-    assert list(value.items()) == [("DEPTH", 64), ("FAST", True), ("NAME", "q0")]
+    assert value is not None and list(value.items()) == [("DEPTH", 64), ("FAST", True), ("NAME", "q0")]
     with pytest.raises(ValueError, match="`parameters` of hw:soc: `RATE` must be a bool, an int or a str, not float"):
         FpgaParametersField.compute_value({"RATE": 1.5}, address)
     with pytest.raises(ValueError, match="'2WIDE' is not a Verilog identifier"):

@@ -43,7 +43,7 @@ from pants.engine.target import Target
 from pants.option.option_types import SkipOption, StrListOption
 from pants.option.subsystem import Subsystem
 from pants.util.logging import LogLevel
-from pants.util.strutil import help_text
+from pants.util.strutil import softwrap
 
 RUNNER_MODULE = "estream_circuit_runner"
 PLAN_FILE = "__estream_plan.json"
@@ -56,7 +56,7 @@ class EstreamTestSubsystem(Subsystem):
 
     skip = SkipOption("test")
     tags = StrListOption(
-        help=help_text(
+        help=softwrap(
             """
             Only run golden vectors and journeys that carry at least one of these tags (from
             `tests/golden/manifest.toml`, a vector's `metadata.tags` or a journey's `tags`).
@@ -144,7 +144,7 @@ async def _combined_result(
     metadata = ran[0] if ran else results[0].metadata
     elapsed = [r.metadata.total_elapsed_ms for r in results]
     if all(ms is not None for ms in elapsed):
-        metadata = dataclasses.replace(metadata, total_elapsed_ms=sum(elapsed))  # type: ignore[arg-type]
+        metadata = dataclasses.replace(metadata, total_elapsed_ms=sum(ms for ms in elapsed if ms is not None))
     return TestResult(
         exit_code=exit_code,
         stdout=stdout.decode(),

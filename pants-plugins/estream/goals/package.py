@@ -19,6 +19,7 @@ from estream.util_rules.package_contents import (
 from estream.util_rules.package_extensions import PackageFiles, PackageFilesRequest
 from estream.util_rules.signing_key import ResolvedSigningKey, SigningKeyRequest
 from pants.core.goals.package import BuiltPackage, BuiltPackageArtifact, PackageFieldSet
+from pants.engine.engine_aware import EngineAwareParameter
 from pants.engine.fs import CreateDigest, Digest, DigestContents, FileContent, MergeDigests
 from pants.engine.rules import Get, MultiGet, collect_rules, rule
 from pants.engine.target import WrappedTarget, WrappedTargetRequest
@@ -34,9 +35,12 @@ class MarketplacePackagePackageFieldSet(MarketplacePackageFieldSet, PackageField
 
 
 @dataclass(frozen=True)
-class SignedArchiveRequest:
+class SignedArchiveRequest(EngineAwareParameter):
     contents: MarketplacePackageContents
     key: ResolvedSigningKey
+
+    def debug_hint(self) -> str:
+        return self.contents.address.spec
 
 
 @dataclass(frozen=True)

@@ -76,6 +76,7 @@ def test_publish_process_runs_the_cli_with_git_credentials_env(rule_runner: Rule
         {"SSH_AUTH_SOCK": "/tmp/agent.sock", "GITHUB_TOKEN": "t0ken", "UNRELATED": "x"},
     )
     [pub] = result
+    assert pub.process is not None
     assert pub.names == ("esf-demo-1.2.0.tar.gz",)
     argv = pub.process.process.argv
     assert argv[1:8] == ("-m", "estream.cli.main", "marketplace", "publish", "esf-demo-1.2.0.tar.gz", "--registry", "https://example.invalid/index.git")
@@ -130,10 +131,11 @@ def test_a_dependant_hands_over_its_in_repo_dependencies_archives(rule_runner: R
     target = rule_runner.get_target(Address("pkgs/user"))
     built = rule_runner.request(BuiltPackage, [MarketplacePackagePackageFieldSet.create(target)])
     [pub] = rule_runner.request(PublishProcesses, [PublishMarketplacePackageRequest(MarketplacePublishFieldSet.create(target), (built,))])
+    assert pub.process is not None
     argv = pub.process.process.argv
     assert argv[-2:] == ("--with", "esf-demo-1.2.0.tar.gz"), argv
     # the dependency's own publish hands nothing over
     demo = rule_runner.get_target(Address("pkgs/demo"))
     built_demo = rule_runner.request(BuiltPackage, [MarketplacePackagePackageFieldSet.create(demo)])
     [own] = rule_runner.request(PublishProcesses, [PublishMarketplacePackageRequest(MarketplacePublishFieldSet.create(demo), (built_demo,))])
-    assert "--with" not in own.process.process.argv
+    assert own.process is not None and "--with" not in own.process.process.argv

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from typing import Iterable, Set
+from typing import Iterable, List, Sequence, Set
 
 from estream.target_types import (
     CIRCUIT_SUFFIX,
@@ -43,22 +43,20 @@ class PutativeEstreamTargetsRequest(PutativeTargetsRequest):
     pass
 
 
-async def _owned_by(paths: Iterable[str], predicate) -> Set[str]:
-    """The `paths` owned by a target for which `predicate(target, path)` holds.
+async def _owner_targets(path_groups: Sequence[Iterable[str]]) -> List[Targets]:
+    """For each group of paths, the targets that own any of them (looked up concurrently)."""
+    groups = [tuple(sorted(paths)) for paths in path_groups]
+    owners = await MultiGet(Get(Owners, OwnersRequest(paths)) for paths in groups)
+    targets = await MultiGet(Get(Targets, Addresses(sorted(o))) for o in owners)
+    return list(targets)
+
+
+def _owned(paths: Iterable[str], targets: Targets, predicate) -> Set[str]:
+    """The `paths` owned by one of `targets` for which `predicate(target, path)` holds.
 
     Ownership by an unrelated target (e.g. a repository-wide `files` target used by tests) does
     not count: a package directory still needs its own targets."""
-    paths = tuple(sorted(paths))
-    if not paths:
-        return set()
-    owners = await Get(Owners, OwnersRequest(paths))
-    targets = await Get(Targets, Addresses(sorted(owners)))
-    owned: Set[str] = set()
-    for tgt in targets:
-        for path in paths:
-            if predicate(tgt, path):
-                owned.add(path)
-    return owned
+    return {path for path in paths for tgt in targets if predicate(tgt, path)}
 
 
 def _file_of(tgt, field) -> str | None:
@@ -72,23 +70,30 @@ async def find_putative_estream_targets(req: PutativeEstreamTargetsRequest) -> P
         Get(Paths, PathGlobs, req.path_globs(f"*{ESF_SUFFIX}")),
         Get(Paths, PathGlobs, req.path_globs(f"*{CIRCUIT_SUFFIX}")),
     )
-    owned_manifests = await _owned_by(manifests.files, lambda t, p: _file_of(t, MarketplaceManifestField) == p)
-    owned_schemas = await _owned_by(schemas.files, lambda t, p: _file_of(t, EsfSchemaSourceField) == p)
-    owned_circuits = await _owned_by(circuits.files, lambda t, p: _file_of(t, CircuitSourceField) == p)
+    manifest_owners, schema_owners, circuit_owners = await _owner_targets(
+        [manifests.files, schemas.files, circuits.files]
+    )
+    owned_manifests = _owned(manifests.files, manifest_owners, lambda t, p: _file_of(t, MarketplaceManifestField) == p)
+    owned_schemas = _owned(schemas.files, schema_owners, lambda t, p: _file_of(t, EsfSchemaSourceField) == p)
+    owned_circuits = _owned(circuits.files, circuit_owners, lambda t, p: _file_of(t, CircuitSourceField) == p)
     putative = []
-    for path in sorted(set(manifests.files) - owned_manifests):
-        directory = os.path.dirname(path)
+    new_packages = [os.path.dirname(path) for path in sorted(set(manifests.files) - owned_manifests)]
+    prefixes = [f"{directory}/" if directory else "" for directory in new_packages]
+    package_files = await MultiGet(
+        Get(Paths, PathGlobs([prefix + g for g in PACKAGE_FILE_GLOBS])) for prefix in prefixes
+    )
+    package_file_owners = await _owner_targets([files.files for files in package_files])
+    for directory, prefix, files, owners in zip(new_packages, prefixes, package_files, package_file_owners):
         putative.append(
             PutativeTarget.for_target_type(MarketplacePackageTarget, path=directory, name=None, triggering_sources=[MANIFEST_FILENAME])
         )
-        prefix = f"{directory}/" if directory else ""
-        package_files = await Get(Paths, PathGlobs([prefix + g for g in PACKAGE_FILE_GLOBS]))
-        owned = await _owned_by(
-            package_files.files,
+        owned = _owned(
+            files.files,
+            owners,
             lambda t, p: (t.has_field(FileSourceField) or t.has_field(ResourceSourceField))
             and t.address.spec_path.startswith(directory),
         )
-        unowned = sorted(set(package_files.files) - owned)
+        unowned = sorted(set(files.files) - owned)
         if unowned:
             putative.append(
                 PutativeTarget.for_target_type(

@@ -8,12 +8,13 @@ severe finding of all packages, as for the CLI.
 from __future__ import annotations
 
 import os
+from typing import Callable, Tuple, Union
 
 from estream.core.archive import read_archive
 from estream.core.errors import EstreamError
-from estream.core.fpga_verify import verify_package_with_fpga
-from estream.core.keys import load_keyring
-from estream.core.verify import ExitCode, most_severe, verify_package
+from estream.core.fpga_verify import SignatureAndFpgaReport, verify_package_with_fpga
+from estream.core.keys import PublicKey, load_keyring
+from estream.core.verify import ExitCode, VerificationReport, most_severe, verify_package
 from estream.goals.package import MarketplacePackagePackageFieldSet
 from estream.subsystems.signing import EstreamSigningSubsystem
 from estream.util_rules.signing_key import ResolvedSigningKey, SigningKeyRequest
@@ -88,7 +89,7 @@ async def run_verify(
 
     # "Allow development key" means this user's own dev key: it is trusted like a keyring entry,
     # so a local `package` + `verify` round trip works without publishing anything.
-    extra_trusted = ()
+    extra_trusted: Tuple[PublicKey, ...] = ()
     if signing.allow_development_key:
         local = await Get(ResolvedSigningKey, SigningKeyRequest())
         if local.development:
@@ -103,7 +104,10 @@ async def run_verify(
                 console.print_stderr(e.render())
                 codes.append(ExitCode.MALFORMED_SIGNATURE)
                 continue
-            report = (verify_package_with_fpga if goal_subsystem.fpga else verify_package)(
+            verify: Callable[..., Union[VerificationReport, SignatureAndFpgaReport]] = verify_package
+            if goal_subsystem.fpga:
+                verify = verify_package_with_fpga
+            report = verify(
                 files,
                 keyring=keyring,
                 extra_trusted_keys=extra_trusted,

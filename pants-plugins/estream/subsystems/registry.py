@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pants.option.option_types import BoolOption, IntOption, StrListOption, StrOption
 from pants.option.subsystem import Subsystem
-from pants.util.strutil import help_text
+from pants.util.strutil import help_text, softwrap
 
 
 class EstreamRegistrySubsystem(Subsystem):
@@ -22,7 +22,7 @@ class EstreamRegistrySubsystem(Subsystem):
 
     url = StrOption(
         default=None,
-        help=help_text(
+        help=softwrap(
             """
             The registry's git URL (`https://github.com/org/estream-index.git`,
             `git@host:org/index.git`, or a path to a bare repository). When unset,
@@ -33,7 +33,7 @@ class EstreamRegistrySubsystem(Subsystem):
     )
     allow_development_key = BoolOption(
         default=False,
-        help=help_text(
+        help=softwrap(
             """
             Publish packages signed with a development key. Off by default: a registry should
             only hold packages signed by keys it trusts (its `keyring.toml`), and the registry
@@ -53,11 +53,13 @@ class EstreamRegistrySubsystem(Subsystem):
         ),
     )
     push_attempts = IntOption(
+        advanced=True,
         default=20,
         help="How many times to re-apply and push a publish when other publishers keep pushing first.",
     )
     extra_env_vars = StrListOption(
-        help=help_text(
+        advanced=True,
+        help=softwrap(
             """
             Additional environment variables passed to the publishing process, as `NAME` (taken
             from Pants' environment) or `NAME=value`. Git credential variables are already passed:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pants.option.option_types import BoolOption, StrOption
 from pants.option.subsystem import Subsystem
-from pants.util.strutil import help_text
+from pants.util.strutil import help_text, softwrap
 
 
 class EstreamSigningSubsystem(Subsystem):
@@ -20,7 +20,7 @@ class EstreamSigningSubsystem(Subsystem):
 
     key_file = StrOption(
         default=None,
-        help=help_text(
+        help=softwrap(
             """
             Path to the ML-DSA-87 private key file (TOML with `algorithm`, `key_id`, `seed`;
             create one with `estream marketplace keygen`). It must not be readable by group or
@@ -33,7 +33,7 @@ class EstreamSigningSubsystem(Subsystem):
     )
     keyring = StrOption(
         default=None,
-        help=help_text(
+        help=softwrap(
             """
             Keyring file (TOML, `[[keys]]` with `key_id`, `public_key` and `trust`) listing the
             publisher keys that `verify` trusts. Relative paths are relative to the build root.
@@ -45,8 +45,9 @@ class EstreamSigningSubsystem(Subsystem):
         help="Let `verify` accept packages signed by a development key (local work only).",
     )
     signed_at = StrOption(
+        advanced=True,
         default=None,
-        help=help_text(
+        help=softwrap(
             """
             The `signed_at` time written into `SIGNATURE.ml-dsa` (RFC 3339, UTC, e.g.
             `2026-02-10T12:00:00Z`). When unset, `SOURCE_DATE_EPOCH` is used if set, else

@@ -29,6 +29,7 @@ from estream.target_types import (
 from estream.util_rules.esf import EsfFilesRequest, ParsedEsfFiles
 from estream.util_rules.schema_resolution import DependencyPackages, DependencyPackagesRequest
 from pants.engine.addresses import Address
+from pants.engine.engine_aware import EngineAwareParameter
 from pants.engine.fs import Digest, DigestContents, PathGlobs, Paths, RemovePrefix, Snapshot
 from pants.engine.rules import Get, MultiGet, collect_rules, rule
 from pants.engine.target import (
@@ -45,8 +46,11 @@ logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
-class DependencySchemasRequest:
+class DependencySchemasRequest(EngineAwareParameter):
     manifest: Manifest
+
+    def debug_hint(self) -> str:
+        return self.manifest.name
 
 
 @dataclass(frozen=True)
@@ -65,8 +69,11 @@ async def resolve_dependency_schemas(request: DependencySchemasRequest) -> Depen
 
 
 @dataclass(frozen=True)
-class SmartCircuitPackageRequest:
+class SmartCircuitPackageRequest(EngineAwareParameter):
     address: Address
+
+    def debug_hint(self) -> str:
+        return self.address.spec
 
 
 @dataclass(frozen=True)

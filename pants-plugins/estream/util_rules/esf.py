@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from estream.core.esf import EsfDocument, parse_esf
 from estream.core.errors import EstreamError
 from estream.target_types import ESF_SUFFIX
+from pants.engine.engine_aware import EngineAwareParameter
 from pants.engine.fs import Digest, DigestContents, DigestSubset, PathGlobs
 from pants.engine.rules import Get, MultiGet, collect_rules, rule
 from pants.util.logging import LogLevel
@@ -16,11 +17,14 @@ logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
-class EsfFileRequest:
+class EsfFileRequest(EngineAwareParameter):
     """One `*.esf.yaml` file, as a digest holding just that file."""
 
     path: str
     digest: Digest
+
+    def debug_hint(self) -> str:
+        return self.path
 
 
 @dataclass(frozen=True)
@@ -40,9 +44,12 @@ async def parse_esf_file(request: EsfFileRequest) -> ParsedEsfFile:
 
 
 @dataclass(frozen=True)
-class EsfFilesRequest:
+class EsfFilesRequest(EngineAwareParameter):
     digest: Digest
     paths: tuple[str, ...]
+
+    def debug_hint(self) -> str:
+        return ", ".join(self.paths)
 
 
 @dataclass(frozen=True)

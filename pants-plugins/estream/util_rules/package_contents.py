@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import cast
 
 from estream.core.esf import EsfDocument
 from estream.core.manifest import Manifest
@@ -21,6 +22,7 @@ from estream.util_rules.schema_resolution import DependencyPackages, DependencyP
 from pants.core.target_types import FileSourceField, ResourceSourceField
 from pants.core.util_rules.source_files import SourceFiles, SourceFilesRequest
 from pants.engine.addresses import Address
+from pants.engine.engine_aware import EngineAwareParameter
 from pants.engine.fs import Digest, DigestContents, DigestSubset, MergeDigests, PathGlobs, RemovePrefix
 from pants.engine.rules import Get, MultiGet, collect_rules, rule
 from pants.engine.target import (
@@ -47,11 +49,14 @@ class MarketplacePackageContents:
 
 
 @dataclass(frozen=True)
-class MarketplacePackageContentsRequest:
+class MarketplacePackageContentsRequest(EngineAwareParameter):
     """`publishing`: validate as a package to be published (LICENSE required), as `package` does."""
 
     address: Address
     publishing: bool = False
+
+    def debug_hint(self) -> str:
+        return self.address.spec
 
 
 @rule(desc="Collect and validate marketplace package files", level=LogLevel.DEBUG)
@@ -105,7 +110,8 @@ async def collect_package_contents(
     )
     subset = await Get(Digest, DigestSubset(merged, PathGlobs(in_package)))
     digest = await Get(Digest, RemovePrefix(subset, root)) if root else subset
-    relative = tuple(sorted(package_relative(root, p) for p in in_package))  # type: ignore[misc]
+    # Every path in `in_package` is under `root`, so none is None.
+    relative = tuple(sorted(cast(str, package_relative(root, p)) for p in in_package))
 
     # THE package validation (manifest, LICENSE, include globs, schemas, resolution across
     # packages, circuits), the same function `estream marketplace publish` calls.

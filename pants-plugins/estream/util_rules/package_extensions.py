@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Tuple
 
 from estream.util_rules.package_contents import MarketplacePackageContents
+from pants.engine.engine_aware import EngineAwareParameter
 from pants.engine.environment import EnvironmentName
 from pants.engine.target import Target
 from pants.engine.unions import union
@@ -20,7 +21,7 @@ from pants.engine.unions import union
 
 @union(in_scope_types=[EnvironmentName])
 @dataclass(frozen=True)
-class PackageFilesRequest:
+class PackageFilesRequest(EngineAwareParameter):
     """Files to add to `contents` before it is signed by `key_id` at `signed_at`."""
 
     contents: MarketplacePackageContents
@@ -30,6 +31,9 @@ class PackageFilesRequest:
     @classmethod
     def is_applicable(cls, target: Target) -> bool:
         raise NotImplementedError(cls.__name__)
+
+    def debug_hint(self) -> str:
+        return self.contents.address.spec
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 from estream.util_rules.circuits import SmartCircuitPackage
+from pants.engine.engine_aware import EngineAwareParameter
 from pants.engine.environment import EnvironmentName
 from pants.engine.process import FallibleProcessResult
 from pants.engine.unions import union
@@ -20,7 +21,7 @@ from pants.engine.unions import union
 
 @union(in_scope_types=[EnvironmentName])
 @dataclass(frozen=True)
-class RtlVectorRunRequest:
+class RtlVectorRunRequest(EngineAwareParameter):
     """Simulate `plan` (JSON bytes, from `build_plan(implementation="rtl")`) for `package`."""
 
     package: SmartCircuitPackage
@@ -28,6 +29,9 @@ class RtlVectorRunRequest:
     case_count: int
     timeout_seconds: Optional[int]
     force: bool
+
+    def debug_hint(self) -> str:
+        return self.package.address.spec
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,7 @@ from estream.target_types import (
 from estream.util_rules.esf import EsfFileRequest, ParsedEsfFile
 from estream.util_rules.manifest import ParsedManifest
 from pants.engine.addresses import Address
+from pants.engine.engine_aware import EngineAwareParameter
 from pants.engine.rules import Get, MultiGet, collect_rules, rule
 from pants.engine.target import (
     AllTargets,
@@ -159,8 +160,11 @@ async def esf_definition_mapping(targets: AllEsfSchemaTargets) -> EsfDefinitionM
 
 
 @dataclass(frozen=True)
-class PackageSchemasRequest:
+class PackageSchemasRequest(EngineAwareParameter):
     address: Address
+
+    def debug_hint(self) -> str:
+        return self.address.spec
 
 
 @dataclass(frozen=True)
@@ -197,10 +201,13 @@ async def package_schemas(request: PackageSchemasRequest) -> PackageSchemasResul
 
 
 @dataclass(frozen=True)
-class DependencyPackagesRequest:
+class DependencyPackagesRequest(EngineAwareParameter):
     """The packages `manifest`'s `[component.dependencies]` name, transitively."""
 
     manifest: Manifest
+
+    def debug_hint(self) -> str:
+        return self.manifest.name
 
 
 @dataclass(frozen=True)
@@ -248,8 +255,11 @@ async def dependency_packages(
 
 
 @dataclass(frozen=True)
-class ResolveSchemasRequest:
+class ResolveSchemasRequest(EngineAwareParameter):
     addresses: Tuple[Address, ...]
+
+    def debug_hint(self) -> str:
+        return ", ".join(a.spec for a in self.addresses)
 
 
 @dataclass(frozen=True)

@@ -216,7 +216,7 @@ class Installer:
         return bool(ws.lock)
 
     def _resolve(self, roots: Mapping[str, str], ws: Workspace, *, prefer_lock: bool = True, unlock: Sequence[str] = ()) -> List[Pinned]:
-        registry = self._registry()
+        self._registry()  # syncs the registry before the lock is read against it
         locked = {n: e.version for n, e in ws.lock.items() if n not in unlock and (n, e.version) not in self.unverifiable} if prefer_lock else {}
         resolution = resolve(roots, self._verifiable_versions, locked=locked)
         self._print_tree(resolution, roots)
@@ -565,8 +565,8 @@ class Installer:
                 str(self.root), "cannot install: " + "; ".join(conflicts[:20]) + ("; ..." if len(conflicts) > 20 else "")
             )
         # Files an older version (or a package no longer needed) installed and nobody installs now.
-        for name, paths in ws.files.items():
-            for rel in paths:
+        for installed in ws.files.values():
+            for rel in installed:
                 if rel not in owner:
                     txn.delete(rel)
         for i, line in enumerate(lines):

@@ -229,7 +229,7 @@ def test_racing_publishers_both_land(env, tmp_path):
         out, err = p.communicate(timeout=120)
         assert p.returncode == 0, err.decode()
     lines = remote_file(url, index_path("esf-race")).decode().splitlines()
-    assert sorted(json.loads(l)["version"] for l in lines) == ["1.0.0", "1.1.0", "1.2.0", "1.3.0"]
+    assert sorted(json.loads(line)["version"] for line in lines) == ["1.0.0", "1.1.0", "1.2.0", "1.3.0"]
     for i in range(4):
         remote_file(url, f"archives/esf-race/esf-race-1.{i}.0.tar.gz")
 
@@ -268,4 +268,4 @@ def test_rejected_push_is_reapplied_on_the_new_tip(env, tmp_path):
     assert slow.returncode == 0, err.decode()
     assert "published on attempt 2" in out.decode()
     lines = remote_file(url, index_path("esf-race")).decode().splitlines()
-    assert [json.loads(l)["version"] for l in lines] == ["1.1.0", "1.0.0"]
+    assert [json.loads(line)["version"] for line in lines] == ["1.1.0", "1.0.0"]

@@ -146,10 +146,10 @@ def resolve(
     for name in sorted(roots):
         text = roots[name]
         try:
-            req = VersionReq.parse(text)
+            root_req = VersionReq.parse(text)
         except ValueError as e:
             raise ResolutionError.single("estream-workspace.toml", str(e), key=f"dependencies.{name}") from None
-        queue.append(Requirement(name, req, text, ((ROOT, None),)))
+        queue.append(Requirement(name, root_req, text, ((ROOT, None),)))
 
     first_failure: Optional[str] = None
     steps = 0

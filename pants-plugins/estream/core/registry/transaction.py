@@ -43,7 +43,7 @@ import signal
 import sys
 import time
 from pathlib import Path
-from typing import Dict, Iterator, List, Optional, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 from estream.core.atomic_file import disk_errors, fsync_dir, write_durably
 from estream.core.confine import confined_path
@@ -228,7 +228,7 @@ class Transaction:
 
     def _commit(self) -> None:
         recover(self.root)
-        ops = []
+        ops: List[Dict[str, Any]] = []
         created_dirs: List[str] = []
         try:
             self.stage.mkdir()

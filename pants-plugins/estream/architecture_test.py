@@ -1,0 +1,201 @@
+"""The backend's layers, enforced: `core/` and `cli/` never import Pants or the Pants side of the
+backend, and no module imports another module's private (`_name`) names.
+
+Decisions:
+- A test over the source (`ast`), not Pants' visibility rules: those are experimental in 2.17.1
+  and see only the dependencies Pants infers; this sees every `import`, runs in the fast pytest
+  loop, and says which file and line break the rule.
+- `core/` and `cli/` are what the `estream-cli` wheel ships and what the `estream` command runs
+  without Pants. They may use the pure FPGA modules listed in `PURE_FPGA_MODULES`; those are
+  held to the same rule, so the exception does not leak Pants in through them.
+- The private-name rule covers first-party (`estream.*`) imports only. Using a third-party
+  library's private API (Pants' `_uncacheable_rule`, paho's `_packet` in an oracle test) is a
+  decision about that library, documented where it is made.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+from typing import Dict, Iterator, List, Optional, Tuple
+
+PACKAGE_DIR = Path(__file__).resolve().parent  # .../pants-plugins/estream
+SOURCE_ROOT = PACKAGE_DIR.parent
+
+# Packages whose modules must run without Pants.
+PURE_PACKAGES = ("estream.core", "estream.cli")
+
+# What a pure module must not import (a module or anything below it).
+FORBIDDEN = (
+    "pants",
+    "estream.components",
+    "estream.dependency_inference",
+    "estream.goals",
+    "estream.register",
+    "estream.subsystems",
+    "estream.target_types",
+    "estream.util_rules",
+    "estream.fpga",
+)
+
+# FPGA modules without Pants in them, which the CLI uses (RTL simulation of a circuit's vectors,
+# FuseSoC library publishing). They move to `core/` when the FPGA backend is laid out (issue 17).
+PURE_FPGA_MODULES = ("estream.fpga", "estream.fpga.rtl_sim", "estream.fpga.fusesoc_library")
+
+Import = Tuple[str, int, str]  # (importing module, line, imported module or module.name)
+
+
+def module_name(path: Path, root: Path = SOURCE_ROOT) -> str:
+    parts = list(path.relative_to(root).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def all_modules(root: Path = SOURCE_ROOT) -> Dict[str, Path]:
+    return {module_name(p, root): p for p in sorted((root / "estream").rglob("*.py"))}
+
+
+def _absolute(module: str, path: Path, node: ast.ImportFrom) -> str:
+    if not node.level:
+        return node.module or ""
+    package = module.split(".") if path.name == "__init__.py" else module.split(".")[:-1]
+    base = package[: len(package) - (node.level - 1)]
+    return ".".join(base + ([node.module] if node.module else []))
+
+
+def imports(module: str, path: Path, known: Dict[str, Path]) -> Iterator[Tuple[int, str, Optional[str]]]:
+    """(line, imported module, imported name or None) for each import in the file.
+
+    `from a.b import c` yields module `a.b.c` when that is a module of ours, else `a.b` and name `c`.
+    `importlib.import_module("x")` with a literal name counts as `import x`.
+    """
+    tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                yield node.lineno, alias.name, None
+        elif isinstance(node, ast.ImportFrom):
+            base = _absolute(module, path, node)
+            for alias in node.names:
+                sub = f"{base}.{alias.name}"
+                if sub in known:
+                    yield node.lineno, sub, None
+                else:
+                    yield node.lineno, base, alias.name
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, (ast.Attribute, ast.Name))
+            and (node.func.attr if isinstance(node.func, ast.Attribute) else node.func.id)
+            in ("import_module", "__import__")
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+            and isinstance(node.args[0].value, str)
+        ):
+            yield node.lineno, node.args[0].value, None
+
+
+def _within(module: str, prefix: str) -> bool:
+    return module == prefix or module.startswith(prefix + ".")
+
+
+def layer_violations(known: Dict[str, Path], root: Path = SOURCE_ROOT) -> List[str]:
+    checked = [m for m in known if any(_within(m, p) for p in PURE_PACKAGES)] + [
+        m for m in PURE_FPGA_MODULES if m in known
+    ]
+    problems = []
+    for module in checked:
+        path = known[module]
+        for line, target, _ in imports(module, path, known):
+            if target in PURE_FPGA_MODULES:
+                continue
+            bad = next((p for p in FORBIDDEN if _within(target, p)), None)
+            if bad:
+                problems.append(f"{path.relative_to(root)}:{line}: imports `{target}` ({bad} is not pure)")
+    return problems
+
+
+def private_name_violations(known: Dict[str, Path], root: Path = SOURCE_ROOT) -> List[str]:
+    problems = []
+    for module, path in known.items():
+        bound: Dict[str, str] = {}  # local name -> first-party module or object it stands for
+        for line, target, name in imports(module, path, known):
+            if not _within(target, "estream"):
+                continue
+            if name is not None and name.startswith("_") and not name.startswith("__") and target != module:
+                problems.append(f"{path.relative_to(root)}:{line}: imports `{name}` from `{target}`")
+        tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and _absolute(module, path, node).startswith("estream"):
+                for alias in node.names:
+                    bound[alias.asname or alias.name] = alias.name
+            elif isinstance(node, ast.Import):
+                for alias in node.names:
+                    if alias.asname and _within(alias.name, "estream"):
+                        bound[alias.asname] = alias.name
+        for node in ast.walk(tree):
+            if (
+                isinstance(node, ast.Attribute)
+                and isinstance(node.value, ast.Name)
+                and node.value.id in bound
+                and node.attr.startswith("_")
+                and not node.attr.startswith("__")
+            ):
+                problems.append(
+                    f"{path.relative_to(root)}:{node.lineno}: uses `{node.value.id}.{node.attr}`, "
+                    "a private name of another module"
+                )
+    return problems
+
+
+def test_the_scan_sees_the_pure_packages() -> None:
+    # Guards the two tests below against passing on an empty or partial tree (e.g. a sandbox
+    # that lacks the sources): the pure packages, and the modules the rules name, are there.
+    known = all_modules()
+    assert PACKAGE_DIR == SOURCE_ROOT / "estream"
+    for package in PURE_PACKAGES:
+        assert sum(_within(m, package) for m in known) >= 5, f"{package}: too few modules found under {PACKAGE_DIR}"
+    for module in PURE_FPGA_MODULES + ("estream.core.manifest", "estream.cli.main", "estream.goals.check"):
+        assert module in known, module
+
+
+def test_core_and_cli_import_neither_pants_nor_the_pants_side_of_the_backend() -> None:
+    problems = layer_violations(all_modules())
+    assert not problems, "pure modules import Pants code:\n  " + "\n  ".join(problems)
+
+
+def test_no_module_imports_a_private_name_of_another() -> None:
+    problems = private_name_violations(all_modules())
+    assert not problems, (
+        "private names used across modules (make them public in their module, or move them into a "
+        "module named for them):\n  " + "\n  ".join(problems)
+    )
+
+
+def test_the_rules_catch_what_they_are_for(tmp_path: Path) -> None:
+    files = {
+        "estream/__init__.py": "",
+        "estream/core/__init__.py": "",
+        "estream/core/a.py": "from pants.engine.rules import rule\nimport importlib\nimportlib.import_module('estream.goals.check')\n",
+        "estream/core/b.py": "from estream.core.a import _helper\nfrom estream.core import a\na._other()\n",
+        "estream/cli/__init__.py": "",
+        "estream/cli/c.py": "from estream.fpga import rtl_sim\nfrom ..fpga import rules\nfrom . import d\n",
+        "estream/cli/d.py": "from estream.core.a import public\n",
+        "estream/fpga/__init__.py": "",
+        "estream/fpga/rtl_sim.py": "import pants.engine\n",
+        "estream/fpga/rules.py": "",
+    }
+    for rel, text in files.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text)
+    known = all_modules(tmp_path)
+    assert sorted(layer_violations(known, tmp_path)) == [
+        "estream/cli/c.py:2: imports `estream.fpga.rules` (estream.fpga is not pure)",
+        "estream/core/a.py:1: imports `pants.engine.rules` (pants is not pure)",
+        "estream/core/a.py:3: imports `estream.goals.check` (estream.goals is not pure)",
+        "estream/fpga/rtl_sim.py:1: imports `pants.engine` (pants is not pure)",
+    ]
+    assert sorted(private_name_violations(known, tmp_path)) == [
+        "estream/core/b.py:1: imports `_helper` from `estream.core.a`",
+        "estream/core/b.py:3: uses `a._other`, a private name of another module",
+    ]
