@@ -269,3 +269,20 @@ def test_rejected_push_is_reapplied_on_the_new_tip(env, tmp_path):
     assert "published on attempt 2" in out.decode()
     lines = remote_file(url, index_path("esf-race")).decode().splitlines()
     assert [json.loads(line)["version"] for line in lines] == ["1.1.0", "1.0.0"]
+
+
+def test_git_locks_and_half_made_checkouts_of_dead_holders_are_removed(env, tmp_path):
+    # Only a holder of the checkout's lock runs git there: whatever *.lock a killed git left is dead.
+    tmp, url = env
+    registry = Registry(url)
+    assert registry.sync()
+    git = registry.checkout / ".git"
+    leftovers = [git / "index.lock", git / "HEAD.lock", git / "packed-refs.lock", git / "shallow.lock",
+                 git / "refs/heads/main.lock", git / "refs/remotes/origin/main.lock", git / "objects/pack/tmp_pack_x"]
+    for p in leftovers:
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_bytes(b"")
+    half = registry.checkout.parent / f".estream-tmp-{registry.checkout.name}.dead"
+    (half / ".git").mkdir(parents=True)
+    assert Registry(url).sync()  # a new process: takes the lock, heals, syncs
+    assert [p for p in leftovers + [half] if p.exists()] == []
