@@ -195,12 +195,12 @@ def not_found_in_stderr(stderr: str) -> Optional[Tuple[str, Dict[str, List[str]]
 
 def fetch_error(library: CoreLibrary, exit_code: int, stderr: str) -> EstreamError:
     """The error of a failed git fetch (`edalize_driver.py fetch-library`)."""
-    detail = stderr.strip()[-2000:]
+    fatal = [line for line in stderr.splitlines() if line.startswith("fatal:")]
+    detail = "\n".join(fatal) if fatal else stderr.strip()[-2000:]
     if exit_code == FETCH_COMMIT_NOT_FOUND:
         return _error(
             library.name, f"commit {library.commit} is not in `{library.git}`",
-            help="check the commit id (`git ls-remote` shows the branches' commits)"
-            + (f"\n{detail}" if detail else ""),
+            help="check the commit id (`git ls-remote` shows the branches' commits)",
         )
     return _error(
         library.name, f"cannot fetch the git library `{library.git}` (exit {exit_code})",
