@@ -18,8 +18,9 @@ import sys
 import tarfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, Mapping, Sequence
+from typing import Dict, Mapping, Optional, Sequence
 
+import estream.cli.main  # noqa: F401 - the measured process runs `python -m estream.cli.main` (and Pants must ship it)
 from estream.core.archive import build_archive
 from estream.core.keys import SigningKey
 from estream.core.registry.testing import keyring_text, package_files
@@ -94,14 +95,20 @@ class Cost:
         return (self.stdout + self.stderr).count("\n")
 
 
-def measure_cli(args: Sequence[str], *, env: Mapping[str, str] = {}) -> Cost:
-    """Run `estream ARGS` in a child of a fresh process; its peak RSS (RUSAGE_CHILDREN) and CPU time."""
+def measure_cli(
+    args: Sequence[str], *, env: Mapping[str, str] = {}, plugin_root: Optional[str] = None, path_prefix: Sequence[str] = ()
+) -> Cost:
+    """Run `estream ARGS` in a child of a fresh process; its peak RSS (RUSAGE_CHILDREN) and CPU time.
+
+    `plugin_root` runs another checkout's `estream` (the bench's "before"); `path_prefix` goes first
+    on the import path (e.g. the pinned tomli 2.0.1 when the running venv has another).
+    """
     import estream
 
-    plugin_root = str(Path(estream.__file__).resolve().parent.parent)
+    plugin_root = plugin_root or str(Path(estream.__file__).resolve().parent.parent)
     full_env = dict(os.environ)
     full_env.update(env)
-    full_env["PYTHONPATH"] = os.pathsep.join([plugin_root, *sys.path[1:]])
+    full_env["PYTHONPATH"] = os.pathsep.join([*path_prefix, plugin_root, *sys.path[1:]])
     out = subprocess.run([sys.executable, "-c", _MEASURE, *args], env=full_env, capture_output=True, check=True, timeout=600)
     doc = json.loads(out.stdout)
     return Cost(doc["rc"], doc["rss_kb"] / 1024, doc["cpu_s"], doc["stdout"], doc["stderr"])

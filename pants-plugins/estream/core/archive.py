@@ -105,7 +105,7 @@ class _TooBig(Exception):
 
 #: Bytes decompressed per step, and kept behind the read position for tarfile's one-byte look back.
 _CHUNK = 64 * 1024
-_LOOK_BACK = tarfile.BLOCKSIZE
+_LOOK_BACK = 2 * tarfile.BLOCKSIZE  # one header block back (tarfile), with a block to spare
 
 
 class _CappedGunzip:

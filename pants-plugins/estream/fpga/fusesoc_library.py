@@ -132,7 +132,8 @@ def parse_vlnv(content: bytes, *, source: str) -> Tuple[str, str, str, str]:
         doc = yaml.safe_load(text)
     except yaml.YAMLError as e:
         raise EstreamError.single(source, f"is not valid YAML: {e}") from None
-    except (ValueError, TypeError, RecursionError) as e:  # PyYAML's constructors: `2026-02-30`, `!!int x`, ...
+    except (ValueError, TypeError, AttributeError, KeyError, IndexError, OverflowError, RecursionError) as e:
+        # PyYAML's constructors raise plain errors for `2026-02-30`, `!!int x`, `!!timestamp x`, ...
         raise EstreamError.single(source, f"is not valid YAML: {e}") from None
     name = doc.get("name") if isinstance(doc, dict) else None
     if not isinstance(name, str):

@@ -445,3 +445,15 @@ def test_cli_publishes_an_export_and_reports_errors_without_a_traceback(tmp_path
     err = capsys.readouterr().err
     assert f"error: {library}/{LIB}/qa/0/top.v: estream:{LIB}:qa:0 is already published with different content" in err
     assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"CAPI=2:\nname: a:b:c:1\ndate: 2026-02-30\n", b"CAPI=2:\nname: !!int x\n", b"CAPI=2:\nname: !!timestamp x\n"],
+)
+def test_core_files_that_pyyaml_cannot_construct_are_diagnostics(body):
+    # Issue 13: PyYAML's constructors raise plain ValueErrors for these, which were tracebacks.
+    from estream.fpga.fusesoc_library import parse_vlnv
+
+    with pytest.raises(EstreamError, match="is not valid YAML"):
+        parse_vlnv(body, source="core.core")
