@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, replace
+from functools import cached_property
 from typing import Any, Dict, List, Optional, Tuple
 
 from estream.core.errors import Diagnostic, EstreamError
@@ -80,8 +81,9 @@ class IndexDep:
     name: str
     req: str
 
-    @property
+    @cached_property
     def version_req(self) -> VersionReq:
+        # Parsed once per entry (resolution asks for it at every visit); the entry is immutable.
         return VersionReq.parse(self.req)
 
 
@@ -102,8 +104,9 @@ class IndexEntry:
     yanked: bool
     published_at: str
 
-    @property
+    @cached_property
     def semver(self) -> Version:
+        # Parsed once per entry: resolution and search compare versions many times each.
         return Version.parse(self.version)
 
     @property

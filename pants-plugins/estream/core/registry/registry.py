@@ -37,6 +37,7 @@ from estream.core.registry.index import (
     parse_index_lines,
     render_index_file,
 )
+from estream.core.registry.index_cache import IndexCache, ParsedIndexFile, build_index_cache, index_cache_path, stat_key
 from estream.core.semver import Version
 from estream.core.registry.archive_verification import verify_registry_archive
 from estream.core.signature import parse_signature_file
@@ -159,6 +160,9 @@ class Registry:
         self._read_only = False
         #: How many push attempts the last change needed (more than 1: another publisher raced us).
         self.last_attempts = 0
+        #: The index cache of the current commit (`index_cache.py`); None: not looked up yet.
+        self._index_cache: Optional[IndexCache] = None
+        self._index_cache_off = False
 
     @classmethod
     def working_tree(cls, path: Path) -> "Registry":
@@ -215,6 +219,7 @@ class Registry:
         """
         if self._read_only:
             return (self.checkout / CONFIG_FILE).is_file()
+        self._index_cache = None  # the commit may move
         with self.locked():
             if offline:
                 if not (self.checkout / CONFIG_FILE).is_file():
@@ -257,6 +262,12 @@ class Registry:
     def entries(self, name: str) -> List[IndexEntry]:
         """All versions of `name` (publication order); empty if it was never published."""
         rel = index_path(name)
+        cached = self._cached_index_file(name, rel)
+        if cached is not None:
+            lines, problems = cached
+            if problems:
+                raise EstreamError(problems)
+            return [entry for _, entry in lines]
         path = self.checkout / rel
         if not path.is_file():
             return []
@@ -265,10 +276,50 @@ class Registry:
     def entries_lenient(self, name: str) -> Tuple[List[Tuple[int, IndexEntry]], List[Diagnostic]]:
         """`name`'s valid index lines (with line numbers) and the problems of the others."""
         rel = index_path(name)
+        cached = self._cached_index_file(name, rel)
+        if cached is not None:
+            return cached
         path = self.checkout / rel
         if not path.is_file():
             return [], []
         return parse_index_lines(path.read_bytes(), name=name, source=f"{self.display_url}:{rel}")
+
+    # -- the index cache (core/registry/index_cache.py: parsed index files of the current commit)
+
+    def _cached_index_file(self, name: str, rel: str) -> Optional[ParsedIndexFile]:
+        cache = self.index_cache()
+        if cache is None:
+            return None
+        return cache.parsed(name, rel, stat_key(self.checkout / rel), f"{self.display_url}:{rel}")
+
+    def index_cache(self) -> Optional[IndexCache]:
+        """The index cache of the commit the checkout is at, loaded or (re)built on first use;
+        None where there is none to trust: a working-tree registry, a change in progress, no
+        commit yet, or git failing (callers then parse the index files themselves)."""
+        if self._read_only or self._index_cache_off:
+            return None
+        if self._index_cache is not None:
+            return self._index_cache
+        if not (self.checkout / ".git").is_dir():
+            return None
+        head = self._git("rev-parse", "-q", "--verify", "HEAD^{commit}", what="read the registry revision", check=False)
+        commit = head.stdout.decode().strip()
+        if head.returncode != 0 or not commit:
+            return None
+        path = index_cache_path(self.checkout)
+        cache = IndexCache.load(path)
+        if cache is None or cache.commit != commit:
+            listing = [(rel, rel.rsplit("/", 1)[-1] if expected == rel else None) for rel, expected in self.index_files()]
+
+            def parse(rel: str, name: str) -> ParsedIndexFile:
+                return parse_index_lines((self.checkout / rel).read_bytes(), name=name, source=f"{self.display_url}:{rel}")
+
+            try:
+                cache = build_index_cache(path, commit, self.checkout, listing, parse, previous=cache)
+            except OSError:
+                return None
+        self._index_cache = cache
+        return cache
 
     def index_files(self) -> List[Tuple[str, Optional[str]]]:
         """Every file under `index/`: (its path, the path its name belongs at, or None when the
@@ -315,6 +366,13 @@ class Registry:
         """Apply `change` on a fresh tip, commit everything and push; retry when the push is rejected."""
         if self._read_only:
             raise EstreamError.single(str(self.checkout), "a registry read from a directory cannot be changed", help="pass --registry URL")
+        self._index_cache, self._index_cache_off = None, True  # the working tree is being edited
+        try:
+            return self._transact_uncached(message, change, attempts=attempts)
+        finally:
+            self._index_cache, self._index_cache_off = None, False
+
+    def _transact_uncached(self, message: str, change: Callable[[], T], *, attempts: int) -> T:
         existed: List[bool] = []
 
         def prepare(attempt: int) -> Attempt[T]:
