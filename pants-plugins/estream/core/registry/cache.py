@@ -15,12 +15,13 @@ from typing import Mapping, Optional
 
 from estream.core.errors import EstreamError
 from estream.core.home import ENV_CACHE_DIR, cache_dir
-from estream.core.merkle import sha3_256
 
 _CHECKSUM_RE = re.compile(r"sha3-256:([0-9a-f]{64})\Z")
 
 
 def checksum_of(data: bytes) -> str:
+    from estream.core.merkle import sha3_256  # imported when used: keeps `search` start-up light
+
     return "sha3-256:" + sha3_256(data).hex()
 
 

@@ -23,7 +23,7 @@ from functools import cached_property
 from typing import Any, Dict, List, Optional, Tuple
 
 from estream.core.errors import Diagnostic, EstreamError
-from estream.core.manifest import PACKAGE_NAME_RE, SCHEMA_NAME_RE
+from estream.core.names import PACKAGE_NAME_RE, SCHEMA_NAME_RE
 from estream.core.semver import SemverError, Version, VersionReq
 
 INDEX_FORMAT = 1

@@ -5,6 +5,10 @@ archive, pushed to the remote branch. Pushes are atomic per ref, so a change is 
 in the registry or not at all. When another publisher pushed first, the push is rejected; the
 change is then re-applied on top of the new tip (re-checking that the version is still free) and
 pushed again, so racing publishers both land and no index line is lost.
+
+Reading (sync, index entries, the index cache) imports nothing heavy: archives, manifests, keys
+and signatures are imported by the functions that publish or inspect, so `estream marketplace
+search` starts fast (issue 18).
 """
 
 from __future__ import annotations
@@ -17,14 +21,10 @@ import re
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Callable, Dict, Iterable, Iterator, List, Mapping, Optional, Tuple, TypeVar
+from typing import TYPE_CHECKING, Callable, Dict, Iterable, Iterator, List, Mapping, Optional, Tuple, TypeVar
 
 
-from estream.core.archive import read_archive
 from estream.core.errors import Diagnostic, EstreamError
-from estream.core.keys import Keyring, PublicKey, empty_keyring, parse_keyring
-from estream.core.manifest import MANIFEST_FILENAME, Manifest, parse_manifest
-from estream.core.merkle import SIGNATURE_FILE, sha3_256
 from estream.core.registry.git import Attempt, GitError, commit_and_push, redact, run_git
 from estream.core.registry.transaction import test_pause
 from estream.core.registry.index import (
@@ -39,10 +39,11 @@ from estream.core.registry.index import (
 )
 from estream.core.registry.index_cache import IndexCache, ParsedIndexFile, build_index_cache, index_cache_path, stat_key
 from estream.core.semver import Version
-from estream.core.registry.archive_verification import verify_registry_archive
-from estream.core.signature import parse_signature_file
 from estream.core.home import ENV_HOME, estream_home  # noqa: F401 (re-exported)
-from estream.core.toml_loader import load_toml
+
+if TYPE_CHECKING:
+    from estream.core.keys import Keyring, PublicKey
+    from estream.core.manifest import Manifest
 
 ENV_REGISTRY = "ESTREAM_REGISTRY"
 DEFAULT_BRANCH = "main"
@@ -91,6 +92,9 @@ class RegistryConfig:
 
 
 def parse_config(config_text: bytes, keyring_text: Optional[bytes], source: str) -> RegistryConfig:
+    from estream.core.keys import empty_keyring, parse_keyring
+    from estream.core.toml_loader import load_toml
+
     data = load_toml(config_text, f"{source}/{CONFIG_FILE}", what="the registry config")
     table = data.get("registry")
     if not isinstance(table, dict):
@@ -140,6 +144,9 @@ def misplaced_index_file(expected: Optional[str]) -> str:
 
 
 def _signature_or_none(files: Mapping[str, bytes]):
+    from estream.core.merkle import SIGNATURE_FILE
+    from estream.core.signature import parse_signature_file
+
     try:
         return parse_signature_file(files[SIGNATURE_FILE]) if SIGNATURE_FILE in files else None
     except EstreamError:
@@ -414,6 +421,8 @@ class Registry:
     def init(self, keyring_text: str, *, allow_development_keys: bool = False, allow_untrusted_keys: bool = False) -> None:
         """Create the registry in an empty remote: config, the trusted publisher keyring and the
         CI workflow that runs `estream marketplace registry check` on pull requests."""
+        from estream.core.keys import parse_keyring
+
         parse_keyring(keyring_text, source=KEYRING_FILE)
         from estream.core.registry.check import CI_WORKFLOW_PATH, ci_workflow
 
@@ -451,6 +460,11 @@ class Registry:
         The archive names itself (nothing was asked for yet): its manifest's name and version are
         what `verify_registry_archive` then checks the signed statement against.
         """
+        from estream.core.archive import read_archive
+        from estream.core.keys import Keyring
+        from estream.core.manifest import MANIFEST_FILENAME, parse_manifest
+        from estream.core.registry.archive_verification import verify_registry_archive
+
         top, files = read_archive(archive, source=source)
         manifest_bytes = files.get(MANIFEST_FILENAME)
         if manifest_bytes is None:
@@ -506,6 +520,9 @@ class Registry:
         attempts: int = DEFAULT_PUSH_ATTEMPTS,
     ) -> IndexEntry:
         """Verify `archive` and add it to the registry; refuses to overwrite any published version."""
+        from estream.core.archive import read_archive
+        from estream.core.merkle import sha3_256
+
         checksum = "sha3-256:" + sha3_256(archive).hex()
 
         def change() -> IndexEntry:
