@@ -60,23 +60,26 @@ def _entry_row(entry: IndexEntry) -> list:
     ]
 
 
-_STR_FIELDS = (0, 1, 2, 7, 9, 10, 11, 13)
-
-
 def _entry_from_row(row: list) -> IndexEntry:
-    """An entry from its cached row; a row of the wrong shape raises ValueError (cache is bad)."""
-    if not isinstance(row, list) or len(row) != 14:
+    """An entry from its cached row; a row of the wrong shape raises ValueError (cache is bad).
+
+    Only the shape is checked (the slice's digest already matched): the values were accepted by
+    the strict parser when the cache was built."""
+    if type(row) is not list or len(row) != 14:
         raise ValueError("bad row")
-    if not all(isinstance(row[i], str) for i in _STR_FIELDS) or not isinstance(row[12], bool):
+    name, version, checksum, size, deps, provides, requires, category, keywords, description, key_id, fp, yanked, at = row
+    if type(size) is not int or type(yanked) is not bool:
         raise ValueError("bad row")
-    if isinstance(row[3], bool) or not isinstance(row[3], int):
-        raise ValueError("bad row")
-    deps = tuple(IndexDep(str(n), str(r)) for n, r in row[4])
+    for value in (name, version, checksum, category, description, key_id, fp, at):
+        if type(value) is not str:
+            raise ValueError("bad row")
+    for values in (provides, requires, keywords):
+        for value in values:
+            if type(value) is not str:
+                raise ValueError("bad row")
     return IndexEntry(
-        name=row[0], version=row[1], checksum=row[2], size=row[3], deps=deps,
-        provides=tuple(map(str, row[5])), requires=tuple(map(str, row[6])), category=row[7],
-        keywords=tuple(map(str, row[8])), description=row[9], key_id=row[10], key_fingerprint=row[11],
-        yanked=row[12], published_at=row[13],
+        name, version, checksum, size, tuple(IndexDep(str(n), str(r)) for n, r in deps),
+        tuple(provides), tuple(requires), category, tuple(keywords), description, key_id, fp, yanked, at,
     )
 
 
@@ -190,7 +193,7 @@ class IndexCache:
 
 
 
-def stat_key(path: Path) -> Optional[str]:
+def stat_key(path: "os.PathLike[str] | str") -> Optional[str]:
     """What tells a file's content changed without reading it (as git's own index does)."""
     try:
         st = os.stat(path)
