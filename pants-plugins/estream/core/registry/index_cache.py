@@ -40,7 +40,7 @@ from estream.core.errors import Diagnostic
 from estream.core.registry.index import IndexDep, IndexEntry
 
 #: Bump when the slice layout changes: an older cache is then simply rebuilt.
-INDEX_CACHE_FORMAT = 1
+INDEX_CACHE_FORMAT = 2
 INDEX_CACHE_SUFFIX = ".index-cache"
 _MAGIC = "estream-index-cache"
 
@@ -83,34 +83,58 @@ def _entry_from_row(row: list) -> IndexEntry:
     )
 
 
+def newest_live_position(lines: Sequence[Tuple[int, IndexEntry]]) -> int:
+    """Where the newest non-yanked version is among `lines` (-1: none), as `search` shows it."""
+    live = [i for i, (_, e) in enumerate(lines) if not e.yanked]
+    return max(live, key=lambda i: lines[i][1].semver) if live else -1
+
+
 def encode_parsed(parsed: ParsedIndexFile) -> bytes:
-    """One index file's slice: its lines (number + entry row) and its problems (without the path,
-    which is the caller's `source` and is put back on read)."""
+    """One index file's slice: its lines (number + entry row), its problems (without the path,
+    which is the caller's `source` and is put back on read) and where its newest live version is
+    (so `search` builds one entry per component instead of all of them)."""
     lines, problems = parsed
     data = [
         [[n, _entry_row(e)] for n, e in lines],
         [[d.message, d.line, d.key, d.help] for d in problems],
+        newest_live_position(lines),
     ]
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 def decode_parsed(blob: bytes, source: str) -> ParsedIndexFile:
     """The inverse of `encode_parsed`; ValueError (or TypeError) on anything malformed."""
-    data = json.loads(blob.decode("utf-8"))
-    if not isinstance(data, list) or len(data) != 2:
-        raise ValueError("bad slice")
+    data = _slice_data(blob)
     lines = []
     for item in data[0]:
         n, row = item
         if isinstance(n, bool) or not isinstance(n, int):
             raise ValueError("bad line number")
         lines.append((n, _entry_from_row(row)))
+    return lines, _problems(data, source)
+
+
+def _slice_data(blob: bytes) -> list:
+    data = json.loads(blob.decode("utf-8"))
+    if type(data) is not list or len(data) != 3 or type(data[2]) is not int or not -1 <= data[2] < len(data[0]):
+        raise ValueError("bad slice")
+    return data
+
+
+def _problems(data: list, source: str) -> List[Diagnostic]:
     problems = []
     for message, line, key, help in data[1]:
         if not isinstance(message, str):
             raise ValueError("bad problem")
         problems.append(Diagnostic(source, message, line=line, key=key, help=help))
-    return lines, problems
+    return problems
+
+
+def decode_newest_live(blob: bytes, source: str) -> Tuple[Optional[IndexEntry], List[Diagnostic]]:
+    """From a slice: only its newest live entry (None: all yanked) and its problems."""
+    data = _slice_data(blob)
+    position = data[2]
+    return (None if position < 0 else _entry_from_row(data[0][position][1])), _problems(data, source)
 
 
 class IndexCache:
@@ -188,6 +212,21 @@ class IndexCache:
             return None
         try:
             return decode_parsed(blob, source)
+        except (ValueError, TypeError, UnicodeDecodeError, RecursionError):
+            return None
+
+    def newest_live(self, name: str, rel: str, stat_key: Optional[str], source: str) -> Optional[Tuple[Optional[IndexEntry], List[Diagnostic]]]:
+        """`name`'s newest non-yanked entry and the problems of its file; None if this cache
+        cannot tell (as `parsed`)."""
+        if stat_key is None:
+            return None, []
+        if self._by_name.get(name) != rel or self.files[rel][1] != stat_key:
+            return None
+        blob = self.slice(rel)
+        if blob is None:
+            return None
+        try:
+            return decode_newest_live(blob, source)
         except (ValueError, TypeError, UnicodeDecodeError, RecursionError):
             return None
 
@@ -271,8 +310,10 @@ __all__ = [
     "IndexCache",
     "ParsedIndexFile",
     "build_index_cache",
+    "decode_newest_live",
     "decode_parsed",
     "encode_parsed",
     "index_cache_path",
+    "newest_live_position",
     "stat_key",
 ]

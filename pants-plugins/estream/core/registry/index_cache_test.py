@@ -191,3 +191,21 @@ def test_no_cache_for_a_working_tree_registry(reg, tmp_path):
     assert registry.index_cache() is None
     assert [e.version for e in registry.entries("esf-core")] == ["1.0.0", "1.1.0"]
     assert not index_cache_path(work).exists()
+
+
+def test_newest_live_entries_match_all_entries_with_and_without_the_cache(reg, tmp_path):
+    base, url = reg
+    publish(base, "esf-core", "1.2.0-rc.1")
+    publish(base, "esf-alarm", "0.1.0")
+    assert main(["marketplace", "yank", "esf-core", "1.1.0"]) == 0
+    assert main(["marketplace", "yank", "esf-alarm", "0.1.0"]) == 0
+    registry = fresh(url, base)
+    expected = {
+        name: max((e for e in entries if not e.yanked), key=lambda e: e.semver)
+        for name, entries in registry.all_entries().items()
+        if any(not e.yanked for e in entries)
+    }
+    assert {n: e.version for n, e in expected.items()} == {"esf-core": "1.2.0-rc.1"}
+    assert registry.newest_live_entries() == expected  # from the cache
+    working = Registry.working_tree(registry.checkout)
+    assert working.index_cache() is None and working.newest_live_entries() == expected  # from the files

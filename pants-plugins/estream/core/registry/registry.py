@@ -37,7 +37,14 @@ from estream.core.registry.index import (
     parse_index_lines,
     render_index_file,
 )
-from estream.core.registry.index_cache import IndexCache, ParsedIndexFile, build_index_cache, index_cache_path, stat_key
+from estream.core.registry.index_cache import (
+    IndexCache,
+    ParsedIndexFile,
+    build_index_cache,
+    index_cache_path,
+    newest_live_position,
+    stat_key,
+)
 from estream.core.semver import Version
 from estream.core.home import ENV_HOME, estream_home  # noqa: F401 (re-exported)
 
@@ -355,6 +362,28 @@ class Registry:
 
     def all_entries(self) -> Dict[str, List[IndexEntry]]:
         return {name: self.entries(name) for name in self.names()}
+
+    def newest_live_entries(self) -> Dict[str, IndexEntry]:
+        """The newest non-yanked version of every component that has one; like `all_entries`,
+        an invalid index file is an error. From the index cache, one entry is built per component."""
+        out: Dict[str, IndexEntry] = {}
+        cache = self.index_cache()
+        for name in self.names():
+            rel = index_path(name)
+            got = None
+            if cache is not None:
+                got = cache.newest_live(name, rel, stat_key(os.path.join(self.checkout, rel)), f"{self.display_url}:{rel}")
+            if got is None:
+                entries = self.entries(name)
+                position = newest_live_position(list(enumerate(entries)))
+                newest = entries[position] if position >= 0 else None
+            else:
+                newest, problems = got
+                if problems:
+                    raise EstreamError(problems)
+            if newest is not None:
+                out[name] = newest
+        return out
 
     def archive_bytes(self, entry: IndexEntry) -> bytes:
         path = self.checkout / entry.archive_path
