@@ -2,7 +2,7 @@
 
 Usage: python bench/registry_cli_speed.py --before /work/main [--after .] [--repeat 5]
 (needs dilithium-py, tomli, PyYAML, semver and git). Every figure is a fresh process (interpreter
-start-up included), run alternately with the `pants-plugins/` of the two trees, each with its own
+start-up included, bytecode cached), run alternately with the `pants-plugins/` of the two trees, each with its own
 `$HOME`, so both see the same machine load. Reported per scenario: best wall time and the CPU
 time of that process (user + system, `resource.getrusage(RUSAGE_CHILDREN)`), with the median.
 
@@ -120,6 +120,10 @@ def main() -> None:
             home = tmp / f"home-{label}"
             home.mkdir()
             envs[label] = dict(os.environ, PYTHONPATH=str(tree / "pants-plugins"), HOME=str(home), ESTREAM_KEYRING=str(tmp / "ring.toml"))
+            # Bytecode cached as on a user's machine (this sandbox sets PYTHONDONTWRITEBYTECODE),
+            # outside the trees so neither checkout is written to.
+            envs[label].pop("PYTHONDONTWRITEBYTECODE", None)
+            envs[label]["PYTHONPYCACHEPREFIX"] = str(tmp / f"pycache-{label}")
         py = sys.executable
         scenarios: List[Tuple[str, Dict[str, List[str]], Path]] = []
 
