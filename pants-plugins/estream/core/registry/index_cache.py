@@ -20,9 +20,10 @@ Decisions:
   component name, stat, offset, length and SHA-256) followed by one compact JSON slice per
   file. It is read lazily: the header on first use, a file's slice only when that component is
   asked for, and each slice's SHA-256 is checked before it is decoded.
-* Anything wrong with it (missing, truncated, not JSON, a digest or shape mismatch, another
-  format) means "no cache": the caller parses the index files as before and a fresh cache is
-  written atomically (temporary file + rename). It never raises to the user.
+* Anything wrong with it never raises to the user: a cache that is missing, truncated, not
+  JSON, of another format or of another commit is rebuilt (written atomically: temporary file +
+  rename); a slice whose digest, shape or file stat does not match is not used, and that index
+  file is parsed by the strict parser as without a cache.
 * Named "index cache", not "snapshot": a signed index snapshot (rollback detection) is another
   concept with another module.
 """
@@ -140,14 +141,9 @@ def decode_newest_live(blob: bytes, source: str) -> Tuple[Optional[IndexEntry], 
 class IndexCache:
     """The index cache of one checkout at one commit (see the module docstring)."""
 
-    def __init__(
-        self, path: Path, commit: str, files: Dict[str, Tuple[str, str, int, int, str]], body: bytes, regular: bool
-    ) -> None:
+    def __init__(self, path: Path, commit: str, files: Dict[str, Tuple[str, str, int, int, str]], body: bytes) -> None:
         self.path = path
         self.commit = commit
-        #: Every file under index/ is a component's, at its name's shard (else callers list the
-        #: files themselves, to report the stray ones as before).
-        self.regular = regular
         #: rel path -> (component name, stat key, offset, length, sha256 hex)
         self.files = files
         self._body = body
@@ -178,10 +174,9 @@ class IndexCache:
                 if offset + length > len(body):
                     return None
                 files[rel] = (name, blob, offset, length, digest)
-            regular = header["regular"]
-            if not isinstance(commit, str) or not isinstance(regular, bool):
+            if not isinstance(commit, str):
                 return None
-            return cls(path, commit, files, body, regular)
+            return cls(path, commit, files, body)
         except (ValueError, TypeError, KeyError, UnicodeDecodeError):
             return None
 
@@ -259,11 +254,9 @@ def build_index_cache(
     chunks: List[bytes] = []
     files: Dict[str, Tuple[str, str, int, int, str]] = {}
     offset = 0
-    regular = True
     for rel, name in listing:
         key = stat_key(checkout / rel)
         if name is None or key is None:
-            regular = False
             continue
         data = None
         if previous is not None:
@@ -281,13 +274,12 @@ def build_index_cache(
         "magic": _MAGIC,
         "format": INDEX_CACHE_FORMAT,
         "commit": commit,
-        "regular": regular,
         "files": [[rel, *meta] for rel, meta in files.items()],
     }
     body = b"".join(chunks)
     content = json.dumps(header, separators=(",", ":")).encode("utf-8") + b"\n" + body
     _write_atomically(path, content)
-    return IndexCache(path, commit, files, body, regular)
+    return IndexCache(path, commit, files, body)
 
 
 def _write_atomically(path: Path, content: bytes) -> None:
