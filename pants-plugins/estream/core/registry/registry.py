@@ -177,6 +177,8 @@ class Registry:
         #: The index cache of the current commit (`index_cache.py`); None: not looked up yet.
         self._index_cache: Optional[IndexCache] = None
         self._index_cache_off = False
+        #: No cache could be had for this commit (asked once, not at every entry read).
+        self._index_cache_failed = False
 
     @classmethod
     def working_tree(cls, path: Path) -> "Registry":
@@ -233,7 +235,7 @@ class Registry:
         """
         if self._read_only:
             return (self.checkout / CONFIG_FILE).is_file()
-        self._index_cache = None  # the commit may move
+        self._index_cache, self._index_cache_failed = None, False  # the commit may move
         with self.locked():
             if offline:
                 if not (self.checkout / CONFIG_FILE).is_file():
@@ -310,10 +312,11 @@ class Registry:
         """The index cache of the commit the checkout is at, loaded or (re)built on first use;
         None where there is none to trust: a working-tree registry, a change in progress, no
         commit yet, or git failing (callers then parse the index files themselves)."""
-        if self._read_only or self._index_cache_off:
+        if self._read_only or self._index_cache_off or self._index_cache_failed:
             return None
         if self._index_cache is not None:
             return self._index_cache
+        self._index_cache_failed = True  # until it is had below
         if not (self.checkout / ".git").is_dir():
             return None
         head = self._git("rev-parse", "-q", "--verify", "HEAD^{commit}", what="read the registry revision", check=False)
@@ -332,7 +335,7 @@ class Registry:
                 cache = build_index_cache(path, commit, self.checkout, listing, parse, previous=cache)
             except OSError:
                 return None
-        self._index_cache = cache
+        self._index_cache, self._index_cache_failed = cache, False
         return cache
 
     def index_files(self) -> List[Tuple[str, Optional[str]]]:
