@@ -10,10 +10,11 @@ import argparse
 from pathlib import Path
 
 from estream.cli.main import Command
-from estream.fpga.fusesoc_library import DEFAULT_PUSH_ATTEMPTS, SYNC_TYPES, publish, read_cores
 
 
 def _configure_publish(p: argparse.ArgumentParser) -> None:
+    from estream.fpga.fusesoc_library import DEFAULT_PUSH_ATTEMPTS, SYNC_TYPES  # imported when used: CLI start-up
+
     p.add_argument("cores", metavar="DIR", help="exported cores, as `./pants fusesoc-export` writes them (dist/fusesoc)")
     p.add_argument(
         "--library", metavar="LOCATION", required=True,
@@ -31,6 +32,8 @@ def _configure_publish(p: argparse.ArgumentParser) -> None:
 
 
 def _run_publish(args: argparse.Namespace) -> int:
+    from estream.fpga.fusesoc_library import publish, read_cores
+
     cores = read_cores(Path(args.cores))
     for line in publish(args.library, cores, sync_type=args.sync_type, branch=args.branch, attempts=args.attempts):
         print(f"  {line}")

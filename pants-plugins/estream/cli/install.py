@@ -1,4 +1,7 @@
-"""`estream marketplace install | outdated | upgrade | recover`."""
+"""`estream marketplace install | outdated | upgrade | recover`.
+
+The install workflow (signatures, YAML, schema resolution) is imported by the functions that run
+it, so that building the CLI's parser stays cheap (see `estream.cli.main`)."""
 
 from __future__ import annotations
 
@@ -6,7 +9,7 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Dict, Tuple
+from typing import TYPE_CHECKING, Dict, Tuple
 
 from estream.cli.main import Command
 from estream.cli.registry_options import (
@@ -20,12 +23,13 @@ from estream.cli.registry_options import (
 from estream.core.atomic_file import atomic_write_bytes
 from estream.core.errors import EstreamError
 from estream.core.keys import local_development_key
-from estream.core.registry.install import InstallOptions, Installer
-from estream.core.registry.transaction import install_signal_handlers, recover, workspace_lock
+from estream.core.registry.transaction import recover, workspace_lock
 from estream.core.registry.trust import ENV_TRUST_ROOT, TrustState, load_trust_state, parse_pins, read_root, record_trust_state
 from estream.core.registry.workspace import WORKSPACE_FILE, load_workspace
-from estream.core.registry.upgrade import outdated, render_outdated, upgrade
 from estream.core.semver import SemverError, VersionReq
+
+if TYPE_CHECKING:
+    from estream.core.registry.install import Installer
 
 
 def _common(p: argparse.ArgumentParser) -> None:
@@ -44,7 +48,9 @@ def _common(p: argparse.ArgumentParser) -> None:
     )
 
 
-def _installer(args: argparse.Namespace, **extra) -> Installer:
+def _installer(args: argparse.Namespace, **extra) -> "Installer":
+    from estream.core.registry.install import InstallOptions, Installer
+
     root = Path(args.workspace)
     if not root.is_dir():
         raise EstreamError.single(str(root), "workspace directory does not exist")
@@ -78,6 +84,8 @@ def _configure_install(p: argparse.ArgumentParser) -> None:
 
 
 def _run_install(args: argparse.Namespace) -> int:
+    from estream.core.registry.transaction import install_signal_handlers
+
     install_signal_handlers()
     requests: Dict[str, str] = dict(parse_request(c) for c in args.components)
     names = ", ".join(args.components) or "from estream-workspace.toml"
@@ -98,6 +106,8 @@ def _configure_outdated(p: argparse.ArgumentParser) -> None:
 
 
 def _run_outdated(args: argparse.Namespace) -> int:
+    from estream.core.registry.upgrade import outdated, render_outdated
+
     rows = outdated(_installer(args), pre=args.pre)
     if args.json:
         print(json.dumps([r.to_dict() for r in rows], indent=2, sort_keys=True))
@@ -124,6 +134,9 @@ def _confirm(question: str) -> bool:
 
 
 def _run_upgrade(args: argparse.Namespace) -> int:
+    from estream.core.registry.transaction import install_signal_handlers
+    from estream.core.registry.upgrade import upgrade
+
     install_signal_handlers()
     result = upgrade(_installer(args), args.components, all_=args.all_, yes=args.yes, force=args.force, pre=args.pre, confirm=_confirm)
     if result is None:

@@ -10,6 +10,11 @@ temporary directory) and exits 2.
 
 Exit codes of `verify` are `estream.core.verify.ExitCode` (0 valid, 2 usage/IO error, 10-18 by
 finding, 20-27 by FPGA finding with `--fpga`; the most severe finding wins).
+
+Start-up is part of every command's time (issue 18: `search` and a no-op `install` in under
+0.2 s), so nothing heavy is imported to build the parser: a subcommand's options are added only
+when that subcommand is parsed or its help shown (`_LazyParser`), and the modules behind a
+command (signatures, YAML, circuits, FPGA checks) are imported inside the function that runs it.
 """
 
 from __future__ import annotations
@@ -22,29 +27,22 @@ import time
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Dict, List, Optional, Sequence, Union
+from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Sequence, Union
 
-from estream.cli import circuits as circuit_commands
-from estream.core.archive import read_archive
 from estream.core.errors import EstreamError
-from estream.core.fpga_verify import SignatureAndFpgaReport, verify_package_with_fpga
 from estream.core.confine import confined_path
 from estream.core.home import ENV_KEYRING, KEYRING_FILENAME, estream_home
-from estream.core.keys import (
-    Keyring,
-    PublicKey,
-    SigningKey,
-    dev_key_path,
-    find_keyring,
-    key_id_problem,
-    load_public_key,
-    write_private_key,
-    write_public_key,
-)
 from estream.core.portable_names import collision_message, first_collision
 from estream.core.terminal_text import TerminalStream, for_terminal
-from estream.core.verify import ExitCode, VerificationReport, verify_package
 from estream.version import VERSION
+
+if TYPE_CHECKING:
+    from estream.core.fpga_verify import SignatureAndFpgaReport
+    from estream.core.keys import Keyring, PublicKey
+    from estream.core.verify import VerificationReport
+
+#: `estream.core.verify.ExitCode.USAGE`, the exit code of a usage or I/O error (checked in main_test).
+USAGE_EXIT_CODE = 2
 
 
 
@@ -88,8 +86,10 @@ def read_package_dir(root: Path) -> Dict[str, bytes]:
     return files
 
 
-def _resolve_keyring(explicit: Optional[str]) -> Keyring:
+def _resolve_keyring(explicit: Optional[str]) -> "Keyring":
     """--keyring, else $ESTREAM_KEYRING, else $ESTREAM_HOME/keyring.toml if present, else empty."""
+    from estream.core.keys import find_keyring
+
     return find_keyring(explicit)
 
 
@@ -113,8 +113,13 @@ def _configure_verify(p: argparse.ArgumentParser) -> None:
 
 
 def _run_verify(args: argparse.Namespace) -> int:
+    from estream.core.archive import read_archive
+    from estream.core.fpga_verify import verify_package_with_fpga
+    from estream.core.keys import dev_key_path, load_public_key
+    from estream.core.verify import verify_package
+
     keyring = _resolve_keyring(args.keyring)
-    extra: List[PublicKey] = [load_public_key(k) for k in args.key]
+    extra: List["PublicKey"] = [load_public_key(k) for k in args.key]
     if args.allow_development_key:
         local_dev_pub = dev_key_path().with_name(dev_key_path().name + ".pub")
         if local_dev_pub.is_file():
@@ -129,7 +134,7 @@ def _run_verify(args: argparse.Namespace) -> int:
     else:
         raise EstreamError.single(str(target), "no such package directory or archive")
 
-    verify: Callable[..., Union[VerificationReport, SignatureAndFpgaReport]] = verify_package
+    verify: Callable[..., Union["VerificationReport", "SignatureAndFpgaReport"]] = verify_package
     if args.fpga:
         verify = verify_package_with_fpga
     report = verify(
@@ -161,6 +166,8 @@ def _configure_keygen(p: argparse.ArgumentParser) -> None:
 
 
 def _run_keygen(args: argparse.Namespace) -> int:
+    from estream.core.keys import SigningKey, key_id_problem, write_private_key, write_public_key
+
     problem = key_id_problem(args.key_id)
     if problem:
         raise EstreamError.single("--key-id", f"invalid key id {args.key_id!r}: {problem}")
@@ -188,18 +195,29 @@ KEYGEN = Command(
     run=_run_keygen,
 )
 
+def _circuits(function: str) -> Callable:
+    """`estream.cli.circuits.<function>`, imported when called (it imports the circuit runner)."""
+
+    def call(arg):
+        from estream.cli import circuits
+
+        return getattr(circuits, function)(arg)
+
+    return call
+
+
 TEST = Command(
     name="test",
     help="validate a package's circuits and run its golden vectors and journeys (same runner as `pants test`)",
-    configure=circuit_commands.configure_test,
-    run=circuit_commands.run_test,
+    configure=_circuits("configure_test"),
+    run=_circuits("run_test"),
 )
 
 SCAFFOLD = Command(
     name="scaffold",
     help="create a new package from a template: `scaffold smart-circuit|wire-adapter NAME`",
-    configure=circuit_commands.configure_scaffold,
-    run=circuit_commands.run_scaffold,
+    configure=_circuits("configure_scaffold"),
+    run=_circuits("run_scaffold"),
 )
 
 MARKETPLACE_COMMANDS: List[Command] = [VERIFY, KEYGEN, TEST, SCAFFOLD]
@@ -225,12 +243,34 @@ def _fusesoc_commands() -> List[Command]:
 # --- entry point -----------------------------------------------------------------------------
 
 
+class _LazyParser(argparse.ArgumentParser):
+    """A subcommand's parser whose options are added on first use (parsing or help), so that
+    starting `estream` does not run (and import) every subcommand's `configure`."""
+
+    def _configured(self) -> None:
+        configure = self.__dict__.pop("_pending_configure", None)
+        if configure is not None:
+            configure(self)
+
+    def parse_known_args(self, args=None, namespace=None):
+        self._configured()
+        return super().parse_known_args(args, namespace)
+
+    def format_help(self) -> str:
+        self._configured()
+        return super().format_help()
+
+    def format_usage(self) -> str:
+        self._configured()
+        return super().format_usage()
+
+
 def _add_group(groups, name: str, help: str, commands: Sequence[Command]) -> None:
     group = groups.add_parser(name, help=help)
-    subs = group.add_subparsers(dest="command", metavar="SUBCOMMAND")
+    subs = group.add_subparsers(dest="command", metavar="SUBCOMMAND", parser_class=_LazyParser)
     for command in commands:
         sub = subs.add_parser(command.name, help=command.help, description=command.help)
-        command.configure(sub)
+        sub._pending_configure = command.configure
         sub.set_defaults(run=command.run)
     group.set_defaults(help_parser=group)
 
@@ -267,21 +307,21 @@ def _main(argv: Optional[Sequence[str]]) -> int:
     try:
         args = parser.parse_args(argv)
     except SystemExit as e:  # argparse: --help (0) or a usage error (2)
-        return e.code if isinstance(e.code, int) else int(ExitCode.USAGE)
+        return e.code if isinstance(e.code, int) else USAGE_EXIT_CODE
     run = getattr(args, "run", None)
     if run is None:
         args.help_parser.print_help(sys.stderr)
-        return int(ExitCode.USAGE)
+        return USAGE_EXIT_CODE
     _handle_termination()
     try:
         return int(run(args))
     except EstreamError as e:
         print(e.render(), file=sys.stderr)
-        return int(ExitCode.USAGE)
+        return USAGE_EXIT_CODE
     except OSError as e:
         where = e.filename if e.filename is not None else "estream"
         print(f"error: {for_terminal(where)}: {for_terminal(e.strerror or e)}", file=sys.stderr)
-        return int(ExitCode.USAGE)
+        return USAGE_EXIT_CODE
     except KeyboardInterrupt as e:
         # SIGINT, or SIGTERM/SIGHUP via `Interrupted`: every `finally` has rolled back by now.
         status = getattr(e, "exit_status", 130)
@@ -320,7 +360,7 @@ def _internal_error(argv: Optional[Sequence[str]]) -> int:
     where = f"the full report is in {written}" if written else "no report could be written"
     what = exc_type.__name__ if exc_type else "error"
     print(f"error: internal error ({for_terminal(what)}: {for_terminal(exc, max_chars=200)}); {for_terminal(where)}", file=sys.stderr)
-    return int(ExitCode.USAGE)
+    return USAGE_EXIT_CODE
 
 
 def _handle_termination() -> None:

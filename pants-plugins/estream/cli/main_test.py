@@ -272,3 +272,33 @@ def test_version_prints_the_distribution_version(capsys):
 
     assert main(["--version"]) == 0
     assert capsys.readouterr().out == f"estream {VERSION}\n"
+
+
+def test_usage_exit_code_is_verifys():
+    from estream.cli.main import USAGE_EXIT_CODE
+    from estream.core.verify import ExitCode
+
+    assert USAGE_EXIT_CODE == int(ExitCode.USAGE)
+
+
+def test_a_subcommands_options_are_there_when_parsed_or_shown(capsys):
+    """Subcommands are configured lazily (start-up time); parsing and --help still see every option."""
+    assert main(["marketplace", "search", "--help"]) == 0
+    assert "--category" in capsys.readouterr().out
+    assert main(["marketplace", "install", "--no-such-option"]) == 2
+    assert "--no-such-option" in capsys.readouterr().err
+
+
+def test_starting_the_cli_imports_no_signature_or_yaml_code():
+    """`search` and a no-op `install` must start fast: building the parser imports nothing heavy."""
+    import subprocess
+    import sys
+
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
+    code = (
+        "import sys; from estream.cli.main import build_parser; build_parser(); "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('yaml', 'dilithium_py', 'mldsa') "
+        "or m in ('estream.core.manifest', 'estream.core.keys', 'estream.core.signature', 'estream.cli.circuits')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env).stdout
+    assert out.strip() == "[]"

@@ -1,4 +1,7 @@
-"""`estream marketplace registry-init | publish | yank | unyank`."""
+"""`estream marketplace registry-init | publish | yank | unyank`.
+
+Signing, archive validation and the registry are imported by the functions that use them, so
+that building the CLI's parser stays cheap (see `estream.cli.main`)."""
 
 from __future__ import annotations
 
@@ -11,11 +14,7 @@ from estream.cli.main import Command
 from estream.cli.registry_options import add_keyring_options, add_registry_option, local_keyring, registry_from
 from estream.core.errors import EstreamError
 from estream.core.keys import load_private_key, resolve_signing_key
-from estream.core.registry.check import check_registry
-from estream.core.registry.publish import archive_from_directory, validate_archive
-from estream.core.registry.registry import DEFAULT_PUSH_ATTEMPTS, Registry
 from estream.core.registry.trust import DEFAULT_SNAPSHOT_DAYS
-from estream.core.signature import default_signed_at
 
 
 def _add_root_key_option(p: argparse.ArgumentParser, *, required: bool) -> None:
@@ -76,6 +75,8 @@ def _run_init(args: argparse.Namespace) -> int:
 
 
 def _configure_publish(p: argparse.ArgumentParser) -> None:
+    from estream.core.registry.registry import DEFAULT_PUSH_ATTEMPTS
+
     p.add_argument("package", help="package directory (signed or not) or a built .tar.gz archive")
     add_registry_option(p)
     add_keyring_options(p)
@@ -92,6 +93,10 @@ def _configure_publish(p: argparse.ArgumentParser) -> None:
 
 
 def _run_publish(args: argparse.Namespace) -> int:
+    from estream.core.keys import resolve_signing_key
+    from estream.core.registry.publish import archive_from_directory, validate_archive
+    from estream.core.signature import default_signed_at
+
     registry = registry_from(args)
     target = Path(args.package)
     if target.is_dir():
@@ -165,6 +170,9 @@ def _configure_registry(p: argparse.ArgumentParser) -> None:
 
 
 def _run_registry(args: argparse.Namespace) -> int:
+    from estream.core.registry.check import check_registry
+    from estream.core.registry.registry import Registry
+
     if args.action == "keyring":
         if not args.keyring or not args.root_key:
             raise EstreamError.single("registry keyring", "needs --keyring FILE and --root-key FILE")

@@ -11,10 +11,14 @@ import os
 from pathlib import Path
 from typing import Literal, Optional, overload
 
+from typing import TYPE_CHECKING
+
 from estream.core.home import ENV_CACHE_DIR, ENV_KEYRING
-from estream.core.keys import Keyring, find_keyring
 from estream.core.registry.cache import ArchiveCache, default_cache_dir
 from estream.core.registry.registry import ENV_REGISTRY, Registry, resolve_registry_url
+
+if TYPE_CHECKING:
+    from estream.core.keys import Keyring
 
 
 def add_registry_option(p: argparse.ArgumentParser) -> None:
@@ -53,5 +57,7 @@ def cache_from(args: argparse.Namespace) -> ArchiveCache:
     return ArchiveCache(Path(explicit) if explicit else default_cache_dir())
 
 
-def local_keyring(args: argparse.Namespace) -> Keyring:
+def local_keyring(args: argparse.Namespace) -> "Keyring":
+    from estream.core.keys import find_keyring  # imported when used: CLI start-up
+
     return find_keyring(getattr(args, "keyring", None))

@@ -57,7 +57,7 @@ def _configure(p: argparse.ArgumentParser) -> None:
 def _run(args: argparse.Namespace) -> int:
     registry = registry_from(args)
     registry.sync(offline=args.offline)
-    results = search_entries(registry.all_entries(), args.query, args.category)
+    results = search_entries({name: [e] for name, e in registry.newest_live_entries().items()}, args.query, args.category)
     if args.json:
         print(json.dumps([e.to_dict() for e in results], indent=2, sort_keys=True, ensure_ascii=False))
     else:

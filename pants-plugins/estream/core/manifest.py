@@ -33,6 +33,7 @@ from urllib.parse import urlsplit
 
 from estream.core.errors import MAX_DIAGNOSTICS as ERRORS_MAX_DIAGNOSTICS
 from estream.core.errors import DiagnosticCollector
+from estream.core.names import PACKAGE_NAME_RE, SCHEMA_NAME_RE  # noqa: F401 (re-exported)
 from estream.core.semver import SemverError, Version, VersionReq
 from estream.core.toml_loader import MAX_TOML_BYTES, load_toml_document
 
@@ -96,11 +97,7 @@ MAX_LICENSE_LENGTH = 256
 #: (`errors.MAX_DIAGNOSTICS`), which leaves room for the "stopped after" note.
 MAX_DIAGNOSTICS = ERRORS_MAX_DIAGNOSTICS - 1
 
-#: A package name (`esf-iot`); shared with the registry index, which must accept exactly these.
-PACKAGE_NAME_RE = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*\Z")
 _KEYWORD_RE = re.compile(r"[a-z0-9][a-z0-9_+-]*\Z")
-#: A schema or enum name (`IoTTelemetry`), as `provides`/`requires` list them.
-SCHEMA_NAME_RE = re.compile(r"[A-Z][A-Za-z0-9]*\Z")
 DEVICE_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}\Z")
 _DECIMAL_RE = re.compile(r"(?:0|[1-9][0-9]*)(?:\.[0-9]{1,18})?\Z")
 _EMAIL_RE = re.compile(r"[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+\Z")

@@ -24,7 +24,6 @@ from estream.core.atomic_file import TEMP_PREFIX, atomic_write_bytes, disk_error
 from estream.core.errors import EstreamError
 from estream.core.lock import exclusive_lock
 from estream.core.home import ENV_CACHE_DIR, cache_dir
-from estream.core.merkle import sha3_256
 
 _CHECKSUM_RE = re.compile(r"sha3-256:([0-9a-f]{64})\Z")
 _OLD_TEMP_RE = re.compile(r"\.[0-9a-f]{64}\.tar\.gz\..*\.tmp\Z")
@@ -32,6 +31,8 @@ LOCK_FILE = ".estream-cache.lock"
 
 
 def checksum_of(data: bytes) -> str:
+    from estream.core.merkle import sha3_256  # imported when used: keeps `search` start-up light
+
     return "sha3-256:" + sha3_256(data).hex()
 
 

@@ -11,6 +11,9 @@ Locks (`estream.core.lock`): a command holds the workspace's lock from reading
 workspace run one after the other and none loses the other's update; from its first registry sync
 to its end it also holds the registry checkout's lock, so another process's sync never rewrites
 the index under its reads.
+
+An install that would change nothing returns before step 1 (`install_record.py`), so the modules
+of steps 3-4 (signatures, YAML, schema resolution) are imported only when those steps run.
 """
 
 from __future__ import annotations
@@ -20,25 +23,25 @@ import io
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, Iterator, List, Mapping, Optional, Sequence, Set, TextIO, Tuple
+from typing import TYPE_CHECKING, Dict, Iterator, List, Mapping, Optional, Sequence, Set, TextIO, Tuple
 
 from estream.core.archive import DEFAULT_MAX_TOTAL_BYTES
 from estream.core.errors import Diagnostic, EstreamError
-from estream.core.esf import parse_esf
-from estream.core.git_baseline import ESF_SUFFIX
 from estream.core.keys import Keyring, PublicKey, empty_keyring, local_development_key
-from estream.core.manifest import MANIFEST_FILENAME, Manifest, parse_manifest
 from estream.core.portable_names import collision_message, name_key
-from estream.core.registry.archive_verification import verify_registry_archive
 from estream.core.registry.cache import ArchiveCache
 from estream.core.registry.index import IndexDep, IndexEntry
+from estream.core.registry.install_record import install_digest, load_record, read_owned_files, record_path, save_record
 from estream.core.registry.registry import Registry
 from estream.core.registry.resolver import Resolution, resolve
 from estream.core.registry.transaction import Transaction, recover, test_pause, workspace_lock
 from estream.core.registry.trust import TrustedRegistry, TrustState, load_trust_state, record_trust_state, resolve_trust_roots
 from estream.core.registry.workspace import WORKSPACE_FILE, LockEntry, Workspace, load_workspace
-from estream.core.resolution import PackageSchemas, resolve_packages
 from estream.core.semver import Version, VersionReq
+
+if TYPE_CHECKING:
+    from estream.core.manifest import Manifest
+    from estream.core.resolution import PackageSchemas
 
 
 #: How many unverifiable versions one install skips before giving up.
@@ -109,6 +112,8 @@ def run_package_test_vectors(name: str, files: Mapping[str, bytes], others: Sequ
     other packages being installed, whose schemas the circuits may use. The runner's report is
     printed as it runs; a failing vector raises EstreamError, so nothing is installed.
     """
+    from estream.core.manifest import MANIFEST_FILENAME, parse_manifest
+
     has_tests = "tests/golden/manifest.toml" in files or any(p.startswith("tests/journeys/") for p in files)
     manifest_bytes = files.get(MANIFEST_FILENAME)
     if not has_tests or manifest_bytes is None or parse_manifest(manifest_bytes, MANIFEST_FILENAME).circuit is None:
@@ -360,6 +365,8 @@ class Installer:
             raise self._unverified(p, e) from None
 
     def _verify_or_raise(self, p: Pinned, data: bytes, cached: bool, keyring: Keyring) -> VerifiedPackage:
+        from estream.core.registry.archive_verification import verify_registry_archive
+
         verified = verify_registry_archive(
             data,
             name=p.name,
@@ -396,6 +403,9 @@ class Installer:
         if not roots:
             raise EstreamError.single(WORKSPACE_FILE, "nothing to install", help="name a component: estream marketplace install NAME")
         if not requests and self._lock_satisfies(ws, roots):
+            if self._nothing_changed(ws):
+                self.say(f"  Nothing to do: the workspace is as the last install left it ({len(ws.lock)} packages locked in {WORKSPACE_FILE})")
+                return InstallResult([(n, e.version) for n, e in sorted(ws.lock.items())], [], [], ws)
             self.say("  1. Resolve dependencies")
             self.say(f"     └── using the lock in {WORKSPACE_FILE} ({len(ws.lock)} packages)")
             pinned = [Pinned(n, e.version, e.checksum, None, None, e.key_fingerprint) for n, e in sorted(ws.lock.items())]  # type: ignore[arg-type]
@@ -498,6 +508,7 @@ class Installer:
         txn.commit()
         if self._trusted is not None and self.registry is not None:
             record_trust_state(self.registry.home, self._pins_used, self._trusted.seen)
+        self._save_record(verified, owned, new_ws)
         self.say(f"     └── {WORKSPACE_FILE} updated ({len(changes)} file changes)")
         return InstallResult(
             installed=[(v.pinned.name, v.pinned.version) for v in verified],
@@ -506,11 +517,54 @@ class Installer:
             workspace=new_ws,
         )
 
+    # -- the install record (install_record.py): an install that changes nothing returns at once
+
+    def _record_inputs(self) -> List[str]:
+        """What else an install's outcome depends on: version, options, keyrings, registry config."""
+        from estream.version import VERSION
+
+        o = self.options
+        ring = o.local_keyring
+        inputs = [VERSION, f"dev={o.allow_development_key} tests={o.run_tests} max={o.max_unpacked_bytes} force={o.force}", ring.source]
+        inputs += [f"{e.key_id} {e.fingerprint} {e.trust} {(e.public_key or b'').hex()}" for e in ring.entries]
+        if self.registry is not None:
+            inputs.append(self.registry.url)
+            for name in ("config.toml", "keyring.toml"):
+                try:
+                    inputs.append((self.registry.checkout / name).read_bytes().hex())
+                except OSError:
+                    inputs.append("-")
+        return inputs
+
+    def _nothing_changed(self, ws: Workspace) -> bool:
+        expected = load_record(record_path(self.cache.root, self.root))
+        if expected is None:
+            return False
+        try:
+            workspace_file = (self.root / WORKSPACE_FILE).read_bytes()
+        except OSError:
+            return False
+        files = read_owned_files(self.root, ws.files)
+        return files is not None and install_digest(workspace_file, files, self._record_inputs()) == expected
+
+    def _save_record(self, verified: Sequence[VerifiedPackage], owned: Mapping[str, Tuple[str, ...]], ws: Workspace) -> None:
+        files = []
+        for v in verified:
+            mine = set(owned.get(v.pinned.name, ()))
+            for rel, content in v.files.items():
+                target, _ = install_target(v.pinned.name, rel)
+                if target in mine:
+                    files.append((target, content))
+        digest = install_digest(ws.render().encode("utf-8"), files, self._record_inputs())
+        save_record(record_path(self.cache.root, self.root), digest)
+
     def _resolve_schemas(self, verified: Sequence[VerifiedPackage]) -> None:
         """Step 4 with Pants' rule (`core.resolution.resolve_packages`): what `./pants package`
         accepts, the registry installs. A package exports the schemas it provides and every enum it
         defines; `requires` and every type reference must resolve among its dependencies."""
         packages = [package_schemas(v.manifest, v.files, f"{v.pinned.name}-{v.pinned.version}") for v in verified]
+        from estream.core.resolution import resolve_packages
+
         resolved = resolve_packages(packages)
         count = 0
         for v in verified:
@@ -624,8 +678,12 @@ def install_target(name: str, rel: str) -> Tuple[Optional[str], str]:
     return f"{VENDOR_DIR}/{name}/{rel}", policy
 
 
-def package_schemas(manifest: Manifest, files: Mapping[str, bytes], prefix: str) -> PackageSchemas:
+def package_schemas(manifest: "Manifest", files: Mapping[str, bytes], prefix: str) -> "PackageSchemas":
     """A verified package as schema resolution sees it: its manifest and its ESF files."""
+    from estream.core.esf import parse_esf
+    from estream.core.git_baseline import ESF_SUFFIX
+    from estream.core.resolution import PackageSchemas
+
     documents = tuple(
         parse_esf(content, f"{prefix}/{rel}") for rel, content in sorted(files.items()) if rel.endswith(ESF_SUFFIX)
     )

@@ -15,6 +15,10 @@ sync that follows (`fetch`, `checkout -B`, `reset --hard`, `clean -fdx`) puts th
 remote's tip whatever a killed publisher left. The first checkout is created in a temporary
 directory (init + remote) and renamed into place, so a checkout either does not exist or is
 complete.
+
+Reading (sync, index entries, the index cache) imports nothing heavy: archives, manifests, keys
+and signatures are imported by the functions that publish or inspect, so `estream marketplace
+search` starts fast (issue 18).
 """
 
 from __future__ import annotations
@@ -28,17 +32,14 @@ import shutil
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Callable, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple, TypeVar
+from typing import TYPE_CHECKING, Callable, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple, TypeVar
 
 
-from estream.core.archive import read_archive
 from estream.core.atomic_file import TEMP_PREFIX, atomic_write_bytes, disk_errors, fsync_dir
 from estream.core.errors import Diagnostic, EstreamError
 from estream.core.format_version import format_version_problem
-from estream.core.keys import Keyring, PublicKey, SigningKey, empty_keyring, local_development_key, parse_keyring
+from estream.core.keys import Keyring, PublicKey, SigningKey, local_development_key, parse_keyring
 from estream.core.lock import exclusive_lock
-from estream.core.manifest import MANIFEST_FILENAME, Manifest, parse_manifest
-from estream.core.merkle import SIGNATURE_FILE, sha3_256
 from estream.core.registry.git import Attempt, GitError, commit_and_push, redact, run_git
 from estream.core.registry.transaction import test_pause
 from estream.core.registry.index import (
@@ -51,8 +52,15 @@ from estream.core.registry.index import (
     parse_index_lines,
     render_index_file,
 )
+from estream.core.registry.index_cache import (
+    IndexCache,
+    ParsedIndexFile,
+    build_index_cache,
+    index_cache_path,
+    newest_live_position,
+    stat_key,
+)
 from estream.core.semver import Version
-from estream.core.registry.archive_verification import verify_registry_archive
 from estream.core.registry.trust import (
     DEFAULT_SNAPSHOT_DAYS,
     ROOT_FILE,
@@ -64,9 +72,10 @@ from estream.core.registry.trust import (
     write_root,
     write_snapshot,
 )
-from estream.core.signature import parse_signature_file
 from estream.core.home import ENV_HOME, estream_home  # noqa: F401 (re-exported)
-from estream.core.toml_loader import load_toml
+
+if TYPE_CHECKING:
+    from estream.core.manifest import Manifest
 
 ENV_REGISTRY = "ESTREAM_REGISTRY"
 DEFAULT_BRANCH = "main"
@@ -115,6 +124,9 @@ class RegistryConfig:
 
 
 def parse_config(config_text: bytes, keyring_text: Optional[bytes], source: str) -> RegistryConfig:
+    from estream.core.keys import empty_keyring, parse_keyring
+    from estream.core.toml_loader import load_toml
+
     data = load_toml(config_text, f"{source}/{CONFIG_FILE}", what="the registry config")
     table = data.get("registry")
     if not isinstance(table, dict):
@@ -165,6 +177,9 @@ def misplaced_index_file(expected: Optional[str]) -> str:
 
 
 def _signature_or_none(files: Mapping[str, bytes]):
+    from estream.core.merkle import SIGNATURE_FILE
+    from estream.core.signature import parse_signature_file
+
     try:
         return parse_signature_file(files[SIGNATURE_FILE]) if SIGNATURE_FILE in files else None
     except EstreamError:
@@ -184,6 +199,11 @@ class Registry:
         self._read_only = False
         #: How many push attempts the last change needed (more than 1: another publisher raced us).
         self.last_attempts = 0
+        #: The index cache of the current commit (`index_cache.py`); None: not looked up yet.
+        self._index_cache: Optional[IndexCache] = None
+        self._index_cache_off = False
+        #: No cache could be had for this commit (asked once, not at every entry read).
+        self._index_cache_failed = False
 
     @classmethod
     def working_tree(cls, path: Path) -> "Registry":
@@ -261,6 +281,7 @@ class Registry:
         """
         if self._read_only:
             return (self.checkout / CONFIG_FILE).is_file()
+        self._index_cache, self._index_cache_failed = None, False  # the commit may move
         with self.locked():
             if offline:
                 if not (self.checkout / CONFIG_FILE).is_file():
@@ -308,6 +329,12 @@ class Registry:
     def entries(self, name: str) -> List[IndexEntry]:
         """All versions of `name` (publication order); empty if it was never published."""
         rel = index_path(name)
+        cached = self._cached_index_file(name, rel)
+        if cached is not None:
+            lines, problems = cached
+            if problems:
+                raise EstreamError(problems)
+            return [entry for _, entry in lines]
         path = self.checkout / rel
         if not path.is_file():
             return []
@@ -316,20 +343,62 @@ class Registry:
     def entries_lenient(self, name: str) -> Tuple[List[Tuple[int, IndexEntry]], List[Diagnostic]]:
         """`name`'s valid index lines (with line numbers) and the problems of the others."""
         rel = index_path(name)
+        cached = self._cached_index_file(name, rel)
+        if cached is not None:
+            return cached
         path = self.checkout / rel
         if not path.is_file():
             return [], []
         return parse_index_lines(path.read_bytes(), name=name, source=f"{self.display_url}:{rel}")
 
+    # -- the index cache (core/registry/index_cache.py: parsed index files of the current commit)
+
+    def _cached_index_file(self, name: str, rel: str) -> Optional[ParsedIndexFile]:
+        cache = self.index_cache()
+        if cache is None:
+            return None
+        return cache.parsed(name, rel, stat_key(os.path.join(self.checkout, rel)), f"{self.display_url}:{rel}")
+
+    def index_cache(self) -> Optional[IndexCache]:
+        """The index cache of the commit the checkout is at, loaded or (re)built on first use;
+        None where there is none to trust: a working-tree registry, a change in progress, no
+        commit yet, or git failing (callers then parse the index files themselves)."""
+        if self._read_only or self._index_cache_off or self._index_cache_failed:
+            return None
+        if self._index_cache is not None:
+            return self._index_cache
+        self._index_cache_failed = True  # until it is had below
+        if not (self.checkout / ".git").is_dir():
+            return None
+        head = self._git("rev-parse", "-q", "--verify", "HEAD^{commit}", what="read the registry revision", check=False)
+        commit = head.stdout.decode().strip()
+        if head.returncode != 0 or not commit:
+            return None
+        path = index_cache_path(self.checkout)
+        cache = IndexCache.load(path)
+        if cache is None or cache.commit != commit:
+            listing = [(rel, rel.rsplit("/", 1)[-1] if expected == rel else None) for rel, expected in self.index_files()]
+
+            def parse(rel: str, name: str) -> ParsedIndexFile:
+                return parse_index_lines((self.checkout / rel).read_bytes(), name=name, source=f"{self.display_url}:{rel}")
+
+            try:
+                cache = build_index_cache(path, commit, self.checkout, listing, parse, previous=cache)
+            except OSError:
+                return None
+        self._index_cache, self._index_cache_failed = cache, False
+        return cache
+
     def index_files(self) -> List[Tuple[str, Optional[str]]]:
         """Every file under `index/`: (its path, the path its name belongs at, or None when the
         file name is no valid component name), in sorted order."""
-        root = self.checkout / "index"
+        base = str(self.checkout)
         out: List[Tuple[str, Optional[str]]] = []
-        for dirpath, dirnames, filenames in os.walk(root):
+        for dirpath, dirnames, filenames in os.walk(os.path.join(base, "index")):
             dirnames.sort()
+            reldir = os.path.relpath(dirpath, base).replace(os.sep, "/")  # plain strings: pathlib costs ~20 us a file
             for filename in sorted(filenames):
-                rel = (Path(dirpath) / filename).relative_to(self.checkout).as_posix()
+                rel = f"{reldir}/{filename}"
                 try:
                     out.append((rel, index_path(filename)))
                 except EstreamError:
@@ -347,6 +416,28 @@ class Registry:
 
     def all_entries(self) -> Dict[str, List[IndexEntry]]:
         return {name: self.entries(name) for name in self.names()}
+
+    def newest_live_entries(self) -> Dict[str, IndexEntry]:
+        """The newest non-yanked version of every component that has one; like `all_entries`,
+        an invalid index file is an error. From the index cache, one entry is built per component."""
+        out: Dict[str, IndexEntry] = {}
+        cache = self.index_cache()
+        for name in self.names():
+            rel = index_path(name)
+            got = None
+            if cache is not None:
+                got = cache.newest_live(name, rel, stat_key(os.path.join(self.checkout, rel)), f"{self.display_url}:{rel}")
+            if got is None:
+                entries = self.entries(name)
+                position = newest_live_position(list(enumerate(entries)))
+                newest = entries[position] if position >= 0 else None
+            else:
+                newest, problems = got
+                if problems:
+                    raise EstreamError(problems)
+            if newest is not None:
+                out[name] = newest
+        return out
 
     def archive_bytes(self, entry: IndexEntry) -> bytes:
         path = self.checkout / entry.archive_path
@@ -366,6 +457,13 @@ class Registry:
         """Apply `change` on a fresh tip, commit everything and push; retry when the push is rejected."""
         if self._read_only:
             raise EstreamError.single(str(self.checkout), "a registry read from a directory cannot be changed", help="pass --registry URL")
+        self._index_cache, self._index_cache_off = None, True  # the working tree is being edited
+        try:
+            return self._transact_uncached(message, change, attempts=attempts)
+        finally:
+            self._index_cache, self._index_cache_off = None, False
+
+    def _transact_uncached(self, message: str, change: Callable[[], T], *, attempts: int) -> T:
         existed: List[bool] = []
 
         def prepare(attempt: int) -> Attempt[T]:
@@ -457,6 +555,11 @@ class Registry:
         The archive names itself (nothing was asked for yet): its manifest's name and version are
         what `verify_registry_archive` then checks the signed statement against.
         """
+        from estream.core.archive import read_archive
+        from estream.core.keys import Keyring
+        from estream.core.manifest import MANIFEST_FILENAME, parse_manifest
+        from estream.core.registry.archive_verification import verify_registry_archive
+
         top, files = read_archive(archive, source=source)
         manifest_bytes = files.get(MANIFEST_FILENAME)
         if manifest_bytes is None:
@@ -573,6 +676,9 @@ class Registry:
 
         `snapshot_key` signs the registry's next snapshot (written in the same commit): a key the
         registry's root-signed keyring trusts, or consumers refuse the snapshot."""
+        from estream.core.archive import read_archive
+        from estream.core.merkle import sha3_256
+
         checksum = "sha3-256:" + sha3_256(archive).hex()
 
         def change() -> IndexEntry:

@@ -163,8 +163,11 @@ def resolve(
         failure: Optional[str] = None
         culprits: Set[str] = set()
         choice: Optional[Tuple[Requirement, List[IndexEntry], Set[str]]] = None
-        while pending:
-            req, pending = pending[0], pending[1:]
+        # Walk the queue by position (slicing it at every step copied it: quadratic in its length).
+        pos = 0
+        while pos < len(pending):
+            req = pending[pos]
+            pos += 1
             current = selected.get(req.name)
             if current is not None:
                 if req.req.matches(current.semver):
@@ -177,7 +180,7 @@ def resolve(
             available = versions(req.name)
             cands = _candidates(req, available, locked.get(req.name))
             # Requirements on the same name still waiting in the queue narrow the choice now.
-            others = [o for o in pending if o.name == req.name]
+            others = [o for o in pending[pos:] if o.name == req.name]
             for other in others:
                 cands = [c for c in cands if other.req.matches(c.semver)]
             if not cands:
@@ -189,6 +192,7 @@ def resolve(
                 cands.sort(key=lambda c: not all(satisfiable(d.name, d.req) for d in c.deps))
             choice = (req, cands, _names([req, *others]))
             break
+        pending = pending[pos:]
         if failure is None and choice is None:
             return Resolution(dict(selected), dict(required_by))
         if failure is not None:

@@ -1,0 +1,211 @@
+"""The index cache (index_cache.py) against real git registries: used when it matches the
+checkout's commit and files, rebuilt when stale, ignored and rebuilt when damaged, and never able
+to show an entry the index files do not hold (an unpublished, yanked or changed version)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from estream.cli.main import main
+from estream.core.errors import EstreamError
+from estream.core.keys import SigningKey
+from estream.core.registry.index import index_path, parse_index_lines
+from estream.core.registry.index_cache import IndexCache, index_cache_path
+from estream.core.registry.registry import Registry
+from estream.core.registry.testing import bare_repo, keyring_text, package_archive
+
+KEY = SigningKey.generate("acme-release")
+
+
+@pytest.fixture
+def reg(tmp_path, monkeypatch):
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    for var in ("ESTREAM_HOME", "ESTREAM_KEYRING", "ESTREAM_CACHE_DIR", "ESTREAM_SIGNING_KEY", "ESTREAM_SIGNING_KEY_FILE"):
+        monkeypatch.delenv(var, raising=False)
+    url = bare_repo(tmp_path / "index.git")
+    ring = tmp_path / "ring.toml"
+    ring.write_text(keyring_text(KEY))
+    assert main(["marketplace", "registry-init", "--registry", url, "--keyring", str(ring)]) == 0
+    monkeypatch.setenv("ESTREAM_REGISTRY", url)
+    for version in ("1.0.0", "1.1.0"):
+        publish(tmp_path, "esf-core", version)
+    return tmp_path, url
+
+
+def publish(tmp_path: Path, name: str, version: str) -> None:
+    path = tmp_path / f"{name}-{version}.tar.gz"
+    path.write_bytes(package_archive(name, version, key=KEY, provides=["CoreEvent"]))
+    assert main(["marketplace", "publish", str(path)]) == 0
+
+
+def fresh(url: str, tmp_path: Path) -> Registry:
+    """A new Registry object (as a new CLI process would make), synced."""
+    registry = Registry(url, home=tmp_path / "home" / ".estream")
+    registry.sync()
+    return registry
+
+
+def versions(registry: Registry, name: str = "esf-core"):
+    return [(e.version, e.yanked) for e in registry.entries(name)]
+
+
+def strict(registry: Registry, name: str = "esf-core"):
+    """What the index file says, through the strict parser, without any cache."""
+    rel = index_path(name)
+    lines, problems = parse_index_lines((registry.checkout / rel).read_bytes(), name=name, source=rel)
+    assert not problems
+    return [(e.version, e.yanked) for _, e in lines]
+
+
+def push_index_change(tmp_path: Path, url: str, name: str, mutate) -> None:
+    work = tmp_path / "change"
+    subprocess.run(["git", "clone", "-q", "-b", "main", url, str(work)], check=True)
+    p = work / index_path(name)
+    p.write_bytes(mutate(p.read_bytes()))
+    env = dict(os.environ, GIT_AUTHOR_NAME="m", GIT_AUTHOR_EMAIL="m@x", GIT_COMMITTER_NAME="m", GIT_COMMITTER_EMAIL="m@x")
+    subprocess.run(["git", "-C", str(work), "commit", "-qam", "change"], check=True, env=env)
+    subprocess.run(["git", "-C", str(work), "push", "-q", "origin", "HEAD:main"], check=True, env=env)
+
+
+def test_cache_is_built_on_first_read_and_then_used(reg):
+    tmp_path, url = reg
+    registry = fresh(url, tmp_path)
+    path = index_cache_path(registry.checkout)
+    assert not path.exists()
+    assert versions(registry) == strict(registry) == [("1.0.0", False), ("1.1.0", False)]
+    cache = IndexCache.load(path)
+    assert cache is not None and cache.commit == registry.head()
+    # A second process reads the entries from the cache: same entries, no index file parsed.
+    again = fresh(url, tmp_path)
+    assert again.index_cache() is not None and again.index_cache().commit == cache.commit
+    assert again.entries("esf-core") == registry.entries("esf-core")
+    assert again.entries("no-such-component") == []
+
+
+def test_stale_cache_is_rebuilt_after_publish_and_yank(reg):
+    tmp_path, url = reg
+    registry = fresh(url, tmp_path)
+    versions(registry)
+    old_commit = IndexCache.load(index_cache_path(registry.checkout)).commit
+    publish(tmp_path, "esf-core", "1.2.0")
+    assert main(["marketplace", "yank", "esf-core", "1.0.0"]) == 0
+    registry = fresh(url, tmp_path)
+    assert versions(registry) == strict(registry) == [("1.0.0", True), ("1.1.0", False), ("1.2.0", False)]
+    rebuilt = IndexCache.load(index_cache_path(registry.checkout))
+    assert rebuilt.commit != old_commit and rebuilt.commit == registry.head()
+
+
+def test_a_changed_index_line_is_never_hidden_by_the_cache(reg):
+    """Someone rewrites a published line (a new checksum): readers see the index as it is now."""
+    tmp_path, url = reg
+    registry = fresh(url, tmp_path)
+    before = registry.entries("esf-core")
+    push_index_change(tmp_path, url, "esf-core", lambda b: b.replace(before[0].checksum.encode(), b"sha3-256:" + b"ab" * 32))
+    registry = fresh(url, tmp_path)
+    assert [e.checksum for e in registry.entries("esf-core")][0] == "sha3-256:" + "ab" * 32
+
+
+def test_a_file_edited_in_the_checkout_is_read_from_disk(reg):
+    """The cache matches the commit, but a file changed since (a half-applied change) is parsed."""
+    tmp_path, url = reg
+    registry = fresh(url, tmp_path)
+    versions(registry)
+    path = registry.checkout / index_path("esf-core")
+    lines = path.read_bytes().splitlines(keepends=True)
+    path.write_bytes(lines[0])
+    again = Registry(url, home=tmp_path / "home" / ".estream")
+    again.sync(offline=True)
+    assert versions(again) == [("1.0.0", False)]
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda b: b"",
+        lambda b: b[: len(b) // 2],
+        lambda b: b"not json\n" + b,
+        lambda b: b.replace(b'"1.1.0"', b'"9.9.9"'),  # a forged entry: the slice digest no longer matches
+        lambda b: b.replace(b'"format":1', b'"format":99'),
+        lambda b: b.split(b"\n", 1)[0] + b"\n",  # header without body
+        lambda b: os.urandom(len(b)),
+    ],
+)
+def test_damaged_cache_is_ignored_and_rebuilt(reg, damage, capsys):
+    tmp_path, url = reg
+    registry = fresh(url, tmp_path)
+    expected = registry.entries("esf-core")
+    path = index_cache_path(registry.checkout)
+    path.write_bytes(damage(path.read_bytes()))
+    again = fresh(url, tmp_path)
+    assert again.entries("esf-core") == expected
+    assert [v for v, _ in versions(again)] == ["1.0.0", "1.1.0"]
+    # The CLI too: no traceback, same results.
+    path.write_bytes(damage(path.read_bytes()))
+    assert main(["marketplace", "search", "core", "--json"]) == 0
+    assert [e["version"] for e in json.loads(capsys.readouterr().out)] == ["1.1.0"]
+
+
+def test_a_cache_of_another_commit_is_not_used(reg):
+    """A cache claiming the current commit but holding another commit's data cannot be told from
+    a genuine one by its header: its slices are checked against the files' stats, so it is not used."""
+    tmp_path, url = reg
+    registry = fresh(url, tmp_path)
+    versions(registry)
+    stale = index_cache_path(registry.checkout).read_bytes()
+    assert main(["marketplace", "yank", "esf-core", "1.1.0"]) == 0
+    registry = fresh(url, tmp_path)
+    head = registry.head()
+    header, _, body = stale.partition(b"\n")
+    data = json.loads(header)
+    data["commit"] = head
+    index_cache_path(registry.checkout).write_bytes(json.dumps(data).encode() + b"\n" + body)
+    again = fresh(url, tmp_path)
+    assert versions(again) == [("1.0.0", False), ("1.1.0", True)]
+
+
+def test_invalid_index_lines_are_reported_the_same_with_the_cache(reg):
+    tmp_path, url = reg
+    push_index_change(tmp_path, url, "esf-core", lambda b: b + b'{"name": "esf-core"}\n')
+    for _ in range(2):  # the first builds the cache, the second reads it
+        registry = fresh(url, tmp_path)
+        with pytest.raises(EstreamError) as e:
+            registry.entries("esf-core")
+        assert "required field is missing" in e.value.render()
+        lines, problems = registry.entries_lenient("esf-core")
+        assert [entry.version for _, entry in lines] == ["1.0.0", "1.1.0"]
+        assert problems and problems[0].line == 3 and problems[0].path.endswith(index_path("esf-core"))
+
+
+def test_no_cache_for_a_working_tree_registry(reg, tmp_path):
+    _, url = reg
+    work = tmp_path / "pr"
+    subprocess.run(["git", "clone", "-q", "-b", "main", url, str(work)], check=True)
+    registry = Registry.working_tree(work)
+    assert registry.index_cache() is None
+    assert [e.version for e in registry.entries("esf-core")] == ["1.0.0", "1.1.0"]
+    assert not index_cache_path(work).exists()
+
+
+def test_newest_live_entries_match_all_entries_with_and_without_the_cache(reg, tmp_path):
+    base, url = reg
+    publish(base, "esf-core", "1.2.0-rc.1")
+    publish(base, "esf-alarm", "0.1.0")
+    assert main(["marketplace", "yank", "esf-core", "1.1.0"]) == 0
+    assert main(["marketplace", "yank", "esf-alarm", "0.1.0"]) == 0
+    registry = fresh(url, base)
+    expected = {
+        name: max((e for e in entries if not e.yanked), key=lambda e: e.semver)
+        for name, entries in registry.all_entries().items()
+        if any(not e.yanked for e in entries)
+    }
+    assert {n: e.version for n, e in expected.items()} == {"esf-core": "1.2.0-rc.1"}
+    assert registry.newest_live_entries() == expected  # from the cache
+    working = Registry.working_tree(registry.checkout)
+    assert working.index_cache() is None and working.newest_live_entries() == expected  # from the files
