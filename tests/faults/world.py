@@ -16,7 +16,7 @@ from typing import Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
 
 from estream.cli.main import main
 from estream.core.keys import SigningKey
-from estream.core.registry.testing import bare_repo, cli_subprocess, keyring_text, package_archive
+from estream.core.registry.testing import bare_repo, cli_subprocess, keyring_text, package_archive, root_key_args, trust_env
 
 KEY = SigningKey.generate("acme-release")
 TIMEOUT = 120
@@ -108,12 +108,14 @@ def world(base: Path) -> Iterator[World]:
     env = {"HOME": str(home), "ESTREAM_HOME": str(home / ".estream"), "ESTREAM_REGISTRY": url, "ESTREAM_LOCK_TIMEOUT": "60"}
     for var in ("ESTREAM_KEYRING", "ESTREAM_CACHE_DIR", "ESTREAM_SIGNING_KEY", "ESTREAM_SIGNING_KEY_FILE"):
         env[var] = ""
+    # A consumer that pinned the registry's root key; publishes sign the snapshot with KEY.
+    env.update(trust_env(KEY))
     saved = {k: os.environ.get(k) for k in env}
     os.environ.update(env)
-    for var in ("ESTREAM_KEYRING", "ESTREAM_CACHE_DIR", "ESTREAM_SIGNING_KEY", "ESTREAM_SIGNING_KEY_FILE"):
+    for var in ("ESTREAM_KEYRING", "ESTREAM_CACHE_DIR", "ESTREAM_SIGNING_KEY_FILE"):
         del os.environ[var]
     try:
-        assert main(["marketplace", "registry-init", "--registry", url, "--keyring", str(ring)]) == 0
+        assert main(["marketplace", "registry-init", "--registry", url, "--keyring", str(ring), *root_key_args(base)]) == 0
         w = World(base, url, home, {k: v for k, v in env.items() if v})
         for name, deps in (("esf-a", None), ("esf-b", {"esf-a": "^1.0"}), ("esf-c", {"esf-b": "^1.0"}), ("esf-d", None)):
             path = base / f"{name}.tar.gz"

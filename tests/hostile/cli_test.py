@@ -14,9 +14,10 @@ from pathlib import Path
 import pytest
 
 import estream.cli.main as cli
+import estream.core.verify
 from estream.core.archive import build_archive
 from estream.core.keys import SigningKey
-from estream.core.registry.testing import bare_repo, keyring_text, package_archive
+from estream.core.registry.testing import bare_repo, keyring_text, package_archive, root_key_args, trust_env
 from estream.core.signature import sign_package
 from hostile.amplification import TOP, signed_files
 
@@ -110,8 +111,10 @@ def test_verify_refuses_names_that_collide_elsewhere(tmp_path, ring, capsys, ext
 
 def test_install_refuses_a_file_that_collides_with_an_existing_one(tmp_path, ring, capsys, monkeypatch) -> None:
     monkeypatch.setenv("HOME", str(tmp_path / "user"))
+    for var, value in trust_env(KEY).items():  # the consumer pinned the root; KEY signs snapshots
+        monkeypatch.setenv(var, value)
     url = bare_repo(tmp_path / "index.git")
-    assert run(capsys, "marketplace", "registry-init", "--registry", url, "--keyring", str(ring))[0] == 0
+    assert run(capsys, "marketplace", "registry-init", "--registry", url, "--keyring", str(ring), *root_key_args(tmp_path))[0] == 0
     good = tmp_path / "good.tar.gz"
     good.write_bytes(package_archive("esf-core", "1.0.0", key=KEY, provides=["CoreEvent"]))
     assert run(capsys, "marketplace", "publish", str(good), "--registry", url)[0] == 0
@@ -135,7 +138,7 @@ def test_an_internal_error_prints_one_line_and_writes_a_report(tmp_path, ring, c
     def broken(*args, **kwargs):
         raise RuntimeError("unexpected \x1b[2J state")
 
-    monkeypatch.setattr(cli, "verify_package", broken)
+    monkeypatch.setattr(estream.core.verify, "verify_package", broken)  # the CLI imports it when verify runs
     code, out, err = run(capsys, "marketplace", "verify", str(_escape_package(tmp_path)), "--keyring", str(ring))
     assert code == 2 and out == "" and len(err.splitlines()) == 1 and "\x1b" not in err
     assert err.startswith("error: internal error (RuntimeError: unexpected \\x1b[2J state); the full report is in ")

@@ -290,7 +290,10 @@ def test_a_subcommands_options_are_there_when_parsed_or_shown(capsys):
 
 
 def test_starting_the_cli_imports_no_signature_or_yaml_code():
-    """`search` and a no-op `install` must start fast: building the parser imports nothing heavy."""
+    """`search` and a no-op `install` must start fast: building the parser imports nothing heavy.
+
+    `estream.core.keys` (key files and keyrings, no ML-DSA code) is imported: the registry's trust
+    chain (`core/registry/trust.py`) needs it to check pinned roots before anything is read."""
     import subprocess
     import sys
 
@@ -298,7 +301,7 @@ def test_starting_the_cli_imports_no_signature_or_yaml_code():
     code = (
         "import sys; from estream.cli.main import build_parser; build_parser(); "
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('yaml', 'dilithium_py', 'mldsa') "
-        "or m in ('estream.core.manifest', 'estream.core.keys', 'estream.core.signature', 'estream.cli.circuits')))"
+        "or m in ('estream.core.manifest', 'estream.core.signature', 'estream.cli.circuits')))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env).stdout
     assert out.strip() == "[]"
