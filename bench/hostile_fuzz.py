@@ -53,7 +53,7 @@ def amplification(before: str, tomli: str) -> None:
 
 
 def fuzz(examples: int) -> None:
-    print(f"\n| reader | examples | seconds |\n| --- | --- | --- |")
+    print("\n| reader | examples | seconds |\n| --- | --- | --- |")
     total = 0
     for kind, name in fuzz_test.CASES:
         @settings(max_examples=examples, deadline=None, suppress_health_check=list(HealthCheck))

@@ -56,7 +56,7 @@ def test_rendering_names_each_device_and_what_it_meets() -> None:
     table = rows("iCE40 UP5K", 40.0, {"map.get": [1], "map.put": [1]}) + rows("ECP5 25k", 300.0, {"map.get": [1], "map.put": [1]})
     text = render_text(table)
     assert text[0].split()[:3] == ["device", "operation", "cycles/op"]
-    assert any("iCE40 UP5K" in l and "map.get" in l and "25.0" in l and "does not meet < 5 ns" in l for l in text)
+    assert any("iCE40 UP5K" in row and "map.get" in row and "25.0" in row and "does not meet < 5 ns" in row for row in text)
     md = render_markdown(table)
     assert md[0].startswith("| device |") and len(md) == 2 + 4
     said = summary(table)

@@ -362,8 +362,8 @@ def test_latency_is_shown_per_device_against_the_spec_targets():
     out = report.render()
     assert "  Latency and throughput (fpga/latency.json: cycles counted in RTL simulation x routed fmax):\n" in out
     lines = out.splitlines()
-    up5k = next(l for l in lines if "iCE40UP5K-sg48" in l and "queue.append" in l)
-    ecp5 = next(l for l in lines if "LFE5U-25F-CABGA381" in l and "queue.append" in l)
+    up5k = next(row for row in lines if "iCE40UP5K-sg48" in row and "queue.append" in row)
+    ecp5 = next(row for row in lines if "LFE5U-25F-CABGA381" in row and "queue.append" in row)
     # 2 cycles at 48 MHz = 41.7 ns (misses < 40 ns); at 125 MHz = 16.0 ns (meets it).
     assert "41.7" in up5k and "does not meet < 40 ns" in up5k
     assert "16.0" in ecp5 and "meets < 40 ns" in ecp5 and "does not meet >= 200M ops/s" in ecp5

@@ -77,8 +77,8 @@ def test_bad_libraries_are_named_in_pants_toml(raw, key, text) -> None:
 
 def test_a_target_searches_the_libraries_it_names_or_all() -> None:
     declared = parse_libraries({"serv": "3p/serv", "gen": "3p/gen"})
-    assert [l.name for l in select_libraries(declared, None, where=WHERE)] == ["gen", "serv"]
-    assert [l.name for l in select_libraries(declared, ["serv"], where=WHERE)] == ["serv"]
+    assert [lib.name for lib in select_libraries(declared, None, where=WHERE)] == ["gen", "serv"]
+    assert [lib.name for lib in select_libraries(declared, ["serv"], where=WHERE)] == ["serv"]
 
 
 def test_an_unknown_library_says_which_exist_and_the_closest() -> None:

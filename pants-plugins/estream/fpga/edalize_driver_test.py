@@ -274,7 +274,7 @@ def test_a_vlnv_no_library_holds_prints_every_library_s_vlnvs(tmp_path, capsys) 
     (tmp_path / "fusesoc.conf").write_text("[main]\ncache_root = %s\n" % (tmp_path / "cache"))
     with pytest.raises(edalize_driver.BuildFailed, match="no core acme:io:urt:1.0"):
         edalize_driver.resolve_vlnv("acme:io:urt:1.0", [{"name": "acme", "location": "lib"}], str(tmp_path))
-    [line] = [l for l in capsys.readouterr().err.splitlines() if l.startswith(edalize_driver.NOT_FOUND_MARKER)]
+    [line] = [text for text in capsys.readouterr().err.splitlines() if text.startswith(edalize_driver.NOT_FOUND_MARKER)]
     assert json.loads(line[len(edalize_driver.NOT_FOUND_MARKER):]) == {
         "vlnv": "acme:io:urt:1.0", "known": {"acme": ["acme:io:uart:1.0"]},
     }

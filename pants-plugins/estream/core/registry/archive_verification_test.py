@@ -8,7 +8,6 @@ from estream.core.keys import SigningKey, parse_keyring
 from estream.core.registry.archive_verification import verify_registry_archive
 from estream.core.registry.cache import checksum_of
 from estream.core.registry.testing import fpga_manifest, keyring_text, package_archive, package_files
-from estream.core.signature import sign_package
 
 KEY = SigningKey(key_id="acme-release", seed=bytes(range(32)))
 DEV = SigningKey(key_id="dev-0123456789abcdef", seed=bytes(range(1, 33)), development=True)

@@ -15,7 +15,6 @@ succeeds.
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 from typing import Mapping, Optional
