@@ -79,6 +79,7 @@ class World:
 
 def wait_for_line(proc: subprocess.Popen, needle: str) -> Optional[str]:
     """Read stderr lines until one contains `needle` (None if the process ended first)."""
+    assert proc.stderr is not None
     while True:
         line = proc.stderr.readline()
         if not line:

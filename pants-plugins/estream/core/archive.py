@@ -276,7 +276,7 @@ def _read_tar(stream: "_CappedGunzip", max_total_bytes: int, max_files: int, sou
         return EstreamError.single(source, message)
 
     try:
-        tar = tarfile.open(fileobj=stream, mode="r:", encoding="utf-8", errors="strict")  # type: ignore[call-overload]
+        tar = tarfile.open(fileobj=stream, mode="r:", encoding="utf-8", errors="strict")  # type: ignore[arg-type]  # a forward-only reader; tarfile only calls read()
     except (_TooBig, EstreamError):
         raise
     except Exception as e:  # noqa: BLE001 - any parser failure on hostile input is "not a tar"

@@ -197,9 +197,12 @@ def summary(rows: Sequence[LatencyRow]) -> List[str]:
     """One plain sentence per device: each §9.3 target it meets and each it misses."""
     out = []
     for device in sorted({r.device for r in rows}):
-        met, missed = [], []
-        for r in (r for r in rows if r.device == device and r.target is not None):
+        met: List[str] = []
+        missed: List[str] = []
+        for r in rows:
             t = r.target
+            if r.device != device or t is None:
+                continue
             if t.max_ns is not None:
                 (met if r.latency_met() else missed).append(f"{r.operation} < {t.max_ns:g} ns")
             if t.min_ops_per_s is not None:

@@ -389,7 +389,7 @@ def parse_signature_file(data: bytes) -> SignatureFile:
     raw_files = doc.get("files")
     if "files" in doc and (not isinstance(raw_files, list) or not raw_files):
         out.append(Diagnostic(SIGNATURE_FILE, "expected a non-empty array of {path, hash, size}", key="files"))
-    elif len(raw_files) > MAX_SIGNATURE_ENTRIES:
+    elif raw_files is not None and len(raw_files) > MAX_SIGNATURE_ENTRIES:
         raise EstreamError.single(
             SIGNATURE_FILE,
             f"lists {len(raw_files)} files; the limit is {MAX_SIGNATURE_ENTRIES} (a package holds at most that many)",

@@ -149,3 +149,10 @@ def test_parser_limits_are_diagnostics(data, needle):
     with pytest.raises(EstreamError) as e:
         parse_signature_file(data)
     assert needle in str(e.value) and "SIGNATURE.ml-dsa" in str(e.value)
+
+
+def test_a_signature_file_without_files_is_an_error_not_a_crash() -> None:
+    # `files` missing altogether once reached len(None) (found by mypy after the entry cap landed).
+    with pytest.raises(EstreamError) as e:
+        parse_signature_file(b'{"format_version": 2}')
+    assert "`files`: missing required field" in str(e.value)

@@ -88,6 +88,7 @@ def test_an_unknown_library_says_which_exist_and_the_closest() -> None:
     d = e.value.diagnostics[0]
     assert (d.path, d.key) == (WHERE, "libraries")
     assert d.message == "unknown FuseSoC library `srv`"
+    assert d.help is not None
     assert "did you mean `serv`?" in d.help and "`gen`, `serv`" in d.help
 
 
@@ -135,7 +136,7 @@ def test_fetch_failures_say_commit_or_url() -> None:
     d = fetch_error(lib, FETCH_COMMIT_NOT_FOUND, "fatal: reference is not a tree").diagnostics[0]
     assert d.key == "[fusesoc].libraries.serv" and d.message == f"commit {SHA} is not in `/srv/serv.git`"
     d = fetch_error(lib, FETCH_CLONE_FAILED, "fatal: repository '/srv/serv.git' does not exist").diagnostics[0]
-    assert d.message == "cannot fetch the git library `/srv/serv.git` (exit 3)" and "does not exist" in d.help
+    assert d.message == "cannot fetch the git library `/srv/serv.git` (exit 3)" and "does not exist" in (d.help or "")
 
 
 # ---------------------------------------------------------------------------------------------

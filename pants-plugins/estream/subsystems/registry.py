@@ -42,7 +42,7 @@ class EstreamRegistrySubsystem(Subsystem):
         ),
     )
     trust_roots = StrListOption(
-        help=help_text(
+        help=softwrap(
             """
             Fingerprints (`sha3-256:<hex>`) of the registry's root keys this repository trusts.
             `./pants estream-lock` verifies the registry's trust chain against them (the root-signed

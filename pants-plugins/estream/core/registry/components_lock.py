@@ -68,9 +68,9 @@ def render_lock(components: Mapping[str, LockedComponent]) -> bytes:
 def parse_lock(content: bytes, source: str) -> Dict[str, LockedComponent]:
     try:
         doc = load_json(content, source, what="the lock file")
-    except EstreamError as e:
+    except EstreamError as exc:
         raise EstreamError.single(
-            source, f"not a valid JSON lock file: {e.diagnostics[0].message}", line=e.diagnostics[0].line, help="regenerate it with `./pants estream-lock ::`"
+            source, f"not a valid JSON lock file: {exc.diagnostics[0].message}", line=exc.diagnostics[0].line, help="regenerate it with `./pants estream-lock ::`"
         ) from None
     if not isinstance(doc, dict) or format_version_problem(doc.get("format_version"), LOCK_FORMAT) or not isinstance(doc.get("components"), dict):
         raise EstreamError.single(source, f"expected {{\"format_version\": {LOCK_FORMAT}, \"components\": {{...}}}}", help="regenerate it with `./pants estream-lock ::`")

@@ -269,8 +269,8 @@ class Transaction:
                     os.replace(self.stage / op["new"], target)
                 test_pause(f"commit:{n}")
             with signals_deferred():
-                for d in sorted({(self.root / op["target"]).parent for op in ops} | {self.root, self.stage / "backup"}):
-                    fsync_dir(d)
+                for directory in sorted({(self.root / op["target"]).parent for op in ops} | {self.root, self.stage / "backup"}):
+                    fsync_dir(directory)
                 write_durably(self.stage / DONE, b"")
                 fsync_dir(self.stage)
                 test_pause("committed")

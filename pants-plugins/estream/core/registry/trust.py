@@ -170,7 +170,7 @@ def parse_root(content: bytes, source: str) -> RootKeys:
         errors.append(Diagnostic(source, f"expected an integer from 1 to the number of keys, found {threshold!r}", key="threshold"))
     if errors:
         raise EstreamError(errors)
-    return RootKeys(tuple(keys), threshold)
+    return RootKeys(tuple(keys), int(threshold))  # an int by the check above
 
 
 # -- keyring.sig -------------------------------------------------------------------------------
@@ -220,7 +220,7 @@ def _version_field(doc: Mapping[str, object], source: str) -> int:
     version = doc.get("version")
     if type(version) is not int or not 1 <= version < _MAX_VERSION:
         raise EstreamError.single(source, f"expected a positive integer version, found {str(version)[:30]}", key="version")
-    return version  # type: ignore[return-value]
+    return version
 
 
 def verify_keyring(
@@ -254,7 +254,7 @@ def verify_keyring(
     for item in sigs:
         if not isinstance(item, dict) or set(item) != {"key_fingerprint", "signature_hex"}:
             raise EstreamError.single(where, "expected {key_fingerprint, signature_hex}", key="signatures")
-        key = by_fp.get(item["key_fingerprint"])  # type: ignore[arg-type]
+        key = by_fp.get(item["key_fingerprint"])
         sig = item["signature_hex"]
         if key is None or not isinstance(sig, str) or len(sig) != 2 * SIGNATURE_SIZE or not _HEX.match(sig):
             continue
@@ -400,7 +400,7 @@ def load_trust_state(home: Path, pins: Sequence[str]) -> TrustState:
     snapshot, keyring = doc.get("snapshot"), doc.get("keyring")
     if type(snapshot) is not int or type(keyring) is not int or snapshot < 0 or keyring < 0:
         raise EstreamError.single(str(path), "expected {\"snapshot\": N, \"keyring\": N}", help="it records the registry versions seen; delete it only if you trust the registry's current state")
-    return TrustState(snapshot, keyring)  # type: ignore[arg-type]
+    return TrustState(snapshot, keyring)
 
 
 def record_trust_state(home: Path, pins: Sequence[str], seen: TrustState) -> None:
