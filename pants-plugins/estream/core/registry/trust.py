@@ -170,7 +170,8 @@ def parse_root(content: bytes, source: str) -> RootKeys:
         errors.append(Diagnostic(source, f"expected an integer from 1 to the number of keys, found {threshold!r}", key="threshold"))
     if errors:
         raise EstreamError(errors)
-    return RootKeys(tuple(keys), int(threshold))  # an int by the check above
+    assert isinstance(threshold, int)  # checked above (any other value raised)
+    return RootKeys(tuple(keys), threshold)
 
 
 # -- keyring.sig -------------------------------------------------------------------------------
