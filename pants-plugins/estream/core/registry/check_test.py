@@ -13,7 +13,7 @@ from estream.cli.main import main
 from estream.core.keys import SigningKey
 from estream.core.registry.check import CI_WORKFLOW_PATH
 from estream.core.registry.index import archive_path, index_path
-from estream.core.registry.testing import bare_repo, keyring_text, package_archive, root_key_args, trust_env
+from estream.core.registry.testing import bare_repo, keyring_text, package_archive, root_key_args, cli_registry
 from estream.core.registry.trust import write_snapshot
 from estream.core.registry.workspace import load_workspace
 
@@ -23,18 +23,7 @@ OTHER = SigningKey.generate("stranger")
 
 @pytest.fixture
 def reg(tmp_path, monkeypatch):
-    home = tmp_path / "home"
-    home.mkdir()
-    monkeypatch.setenv("HOME", str(home))
-    for var in ("ESTREAM_HOME", "ESTREAM_KEYRING", "ESTREAM_CACHE_DIR", "ESTREAM_SIGNING_KEY", "ESTREAM_SIGNING_KEY_FILE"):
-        monkeypatch.delenv(var, raising=False)
-    url = bare_repo(tmp_path / "index.git")
-    ring = tmp_path / "ring.toml"
-    ring.write_text(keyring_text(KEY))
-    assert main(["marketplace", "registry-init", "--registry", url, "--keyring", str(ring), *root_key_args(tmp_path)]) == 0
-    monkeypatch.setenv("ESTREAM_REGISTRY", url)
-    for name, value in trust_env(KEY).items():
-        monkeypatch.setenv(name, value)
+    url = cli_registry(tmp_path, monkeypatch, KEY)
     for version in ("1.0.0", "1.0.1"):
         publish(tmp_path, "esf-core", version, provides=["CoreEvent"])
     publish(tmp_path, "esf-metrics", "1.0.0", provides=["Metric"], requires=["CoreEvent"], deps={"esf-core": "^1.0"})

@@ -17,25 +17,14 @@ from estream.core.keys import SigningKey
 from estream.core.registry.index import index_path, parse_index_lines
 from estream.core.registry.index_cache import IndexCache, index_cache_path
 from estream.core.registry.registry import Registry
-from estream.core.registry.testing import bare_repo, keyring_text, package_archive, root_key_args, trust_env
+from estream.core.registry.testing import package_archive, cli_registry
 
 KEY = SigningKey.generate("acme-release")
 
 
 @pytest.fixture
 def reg(tmp_path, monkeypatch):
-    home = tmp_path / "home"
-    home.mkdir()
-    monkeypatch.setenv("HOME", str(home))
-    for var in ("ESTREAM_HOME", "ESTREAM_KEYRING", "ESTREAM_CACHE_DIR", "ESTREAM_SIGNING_KEY", "ESTREAM_SIGNING_KEY_FILE"):
-        monkeypatch.delenv(var, raising=False)
-    url = bare_repo(tmp_path / "index.git")
-    ring = tmp_path / "ring.toml"
-    ring.write_text(keyring_text(KEY))
-    assert main(["marketplace", "registry-init", "--registry", url, "--keyring", str(ring), *root_key_args(tmp_path)]) == 0
-    monkeypatch.setenv("ESTREAM_REGISTRY", url)
-    for name, value in trust_env(KEY).items():  # a consumer that pinned the root; KEY signs snapshots
-        monkeypatch.setenv(name, value)
+    url = cli_registry(tmp_path, monkeypatch, KEY)
     for version in ("1.0.0", "1.1.0"):
         publish(tmp_path, "esf-core", version)
     return tmp_path, url

@@ -13,7 +13,7 @@ from estream.cli.main import main
 from estream.core.keys import SigningKey
 from estream.core.registry.cache import default_cache_dir
 from estream.core.registry.install_record import record_path
-from estream.core.registry.testing import bare_repo, keyring_text, package_archive, root_key_args, trust_env
+from estream.core.registry.testing import keyring_text, package_archive, cli_registry
 
 KEY = SigningKey.generate("acme-release")
 FULL = "3. Verify ML-DSA-87 signatures"
@@ -22,18 +22,7 @@ NOOP = "Nothing to do"
 
 @pytest.fixture
 def ws(tmp_path, monkeypatch, capsys):
-    home = tmp_path / "home"
-    home.mkdir()
-    monkeypatch.setenv("HOME", str(home))
-    for var in ("ESTREAM_HOME", "ESTREAM_KEYRING", "ESTREAM_CACHE_DIR", "ESTREAM_SIGNING_KEY", "ESTREAM_SIGNING_KEY_FILE"):
-        monkeypatch.delenv(var, raising=False)
-    url = bare_repo(tmp_path / "index.git")
-    ring = tmp_path / "ring.toml"
-    ring.write_text(keyring_text(KEY))
-    assert main(["marketplace", "registry-init", "--registry", url, "--keyring", str(ring), *root_key_args(tmp_path)]) == 0
-    monkeypatch.setenv("ESTREAM_REGISTRY", url)
-    for name, value in trust_env(KEY).items():  # a consumer that pinned the root; KEY signs snapshots
-        monkeypatch.setenv(name, value)
+    cli_registry(tmp_path, monkeypatch, KEY)
     for name, deps in (("esf-core", {}), ("esf-metrics", {"esf-core": "^1.0"})):
         path = tmp_path / f"{name}.tar.gz"
         path.write_bytes(package_archive(name, "1.0.0", key=KEY, deps=deps, provides=[name.split("-")[1].title() + "Event"]))

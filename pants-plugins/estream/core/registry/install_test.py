@@ -14,7 +14,7 @@ from estream.cli.main import main
 from estream.core.archive import build_archive, read_archive
 from estream.core.keys import SigningKey
 from estream.core.registry.install import install_target
-from estream.core.registry.testing import bare_repo, circuit_yaml, cli_subprocess, fpga_manifest, keyring_text, package_archive, ROOT_KEY, root_key_args, trust_env
+from estream.core.registry.testing import circuit_yaml, cli_subprocess, fpga_manifest, keyring_text, package_archive, ROOT_KEY, root_key_args, cli_registry
 from estream.core.registry.trust import write_snapshot
 from estream.core.registry.workspace import load_workspace
 
@@ -53,18 +53,7 @@ def meter(tmp_path, version, metrics_req="^1.0", extra=None):
 
 @pytest.fixture
 def reg(tmp_path, monkeypatch):
-    home = tmp_path / "home"
-    home.mkdir()
-    monkeypatch.setenv("HOME", str(home))
-    for var in ("ESTREAM_HOME", "ESTREAM_KEYRING", "ESTREAM_CACHE_DIR", "ESTREAM_SIGNING_KEY", "ESTREAM_SIGNING_KEY_FILE"):
-        monkeypatch.delenv(var, raising=False)
-    url = bare_repo(tmp_path / "index.git")
-    ring = tmp_path / "ring.toml"
-    ring.write_text(keyring_text(KEY))
-    assert main(["marketplace", "registry-init", "--registry", url, "--keyring", str(ring), *root_key_args(tmp_path)]) == 0
-    monkeypatch.setenv("ESTREAM_REGISTRY", url)
-    for name, value in trust_env(KEY).items():
-        monkeypatch.setenv(name, value)
+    url = cli_registry(tmp_path, monkeypatch, KEY)
     core(tmp_path, "1.0.0")
     metrics(tmp_path, "1.0.0")
     meter(tmp_path, "1.0.0")

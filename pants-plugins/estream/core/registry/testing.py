@@ -6,7 +6,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
-from typing import Dict, List, Mapping, Optional, Sequence
+from typing import Any, Dict, List, Mapping, Optional, Sequence
 
 from estream.core.archive import build_archive
 from estream.core.keys import SigningKey, write_private_key
@@ -166,9 +166,39 @@ def cli_subprocess(args: Sequence[str], *, env: Mapping[str, str], **kwargs) -> 
     return subprocess.Popen([sys.executable, "-m", "estream.cli.main", *args], env=full_env, **kwargs)
 
 
+#: The estream variables a test must not inherit from the developer's shell.
+ESTREAM_ENV_VARS = ("ESTREAM_HOME", "ESTREAM_KEYRING", "ESTREAM_CACHE_DIR", "ESTREAM_SIGNING_KEY", "ESTREAM_SIGNING_KEY_FILE")
+
+
+def cli_registry(tmp_path: Path, monkeypatch: Any, publisher: SigningKey) -> str:
+    """A fresh bare-git registry initialised through the CLI, for tests (`monkeypatch` is pytest's).
+
+    HOME is `tmp_path/home` and no estream variable is inherited; `publisher` is the trusted key of
+    the root-signed keyring, the consumer pins the test root key and `publisher` signs snapshots
+    (`trust_env`). Returns the URL, also set as $ESTREAM_REGISTRY."""
+    from estream.cli.main import main
+
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    for var in ESTREAM_ENV_VARS:
+        monkeypatch.delenv(var, raising=False)
+    url = bare_repo(tmp_path / "index.git")
+    ring = tmp_path / "ring.toml"
+    ring.write_text(keyring_text(publisher))
+    status = main(["marketplace", "registry-init", "--registry", url, "--keyring", str(ring), *root_key_args(tmp_path)])
+    assert status == 0, "registry-init failed"
+    monkeypatch.setenv("ESTREAM_REGISTRY", url)
+    for name, value in trust_env(publisher).items():
+        monkeypatch.setenv(name, value)
+    return url
+
+
 __all__ = [
+    "ESTREAM_ENV_VARS",
     "ROOT_KEY",
     "bare_repo",
+    "cli_registry",
     "cli_subprocess",
     "fpga_manifest",
     "keyring_text",
