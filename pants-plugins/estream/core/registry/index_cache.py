@@ -200,9 +200,7 @@ class IndexCache:
         is damaged): parse the file instead."""
         if stat_key is None:
             return [], []  # no index file: never published (as without a cache)
-        if self._by_name.get(name) != rel or self.files[rel][1] != stat_key:
-            return None
-        blob = self.slice(rel)
+        blob = self._current_slice(name, rel, stat_key)
         if blob is None:
             return None
         try:
@@ -210,14 +208,18 @@ class IndexCache:
         except (ValueError, TypeError, UnicodeDecodeError, RecursionError):
             return None
 
+    def _current_slice(self, name: str, rel: str, stat_key: str) -> Optional[bytes]:
+        """The slice of `rel` if it is `name`'s file and unchanged since the cache was built."""
+        if self._by_name.get(name) != rel or self.files[rel][1] != stat_key:
+            return None
+        return self.slice(rel)
+
     def newest_live(self, name: str, rel: str, stat_key: Optional[str], source: str) -> Optional[Tuple[Optional[IndexEntry], List[Diagnostic]]]:
         """`name`'s newest non-yanked entry and the problems of its file; None if this cache
         cannot tell (as `parsed`)."""
         if stat_key is None:
             return None, []
-        if self._by_name.get(name) != rel or self.files[rel][1] != stat_key:
-            return None
-        blob = self.slice(rel)
+        blob = self._current_slice(name, rel, stat_key)
         if blob is None:
             return None
         try:
