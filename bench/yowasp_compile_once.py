@@ -21,7 +21,6 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-ENTRIES = ("pants", "pants.toml", "BUILD", "3rdparty", "pants-plugins", "circuits")
 
 
 def main() -> None:
@@ -33,12 +32,13 @@ def main() -> None:
         shutil.rmtree(out)
     repo = out / "repo"
     repo.mkdir(parents=True)
-    for entry in ENTRIES:
-        src = REPO / entry
-        if src.is_dir():
-            shutil.copytree(src, repo / entry, ignore=shutil.ignore_patterns("__pycache__"))
-        else:
-            shutil.copy2(src, repo / entry)
+    # Every tracked file, as a fresh clone has them (pants.toml names config files all over the tree).
+    tracked = subprocess.run(
+        ["git", "ls-files", "-z"], cwd=REPO, check=True, stdout=subprocess.PIPE
+    ).stdout.decode().split("\0")
+    for name in filter(None, tracked):
+        (repo / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(REPO / name, repo / name)
     named = out / "named-caches"
     named.mkdir()
     xdg = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
