@@ -3,28 +3,18 @@ checked concurrently, and one invalid target does not hide or fail the others)."
 
 from __future__ import annotations
 
-from textwrap import dedent
-
 import pytest
 
 from estream.goals.check import EsfSchemaCheckRequest
 from estream.register import rules as estream_rules, target_types as estream_target_types
 from estream.target_types import EsfSchemaFieldSet
+from estream.testutil.package_text import esf_schema_yaml
 from pants.core.goals.check import CheckResults
 from pants.core.util_rules import source_files
 from pants.engine.addresses import Address
 from pants.testutil.rule_runner import QueryRule, RuleRunner
 
-VALID = dedent(
-    """\
-    version: "1.0"
-    namespace: demo.trading
-    schemas:
-      Order:
-        fields:
-          qty: { type: u64 }
-    """
-)
+VALID = esf_schema_yaml({"Order": {"qty": "u64"}}, namespace="demo.trading")
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Mapping, Optional, Sequence, Tuple, Union
+from typing import Dict, Mapping, Optional, Sequence, Tuple, Union
 
 TomlValue = Union[str, int, bool, Sequence[str]]
 
@@ -58,8 +58,8 @@ def manifest_toml(
 ) -> str:
     """An `estream-component.toml`.
 
-    `provides`/`requires` make `[component.schemas]` (when either is given, the other is written
-    as `[]`); `include` maps a category (`schemas`, `src` ...) to its globs; `circuit` is the
+    `provides`/`requires` make `[component.schemas]` (each written when given, `[]` included);
+    `include` maps a category (`schemas`, `src` ...) to its globs; `circuit` is the
     `[component.circuit]` table (`entry`, `targets`, `witness_tier` ...); `dependencies` maps a
     package name to its version requirement. The default is a valid `esf-schema` package only
     once it provides a schema (`provides=["DemoEvent"]`), as the format requires.
@@ -72,8 +72,13 @@ def manifest_toml(
         "license": license,
     }
     parts = [_table("component", component).rstrip("\n") + (f"\nkeywords = {_toml(keywords)}\n" if keywords else "\n")]
-    if provides is not None or requires is not None:
-        parts.append(_table("component.schemas", {"provides": provides or [], "requires": requires or []}))
+    schemas: Dict[str, TomlValue] = {}
+    if provides is not None:
+        schemas["provides"] = provides
+    if requires is not None:
+        schemas["requires"] = requires
+    if schemas:
+        parts.append(_table("component.schemas", schemas))
     if include:
         parts.append(_table("component.include", dict(include)))
     if circuit:
@@ -105,7 +110,7 @@ def esf_schema_yaml(
     `schemas` maps a schema name to its fields (field name -> type, e.g. `"u64"`, `"Level"`,
     `"array(Point)"`); default: one schema `DemoEvent` with an `event_id: bytes32`. `enums` maps an
     enum name to its values; `attributes` gives a schema's keys written before its fields
-    (`description`, `lattice`, `path`).
+    (`description`, quoted; the others, e.g. `lattice` and `path`, written as given).
     """
     if schemas is None:
         schemas = {"DemoEvent": {"event_id": "bytes32"}}
@@ -115,7 +120,7 @@ def esf_schema_yaml(
     for schema, fields in schemas.items():
         lines.append(f"  {schema}:")
         for key, value in ((attributes or {}).get(schema) or {}).items():
-            lines.append(f"    {key}: {json.dumps(value) if key == 'description' else _yaml_scalar(value)}")
+            lines.append(f"    {key}: {json.dumps(value) if key == 'description' else value}")
         lines.append("    fields:")
         for field, type_ in fields.items():
             lines += [f"      {field}:", f"        type: {_yaml_scalar(type_)}"]
