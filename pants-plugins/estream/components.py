@@ -51,6 +51,7 @@ from pants.engine.fs import (
     PathGlobs,
     Workspace,
 )
+from pants.engine import download_file
 from pants.engine.goal import Goal, GoalSubsystem
 from pants.engine.rules import Get, collect_rules, goal_rule, rule
 from pants.engine.target import COMMON_TARGET_FIELDS, AllTargets, StringField, Target
@@ -327,4 +328,4 @@ def target_types():
 
 
 def rules():
-    return [*collect_rules(), UnionRule(PackageFieldSet, EstreamComponentFieldSet)]
+    return [*collect_rules(), *download_file.rules(), UnionRule(PackageFieldSet, EstreamComponentFieldSet)]

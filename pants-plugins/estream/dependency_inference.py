@@ -25,6 +25,7 @@ from estream.target_types import (
     MarketplaceManifestField,
     MarketplacePackageDependenciesField,
 )
+from estream.util_rules import schema_resolution
 from estream.util_rules.schema_resolution import (
     EsfDefinitionMapping,
     MarketplacePackageMapping,
@@ -155,6 +156,7 @@ async def infer_esf_schema_dependencies(
 def rules():
     return [
         *collect_rules(),
+        *schema_resolution.rules(),
         UnionRule(InferDependenciesRequest, InferMarketplacePackageDependencies),
         UnionRule(InferDependenciesRequest, InferEsfSchemaDependencies),
     ]

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 from estream.cli.main import main
+from estream.testutil.package_text import esf_schema_yaml, manifest_toml
 
 
 def scaffold(tmp_path: Path, capfd, name: str = "my-validator") -> Path:
@@ -70,10 +71,9 @@ def test_dependency_schemas_come_from_with_dirs(tmp_path: Path, capfd) -> None:
     dep = tmp_path / "deps" / "words"
     (dep / "schemas").mkdir(parents=True)
     (dep / "estream-component.toml").write_text(
-        '[component]\nname = "words"\nversion = "2.1.0"\ncategory = "esf-schema"\ndescription = "Words"\nlicense = "MIT"\n'
-        '[component.schemas]\nprovides = ["Word"]\n'
+        manifest_toml("words", "2.1.0", description="Words", license="MIT", provides=["Word"])
     )
-    (dep / "schemas/word.esf.yaml").write_text('version: "1.0"\nnamespace: estream.words\nschemas:\n  Word:\n    fields:\n      text:\n        type: string(8)\n')
+    (dep / "schemas/word.esf.yaml").write_text(esf_schema_yaml({"Word": {"text": "string(8)"}}, namespace="estream.words"))
     (tmp_path / "pkgs").mkdir()
     pkg = scaffold(tmp_path / "pkgs", capfd)
     manifest = pkg / "estream-component.toml"

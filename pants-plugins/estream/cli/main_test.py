@@ -8,6 +8,7 @@ from estream.cli.main import main
 from estream.core.archive import build_archive
 from estream.core.keys import load_or_create_dev_key, load_private_key, load_public_key
 from estream.core.signature import sign_package
+from estream.testutil.package_text import manifest_toml
 
 MANIFEST = b'[component]\nname = "esf-iot"\nversion = "1.0.0"\n'
 
@@ -163,23 +164,13 @@ def test_usage(capsys):
 
 # --- verify --fpga ---------------------------------------------------------------------------
 
-FPGA_COMPONENT = b"""\
-[component]
-name = "esf-iot"
-version = "1.0.0"
-category = "fpga-circuit"
-description = "IoT filter"
-license = "Apache-2.0"
-
-[component.circuit]
-entry = "circuits/iot.circuit.yaml"
-targets = ["fpga"]
-witness_tier = 0
-
-[component.circuit.fpga]
-device_families = ["ice40-up5k"]
-license = "BSL-1.1"
-"""
+FPGA_COMPONENT = manifest_toml(
+    "esf-iot",
+    category="fpga-circuit",
+    description="IoT filter",
+    circuit={"entry": "circuits/iot.circuit.yaml", "targets": ["fpga"], "witness_tier": 0},
+    extra='[component.circuit.fpga]\ndevice_families = ["ice40-up5k"]\nlicense = "BSL-1.1"',
+).encode()
 BITSTREAM = bytes((i * 31) % 256 for i in range(320))
 
 

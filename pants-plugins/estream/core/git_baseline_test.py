@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import subprocess
 from pathlib import Path
-from textwrap import dedent
 
 import pytest
 
@@ -10,24 +9,16 @@ from estream.core.breaking import check_bump, diff_schemas
 from estream.core.errors import EstreamError
 from estream.core.esf import parse_esf
 from estream.core.git_baseline import check_ref, read_baseline
+from estream.testutil.package_text import esf_schema_yaml, manifest_toml
 
-MANIFEST = dedent(
-    """\
-    [component]
-    name = "esf-demo"
-    version = "{version}"
-    category = "esf-schema"
-    description = "Demo"
-    license = "Apache-2.0"
+def manifest(version: str) -> str:
+    return manifest_toml(
+        "esf-demo", version, description="Demo", provides=["Event"], include={"schemas": ["schemas/*.esf.yaml"]}
+    )
 
-    [component.schemas]
-    provides = ["Event"]
 
-    [component.include]
-    schemas = ["schemas/*.esf.yaml"]
-    """
-)
-SCHEMA = 'version: "1.0"\nnamespace: demo\nschemas:\n  Event:\n    fields:\n      id:\n        type: {type}\n'
+def schema(type_: str) -> str:
+    return esf_schema_yaml({"Event": {"id": type_}}, namespace="demo")
 
 
 def git(root: Path, *args: str) -> None:
@@ -43,8 +34,8 @@ def repo(tmp_path: Path) -> Path:
     git(tmp_path, "init", "-q", "-b", "main")
     pkg = tmp_path / "pkgs/demo"
     (pkg / "schemas").mkdir(parents=True)
-    (pkg / "estream-component.toml").write_text(MANIFEST.format(version="1.0.0"))
-    (pkg / "schemas/event.esf.yaml").write_text(SCHEMA.format(type="u64"))
+    (pkg / "estream-component.toml").write_text(manifest("1.0.0"))
+    (pkg / "schemas/event.esf.yaml").write_text(schema("u64"))
     (pkg / "schemas/notes.txt").write_text("not a schema")
     git(tmp_path, "add", "-A")
     git(tmp_path, "commit", "-q", "-m", "v1")
@@ -53,8 +44,8 @@ def repo(tmp_path: Path) -> Path:
 
 
 def test_reads_old_manifest_and_schemas_at_ref(repo: Path) -> None:
-    (repo / "pkgs/demo/schemas/event.esf.yaml").write_text(SCHEMA.format(type="u32"))
-    (repo / "pkgs/demo/estream-component.toml").write_text(MANIFEST.format(version="1.1.0"))
+    (repo / "pkgs/demo/schemas/event.esf.yaml").write_text(schema("u32"))
+    (repo / "pkgs/demo/estream-component.toml").write_text(manifest("1.1.0"))
     git(repo, "commit", "-q", "-am", "narrow")
     base = read_baseline(str(repo), "v1.0.0", "pkgs/demo/estream-component.toml")
     assert base is not None

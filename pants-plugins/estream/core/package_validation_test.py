@@ -11,6 +11,7 @@ from estream.core.package_validation import dependency_closure, first_found, val
 from estream.core.resolution import PackageSchemas
 from estream.core.semver import VersionReq
 from estream.testutil.broken_packages import BASE
+from estream.testutil.package_text import manifest_toml
 
 
 def package(prefix: str, files: Dict[str, str]) -> Dict[str, bytes]:
@@ -55,9 +56,16 @@ def test_every_problem_is_reported_at_once() -> None:
 
 def test_dependency_closure_is_transitive_and_passes_requirements() -> None:
     asked: List[tuple] = []
-    top = parse_manifest(b'[component]\nname = "top"\nversion = "1.0.0"\ncategory = "esf-schema"\ndescription = "t"\nlicense = "MIT"\n[component.schemas]\nprovides = ["T"]\n[component.dependencies]\nmid = "^1"\n', "top.toml")
+    top = parse_manifest(
+        manifest_toml("top", description="t", license="MIT", provides=["T"], dependencies={"mid": "^1"}).encode(), "top.toml"
+    )
     mid = PackageSchemas(
-        parse_manifest(b'[component]\nname = "mid"\nversion = "1.1.0"\ncategory = "esf-schema"\ndescription = "m"\nlicense = "MIT"\n[component.schemas]\nprovides = ["M"]\n[component.dependencies]\nesf-base = "^1.0"\ntop = "^1"\n', "mid.toml"),
+        parse_manifest(
+            manifest_toml(
+                "mid", "1.1.0", description="m", license="MIT", provides=["M"], dependencies={"esf-base": "^1.0", "top": "^1"}
+            ).encode(),
+            "mid.toml",
+        ),
         (),
     )
 

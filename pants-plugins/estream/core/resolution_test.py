@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from textwrap import dedent
 from typing import Dict, Optional, Sequence
 
 import pytest
@@ -10,43 +9,25 @@ from estream.core.errors import EstreamError
 from estream.core.esf import parse_esf
 from estream.core.manifest import parse_manifest
 from estream.core.resolution import PackageSchemas, find_cycle, render_graph, resolve_packages
+from estream.testutil.package_text import esf_schema_yaml, manifest_toml
 
 
 def manifest(name: str, version: str = "1.0.0", provides: Sequence[str] = (), requires: Sequence[str] = (),
              deps: Optional[Dict[str, str]] = None) -> bytes:
-    dep_lines = "".join(f'{k} = "{v}"\n' for k, v in (deps or {}).items())
-    return dedent(
-        f"""\
-        [component]
-        name = "{name}"
-        version = "{version}"
-        category = "esf-schema"
-        description = "test package {name}"
-        license = "Apache-2.0"
-
-        [component.schemas]
-        provides = {list(provides)!r}
-        requires = {list(requires)!r}
-
-        [component.include]
-        schemas = ["schemas/*.esf.yaml"]
-        """
-    ).replace("'", '"').encode() + (b"\n[component.dependencies]\n" + dep_lines.encode() if deps else b"")
+    text = manifest_toml(
+        name,
+        version,
+        description=f"test package {name}",
+        provides=list(provides),
+        requires=list(requires),
+        include={"schemas": ["schemas/*.esf.yaml"]},
+        dependencies=deps,
+    )
+    return text.encode()
 
 
 def schema_file(ns: str, schemas: Dict[str, Dict[str, str]], enums: Optional[Dict[str, Sequence[str]]] = None) -> bytes:
-    out = f'version: "1.0"\nnamespace: {ns}\n'
-    if schemas:
-        out += "schemas:\n"
-        for name, fields in schemas.items():
-            out += f"  {name}:\n    fields:\n"
-            for fname, ftype in fields.items():
-                out += f"      {fname}:\n        type: {ftype}\n"
-    if enums:
-        out += "enums:\n"
-        for name, values in enums.items():
-            out += f"  {name}:\n    values: [{', '.join(values)}]\n"
-    return out.encode()
+    return esf_schema_yaml(schemas, namespace=ns, enums=enums).encode()
 
 
 def pkg(name: str, files: Dict[str, bytes], **kw) -> PackageSchemas:

@@ -3,7 +3,6 @@ tests/integration/fpga_package_integration_test.py on real bitstreams)."""
 
 from __future__ import annotations
 
-from textwrap import dedent
 
 import pytest
 
@@ -13,22 +12,14 @@ from estream.core.errors import EstreamError
 from estream.core.manifest import parse_manifest
 from estream.fpga.package_bitstreams import check_device_families, resource_usage, rtl_is_design
 from estream.fpga.report import parse_nextpnr_report
+from estream.testutil.package_text import manifest_toml
 
-MANIFEST = dedent(
-    """\
-    [component]
-    name = "pipe"
-    version = "1.0.0"
-    category = "fpga-circuit"
-    description = "d"
-    license = "Apache-2.0"
-    [component.circuit]
-    entry = "circuits/demo.circuit.yaml"
-    targets = ["cpu", "fpga"]
-    witness_tier = 1
-    [component.circuit.fpga]
-    device_families = ["ice40-up5k", "ecp5-25k"]
-    """
+MANIFEST = manifest_toml(
+    "pipe",
+    category="fpga-circuit",
+    description="d",
+    circuit={"entry": "circuits/demo.circuit.yaml", "targets": ["cpu", "fpga"], "witness_tier": 1},
+    extra='[component.circuit.fpga]\ndevice_families = ["ice40-up5k", "ecp5-25k"]',
 )
 
 

@@ -12,6 +12,7 @@ import pytest
 
 from estream.goals.circuit_vectors import SmartCircuitTestFieldSet, SmartCircuitTestRequest
 from estream.register import rules as estream_rules, target_types as estream_target_types
+from estream.testutil.package_text import circuit_yaml, esf_schema_yaml, manifest_toml
 from pants.backend.python.util_rules import pex
 from pants.core.goals.test import TestResult
 from pants.core.target_types import FilesGeneratorTarget, FileTarget
@@ -29,82 +30,32 @@ PEX_FILE = os.path.join(
 
 SCHEMA_PACK = {
     "deps/shapes/BUILD": "marketplace_package()",
-    "deps/shapes/estream-component.toml": dedent(
-        """\
-        [component]
-        name = "shapes"
-        version = "1.4.0"
-        category = "esf-schema"
-        description = "Shapes"
-        license = "Apache-2.0"
-        [component.schemas]
-        provides = ["Point"]
-        [component.include]
-        schemas = ["schemas/*.esf.yaml"]
-        """
+    "deps/shapes/estream-component.toml": manifest_toml(
+        "shapes", "1.4.0", description="Shapes", provides=["Point"], include={"schemas": ["schemas/*.esf.yaml"]}
     ),
     "deps/shapes/schemas/BUILD": "esf_schemas()",
-    "deps/shapes/schemas/shapes.esf.yaml": dedent(
-        """\
-        version: "1.0"
-        namespace: estream.shapes
-        schemas:
-          Point:
-            fields:
-              x:
-                type: i32
-              y:
-                type: i32
-        """
-    ),
+    "deps/shapes/schemas/shapes.esf.yaml": esf_schema_yaml({"Point": {"x": "i32", "y": "i32"}}, namespace="estream.shapes"),
 }
 
-MANIFEST = dedent(
-    """\
-    [component]
-    name = "mover"
-    version = "0.3.0"
-    category = "smart-circuit"
-    description = "Moves points"
-    license = "Apache-2.0"
-
-    [component.circuit]
-    entry = "circuits/move.circuit.yaml"
-    targets = ["cpu"]
-    witness_tier = 0
-
-    [component.dependencies]
-    shapes = "^1.2"
-    """
+MANIFEST = manifest_toml(
+    "mover",
+    "0.3.0",
+    category="smart-circuit",
+    description="Moves points",
+    circuit={"entry": "circuits/move.circuit.yaml", "targets": ["cpu"], "witness_tier": 0},
+    dependencies={"shapes": "^1.2"},
 )
 
-CIRCUIT = dedent(
-    """\
-    escir_version: "0.8.0"
-    name: move
-    version: "0.3.0"
-    types:
-      - name: Delta
-        fields:
-          - { name: dx, type: i32 }
-          - { name: dy, type: i32 }
-    inputs:
-      - { name: point, type: Point }
-      - { name: delta, type: Delta }
-    outputs:
-      - { name: moved, type: Point }
-      - { name: overflow, type: string }
-    annotations:
-      hardware_target: [cpu]
-    implementation:
-      cpu: "mover.impl:move"
-    compute:
-      - { id: adder, type: transform }
-    flows:
-      - point -> adder -> moved
-      - delta -> adder
-      - adder.error -> overflow
-    """
+CIRCUIT = circuit_yaml(
+    "move",
+    "0.3.0",
+    types={"Delta": (("dx", "i32"), ("dy", "i32"))},
+    inputs=(("point", "Point"), ("delta", "Delta")),
+    outputs=(("moved", "Point"), ("overflow", "string")),
+    witness_tier=None,
+    implementation={"cpu": "mover.impl:move"},
+    compute=(("adder", "transform"),),
+    flows=["point -> adder -> moved", "delta -> adder", "adder.error -> overflow"],
 )
 
 IMPL = dedent(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gzip
 import json
-from textwrap import dedent
 
 import pytest
 
@@ -19,48 +18,26 @@ from pants.engine.addresses import Address
 from pants.engine.fs import DigestContents
 from pants.engine.internals.scheduler import ExecutionError
 from estream.target_types import MarketplacePackageDependenciesField
+from estream.testutil.package_text import esf_schema_yaml, manifest_toml
 from pants.engine.target import Addresses, DependenciesRequest
 from pants.testutil.rule_runner import QueryRule, RuleRunner
 
 KEY = SigningKey.generate("test-release-key")
 
-MANIFEST = dedent(
-    """\
-    [component]
-    name = "esf-demo"
-    version = "1.2.0"
-    category = "esf-schema"
-    description = "Demo schemas"
-    license = "Apache-2.0"
-    keywords = ["demo"]
-
-    [component.schemas]
-    provides = ["DemoEvent"]
-    requires = []
-
-    [component.include]
-    schemas = ["schemas/*.esf.yaml"]
-    """
+MANIFEST = manifest_toml(
+    "esf-demo",
+    "1.2.0",
+    description="Demo schemas",
+    keywords=["demo"],
+    provides=["DemoEvent"],
+    requires=[],
+    include={"schemas": ["schemas/*.esf.yaml"]},
 )
 
-SCHEMA = dedent(
-    """\
-    version: "1.0"
-    namespace: estream.demo
-    schemas:
-      DemoEvent:
-        description: "An event"
-        lattice: estream.demo.event
-        path: /demo/{event_id}
-        fields:
-          event_id:
-            type: bytes32
-          level:
-            type: Level
-    enums:
-      Level:
-        values: [Low, High]
-    """
+SCHEMA = esf_schema_yaml(
+    {"DemoEvent": {"event_id": "bytes32", "level": "Level"}},
+    enums={"Level": ["Low", "High"]},
+    attributes={"DemoEvent": {"description": "An event", "lattice": "estream.demo.event", "path": "/demo/{event_id}"}},
 )
 
 

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from textwrap import dedent
-
 import pytest
 
 from estream.core.keys import SigningKey
 from estream.goals.package import MarketplacePackagePackageFieldSet
 from estream.goals.publish import MarketplacePublishFieldSet, PublishMarketplacePackageRequest
 from estream.register import rules as estream_rules, target_types as estream_target_types
+from estream.testutil.package_text import esf_schema_yaml, manifest_toml
 from pants.core.goals.package import BuiltPackage
 from pants.core.goals.publish import PublishProcesses
 from pants.core.util_rules import source_files
@@ -18,23 +17,10 @@ from pants.testutil.rule_runner import QueryRule, RuleRunner
 
 KEY = SigningKey.generate("test-release-key")
 
-MANIFEST = dedent(
-    """\
-    [component]
-    name = "esf-demo"
-    version = "1.2.0"
-    category = "esf-schema"
-    description = "Demo schemas"
-    license = "Apache-2.0"
-
-    [component.schemas]
-    provides = ["DemoEvent"]
-
-    [component.include]
-    schemas = ["schemas/*.esf.yaml"]
-    """
+MANIFEST = manifest_toml(
+    "esf-demo", "1.2.0", description="Demo schemas", provides=["DemoEvent"], include={"schemas": ["schemas/*.esf.yaml"]}
 )
-SCHEMA = 'version: "1.0"\nnamespace: estream.demo\nschemas:\n  DemoEvent:\n    description: "e"\n    fields:\n      id:\n        type: bytes32\n'
+SCHEMA = esf_schema_yaml({"DemoEvent": {"id": "bytes32"}}, attributes={"DemoEvent": {"description": "e"}})
 
 
 @pytest.fixture
@@ -97,27 +83,16 @@ def test_publish_skipped_without_registry_or_with_skip_publish(rule_runner: Rule
 def test_a_dependant_hands_over_its_in_repo_dependencies_archives(rule_runner: RuleRunner) -> None:
     # `publish ::` runs packages in no particular order: the dependant's process gets the archive
     # of its in-repository dependency (`--with`) for when the registry does not have it yet.
-    user_manifest = dedent(
-        """\
-        [component]
-        name = "demo-user"
-        version = "0.1.0"
-        category = "esf-schema"
-        description = "Uses the demo schemas"
-        license = "Apache-2.0"
-
-        [component.schemas]
-        provides = ["DemoUse"]
-        requires = ["DemoEvent"]
-
-        [component.include]
-        schemas = ["schemas/*.esf.yaml"]
-
-        [component.dependencies]
-        esf-demo = "^1.2"
-        """
+    user_manifest = manifest_toml(
+        "demo-user",
+        "0.1.0",
+        description="Uses the demo schemas",
+        provides=["DemoUse"],
+        requires=["DemoEvent"],
+        include={"schemas": ["schemas/*.esf.yaml"]},
+        dependencies={"esf-demo": "^1.2"},
     )
-    use = 'version: "1.0"\nnamespace: estream.use\nschemas:\n  DemoUse:\n    fields:\n      event:\n        type: DemoEvent\n'
+    use = esf_schema_yaml({"DemoUse": {"event": "DemoEvent"}}, namespace="estream.use")
     rule_runner.write_files(
         {
             "pkgs/user/BUILD": "marketplace_package()",

@@ -16,6 +16,7 @@ from estream.goals.package import MarketplacePackagePackageFieldSet
 from estream.goals.schemas import ExportJsonSchema, SchemaBreaking, SchemaGraph
 from estream.register import rules as estream_rules, target_types as estream_target_types
 from estream.target_types import EsfSchemaDependenciesField, MarketplacePackageDependenciesField
+from estream.testutil.package_text import manifest_toml
 from estream.util_rules.schema_resolution import ResolvedSchemaGraph, ResolveSchemasRequest
 from pants.core.goals.package import BuiltPackage
 from pants.core.util_rules import distdir, source_files, system_binaries
@@ -47,26 +48,15 @@ def rule_runner() -> RuleRunner:
 
 def manifest(name: str, version: str, provides: Sequence[str], requires: Sequence[str] = (),
              deps: Optional[Dict[str, str]] = None) -> str:
-    text = dedent(
-        f"""\
-        [component]
-        name = "{name}"
-        version = "{version}"
-        category = "esf-schema"
-        description = "Package {name}"
-        license = "Apache-2.0"
-
-        [component.schemas]
-        provides = {json.dumps(list(provides))}
-        requires = {json.dumps(list(requires))}
-
-        [component.include]
-        schemas = ["schemas/*.esf.yaml"]
-        """
+    return manifest_toml(
+        name,
+        version,
+        description=f"Package {name}",
+        provides=list(provides),
+        requires=list(requires),
+        include={"schemas": ["schemas/*.esf.yaml"]},
+        dependencies=deps,
     )
-    if deps:
-        text += "\n[component.dependencies]\n" + "".join(f'{k} = "{v}"\n' for k, v in deps.items())
-    return text
 
 
 TRADING_SCHEMA = dedent(

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import pytest
 
+from estream.goals import tailor
 from estream.goals.tailor import PACKAGE_FILE_GLOBS, PutativeEstreamTargetsRequest
-from estream.register import rules as estream_rules, target_types as estream_target_types
-from estream.target_types import EsfSchemasGeneratorTarget, MarketplacePackageTarget, SmartCircuitsGeneratorTarget
+from estream.target_types import EsfSchemasGeneratorTarget, MarketplacePackageTarget, SmartCircuitsGeneratorTarget, target_types
 from pants.core.goals.tailor import PutativeTarget, PutativeTargets
 from pants.core.target_types import FilesGeneratorTarget
-from pants.core.util_rules import distdir, source_files, system_binaries
 from pants.engine.rules import QueryRule
 from pants.testutil.rule_runner import RuleRunner
 
@@ -18,14 +17,8 @@ from pants.testutil.rule_runner import RuleRunner
 @pytest.fixture
 def rule_runner() -> RuleRunner:
     return RuleRunner(
-        rules=[
-            *estream_rules(),
-            *source_files.rules(),
-            *system_binaries.rules(),
-            *distdir.rules(),
-            QueryRule(PutativeTargets, [PutativeEstreamTargetsRequest]),
-        ],
-        target_types=[*estream_target_types(), FilesGeneratorTarget],
+        rules=[*tailor.rules(), QueryRule(PutativeTargets, [PutativeEstreamTargetsRequest])],
+        target_types=[*target_types(), FilesGeneratorTarget],
     )
 
 

@@ -34,6 +34,9 @@ from estream.target_types import (
     MarketplacePackageDependenciesField,
     MarketplacePackageFieldSet,
 )
+from estream import components
+from estream.util_rules import esf as esf_rules
+from estream.util_rules import manifest as manifest_rules
 from estream.util_rules.esf import EsfFileRequest, ParsedEsfFile
 from estream.util_rules.manifest import ParsedManifest
 from pants.engine.addresses import Address
@@ -292,4 +295,4 @@ async def resolve_schema_graph(request: ResolveSchemasRequest) -> ResolvedSchema
 
 
 def rules():
-    return collect_rules()
+    return [*collect_rules(), *manifest_rules.rules(), *esf_rules.rules(), *components.rules()]
