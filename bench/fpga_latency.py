@@ -56,7 +56,7 @@ DESIGNS = {
         "src": "circuits/map/src",
         "codec": "lex_map_rtl",
         "golden": "circuits/map/tests/golden",
-        "circuits": ["map_put", "map_cas"],
+        "circuits": ["map_get", "map_put", "map_cas"],
         "pins": {"ice40": "lex_map_up5k.pcf", "ecp5": "lex_map_ecp5_25k.lpf"},
     },
 }

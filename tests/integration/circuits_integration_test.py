@@ -27,6 +27,7 @@ CIRCUITS = (
     "components/estream-wire-iso20022/circuits/iso20022-ingress.circuit.yaml",
     "circuits/map/circuits/cas.circuit.yaml",
     "circuits/map/circuits/gc.circuit.yaml",
+    "circuits/map/circuits/get.circuit.yaml",
     "circuits/map/circuits/put.circuit.yaml",
     "circuits/map/circuits/sync.circuit.yaml",
     "circuits/queue/append/circuits/append.circuit.yaml",

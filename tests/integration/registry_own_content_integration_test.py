@@ -5,11 +5,13 @@ into a fresh bare-git registry, installed by name into an empty workspace of its
 golden vectors and journeys run there with `estream marketplace test`.
 
 Cost: the CLI runs in-process on the repository sources (a temporary ESTREAM_HOME, a test key),
-so the only Pants run is the one that builds the package with bitstreams
-(`estream-queue-append`): a package with an FPGA target must ship `fpga/manifest.toml` and its
+so the only Pants run is the one that builds the packages with bitstreams (`estream-queue-append`,
+`estream-lex-map`): a package with an FPGA target must ship `fpga/manifest.toml` and its
 bitstreams, and those come only from `./pants package` (its Yosys/nextpnr processes hit Pants'
-on-disk cache when the repository's bitstreams were built before; a cold run is about a minute).
-Its archive is signed by the same test key and published through the CLI like the others.
+on-disk cache when the repository's bitstreams were built before; cold, the four of them take
+about three minutes on 2 cores). Their archives are signed by the same test key and published
+through the CLI like the others. This is the one test that builds the lex map's bitstreams, so
+it is also where their latency report is checked: no second build for it.
 """
 
 from __future__ import annotations
@@ -29,6 +31,13 @@ from estream.core.registry.testing import ROOT_KEY, bare_repo, keyring_text, roo
 from integration.pants_repo import copy_repo, run_pants, source_root
 
 PACKAGE_ROOTS = ("schemas", "components", "circuits")
+#: The operations each package with bitstreams times in its RTL simulation (fpga/latency.json),
+#: with the §9.3 target `verify --fpga` must set each against.
+TIMED = {
+    "estream-queue-append": {"queue.append": "< 40 ns"},
+    "estream-lex-map": {"map.get": "< 5 ns", "map.put": "< 60 ns", "map.cas": "no §9.3 target"},
+}
+DEVICES = ("iCE40UP5K-sg48", "LFE5U-25F-CABGA381")
 
 
 def repository_packages() -> Dict[str, Path]:
@@ -45,6 +54,20 @@ def repository_packages() -> Dict[str, Path]:
 def needs_bitstreams(package_dir: Path) -> bool:
     m = parse_manifest((package_dir / MANIFEST_FILENAME).read_bytes(), MANIFEST_FILENAME)
     return m.circuit is not None and "fpga" in m.circuit.targets
+
+
+def check_latency_report(name: str, out: str) -> None:
+    """`verify --fpga` shows, per device and timed operation, cycles, fmax, ns/op and ops/s next
+    to the operation's §9.3 target, and one sentence per device saying which targets it meets."""
+    for device in DEVICES:
+        for operation, target in TIMED[name].items():
+            row = re.search(
+                rf"^ *{re.escape(device)} +{re.escape(operation)} +\d+ +[\d.]+ MHz +[\d.]+ +[\d.]+[kMG]? ops/s +(.+)$", out, re.M
+            )
+            assert row, f"{name}: no latency row for {operation} on {device}:\n{out}"
+            verdict = row.group(1)
+            assert target in verdict and (target.startswith("no ") or verdict.startswith(("meets", "does not meet"))), verdict
+        assert re.search(rf"^ *{re.escape(device)}: meets .+; misses .+$", out, re.M), out
 
 
 def test_every_package_of_this_repository_publishes_installs_and_runs_its_vectors(tmp_path: Path, monkeypatch, capfd) -> None:
@@ -103,8 +126,7 @@ def test_every_package_of_this_repository_publishes_installs_and_runs_its_vector
         assert code == 0, f"installing {name} failed:\n{captured.out}\n{captured.err}"
         installed = ws / "vendor" / name
         assert (installed / MANIFEST_FILENAME).read_bytes() == (source / MANIFEST_FILENAME).read_bytes()
-        # what the circuits' implementation needs came along
-        # (rtl/ only where a circuit names it: circuits/map/rtl is a bench design, not shipped)
+        # what the circuits' implementation needs came along (rtl/ only where a circuit names it)
         rtl_named = any("rtl/" in c.read_text() for c in source.rglob("*.circuit.yaml"))
         for sub in ("src", "rtl") if rtl_named else ("src",):
             if (source / sub).is_dir() and list((source / sub).glob("*")):
@@ -119,6 +141,8 @@ def test_every_package_of_this_repository_publishes_installs_and_runs_its_vector
         if name in fpga:
             assert list((installed / "fpga").glob("*.bin")) or list((installed / "fpga").glob("*.bit"))
             assert main(["marketplace", "verify", str(installed), "--fpga", "--keyring", str(ring)]) == 0, capfd.readouterr()
+            check_latency_report(name, capfd.readouterr().out)
+    assert set(fpga) == set(TIMED), sorted(fpga)  # every package with bitstreams had its latency checked
     # the circuits of this repository all have vectors, and they all ran in consumers' workspaces
     assert {"estream-wire-fix", "estream-lex-queue", "estream-queue-append", "estream-lex-map"} <= set(ran), ran
     # the wire adapters (issue 16) are published, installed and run like any other package

@@ -1,4 +1,4 @@
-"""Reference implementation of the lex state circuits: put, cas, gc, sync.
+"""Reference implementation of the lex state circuits: get, put, cas, gc, sync.
 
 Pure functions over an explicit model: a versioned key-value map
 
@@ -77,6 +77,22 @@ def _write(state, key, value, ttl, now):
     entries[key] = entry
     root = state_root(entries)
     return {"entries": entries, "root": root}, {"key": key, "version": version, "root": root}
+
+
+def get(inputs):
+    """Ports: state, get -> entry | get_error. The live entry of a key: an absent or expired key
+    is `found = false` at version 0 (the version a CAS that creates it expects)."""
+    state, req = inputs["state"], inputs["get"]
+    problem = check_state(state, "get_error") or check_kv(req["key"], "", "get_error")
+    if problem:
+        return problem
+    current = state["entries"].get(req["key"])
+    if not _live(current, req["now"]):
+        return {"entry": {"key": req["key"], "found": False, "version": 0}}
+    entry = {"key": req["key"], "found": True, "value": current["value"], "version": current["version"]}
+    if current.get("expires_at") is not None:
+        entry["expires_at"] = current["expires_at"]
+    return {"entry": entry}
 
 
 def put(inputs):

@@ -1,7 +1,8 @@
-"""RTL codec of `map_put` and `map_cas`: golden-vector ports <-> the testbench's operations.
+"""RTL codec of `map_get`, `map_put` and `map_cas`: golden-vector ports <-> the testbench's
+operations.
 
-Used by the RTL vector run (`implementation.rtl` in circuits/put.circuit.yaml and
-cas.circuit.yaml): `encode` turns a vector's input ports into stimulus operations for
+Used by the RTL vector run (`implementation.rtl` in circuits/get.circuit.yaml, put.circuit.yaml
+and cas.circuit.yaml): `encode` turns a vector's input ports into stimulus operations for
 `rtl/lex_map_vectors_tb.v` (whose header documents them), `decode` turns the testbench's
 responses back into output ports, compared with the vector's expected output exactly like the
 CPU reference's.
@@ -10,6 +11,8 @@ What the hardware does: the map itself. The stored state is replayed into the re
 (LOAD), the write is one PUT or CAS (the CAM lookup, version + 1, the TTL's expiry and the CAS
 comparison against the live version all happen in the design), the new entry is read back with a
 GET, and the whole map is read out slot by slot; the updated entries come from that read-out.
+A `map_get` is one GET on the loaded map: the lookup and the TTL check against `now` are the
+design's, and its answer (hit, value, live version, expiry) is the output entry.
 
 What stays on the CPU, said plainly: the SHA3-256 state root (the design has no hash core; the
 root of the given state is checked and the new one computed here with the reference's own
@@ -33,6 +36,8 @@ class CodecError(Exception):
 
 
 def _request(inputs):
+    if "get" in inputs:
+        return "get", inputs["get"], "get_error"
     if "put" in inputs:
         return "put", inputs["put"], "put_error"
     return "cas", inputs["cas"], "cas_conflict"
@@ -55,13 +60,13 @@ def _tables(inputs):
     kind, req, _ = _request(inputs)
     entries = inputs["state"]["entries"]
     keys = _handles(list(entries) + [req["key"]])
-    values = _handles([e["value"] for e in entries.values()] + [req["value"]])
+    values = _handles([e["value"] for e in entries.values()] + ([] if kind == "get" else [req["value"]]))
     return kind, req, entries, keys, values
 
 
 def _problem(inputs):
     kind, req, port = _request(inputs)
-    return check_state(inputs["state"], port) or check_kv(req["key"], req["value"], port)
+    return check_state(inputs["state"], port) or check_kv(req["key"], req.get("value", ""), port)
 
 
 def encode(inputs):
@@ -75,6 +80,8 @@ def encode(inputs):
         expiry = entry.get("expires_at")
         ops += [("K", keys[key]), ("U", values[entry["value"]]), ("E", _word(entry["version"], "version")),
                 ("X", 0 if expiry is None else _HAS_TTL | _word(expiry, "expires_at")), ("L", 0)]
+    if kind == "get":
+        return ops + [("K", keys[req["key"]]), ("N", _word(req["now"], "now")), ("G", 0)]
     ttl = req.get("ttl_seconds")
     now = _word(req["now"], "now")
     if ttl is not None:
@@ -113,6 +120,8 @@ def decode(inputs, responses):
     for key in entries:
         if not _response(responses, "the load of `%s`" % key)["ok"]:
             raise CodecError("the map refused the stored entry `%s` (full)" % key)
+    if kind == "get":
+        return {"entry": _get_answer(req["key"], _response(responses, "the GET's answer"), value_of, responses)}
     write = _response(responses, "the %s's answer" % kind)
     read = _response(responses, "the read-back GET")
     out = {}
@@ -140,3 +149,18 @@ def decode(inputs, responses):
         raise CodecError("the read-back GET (hit %d, version %d) disagrees with the read-out" % (read["hit"], read["version"]))
     root = state_root(out)
     return {"updated": {"entries": out, "root": root}, "result": {"key": req["key"], "version": write["version"], "root": root}}
+
+
+def _get_answer(key, r, value_of, rest):
+    if rest:
+        raise CodecError("unexpected responses after the GET: %r" % (rest[:3],))
+    if not r["hit"]:
+        if r["version"] != 0:
+            raise CodecError("the GET missed but answered version %d (expected 0)" % r["version"])
+        return {"key": key, "found": False, "version": 0}
+    if r["value"] not in value_of:
+        raise CodecError("the GET answered value handle %d, which no stored entry has" % r["value"])
+    entry = {"key": key, "found": True, "value": value_of[r["value"]], "version": r["version"]}
+    if r["has_ttl"]:
+        entry["expires_at"] = r["expires"]
+    return entry

@@ -15,7 +15,7 @@ assert EMPTY["root"] == hashlib.sha3_256(b"estream.lex.state.v1\x00").hexdigest(
 one = {"a": {"value": "1", "version": 1}}
 assert m.state_root(one) == hashlib.sha3_256(b"estream.lex.state.v1\x00" + (1).to_bytes(4,"big") + b"a" + (1).to_bytes(8,"big") + b"\x00" + (1).to_bytes(4,"big") + b"1").hexdigest()
 tests = []
-FN = {"map_put": m.put, "map_cas": m.cas, "map_gc": m.gc, "map_sync": m.sync}
+FN = {"map_get": m.get, "map_put": m.put, "map_cas": m.cas, "map_gc": m.gc, "map_sync": m.sync}
 def vec(name, circuit, desc, inputs, tags, error=None):
     out = FN[circuit](copy.deepcopy(inputs))
     if error:
@@ -38,6 +38,12 @@ vec("cas-match", "map_cas", "CAS at the current version writes", {"state": s2, "
 vec("cas-create", "map_cas", "expected_version 0 creates an absent key", {"state": s2, "cas": {"key": "door", "value": "open", "expected_version": 0, "now": 130}}, ["cas"])
 vec("cas-stale-version", "map_cas", "CAS with a stale version is a conflict", {"state": s2, "cas": {"key": "temp", "value": "23.0", "expected_version": 1, "now": 130}}, ["cas", "negative"], "cas_conflict")
 vec("cas-expired-counts-absent", "map_cas", "An expired key can be re-created with expected_version 0", {"state": s3, "cas": {"key": "session", "value": "new", "expected_version": 0, "now": 150}}, ["cas", "ttl"])
+vec("get-hit", "map_get", "A live key reads its value and version", {"state": s2, "get": {"key": "temp", "now": 130}}, ["basic", "get"])
+vec("get-absent", "map_get", "An absent key is not found, at version 0", {"state": s2, "get": {"key": "door", "now": 130}}, ["basic", "get"])
+vec("get-with-ttl", "map_get", "Before its expiry a TTL entry reads with expires_at", {"state": s3, "get": {"key": "session", "now": 149}}, ["get", "ttl"])
+vec("get-expired", "map_get", "At expires_at the key reads as absent, at version 0", {"state": s3, "get": {"key": "session", "now": 150}}, ["get", "ttl"])
+vec("get-tampered-state", "map_get", "A state whose root does not match is refused", {"state": bad, "get": {"key": "temp", "now": 1}}, ["get", "negative"], "get_error")
+vec("get-empty-key", "map_get", "Keys must not be empty", {"state": s1, "get": {"key": "", "now": 1}}, ["get", "negative"], "get_error")
 vec("gc-nothing-expired", "map_gc", "Before the TTL nothing is removed", {"state": s3, "gc": {"now": 149}}, ["basic", "gc", "ttl"])
 vec("gc-expired", "map_gc", "At expires_at the entry is removed", {"state": s3, "gc": {"now": 150}}, ["gc", "ttl"])
 vec("sync-in-sync", "map_sync", "Equal roots: nothing to do", {"local": s2, "remote": s2}, ["basic", "sync"])

@@ -223,7 +223,7 @@ class BitstreamLatency:
     bitstream: str
     part: str
     fmax_mhz: float
-    circuit: str
+    circuit: str  # the circuit whose vectors ran, or several sharing the design: `map_cas, map_get, map_put`
     cycles: Mapping[str, Sequence[int]]
 
     def rows(self, *, where: str) -> List[LatencyRow]:

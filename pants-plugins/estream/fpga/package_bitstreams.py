@@ -9,15 +9,20 @@ family, SHA3-256 checksum, target clock, resource use from nextpnr's report and 
 
 `verified = true` means more than "it built": a circuit of the package has an
 `implementation.rtl` whose `top` and `sources` are the bitstream's, and its golden vectors pass
-in RTL simulation (the same run as `test`, cached). A bitstream whose RTL fails them is not
-packaged; one that no circuit's RTL covers is packaged with `verified = false` and a warning.
+in RTL simulation (the same run as `test`, cached). Several circuits may share one design (the
+lex map's get, put and cas are one register map): then the vectors of every one of them must
+pass. A bitstream whose RTL fails them is not packaged; one that no circuit's RTL covers is
+packaged with `verified = false` and a warning.
 `verified_by` is the signing key's id and `verified_at` the signature's `signed_at`: the signer
 attests the verification, and the build date never enters the archive.
 
 Latency and throughput: the same RTL run counts cycles per operation (its testbench's counter,
 estream/fpga/rtl_sim.py); with each bitstream's routed fmax they go into `fpga/latency.json`
 (estream/core/fpga_latency.py) and into the build summary, each operation against the spec's
-§9.3 target (met or not). A verified bitstream whose testbench counts no cycles gets no row.
+§9.3 target (met or not). The cycles of a design are those of all the circuits sharing it
+(`map.get` is counted in map_get's vectors and in the read-back of put and cas), and the entry's
+`circuit` names them all (`map_cas, map_get, map_put`). A verified bitstream whose testbench
+counts no cycles gets no row.
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ from __future__ import annotations
 import logging
 import os
 from dataclasses import dataclass
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, Iterable, List, Mapping, Sequence, Tuple
 
 from estream.core.circuit import Circuit
 from estream.core.errors import Diagnostic, EstreamError
@@ -121,6 +126,15 @@ def check_device_families(manifest: Manifest, built: Sequence[Tuple[str, str]], 
         raise EstreamError(problems)
 
 
+def design_cycles(per_circuit: Iterable[Mapping[str, Sequence[int]]]) -> Dict[str, List[int]]:
+    """The cycles per operation of one design, over the runs of every circuit sharing it."""
+    merged: Dict[str, List[int]] = {}
+    for cycles in per_circuit:
+        for operation, samples in cycles.items():
+            merged.setdefault(operation, []).extend(samples)
+    return merged
+
+
 def rtl_is_design(circuit: Circuit, top: str, sources: Sequence[str]) -> bool:
     """Whether the circuit's `implementation.rtl` is this design: the same top and the same
     package-relative source files."""
@@ -166,13 +180,13 @@ async def fpga_package_files(request: FpgaPackageFilesRequest) -> PackageFiles:
     circuit_packages = await MultiGet(
         Get(SmartCircuitPackage, SmartCircuitPackageRequest(t.address)) for t in dependencies if t.has_field(CircuitSourceField)
     )
-    covers: List[Optional[SmartCircuitPackage]] = []
+    covers: List[List[SmartCircuitPackage]] = []
     for fs in field_sets:
         # A source outside the package keeps its build-root path, which no circuit's RTL names.
         paths = [os.path.join(fs.address.spec_path, s) for s in fs.sources.value or ()]
         sources = [package_relative(contents.root, p) or p for p in paths]
-        covers.append(next((p for p in circuit_packages if rtl_is_design(p.circuit, fs.top.value, sources)), None))
-    to_run = {p.circuit.name: p for p in covers if p is not None}
+        covers.append(sorted((p for p in circuit_packages if rtl_is_design(p.circuit, fs.top.value, sources)), key=lambda p: p.circuit.name))
+    to_run = {p.circuit.name: p for cover in covers for p in cover}
     plans = {name: p.plan("rtl") for name, p in sorted(to_run.items())}
     results = await MultiGet(
         Get(
@@ -211,7 +225,8 @@ async def fpga_package_files(request: FpgaPackageFilesRequest) -> PackageFiles:
     entries, lines, files = [], [], []
     latencies: List[BitstreamLatency] = []
     for fs, bitstream, cover in zip(field_sets, built, covers):
-        verified = cover is not None
+        verified = bool(cover)
+        circuits = [p.circuit.name for p in cover]
         usage = resource_usage(bitstream.report, bitstream.device.family)
         entries.append(
             FpgaTarget(
@@ -227,8 +242,8 @@ async def fpga_package_files(request: FpgaPackageFilesRequest) -> PackageFiles:
         )
         files.append((f"fpga/{bitstream.bitstream_name}", bitstream.bitstream))
         how = (
-            f"verified: RTL passes the golden vectors of `{cover.circuit.name}`"
-            if cover is not None
+            f"verified: RTL passes the golden vectors of {', '.join(f'`{n}`' for n in circuits)}"
+            if verified
             else "NOT verified: no circuit's implementation.rtl has this top and these sources"
         )
         fmax = bitstream.report.min_fmax()
@@ -237,12 +252,11 @@ async def fpga_package_files(request: FpgaPackageFilesRequest) -> PackageFiles:
             f"fpga/{bitstream.bitstream_name}: {bitstream.device.part}, {usage.get('luts', 0)} LUTs, "
             f"{timing} (target {bitstream.clock_mhz:g} MHz); {how}"
         )
-        if cover is None:
+        cycles = design_cycles(measured.get(n, {}) for n in circuits)
+        if not verified:
             logger.warning(f"{where}: bitstream {fs.address} is packaged with `verified = false`: {how[14:]}")
-        elif fmax is not None and measured.get(cover.circuit.name):
-            latencies.append(
-                BitstreamLatency(bitstream.bitstream_name, bitstream.device.part, fmax.achieved_mhz, cover.circuit.name, measured[cover.circuit.name])
-            )
+        elif fmax is not None and cycles:
+            latencies.append(BitstreamLatency(bitstream.bitstream_name, bitstream.device.part, fmax.achieved_mhz, ", ".join(circuits), cycles))
     if latencies:
         rows = [row for entry in latencies for row in entry.rows(where=LATENCY_PATH)]
         files.append((LATENCY_PATH, render_latency_json(latencies)))

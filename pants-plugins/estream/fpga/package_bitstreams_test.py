@@ -10,7 +10,7 @@ from estream.core.circuit_test import GOOD, without_rtl
 from estream.core.circuit import parse_circuit
 from estream.core.errors import EstreamError
 from estream.core.manifest import parse_manifest
-from estream.fpga.package_bitstreams import check_device_families, resource_usage, rtl_is_design
+from estream.fpga.package_bitstreams import check_device_families, design_cycles, resource_usage, rtl_is_design
 from estream.fpga.report import parse_nextpnr_report
 from estream.testutil.package_text import manifest_toml
 
@@ -48,6 +48,13 @@ def test_a_bitstream_is_covered_by_the_circuit_with_its_top_and_sources() -> Non
     assert not rtl_is_design(plain, "demo_top", ["rtl/demo_top.v", "rtl/demo.v"])  # no RTL at all
     assert not rtl_is_design(with_rtl, "demo_top", ["rtl/demo_top.v"])  # other sources
     assert not rtl_is_design(with_rtl, "other_top", ["rtl/demo.v", "rtl/demo_top.v"])
+
+
+def test_the_cycles_of_a_shared_design_are_those_of_every_circuit_on_it() -> None:
+    # map_get times its own lookups; map_put's and map_cas's read-back lookups are map.get too.
+    per_circuit = [{"map.get": [1, 1]}, {"map.put": [1], "map.get": [1]}, {"map.cas": [2, 1], "map.get": [1]}]
+    assert design_cycles(per_circuit) == {"map.get": [1, 1, 1, 1], "map.put": [1], "map.cas": [2, 1]}
+    assert design_cycles([]) == {} and design_cycles([{}]) == {}
 
 
 def test_resource_usage_maps_nextpnr_classes_onto_manifest_keys() -> None:
