@@ -26,6 +26,7 @@ Decisions:
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import posixpath
 import re
@@ -49,7 +50,15 @@ from estream.fpga.target_types import FpgaBitstreamOutputPathField, FpgaFamilyFi
 from pants.core.goals.package import BuiltPackage, BuiltPackageArtifact, PackageFieldSet
 from pants.core.util_rules.source_files import SourceFiles, SourceFilesRequest
 from pants.engine.addresses import Address
-from pants.engine.fs import CreateDigest, Digest, DigestContents, FileContent, MergeDigests
+from pants.engine.fs import (
+    CreateDigest,
+    Digest,
+    DigestContents,
+    DigestSubset,
+    FileContent,
+    MergeDigests,
+    PathGlobs,
+)
 from pants.engine.process import FallibleProcessResult, Process
 from pants.engine.rules import Get, MultiGet, collect_rules, rule
 from pants.engine.target import (
@@ -290,6 +299,115 @@ def core_build_config(
     return {**common, "core_file": core_file, "cores_roots": roots}
 
 
+# Keep in step with edalize_driver.GENERATED_ROOT / GENERATORS_FILE (the driver cannot import
+# the plugin; fusesoc_core_test checks they agree).
+GENERATED_ROOT = "__generators"
+GENERATORS_FILE = "fusesoc_generators.json"
+
+# What of `fusesoc_build.json` the plan stage reads: not the parameters (FuseSoC hands command-line
+# parameters and tool options to the EDAM after the generators ran; no generator sees them) nor
+# the output, so changing only those reuses the plan and every generator from the cache.
+PLAN_KEYS = ("cwd", "target", "flags", "family", "toolchain", "core_file", "vlnv", "libraries", "cores_roots")
+
+
+def driver_failure(result: FallibleProcessResult, *, where: str) -> EstreamError:
+    """A failed FuseSoC stage: a VLNV no library holds (with did-you-mean), or the driver's error."""
+    not_found = not_found_in_stderr(result.stderr.decode("utf-8", "replace"))
+    if not_found:
+        return vlnv_not_found_error(not_found[0], not_found[1], where=where)
+    return build_failure(result, where=where)
+
+
+def plan_config(config: Mapping) -> dict:
+    return {key: config[key] for key in PLAN_KEYS if key in config}
+
+
+def generator_configs(plan: Mapping, *, toolchain: str, family: str) -> Tuple[dict, ...]:
+    """One `run-generator` config per invocation the plan lists (the entry, plus the toolchain
+    a generator's tools come from)."""
+    return tuple(
+        {**entry, "toolchain": toolchain, "family": family} for entry in plan.get("generators", ())
+    )
+
+
+def generator_inputs(entry: Mapping) -> Tuple[str, ...]:
+    """The globs of what a generator may read: the files of the core that defines it (its script
+    and helpers) and of the core that asks for it (`files_root`)."""
+    roots = sorted({entry["definition"]["root"], entry["core"]["files_root"]})
+    return tuple("**" if root == "." else f"{root}/**" for root in roots)
+
+
+async def run_generators(
+    inputs: Digest, config: Mapping, *, toolchain: str, family: str, where: str, address: Address
+) -> Tuple[Digest, ...]:
+    """FuseSoC's generators for this build, each a sandboxed process cached by what it reads.
+
+    First the plan (`fusesoc run --setup` up to the generators: which invocations FuseSoC
+    makes), then one process per invocation; their output digests are inputs of the build."""
+    plan_digest = await Get(
+        Digest,
+        CreateDigest(
+            [FileContent("fusesoc_plan.json", json.dumps(plan_config(config), indent=2, sort_keys=True).encode())]
+        ),
+    )
+    plan_inputs = await Get(Digest, MergeDigests([inputs, plan_digest]))
+    plan_process = await Get(
+        Process,
+        FpgaToolProcess(
+            argv=("fusesoc-plan", "fusesoc_plan.json"),
+            description=f"List the FuseSoC generators of {address} --target={config['target']}",
+            input_digest=plan_inputs,
+            output_files=(GENERATORS_FILE,),
+            toolchain=toolchain,
+            family=family,
+            where=where,
+        ),
+    )
+    planned = await Get(FallibleProcessResult, Process, plan_process)
+    if planned.exit_code != 0:
+        raise driver_failure(planned, where=where)
+    [plan_file] = await Get(DigestContents, Digest, planned.output_digest)
+    entries = generator_configs(json.loads(plan_file.content), toolchain=toolchain, family=family)
+    if not entries:
+        return ()
+    subsets = await MultiGet(
+        Get(Digest, DigestSubset(inputs, PathGlobs(generator_inputs(entry)))) for entry in entries
+    )
+    entry_digests = await MultiGet(
+        Get(Digest, CreateDigest([FileContent("generator.json", json.dumps(entry, indent=2, sort_keys=True).encode())]))
+        for entry in entries
+    )
+    merged = await MultiGet(
+        Get(Digest, MergeDigests([subset, entry_digest])) for subset, entry_digest in zip(subsets, entry_digests)
+    )
+    processes = await MultiGet(
+        Get(
+            Process,
+            FpgaToolProcess(
+                argv=("run-generator", "generator.json"),
+                description=(
+                    f"Run FuseSoC generator {entry['generator']} for {entry['core']['name']} "
+                    f"({entry['name']}, {address})"
+                ),
+                input_digest=digest,
+                output_files=(),
+                toolchain=toolchain,
+                family=family,
+                where=where,
+            ),
+        )
+        for entry, digest in zip(entries, merged)
+    )
+    results = await MultiGet(
+        Get(FallibleProcessResult, Process, dataclasses.replace(process, output_directories=(GENERATED_ROOT,)))
+        for process in processes
+    )
+    for result in results:
+        if result.exit_code != 0:
+            raise driver_failure(result, where=where)
+    return tuple(result.output_digest for result in results)
+
+
 @rule(desc="Package a FuseSoC core's bitstream", level=LogLevel.DEBUG)
 async def package_fusesoc_core(
     fs: FusesocCorePackageFieldSet, toolchain: FpgaToolchain, declared: DeclaredCoreLibraries
@@ -320,16 +438,18 @@ async def package_fusesoc_core(
         vlnv=fs.vlnv.value,
         libraries=libraries,
     )
+    what = fs.vlnv.value or fs.core.value
+    inputs = await Get(Digest, MergeDigests([sources.snapshot.digest, *library_digests]))
+    generated = await run_generators(
+        inputs, config, toolchain=chosen, family=family, where=where, address=fs.address
+    )
     config_digest = await Get(
         Digest,
         CreateDigest(
             [FileContent("fusesoc_build.json", json.dumps(config, indent=2, sort_keys=True).encode())]
         ),
     )
-    input_digest = await Get(
-        Digest, MergeDigests([sources.snapshot.digest, config_digest, *library_digests])
-    )
-    what = fs.vlnv.value or fs.core.value
+    input_digest = await Get(Digest, MergeDigests([inputs, config_digest, *generated]))
     process = await Get(
         Process,
         FpgaToolProcess(
@@ -347,10 +467,7 @@ async def package_fusesoc_core(
     )
     result = await Get(FallibleProcessResult, Process, process)
     if result.exit_code != 0:
-        not_found = not_found_in_stderr(result.stderr.decode("utf-8", "replace"))
-        if not_found:
-            raise vlnv_not_found_error(not_found[0], not_found[1], where=where)
-        raise build_failure(result, where=where)
+        raise driver_failure(result, where=where)
     contents = await Get(DigestContents, Digest, result.output_digest)
     by_path = {fc.path: fc.content for fc in contents}
     report = parse_nextpnr_report(by_path[REPORT_FILE], path=f"{where} (nextpnr report.json)")
