@@ -1,8 +1,12 @@
 """Build one FPGA bitstream with Edalize; runs inside a Pants sandbox on the `fpga-toolchain` venv.
 
 Usage: `python edalize_driver.py build CONFIG.json` (what the `fpga_bitstream` rule runs),
-`python edalize_driver.py fusesoc-build CONFIG.json` (a `fusesoc_core` target: FuseSoC's own
-`fusesoc run --build` on a core, its dependencies and generators resolved by FuseSoC),
+`python edalize_driver.py fusesoc-plan CONFIG.json` (a `fusesoc_core` target's first stage: the
+generator invocations FuseSoC's own `fusesoc run --setup` makes, recorded, not run),
+`python edalize_driver.py run-generator GENERATOR.json` (one of them, by FuseSoC's own code, in a
+sandbox of its own), `python edalize_driver.py fusesoc-build CONFIG.json` (FuseSoC's own
+`fusesoc run --build` on the core, dependencies resolved by FuseSoC, generator outputs taken from
+their processes),
 `python edalize_driver.py validate-cores CORE...` (FuseSoC's parser on exported cores),
 `python edalize_driver.py fetch-library GIT URL COMMIT DEST` (a git FuseSoC library at one commit,
 by FuseSoC's own git provider, into DEST without `.git`), and

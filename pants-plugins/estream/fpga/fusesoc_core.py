@@ -8,16 +8,36 @@ Decisions:
 * The core is a `.core` file of the repository (`core=`, its dependencies found in `cores_roots`,
   directories below the BUILD file; every file `sources` globs is an input), or a VLNV (`vlnv=`)
   looked up by FuseSoC's `CoreManager` in the libraries of `[fusesoc].libraries` (directories
-  by digest, git repositories fetched at a locked commit: `estream.fpga.core_libraries`). Either
-  way the build, its generators included, is one sandboxed process cached by its inputs.
-* Generators run inside FuseSoC's process, not as Pants processes of their own: FuseSoC calls
-  them in the middle of `fusesoc run` (`Edalizer.run_generators`, after resolving dependencies
-  with the flags and before the EDAM exists), passes each the `.yml` it writes from the
-  generating core's parameters, and adds the core the generator writes back into the same
-  dependency solve. Running them outside would mean re-implementing that part of CAPI2
-  (parameter expansion, generated-core naming, the re-solve); FuseSoC has no hook to hand a
-  generator's output in. They are still sandboxed and cached: as part of the build process,
-  whose cache key holds everything a generator reads (its script is a library file).
+  by digest, git repositories fetched at a locked commit: `estream.fpga.core_libraries`).
+* Generators run as sandboxed processes of their own, each cached by what it reads, in three
+  stages (`edalize_driver`: `fusesoc-plan`, `run-generator`, `fusesoc-build`):
+  1. the plan: FuseSoC's own `fusesoc run --setup` with the build's cores roots, target and flags
+     (not its parameters), stopped after `Edalizer.run_generators`, with the launch of each
+     generator replaced by a record of the invocation (generator, its definition, the `.yml`
+     parameters, the generated VLNV and FuseSoC's `generator_cache/<vlnv>-<input hash>`
+     directory). FuseSoC runs the generators of the resolved cores only (never those of a
+     generated core), so the list is complete before any of them runs.
+  2. one process per invocation: FuseSoC's own `Ttptttg(...).generate()` makes it (FuseSoC
+     writes the `.yml`, hashes it, launches the script, parses the cores it wrote), with only
+     the generator's core and the asking core's files as inputs. Its output directory is the
+     process's output digest.
+  3. the build: `fusesoc run --build` as before, with those digests as inputs; when FuseSoC
+     launches a generator, the launch copies that process's output into the directory FuseSoC
+     chose instead (an invocation no process made fails the build: the plan and the build
+     disagree). The dependency re-solve with the generated cores, the EDAM and Edalize stay
+     FuseSoC's.
+  Command-line parameters and tool options (`parameters`, e.g. `nextpnr_options`) reach only
+  the EDAM, after the generators: changing them, or `min_fmax_mhz`, re-runs the build alone.
+  Changing `toolchain` re-runs the generators too (icepll comes from the chosen toolchain).
+* The hook is the one method of FuseSoC 2.4 that launches a generator program,
+  `Ttptttg._run(self, generator_cwd)` (and `Edalizer.run_generators` to stop the plan),
+  patched for the length of one `fusesoc` call in the driver; the driver checks both exist
+  with that signature and fails naming the pinned version otherwise. FuseSoC's own generator
+  cache (`cache_type: input`, 2.4) cannot carry the outputs in: it applies only to generators
+  whose definition opts in, and those in third-party cores (icepll) do not.
+* A generator's process runs in another sandbox than the build, so a generator that writes its
+  sandbox's absolute path into its output is refused with the file named; the `.yml` input
+  FuseSoC leaves in the directory (it names the sandbox) is not part of the output.
 * In that sandbox, `python3` is the venv's interpreter (generators import
   fusesoc) and, with the YoWASP toolchain, `icepll` is YoWASP's build; FuseSoC's cache root is in
   the sandbox. Tools run through the same `EDALIZE_LAUNCHER` as `fpga_bitstream`, which also asks
@@ -143,7 +163,9 @@ class FusesocCoreParametersField(FpgaHdlValuesField):
         Values of the core's parameters, as `fusesoc run` takes them after the VLNV
         (`--memsize=8192`); `True` passes a bool parameter, `False` leaves it out. FuseSoC runs
         from the BUILD file's directory, so `file` parameters are relative to it. Example:
-        `parameters={"memfile": "serv/sw/blinky.hex", "memsize": 8192}`.
+        `parameters={"memfile": "serv/sw/blinky.hex", "memsize": 8192}`. The flow's options
+        go here too, as FuseSoC takes them (`{"nextpnr_options": "--seed 2"}` adds to the
+        core's). No generator reads these: changing them rebuilds without re-running one.
         """
     )
 
@@ -192,8 +214,9 @@ class FusesocCoreTarget(Target):
         repository (`core`), e.g. a vendored third-party SoC, or a core by VLNV (`vlnv`) from the
         FuseSoC libraries declared in pants.toml (`[fusesoc].libraries`: directories, or git
         repositories locked to a commit), by FuseSoC's own `fusesoc run --build` in a sandbox: its filesets, dependencies,
-        parameters and generators are resolved by FuseSoC, the tools are the hermetic YoWASP
-        ones (or native), and the build is cached by its inputs. `package` writes the
+        parameters and generators are resolved by FuseSoC, each generator runs as a sandboxed
+        process of its own (cached by what it reads), the tools are the hermetic YoWASP ones (or
+        native), and the build is cached by its inputs. `package` writes the
         bitstream and nextpnr's report and prints resource use and fmax.
         """
     )
