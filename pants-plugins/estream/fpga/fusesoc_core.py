@@ -341,6 +341,19 @@ def driver_failure(result: FallibleProcessResult, *, where: str) -> EstreamError
     return build_failure(result, where=where)
 
 
+def generator_failure(stderr_bytes: bytes, exit_code: int, entry: Mapping, *, where: str) -> EstreamError:
+    """A generator's process failed: name the generator, the invocation and the core asking."""
+    stderr = stderr_bytes.decode("utf-8", "replace").strip()
+    failed = [line for line in stderr.splitlines() if line.startswith("fpga build failed:")]
+    detail = stderr[stderr.index(failed[0]) :] if failed else stderr[-4000:]
+    return EstreamError.single(
+        where,
+        f"FuseSoC generator `{entry['generator']}` ({entry['name']}, asked for by "
+        f"{entry['core']['name']}) failed (exit {exit_code}):\n{detail}",
+        help="the messages above come from the generator script, run by FuseSoC in its own sandbox",
+    )
+
+
 def plan_config(config: Mapping) -> dict:
     return {key: config[key] for key in PLAN_KEYS if key in config}
 
@@ -425,9 +438,9 @@ async def run_generators(
         Get(FallibleProcessResult, Process, dataclasses.replace(process, output_directories=(GENERATED_ROOT,)))
         for process in processes
     )
-    for result in results:
+    for entry, result in zip(entries, results):
         if result.exit_code != 0:
-            raise driver_failure(result, where=where)
+            raise generator_failure(result.stderr, result.exit_code, entry, where=where)
     return tuple(result.output_digest for result in results)
 
 

@@ -13,6 +13,7 @@ from estream.fpga.fusesoc_core import (
     FusesocCoreTarget,
     core_build_config,
     generator_configs,
+    generator_failure,
     generator_inputs,
     plan_config,
 )
@@ -109,3 +110,11 @@ def test_each_planned_generator_gets_the_build_s_toolchain() -> None:
 def test_the_plugin_and_the_driver_agree_on_where_generator_outputs_go() -> None:
     assert GENERATED_ROOT == edalize_driver.GENERATED_ROOT
     assert GENERATORS_FILE == edalize_driver.GENERATORS_FILE
+
+
+def test_a_failed_generator_is_named_with_the_core_that_asked_for_it() -> None:
+    stderr = b"noise\nfpga build failed: generator icepll of acme:soc:top:1.0 (pll) failed: icepll: not found\n"
+    d = generator_failure(stderr, 1, ENTRY, where="3p/BUILD: 3p:x").diagnostics[0]
+    assert d.path == "3p/BUILD: 3p:x"
+    assert d.message.startswith("FuseSoC generator `icepll` (pll, asked for by acme:soc:top:1.0) failed (exit 1):")
+    assert "icepll: not found" in d.message and "noise" not in d.message
