@@ -31,15 +31,14 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(HERE / "tests"))
 from integration.gen_blinky import TARGET, write_gen_blinky  # noqa: E402
-
-ENTRIES = ("pants", "pants.toml", "BUILD", "3rdparty", "build-support", "pants-plugins", "schemas", "circuits", "fpga")
+from integration.pants_repo import REPO_ENTRIES  # noqa: E402
 STAMP = re.compile(r"^(\d\d):(\d\d):(\d\d\.\d+) \[INFO\] (Starting|Completed): (.*)$")
 WATCHED = ("List the FuseSoC generators", "Run FuseSoC generator", "Build FuseSoC core")
 
 
 def copy_repo(src: Path, dest: Path) -> Path:
     dest.mkdir(parents=True)
-    for entry in ENTRIES:
+    for entry in REPO_ENTRIES:
         path = src / entry
         if path.is_dir():
             shutil.copytree(path, dest / entry, ignore=shutil.ignore_patterns("__pycache__", "dist"))
