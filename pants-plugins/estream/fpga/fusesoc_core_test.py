@@ -3,6 +3,8 @@ tests/integration/fusesoc_core_integration_test.py)."""
 
 from __future__ import annotations
 
+from typing import Any, Dict
+
 import pytest
 
 from estream.core.errors import EstreamError
@@ -79,7 +81,7 @@ def test_the_plan_reads_neither_the_parameters_nor_the_output() -> None:
     assert plan_config(config(core_target="icestick")) != plan_config(base)
 
 
-ENTRY = {
+ENTRY: Dict[str, Any] = {
     "key": "generator_cache/acme_soc_top-pll_1.0-abc",
     "generator": "icepll",
     "definition": {"root": "3p/gen", "command": "icepll.py", "interpreter": "python3"},
