@@ -613,7 +613,9 @@ def run_generator(entry):
         raise BuildFailed(
             "%s: FuseSoC put its output elsewhere than where the plan expects it (%s)" % (what, entry["key"])
         )
-    os.remove(os.path.join(made, entry["name"] + "_input.yml"))
+    input_yml = os.path.join(made, entry["name"] + "_input.yml")
+    if os.path.exists(input_yml):
+        os.remove(input_yml)
     needle = (root + "/").encode()
     for dirpath, _, files in os.walk(made):
         for name in files:
