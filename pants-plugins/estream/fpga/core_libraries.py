@@ -12,8 +12,8 @@ Decisions:
   `sync_version`) in a sandboxed process whose only inputs are the URL and the commit: Pants
   caches it by those, so the commit alone decides the content (`.git` is dropped; the output is
   the tree), and a branch moved upstream changes nothing. A failed fetch is not cached.
-* The VLNV is looked up by FuseSoC's `CoreManager` over those libraries, in the build process
-  (`edalize_driver.fusesoc_build`), with FuseSoC's matching (a VLNV without version picks the
+* The VLNV is looked up by FuseSoC's `CoreManager` over those libraries, in the generator plan
+  and the build processes (`edalize_driver.core_vlnv`), with FuseSoC's matching (a VLNV without version picks the
   newest). When it is not found, the driver prints the libraries' VLNVs on one marked line and
   this module turns them into the error, with a did-you-mean.
 """

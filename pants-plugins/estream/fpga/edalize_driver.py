@@ -1,8 +1,12 @@
 """Build one FPGA bitstream with Edalize; runs inside a Pants sandbox on the `fpga-toolchain` venv.
 
 Usage: `python edalize_driver.py build CONFIG.json` (what the `fpga_bitstream` rule runs),
-`python edalize_driver.py fusesoc-build CONFIG.json` (a `fusesoc_core` target: FuseSoC's own
-`fusesoc run --build` on a core, its dependencies and generators resolved by FuseSoC),
+`python edalize_driver.py fusesoc-plan CONFIG.json` (a `fusesoc_core` target's first stage: the
+generator invocations FuseSoC's own `fusesoc run --setup` makes, recorded, not run),
+`python edalize_driver.py run-generator GENERATOR.json` (one of them, by FuseSoC's own code, in a
+sandbox of its own), `python edalize_driver.py fusesoc-build CONFIG.json` (FuseSoC's own
+`fusesoc run --build` on the core, dependencies resolved by FuseSoC, generator outputs taken from
+their processes),
 `python edalize_driver.py validate-cores CORE...` (FuseSoC's parser on exported cores),
 `python edalize_driver.py fetch-library GIT URL COMMIT DEST` (a git FuseSoC library at one commit,
 by FuseSoC's own git provider, into DEST without `.git`), and
@@ -377,12 +381,17 @@ TOOL_SHIMS = {
     'sys.exit(t.run_icepll(sys.argv[1:]))" "$@"\n',
 }
 
+# Where a build finds the outputs of its generator processes (`run-generator`), each below the
+# path FuseSoC gives it relative to its generator root (`generator_cache/<vlnv>-<input hash>`).
+GENERATED_ROOT = "__generators"
+GENERATORS_FILE = "fusesoc_generators.json"
 
-def fusesoc_build(config):
-    """`fusesoc run --build` on one core, in this sandbox; copy its bitstream to `output`."""
+
+def prepare_fusesoc_sandbox(config, root):
+    """The environment every FuseSoC stage runs in: the tool shims first on the PATH, the
+    toolchain's settings, Edalize's launcher, and a fusesoc.conf whose cache is in the sandbox."""
     if os.environ.get("ESTREAM_FPGA_PATH"):
         os.environ["PATH"] = os.environ["ESTREAM_FPGA_PATH"]
-    root = os.getcwd()
     tools = os.path.join(root, "__tools")
     os.makedirs(tools, exist_ok=True)
     shims = ["python3"] + (["icepll"] if config["toolchain"] == "yowasp" else [])
@@ -398,39 +407,51 @@ def fusesoc_build(config):
         if cache:
             os.environ["YOWASP_CACHE_DIR"] = os.path.abspath(cache)
     else:
-        check_native_tools(config["family"])
         os.environ["ESTREAM_FPGA_NATIVE"] = "1"
     os.environ["EDALIZE_LAUNCHER"] = "%s %s launch" % (sys.executable, os.path.abspath(__file__))
-    with open("fusesoc.conf", "w") as f:
+    with open(os.path.join(root, "fusesoc.conf"), "w") as f:
         # FuseSoC's cache (generated cores) stays in the sandbox, never in ~/.cache/fusesoc.
         f.write("[main]\ncache_root = %s\n" % os.path.join(root, "__fusesoc_cache"))
 
+
+def core_vlnv(config, root):
+    """The full VLNV of the core to build: looked up in the libraries, or the `.core` file's."""
+    if config.get("vlnv"):
+        return resolve_vlnv(config["vlnv"], config["libraries"], root)
     from fusesoc.capi2.coreparser import Core2Parser  # pants: no-infer-dep
     from fusesoc.core import Core  # pants: no-infer-dep
-    from fusesoc.main import main as fusesoc_main  # pants: no-infer-dep
 
-    if config.get("vlnv"):
-        vlnv = resolve_vlnv(config["vlnv"], config["libraries"], root)
-    else:
-        try:
-            vlnv = str(Core(Core2Parser(), config["core_file"]).name)
-        except Exception as e:
-            raise BuildFailed("%s is not a valid FuseSoC core: %s" % (config["core_file"], e))
-    work_root = os.path.join(root, WORK_ROOT)
+    try:
+        return str(Core(Core2Parser(), config["core_file"]).name)
+    except Exception as e:
+        raise BuildFailed("%s is not a valid FuseSoC core: %s" % (config["core_file"], e))
+
+
+def fusesoc_argv(config, root, vlnv, stage, work_root, with_parameters=True):
+    """`fusesoc ... run --STAGE --target=T --flag F... VLNV --param=value...`, as a user types it."""
     argv = ["fusesoc", "--config", os.path.join(root, "fusesoc.conf")]
     for cores_root in config["cores_roots"]:
         argv += ["--cores-root", os.path.join(root, cores_root)]
-    argv += ["run", "--build", "--target", config["target"], "--work-root", work_root]
+    argv += ["run", "--" + stage, "--target", config["target"], "--work-root", work_root]
     for flag in config.get("flags", []):
         argv += ["--flag", flag]
     argv.append(vlnv)
-    for name, value in sorted(config.get("parameters", {}).items()):
-        if value is True:
-            argv.append("--" + name)
-        elif value is not False:
-            argv.append("--%s=%s" % (name, value))
+    if with_parameters:
+        for name, value in sorted(config.get("parameters", {}).items()):
+            if value is True:
+                argv.append("--" + name)
+            elif value is not False:
+                argv.append("--%s=%s" % (name, value))
+    return argv
+
+
+def run_fusesoc_main(argv, config, root, vlnv, work_root):
+    """FuseSoC's own `main()` on `argv`, from the BUILD file's directory; a failure is a
+    BuildFailed with FuseSoC's error lines and the tool logs' tails."""
     print("fusesoc: " + " ".join(argv[1:]).replace(root + "/", ""))
     import logging
+
+    from fusesoc.main import main as fusesoc_main  # pants: no-infer-dep
 
     errors = []
 
@@ -439,7 +460,8 @@ def fusesoc_build(config):
             if record.levelno >= logging.ERROR:
                 errors.append(record.getMessage())
 
-    logging.getLogger("fusesoc").addHandler(Collect())
+    handler = Collect()
+    logging.getLogger("fusesoc").addHandler(handler)
     sys.argv = argv
     # From the BUILD file's directory: FuseSoC makes `file` parameters absolute from its
     # working directory, so `memfile="sw/blinky.hex"` is relative to the BUILD file.
@@ -457,6 +479,188 @@ def fusesoc_build(config):
             )
     finally:
         os.chdir(root)
+        logging.getLogger("fusesoc").removeHandler(handler)
+
+
+def generator_launch_hook():
+    """FuseSoC's `Ttptttg` class and the name of its one method that launches a generator
+    program (`_run(self, generator_cwd)`: write the `.yml`, run the script in `generator_cwd`).
+    Everything around it (the input, its hash, the directory, parsing the cores the generator
+    wrote, adding them to the dependency solve) stays FuseSoC's; the stages below replace only
+    the launch. Checked here so that another FuseSoC fails with this message, not silently."""
+    from fusesoc.edalizer import Edalizer, Ttptttg  # pants: no-infer-dep
+
+    import inspect
+
+    run = getattr(Ttptttg, "_run", None)
+    if run is None or list(inspect.signature(run).parameters) != ["self", "generator_cwd"] or not hasattr(
+        Edalizer, "run_generators"
+    ):
+        raise BuildFailed(
+            "this FuseSoC has no `Ttptttg._run(self, generator_cwd)`/`Edalizer.run_generators`: "
+            "the generator stages are written for FuseSoC 2.4 (fpga-tools.lock pins 2.4.7)"
+        )
+    return Edalizer, Ttptttg
+
+
+class PlanComplete(Exception):
+    """Stops `fusesoc run --setup` once FuseSoC knows every generator invocation."""
+
+
+def fusesoc_plan(config):
+    """Stage 1: the generator invocations FuseSoC makes for this core and target.
+
+    FuseSoC's own `fusesoc run --setup` (same cores roots, target and flags as the build)
+    resolves the dependencies and calls every generator through `Ttptttg.generate()`; here the
+    launch only records the invocation, and the run stops after `Edalizer.run_generators`
+    (FuseSoC runs generators of the resolved cores only, never of generated ones, so nothing
+    later can ask for more). Writes GENERATORS_FILE: for each, what `run-generator` needs to
+    make the same call, with paths relative to the sandbox."""
+    root = os.getcwd()
+    prepare_fusesoc_sandbox(config, root)
+    Edalizer, Ttptttg = generator_launch_hook()
+    vlnv = core_vlnv(config, root)
+    work_root = os.path.join(root, WORK_ROOT)
+    planned = []
+
+    def inside(path, what):
+        rel = os.path.relpath(os.path.abspath(path), root)
+        if rel == ".." or rel.startswith("../"):
+            raise BuildFailed("%s (%s) is outside the build's inputs" % (what, path))
+        return rel
+
+    def record(ttptttg, generator_cwd):
+        definition = dict(ttptttg.generator)
+        definition["root"] = inside(definition["root"], "the root of generator %s" % ttptttg.gen_name)
+        planned.append({
+            "key": os.path.relpath(generator_cwd, ttptttg.gen_root),
+            "generator": ttptttg.gen_name,
+            "definition": definition,
+            "name": ttptttg.name,
+            "pos": ttptttg.pos,
+            "config": ttptttg.generator_input["parameters"],
+            "vlnv": ttptttg.generator_input["vlnv"],
+            "core": {
+                "name": str(ttptttg.core.name),
+                "files_root": inside(ttptttg.core.files_root, "the files of core %s" % ttptttg.core.name),
+            },
+        })
+
+    original = Edalizer.run_generators
+
+    def run_generators_then_stop(edalizer):
+        original(edalizer)
+        raise PlanComplete()
+
+    from unittest import mock
+
+    argv = fusesoc_argv(config, root, vlnv, "setup", work_root, with_parameters=False)
+    try:
+        with mock.patch.object(Ttptttg, "_run", record), mock.patch.object(
+            Edalizer, "run_generators", run_generators_then_stop
+        ):
+            run_fusesoc_main(argv, config, root, vlnv, work_root)
+    except PlanComplete:
+        pass
+    else:
+        raise BuildFailed("`fusesoc run --setup` on %s ended before running its generators" % vlnv)
+    with open(GENERATORS_FILE, "w") as f:
+        json.dump({"vlnv": vlnv, "generators": planned}, f, indent=2, sort_keys=True)
+    for entry in planned:
+        print("generator %s of %s: %s" % (entry["generator"], entry["core"]["name"], entry["key"]))
+
+
+class GeneratingCore:
+    """What `Ttptttg` reads of the core that asks for a generator: its name, files and cache."""
+
+    def __init__(self, name, files_root, cache_root):
+        self.name = name
+        self.files_root = files_root
+        self.cache_root = cache_root
+
+    def __str__(self):
+        return str(self.name)
+
+
+def run_generator(entry):
+    """Stage 2 (one process per generator): the invocation `fusesoc_plan` recorded, made by
+    FuseSoC's own `Ttptttg(...).generate()` (the `.yml` it writes, its hash, the directory, the
+    launch, the parse of the cores the generator writes), in GENERATED_ROOT.
+
+    The generator's `.yml` input names this sandbox's absolute path (`files_root`); it is left
+    out of the output, whose other files must not name the sandbox (a later stage runs in
+    another one)."""
+    root = os.getcwd()
+    prepare_fusesoc_sandbox(entry, root)
+    _, Ttptttg = generator_launch_hook()
+    from fusesoc.vlnv import Vlnv  # pants: no-infer-dep
+
+    out = os.path.join(root, GENERATED_ROOT)
+    definition = dict(entry["definition"])
+    definition["root"] = os.path.join(root, definition["root"])
+    core = GeneratingCore(Vlnv(entry["core"]["name"]), os.path.join(root, entry["core"]["files_root"]), out)
+    ttptttg = Ttptttg(
+        {"generator": entry["generator"], "name": entry["name"], "pos": entry["pos"], "config": entry["config"]},
+        core, {entry["generator"]: definition}, out,
+    )
+    what = "generator %s of %s (%s)" % (entry["generator"], entry["core"]["name"], entry["name"])
+    try:
+        cores = ttptttg.generate()
+    except Exception as e:
+        raise BuildFailed("%s failed: %s" % (what, str(e).replace(root + "/", "")))
+    made = os.path.join(out, entry["key"])
+    if not os.path.isdir(made):
+        raise BuildFailed(
+            "%s: FuseSoC put its output elsewhere than where the plan expects it (%s)" % (what, entry["key"])
+        )
+    input_yml = os.path.join(made, entry["name"] + "_input.yml")
+    if os.path.exists(input_yml):
+        os.remove(input_yml)
+    needle = (root + "/").encode()
+    for dirpath, _, files in os.walk(made):
+        for name in files:
+            path = os.path.join(dirpath, name)
+            with open(path, "rb") as f:
+                if needle in f.read():
+                    raise BuildFailed(
+                        "%s wrote its sandbox's absolute path into %s; the build that uses it runs "
+                        "elsewhere, so it cannot run as a process of its own"
+                        % (what, os.path.relpath(path, out))
+                    )
+    print("%s: %s" % (what, ", ".join(str(c.name) for c in cores) or "no cores"))
+
+
+def fusesoc_build(config):
+    """Stage 3: `fusesoc run --build` on one core, in this sandbox; copy its bitstream to `output`.
+
+    FuseSoC calls each generator as always, but the launch takes the output of that
+    generator's own process (in GENERATED_ROOT, from `run-generator`) instead of running it
+    again; an invocation no process made fails the build (the plan and the build disagree)."""
+    root = os.getcwd()
+    prepare_fusesoc_sandbox(config, root)
+    if config["toolchain"] != "yowasp":
+        check_native_tools(config["family"])
+    vlnv = core_vlnv(config, root)
+    work_root = os.path.join(root, WORK_ROOT)
+    _, Ttptttg = generator_launch_hook()
+    generated = os.path.join(root, GENERATED_ROOT)
+
+    def take_generated(ttptttg, generator_cwd):
+        key = os.path.relpath(generator_cwd, ttptttg.gen_root)
+        made = os.path.join(generated, key)
+        if not os.path.isdir(made):
+            raise RuntimeError(
+                "no sandboxed run of generator %s made %s: the plan stage and the build disagree"
+                % (ttptttg.gen_name, key)
+            )
+        print("generator %s of %s: output of its own process (%s)" % (ttptttg.gen_name, ttptttg.core.name, key))
+        shutil.copytree(made, generator_cwd, dirs_exist_ok=True)
+
+    from unittest import mock
+
+    argv = fusesoc_argv(config, root, vlnv, "build", work_root)
+    with mock.patch.object(Ttptttg, "_run", take_generated):
+        run_fusesoc_main(argv, config, root, vlnv, work_root)
     suffix = BITSTREAM_SUFFIX[config["family"]]
     found = sorted(f for f in os.listdir(work_root) if f.endswith(suffix))
     if len(found) != 1:
@@ -558,13 +762,21 @@ def main(argv):
             with open(argv[1]) as f:
                 fusesoc_build(json.load(f))
             return 0
+        if argv[:1] == ["fusesoc-plan"] and len(argv) == 2:
+            with open(argv[1]) as f:
+                fusesoc_plan(json.load(f))
+            return 0
+        if argv[:1] == ["run-generator"] and len(argv) == 2:
+            with open(argv[1]) as f:
+                run_generator(json.load(f))
+            return 0
         if argv[:1] == ["fetch-library"] and len(argv) == 5:
             return fetch_library(*argv[1:])
         if argv[:1] == ["validate-cores"]:
             validate_cores(argv[1:])
             return 0
         sys.stderr.write(
-            "usage: edalize_driver.py build CONFIG.json | fusesoc-build CONFIG.json | validate-cores CORE... | fetch-library GIT URL COMMIT DEST | launch TOOL ARGS...\n"
+            "usage: edalize_driver.py build CONFIG.json | fusesoc-plan CONFIG.json | run-generator GENERATOR.json | fusesoc-build CONFIG.json | validate-cores CORE... | fetch-library GIT URL COMMIT DEST | launch TOOL ARGS...\n"
         )
         return 2
     except BuildFailed as e:

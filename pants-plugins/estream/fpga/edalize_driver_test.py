@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -278,3 +279,127 @@ def test_a_vlnv_no_library_holds_prints_every_library_s_vlnvs(tmp_path, capsys) 
     assert json.loads(line[len(edalize_driver.NOT_FOUND_MARKER):]) == {
         "vlnv": "acme:io:urt:1.0", "known": {"acme": ["acme:io:uart:1.0"]},
     }
+
+
+# ---------------------------------------------------------------------------------------------
+# The generator stages: `fusesoc-plan` lists the invocations FuseSoC makes, `run-generator` makes
+# one in a sandbox of its own (FuseSoC needed, as above; the build stage that takes their outputs
+# runs in tests/integration/fusesoc_generators_integration_test.py).
+# ---------------------------------------------------------------------------------------------
+
+GEN_CORE = """CAPI=2:
+name: acme:gen:consts:1.0
+generators:
+  consts:
+    interpreter: python3
+    command: consts.py
+"""
+
+GEN_SCRIPT = """from fusesoc.capi2.generator import Generator
+import os
+
+class G(Generator):
+    def run(self):
+        with open("consts.vh", "w") as f:
+            f.write("`define WIDTH %d\\n" % self.config["width"])
+            if self.config.get("leak"):
+                f.write("// made in %s\\n" % os.getcwd())
+        self.add_files([{"consts.vh": {"file_type": "verilogSource", "is_include_file": True}}])
+
+g = G()
+g.run()
+g.write()
+"""
+
+TOP_CORE = """CAPI=2:
+name: acme:soc:top:1.0
+filesets:
+  rtl:
+    files: [top.v]
+    file_type: verilogSource
+    depend: [acme:gen:consts]
+generate:
+  widths:
+    generator: consts
+    parameters: {width: 8, leak: LEAK}
+targets:
+  default:
+    filesets: [rtl]
+    generate: [widths]
+    flow: icestorm
+    flow_options: {pnr: next}
+    toplevel: top
+"""
+
+
+def _generator_library(root: Path, leak: bool = False) -> None:
+    (root / "gen").mkdir(parents=True)
+    (root / "gen/consts.core").write_text(GEN_CORE)
+    (root / "gen/consts.py").write_text(GEN_SCRIPT)
+    (root / "soc").mkdir()
+    (root / "soc/top.core").write_text(TOP_CORE.replace("LEAK", "true" if leak else "false"))
+    (root / "soc/top.v").write_text("module top; endmodule\n")
+
+
+def _isolate_driver_env(monkeypatch) -> None:
+    """The stages set the sandbox's environment and argv; give them back after the test."""
+    import sys
+
+    for name in ("ESTREAM_FPGA_PATH", "ESTREAM_FPGA_NATIVE", "ESTREAM_NEXTPNR_REPORT", "EDALIZE_LAUNCHER", "YOWASP_CACHE_DIR"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("PATH", os.environ.get("PATH", ""))
+    monkeypatch.setattr(sys, "argv", list(sys.argv))
+
+
+PLAN_CONFIG = {
+    "cwd": ".", "target": "default", "flags": [], "family": "ice40", "toolchain": "native",
+    "core_file": "soc/top.core", "cores_roots": ["gen", "soc"],
+}
+
+
+def _plan(tmp_path: Path, monkeypatch, leak: bool = False) -> dict:
+    plan = tmp_path / "plan"
+    _generator_library(plan, leak=leak)
+    monkeypatch.chdir(plan)
+    edalize_driver.fusesoc_plan(PLAN_CONFIG)
+    return json.loads((plan / edalize_driver.GENERATORS_FILE).read_text())
+
+
+def test_the_plan_lists_each_generator_invocation_fusesoc_makes_without_running_it(tmp_path, monkeypatch) -> None:
+    pytest.importorskip("fusesoc", reason="FuseSoC is in the fpga-tools resolve only")
+    _isolate_driver_env(monkeypatch)
+    plan = _plan(tmp_path, monkeypatch)
+    assert plan["vlnv"] == "acme:soc:top:1.0"
+    [entry] = plan["generators"]
+    assert entry["generator"] == "consts" and entry["name"] == "widths"
+    assert entry["config"] == {"width": 8, "leak": False}
+    assert entry["vlnv"] == "acme:soc:top-widths:1.0"  # FuseSoC's name for the generated core
+    assert entry["core"] == {"name": "acme:soc:top:1.0", "files_root": "soc"}
+    assert entry["definition"]["root"] == "gen" and entry["definition"]["command"] == "consts.py"
+    assert entry["key"].startswith("generator_cache/acme_soc_top-widths_1.0-")
+    assert not (tmp_path / "plan/gen/consts.vh").exists() and not list(tmp_path.glob("plan/**/consts.vh"))
+
+
+def test_a_generator_process_makes_the_invocation_where_the_build_looks_for_it(tmp_path, monkeypatch) -> None:
+    pytest.importorskip("fusesoc", reason="FuseSoC is in the fpga-tools resolve only")
+    _isolate_driver_env(monkeypatch)
+    [entry] = _plan(tmp_path, monkeypatch)["generators"]
+    sandbox = tmp_path / "generator"
+    _generator_library(sandbox)
+    monkeypatch.chdir(sandbox)
+    edalize_driver.run_generator({**entry, "toolchain": "native", "family": "ice40"})
+    made = sandbox / edalize_driver.GENERATED_ROOT / entry["key"]
+    assert sorted(p.name for p in made.iterdir()) == ["consts.vh", "top-widths.core"]  # no `.yml` input
+    assert (made / "consts.vh").read_text() == "`define WIDTH 8\n"
+    assert "acme:soc:top-widths:1.0" in (made / "top-widths.core").read_text()
+
+
+def test_a_generator_that_writes_its_sandbox_path_is_refused(tmp_path, monkeypatch) -> None:
+    pytest.importorskip("fusesoc", reason="FuseSoC is in the fpga-tools resolve only")
+    _isolate_driver_env(monkeypatch)
+    [entry] = _plan(tmp_path, monkeypatch, leak=True)["generators"]
+    sandbox = tmp_path / "generator"
+    _generator_library(sandbox, leak=True)
+    monkeypatch.chdir(sandbox)
+    with pytest.raises(edalize_driver.BuildFailed, match="wrote its sandbox's absolute path into generator_cache/.*consts.vh"):
+        edalize_driver.run_generator({**entry, "toolchain": "native", "family": "ice40"})

@@ -8,16 +8,36 @@ Decisions:
 * The core is a `.core` file of the repository (`core=`, its dependencies found in `cores_roots`,
   directories below the BUILD file; every file `sources` globs is an input), or a VLNV (`vlnv=`)
   looked up by FuseSoC's `CoreManager` in the libraries of `[fusesoc].libraries` (directories
-  by digest, git repositories fetched at a locked commit: `estream.fpga.core_libraries`). Either
-  way the build, its generators included, is one sandboxed process cached by its inputs.
-* Generators run inside FuseSoC's process, not as Pants processes of their own: FuseSoC calls
-  them in the middle of `fusesoc run` (`Edalizer.run_generators`, after resolving dependencies
-  with the flags and before the EDAM exists), passes each the `.yml` it writes from the
-  generating core's parameters, and adds the core the generator writes back into the same
-  dependency solve. Running them outside would mean re-implementing that part of CAPI2
-  (parameter expansion, generated-core naming, the re-solve); FuseSoC has no hook to hand a
-  generator's output in. They are still sandboxed and cached: as part of the build process,
-  whose cache key holds everything a generator reads (its script is a library file).
+  by digest, git repositories fetched at a locked commit: `estream.fpga.core_libraries`).
+* Generators run as sandboxed processes of their own, each cached by what it reads, in three
+  stages (`edalize_driver`: `fusesoc-plan`, `run-generator`, `fusesoc-build`):
+  1. the plan: FuseSoC's own `fusesoc run --setup` with the build's cores roots, target and flags
+     (not its parameters), stopped after `Edalizer.run_generators`, with the launch of each
+     generator replaced by a record of the invocation (generator, its definition, the `.yml`
+     parameters, the generated VLNV and FuseSoC's `generator_cache/<vlnv>-<input hash>`
+     directory). FuseSoC runs the generators of the resolved cores only (never those of a
+     generated core), so the list is complete before any of them runs.
+  2. one process per invocation: FuseSoC's own `Ttptttg(...).generate()` makes it (FuseSoC
+     writes the `.yml`, hashes it, launches the script, parses the cores it wrote), with only
+     the generator's core and the asking core's files as inputs. Its output directory is the
+     process's output digest.
+  3. the build: `fusesoc run --build` as before, with those digests as inputs; when FuseSoC
+     launches a generator, the launch copies that process's output into the directory FuseSoC
+     chose instead (an invocation no process made fails the build: the plan and the build
+     disagree). The dependency re-solve with the generated cores, the EDAM and Edalize stay
+     FuseSoC's.
+  Command-line parameters and tool options (`parameters`, e.g. `nextpnr_options`) reach only
+  the EDAM, after the generators: changing them, or `min_fmax_mhz`, re-runs the build alone.
+  Changing `toolchain` re-runs the generators too (icepll comes from the chosen toolchain).
+* The hook is the one method of FuseSoC 2.4 that launches a generator program,
+  `Ttptttg._run(self, generator_cwd)` (and `Edalizer.run_generators` to stop the plan),
+  patched for the length of one `fusesoc` call in the driver; the driver checks both exist
+  with that signature and fails naming the pinned version otherwise. FuseSoC's own generator
+  cache (`cache_type: input`, 2.4) cannot carry the outputs in: it applies only to generators
+  whose definition opts in, and those in third-party cores (icepll) do not.
+* A generator's process runs in another sandbox than the build, so a generator that writes its
+  sandbox's absolute path into its output is refused with the file named; the `.yml` input
+  FuseSoC leaves in the directory (it names the sandbox) is not part of the output.
 * In that sandbox, `python3` is the venv's interpreter (generators import
   fusesoc) and, with the YoWASP toolchain, `icepll` is YoWASP's build; FuseSoC's cache root is in
   the sandbox. Tools run through the same `EDALIZE_LAUNCHER` as `fpga_bitstream`, which also asks
@@ -26,6 +46,7 @@ Decisions:
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import posixpath
 import re
@@ -49,7 +70,15 @@ from estream.fpga.target_types import FpgaBitstreamOutputPathField, FpgaFamilyFi
 from pants.core.goals.package import BuiltPackage, BuiltPackageArtifact, PackageFieldSet
 from pants.core.util_rules.source_files import SourceFiles, SourceFilesRequest
 from pants.engine.addresses import Address
-from pants.engine.fs import CreateDigest, Digest, DigestContents, FileContent, MergeDigests
+from pants.engine.fs import (
+    CreateDigest,
+    Digest,
+    DigestContents,
+    DigestSubset,
+    FileContent,
+    MergeDigests,
+    PathGlobs,
+)
 from pants.engine.process import FallibleProcessResult, Process
 from pants.engine.rules import Get, MultiGet, collect_rules, rule
 from pants.engine.target import (
@@ -134,7 +163,9 @@ class FusesocCoreParametersField(FpgaHdlValuesField):
         Values of the core's parameters, as `fusesoc run` takes them after the VLNV
         (`--memsize=8192`); `True` passes a bool parameter, `False` leaves it out. FuseSoC runs
         from the BUILD file's directory, so `file` parameters are relative to it. Example:
-        `parameters={"memfile": "serv/sw/blinky.hex", "memsize": 8192}`.
+        `parameters={"memfile": "serv/sw/blinky.hex", "memsize": 8192}`. The flow's options
+        go here too, as FuseSoC takes them (`{"nextpnr_options": "--seed 2"}` adds to the
+        core's). No generator reads these: changing them rebuilds without re-running one.
         """
     )
 
@@ -183,8 +214,9 @@ class FusesocCoreTarget(Target):
         repository (`core`), e.g. a vendored third-party SoC, or a core by VLNV (`vlnv`) from the
         FuseSoC libraries declared in pants.toml (`[fusesoc].libraries`: directories, or git
         repositories locked to a commit), by FuseSoC's own `fusesoc run --build` in a sandbox: its filesets, dependencies,
-        parameters and generators are resolved by FuseSoC, the tools are the hermetic YoWASP
-        ones (or native), and the build is cached by its inputs. `package` writes the
+        parameters and generators are resolved by FuseSoC, each generator runs as a sandboxed
+        process of its own (cached by what it reads), the tools are the hermetic YoWASP ones (or
+        native), and the build is cached by its inputs. `package` writes the
         bitstream and nextpnr's report and prints resource use and fmax.
         """
     )
@@ -290,6 +322,128 @@ def core_build_config(
     return {**common, "core_file": core_file, "cores_roots": roots}
 
 
+# Keep in step with edalize_driver.GENERATED_ROOT / GENERATORS_FILE (the driver cannot import
+# the plugin; fusesoc_core_test checks they agree).
+GENERATED_ROOT = "__generators"
+GENERATORS_FILE = "fusesoc_generators.json"
+
+# What of `fusesoc_build.json` the plan stage reads: not the parameters (FuseSoC hands command-line
+# parameters and tool options to the EDAM after the generators ran; no generator sees them) nor
+# the output, so changing only those reuses the plan and every generator from the cache.
+PLAN_KEYS = ("cwd", "target", "flags", "family", "toolchain", "core_file", "vlnv", "libraries", "cores_roots")
+
+
+def driver_failure(result: FallibleProcessResult, *, where: str) -> EstreamError:
+    """A failed FuseSoC stage: a VLNV no library holds (with did-you-mean), or the driver's error."""
+    not_found = not_found_in_stderr(result.stderr.decode("utf-8", "replace"))
+    if not_found:
+        return vlnv_not_found_error(not_found[0], not_found[1], where=where)
+    return build_failure(result, where=where)
+
+
+def generator_failure(stderr_bytes: bytes, exit_code: int, entry: Mapping, *, where: str) -> EstreamError:
+    """A generator's process failed: name the generator, the invocation and the core asking."""
+    stderr = stderr_bytes.decode("utf-8", "replace").strip()
+    failed = [line for line in stderr.splitlines() if line.startswith("fpga build failed:")]
+    detail = stderr[stderr.index(failed[0]) :] if failed else stderr[-4000:]
+    return EstreamError.single(
+        where,
+        f"FuseSoC generator `{entry['generator']}` ({entry['name']}, asked for by "
+        f"{entry['core']['name']}) failed (exit {exit_code}):\n{detail}",
+        help="the messages above come from the generator script, run by FuseSoC in its own sandbox",
+    )
+
+
+def plan_config(config: Mapping) -> dict:
+    return {key: config[key] for key in PLAN_KEYS if key in config}
+
+
+def generator_configs(plan: Mapping, *, toolchain: str, family: str) -> Tuple[dict, ...]:
+    """One `run-generator` config per invocation the plan lists (the entry, plus the toolchain
+    a generator's tools come from)."""
+    return tuple(
+        {**entry, "toolchain": toolchain, "family": family} for entry in plan.get("generators", ())
+    )
+
+
+def generator_inputs(entry: Mapping) -> Tuple[str, ...]:
+    """The globs of what a generator may read: the files of the core that defines it (its script
+    and helpers) and of the core that asks for it (`files_root`)."""
+    roots = sorted({entry["definition"]["root"], entry["core"]["files_root"]})
+    return tuple("**" if root == "." else f"{root}/**" for root in roots)
+
+
+async def run_generators(
+    inputs: Digest, config: Mapping, *, toolchain: str, family: str, where: str, address: Address
+) -> Tuple[Digest, ...]:
+    """FuseSoC's generators for this build, each a sandboxed process cached by what it reads.
+
+    First the plan (`fusesoc run --setup` up to the generators: which invocations FuseSoC
+    makes), then one process per invocation; their output digests are inputs of the build."""
+    plan_digest = await Get(
+        Digest,
+        CreateDigest(
+            [FileContent("fusesoc_plan.json", json.dumps(plan_config(config), indent=2, sort_keys=True).encode())]
+        ),
+    )
+    plan_inputs = await Get(Digest, MergeDigests([inputs, plan_digest]))
+    plan_process = await Get(
+        Process,
+        FpgaToolProcess(
+            argv=("fusesoc-plan", "fusesoc_plan.json"),
+            description=f"List the FuseSoC generators of {address} --target={config['target']}",
+            input_digest=plan_inputs,
+            output_files=(GENERATORS_FILE,),
+            toolchain=toolchain,
+            family=family,
+            where=where,
+        ),
+    )
+    planned = await Get(FallibleProcessResult, Process, plan_process)
+    if planned.exit_code != 0:
+        raise driver_failure(planned, where=where)
+    [plan_file] = await Get(DigestContents, Digest, planned.output_digest)
+    entries = generator_configs(json.loads(plan_file.content), toolchain=toolchain, family=family)
+    if not entries:
+        return ()
+    subsets = await MultiGet(
+        Get(Digest, DigestSubset(inputs, PathGlobs(generator_inputs(entry)))) for entry in entries
+    )
+    entry_digests = await MultiGet(
+        Get(Digest, CreateDigest([FileContent("generator.json", json.dumps(entry, indent=2, sort_keys=True).encode())]))
+        for entry in entries
+    )
+    merged = await MultiGet(
+        Get(Digest, MergeDigests([subset, entry_digest])) for subset, entry_digest in zip(subsets, entry_digests)
+    )
+    processes = await MultiGet(
+        Get(
+            Process,
+            FpgaToolProcess(
+                argv=("run-generator", "generator.json"),
+                description=(
+                    f"Run FuseSoC generator {entry['generator']} for {entry['core']['name']} "
+                    f"({entry['name']}, {address})"
+                ),
+                input_digest=digest,
+                output_files=(),
+                toolchain=toolchain,
+                family=family,
+                where=where,
+            ),
+        )
+        for entry, digest in zip(entries, merged)
+    )
+    results = await MultiGet(
+        Get(FallibleProcessResult, Process, dataclasses.replace(process, output_directories=(GENERATED_ROOT,)))
+        for process in processes
+    )
+    for entry, result in zip(entries, results):
+        if result.exit_code != 0:
+            raise generator_failure(result.stderr, result.exit_code, entry, where=where)
+    return tuple(result.output_digest for result in results)
+
+
 @rule(desc="Package a FuseSoC core's bitstream", level=LogLevel.DEBUG)
 async def package_fusesoc_core(
     fs: FusesocCorePackageFieldSet, toolchain: FpgaToolchain, declared: DeclaredCoreLibraries
@@ -320,16 +474,18 @@ async def package_fusesoc_core(
         vlnv=fs.vlnv.value,
         libraries=libraries,
     )
+    what = fs.vlnv.value or fs.core.value
+    inputs = await Get(Digest, MergeDigests([sources.snapshot.digest, *library_digests]))
+    generated = await run_generators(
+        inputs, config, toolchain=chosen, family=family, where=where, address=fs.address
+    )
     config_digest = await Get(
         Digest,
         CreateDigest(
             [FileContent("fusesoc_build.json", json.dumps(config, indent=2, sort_keys=True).encode())]
         ),
     )
-    input_digest = await Get(
-        Digest, MergeDigests([sources.snapshot.digest, config_digest, *library_digests])
-    )
-    what = fs.vlnv.value or fs.core.value
+    input_digest = await Get(Digest, MergeDigests([inputs, config_digest, *generated]))
     process = await Get(
         Process,
         FpgaToolProcess(
@@ -347,10 +503,7 @@ async def package_fusesoc_core(
     )
     result = await Get(FallibleProcessResult, Process, process)
     if result.exit_code != 0:
-        not_found = not_found_in_stderr(result.stderr.decode("utf-8", "replace"))
-        if not_found:
-            raise vlnv_not_found_error(not_found[0], not_found[1], where=where)
-        raise build_failure(result, where=where)
+        raise driver_failure(result, where=where)
     contents = await Get(DigestContents, Digest, result.output_digest)
     by_path = {fc.path: fc.content for fc in contents}
     report = parse_nextpnr_report(by_path[REPORT_FILE], path=f"{where} (nextpnr report.json)")
