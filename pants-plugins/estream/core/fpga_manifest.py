@@ -56,12 +56,12 @@ from datetime import date, time
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 from estream.core.errors import EstreamError
+from estream.core.frozen import FrozenDict
 from estream.core.keys import key_id_problem
 from estream.core.manifest import (
     DEVICE_RE,
     FPGA_RESOURCE_KEYS,
     INVALID,
-    FrozenDict,
     Key,
     Validator,
     quoted,

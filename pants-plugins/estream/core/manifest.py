@@ -28,13 +28,15 @@ import math
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple, TypeVar
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple, TypeVar
 from urllib.parse import urlsplit
 
 from estream.core.errors import MAX_DIAGNOSTICS as ERRORS_MAX_DIAGNOSTICS
 from estream.core.errors import DiagnosticCollector
+from estream.core.frozen import FrozenDict
 from estream.core.names import PACKAGE_NAME_RE, SCHEMA_NAME_RE  # noqa: F401 (re-exported)
 from estream.core.semver import SemverError, Version, VersionReq
+from estream.core.spdx import spdx_expression_error
 from estream.core.toml_loader import MAX_TOML_BYTES, load_toml_document
 
 __all__ = [
@@ -43,7 +45,6 @@ __all__ = [
     "CircuitSpec",
     "Dependency",
     "FpgaSpec",
-    "FrozenDict",
     "GOVERNANCE_MIN_APPROVALS",
     "Governance",
     "INCLUDE_CATEGORIES",
@@ -54,7 +55,6 @@ __all__ = [
     "SchemaSpec",
     "TARGETS",
     "parse_manifest",
-    "spdx_expression_error",
 ]
 
 MANIFEST_FILENAME = "estream-component.toml"
@@ -104,44 +104,7 @@ _EMAIL_RE = re.compile(r"[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+\Z")
 _BARE_KEY_RE = re.compile(r"[A-Za-z0-9_-]+")
 _STRING_LITERAL_RE = re.compile(r'"(?:[^"\\]|\\.)*"|\'[^\']*\'')
 
-K = TypeVar("K")
-V = TypeVar("V")
 T = TypeVar("T")
-
-
-class FrozenDict(Mapping[K, V]):
-    """An immutable, hashable mapping that keeps insertion order (for use in Pants rules)."""
-
-    __slots__ = ("_data", "_hash")
-
-    def __init__(self, items: Any = ()) -> None:
-        self._data: Dict[K, V] = dict(items)
-        self._hash: Optional[int] = None
-
-    def __getitem__(self, key: K) -> V:
-        return self._data[key]
-
-    def __iter__(self) -> Iterator[K]:
-        return iter(self._data)
-
-    def __len__(self) -> int:
-        return len(self._data)
-
-    def __hash__(self) -> int:
-        if self._hash is None:
-            self._hash = hash(frozenset(self._data.items()))
-        return self._hash
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, Mapping):
-            return self._data == dict(other.items())
-        return NotImplemented
-
-    def __repr__(self) -> str:
-        return f"FrozenDict({self._data!r})"
-
-    def __reduce__(self) -> Any:
-        return (FrozenDict, (tuple(self._data.items()),))
 
 
 @dataclass(frozen=True)
@@ -511,99 +474,6 @@ def _scan_key(text: str, pos: int) -> Optional[Tuple[Tuple[str, ...], int]]:
             pos += 1
             continue
         return tuple(parts), pos
-
-
-# --- SPDX expressions ---------------------------------------------------------------------
-
-_SPDX_TOKEN_RE = re.compile(r"\s*(?:(\()|(\))|([A-Za-z0-9.+:-]+)|(\S))")
-_SPDX_ID_RE = re.compile(r"(?:DocumentRef-[A-Za-z0-9.-]+:)?[A-Za-z0-9][A-Za-z0-9.-]*\+?\Z")
-_SPDX_OPERATORS = ("AND", "OR", "WITH")
-_SPDX_MAX_DEPTH = 16
-
-
-def spdx_expression_error(text: str) -> Optional[str]:
-    """Why `text` is not a syntactically valid SPDX license expression, or None if it is.
-
-    Checks the grammar (identifiers joined by AND / OR / WITH, parentheses), not that the
-    identifiers are on the SPDX list: new and custom (`LicenseRef-...`) licenses must work.
-    """
-    tokens: List[str] = []
-    pos = 0
-    while pos < len(text):
-        match = _SPDX_TOKEN_RE.match(text, pos)
-        if not match or match.end() == pos:
-            break
-        if match.group(4):
-            char = match.group(4)
-            if char == "/":
-                return "`/` is not an SPDX operator; write `MIT OR Apache-2.0`, not `MIT/Apache-2.0`"
-            return f"unexpected character `{char}`"
-        tokens.append(match.group(1) or match.group(2) or match.group(3))
-        pos = match.end()
-    if not tokens:
-        return "the expression is empty"
-    for token in tokens:
-        if token.lower() in ("and", "or", "with") and token not in _SPDX_OPERATORS:
-            return f"SPDX operators are uppercase: write `{token.upper()}`, not `{token}`"
-    index = 0
-
-    def peek() -> Optional[str]:
-        return tokens[index] if index < len(tokens) else None
-
-    def expression(depth: int) -> Optional[str]:
-        # or-expression := and-expression ("OR" and-expression)*
-        # and-expression := simple ("AND" simple)* ; simple := id ["WITH" id] | "(" or-expr ")"
-        nonlocal index
-        while True:
-            while True:
-                error = simple(depth)
-                if error:
-                    return error
-                if peek() != "AND":
-                    break
-                index += 1
-            if peek() != "OR":
-                return None
-            index += 1
-
-    def simple(depth: int) -> Optional[str]:
-        nonlocal index
-        token = peek()
-        if token is None:
-            return "the expression ends where a license identifier was expected"
-        if token == "(":
-            if depth >= _SPDX_MAX_DEPTH:
-                return "parentheses are nested too deeply"
-            index += 1
-            error = expression(depth + 1)
-            if error:
-                return error
-            if peek() != ")":
-                return "a `(` is never closed"
-            index += 1
-            return None
-        if token in _SPDX_OPERATORS or token == ")":
-            return f"expected a license identifier, found `{token}`"
-        if not _SPDX_ID_RE.match(token):
-            return f"`{token}` is not a valid license identifier"
-        index += 1
-        if peek() == "WITH":
-            index += 1
-            exception = peek()
-            if exception is None or exception in _SPDX_OPERATORS or exception in "()" or not _SPDX_ID_RE.match(exception):
-                return "`WITH` must be followed by a license exception identifier"
-            index += 1
-        return None
-
-    error = expression(0)
-    if error:
-        return error
-    if index < len(tokens):
-        token = tokens[index]
-        if token == ")":
-            return "a `)` has no matching `(`"
-        return f"expected `AND`, `OR` or the end of the expression, found `{token}`"
-    return None
 
 
 # --- validation ---------------------------------------------------------------------------
