@@ -14,7 +14,6 @@ from estream.core.manifest import (
     Dependency,
     FpgaSpec,
     Governance,
-    MAX_DIAGNOSTICS,
     Manifest,
     Resources,
     SchemaSpec,
@@ -22,6 +21,7 @@ from estream.core.manifest import (
     parse_manifest,
 )
 from estream.core.semver import Version, VersionReq
+from estream.core.toml_validator import MAX_DIAGNOSTICS
 
 PATH = "components/demo/estream-component.toml"
 
