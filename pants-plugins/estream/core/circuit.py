@@ -51,18 +51,19 @@ import re
 from dataclasses import dataclass
 from typing import Any, Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequence, Set, Tuple
 
-from estream.core import esf as esf_module
 from estream.core.errors import Diagnostic, DiagnosticCollector
-from estream.core.esf import (
+from estream.core.esf import EsfDocument
+from estream.core.esf_types import (
     INTEGER_RANGES,
     ArrayType,
-    EsfDocument,
     FieldType,
     MapType,
     NamedType,
     ObjectType,
     PrimitiveType,
     StringType,
+    TypeParser,
+    TypeSyntaxError,
 )
 from estream.core.semver import SemverError, Version
 from estream.core.suggestions import closest_match
@@ -328,8 +329,8 @@ class _Validator:
             return None
         try:
             # Names are resolved later against local types and ESF documents: parse with none known.
-            return esf_module.TypeParser(text, frozenset(), frozenset()).parse()
-        except esf_module.TypeSyntaxError as e:
+            return TypeParser(text, frozenset(), frozenset()).parse()
+        except TypeSyntaxError as e:
             self.error(e.message, line, key, help=e.help)
             return None
 
