@@ -26,13 +26,14 @@ schema and the candidates.
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
-from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Set, Tuple
+from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 from estream.core.errors import Diagnostic, EstreamError
 from estream.core.esf import EsfDocument
+from estream.core.graph import find_cycle, reachable
 from estream.core.manifest import Manifest
+from estream.core.suggestions import closest_match
 
 
 @dataclass(frozen=True)
@@ -117,8 +118,7 @@ class ResolvedPackage:
 
 
 def _close(word: str, options: Iterable[str]) -> Optional[str]:
-    found = difflib.get_close_matches(word, sorted(set(options)), n=1, cutoff=0.6)
-    return found[0] if found else None
+    return closest_match(word, sorted(set(options)))
 
 
 def _listing(items: Iterable[str]) -> str:
@@ -126,48 +126,9 @@ def _listing(items: Iterable[str]) -> str:
     return ", ".join(f"`{i}`" for i in items) if items else "(none)"
 
 
-def find_cycle(edges: Mapping[str, Sequence[str]], start: Iterable[str]) -> Optional[List[str]]:
-    """The first dependency cycle reachable from `start`, as `[a, b, ..., a]`, or None."""
-    WHITE, GREY, BLACK = 0, 1, 2
-    color: Dict[str, int] = {}
-    for root in sorted(start):
-        if color.get(root, WHITE) != WHITE:
-            continue
-        # Iterative DFS: deep graphs must not hit Python's recursion limit.
-        stack: List[Tuple[str, int]] = [(root, 0)]
-        path: List[str] = [root]
-        color[root] = GREY
-        while stack:
-            node, i = stack[-1]
-            children = sorted(edges.get(node, ()))
-            if i < len(children):
-                stack[-1] = (node, i + 1)
-                child = children[i]
-                state = color.get(child, WHITE)
-                if state == GREY:
-                    return path[path.index(child) :] + [child]
-                if state == WHITE and child in edges:
-                    color[child] = GREY
-                    stack.append((child, 0))
-                    path.append(child)
-            else:
-                color[node] = BLACK
-                stack.pop()
-                path.pop()
-    return None
-
-
 def transitive_dependencies(edges: Mapping[str, Sequence[str]], name: str) -> List[str]:
     """All packages reachable from `name` (excluding itself), sorted."""
-    seen: Set[str] = set()
-    todo = list(edges.get(name, ()))
-    while todo:
-        n = todo.pop()
-        if n in seen or n == name:
-            continue
-        seen.add(n)
-        todo.extend(edges.get(n, ()))
-    return sorted(seen)
+    return sorted(reachable(edges, name) - {name})
 
 
 def resolve_packages(
