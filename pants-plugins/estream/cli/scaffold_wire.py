@@ -251,6 +251,7 @@ def _vectors(ident: str, encoding: str) -> List[Tuple[str, str, str]]:
 
 def wire_adapter_files(name: str, encoding: str = "text") -> Dict[str, str]:
     """The files of a new wire-adapter package NAME, plus BUILD files."""
+    # Long on purpose: a flat table of one template per generated file, read top to bottom.
     if encoding not in WIRE_ENCODINGS:
         raise ValueError(f"unknown encoding {encoding!r}")
     ident = name.replace("-", "_")

@@ -323,16 +323,7 @@ def _read_tar(stream: "_CappedGunzip", max_total_bytes: int, max_files: int, sou
                 # Header sizes are not trusted for safety (the stream is capped regardless), but a
                 # declared size past the cap lets a bomb be refused without decompressing it.
                 raise _TooBig()
-            try:
-                fileobj = tar.extractfile(member)
-                content = fileobj.read(member.size) if fileobj is not None else b""
-            except (_TooBig, EstreamError):
-                raise
-            except Exception as e:  # noqa: BLE001
-                raise fail(f"entry {name!r} is truncated or corrupt: {e}") from None
-            if len(content) != member.size:
-                raise fail(f"entry {name!r} is truncated: {len(content)} of {member.size} bytes")
-            files[rest] = content
+            files[rest] = _member_content(tar, member, source)
         stream.seek(tar.offset)
         left, zero = stream.remaining_is_end_marker()
     if left < _END_OF_ARCHIVE or not zero:
@@ -340,19 +331,42 @@ def _read_tar(stream: "_CappedGunzip", max_total_bytes: int, max_files: int, sou
         raise fail(f"corrupt or truncated tar data{after} (missing or damaged end-of-archive marker)")
     if top is None:
         raise fail("archive is empty")
+    _check_tree(top, files, dirs, source)
+    return top, files
+
+
+def _member_content(tar: tarfile.TarFile, member: tarfile.TarInfo, source: str) -> bytes:
+    """The bytes of a regular file entry, exactly as many as its header declares."""
+    name = member.name
+    try:
+        fileobj = tar.extractfile(member)
+        content = fileobj.read(member.size) if fileobj is not None else b""
+    except (_TooBig, EstreamError):
+        raise
+    except Exception as e:  # noqa: BLE001
+        raise EstreamError.single(source, f"entry {name!r} is truncated or corrupt: {e}") from None
+    if len(content) != member.size:
+        raise EstreamError.single(source, f"entry {name!r} is truncated: {len(content)} of {member.size} bytes")
+    return content
+
+
+def _check_tree(top: str, files: Mapping[str, bytes], dirs: Set[str], source: str) -> None:
+    """No path is both a file and a directory, and no two paths collide on a case-insensitive
+    or normalising file system."""
     for path in files:
         parts = path.split("/")
         for i in range(1, len(parts)):
             parent = "/".join(parts[:i])
             if parent in files:
-                raise fail(f"entry {top + '/' + parent!r} is both a file and a directory")
+                raise EstreamError.single(source, f"entry {top + '/' + parent!r} is both a file and a directory")
     clash = sorted(dirs.intersection(files))
     if clash:
-        raise fail(f"entry {top + '/' + clash[0]!r} is both a file and a directory")
+        raise EstreamError.single(source, f"entry {top + '/' + clash[0]!r} is both a file and a directory")
     collision = first_collision([*files, *dirs])
     if collision:
-        raise fail(f"entries {collision_message(collision)}; refusing the archive before anything is installed")
-    return top, files
+        raise EstreamError.single(
+            source, f"entries {collision_message(collision)}; refusing the archive before anything is installed"
+        )
 
 
 __all__ = [

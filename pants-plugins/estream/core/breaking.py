@@ -39,17 +39,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
-from estream.core.esf import (
-    Enum,
-    EsfDocument,
-    Field,
-    FieldType,
-    ObjectType,
-    Privacy,
-    Retention,
-    Schema,
-    StringType,
-)
+from estream.core.esf import Enum, EsfDocument, Field, Privacy, Retention, Schema
+from estream.core.esf_types import FieldType, ObjectType, StringType
 from estream.core.semver import BUMP_KINDS, Version
 
 MAJOR, MINOR, PATCH, NONE = "major", "minor", "patch", "none"

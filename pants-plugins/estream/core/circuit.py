@@ -51,19 +51,21 @@ import re
 from dataclasses import dataclass
 from typing import Any, Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequence, Set, Tuple
 
-from estream.core import esf as esf_module
 from estream.core.errors import Diagnostic, DiagnosticCollector
-from estream.core.esf import (
+from estream.core.esf import EsfDocument
+from estream.core.esf_types import (
     INTEGER_RANGES,
     ArrayType,
-    EsfDocument,
     FieldType,
     MapType,
     NamedType,
     ObjectType,
     PrimitiveType,
     StringType,
+    TypeParser,
+    TypeSyntaxError,
 )
+from estream.core.graph import find_cycle, reachable
 from estream.core.semver import SemverError, Version
 from estream.core.suggestions import closest_match
 from estream.core.yaml_loader import YamlList, YamlMap, describe_value, load_yaml
@@ -328,8 +330,8 @@ class _Validator:
             return None
         try:
             # Names are resolved later against local types and ESF documents: parse with none known.
-            return esf_module.TypeParser(text, frozenset(), frozenset()).parse()
-        except esf_module.TypeSyntaxError as e:
+            return TypeParser(text, frozenset(), frozenset()).parse()
+        except TypeSyntaxError as e:
             self.error(e.message, line, key, help=e.help)
             return None
 
@@ -471,16 +473,16 @@ class _Validator:
         for node in nodes:
             if f"{node}.error" in {a for a, _ in edges}:
                 graph.setdefault(node, []).append(f"{node}.error")
-        cycle = _find_cycle(graph)
+        cycle = find_cycle(graph)
         if cycle:
             self.error(f"the flow graph has a cycle: {' -> '.join(cycle)}", data.value_line("flows"), "flows", help="circuits are acyclic dataflow graphs")
             return edges
         for port in sorted(inputs):
-            if not (_reachable(graph, port) & outputs):
+            if not (reachable(graph, port) & outputs):
                 self.error(f"input `{port}` does not reach any output", data.value_line("flows"), "flows", help="connect it through the compute nodes to an output port")
         reached: Set[str] = set()
         for port in inputs:
-            reached |= _reachable(graph, port)
+            reached |= reachable(graph, port)
         for port in sorted(outputs - reached):
             self.error(f"output `{port}` is not reached from any input", data.value_line("flows"), "flows")
         return edges
@@ -617,46 +619,6 @@ class _Validator:
                 seen[item] = prefix + key
                 files.append(item)
         return tuple(files) if ok else None
-
-
-def _find_cycle(graph: Mapping[str, List[str]]) -> Optional[List[str]]:
-    WHITE, GREY, BLACK = 0, 1, 2
-    color: Dict[str, int] = {}
-    stack: List[str] = []
-
-    def visit(node: str) -> Optional[List[str]]:
-        color[node] = GREY
-        stack.append(node)
-        for nxt in graph.get(node, ()):
-            state = color.get(nxt, WHITE)
-            if state == GREY:
-                return stack[stack.index(nxt) :] + [nxt]
-            if state == WHITE:
-                found = visit(nxt)
-                if found:
-                    return found
-        stack.pop()
-        color[node] = BLACK
-        return None
-
-    for node in sorted(graph):
-        if color.get(node, WHITE) == WHITE:
-            found = visit(node)
-            if found:
-                return found
-    return None
-
-
-def _reachable(graph: Mapping[str, List[str]], start: str) -> Set[str]:
-    seen: Set[str] = set()
-    todo = [start]
-    while todo:
-        node = todo.pop()
-        for nxt in graph.get(node, ()):
-            if nxt not in seen:
-                seen.add(nxt)
-                todo.append(nxt)
-    return seen
 
 
 # --- types across the package ---------------------------------------------------------------

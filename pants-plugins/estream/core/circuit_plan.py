@@ -76,7 +76,7 @@ import math
 import posixpath
 import re
 from dataclasses import dataclass
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Set, Tuple
 
 from estream.core.json_loader import load_json
 from estream.core.toml_loader import load_toml
@@ -265,179 +265,239 @@ def build_plan(
     """
     if implementation not in ("cpu", "rtl"):
         raise ValueError(f"unknown implementation {implementation!r}")
-    spec = manifest.circuit
-    if spec is None:
+    if manifest.circuit is None:
         raise EstreamError.single(manifest.path, "the package has no `[component.circuit]` table; there is nothing to test")
-    index = CircuitIndex(circuits, spec.entry)
-    wire = manifest.wire_adapter
-    ingress = circuits.get(wire.ingress) if wire is not None else None
-    egress = circuits.get(wire.egress) if wire is not None else None
-    version = str(manifest.version)
-    selected = set(tags)
-    cases: List[Dict[str, Any]] = []
-    suite_name = f"{manifest.name}"
-    suite_tol = DEFAULT_FLOAT_TOLERANCE
-    golden_errors: Dict[str, str] = {}
-    errors: List[Diagnostic] = []
-
+    builder = _PlanBuilder(manifest, circuits, files, tags, only_circuit)
     if GOLDEN_MANIFEST in files:
-        path = GOLDEN_MANIFEST
-        diag = DiagnosticCollector(path)
-        data = _toml(files[path], path)
-        _unknown_keys(diag, data, ("test_suite", "tests"), "")
-        suite = data.get("test_suite")
-        default_circuit = index.entry
-        if not isinstance(suite, dict):
-            diag.error("missing required table `[test_suite]`", key="test_suite")
-        else:
-            _unknown_keys(diag, suite, _SUITE_KEYS, "test_suite.")
-            if not isinstance(suite.get("name"), str) or not suite.get("name"):
-                diag.error("missing required key `name` (the suite's name)", key="test_suite.name")
-            else:
-                suite_name = suite["name"]
-            if "circuit" in suite:
-                default_circuit = _circuit_ref(diag, index, suite["circuit"], "test_suite.circuit") or default_circuit
-            if "version" in suite and suite["version"] != version:
-                diag.error(f"suite version {suite['version']!r} does not match the package version {version}", key="test_suite.version")
-            if "float_tolerance" in suite:
-                suite_tol = _tolerance(diag, suite["float_tolerance"], "test_suite.float_tolerance") or suite_tol
-        tests = data.get("tests", [])
-        if not isinstance(tests, list):
-            diag.error("expected `[[tests]]` entries", key="tests")
-            tests = []
-        seen_files = set()
-        for i, entry in enumerate(tests):
-            key = f"tests[{i}]"
-            if not isinstance(entry, dict):
-                diag.error("expected a table", key=key)
-                continue
-            _unknown_keys(diag, entry, _TEST_KEYS, f"{key}.")
-            file = entry.get("file")
-            if not isinstance(file, str) or not file.endswith(".json") or file.startswith("/") or ".." in file.split("/"):
-                diag.error(f"expected a JSON file name relative to {GOLDEN_DIR}/, found {file!r}", key=f"{key}.file")
-                continue
-            vpath = posixpath.normpath(posixpath.join(GOLDEN_DIR, file))
-            if vpath in seen_files:
-                diag.error(f"`{file}` is listed twice", key=f"{key}.file")
-                continue
-            seen_files.add(vpath)
-            if vpath not in files:
-                diag.error(f"`{file}` does not exist in {GOLDEN_DIR}/", key=f"{key}.file")
-                continue
-            expected = entry.get("expected", "pass")
-            if expected not in ("pass", "error"):
-                diag.error(f'expected "pass" or "error", found {expected!r}', key=f"{key}.expected")
-                continue
-            try:
-                vector = _load_vector(files, vpath, index, default_circuit, version)
-            except EstreamError as e:
-                errors.extend(e.diagnostics)
-                continue
-            expected_error = None
-            if expected == "error":
-                if "expected_error" not in entry:
-                    diag.error('`expected = "error"` needs `expected_error` naming the error output port', key=f"{key}.expected_error")
-                    continue
-                expected_error = _error_port(diag, vector.circuit, entry["expected_error"], f"{key}.expected_error")
-                if expected_error is None:
-                    continue
-                golden_errors[vpath] = expected_error
-            elif "expected_error" in entry:
-                diag.error('`expected_error` only applies to `expected = "error"`', key=f"{key}.expected_error")
-                continue
-            elif vector.expected_output is None:
-                errors.append(Diagnostic(vpath, 'missing `expected_output` (required for a vector with expected = "pass")', key="expected_output"))
-                continue
-            tol = suite_tol
-            if "float_tolerance" in entry:
-                tol = _tolerance(diag, entry["float_tolerance"], f"{key}.float_tolerance") or tol
-            all_tags = tuple(dict.fromkeys(_tags(diag, entry.get("tags", []), f"{key}.tags") + vector.tags))
-            round_trip = ingress is not None and vector.circuit is ingress and expected == "pass"
-            if vector.canonical_wire is not None and not round_trip:
-                errors.append(
-                    Diagnostic(
-                        vpath,
-                        "`canonical_wire` only applies to a passing vector of the wire-adapter's ingress circuit",
-                        key="canonical_wire",
-                        help="remove it, or make this an ingress vector with expected = \"pass\"",
-                    )
-                )
-                continue
-            if only_circuit is not None and vector.circuit.name != only_circuit:
-                continue
-            # (a missing egress file is reported with the package's circuits)
-            if round_trip and egress is not None and (not selected or selected.intersection(all_tags + ("roundtrip",))):
-                cases.append(round_trip_case(vector, egress, tol, list(all_tags)))
-            if selected and not selected.intersection(all_tags):
-                continue
-            cases.append(
-                {
-                    "name": vector.name,
-                    "kind": "vector",
-                    "float_tolerance": tol,
-                    "tags": list(all_tags),
-                    "steps": [
-                        {
-                            "name": vector.name,
-                            "circuit": vector.circuit.name,
-                            "input": vector.input,
-                            "bind": {},
-                            "expected": expected,
-                            "expected_error": expected_error,
-                            "expected_output": vector.expected_output,
-                        }
-                    ],
-                }
-            )
-        errors.extend(diag._items)
-
-    journey_paths = sorted(p for p in files if p.startswith(JOURNEY_DIR + "/") and p.endswith(".toml"))
-    if only_circuit is None or only_circuit == index.entry.name:
-        for jpath in journey_paths:
-            try:
-                case = _journey(files, jpath, index, version, golden_errors, suite_tol)
-            except EstreamError as e:
-                errors.extend(e.diagnostics)
-                continue
-            if selected and not selected.intersection(case["tags"]):
-                continue
-            cases.append(case)
-    if errors:
-        raise EstreamError(errors)
+        builder.golden_vectors()
+    if only_circuit is None or only_circuit == builder.index.entry.name:
+        builder.journeys()
+    if builder.errors:
+        raise EstreamError(builder.errors)
+    cases = builder.cases
     cases.sort(key=lambda c: c["kind"] == "roundtrip")  # vectors and journeys first, as before
+    _check_unique_vector_names(cases)
+    if implementation == "rtl":
+        cases = [c for c in cases if all(builder.index.find(step["circuit"]).rtl is not None for step in c["steps"])]  # type: ignore[union-attr]
+    used = {step["circuit"] for case in cases for step in case["steps"]}
+    if implementation == "cpu":
+        _check_cpu_implementations(cases, builder.index)
+    by_name = {c.name: c for c in circuits.values()}
+    table, ports = compile_types([by_name[n] for n in sorted(used)], env)
+    suite_name = builder.suite_name
+    plan = {
+        "suite": (suite_name if only_circuit is None else f"{suite_name} [{only_circuit}]")
+        + (" on RTL" if implementation == "rtl" else ""),
+        "package": manifest.name,
+        "version": builder.version,
+        "src_dir": src_dir,
+        "float_tolerance": builder.suite_tol,
+        "types": table,
+        "circuits": {n: {**_implementation(by_name[n], implementation, rtl_dir), **ports[n]} for n in sorted(used)},
+        "cases": cases,
+    }
+    return PlanResult(plan, len(cases))
+
+
+def _check_unique_vector_names(cases: Sequence[Mapping[str, Any]]) -> None:
     names = [c["name"] for c in cases if c["kind"] == "vector"]
     dupes = sorted({n for n in names if names.count(n) > 1})
     if dupes:
         raise EstreamError.single(GOLDEN_MANIFEST, f"test vector names are not unique: {', '.join(dupes)}", help="give each vector its own `test_vector.name`")
 
-    if implementation == "rtl":
-        cases = [c for c in cases if all(index.find(step["circuit"]).rtl is not None for step in c["steps"])]  # type: ignore[union-attr]
-    used = {step["circuit"] for case in cases for step in case["steps"]}
+
+def _check_cpu_implementations(cases: Sequence[Mapping[str, Any]], index: CircuitIndex) -> None:
+    """Every circuit a planned step runs has an `implementation.cpu`."""
     for case in cases:
         for step in case["steps"]:
             circuit = index.find(step["circuit"])
             assert circuit is not None
-            if implementation == "cpu" and circuit.cpu_entry is None:
+            if circuit.cpu_entry is None:
                 raise EstreamError.single(
                     circuit.path,
                     f"circuit `{circuit.name}` has test vectors but no CPU reference implementation",
                     key="implementation.cpu",
                     help='add `implementation: { cpu: "module:function" }` naming a function in the package\'s src/',
                 )
-    by_name = {c.name: c for c in circuits.values()}
-    table, ports = compile_types([by_name[n] for n in sorted(used)], env)
-    plan = {
-        "suite": (suite_name if only_circuit is None else f"{suite_name} [{only_circuit}]")
-        + (" on RTL" if implementation == "rtl" else ""),
-        "package": manifest.name,
-        "version": version,
-        "src_dir": src_dir,
-        "float_tolerance": suite_tol,
-        "types": table,
-        "circuits": {n: {**_implementation(by_name[n], implementation, rtl_dir), **ports[n]} for n in sorted(used)},
-        "cases": cases,
+
+
+class _PlanBuilder:
+    """Collects the cases of a plan: golden vectors (with their wire-adapter round trips), then
+    journeys. Problems go to `errors`: a vector file's own first, then the golden manifest's."""
+
+    def __init__(
+        self,
+        manifest: Any,
+        circuits: Mapping[str, Circuit],
+        files: Mapping[str, bytes],
+        tags: Sequence[str],
+        only_circuit: Optional[str],
+    ) -> None:
+        self.index = CircuitIndex(circuits, manifest.circuit.entry)
+        self.files = files
+        self.only_circuit = only_circuit
+        wire = manifest.wire_adapter
+        self.ingress = circuits.get(wire.ingress) if wire is not None else None
+        self.egress = circuits.get(wire.egress) if wire is not None else None
+        self.version = str(manifest.version)
+        self.selected = set(tags)
+        self.cases: List[Dict[str, Any]] = []
+        self.suite_name = f"{manifest.name}"
+        self.suite_tol = DEFAULT_FLOAT_TOLERANCE
+        self.golden_errors: Dict[str, str] = {}  # vector path -> its expected error port
+        self.errors: List[Diagnostic] = []
+
+    # -- golden vectors
+
+    def golden_vectors(self) -> None:
+        path = GOLDEN_MANIFEST
+        diag = DiagnosticCollector(path)
+        data = _toml(self.files[path], path)
+        _unknown_keys(diag, data, ("test_suite", "tests"), "")
+        default_circuit = self.suite_header(diag, data.get("test_suite"))
+        tests = data.get("tests", [])
+        if not isinstance(tests, list):
+            diag.error("expected `[[tests]]` entries", key="tests")
+            tests = []
+        seen_files: Set[str] = set()
+        for i, entry in enumerate(tests):
+            self.golden_entry(diag, f"tests[{i}]", entry, default_circuit, seen_files)
+        self.errors.extend(diag.diagnostics)
+
+    def suite_header(self, diag: DiagnosticCollector, suite: Any) -> Circuit:
+        """Read `[test_suite]`; return the default circuit of its vectors."""
+        default_circuit = self.index.entry
+        if not isinstance(suite, dict):
+            diag.error("missing required table `[test_suite]`", key="test_suite")
+            return default_circuit
+        _unknown_keys(diag, suite, _SUITE_KEYS, "test_suite.")
+        if not isinstance(suite.get("name"), str) or not suite.get("name"):
+            diag.error("missing required key `name` (the suite's name)", key="test_suite.name")
+        else:
+            self.suite_name = suite["name"]
+        if "circuit" in suite:
+            default_circuit = _circuit_ref(diag, self.index, suite["circuit"], "test_suite.circuit") or default_circuit
+        if "version" in suite and suite["version"] != self.version:
+            diag.error(f"suite version {suite['version']!r} does not match the package version {self.version}", key="test_suite.version")
+        if "float_tolerance" in suite:
+            self.suite_tol = _tolerance(diag, suite["float_tolerance"], "test_suite.float_tolerance") or self.suite_tol
+        return default_circuit
+
+    def golden_entry(self, diag: DiagnosticCollector, key: str, entry: Any, default_circuit: Circuit, seen_files: Set[str]) -> None:
+        """One `[[tests]]` entry: its vector case, and its round trip for a wire adapter."""
+        if not isinstance(entry, dict):
+            diag.error("expected a table", key=key)
+            return
+        _unknown_keys(diag, entry, _TEST_KEYS, f"{key}.")
+        vpath = self.golden_file(diag, key, entry.get("file"), seen_files)
+        if vpath is None:
+            return
+        expected = entry.get("expected", "pass")
+        if expected not in ("pass", "error"):
+            diag.error(f'expected "pass" or "error", found {expected!r}', key=f"{key}.expected")
+            return
+        try:
+            vector = _load_vector(self.files, vpath, self.index, default_circuit, self.version)
+        except EstreamError as e:
+            self.errors.extend(e.diagnostics)
+            return
+        ok, expected_error = self.golden_expectation(diag, key, entry, expected, vector, vpath)
+        if not ok:
+            return
+        tol = self.suite_tol
+        if "float_tolerance" in entry:
+            tol = _tolerance(diag, entry["float_tolerance"], f"{key}.float_tolerance") or tol
+        all_tags = tuple(dict.fromkeys(_tags(diag, entry.get("tags", []), f"{key}.tags") + vector.tags))
+        round_trip = self.ingress is not None and vector.circuit is self.ingress and expected == "pass"
+        if vector.canonical_wire is not None and not round_trip:
+            self.errors.append(
+                Diagnostic(
+                    vpath,
+                    "`canonical_wire` only applies to a passing vector of the wire-adapter's ingress circuit",
+                    key="canonical_wire",
+                    help="remove it, or make this an ingress vector with expected = \"pass\"",
+                )
+            )
+            return
+        if self.only_circuit is not None and vector.circuit.name != self.only_circuit:
+            return
+        # (a missing egress file is reported with the package's circuits)
+        selected = self.selected
+        if round_trip and self.egress is not None and (not selected or selected.intersection(all_tags + ("roundtrip",))):
+            self.cases.append(round_trip_case(vector, self.egress, tol, list(all_tags)))
+        if selected and not selected.intersection(all_tags):
+            return
+        self.cases.append(_vector_case(vector, expected, expected_error, tol, all_tags))
+
+    def golden_file(self, diag: DiagnosticCollector, key: str, file: Any, seen_files: Set[str]) -> Optional[str]:
+        """The package path of an entry's `file`, listed once and present; None once reported."""
+        if not isinstance(file, str) or not file.endswith(".json") or file.startswith("/") or ".." in file.split("/"):
+            diag.error(f"expected a JSON file name relative to {GOLDEN_DIR}/, found {file!r}", key=f"{key}.file")
+            return None
+        vpath = posixpath.normpath(posixpath.join(GOLDEN_DIR, file))
+        if vpath in seen_files:
+            diag.error(f"`{file}` is listed twice", key=f"{key}.file")
+            return None
+        seen_files.add(vpath)
+        if vpath not in self.files:
+            diag.error(f"`{file}` does not exist in {GOLDEN_DIR}/", key=f"{key}.file")
+            return None
+        return vpath
+
+    def golden_expectation(
+        self, diag: DiagnosticCollector, key: str, entry: Mapping[str, Any], expected: str, vector: _Vector, vpath: str
+    ) -> Tuple[bool, Optional[str]]:
+        """(whether the entry's expectation is valid, its expected error port)."""
+        if expected == "error":
+            if "expected_error" not in entry:
+                diag.error('`expected = "error"` needs `expected_error` naming the error output port', key=f"{key}.expected_error")
+                return False, None
+            expected_error = _error_port(diag, vector.circuit, entry["expected_error"], f"{key}.expected_error")
+            if expected_error is None:
+                return False, None
+            self.golden_errors[vpath] = expected_error
+            return True, expected_error
+        if "expected_error" in entry:
+            diag.error('`expected_error` only applies to `expected = "error"`', key=f"{key}.expected_error")
+            return False, None
+        if vector.expected_output is None:
+            self.errors.append(Diagnostic(vpath, 'missing `expected_output` (required for a vector with expected = "pass")', key="expected_output"))
+            return False, None
+        return True, None
+
+    # -- journeys
+
+    def journeys(self) -> None:
+        journey_paths = sorted(p for p in self.files if p.startswith(JOURNEY_DIR + "/") and p.endswith(".toml"))
+        for jpath in journey_paths:
+            try:
+                case = _journey(self.files, jpath, self.index, self.version, self.golden_errors, self.suite_tol)
+            except EstreamError as e:
+                self.errors.extend(e.diagnostics)
+                continue
+            if self.selected and not self.selected.intersection(case["tags"]):
+                continue
+            self.cases.append(case)
+
+
+def _vector_case(vector: _Vector, expected: str, expected_error: Optional[str], tolerance: float, tags: Tuple[str, ...]) -> Dict[str, Any]:
+    return {
+        "name": vector.name,
+        "kind": "vector",
+        "float_tolerance": tolerance,
+        "tags": list(tags),
+        "steps": [
+            {
+                "name": vector.name,
+                "circuit": vector.circuit.name,
+                "input": vector.input,
+                "bind": {},
+                "expected": expected,
+                "expected_error": expected_error,
+                "expected_output": vector.expected_output,
+            }
+        ],
     }
-    return PlanResult(plan, len(cases))
 
 
 def round_trip_case(vector: _Vector, egress: Circuit, tolerance: float, tags: List[str]) -> Dict[str, Any]:
@@ -523,137 +583,194 @@ def _journey(files: Mapping[str, bytes], path: str, index: CircuitIndex, version
         diag.error("a journey needs at least one `[[steps]]` entry", key="steps")
         diag.raise_if_any()
     assert isinstance(steps_raw, list)
-    steps: List[Dict[str, Any]] = []
-    names: List[str] = []
-    base = posixpath.dirname(path)
+    reader = _JourneySteps(diag, files, posixpath.dirname(path), index, version, golden_errors)
     for i, step in enumerate(steps_raw):
-        key = f"steps[{i}]"
-        if not isinstance(step, dict):
-            diag.error("expected a table", key=key)
-            continue
-        _unknown_keys(diag, step, _STEP_KEYS, f"{key}.")
-        name = step.get("name")
-        if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z0-9_-]+", name):
-            diag.error(f"expected a step name of letters, digits, `_` and `-`, found {name!r}", key=f"{key}.name")
-            continue
-        if name in names:
-            diag.error(f"step name `{name}` is used twice", key=f"{key}.name")
-            continue
-        key = f"steps.{name}"
-        action = step.get("action", "ExecuteCircuit")
-        if action != "ExecuteCircuit":
-            diag.error(f'unsupported action {action!r}; the only action is "ExecuteCircuit"', key=f"{key}.action")
-            continue
-        circuit = index.entry
-        if "circuit" in step:
-            found = _circuit_ref(diag, index, step["circuit"], f"{key}.circuit")
-            if found is None:
-                continue
-            circuit = found
-        expected = step.get("expected", "pass")
-        if expected not in ("pass", "error"):
-            diag.error(f'expected "pass" or "error", found {expected!r}', key=f"{key}.expected")
-            continue
-        inputs: Dict[str, Any] = {}
-        expected_output: Optional[Dict[str, Any]] = None
-        expected_error = step.get("expected_error")
-        if "input_file" in step and "input" in step:
-            diag.error("give either `input_file` or `input`, not both", key=f"{key}.input")
-            continue
-        if "input_file" in step:
-            ref = step["input_file"]
-            vpath = posixpath.normpath(posixpath.join(base, ref)) if isinstance(ref, str) else ""
-            if not isinstance(ref, str) or vpath.startswith("..") or vpath not in files:
-                diag.error(f"`{ref}` does not exist (paths are relative to the journey file)", key=f"{key}.input_file")
-                continue
-            try:
-                vector = _load_vector(files, vpath, index, circuit, version)
-            except EstreamError as e:
-                diag.extend(e.diagnostics)
-                continue
-            if "circuit" not in step:
-                circuit = vector.circuit
-            inputs = vector.input
-            expected_output = vector.expected_output
-            if expected == "error" and expected_error is None:
-                expected_error = golden_errors.get(vpath)
-        elif "input" in step:
-            if not isinstance(step["input"], dict):
-                diag.error("expected an inline table of input port -> value", key=f"{key}.input")
-                continue
-            inputs = step["input"]
-        if "expected_output" in step and "expected_output_file" in step:
-            diag.error("give either `expected_output` or `expected_output_file`, not both", key=f"{key}.expected_output")
-            continue
-        if "expected_output" in step:
-            expected_output = step["expected_output"]
-        elif "expected_output_file" in step:
-            ref = step["expected_output_file"]
-            opath = posixpath.normpath(posixpath.join(base, ref)) if isinstance(ref, str) else ""
-            if not opath or opath not in files:
-                diag.error(f"`{ref}` does not exist (paths are relative to the journey file)", key=f"{key}.expected_output_file")
-                continue
-            expected_output = _json(files[opath], opath)
-        if expected_output is not None and not _check_ports(diag, circuit, expected_output, "output", f"{key}.expected_output"):
-            continue
-        if not _check_ports(diag, circuit, inputs, "input", f"{key}.input"):
-            continue
-        if expected == "error":
-            if expected_error is None:
-                diag.error('`expected = "error"` needs `expected_error` naming the error output port', key=f"{key}.expected_error")
-                continue
-            if _error_port(diag, circuit, expected_error, f"{key}.expected_error") is None:
-                continue
-        elif expected_error is not None:
-            diag.error('`expected_error` only applies to `expected = "error"`', key=f"{key}.expected_error")
-            continue
-        bind = step.get("bind", {})
-        if not isinstance(bind, dict):
-            diag.error("expected a table of `input.path` = `step.output.path`", key=f"{key}.bind")
-            continue
-        bad = False
-        for dest, source in bind.items():
-            if not _BIND_TARGET_RE.match(dest) or dest.split(".")[0] not in {p.name for p in circuit.inputs}:
-                diag.error(f"`{dest}` must start with an input port of `{circuit.name}` ({', '.join(p.name for p in circuit.inputs)})", key=f"{key}.bind")
-                bad = True
-            if not isinstance(source, str) or not _BIND_SOURCE_RE.match(source) or source.split(".")[0] not in names:
-                diag.error(f"`{source}` must be `<earlier step>.<output port>[.field...]`; earlier steps: {', '.join(names) or 'none'}", key=f"{key}.bind.{dest}")
-                bad = True
-        if bad:
-            continue
-        expect_equal = step.get("expect_equal", {})
-        if not isinstance(expect_equal, dict):
-            diag.error("expected a table of `output.path` = `step.output.path`", key=f"{key}.expect_equal")
-            continue
-        for dest, source in expect_equal.items():
-            if not _BIND_TARGET_RE.match(dest) or dest.split(".")[0] not in {p.name for p in circuit.outputs}:
-                diag.error(f"`{dest}` must start with an output port of `{circuit.name}` ({', '.join(p.name for p in circuit.outputs)})", key=f"{key}.expect_equal")
-                bad = True
-            if not isinstance(source, str) or not _BIND_SOURCE_RE.match(source) or source.split(".")[0] not in names:
-                diag.error(f"`{source}` must be `<earlier step>.<output port>[.field...]`; earlier steps: {', '.join(names) or 'none'}", key=f"{key}.expect_equal.{dest}")
-                bad = True
-        if bad:
-            continue
-        names.append(name)
-        steps.append(
-            {
-                "name": name,
-                "circuit": circuit.name,
-                "input": inputs,
-                "bind": dict(bind),
-                "expected": expected,
-                "expected_error": expected_error,
-                "expected_output": expected_output,
-                # An inline/file expectation in a journey names only the ports it checks.
-                "partial": "input_file" not in step or "expected_output" in step or "expected_output_file" in step,
-                "expect_equal": dict(expect_equal),
-            }
-        )
+        reader.read(i, step)
     diag.raise_if_any()
-    for step in steps:
+    for step in reader.steps:
         step_circuit = index.find(step["circuit"])
         assert step_circuit is not None
         if not step["bind"] and set(step["input"]) != {p.name for p in step_circuit.inputs}:
             missing = sorted({p.name for p in step_circuit.inputs} - set(step["input"]))
             raise EstreamError.single(path, f"step `{step['name']}` gives no value for input port(s) {', '.join(missing)}", key=f"steps.{step['name']}.input")
-    return {"name": journey["name"], "kind": "journey", "float_tolerance": tol, "tags": list(tags), "steps": steps}
+    return {"name": journey["name"], "kind": "journey", "float_tolerance": tol, "tags": list(tags), "steps": reader.steps}
+
+
+class _JourneySteps:
+    """Reads a journey's `[[steps]]` in order. A step with a problem is reported to `diag` and
+    left out, so later steps cannot bind to it; each helper returns None once it has reported."""
+
+    def __init__(
+        self,
+        diag: DiagnosticCollector,
+        files: Mapping[str, bytes],
+        base: str,
+        index: CircuitIndex,
+        version: str,
+        golden_errors: Mapping[str, str],
+    ) -> None:
+        self.diag = diag
+        self.files = files
+        self.base = base  # the journey file's directory: step paths are relative to it
+        self.index = index
+        self.version = version
+        self.golden_errors = golden_errors
+        self.steps: List[Dict[str, Any]] = []
+        self.names: List[str] = []  # the steps read so far, which later steps may bind to
+
+    def read(self, i: int, step: Any) -> None:
+        head = self.head(i, step)
+        if head is None:
+            return
+        name, key, circuit, expected = head
+        given = self.inputs(key, step, circuit, expected)
+        if given is None:
+            return
+        circuit, inputs, expected_output, expected_error = given
+        output = self.expected_output(key, step, expected_output)
+        if output is None:
+            return
+        expected_output = output[0]
+        if expected_output is not None and not _check_ports(self.diag, circuit, expected_output, "output", f"{key}.expected_output"):
+            return
+        if not _check_ports(self.diag, circuit, inputs, "input", f"{key}.input"):
+            return
+        if not self.check_expected_error(key, circuit, expected, expected_error):
+            return
+        bind = self.references(key, step, circuit, "bind", "input")
+        if bind is None:
+            return
+        expect_equal = self.references(key, step, circuit, "expect_equal", "output")
+        if expect_equal is None:
+            return
+        self.names.append(name)
+        self.steps.append(
+            {
+                "name": name,
+                "circuit": circuit.name,
+                "input": inputs,
+                "bind": bind,
+                "expected": expected,
+                "expected_error": expected_error,
+                "expected_output": expected_output,
+                # An inline/file expectation in a journey names only the ports it checks.
+                "partial": "input_file" not in step or "expected_output" in step or "expected_output_file" in step,
+                "expect_equal": expect_equal,
+            }
+        )
+
+    def head(self, i: int, step: Any) -> Optional[Tuple[str, str, Circuit, str]]:
+        """The step's name, its diagnostic key prefix, its circuit and its `expected`."""
+        diag = self.diag
+        key = f"steps[{i}]"
+        if not isinstance(step, dict):
+            diag.error("expected a table", key=key)
+            return None
+        _unknown_keys(diag, step, _STEP_KEYS, f"{key}.")
+        name = step.get("name")
+        if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z0-9_-]+", name):
+            diag.error(f"expected a step name of letters, digits, `_` and `-`, found {name!r}", key=f"{key}.name")
+            return None
+        if name in self.names:
+            diag.error(f"step name `{name}` is used twice", key=f"{key}.name")
+            return None
+        key = f"steps.{name}"
+        action = step.get("action", "ExecuteCircuit")
+        if action != "ExecuteCircuit":
+            diag.error(f'unsupported action {action!r}; the only action is "ExecuteCircuit"', key=f"{key}.action")
+            return None
+        circuit = self.index.entry
+        if "circuit" in step:
+            found = _circuit_ref(diag, self.index, step["circuit"], f"{key}.circuit")
+            if found is None:
+                return None
+            circuit = found
+        expected = step.get("expected", "pass")
+        if expected not in ("pass", "error"):
+            diag.error(f'expected "pass" or "error", found {expected!r}', key=f"{key}.expected")
+            return None
+        return name, key, circuit, expected
+
+    def inputs(
+        self, key: str, step: Mapping[str, Any], circuit: Circuit, expected: str
+    ) -> Optional[Tuple[Circuit, Dict[str, Any], Optional[Dict[str, Any]], Any]]:
+        """(circuit, inputs, expected output, expected error) from `input_file` or `input`: a
+        vector file also gives its circuit (unless the step names one), its expected output and
+        the golden manifest's expected error."""
+        diag = self.diag
+        inputs: Dict[str, Any] = {}
+        expected_output: Optional[Dict[str, Any]] = None
+        expected_error = step.get("expected_error")
+        if "input_file" in step and "input" in step:
+            diag.error("give either `input_file` or `input`, not both", key=f"{key}.input")
+            return None
+        if "input_file" in step:
+            ref = step["input_file"]
+            vpath = posixpath.normpath(posixpath.join(self.base, ref)) if isinstance(ref, str) else ""
+            if not isinstance(ref, str) or vpath.startswith("..") or vpath not in self.files:
+                diag.error(f"`{ref}` does not exist (paths are relative to the journey file)", key=f"{key}.input_file")
+                return None
+            try:
+                vector = _load_vector(self.files, vpath, self.index, circuit, self.version)
+            except EstreamError as e:
+                diag.extend(e.diagnostics)
+                return None
+            if "circuit" not in step:
+                circuit = vector.circuit
+            inputs = vector.input
+            expected_output = vector.expected_output
+            if expected == "error" and expected_error is None:
+                expected_error = self.golden_errors.get(vpath)
+        elif "input" in step:
+            if not isinstance(step["input"], dict):
+                diag.error("expected an inline table of input port -> value", key=f"{key}.input")
+                return None
+            inputs = step["input"]
+        return circuit, inputs, expected_output, expected_error
+
+    def expected_output(
+        self, key: str, step: Mapping[str, Any], from_vector: Optional[Dict[str, Any]]
+    ) -> Optional[Tuple[Optional[Dict[str, Any]]]]:
+        """(the expected output,): inline, from `expected_output_file`, or the vector file's."""
+        if "expected_output" in step and "expected_output_file" in step:
+            self.diag.error("give either `expected_output` or `expected_output_file`, not both", key=f"{key}.expected_output")
+            return None
+        if "expected_output" in step:
+            return (step["expected_output"],)
+        if "expected_output_file" in step:
+            ref = step["expected_output_file"]
+            opath = posixpath.normpath(posixpath.join(self.base, ref)) if isinstance(ref, str) else ""
+            if not opath or opath not in self.files:
+                self.diag.error(f"`{ref}` does not exist (paths are relative to the journey file)", key=f"{key}.expected_output_file")
+                return None
+            return (_json(self.files[opath], opath),)
+        return (from_vector,)
+
+    def check_expected_error(self, key: str, circuit: Circuit, expected: str, expected_error: Any) -> bool:
+        if expected == "error":
+            if expected_error is None:
+                self.diag.error('`expected = "error"` needs `expected_error` naming the error output port', key=f"{key}.expected_error")
+                return False
+            return _error_port(self.diag, circuit, expected_error, f"{key}.expected_error") is not None
+        if expected_error is not None:
+            self.diag.error('`expected_error` only applies to `expected = "error"`', key=f"{key}.expected_error")
+            return False
+        return True
+
+    def references(self, key: str, step: Mapping[str, Any], circuit: Circuit, table: str, kind: str) -> Optional[Dict[str, Any]]:
+        """`bind` (kind "input") or `expect_equal` (kind "output"): `<port>[.path]` of this
+        step's circuit = `<earlier step>.<output port>[.path]`."""
+        refs = step.get(table, {})
+        if not isinstance(refs, dict):
+            self.diag.error(f"expected a table of `{kind}.path` = `step.output.path`", key=f"{key}.{table}")
+            return None
+        ports = [p.name for p in (circuit.inputs if kind == "input" else circuit.outputs)]
+        bad = False
+        for dest, source in refs.items():
+            if not _BIND_TARGET_RE.match(dest) or dest.split(".")[0] not in set(ports):
+                self.diag.error(f"`{dest}` must start with an {kind} port of `{circuit.name}` ({', '.join(ports)})", key=f"{key}.{table}")
+                bad = True
+            if not isinstance(source, str) or not _BIND_SOURCE_RE.match(source) or source.split(".")[0] not in self.names:
+                self.diag.error(f"`{source}` must be `<earlier step>.<output port>[.field...]`; earlier steps: {', '.join(self.names) or 'none'}", key=f"{key}.{table}.{dest}")
+                bad = True
+        return None if bad else dict(refs)

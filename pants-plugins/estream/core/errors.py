@@ -11,7 +11,7 @@ characters escaped, 1,000 characters at most).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable, Optional, Sequence, Tuple
+from typing import Iterable, List, Optional, Sequence, Tuple
 
 from estream.core.terminal_text import for_terminal
 
@@ -118,6 +118,11 @@ class DiagnosticCollector:
 
     def __bool__(self) -> bool:
         return bool(self._items)
+
+    @property
+    def diagnostics(self) -> List[Diagnostic]:
+        """The diagnostics kept so far (at most MAX_DIAGNOSTICS), in the order reported."""
+        return list(self._items)
 
     def raise_if_any(self) -> None:
         if self._items:

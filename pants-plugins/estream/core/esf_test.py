@@ -8,19 +8,14 @@ import pytest
 
 from estream.core.errors import Diagnostic, EstreamError
 from estream.core.esf import (
-    ArrayType,
     EsfDocument,
-    MapType,
-    NamedType,
-    ObjectType,
-    PrimitiveType,
     Privacy,
     Retention,
-    StringType,
     parse_esf,
     reference_diagnostics,
     unresolved_references,
 )
+from estream.core.esf_types import ArrayType, MapType, NamedType, ObjectType, PrimitiveType, StringType
 
 PATH = "schemas/esf-demo/schemas/demo.esf.yaml"
 REPO = Path(__file__).resolve().parents[3]

@@ -57,18 +57,11 @@ from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 from estream.core.errors import EstreamError
 from estream.core.keys import key_id_problem
-from estream.core.manifest import (
-    DEVICE_RE,
-    FPGA_RESOURCE_KEYS,
-    INVALID,
-    FrozenDict,
-    Key,
-    Validator,
-    quoted,
-    validate_toml_document,
-)
+from estream.core.frozen import FrozenDict
+from estream.core.manifest import DEVICE_RE, FPGA_RESOURCE_KEYS
 from estream.core.merkle import HASH_PREFIX, format_digest, sha3_256
 from estream.core.signature import format_signed_at
+from estream.core.toml_validator import INVALID, Key, TomlValidator, quoted, validate_toml_document
 
 __all__ = [
     "FPGA_DIR",
@@ -200,8 +193,10 @@ def render_fpga_manifest(manifest: FpgaManifest) -> bytes:
 # --- parsing ---------------------------------------------------------------------------------
 
 
-class _FpgaValidator(Validator):
-    """The manifest validator's reporting and type checks, applied to §7.1's keys."""
+class _FpgaValidator(TomlValidator):
+    """The TOML validator's reporting and type checks, applied to §7.1's keys."""
+
+    root_table = "fpga"
 
     def document(self, data: Dict[str, Any]) -> Optional[FpgaManifest]:
         for name in data:
@@ -216,7 +211,7 @@ class _FpgaValidator(Validator):
             return None
         version: Any = INVALID
         if self.required(fpga, key, "circuit_version"):
-            parsed = self.check_version(fpga["circuit_version"], key + ("circuit_version",))
+            parsed = self.semver_version(fpga["circuit_version"], key + ("circuit_version",))
             version = fpga["circuit_version"] if parsed is not INVALID else INVALID
         targets: Any = INVALID
         if "targets" in fpga:

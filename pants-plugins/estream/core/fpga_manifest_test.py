@@ -12,7 +12,8 @@ from estream.core.fpga_manifest import (
     render_fpga_manifest,
     sha3_checksum,
 )
-from estream.core.manifest import FPGA_RESOURCE_KEYS, MAX_DIAGNOSTICS, MAX_MANIFEST_BYTES
+from estream.core.manifest import FPGA_RESOURCE_KEYS, MAX_MANIFEST_BYTES
+from estream.core.toml_validator import MAX_DIAGNOSTICS
 
 UP5K = bytes(range(256)) * 2
 ECP5 = bytes(reversed(range(256)))

@@ -21,18 +21,15 @@ from dataclasses import dataclass
 from typing import Any, Dict, Iterable, List, Mapping, Union
 
 from estream.core import esf_json
-from estream.core.esf import (
+from estream.core.esf import Enum, EsfDocument, Field, Schema
+from estream.core.esf_types import (
     INTEGER_RANGES,
     ArrayType,
-    Enum,
-    EsfDocument,
-    Field,
     FieldType,
     MapType,
     NamedType,
     ObjectType,
     PrimitiveType,
-    Schema,
     StringType,
 )
 

@@ -17,25 +17,29 @@ Choices the specs leave open, made here on purpose:
   All `[component.circuit.resources]` fields and all `[component.circuit.fpga]` fields except
   `device_families` are optional estimates.
 * An `esf-schema` package must provide at least one schema: that is all it is for.
+
+This module holds the manifest's vocabulary and rules only. The machinery it shares with the
+FPGA manifest lives in modules named for it: loading hostile TOML (`toml_loader`), reporting
+each problem at its line (`toml_locator`, `toml_validator`), SPDX expressions (`spdx`) and the
+hashable mapping of the frozen values (`frozen`).
 """
 
 from __future__ import annotations
 
-import bisect
-import difflib
-import json
 import math
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple, TypeVar
+from typing import Any, Dict, Mapping, Optional, Tuple
 from urllib.parse import urlsplit
 
-from estream.core.errors import MAX_DIAGNOSTICS as ERRORS_MAX_DIAGNOSTICS
-from estream.core.errors import DiagnosticCollector
+from estream.core.frozen import FrozenDict
 from estream.core.names import PACKAGE_NAME_RE, SCHEMA_NAME_RE  # noqa: F401 (re-exported)
 from estream.core.semver import SemverError, Version, VersionReq
-from estream.core.toml_loader import MAX_TOML_BYTES, load_toml_document
+from estream.core.spdx import spdx_expression_error
+from estream.core.suggestions import closest_match
+from estream.core.toml_loader import MAX_TOML_BYTES
+from estream.core.toml_validator import INVALID, Key, TomlValidator, one_of, quoted, validate_toml_document
 
 __all__ = [
     "Author",
@@ -43,7 +47,6 @@ __all__ = [
     "CircuitSpec",
     "Dependency",
     "FpgaSpec",
-    "FrozenDict",
     "GOVERNANCE_MIN_APPROVALS",
     "Governance",
     "INCLUDE_CATEGORIES",
@@ -54,7 +57,6 @@ __all__ = [
     "SchemaSpec",
     "TARGETS",
     "parse_manifest",
-    "spdx_expression_error",
 ]
 
 MANIFEST_FILENAME = "estream-component.toml"
@@ -92,56 +94,11 @@ MAX_KEYWORDS = 10
 MAX_KEYWORD_LENGTH = 32
 MAX_URL_LENGTH = 2048
 MAX_LICENSE_LENGTH = 256
-#: Like a compiler, stop listing problems after this many: a hostile or wholly wrong file would
-#: otherwise produce megabytes of diagnostics. One below the cap of every error
-#: (`errors.MAX_DIAGNOSTICS`), which leaves room for the "stopped after" note.
-MAX_DIAGNOSTICS = ERRORS_MAX_DIAGNOSTICS - 1
 
 _KEYWORD_RE = re.compile(r"[a-z0-9][a-z0-9_+-]*\Z")
 DEVICE_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}\Z")
 _DECIMAL_RE = re.compile(r"(?:0|[1-9][0-9]*)(?:\.[0-9]{1,18})?\Z")
 _EMAIL_RE = re.compile(r"[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+\Z")
-_BARE_KEY_RE = re.compile(r"[A-Za-z0-9_-]+")
-_STRING_LITERAL_RE = re.compile(r'"(?:[^"\\]|\\.)*"|\'[^\']*\'')
-
-K = TypeVar("K")
-V = TypeVar("V")
-T = TypeVar("T")
-
-
-class FrozenDict(Mapping[K, V]):
-    """An immutable, hashable mapping that keeps insertion order (for use in Pants rules)."""
-
-    __slots__ = ("_data", "_hash")
-
-    def __init__(self, items: Any = ()) -> None:
-        self._data: Dict[K, V] = dict(items)
-        self._hash: Optional[int] = None
-
-    def __getitem__(self, key: K) -> V:
-        return self._data[key]
-
-    def __iter__(self) -> Iterator[K]:
-        return iter(self._data)
-
-    def __len__(self) -> int:
-        return len(self._data)
-
-    def __hash__(self) -> int:
-        if self._hash is None:
-            self._hash = hash(frozenset(self._data.items()))
-        return self._hash
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, Mapping):
-            return self._data == dict(other.items())
-        return NotImplemented
-
-    def __repr__(self) -> str:
-        return f"FrozenDict({self._data!r})"
-
-    def __reduce__(self) -> Any:
-        return (FrozenDict, (tuple(self._data.items()),))
 
 
 @dataclass(frozen=True)
@@ -256,354 +213,8 @@ def parse_manifest(content: bytes, path: str) -> Manifest:
         path,
         what="the manifest",
         size_help="a manifest only describes the package; keep data in the files it includes",
-        validate=lambda text, diag, data: Validator(path, text, diag).manifest(data),
+        validate=lambda text, diag, data: ManifestValidator(path, text, diag).manifest(data),
     )
-
-
-def validate_toml_document(
-    content: bytes,
-    path: str,
-    *,
-    what: str,
-    size_help: str,
-    validate: Callable[[str, DiagnosticCollector, Dict[str, Any]], Optional[T]],
-) -> T:
-    """Load a hostile TOML file (`load_toml_document`) and run `validate(text, diag, document)`
-    on it; raise `EstreamError` with every problem either reported, including nesting too deep
-    to validate."""
-    diag = DiagnosticCollector(path)
-    data, text = load_toml_document(content, diag, what=what, size_help=size_help)
-    try:
-        result = validate(text, diag, data)
-    except RecursionError:
-        diag.error(f"{what} is nested too deeply to validate")
-        result = None
-    diag.raise_if_any()
-    assert result is not None
-    return result
-
-
-# --- messages -----------------------------------------------------------------------------
-
-
-def quoted(value: str, limit: int = 80) -> str:
-    if len(value) > limit:
-        value = value[: limit - 3] + "..."
-    return json.dumps(value, ensure_ascii=False)
-
-
-def _describe(value: Any) -> str:
-    """How a TOML value is named in "found ..." messages: `string "2"`, `boolean true`."""
-    if isinstance(value, bool):
-        return f"boolean {'true' if value else 'false'}"
-    if isinstance(value, int):
-        return f"integer {value}"
-    if isinstance(value, float):
-        return f"float {value}"
-    if isinstance(value, str):
-        return f"string {quoted(value)}"
-    if isinstance(value, list):
-        return f"an array of {len(value)} item{'' if len(value) == 1 else 's'}"
-    if isinstance(value, dict):
-        return "a table"
-    return f"a date/time {value}"
-
-
-def _dotted(key: Sequence[Any]) -> str:
-    """A key path as TOML would spell it: `component.dependencies."odd name"`; an integer is an
-    index into an array of tables: `fpga.targets[0].checksum`."""
-    out = ""
-    for k in key:
-        if isinstance(k, int):
-            out += f"[{k}]"
-        else:
-            out += ("." if out else "") + (k if _BARE_KEY_RE.fullmatch(k) and len(k) <= 80 else quoted(k))
-    return out
-
-
-def _suggest(word: str, choices: Sequence[str]) -> Optional[str]:
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    if not close:
-        # Also catch case slips such as `Generic` vs `generic`.
-        lowered = {c.lower(): c for c in choices}
-        if word.lower() in lowered:
-            close = [lowered[word.lower()]]
-    return close[0] if close else None
-
-
-def _one_of(choices: Sequence[str]) -> str:
-    return ", ".join(json.dumps(c) for c in choices)
-
-
-# --- locating keys in the source ------------------------------------------------------------
-
-
-class _Locator:
-    """Best-effort map from dotted keys to 1-based source lines.
-
-    TOML parsers drop positions, so this rescans the text for table headers, `key = ` lines
-    (including dotted keys) and keys inside inline tables. The n-th `[[array.of.tables]]` header
-    (0-based) is located as `("array", "of", "tables", n)`, and the keys under it likewise. It
-    never fails: unknown keys fall back to the closest enclosing table that was found, or to no
-    line at all.
-    """
-
-    def __init__(self, text: str) -> None:
-        self.lines = text.split("\n")
-        self.first: Dict[Tuple[Any, ...], int] = {}
-        self._arrays: Dict[Tuple[str, ...], int] = {}  # array-of-tables header -> current index
-        self.entry_lines: List[int] = []  # ascending: lines where a key or header starts
-        self._literals: Dict[int, Dict[str, List[int]]] = {}
-        table: Tuple[Any, ...] = ()
-        in_multiline: Optional[str] = None
-        for lineno, raw in enumerate(self.lines, 1):
-            if in_multiline:
-                if raw.count(in_multiline) % 2 == 1:
-                    in_multiline = None
-                continue
-            stripped = raw.strip()
-            if stripped.startswith("["):
-                header = self._header(stripped)
-                if header is not None:
-                    if stripped.startswith("[["):
-                        self._arrays[header] = self._arrays.get(header, -1) + 1
-                        self._add(header, lineno)
-                    table = self._indexed(header)
-                    self._add(table, lineno)
-                    continue
-            scanned = _scan_key(stripped, 0)
-            if scanned and scanned[1] < len(stripped) and stripped[scanned[1]] == "=":
-                key = table + scanned[0]
-                self._add(key, lineno)
-                rest = stripped[scanned[1] + 1 :]
-                self._inline_keys(key, rest, lineno)
-                for quotes in ('"""', "'''"):
-                    if rest.count(quotes) % 2 == 1:
-                        in_multiline = quotes
-
-    def _indexed(self, header: Tuple[str, ...]) -> Tuple[Any, ...]:
-        """`header` with the current index after each array of tables it passes through."""
-        out: List[Any] = []
-        for end, part in enumerate(header, 1):
-            out.append(part)
-            index = self._arrays.get(header[:end])
-            if index is not None:
-                out.append(index)
-        return tuple(out)
-
-    def _add(self, key: Tuple[Any, ...], lineno: int) -> None:
-        self.first.setdefault(key, lineno)
-        self.entry_lines.append(lineno)
-
-    @staticmethod
-    def _header(stripped: str) -> Optional[Tuple[str, ...]]:
-        double = stripped.startswith("[[")
-        scanned = _scan_key(stripped, 2 if double else 1)
-        if not scanned:
-            return None
-        key, pos = scanned
-        close = "]]" if double else "]"
-        if not stripped.startswith(close, pos):
-            return None
-        tail = stripped[pos + len(close) :].strip()
-        if tail and not tail.startswith("#"):
-            return None
-        return key
-
-    def _inline_keys(self, key: Tuple[Any, ...], rest: str, lineno: int) -> None:
-        stack: List[Tuple[Any, ...]] = []
-        last = key
-        i = 0
-        while i < len(rest):
-            char = rest[i]
-            if char in "\"'":
-                i = _skip_string(rest, i)
-                continue
-            if char == "#":
-                break
-            if char == "{":
-                stack.append(last)
-            elif char == "}" and stack:
-                last = stack.pop()
-            if char in "{," and stack:
-                scanned = _scan_key(rest, i + 1)
-                if scanned and scanned[1] < len(rest) and rest[scanned[1]] == "=":
-                    last = stack[-1] + scanned[0]
-                    self._add(last, lineno)
-                    i = scanned[1] + 1
-                    continue
-            i += 1
-
-    def line(self, key: Sequence[str], value: Optional[str] = None, occurrence: int = 0) -> Optional[int]:
-        """The line of `key` (or of its closest located parent); with `value`, the line of that
-        string item (its `occurrence`-th copy) inside the key's possibly multi-line array."""
-        key = tuple(key)
-        for end in range(len(key), 0, -1):
-            lineno = self.first.get(key[:end])
-            if lineno is None:
-                continue
-            if value is not None and end == len(key):
-                return self._find_value(lineno, value, occurrence)
-            return lineno
-        return None
-
-    def _find_value(self, start: int, value: str, occurrence: int) -> int:
-        literals = self._literals.get(start)
-        if literals is None:
-            # Index the string literals between this key and the next one, once per key, so
-            # reporting many items of one long array stays linear.
-            literals = {}
-            after = bisect.bisect_right(self.entry_lines, start)
-            stop = self.entry_lines[after] if after < len(self.entry_lines) else len(self.lines) + 1
-            for lineno in range(start, stop):
-                for match in _STRING_LITERAL_RE.finditer(self.lines[lineno - 1]):
-                    literals.setdefault(match.group(), []).append(lineno)
-            self._literals[start] = literals
-        for needle in (json.dumps(value, ensure_ascii=False), f"'{value}'"):
-            found = literals.get(needle)
-            if found:
-                return found[min(occurrence, len(found) - 1)]
-        return start
-
-
-def _skip_string(text: str, i: int) -> int:
-    quote = text[i]
-    i += 1
-    while i < len(text):
-        if text[i] == "\\" and quote == '"':
-            i += 2
-            continue
-        if text[i] == quote:
-            return i + 1
-        i += 1
-    return i
-
-
-def _scan_key(text: str, pos: int) -> Optional[Tuple[Tuple[str, ...], int]]:
-    """Read a (dotted, possibly quoted) TOML key at `pos`; return it and the position after it."""
-    parts: List[str] = []
-    while True:
-        while pos < len(text) and text[pos] in " \t":
-            pos += 1
-        if pos >= len(text):
-            return None
-        if text[pos] in "\"'":
-            end = _skip_string(text, pos)
-            raw = text[pos:end]
-            if raw[0] == '"':
-                try:
-                    part = json.loads(raw)
-                except ValueError:
-                    part = raw[1:-1]
-            else:
-                part = raw[1:-1]
-            parts.append(part)
-            pos = end
-        else:
-            match = _BARE_KEY_RE.match(text, pos)
-            if not match:
-                return None
-            parts.append(match.group())
-            pos = match.end()
-        while pos < len(text) and text[pos] in " \t":
-            pos += 1
-        if pos < len(text) and text[pos] == ".":
-            pos += 1
-            continue
-        return tuple(parts), pos
-
-
-# --- SPDX expressions ---------------------------------------------------------------------
-
-_SPDX_TOKEN_RE = re.compile(r"\s*(?:(\()|(\))|([A-Za-z0-9.+:-]+)|(\S))")
-_SPDX_ID_RE = re.compile(r"(?:DocumentRef-[A-Za-z0-9.-]+:)?[A-Za-z0-9][A-Za-z0-9.-]*\+?\Z")
-_SPDX_OPERATORS = ("AND", "OR", "WITH")
-_SPDX_MAX_DEPTH = 16
-
-
-def spdx_expression_error(text: str) -> Optional[str]:
-    """Why `text` is not a syntactically valid SPDX license expression, or None if it is.
-
-    Checks the grammar (identifiers joined by AND / OR / WITH, parentheses), not that the
-    identifiers are on the SPDX list: new and custom (`LicenseRef-...`) licenses must work.
-    """
-    tokens: List[str] = []
-    pos = 0
-    while pos < len(text):
-        match = _SPDX_TOKEN_RE.match(text, pos)
-        if not match or match.end() == pos:
-            break
-        if match.group(4):
-            char = match.group(4)
-            if char == "/":
-                return "`/` is not an SPDX operator; write `MIT OR Apache-2.0`, not `MIT/Apache-2.0`"
-            return f"unexpected character `{char}`"
-        tokens.append(match.group(1) or match.group(2) or match.group(3))
-        pos = match.end()
-    if not tokens:
-        return "the expression is empty"
-    for token in tokens:
-        if token.lower() in ("and", "or", "with") and token not in _SPDX_OPERATORS:
-            return f"SPDX operators are uppercase: write `{token.upper()}`, not `{token}`"
-    index = 0
-
-    def peek() -> Optional[str]:
-        return tokens[index] if index < len(tokens) else None
-
-    def expression(depth: int) -> Optional[str]:
-        # or-expression := and-expression ("OR" and-expression)*
-        # and-expression := simple ("AND" simple)* ; simple := id ["WITH" id] | "(" or-expr ")"
-        nonlocal index
-        while True:
-            while True:
-                error = simple(depth)
-                if error:
-                    return error
-                if peek() != "AND":
-                    break
-                index += 1
-            if peek() != "OR":
-                return None
-            index += 1
-
-    def simple(depth: int) -> Optional[str]:
-        nonlocal index
-        token = peek()
-        if token is None:
-            return "the expression ends where a license identifier was expected"
-        if token == "(":
-            if depth >= _SPDX_MAX_DEPTH:
-                return "parentheses are nested too deeply"
-            index += 1
-            error = expression(depth + 1)
-            if error:
-                return error
-            if peek() != ")":
-                return "a `(` is never closed"
-            index += 1
-            return None
-        if token in _SPDX_OPERATORS or token == ")":
-            return f"expected a license identifier, found `{token}`"
-        if not _SPDX_ID_RE.match(token):
-            return f"`{token}` is not a valid license identifier"
-        index += 1
-        if peek() == "WITH":
-            index += 1
-            exception = peek()
-            if exception is None or exception in _SPDX_OPERATORS or exception in "()" or not _SPDX_ID_RE.match(exception):
-                return "`WITH` must be followed by a license exception identifier"
-            index += 1
-        return None
-
-    error = expression(0)
-    if error:
-        return error
-    if index < len(tokens):
-        token = tokens[index]
-        if token == ")":
-            return "a `)` has no matching `(`"
-        return f"expected `AND`, `OR` or the end of the expression, found `{token}`"
-    return None
 
 
 # --- validation ---------------------------------------------------------------------------
@@ -636,105 +247,13 @@ WIRE_ENCODINGS: Tuple[str, ...] = ("binary", "text")
 _PROTOCOL_RE = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*\Z")
 _FPGA_KEYS = ("device_families", "resource_estimate", "clock_mhz", "pipeline_stages", "license")
 
-Key = Tuple[Any, ...]  # str parts, and int indices into arrays of tables
-_TOML_MAX_INT = 2**63 - 1
-INVALID = object()  # marks a field whose value was reported as invalid
 
 
-class Validator:
-    """Walks the parsed TOML, reporting every problem to the collector; builds the Manifest
-    only when nothing was reported."""
+class ManifestValidator(TomlValidator):
+    """Walks the parsed `estream-component.toml`, reporting every problem to the collector;
+    builds the Manifest only when nothing was reported."""
 
-    def __init__(self, path: str, text: str, diag: DiagnosticCollector) -> None:
-        self.path = path
-        self.diag = diag
-        self.locator = _Locator(text)
-        self.reported = 0
-
-    # -- reporting
-
-    def error(
-        self, key: Key, message: str, *, help: Optional[str] = None, value: Optional[str] = None, occurrence: int = 0
-    ) -> None:
-        self.reported += 1
-        if self.reported > MAX_DIAGNOSTICS:
-            return
-        line = self.locator.line(key, value, occurrence)
-        self.diag.error(message, line=line, key=_dotted(key), help=help)
-        if self.reported == MAX_DIAGNOSTICS:
-            self.diag.error(f"stopped after {MAX_DIAGNOSTICS} problems; fix these and run again")
-
-    def expected(self, key: Key, what: str, found: Any, *, help: Optional[str] = None, item: Optional[int] = None) -> None:
-        where = f"item {item + 1}: " if item is not None else ""
-        hint = found if isinstance(found, str) else None
-        self.error(key, f"{where}expected {what}, found {_describe(found)}", help=help, value=hint)
-
-    # -- structure helpers
-
-    def table(self, value: Any, key: Key, allowed: Sequence[str]) -> Optional[Dict[str, Any]]:
-        """`value` as a table whose unknown keys were reported, or None if it is not a table."""
-        if not isinstance(value, dict):
-            self.expected(key, "a table", value)
-            return None
-        for name in value:
-            if name not in allowed:
-                if self.reported >= MAX_DIAGNOSTICS:
-                    self.reported += 1  # nothing more will be shown; skip the costly suggestion
-                    continue
-                suggestion = _suggest(name, allowed)
-                help = f"did you mean `{suggestion}`?" if suggestion else f"expected one of: {', '.join(allowed)}"
-                where = f"in `[{_dotted(key)}]`" if key else "at the top level (everything goes under `[component]`)"
-                self.error(key + (name,), f"unknown key `{_dotted([name])}` {where}", help=help)
-        return value
-
-    def required(self, table: Dict[str, Any], key: Key, name: str) -> bool:
-        if name in table:
-            return True
-        self.error(key + (name,), f"missing required key `{name}` in `[{_dotted(key)}]`")
-        return False
-
-    def string(self, value: Any, key: Key, what: str = "a string", *, item: Optional[int] = None) -> Any:
-        if not isinstance(value, str):
-            self.expected(key, what, value, item=item)
-            return INVALID
-        return value
-
-    def integer(self, value: Any, key: Key, low: int, high: Optional[int], what: str) -> Any:
-        # bool is an int in Python but never a valid count or tier in a manifest.
-        if isinstance(value, bool) or not isinstance(value, int) or value < low or (high is not None and value > high):
-            self.expected(key, what, value)
-            return INVALID
-        if value > _TOML_MAX_INT:
-            # tomli accepts any size, but TOML integers are 64-bit and so is every consumer.
-            self.expected(key, what, value, help=f"TOML integers are at most {_TOML_MAX_INT}")
-            return INVALID
-        return value
-
-    def boolean(self, value: Any, key: Key) -> Any:
-        if not isinstance(value, bool):
-            self.expected(key, "a boolean (true or false)", value)
-            return INVALID
-        return value
-
-    def string_list(self, value: Any, key: Key, item_what: str, check: Any, *, unique: bool = True) -> Any:
-        """A list of strings, each passed to `check(item, index) -> bool`; duplicates reported."""
-        if not isinstance(value, list):
-            self.expected(key, f"an array whose items are each {item_what}", value)
-            return INVALID
-        ok = True
-        seen: Dict[str, int] = {}  # item -> how many times it has appeared so far
-        for index, item in enumerate(value):
-            if self.string(item, key, item_what, item=index) is INVALID:
-                ok = False
-                continue
-            if not check(item, index):
-                ok = False
-                continue
-            if unique and item in seen:
-                self.error(key, f"item {index + 1}: {quoted(item)} is listed twice", value=item, occurrence=seen[item])
-                ok = False
-            seen[item] = seen.get(item, 0) + 1
-        return tuple(value) if ok else INVALID
+    root_table = "component"
 
     # -- the manifest
 
@@ -788,24 +307,17 @@ class Validator:
         return value
 
     def check_version(self, value: Any, key: Key) -> Any:
-        what = 'a SemVer version like "1.0.0"'
-        if self.string(value, key, what) is INVALID:
-            return INVALID
-        try:
-            return Version.parse(value)
-        except SemverError as e:
-            self.error(key, f"expected {what}, found {quoted(value)}", help=e.reason or None)
-            return INVALID
+        return self.semver_version(value, key)
 
     def check_category(self, value: Any, key: Key) -> Any:
-        what = f"a package category (one of {_one_of(CATEGORIES)})"
+        what = f"a package category (one of {one_of(CATEGORIES)})"
         if self.string(value, key, what) is INVALID:
             return INVALID
         if value not in CATEGORIES:
-            suggestion = _suggest(value, CATEGORIES)
+            suggestion = closest_match(value, CATEGORIES)
             self.error(
                 key,
-                f"expected one of {_one_of(CATEGORIES)}, found {quoted(value)}",
+                f"expected one of {one_of(CATEGORIES)}, found {quoted(value)}",
                 help=f'did you mean "{suggestion}"?' if suggestion else None,
             )
             return INVALID
@@ -1064,14 +576,14 @@ class Validator:
         return CircuitSpec(entry, circuits, targets, witness_tier, resources, governance, fpga)
 
     def check_targets(self, value: Any, key: Key) -> Any:
-        what = f"an execution target ({_one_of(TARGETS)})"
+        what = f"an execution target ({one_of(TARGETS)})"
 
         def check(item: str, index: int) -> bool:
             if item not in TARGETS:
-                suggestion = _suggest(item, TARGETS)
+                suggestion = closest_match(item, TARGETS)
                 self.error(
                     key,
-                    f"item {index + 1}: expected one of {_one_of(TARGETS)}, found {quoted(item)}",
+                    f"item {index + 1}: expected one of {one_of(TARGETS)}, found {quoted(item)}",
                     value=item,
                     help=f'did you mean "{suggestion}"?' if suggestion else None,
                 )
@@ -1080,7 +592,7 @@ class Validator:
 
         result = self.string_list(value, key, what, check)
         if result is not INVALID and not result:
-            self.error(key, f"expected at least one execution target ({_one_of(TARGETS)}), found an empty array")
+            self.error(key, f"expected at least one execution target ({one_of(TARGETS)}), found an empty array")
             return INVALID
         return result
 
@@ -1122,12 +634,12 @@ class Validator:
         categories = tuple(GOVERNANCE_MIN_APPROVALS)
         if self.required(table, key, "category"):
             sub = key + ("category",)
-            category = self.string(table["category"], sub, f"a governance category ({_one_of(categories)})")
+            category = self.string(table["category"], sub, f"a governance category ({one_of(categories)})")
             if category is not INVALID and category not in GOVERNANCE_MIN_APPROVALS:
-                suggestion = _suggest(category, categories)
+                suggestion = closest_match(category, categories)
                 self.error(
                     sub,
-                    f"expected one of {_one_of(categories)}, found {quoted(category)}",
+                    f"expected one of {one_of(categories)}, found {quoted(category)}",
                     help=f'did you mean "{suggestion}"?' if suggestion else None,
                 )
                 category = INVALID
@@ -1238,12 +750,12 @@ class Validator:
         else:
             parts["protocol_versions"] = INVALID
         if self.required(table, key, "encoding"):
-            encoding = self.string(table["encoding"], key + ("encoding",), f"one of {_one_of(WIRE_ENCODINGS)}")
+            encoding = self.string(table["encoding"], key + ("encoding",), f"one of {one_of(WIRE_ENCODINGS)}")
             if encoding is not INVALID and encoding not in WIRE_ENCODINGS:
-                suggestion = _suggest(encoding, WIRE_ENCODINGS)
+                suggestion = closest_match(encoding, WIRE_ENCODINGS)
                 self.error(
                     key + ("encoding",),
-                    f"expected one of {_one_of(WIRE_ENCODINGS)}, found {quoted(encoding)}",
+                    f"expected one of {one_of(WIRE_ENCODINGS)}, found {quoted(encoding)}",
                     value=encoding,
                     help=f'did you mean "{suggestion}"?' if suggestion else "binary protocols carry hex in `wire.hex`, text protocols the text in `wire.text`",
                 )

@@ -26,13 +26,14 @@ schema and the candidates.
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
-from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Set, Tuple
+from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 from estream.core.errors import Diagnostic, EstreamError
-from estream.core.esf import EsfDocument
+from estream.core.esf import EsfDocument, TypeReference
+from estream.core.graph import find_cycle, reachable
 from estream.core.manifest import Manifest
+from estream.core.suggestions import closest_match
 
 
 @dataclass(frozen=True)
@@ -117,8 +118,7 @@ class ResolvedPackage:
 
 
 def _close(word: str, options: Iterable[str]) -> Optional[str]:
-    found = difflib.get_close_matches(word, sorted(set(options)), n=1, cutoff=0.6)
-    return found[0] if found else None
+    return closest_match(word, sorted(set(options)))
 
 
 def _listing(items: Iterable[str]) -> str:
@@ -126,48 +126,9 @@ def _listing(items: Iterable[str]) -> str:
     return ", ".join(f"`{i}`" for i in items) if items else "(none)"
 
 
-def find_cycle(edges: Mapping[str, Sequence[str]], start: Iterable[str]) -> Optional[List[str]]:
-    """The first dependency cycle reachable from `start`, as `[a, b, ..., a]`, or None."""
-    WHITE, GREY, BLACK = 0, 1, 2
-    color: Dict[str, int] = {}
-    for root in sorted(start):
-        if color.get(root, WHITE) != WHITE:
-            continue
-        # Iterative DFS: deep graphs must not hit Python's recursion limit.
-        stack: List[Tuple[str, int]] = [(root, 0)]
-        path: List[str] = [root]
-        color[root] = GREY
-        while stack:
-            node, i = stack[-1]
-            children = sorted(edges.get(node, ()))
-            if i < len(children):
-                stack[-1] = (node, i + 1)
-                child = children[i]
-                state = color.get(child, WHITE)
-                if state == GREY:
-                    return path[path.index(child) :] + [child]
-                if state == WHITE and child in edges:
-                    color[child] = GREY
-                    stack.append((child, 0))
-                    path.append(child)
-            else:
-                color[node] = BLACK
-                stack.pop()
-                path.pop()
-    return None
-
-
 def transitive_dependencies(edges: Mapping[str, Sequence[str]], name: str) -> List[str]:
     """All packages reachable from `name` (excluding itself), sorted."""
-    seen: Set[str] = set()
-    todo = list(edges.get(name, ()))
-    while todo:
-        n = todo.pop()
-        if n in seen or n == name:
-            continue
-        seen.add(n)
-        todo.extend(edges.get(n, ()))
-    return sorted(seen)
+    return sorted(reachable(edges, name) - {name})
 
 
 def resolve_packages(
@@ -234,136 +195,169 @@ def _resolve_one(
     exports: Mapping[str, Mapping[str, Tuple[str, str]]],
     diags: List[Diagnostic],
 ) -> Optional[ResolvedPackage]:
-    manifest = pkg.manifest
-    path = manifest.path
+    """Resolve one package, appending its problems to `diags`; None if it has any."""
     before = len(diags)
+    steps = _PackageResolution(pkg, by_name, edges, exports, diags)
+    dependencies = steps.dependencies()
+    steps.check_unique_names()
+    provides = steps.provides()
+    requires = steps.requires()
+    references = steps.references()
+    if len(diags) > before:
+        return None
+    manifest = pkg.manifest
+    return ResolvedPackage(
+        name=manifest.name,
+        version=str(manifest.version),
+        manifest_path=manifest.path,
+        provides=tuple(provides),
+        requires=tuple(requires),
+        dependencies=tuple(dependencies),
+        references=tuple(references),
+    )
 
-    # -- [component.dependencies]: known packages, versions satisfying the requirements
-    dependencies: List[ResolvedDependency] = []
-    for dep_name, dep in sorted(manifest.dependencies.items()):
-        key = f"component.dependencies.{dep_name}"
-        target = by_name.get(dep_name)
-        if target is None:
-            guess = _close(dep_name, by_name)
-            diags.append(
-                Diagnostic(
-                    path,
-                    f"package `{manifest.name}` depends on `{dep_name}`, but no package of that name exists",
-                    key=key,
-                    help=f"did you mean `{guess}`?" if guess else f"known packages: {_listing(by_name)}",
-                )
-            )
-            continue
-        version = target.manifest.version
-        if not dep.req.matches(version):
-            diags.append(
-                Diagnostic(
-                    path,
-                    f"package `{manifest.name}` requires `{dep_name} {dep.req_text}`, but the version "
-                    f"found is {version} (in `{target.manifest.path}`)",
-                    key=key,
-                    help=f"change the requirement to accept {version} (e.g. \"^{version}\"), "
-                    f"or depend on a release matching `{dep.req_text}`",
-                )
-            )
-        dependencies.append(ResolvedDependency(dep_name, dep.req_text, str(version)))
 
-    # -- names unique within the package
-    seen: Dict[str, str] = {}
-    for doc in pkg.documents:
-        for name, line, kind in [(n, s.line, "schemas") for n, s in doc.schemas.items()] + [
-            (n, e.line, "enums") for n, e in doc.enums.items()
-        ]:
-            if name in seen:
-                diags.append(
+class _PackageResolution:
+    """The steps of resolving one package, in the order `_resolve_one` runs them; each step
+    appends what it finds wrong to `diags`."""
+
+    def __init__(
+        self,
+        pkg: PackageSchemas,
+        by_name: Mapping[str, PackageSchemas],
+        edges: Mapping[str, Sequence[str]],
+        exports: Mapping[str, Mapping[str, Tuple[str, str]]],
+        diags: List[Diagnostic],
+    ) -> None:
+        self.pkg = pkg
+        self.manifest = pkg.manifest
+        self.path = pkg.manifest.path
+        self.by_name = by_name
+        self.exports = exports
+        self.diags = diags
+        self.definitions = pkg.definitions()
+        # Candidates among transitive dependencies: exported name -> the packages exporting it.
+        self.transitive = transitive_dependencies(edges, self.manifest.name)
+        self.offered: Dict[str, List[str]] = {}
+        for dep_name in self.transitive:
+            for name in exports[dep_name]:
+                self.offered.setdefault(name, []).append(dep_name)
+
+    def dependencies(self) -> List[ResolvedDependency]:
+        """`[component.dependencies]`: known packages, versions satisfying the requirements."""
+        manifest, path = self.manifest, self.path
+        dependencies: List[ResolvedDependency] = []
+        for dep_name, dep in sorted(manifest.dependencies.items()):
+            key = f"component.dependencies.{dep_name}"
+            target = self.by_name.get(dep_name)
+            if target is None:
+                guess = _close(dep_name, self.by_name)
+                self.diags.append(
                     Diagnostic(
-                        doc.path,
-                        f"package `{manifest.name}`: `{name}` is already defined in `{seen[name]}`",
-                        line=line,
-                        key=f"{kind}.{name}",
-                        help="schema and enum names must be unique within a package",
+                        path,
+                        f"package `{manifest.name}` depends on `{dep_name}`, but no package of that name exists",
+                        key=key,
+                        help=f"did you mean `{guess}`?" if guess else f"known packages: {_listing(self.by_name)}",
                     )
                 )
-            else:
-                seen[name] = doc.path
-    definitions = pkg.definitions()
-
-    # -- provides: defined by the package's own files
-    provides: List[Tuple[str, str]] = []
-    own_schemas = sorted(n for n, (kind, _) in definitions.items() if kind == "schema")
-    for name in manifest.schemas.provides:
-        kind_file = definitions.get(name)
-        if kind_file is None or kind_file[0] != "schema":
-            guess = _close(name, own_schemas)
-            what = "an enum, not a schema" if kind_file else "not defined by any of its files"
-            diags.append(
-                Diagnostic(
-                    path,
-                    f"package `{manifest.name}` provides `{name}`, but it is {what}",
-                    key="component.schemas.provides",
-                    help=(f"did you mean `{guess}`? " if guess else "")
-                    + f"schemas defined by this package: {_listing(own_schemas)}",
+                continue
+            version = target.manifest.version
+            if not dep.req.matches(version):
+                self.diags.append(
+                    Diagnostic(
+                        path,
+                        f"package `{manifest.name}` requires `{dep_name} {dep.req_text}`, but the version "
+                        f"found is {version} (in `{target.manifest.path}`)",
+                        key=key,
+                        help=f"change the requirement to accept {version} (e.g. \"^{version}\"), "
+                        f"or depend on a release matching `{dep.req_text}`",
+                    )
                 )
-            )
-            continue
-        provides.append((name, kind_file[1]))
+            dependencies.append(ResolvedDependency(dep_name, dep.req_text, str(version)))
+        return dependencies
 
-    # -- candidates among transitive dependencies
-    transitive = transitive_dependencies(edges, manifest.name)
-    offered: Dict[str, List[str]] = {}
-    for dep_name in transitive:
-        for name in exports[dep_name]:
-            offered.setdefault(name, []).append(dep_name)
+    def check_unique_names(self) -> None:
+        """Schema and enum names are unique within the package."""
+        seen: Dict[str, str] = {}
+        for doc in self.pkg.documents:
+            for name, line, kind in [(n, s.line, "schemas") for n, s in doc.schemas.items()] + [
+                (n, e.line, "enums") for n, e in doc.enums.items()
+            ]:
+                if name in seen:
+                    self.diags.append(
+                        Diagnostic(
+                            doc.path,
+                            f"package `{self.manifest.name}`: `{name}` is already defined in `{seen[name]}`",
+                            line=line,
+                            key=f"{kind}.{name}",
+                            help="schema and enum names must be unique within a package",
+                        )
+                    )
+                else:
+                    seen[name] = doc.path
 
-    requires: List[ResolvedRequirement] = []
-    for name in manifest.schemas.requires:
+    def provides(self) -> List[Tuple[str, str]]:
+        """`provides`: schemas defined by the package's own files, with the defining file."""
+        provides: List[Tuple[str, str]] = []
+        own_schemas = sorted(n for n, (kind, _) in self.definitions.items() if kind == "schema")
+        for name in self.manifest.schemas.provides:
+            kind_file = self.definitions.get(name)
+            if kind_file is None or kind_file[0] != "schema":
+                guess = _close(name, own_schemas)
+                what = "an enum, not a schema" if kind_file else "not defined by any of its files"
+                self.diags.append(
+                    Diagnostic(
+                        self.path,
+                        f"package `{self.manifest.name}` provides `{name}`, but it is {what}",
+                        key="component.schemas.provides",
+                        help=(f"did you mean `{guess}`? " if guess else "")
+                        + f"schemas defined by this package: {_listing(own_schemas)}",
+                    )
+                )
+                continue
+            provides.append((name, kind_file[1]))
+        return provides
+
+    def requires(self) -> List[ResolvedRequirement]:
+        """`requires`: each name exported by exactly one transitive dependency."""
+        requires: List[ResolvedRequirement] = []
+        for name in self.manifest.schemas.requires:
+            resolved = self.requirement(name)
+            if resolved is not None:
+                requires.append(resolved)
+        return requires
+
+    def requirement(self, name: str) -> Optional[ResolvedRequirement]:
+        manifest, path = self.manifest, self.path
         key = "component.schemas.requires"
         # Requiring an enum (the shared vocabulary of exported schemas) is allowed: a package
         # may list the enums it uses as part of its declared interface.
-        candidates = list(offered.get(name, []))
-        if name in definitions:
-            diags.append(
+        candidates = list(self.offered.get(name, []))
+        if name in self.definitions:
+            self.diags.append(
                 Diagnostic(
                     path,
                     f"package `{manifest.name}` requires `{name}`, but also defines it in "
-                    f"`{definitions[name][1]}`",
+                    f"`{self.definitions[name][1]}`",
                     key=key,
                     help="a package either defines a schema or requires it from a dependency; "
                     "rename or remove one",
                 )
             )
-            continue
+            return None
         if not candidates:
-            providers_elsewhere = sorted(
-                n for n, ex in exports.items() if name in ex and ex[name][0] == "schema" and n != manifest.name
-            )
-            if providers_elsewhere:
-                help = (
-                    f"provided by {_listing(providers_elsewhere)}, which is not a dependency: add "
-                    f"`{providers_elsewhere[0]} = \"^{by_name[providers_elsewhere[0]].manifest.version}\"` "
-                    "to [component.dependencies]"
-                )
-            else:
-                all_provided = {n for ex in exports.values() for n, (k, _) in ex.items() if k == "schema"}
-                guess = _close(name, all_provided)
-                help = (
-                    f"did you mean `{guess}`?"
-                    if guess
-                    else f"schemas provided by its dependencies: "
-                    f"{_listing(n for n, c in offered.items() if any(exports[p][n][0] == 'schema' for p in c))}"
-                )
-            diags.append(
+            self.diags.append(
                 Diagnostic(
                     path,
                     f"package `{manifest.name}` requires `{name}`, but none of its dependencies "
-                    f"({_listing(transitive)}) provides it",
+                    f"({_listing(self.transitive)}) provides it",
                     key=key,
-                    help=help,
+                    help=self.missing_requirement_help(name),
                 )
             )
-            continue
+            return None
         if len(candidates) > 1:
-            diags.append(
+            self.diags.append(
                 Diagnostic(
                     path,
                     f"package `{manifest.name}` requires `{name}`, which is provided by more than one "
@@ -373,83 +367,97 @@ def _resolve_one(
                     "dependencies or stop one of them providing the schema",
                 )
             )
-            continue
-        provider = by_name[candidates[0]]
-        requires.append(
-            ResolvedRequirement(name, provider.name, str(provider.manifest.version), exports[provider.name][name][1])
+            return None
+        provider = self.by_name[candidates[0]]
+        return ResolvedRequirement(
+            name, provider.name, str(provider.manifest.version), self.exports[provider.name][name][1]
         )
 
-    # -- type references
-    required = set(manifest.schemas.requires)
-    references: List[ResolvedReference] = []
-    for doc in pkg.documents:
-        for ref in doc.type_references():
-            if ref.name in definitions:
-                continue
-            candidates = offered.get(ref.name, [])
-            if len(candidates) == 1:
-                provider_name = candidates[0]
-                if exports[provider_name][ref.name][0] == "schema" and ref.name not in required:
-                    diags.append(
-                        Diagnostic(
-                            doc.path,
-                            f"package `{manifest.name}` uses schema `{ref.name}` from `{provider_name}` "
-                            "without requiring it",
-                            line=ref.line,
-                            key=ref.key,
-                            help=f"add `{ref.name}` to [component.schemas].requires in `{path}`",
-                        )
-                    )
-                    continue
-                references.append(ResolvedReference(doc.path, ref.key, ref.name, provider_name))
-            elif len(candidates) > 1:
-                diags.append(
-                    Diagnostic(
-                        doc.path,
-                        f"package `{manifest.name}`: type `{ref.name}` is ambiguous, it is exported by "
-                        f"{_listing(candidates)}",
-                        line=ref.line,
-                        key=ref.key,
-                        help="each name must come from exactly one dependency",
-                    )
-                )
-            else:
-                visible = set(definitions) | set(offered)
-                guess = _close(ref.name, visible)
-                elsewhere = sorted(n for n, ex in exports.items() if ref.name in ex and n != manifest.name)
-                if elsewhere:
-                    help = (
-                        f"`{ref.name}` is exported by {_listing(elsewhere)}; add it to "
-                        "[component.dependencies]"
-                    )
-                elif guess:
-                    help = f"did you mean `{guess}`?"
-                else:
-                    help = (
-                        "define it in this package, or depend on a package that provides it; "
-                        f"names visible here: {_listing(visible)}"
-                    )
-                diags.append(
-                    Diagnostic(
-                        doc.path,
-                        f"package `{manifest.name}`: unknown type `{ref.name}`",
-                        line=ref.line,
-                        key=ref.key,
-                        help=help,
-                    )
-                )
+    def missing_requirement_help(self, name: str) -> str:
+        """Help for a required name no dependency provides: who does, or what is close."""
+        exports = self.exports
+        providers_elsewhere = sorted(
+            n for n, ex in exports.items() if name in ex and ex[name][0] == "schema" and n != self.manifest.name
+        )
+        if providers_elsewhere:
+            return (
+                f"provided by {_listing(providers_elsewhere)}, which is not a dependency: add "
+                f"`{providers_elsewhere[0]} = \"^{self.by_name[providers_elsewhere[0]].manifest.version}\"` "
+                "to [component.dependencies]"
+            )
+        all_provided = {n for ex in exports.values() for n, (k, _) in ex.items() if k == "schema"}
+        guess = _close(name, all_provided)
+        if guess:
+            return f"did you mean `{guess}`?"
+        offered_schemas = (n for n, c in self.offered.items() if any(exports[p][n][0] == "schema" for p in c))
+        return f"schemas provided by its dependencies: {_listing(offered_schemas)}"
 
-    if len(diags) > before:
+    def references(self) -> List[ResolvedReference]:
+        """Field types naming another package's schema or enum: exactly one provider, and a
+        schema must be listed in `requires`."""
+        references: List[ResolvedReference] = []
+        for doc in self.pkg.documents:
+            for ref in doc.type_references():
+                if ref.name in self.definitions:
+                    continue
+                resolved = self.reference(doc.path, ref)
+                if resolved is not None:
+                    references.append(resolved)
+        return references
+
+    def reference(self, file: str, ref: TypeReference) -> Optional[ResolvedReference]:
+        manifest = self.manifest
+        candidates = self.offered.get(ref.name, [])
+        if len(candidates) == 1:
+            provider_name = candidates[0]
+            if self.exports[provider_name][ref.name][0] == "schema" and ref.name not in manifest.schemas.requires:
+                self.diags.append(
+                    Diagnostic(
+                        file,
+                        f"package `{manifest.name}` uses schema `{ref.name}` from `{provider_name}` "
+                        "without requiring it",
+                        line=ref.line,
+                        key=ref.key,
+                        help=f"add `{ref.name}` to [component.schemas].requires in `{self.path}`",
+                    )
+                )
+                return None
+            return ResolvedReference(file, ref.key, ref.name, provider_name)
+        if len(candidates) > 1:
+            self.diags.append(
+                Diagnostic(
+                    file,
+                    f"package `{manifest.name}`: type `{ref.name}` is ambiguous, it is exported by "
+                    f"{_listing(candidates)}",
+                    line=ref.line,
+                    key=ref.key,
+                    help="each name must come from exactly one dependency",
+                )
+            )
+            return None
+        self.diags.append(
+            Diagnostic(
+                file,
+                f"package `{manifest.name}`: unknown type `{ref.name}`",
+                line=ref.line,
+                key=ref.key,
+                help=self.unknown_type_help(ref.name),
+            )
+        )
         return None
-    return ResolvedPackage(
-        name=manifest.name,
-        version=str(manifest.version),
-        manifest_path=path,
-        provides=tuple(provides),
-        requires=tuple(requires),
-        dependencies=tuple(dependencies),
-        references=tuple(references),
-    )
+
+    def unknown_type_help(self, name: str) -> str:
+        visible = set(self.definitions) | set(self.offered)
+        guess = _close(name, visible)
+        elsewhere = sorted(n for n, ex in self.exports.items() if name in ex and n != self.manifest.name)
+        if elsewhere:
+            return f"`{name}` is exported by {_listing(elsewhere)}; add it to [component.dependencies]"
+        if guess:
+            return f"did you mean `{guess}`?"
+        return (
+            "define it in this package, or depend on a package that provides it; "
+            f"names visible here: {_listing(visible)}"
+        )
 
 
 def render_graph(resolved: Mapping[str, ResolvedPackage]) -> str:

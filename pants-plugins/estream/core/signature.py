@@ -26,7 +26,7 @@ import json
 import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any, List, Mapping, Optional, Tuple, Union
+from typing import Any, Dict, List, Mapping, Optional, Tuple, Union
 
 from estream.core.json_loader import load_json
 from estream.core.toml_loader import load_toml
@@ -352,17 +352,7 @@ def parse_signature_file(data: bytes) -> SignatureFile:
     for field in sorted(set(doc) - _TOP_LEVEL_FIELDS):
         out.append(Diagnostic(SIGNATURE_FILE, "unknown field (not covered by the signature)", key=field))
 
-    name = version = None
-    package = doc.get("package")
-    if isinstance(package, dict):
-        name, version = package.get("name"), package.get("version")
-        for field, value in (("name", name), ("version", version)):
-            if not isinstance(value, str) or not value:
-                out.append(Diagnostic(SIGNATURE_FILE, "expected a non-empty string", key=f"package.{field}"))
-        for field in sorted(set(package) - {"name", "version"}):
-            out.append(Diagnostic(SIGNATURE_FILE, "unknown field", key=f"package.{field}"))
-    elif "package" in doc:
-        out.append(Diagnostic(SIGNATURE_FILE, "expected an object {name, version}", key="package"))
+    name, version = _package_fields(doc, out)
 
     key_id = doc.get("key_id")
     if "key_id" in doc and key_id_problem(key_id):
@@ -385,6 +375,43 @@ def parse_signature_file(data: bytes) -> SignatureFile:
             out.append(Diagnostic(SIGNATURE_FILE, "expected a UTC timestamp like 2026-02-10T12:00:00Z", key="signed_at"))
     root = _digest_field(doc.get("merkle_root"), "merkle_root", out) if "merkle_root" in doc else None
 
+    entries = _file_entries(doc, out)
+
+    if out:
+        raise EstreamError(out)
+    # The ignores: `out` is empty, so each field was checked above to have its type.
+    return SignatureFile(
+        name=name,
+        version=version,
+        key_id=key_id,  # type: ignore[arg-type]
+        key_fingerprint=key_fp,  # type: ignore[arg-type]
+        public_key=public_key,  # type: ignore[arg-type]
+        development_key=dev,  # type: ignore[arg-type]
+        signed_at=signed_at,  # type: ignore[arg-type]
+        merkle_root=root,  # type: ignore[arg-type]
+        files=tuple(sorted(entries, key=lambda e: e.path.encode("utf-8"))),
+        signature=signature,  # type: ignore[arg-type]
+    )
+
+
+def _package_fields(doc: Dict[str, Any], out: List[Diagnostic]) -> Tuple[Any, Any]:
+    """The `package` object's (name, version), problems appended to `out`."""
+    name = version = None
+    package = doc.get("package")
+    if isinstance(package, dict):
+        name, version = package.get("name"), package.get("version")
+        for field, value in (("name", name), ("version", version)):
+            if not isinstance(value, str) or not value:
+                out.append(Diagnostic(SIGNATURE_FILE, "expected a non-empty string", key=f"package.{field}"))
+        for field in sorted(set(package) - {"name", "version"}):
+            out.append(Diagnostic(SIGNATURE_FILE, "unknown field", key=f"package.{field}"))
+    elif "package" in doc:
+        out.append(Diagnostic(SIGNATURE_FILE, "expected an object {name, version}", key="package"))
+    return name, version
+
+
+def _file_entries(doc: Dict[str, Any], out: List[Diagnostic]) -> List[FileEntry]:
+    """The `files` array: valid entries returned, problems appended to `out`."""
     entries: List[FileEntry] = []
     raw_files = doc.get("files")
     if "files" in doc and (not isinstance(raw_files, list) or not raw_files):
@@ -419,22 +446,7 @@ def parse_signature_file(data: bytes) -> SignatureFile:
             if not problem and path != SIGNATURE_FILE and path not in seen and digest is not None and isinstance(size, int):
                 seen.add(path)
                 entries.append(FileEntry(path, size, digest))  # type: ignore[arg-type]  # `problem` is None: a str
-
-    if out:
-        raise EstreamError(out)
-    # The ignores: `out` is empty, so each field was checked above to have its type.
-    return SignatureFile(
-        name=name,  # type: ignore[arg-type]
-        version=version,  # type: ignore[arg-type]
-        key_id=key_id,  # type: ignore[arg-type]
-        key_fingerprint=key_fp,  # type: ignore[arg-type]
-        public_key=public_key,  # type: ignore[arg-type]
-        development_key=dev,  # type: ignore[arg-type]
-        signed_at=signed_at,  # type: ignore[arg-type]
-        merkle_root=root,  # type: ignore[arg-type]
-        files=tuple(sorted(entries, key=lambda e: e.path.encode("utf-8"))),
-        signature=signature,  # type: ignore[arg-type]
-    )
+    return entries
 
 
 __all__ = [

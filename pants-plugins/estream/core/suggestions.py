@@ -2,7 +2,8 @@
 
 Decision: a case-insensitive exact match wins (`Enum` for `enum`), then difflib's closest match
 at a 0.6 ratio (the cutoff where one or two typos in a short keyword still match, and unrelated
-words do not). Shared by the ESF schema and SmartCircuit validators, so both suggest alike.
+words do not). Shared by every validator (manifest and FPGA manifest through `toml_validator`,
+ESF schemas, SmartCircuits) and by schema resolution, so all of them suggest alike.
 """
 
 from __future__ import annotations

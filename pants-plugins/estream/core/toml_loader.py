@@ -85,7 +85,7 @@ def load_toml_document(
 
     Every failure (over MAX_TOML_BYTES, not UTF-8, invalid TOML, nesting too deep for the parser)
     is reported to `diag`, which is then raised; `what` names the file in messages ("the
-    manifest"). The text is returned for line locators (`estream.core.manifest._Locator`).
+    manifest"). The text is returned for line locators (`estream.core.toml_locator.TomlLocator`).
     """
     if isinstance(content, str):
         content = content.encode("utf-8", "surrogatepass")

@@ -359,6 +359,73 @@ def _check_identity(sig: SignatureFile, files: Mapping[str, bytes], top_dir: Opt
     return out
 
 
+def _check_signature(sig: SignatureFile, actual_fp: str) -> List[Finding]:
+    """The key fingerprint, the ML-DSA-87 signature and the Merkle root of the listed files."""
+    findings: List[Finding] = []
+    if actual_fp != sig.key_fingerprint:
+        findings.append(
+            Finding(
+                ExitCode.BAD_SIGNATURE,
+                f"key_fingerprint {sig.key_fingerprint} is not the SHA3-256 of public_key_hex ({actual_fp})",
+            )
+        )
+    if not sig.signature_is_valid():
+        findings.append(
+            Finding(
+                ExitCode.BAD_SIGNATURE,
+                "ML-DSA-87 signature does not match the signed statement "
+                "(name, version, key, timestamp, file count or Merkle root was altered, or forged)",
+            )
+        )
+    recomputed = merkle_root(sig.files, source=SIGNATURE_FILE)
+    if recomputed != sig.merkle_root:
+        findings.append(
+            Finding(
+                ExitCode.MERKLE_MISMATCH,
+                "the listed files do not hash to the recorded merkle_root",
+                expected=format_digest(sig.merkle_root),
+                actual=format_digest(recomputed),
+            )
+        )
+    return findings
+
+
+def _check_trust(
+    sig: SignatureFile,
+    actual_fp: str,
+    keyring: Keyring,
+    extra_trusted_keys: Iterable[PublicKey],
+    allow_development_key: bool,
+) -> Tuple[List[Finding], Optional[str]]:
+    """Whether the signing key is trusted: (findings, the key id it is trusted as)."""
+    findings: List[Finding] = []
+    trusted_as: Optional[str] = None
+    ring = keyring.with_trusted(extra_trusted_keys)
+    entry = ring.lookup(actual_fp)
+    if entry is None:
+        findings.append(
+            Finding(
+                ExitCode.UNKNOWN_KEY,
+                f"key {sig.key_id!r} ({actual_fp}) is not in the keyring",
+            )
+        )
+    elif entry.trust == REVOKED:
+        findings.append(
+            Finding(ExitCode.UNTRUSTED_KEY, f"key {entry.key_id!r} ({actual_fp}) is revoked in {keyring.source}")
+        )
+    else:
+        trusted_as = entry.key_id
+    if sig.development_key and not allow_development_key:
+        findings.append(
+            Finding(
+                ExitCode.UNTRUSTED_KEY,
+                f"signed with development key {sig.key_id!r}; development keys are not trusted "
+                "unless explicitly allowed (--allow-development-key)",
+            )
+        )
+    return findings, trusted_as
+
+
 def verify_package(
     files: Mapping[str, bytes],
     *,
@@ -385,59 +452,10 @@ def verify_package(
     except EstreamError as e:
         return VerificationReport(tuple(_malformed(e)), source=source)
 
-    findings: List[Finding] = []
     actual_fp = fingerprint(sig.public_key)
-    if actual_fp != sig.key_fingerprint:
-        findings.append(
-            Finding(
-                ExitCode.BAD_SIGNATURE,
-                f"key_fingerprint {sig.key_fingerprint} is not the SHA3-256 of public_key_hex ({actual_fp})",
-            )
-        )
-    if not sig.signature_is_valid():
-        findings.append(
-            Finding(
-                ExitCode.BAD_SIGNATURE,
-                "ML-DSA-87 signature does not match the signed statement "
-                "(name, version, key, timestamp, file count or Merkle root was altered, or forged)",
-            )
-        )
-    recomputed = merkle_root(sig.files, source=SIGNATURE_FILE)
-    if recomputed != sig.merkle_root:
-        findings.append(
-            Finding(
-                ExitCode.MERKLE_MISMATCH,
-                "the listed files do not hash to the recorded merkle_root",
-                expected=format_digest(sig.merkle_root),
-                actual=format_digest(recomputed),
-            )
-        )
-
-    trusted_as: Optional[str] = None
-    ring = keyring.with_trusted(extra_trusted_keys)
-    entry = ring.lookup(actual_fp)
-    if entry is None:
-        findings.append(
-            Finding(
-                ExitCode.UNKNOWN_KEY,
-                f"key {sig.key_id!r} ({actual_fp}) is not in the keyring",
-            )
-        )
-    elif entry.trust == REVOKED:
-        findings.append(
-            Finding(ExitCode.UNTRUSTED_KEY, f"key {entry.key_id!r} ({actual_fp}) is revoked in {keyring.source}")
-        )
-    else:
-        trusted_as = entry.key_id
-    if sig.development_key and not allow_development_key:
-        findings.append(
-            Finding(
-                ExitCode.UNTRUSTED_KEY,
-                f"signed with development key {sig.key_id!r}; development keys are not trusted "
-                "unless explicitly allowed (--allow-development-key)",
-            )
-        )
-
+    findings = _check_signature(sig, actual_fp)
+    trust_findings, trusted_as = _check_trust(sig, actual_fp, keyring, extra_trusted_keys, allow_development_key)
+    findings += trust_findings
     findings += _check_identity(sig, files, top_dir)
     findings += _check_files(sig, files)
     return VerificationReport(

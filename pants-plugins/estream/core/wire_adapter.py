@@ -31,7 +31,7 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from estream.core.circuit import Circuit, TypeEnvironment
 from estream.core.errors import Diagnostic
-from estream.core.esf import NamedType, StringType
+from estream.core.esf_types import NamedType, StringType
 from estream.core.globs import glob_matches
 
 #: `encoding` -> the single field of the `wire` record.
