@@ -31,6 +31,7 @@ from estream.util_rules.schema_resolution import (
     MaybeEsfDocument,
     MaybeManifest,
 )
+from estream.util_rules import manifest, schema_resolution
 from estream.util_rules.manifest import ParsedManifest
 from pants.core.target_types import FileSourceField, ResourceSourceField
 from pants.engine.addresses import Address, Addresses
@@ -155,6 +156,8 @@ async def infer_esf_schema_dependencies(
 def rules():
     return [
         *collect_rules(),
+        *manifest.rules(),
+        *schema_resolution.rules(),
         UnionRule(InferDependenciesRequest, InferMarketplacePackageDependencies),
         UnionRule(InferDependenciesRequest, InferEsfSchemaDependencies),
     ]

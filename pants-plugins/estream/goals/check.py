@@ -10,6 +10,7 @@ from estream.target_types import (
     EsfSchemaFieldSet,
     MarketplacePackageFieldSet,
 )
+from estream.util_rules import circuits, esf, package_contents
 from estream.util_rules.circuits import SmartCircuitPackage, SmartCircuitPackageRequest
 from estream.util_rules.esf import EsfFileRequest, ParsedEsfFile
 from estream.util_rules.package_contents import (
@@ -107,6 +108,9 @@ async def check_smart_circuits(request: SmartCircuitCheckRequest) -> CheckResult
 def rules():
     return [
         *collect_rules(),
+        *circuits.rules(),
+        *esf.rules(),
+        *package_contents.rules(),
         UnionRule(CheckRequest, SmartCircuitCheckRequest),
         UnionRule(CheckRequest, EsfSchemaCheckRequest),
         UnionRule(CheckRequest, MarketplacePackageCheckRequest),

@@ -20,11 +20,13 @@ from typing import Any, Optional, Tuple
 from estream.core import circuit_runner, esf_json
 from estream.core.errors import EstreamError
 from estream.target_types import CircuitSourceField, SkipSmartCircuitTestsField, SmartCircuitTimeoutField
+from estream.util_rules import circuits
 from estream.util_rules.circuits import SmartCircuitPackage, SmartCircuitPackageRequest
 from estream.util_rules.rtl_vectors import RtlVectorRun, RtlVectorRunRequest
 from pants.backend.python.subsystems.setup import PythonSetup
 from pants.backend.python.target_types import EntryPoint
 from pants.backend.python.util_rules.interpreter_constraints import InterpreterConstraints
+from pants.backend.python.util_rules import pex
 from pants.backend.python.util_rules.pex import Pex, PexProcess, PexRequest
 from pants.core.goals.test import TestFieldSet, TestRequest, TestResult, TestSubsystem
 from pants.engine.fs import (
@@ -222,4 +224,4 @@ async def run_smart_circuit_tests(
 
 
 def rules():
-    return [*collect_rules(), *SmartCircuitTestRequest.rules()]
+    return [*collect_rules(), *circuits.rules(), *pex.rules(), *SmartCircuitTestRequest.rules()]

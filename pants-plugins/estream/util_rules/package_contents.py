@@ -17,9 +17,11 @@ from estream.target_types import (
     MarketplaceManifestField,
     MarketplacePackageFieldSet,
 )
+from estream.util_rules import manifest, schema_resolution
 from estream.util_rules.manifest import ParsedManifest
 from estream.util_rules.schema_resolution import DependencyPackages, DependencyPackagesRequest
 from pants.core.target_types import FileSourceField, ResourceSourceField
+from pants.core.util_rules import source_files
 from pants.core.util_rules.source_files import SourceFiles, SourceFilesRequest
 from pants.engine.addresses import Address
 from pants.engine.engine_aware import EngineAwareParameter
@@ -140,4 +142,4 @@ async def collect_package_contents(
 
 
 def rules():
-    return collect_rules()
+    return [*collect_rules(), *manifest.rules(), *schema_resolution.rules(), *source_files.rules()]
