@@ -11,7 +11,7 @@ This module is the backend's map: its targets (`target_types.py`), one module pe
 
 from estream import dependency_inference
 from estream import target_types as estream_target_types
-from estream.goals import check, circuit_vectors, estream_lock, package, publish, schemas, tailor, verify
+from estream.goals import check, estream_lock, package, publish, schemas, tailor, test, verify
 
 
 def target_types():
@@ -21,12 +21,12 @@ def target_types():
 def rules():
     return [
         *check.rules(),
-        *circuit_vectors.rules(),
         *dependency_inference.rules(),
         *estream_lock.rules(),
         *package.rules(),
         *publish.rules(),
         *schemas.rules(),
         *tailor.rules(),
+        *test.rules(),
         *verify.rules(),
     ]

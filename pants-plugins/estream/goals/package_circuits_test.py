@@ -7,7 +7,7 @@ import pytest
 from estream.core.archive import read_archive
 from estream.core.keys import SigningKey
 from estream.core.verify import verify_package
-from estream.goals.circuit_vectors_test import package_files
+from estream.goals.test_test import package_files
 from estream.goals.package import MarketplacePackagePackageFieldSet
 from estream.register import rules as estream_rules, target_types as estream_target_types
 from pants.core.goals.package import BuiltPackage
@@ -100,7 +100,7 @@ def test_missing_entry_circuit_is_not_packaged(rule_runner: RuleRunner) -> None:
 
 
 def build_kv(rule_runner: RuleRunner, **overrides: str) -> dict:
-    from estream.goals.circuit_vectors_test import kv_files
+    from estream.goals.test_test import kv_files
 
     rule_runner.write_files(kv_files(**{"pkg/kv/BUILD": 'marketplace_package()\nfiles(name="package_files", sources=["src/**/*", "tests/**/*"])\n', **overrides}))
     target = rule_runner.get_target(Address("pkg/kv"))

@@ -9,7 +9,7 @@ import pytest
 
 from estream.core.fpga_manifest import FpgaManifest, FpgaTarget, render_fpga_manifest, sha3_checksum
 from estream.core.keys import SigningKey
-from estream.goals.circuit_vectors_test import package_files
+from estream.goals.test_test import package_files
 from estream.goals.verify import Verify
 from estream.register import rules as estream_rules, target_types as estream_target_types
 from pants.core.target_types import FilesGeneratorTarget, FileTarget
