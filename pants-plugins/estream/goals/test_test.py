@@ -10,7 +10,7 @@ from typing import Dict
 
 import pytest
 
-from estream import dependency_inference
+from estream.dependency_inference import rules as dependency_inference
 from estream.goals import test as test_goal
 from estream.goals.test import SmartCircuitTestFieldSet, SmartCircuitTestRequest
 from estream.target_types import target_types as estream_target_types

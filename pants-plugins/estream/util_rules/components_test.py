@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from estream.cli.main import main
-from estream import dependency_inference
+from estream.dependency_inference import rules as dependency_inference
 from estream.goals import estream_lock, package
 from estream.goals.estream_lock import EstreamLock
 from estream.goals.package import EstreamComponentFieldSet
