@@ -12,7 +12,7 @@ from estream.core.circuit import parse_circuit
 from estream.core.errors import EstreamError
 from estream.core.manifest import parse_manifest
 from estream.fpga.package_bitstreams import check_device_families, resource_usage, rtl_is_design
-from estream.fpga.report import parse_nextpnr_report
+from estream.core.fpga.report import parse_nextpnr_report
 
 MANIFEST = dedent(
     """\
