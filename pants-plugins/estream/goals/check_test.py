@@ -8,7 +8,9 @@ from textwrap import dedent
 import pytest
 
 from estream.goals.check import EsfSchemaCheckRequest
-from estream.register import rules as estream_rules, target_types as estream_target_types
+from estream.dependency_inference import rules as dependency_inference
+from estream.goals import check as check_goal
+from estream.target_types import target_types as estream_target_types
 from estream.target_types import EsfSchemaFieldSet
 from pants.core.goals.check import CheckResults
 from pants.core.util_rules import source_files
@@ -30,7 +32,7 @@ VALID = dedent(
 @pytest.fixture
 def rule_runner() -> RuleRunner:
     runner = RuleRunner(
-        rules=[*estream_rules(), *source_files.rules(), QueryRule(CheckResults, [EsfSchemaCheckRequest])],
+        rules=[*dependency_inference.rules(), *check_goal.rules(), *source_files.rules(), QueryRule(CheckResults, [EsfSchemaCheckRequest])],
         target_types=estream_target_types(),
     )
     runner.set_options([], env_inherit={"PATH"})

@@ -6,7 +6,9 @@ from __future__ import annotations
 import pytest
 
 from estream.goals.tailor import PACKAGE_FILE_GLOBS, PutativeEstreamTargetsRequest
-from estream.register import rules as estream_rules, target_types as estream_target_types
+from estream.dependency_inference import rules as dependency_inference
+from estream.goals import tailor
+from estream.target_types import target_types as estream_target_types
 from estream.target_types import EsfSchemasGeneratorTarget, MarketplacePackageTarget, SmartCircuitsGeneratorTarget
 from pants.core.goals.tailor import PutativeTarget, PutativeTargets
 from pants.core.target_types import FilesGeneratorTarget
@@ -19,7 +21,8 @@ from pants.testutil.rule_runner import RuleRunner
 def rule_runner() -> RuleRunner:
     return RuleRunner(
         rules=[
-            *estream_rules(),
+            *dependency_inference.rules(),
+            *tailor.rules(),
             *source_files.rules(),
             *system_binaries.rules(),
             *distdir.rules(),
