@@ -6,8 +6,9 @@ Decisions:
   and see only the dependencies Pants infers; this sees every `import`, runs in the fast pytest
   loop, and says which file and line break the rule.
 - `core/` and `cli/` are what the `estream-cli` wheel ships and what the `estream` command runs
-  without Pants. They may use the pure FPGA modules listed in `PURE_FPGA_MODULES`; those are
-  held to the same rule, so the exception does not leak Pants in through them.
+  without Pants. The FPGA backend's Pants-free code is `core/fpga/` (the CLI simulates RTL and
+  publishes FuseSoC libraries with it), so it is held to the same rule with no exception; the
+  Pants side of that backend is `estream.fpga`, forbidden like the rest.
 - The private-name rule covers first-party (`estream.*`) imports only. Using a third-party
   library's private API (Pants' `_uncacheable_rule`, paho's `_packet` in an oracle test) is a
   decision about that library, documented where it is made.
@@ -28,7 +29,6 @@ PURE_PACKAGES = ("estream.core", "estream.cli")
 # What a pure module must not import (a module or anything below it).
 FORBIDDEN = (
     "pants",
-    "estream.components",
     "estream.dependency_inference",
     "estream.goals",
     "estream.register",
@@ -37,10 +37,6 @@ FORBIDDEN = (
     "estream.util_rules",
     "estream.fpga",
 )
-
-# FPGA modules without Pants in them, which the CLI uses (RTL simulation of a circuit's vectors,
-# FuseSoC library publishing). They move to `core/` when the FPGA backend is laid out (issue 17).
-PURE_FPGA_MODULES = ("estream.fpga", "estream.fpga.rtl_sim", "estream.fpga.fusesoc_library")
 
 Import = Tuple[str, int, str]  # (importing module, line, imported module or module.name)
 
@@ -100,15 +96,11 @@ def _within(module: str, prefix: str) -> bool:
 
 
 def layer_violations(known: Dict[str, Path], root: Path = SOURCE_ROOT) -> List[str]:
-    checked = [m for m in known if any(_within(m, p) for p in PURE_PACKAGES)] + [
-        m for m in PURE_FPGA_MODULES if m in known
-    ]
+    checked = [m for m in known if any(_within(m, p) for p in PURE_PACKAGES)]
     problems = []
     for module in checked:
         path = known[module]
         for line, target, _ in imports(module, path, known):
-            if target in PURE_FPGA_MODULES:
-                continue
             bad = next((p for p in FORBIDDEN if _within(target, p)), None)
             if bad:
                 problems.append(f"{path.relative_to(root)}:{line}: imports `{target}` ({bad} is not pure)")
@@ -155,7 +147,7 @@ def test_the_scan_sees_the_pure_packages() -> None:
     assert PACKAGE_DIR == SOURCE_ROOT / "estream"
     for package in PURE_PACKAGES:
         assert sum(_within(m, package) for m in known) >= 5, f"{package}: too few modules found under {PACKAGE_DIR}"
-    for module in PURE_FPGA_MODULES + ("estream.core.manifest", "estream.cli.main", "estream.goals.check"):
+    for module in ("estream.core.fpga.rtl_sim", "estream.core.manifest", "estream.cli.main", "estream.goals.check"):
         assert module in known, module
 
 
@@ -179,21 +171,22 @@ def test_the_rules_catch_what_they_are_for(tmp_path: Path) -> None:
         "estream/core/a.py": "from pants.engine.rules import rule\nimport importlib\nimportlib.import_module('estream.goals.check')\n",
         "estream/core/b.py": "from estream.core.a import _helper\nfrom estream.core import a\na._other()\n",
         "estream/cli/__init__.py": "",
-        "estream/cli/c.py": "from estream.fpga import rtl_sim\nfrom ..fpga import rules\nfrom . import d\n",
+        "estream/cli/c.py": "from estream.core.fpga import rtl_sim\nfrom ..fpga import bitstream\nfrom . import d\n",
         "estream/cli/d.py": "from estream.core.a import public\n",
+        "estream/core/fpga/__init__.py": "",
+        "estream/core/fpga/rtl_sim.py": "import pants.engine\n",
         "estream/fpga/__init__.py": "",
-        "estream/fpga/rtl_sim.py": "import pants.engine\n",
-        "estream/fpga/rules.py": "",
+        "estream/fpga/bitstream.py": "",
     }
     for rel, text in files.items():
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / rel).write_text(text)
     known = all_modules(tmp_path)
     assert sorted(layer_violations(known, tmp_path)) == [
-        "estream/cli/c.py:2: imports `estream.fpga.rules` (estream.fpga is not pure)",
+        "estream/cli/c.py:2: imports `estream.fpga.bitstream` (estream.fpga is not pure)",
         "estream/core/a.py:1: imports `pants.engine.rules` (pants is not pure)",
         "estream/core/a.py:3: imports `estream.goals.check` (estream.goals is not pure)",
-        "estream/fpga/rtl_sim.py:1: imports `pants.engine` (pants is not pure)",
+        "estream/core/fpga/rtl_sim.py:1: imports `pants.engine` (pants is not pure)",
     ]
     assert sorted(private_name_violations(known, tmp_path)) == [
         "estream/core/b.py:1: imports `_helper` from `estream.core.a`",

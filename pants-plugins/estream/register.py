@@ -3,42 +3,30 @@
 Enable with `backend_packages = ["estream"]`, and the plugin from its distribution
 (`[GLOBAL].plugins = ["estream-pants==VERSION"]`) or, in this repository, from source
 (`pythonpath = ["%(buildroot)s/pants-plugins"]`).
+
+This module is the backend's map: its targets (`target_types.py`), one module per goal
+(`goals/`), dependency inference (`dependency_inference/`); each registers the rules it needs
+(`util_rules/`, `subsystems/`). The optional FPGA backend is `estream.fpga` (`fpga/register.py`).
 """
 
-from estream import components, dependency_inference
+from estream.dependency_inference import rules as dependency_inference
 from estream import target_types as estream_target_types
-from estream.goals import check, circuit_vectors, package, publish, schemas, tailor, verify
-from estream.util_rules import (
-    circuits,
-    cli_process,
-    esf,
-    manifest,
-    package_contents,
-    schema_resolution,
-    signing_key,
-)
+from estream.goals import check, estream_lock, package, publish, schemas, tailor, test, verify
 
 
 def target_types():
-    return [*estream_target_types.target_types(), *components.target_types()]
+    return estream_target_types.target_types()
 
 
 def rules():
     return [
-        *dependency_inference.rules(),
-        *components.rules(),
         *check.rules(),
-        *circuit_vectors.rules(),
-        *circuits.rules(),
-        *cli_process.rules(),
+        *dependency_inference.rules(),
+        *estream_lock.rules(),
         *package.rules(),
         *publish.rules(),
-        *tailor.rules(),
-        *verify.rules(),
         *schemas.rules(),
-        *esf.rules(),
-        *manifest.rules(),
-        *package_contents.rules(),
-        *schema_resolution.rules(),
-        *signing_key.rules(),
+        *tailor.rules(),
+        *test.rules(),
+        *verify.rules(),
     ]

@@ -1,4 +1,5 @@
-"""Target types of the estream backend: ESF schemas and marketplace packages."""
+"""Target types of the estream backend: ESF schemas, marketplace packages, SmartCircuits and
+registry components consumed by this repository."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from pants.engine.target import (
     FieldSet,
     MultipleSourcesField,
     SingleSourceField,
+    StringField,
     Target,
     TargetFilesGenerator,
     generate_multiple_sources_field_help_message,
@@ -262,10 +264,41 @@ class SmartCircuitsGeneratorTarget(TargetFilesGenerator):
     help = f"Generate a `smart_circuit` target for each file in the `sources` field (default `*{CIRCUIT_SUFFIX}`)."
 
 
+# -----------------------------------------------------------------------------------------------
+# `estream_component`
+# -----------------------------------------------------------------------------------------------
+
+
+class ComponentNameField(StringField):
+    alias = "component"
+    required = True
+    value: str
+    help = "The registry component's name, e.g. `esf-iot`."
+
+
+class ComponentVersionField(StringField):
+    alias = "version"
+    default = "*"
+    help = 'A version requirement with Cargo semantics, e.g. `"^1.2"`; the lock pins the exact version.'
+
+
+class EstreamComponentTarget(Target):
+    alias = "estream_component"
+    core_fields = (*COMMON_TARGET_FIELDS, ComponentNameField, ComponentVersionField)
+    help = help_text(
+        """
+        A component from the eStream registry that this repository depends on, pinned by
+        `[estream-components].lockfile` (regenerate with `./pants estream-lock ::`).
+        `./pants package` on it downloads and verifies the locked archive.
+        """
+    )
+
+
 def target_types():
     return [
         EsfSchemaTarget,
         EsfSchemasGeneratorTarget,
+        EstreamComponentTarget,
         MarketplacePackageTarget,
         SmartCircuitTarget,
         SmartCircuitsGeneratorTarget,

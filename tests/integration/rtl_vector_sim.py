@@ -1,6 +1,6 @@
 """Golden vectors through a circuit's RTL codec and testbench in Icarus Verilog, without Pants.
 
-The same protocol and the same functions as `estream/fpga/rtl_sim.py` (`render_stimulus`,
+The same protocol and the same functions as `estream/core/fpga/rtl_sim.py` (`render_stimulus`,
 `parse_responses`, `split_timings`, `record_timings`), with `iverilog`/`vvp` called directly
 instead of through Edalize, so an RTL sim test and `bench/fpga_latency.py` need neither Pants
 nor the `fpga-tools` venv. The cycles per operation are the testbench's own `T` lines.
@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 from typing import Dict, List, Sequence
 
-from estream.fpga.rtl_sim import SimulationFailed, parse_responses, record_timings, render_stimulus, split_timings
+from estream.core.fpga.rtl_sim import SimulationFailed, parse_responses, record_timings, render_stimulus, split_timings
 
 
 class IcarusVectors:

@@ -37,7 +37,7 @@ from estream.core.manifest import MANIFEST_FILENAME, Manifest, name_problem, par
 from estream.core.package_directory import DirectoryPackages, display, walk_files
 from estream.core.package_validation import circuit_diagnostics, dependency_closure, dependency_documents
 from estream.cli.scaffold_wire import WIRE_ENCODINGS, wire_adapter_files
-from estream.fpga import rtl_sim
+from estream.core.fpga import rtl_sim
 
 
 def _display(path: Path) -> str:

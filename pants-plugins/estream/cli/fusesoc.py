@@ -1,7 +1,7 @@
 """`estream fusesoc publish DIR --library LOCATION`: put exported FuseSoC cores into a library.
 
 `DIR` is what `./pants fusesoc-export` writes (`dist/fusesoc/`); `./pants publish` runs this same
-command on the cores it generates. See `estream.fpga.fusesoc_library` for the rules.
+command on the cores it generates. See `estream.core.fpga.fusesoc_library` for the rules.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from estream.cli.main import Command
 
 
 def _configure_publish(p: argparse.ArgumentParser) -> None:
-    from estream.fpga.fusesoc_library import DEFAULT_PUSH_ATTEMPTS, SYNC_TYPES  # imported when used: CLI start-up
+    from estream.core.fpga.fusesoc_library import DEFAULT_PUSH_ATTEMPTS, SYNC_TYPES  # imported when used: CLI start-up
 
     p.add_argument("cores", metavar="DIR", help="exported cores, as `./pants fusesoc-export` writes them (dist/fusesoc)")
     p.add_argument(
@@ -32,7 +32,7 @@ def _configure_publish(p: argparse.ArgumentParser) -> None:
 
 
 def _run_publish(args: argparse.Namespace) -> int:
-    from estream.fpga.fusesoc_library import publish, read_cores
+    from estream.core.fpga.fusesoc_library import publish, read_cores
 
     cores = read_cores(Path(args.cores))
     for line in publish(args.library, cores, sync_type=args.sync_type, branch=args.branch, attempts=args.attempts):

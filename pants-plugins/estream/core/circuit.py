@@ -140,7 +140,7 @@ class RtlImplementation:
     """`implementation.rtl`: the circuit in hardware, and how its vectors drive a simulation.
 
     The testbench reads a stimulus file and writes a response file, line by line
-    (`estream/fpga/rtl_sim.py` documents the protocol); `codec` is a module of the package's
+    (`estream/core/fpga/rtl_sim.py` documents the protocol); `codec` is a module of the package's
     `src/` whose `encode(inputs)` turns a vector's input ports into stimulus operations and whose
     `decode(inputs, responses)` turns the testbench's responses into output ports.
     """

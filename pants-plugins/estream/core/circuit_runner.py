@@ -28,7 +28,7 @@ Plan (JSON)::
 
 Semantics of one step: the input (after applying `bind`) is checked against the input port types;
 the function is called with a deep copy (for `"rtl"`, the object `estream_rtl_sim.RtlSimulation`
-built once per circuit stands in for it: see estream/fpga/rtl_sim.py); it must return a dict of output port name -> value.
+built once per circuit stands in for it: see estream/core/fpga/rtl_sim.py); it must return a dict of output port name -> value.
 `expected = "pass"`: the result must be structurally equal to `expected_output` (every port, every key; numbers compare exactly unless
 one side is a float, then `|a - b| <= float_tolerance * max(1, |a|, |b|)`).
 `expected = "error"`: the result must be exactly the `expected_error` port (and, if
@@ -194,7 +194,7 @@ def _implementation(plan: Dict[str, Any], name: str, cache: Dict[str, Any]) -> A
         return _load(circuit["cpu"], cache)
     key = f"rtl:{name}"
     if key not in cache:
-        # Shipped beside this file when the plan targets RTL (estream/fpga/rtl_sim.py).
+        # Shipped beside this file when the plan targets RTL (estream/core/fpga/rtl_sim.py).
         from estream_rtl_sim import RtlSimulation  # pants: no-infer-dep
 
         try:

@@ -5,9 +5,9 @@ Pure code (no Pants imports). The inputs are both measurements, never constants:
 
 * cycles per operation, from the RTL vector simulation: each testbench counts the rising clock
   edges from the one that samples an operation's last input to the one that registers its result
-  (both counted) and reports them as `T` lines (estream/fpga/rtl_sim.py); every golden vector's
+  (both counted) and reports them as `T` lines (estream/core/fpga/rtl_sim.py); every golden vector's
   operations are collected per operation name (`queue.append`, `map.put`, ...);
-* fmax, nextpnr's achieved frequency of the routed design (`--report`, estream/fpga/report.py).
+* fmax, nextpnr's achieved frequency of the routed design (`--report`, estream/core/fpga/report.py).
 
 Decisions:
 

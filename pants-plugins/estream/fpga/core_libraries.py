@@ -1,6 +1,6 @@
 """The FuseSoC libraries `fusesoc_core` targets take cores from by VLNV: `[fusesoc].libraries`.
 
-(Not to be confused with `estream.fpga.fusesoc_library`, where `publish` puts our own cores.)
+(Not to be confused with `estream.core.fpga.fusesoc_library`, where `publish` puts our own cores.)
 
 Decisions:
 * A library is a directory of the repository, or a git repository locked to a full commit id.
@@ -29,8 +29,10 @@ from dataclasses import dataclass
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from estream.core.errors import EstreamError
-from estream.fpga.rules import driver_source
-from estream.fpga.subsystem import DRIVER_FILE, FpgaToolchain, FusesocSubsystem
+from estream.fpga import bitstream
+from estream.fpga.bitstream import driver_source
+from estream.fpga.subsystems.toolchain import DRIVER_FILE, FpgaToolchain
+from estream.fpga.subsystems.fusesoc import FusesocSubsystem
 from pants.backend.python.util_rules import pex
 from pants.backend.python.util_rules.pex import VenvPex, VenvPexProcess
 from pants.base.build_root import BuildRoot
@@ -276,4 +278,4 @@ async def core_library_files(
 
 
 def rules():
-    return collect_rules()
+    return [*collect_rules(), *bitstream.rules()]

@@ -10,7 +10,7 @@ import pytest
 
 from estream.core.errors import EstreamError
 from estream.fpga import edalize_driver
-from estream.fpga import register as fpga_register
+from estream.fpga import fusesoc_core
 from estream.fpga.core_libraries import (
     FETCH_CLONE_FAILED,
     FETCH_COMMIT_NOT_FOUND,
@@ -27,7 +27,6 @@ from estream.fpga.core_libraries import (
 )
 from estream.fpga.fusesoc_core import FusesocCorePackageFieldSet
 from pants.core.goals.package import BuiltPackage
-from pants.core.util_rules import distdir, source_files
 from pants.engine.addresses import Address
 from pants.engine.fs import DigestContents
 from pants.engine.internals.scheduler import ExecutionError
@@ -149,14 +148,12 @@ def test_fetch_failures_say_commit_or_url() -> None:
 def rule_runner() -> RuleRunner:
     return RuleRunner(
         rules=[
-            *source_files.rules(),
-            *distdir.rules(),
-            *fpga_register.rules(),
+            *fusesoc_core.rules(),
             QueryRule(DeclaredCoreLibraries, []),
             QueryRule(CoreLibraryFiles, [CoreLibrary]),
             QueryRule(BuiltPackage, [FusesocCorePackageFieldSet]),
         ],
-        target_types=fpga_register.target_types(),
+        target_types=fusesoc_core.target_types(),
     )
 
 

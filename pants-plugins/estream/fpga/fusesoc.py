@@ -18,14 +18,16 @@ from typing import Tuple
 
 from estream.core.errors import EstreamError
 from estream.fpga import edalize_driver
-from estream.fpga.capi2 import core_text, vlnv
-from estream.fpga.design_files import design_files, design_parameters
-from estream.fpga.devices import check_constraints_suffix, resolve_device
-from estream.fpga.rules import build_config, driver_source, target_where
-from estream.fpga.subsystem import DRIVER_FILE, FpgaToolchain
+from estream.core.fpga.capi2 import core_text, vlnv
+from estream.core.fpga.design_files import design_files, design_parameters
+from estream.core.fpga.devices import check_constraints_suffix, resolve_device
+from estream.fpga import bitstream
+from estream.fpga.bitstream import build_config, driver_source, target_where
+from estream.fpga.subsystems.toolchain import DRIVER_FILE, FpgaToolchain
 from estream.fpga.target_types import FpgaBitstreamFieldSet
 from pants.backend.python.util_rules import pex
 from pants.backend.python.util_rules.pex import VenvPex, VenvPexProcess
+from pants.core.util_rules import distdir
 from pants.core.util_rules.distdir import DistDir
 from pants.core.util_rules.source_files import SourceFiles, SourceFilesRequest
 from pants.engine.addresses import Address
@@ -233,4 +235,4 @@ async def fusesoc_export(
 
 
 def rules():
-    return collect_rules()
+    return [*collect_rules(), *bitstream.rules(), *distdir.rules()]

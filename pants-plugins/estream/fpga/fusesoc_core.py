@@ -54,6 +54,7 @@ from dataclasses import dataclass
 from typing import Mapping, Optional, Sequence, Tuple, Union
 
 from estream.core.errors import EstreamError
+from estream.fpga import bitstream, core_libraries
 from estream.fpga.core_libraries import (
     CoreLibrary,
     CoreLibraryFiles,
@@ -62,10 +63,10 @@ from estream.fpga.core_libraries import (
     select_libraries,
     vlnv_not_found_error,
 )
-from estream.fpga.devices import BITSTREAM_SUFFIX, TOOLCHAINS
-from estream.fpga.report import check_timing, parse_nextpnr_report, summary_line
-from estream.fpga.rules import OUT_DIR, REPORT_FILE, FpgaToolProcess, build_failure
-from estream.fpga.subsystem import FpgaToolchain
+from estream.core.fpga.devices import BITSTREAM_SUFFIX, TOOLCHAINS
+from estream.core.fpga.report import check_timing, parse_nextpnr_report, summary_line
+from estream.fpga.bitstream import OUT_DIR, REPORT_FILE, FpgaToolProcess, build_failure
+from estream.fpga.subsystems.toolchain import FpgaToolchain
 from estream.fpga.target_types import FpgaBitstreamOutputPathField, FpgaFamilyField, FpgaHdlValuesField
 from pants.core.goals.package import BuiltPackage, BuiltPackageArtifact, PackageFieldSet
 from pants.core.util_rules.source_files import SourceFiles, SourceFilesRequest
@@ -535,4 +536,9 @@ def target_types():
 
 
 def rules():
-    return [*collect_rules(), UnionRule(PackageFieldSet, FusesocCorePackageFieldSet)]
+    return [
+        *collect_rules(),
+        *bitstream.rules(),
+        *core_libraries.rules(),
+        UnionRule(PackageFieldSet, FusesocCorePackageFieldSet),
+    ]

@@ -17,7 +17,7 @@ packaged with `verified = false` and a warning.
 attests the verification, and the build date never enters the archive.
 
 Latency and throughput: the same RTL run counts cycles per operation (its testbench's counter,
-estream/fpga/rtl_sim.py); with each bitstream's routed fmax they go into `fpga/latency.json`
+estream/core/fpga/rtl_sim.py); with each bitstream's routed fmax they go into `fpga/latency.json`
 (estream/core/fpga_latency.py) and into the build summary, each operation against the spec's
 §9.3 target (met or not). The cycles of a design are those of all the circuits sharing it
 (`map.get` is counted in map_get's vectors and in the read-back of put and cas), and the entry's
@@ -50,11 +50,14 @@ from estream.core.fpga_manifest import (
     sha3_checksum,
 )
 from estream.core.manifest import Manifest
-from estream.fpga.report import NextpnrReport
+from estream.core.fpga.report import NextpnrReport
+from estream.fpga import rtl_vectors
 from estream.fpga.rtl_vectors import EdalizeRtlVectorRunRequest
-from estream.fpga.rules import BuildBitstreamRequest, BuiltBitstream
+from estream.fpga.bitstream import BuildBitstreamRequest, BuiltBitstream
+from estream.fpga.bitstream import rules as bitstream_rules
 from estream.fpga.target_types import FpgaBitstreamFieldSet, MarketplacePackageBitstreamsField
 from estream.target_types import CircuitSourceField, MarketplacePackageDependenciesField
+from estream.util_rules import circuits
 from estream.util_rules.circuits import SmartCircuitPackage, SmartCircuitPackageRequest
 from estream.util_rules.package_contents import package_relative
 from estream.util_rules.package_extensions import PackageFiles, PackageFilesRequest
@@ -272,4 +275,10 @@ async def fpga_package_files(request: FpgaPackageFilesRequest) -> PackageFiles:
 
 
 def rules():
-    return [*collect_rules(), UnionRule(PackageFilesRequest, FpgaPackageFilesRequest)]
+    return [
+        *collect_rules(),
+        *bitstream_rules(),
+        *circuits.rules(),
+        *rtl_vectors.rules(),
+        UnionRule(PackageFilesRequest, FpgaPackageFilesRequest),
+    ]

@@ -11,7 +11,7 @@ from estream.core.circuit import parse_circuit
 from estream.core.errors import EstreamError
 from estream.core.manifest import parse_manifest
 from estream.fpga.package_bitstreams import check_device_families, design_cycles, resource_usage, rtl_is_design
-from estream.fpga.report import parse_nextpnr_report
+from estream.core.fpga.report import parse_nextpnr_report
 from estream.testutil.package_text import manifest_toml
 
 MANIFEST = manifest_toml(

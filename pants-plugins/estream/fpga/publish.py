@@ -5,7 +5,7 @@ cache hit: a core is only published for a design that builds and meets timing), 
 its core with the rule `fusesoc-export` uses (the same files, validated by FuseSoC's parser) and
 runs one `InteractiveProcess` per core: `estream fusesoc publish . --library LOCATION` on this
 Pants process's interpreter and import path, in a sandbox holding the core. That command
-(`estream.fpga.fusesoc_library`) writes a directory library atomically, or commits and pushes to
+(`estream.core.fpga.fusesoc_library`) writes a directory library atomically, or commits and pushes to
 a git library with retries, and refuses to change a published core.
 
 The process gets git's credential environment (never a committed file), see
@@ -17,15 +17,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from estream.core.registry.git import redact
+from estream.fpga import fusesoc
 from estream.fpga.fusesoc import (
     FusesocCores,
     FusesocCoresRequest,
     FusesocExportSubsystem,
     core_identity,
 )
-from estream.fpga.fusesoc_library import absolute_location
-from estream.fpga.subsystem import FusesocLibrarySubsystem
+from estream.core.fpga.fusesoc_library import absolute_location
+from estream.fpga.subsystems.fusesoc import FusesocLibrarySubsystem
 from estream.fpga.target_types import FpgaBitstreamFieldSet, FpgaBitstreamTarget
+from estream.util_rules import cli_process
 from estream.util_rules.cli_process import (
     GIT_CREDENTIAL_ENV_VARS,
     CliProcessEnvironment,
@@ -117,6 +119,8 @@ async def publish_fusesoc_core(
 def rules():
     return [
         *collect_rules(),
+        *cli_process.rules(),
+        *fusesoc.rules(),
         *FpgaBitstreamPublishFieldSet.rules(),
         FpgaBitstreamTarget.register_plugin_field(FpgaSkipPublishField),
     ]

@@ -6,13 +6,13 @@ from types import SimpleNamespace
 
 import pytest
 
-from estream.fpga import register as fpga_register
+from estream.fpga import publish
+from estream.fpga import target_types as fpga_target_types
 from estream.fpga.fusesoc import FusesocCore, FusesocCores, FusesocCoresRequest, FusesocExportSubsystem
 from estream.fpga.publish import NO_LIBRARY, FpgaBitstreamPublishFieldSet, PublishFusesocCoreRequest, publish_fusesoc_core
-from estream.fpga.subsystem import FusesocLibrarySubsystem, FusesocSyncType
+from estream.fpga.subsystems.fusesoc import FusesocLibrarySubsystem, FusesocSyncType
 from estream.util_rules.cli_process import CliProcessEnvironment, CliProcessEnvironmentRequest
 from pants.core.goals.publish import PublishProcesses
-from pants.core.util_rules import distdir, source_files
 from pants.engine.addresses import Address
 from pants.engine.fs import EMPTY_DIGEST
 from pants.testutil.option_util import create_subsystem
@@ -34,15 +34,10 @@ VLNV = "estream:circuits.q:qa:0"
 
 
 def runner(*queries: QueryRule) -> RuleRunner:
-    # The backend's rules as registered (the graph must be complete, `fusesoc-export` included).
+    # `publish`'s own rules, which bring those they depend on (`fusesoc-export` included).
     return RuleRunner(
-        rules=[
-            *source_files.rules(),
-            *distdir.rules(),
-            *fpga_register.rules(),
-            *queries,
-        ],
-        target_types=fpga_register.target_types(),
+        rules=[*publish.rules(), *queries],
+        target_types=fpga_target_types.target_types(),
     )
 
 

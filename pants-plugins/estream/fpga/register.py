@@ -6,13 +6,18 @@ golden vectors of circuits with an `implementation.rtl` simulated by `test`.
 Enable with `backend_packages = [..., "estream", "estream.fpga"]`. A backend of its own (like
 Pants' optional backends) because its rules need the Python backend's pex machinery to run the
 hermetic toolchain, which the core estream backend does not.
+
+This module is the FPGA backend's map: its targets (`target_types.py`, `fusesoc_core.py`), its
+options (`subsystems/`) and its rules (`bitstream.py`: Edalize builds; `fusesoc.py`:
+`fusesoc-export`; `publish.py`; `package_bitstreams.py`; `rtl_vectors.py`; `core_libraries.py`).
+Its Pants-free code (devices, design files, nextpnr reports, CAPI2 cores, RTL simulation, FuseSoC
+libraries) is in `estream/core/fpga/`, which the `estream` CLI uses too; `edalize_driver.py` is
+the program the rules run in the toolchain's sandbox.
 """
 
-from estream.fpga import core_libraries, fusesoc, fusesoc_core, package_bitstreams, publish, rtl_vectors
-from estream.fpga import rules as fpga_rules
+from estream.fpga import bitstream, core_libraries, fusesoc, fusesoc_core, package_bitstreams, publish, rtl_vectors
 from estream.fpga import target_types as fpga_target_types
 from estream.target_types import MarketplacePackageTarget
-from estream.util_rules import cli_process
 
 
 def target_types():
@@ -21,12 +26,11 @@ def target_types():
 
 def rules():
     return [
-        *fpga_rules.rules(),
+        *bitstream.rules(),
         *fusesoc.rules(),
         *fusesoc_core.rules(),
         *core_libraries.rules(),
         *publish.rules(),
-        *cli_process.rules(),
         *rtl_vectors.rules(),
         *package_bitstreams.rules(),
         MarketplacePackageTarget.register_plugin_field(fpga_target_types.MarketplacePackageBitstreamsField),

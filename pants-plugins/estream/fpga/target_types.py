@@ -6,7 +6,7 @@ from dataclasses import dataclass
 import re
 from typing import Any, Dict, Iterable, Optional, Tuple, Union
 
-from estream.fpga.devices import DIES, FAMILIES, TOOLCHAINS
+from estream.core.fpga.devices import DIES, FAMILIES, TOOLCHAINS
 from pants.core.goals.package import OutputPathField
 from pants.engine.addresses import Address
 from pants.engine.target import (

@@ -1,4 +1,5 @@
-"""`package` for `marketplace_package`: a signed, bit-reproducible `<name>-<version>.tar.gz`."""
+"""`package` for `marketplace_package`: a signed, bit-reproducible `<name>-<version>.tar.gz`; and
+for `estream_component`: the locked registry archive, downloaded and verified."""
 
 from __future__ import annotations
 
@@ -10,8 +11,11 @@ from typing import Tuple
 from estream.core.archive import build_archive
 from estream.core.errors import EstreamError
 from estream.core.merkle import SIGNATURE_FILE
+from estream.core.semver import Version, VersionReq
 from estream.core.signature import sign_package
-from estream.target_types import MarketplacePackageFieldSet
+from estream.target_types import ComponentNameField, ComponentVersionField, MarketplacePackageFieldSet
+from estream.util_rules import components, package_contents, signing_key
+from estream.util_rules.components import ComponentLock, VerifiedComponent, VerifiedComponentRequest
 from estream.util_rules.package_contents import (
     MarketplacePackageContents,
     MarketplacePackageContentsRequest,
@@ -145,8 +149,38 @@ async def package_marketplace_package(
     )
 
 
+@dataclass(frozen=True)
+class EstreamComponentFieldSet(PackageFieldSet):
+    required_fields = (ComponentNameField,)
+
+    component: ComponentNameField
+    version: ComponentVersionField
+
+
+@rule(desc="Package an estream registry component")
+async def package_component(field_set: EstreamComponentFieldSet, lock: ComponentLock) -> BuiltPackage:
+    name = field_set.component.value
+    locked = lock.get(name)
+    req = field_set.version.value or "*"
+    if locked.requirement is None or not VersionReq.parse(req).matches(Version.parse(locked.version)):
+        raise EstreamError.single(
+            str(field_set.address),
+            f"the lock pins {name} {locked.version}, which does not satisfy `{req}`: the lock is stale",
+            help="run `./pants estream-lock ::`",
+        )
+    verified = await Get(VerifiedComponent, VerifiedComponentRequest(name))
+    return BuiltPackage(
+        verified.archive,
+        (BuiltPackageArtifact(f"{name}-{verified.version}.tar.gz", extra_log_lines=(f"    verified {name} {verified.version} ({locked.checksum})",)),),
+    )
+
+
 def rules():
     return [
         *collect_rules(),
+        *components.rules(),
+        *package_contents.rules(),
+        *signing_key.rules(),
         UnionRule(PackageFieldSet, MarketplacePackagePackageFieldSet),
+        UnionRule(PackageFieldSet, EstreamComponentFieldSet),
     ]

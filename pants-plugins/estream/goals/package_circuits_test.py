@@ -7,9 +7,11 @@ import pytest
 from estream.core.archive import read_archive
 from estream.core.keys import SigningKey
 from estream.core.verify import verify_package
-from estream.goals.circuit_vectors_test import package_files
+from estream.goals.test_test import package_files
 from estream.goals.package import MarketplacePackagePackageFieldSet
-from estream.register import rules as estream_rules, target_types as estream_target_types
+from estream.dependency_inference import rules as dependency_inference
+from estream.goals import package
+from estream.target_types import target_types as estream_target_types
 from pants.core.goals.package import BuiltPackage
 from pants.core.target_types import FilesGeneratorTarget, FileTarget
 from pants.core.util_rules import source_files
@@ -31,7 +33,7 @@ tests = ["tests/golden/*"]
 @pytest.fixture
 def rule_runner() -> RuleRunner:
     runner = RuleRunner(
-        rules=[*estream_rules(), *source_files.rules(), QueryRule(BuiltPackage, [MarketplacePackagePackageFieldSet])],
+        rules=[*dependency_inference.rules(), *package.rules(), *source_files.rules(), QueryRule(BuiltPackage, [MarketplacePackagePackageFieldSet])],
         target_types=[*estream_target_types(), FileTarget, FilesGeneratorTarget],
     )
     runner.set_options([], env={"ESTREAM_SIGNING_KEY": KEY.private_key_file_text()})
@@ -100,7 +102,7 @@ def test_missing_entry_circuit_is_not_packaged(rule_runner: RuleRunner) -> None:
 
 
 def build_kv(rule_runner: RuleRunner, **overrides: str) -> dict:
-    from estream.goals.circuit_vectors_test import kv_files
+    from estream.goals.test_test import kv_files
 
     rule_runner.write_files(kv_files(**{"pkg/kv/BUILD": 'marketplace_package()\nfiles(name="package_files", sources=["src/**/*", "tests/**/*"])\n', **overrides}))
     target = rule_runner.get_target(Address("pkg/kv"))

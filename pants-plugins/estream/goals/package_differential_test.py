@@ -16,7 +16,9 @@ from estream.core.errors import EstreamError
 from estream.core.keys import SigningKey
 from estream.core.registry.testing import bare_repo, keyring_text, root_key_args, trust_env
 from estream.goals.package import MarketplacePackagePackageFieldSet
-from estream.register import rules as estream_rules, target_types as estream_target_types
+from estream.dependency_inference import rules as dependency_inference
+from estream.goals import package
+from estream.target_types import target_types as estream_target_types
 from estream.testutil.broken_packages import BASE, CASES, Case
 from pants.core.goals.package import BuiltPackage
 from pants.core.target_types import FilesGeneratorTarget, FileTarget
@@ -49,7 +51,7 @@ def registry(tmp_path_factory, monkeypatch) -> str:
 
 def runner_with(files) -> RuleRunner:
     runner = RuleRunner(
-        rules=[*estream_rules(), *source_files.rules(), QueryRule(BuiltPackage, [MarketplacePackagePackageFieldSet])],
+        rules=[*dependency_inference.rules(), *package.rules(), *source_files.rules(), QueryRule(BuiltPackage, [MarketplacePackagePackageFieldSet])],
         target_types=[*estream_target_types(), FileTarget, FilesGeneratorTarget],
     )
     runner.set_options([], env={"ESTREAM_SIGNING_KEY": KEY.private_key_file_text()})

@@ -11,7 +11,9 @@ from estream.core.keys import SigningKey
 from estream.core.archive import read_archive
 from estream.core.verify import verify_package
 from estream.goals.package import MarketplacePackagePackageFieldSet
-from estream.register import rules as estream_rules, target_types as estream_target_types
+from estream.dependency_inference import rules as dependency_inference
+from estream.goals import package
+from estream.target_types import target_types as estream_target_types
 from pants.core.goals.package import BuiltPackage
 from pants.core.util_rules import source_files
 from pants.engine.addresses import Address
@@ -44,7 +46,7 @@ SCHEMA = esf_schema_yaml(
 @pytest.fixture
 def rule_runner() -> RuleRunner:
     runner = RuleRunner(
-        rules=[*estream_rules(), *source_files.rules(), QueryRule(BuiltPackage, [MarketplacePackagePackageFieldSet])],
+        rules=[*dependency_inference.rules(), *package.rules(), *source_files.rules(), QueryRule(BuiltPackage, [MarketplacePackagePackageFieldSet])],
         target_types=estream_target_types(),
     )
     runner.set_options([], env={"ESTREAM_SIGNING_KEY": KEY.private_key_file_text()})
@@ -148,7 +150,8 @@ def test_invalid_manifest_fails_with_file_and_key(rule_runner: RuleRunner) -> No
 def test_dependencies_are_inferred_from_include_globs() -> None:
     runner = RuleRunner(
         rules=[
-            *estream_rules(),
+            *dependency_inference.rules(),
+            *package.rules(),
             *source_files.rules(),
             QueryRule(Addresses, [DependenciesRequest]),
         ],
@@ -162,7 +165,7 @@ def test_dependencies_are_inferred_from_include_globs() -> None:
 
 def test_signature_records_development_key_when_none_configured(tmp_path) -> None:
     runner = RuleRunner(
-        rules=[*estream_rules(), *source_files.rules(), QueryRule(BuiltPackage, [MarketplacePackagePackageFieldSet])],
+        rules=[*dependency_inference.rules(), *package.rules(), *source_files.rules(), QueryRule(BuiltPackage, [MarketplacePackagePackageFieldSet])],
         target_types=estream_target_types(),
     )
     runner.set_options([], env={"HOME": str(tmp_path)})

@@ -19,9 +19,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Tuple
 
+from estream.goals import package
 from estream.goals.package import MarketplacePackagePackageFieldSet
 from estream.subsystems.registry import EstreamRegistrySubsystem
 from estream.target_types import MarketplacePackageFieldSet, MarketplacePackageTarget
+from estream.util_rules import cli_process
 from estream.util_rules.cli_process import (
     GIT_CREDENTIAL_ENV_VARS,
     CliProcessEnvironment,
@@ -145,6 +147,8 @@ def _redact(url: str) -> str:
 def rules():
     return [
         *collect_rules(),
+        *cli_process.rules(),
+        *package.rules(),
         *MarketplacePublishFieldSet.rules(),
         MarketplacePackageTarget.register_plugin_field(MarketplaceSkipPublishField),
     ]

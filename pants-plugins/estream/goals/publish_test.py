@@ -7,7 +7,9 @@ import pytest
 from estream.core.keys import SigningKey
 from estream.goals.package import MarketplacePackagePackageFieldSet
 from estream.goals.publish import MarketplacePublishFieldSet, PublishMarketplacePackageRequest
-from estream.register import rules as estream_rules, target_types as estream_target_types
+from estream.dependency_inference import rules as dependency_inference
+from estream.goals import publish
+from estream.target_types import target_types as estream_target_types
 from estream.testutil.package_text import esf_schema_yaml, manifest_toml
 from pants.core.goals.package import BuiltPackage
 from pants.core.goals.publish import PublishProcesses
@@ -27,7 +29,8 @@ SCHEMA = esf_schema_yaml({"DemoEvent": {"id": "bytes32"}}, attributes={"DemoEven
 def rule_runner() -> RuleRunner:
     runner = RuleRunner(
         rules=[
-            *estream_rules(),
+            *dependency_inference.rules(),
+            *publish.rules(),
             *source_files.rules(),
             QueryRule(BuiltPackage, [MarketplacePackagePackageFieldSet]),
             QueryRule(PublishProcesses, [PublishMarketplacePackageRequest]),

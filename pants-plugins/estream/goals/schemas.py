@@ -24,6 +24,7 @@ from estream.core.git_baseline import check_ref, read_baseline
 from estream.core.json_schema import definitions_from_documents, export_schema
 from estream.core.resolution import render_graph
 from estream.target_types import MarketplacePackageFieldSet
+from estream.util_rules import schema_resolution
 from estream.util_rules.schema_resolution import (
     PackageSchemasRequest,
     PackageSchemasResult,
@@ -227,4 +228,4 @@ async def schema_breaking(
 
 def rules():
     # DistDir's rule, as `pants.core.goals.package` registers it (rules are de-duplicated).
-    return [*collect_rules(), *distdir.rules()]
+    return [*collect_rules(), *distdir.rules(), *schema_resolution.rules()]

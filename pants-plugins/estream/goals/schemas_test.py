@@ -14,7 +14,9 @@ import pytest
 from estream.core.keys import SigningKey
 from estream.goals.package import MarketplacePackagePackageFieldSet
 from estream.goals.schemas import ExportJsonSchema, SchemaBreaking, SchemaGraph
-from estream.register import rules as estream_rules, target_types as estream_target_types
+from estream.dependency_inference import rules as dependency_inference
+from estream.goals import package, schemas
+from estream.target_types import target_types as estream_target_types
 from estream.target_types import EsfSchemaDependenciesField, MarketplacePackageDependenciesField
 from estream.testutil.package_text import manifest_toml
 from estream.util_rules.schema_resolution import ResolvedSchemaGraph, ResolveSchemasRequest
@@ -32,7 +34,9 @@ KEY = SigningKey.generate("schemas-test-key")
 def rule_runner() -> RuleRunner:
     runner = RuleRunner(
         rules=[
-            *estream_rules(),
+            *dependency_inference.rules(),
+            *package.rules(),
+            *schemas.rules(),
             *source_files.rules(),
             *system_binaries.rules(),
             *distdir.rules(),

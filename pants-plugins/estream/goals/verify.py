@@ -15,8 +15,10 @@ from estream.core.errors import EstreamError
 from estream.core.fpga_verify import SignatureAndFpgaReport, verify_package_with_fpga
 from estream.core.keys import PublicKey, load_keyring
 from estream.core.verify import ExitCode, VerificationReport, most_severe, verify_package
+from estream.goals import package
 from estream.goals.package import MarketplacePackagePackageFieldSet
 from estream.subsystems.signing import EstreamSigningSubsystem
+from estream.util_rules import signing_key
 from estream.util_rules.signing_key import ResolvedSigningKey, SigningKeyRequest
 from pants.base.build_root import BuildRoot
 from pants.core.goals.package import BuiltPackage, PackageFieldSet
@@ -126,4 +128,4 @@ async def run_verify(
 
 
 def rules():
-    return collect_rules()
+    return [*collect_rules(), *package.rules(), *signing_key.rules()]

@@ -9,9 +9,11 @@ import pytest
 
 from estream.core.fpga_manifest import FpgaManifest, FpgaTarget, render_fpga_manifest, sha3_checksum
 from estream.core.keys import SigningKey
-from estream.goals.circuit_vectors_test import package_files
+from estream.goals.test_test import package_files
 from estream.goals.verify import Verify
-from estream.register import rules as estream_rules, target_types as estream_target_types
+from estream.dependency_inference import rules as dependency_inference
+from estream.goals import verify as verify_goal
+from estream.target_types import target_types as estream_target_types
 from pants.core.target_types import FilesGeneratorTarget, FileTarget
 from pants.core.util_rules import source_files
 from pants.testutil.rule_runner import RuleRunner
@@ -34,7 +36,7 @@ fpga = ["fpga/*"]
 @pytest.fixture
 def rule_runner() -> RuleRunner:
     runner = RuleRunner(
-        rules=[*estream_rules(), *source_files.rules()],
+        rules=[*dependency_inference.rules(), *verify_goal.rules(), *source_files.rules()],
         target_types=[*estream_target_types(), FileTarget, FilesGeneratorTarget],
     )
     runner.set_options([], env={"ESTREAM_SIGNING_KEY": KEY.private_key_file_text()})

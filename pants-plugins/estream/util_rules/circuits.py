@@ -26,8 +26,7 @@ from estream.target_types import (
     EsfSchemaSourceField,
     SmartCircuitDependenciesField,
 )
-from estream.util_rules import esf as esf_rules
-from estream.util_rules import schema_resolution
+from estream.util_rules import esf, schema_resolution
 from estream.util_rules.esf import EsfFilesRequest, ParsedEsfFiles
 from estream.util_rules.schema_resolution import DependencyPackages, DependencyPackagesRequest
 from pants.engine.addresses import Address
@@ -214,4 +213,4 @@ async def load_smart_circuit_package(request: SmartCircuitPackageRequest) -> Sma
 
 
 def rules():
-    return [*collect_rules(), *esf_rules.rules(), *schema_resolution.rules()]
+    return [*collect_rules(), *esf.rules(), *schema_resolution.rules()]

@@ -17,8 +17,7 @@ from estream.target_types import (
     MarketplaceManifestField,
     MarketplacePackageFieldSet,
 )
-from estream.util_rules import manifest as manifest_rules
-from estream.util_rules import schema_resolution
+from estream.util_rules import manifest, schema_resolution
 from estream.util_rules.manifest import ParsedManifest
 from estream.util_rules.schema_resolution import DependencyPackages, DependencyPackagesRequest
 from pants.core.target_types import FileSourceField, ResourceSourceField
@@ -143,4 +142,4 @@ async def collect_package_contents(
 
 
 def rules():
-    return [*collect_rules(), *manifest_rules.rules(), *schema_resolution.rules(), *source_files.rules()]
+    return [*collect_rules(), *manifest.rules(), *schema_resolution.rules(), *source_files.rules()]

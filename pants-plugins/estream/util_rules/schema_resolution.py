@@ -25,7 +25,7 @@ from estream.core.errors import EstreamError
 from estream.core.esf import EsfDocument
 from estream.core.manifest import Manifest
 from estream.core.package_files import package_relative
-from estream.components import ComponentSchemas, ComponentSchemasRequest, LockedComponentNames, LockedComponentNamesRequest
+from estream.util_rules.components import ComponentSchemas, ComponentSchemasRequest, LockedComponentNames, LockedComponentNamesRequest
 from estream.core.resolution import PackageSchemas, ResolvedPackage, resolve_packages
 from estream.target_types import (
     ESF_SUFFIX,
@@ -34,9 +34,7 @@ from estream.target_types import (
     MarketplacePackageDependenciesField,
     MarketplacePackageFieldSet,
 )
-from estream import components
-from estream.util_rules import esf as esf_rules
-from estream.util_rules import manifest as manifest_rules
+from estream.util_rules import components, esf, manifest
 from estream.util_rules.esf import EsfFileRequest, ParsedEsfFile
 from estream.util_rules.manifest import ParsedManifest
 from pants.engine.addresses import Address
@@ -295,4 +293,4 @@ async def resolve_schema_graph(request: ResolveSchemasRequest) -> ResolvedSchema
 
 
 def rules():
-    return [*collect_rules(), *manifest_rules.rules(), *esf_rules.rules(), *components.rules()]
+    return [*collect_rules(), *components.rules(), *esf.rules(), *manifest.rules()]

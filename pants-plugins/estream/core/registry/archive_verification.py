@@ -3,7 +3,7 @@
 `verify_registry_archive` is called by `estream marketplace install` (`core/registry/install.py`),
 by publishing (`Registry.inspect`), by `estream marketplace registry check`
 (`core/registry/check.py`) and by Pants' `estream_component` fetch and `estream-lock` goal
-(`estream/components.py`). It checks, in this order, and raises one `EstreamError` naming the
+(`estream/util_rules/components.py`). It checks, in this order, and raises one `EstreamError` naming the
 archive at the first failure:
 
 1. the archive's SHA3-256 is the expected checksum (the index's or the lock's);

@@ -13,7 +13,7 @@ from typing import Any, Dict, Mapping, Optional, Sequence
 import yaml
 
 from estream.core.errors import EstreamError
-from estream.fpga.design_files import DesignFile
+from estream.core.fpga.design_files import DesignFile
 
 CONSTRAINT_FILE_TYPES = {".pcf": "PCF", ".lpf": "LPF", ".xdc": "xdc", ".sdc": "SDC"}
 VLNV_PART = re.compile(r"^[A-Za-z0-9_.\-]+$")

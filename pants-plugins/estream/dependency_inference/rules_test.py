@@ -7,8 +7,8 @@ from typing import Dict, List
 
 import pytest
 
-from estream import dependency_inference
-from estream.dependency_inference import (
+from estream.dependency_inference import rules as dependency_inference
+from estream.dependency_inference.rules import (
     EsfSchemaInferenceFieldSet,
     InferEsfSchemaDependencies,
     InferMarketplacePackageDependencies,

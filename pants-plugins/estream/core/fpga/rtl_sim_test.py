@@ -10,7 +10,7 @@ from typing import Any, Dict
 
 import pytest
 
-from estream.fpga.rtl_sim import (
+from estream.core.fpga.rtl_sim import (
     SIMULATORS,
     SimulationFailed,
     parse_responses,

@@ -10,13 +10,13 @@ from typing import Dict
 
 import pytest
 
-from estream.goals.circuit_vectors import SmartCircuitTestFieldSet, SmartCircuitTestRequest
-from estream.register import rules as estream_rules, target_types as estream_target_types
+from estream.dependency_inference import rules as dependency_inference
+from estream.goals import test as test_goal
+from estream.goals.test import SmartCircuitTestFieldSet, SmartCircuitTestRequest
+from estream.target_types import target_types as estream_target_types
 from estream.testutil.package_text import circuit_yaml, esf_schema_yaml, manifest_toml
-from pants.backend.python.util_rules import pex
 from pants.core.goals.test import TestResult
 from pants.core.target_types import FilesGeneratorTarget, FileTarget
-from pants.core.util_rules import source_files
 from pants.engine.addresses import Address
 from pants.testutil.rule_runner import QueryRule, RuleRunner
 
@@ -137,9 +137,8 @@ def configure(runner: RuleRunner, *extra: str) -> None:
 def rule_runner() -> RuleRunner:
     runner = RuleRunner(
         rules=[
-            *estream_rules(),
-            *source_files.rules(),
-            *pex.rules(),
+            *dependency_inference.rules(),
+            *test_goal.rules(),
             QueryRule(TestResult, [SmartCircuitTestRequest.Batch]),
         ],
         target_types=[*estream_target_types(), FileTarget, FilesGeneratorTarget],

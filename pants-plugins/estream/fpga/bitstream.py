@@ -11,19 +11,20 @@ from dataclasses import dataclass
 from typing import Sequence, Tuple
 
 from estream.core.errors import EstreamError
-from estream.fpga.devices import (
+from estream.core.fpga.devices import (
     ResolvedDevice,
     check_constraints_suffix,
     check_toolchain,
     resolve_device,
 )
-from estream.fpga.design_files import DesignFile, design_files, design_parameters
-from estream.fpga.report import NextpnrReport, check_timing, parse_nextpnr_report, summary_line
-from estream.fpga.subsystem import DRIVER_FILE, FpgaToolchain
+from estream.core.fpga.design_files import DesignFile, design_files, design_parameters
+from estream.core.fpga.report import NextpnrReport, check_timing, parse_nextpnr_report, summary_line
+from estream.fpga.subsystems.toolchain import DRIVER_FILE, FpgaToolchain
 from estream.fpga.target_types import FpgaBitstreamFieldSet
 from pants.backend.python.util_rules import pex
 from pants.backend.python.util_rules.pex import VenvPex, VenvPexProcess
 from pants.core.goals.package import BuiltPackage, BuiltPackageArtifact, PackageFieldSet
+from pants.core.util_rules import source_files
 from pants.core.util_rules.source_files import SourceFiles, SourceFilesRequest
 from pants.core.util_rules.system_binaries import (
     BinaryPathRequest,
@@ -318,5 +319,6 @@ def rules():
         *collect_rules(),
         *FpgaToolchain.rules(),
         *pex.rules(),
+        *source_files.rules(),
         UnionRule(PackageFieldSet, FpgaBitstreamPackageFieldSet),
     ]

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from estream.core.errors import EstreamError
-from estream.fpga.devices import check_constraints_suffix, check_toolchain, resolve_device
+from estream.core.fpga.devices import check_constraints_suffix, check_toolchain, resolve_device
 
 
 def test_known_dies_resolve_with_default_packages() -> None:

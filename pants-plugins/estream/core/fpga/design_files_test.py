@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from estream.core.errors import EstreamError
-from estream.fpga.design_files import DesignFile, design_files, design_parameters
+from estream.core.fpga.design_files import DesignFile, design_files, design_parameters
 
 BASE = "hw/soc"
 

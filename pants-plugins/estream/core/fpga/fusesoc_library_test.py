@@ -1,4 +1,4 @@
-"""`estream.fpga.fusesoc_library` against real directories and real bare git repositories."""
+"""`estream.core.fpga.fusesoc_library` against real directories and real bare git repositories."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ import pytest
 from estream.cli.main import main
 from estream.core.errors import EstreamError
 from estream.core.registry.testing import bare_repo
-from estream.fpga.capi2 import core_text
-from estream.fpga.design_files import DesignFile
-from estream.fpga.fusesoc_library import (
+from estream.core.fpga.capi2 import core_text
+from estream.core.fpga.design_files import DesignFile
+from estream.core.fpga.fusesoc_library import (
     CoreSet,
     IGNORE_FILE,
     STAGING_DIR,
@@ -453,7 +453,7 @@ def test_cli_publishes_an_export_and_reports_errors_without_a_traceback(tmp_path
 )
 def test_core_files_that_pyyaml_cannot_construct_are_diagnostics(body):
     # Issue 13: PyYAML's constructors raise plain ValueErrors for these, which were tracebacks.
-    from estream.fpga.fusesoc_library import parse_vlnv
+    from estream.core.fpga.fusesoc_library import parse_vlnv
 
     with pytest.raises(EstreamError, match="is not valid YAML"):
         parse_vlnv(body, source="core.core")

@@ -4,8 +4,8 @@ import pytest
 import yaml
 
 from estream.core.errors import EstreamError
-from estream.fpga.capi2 import core_text, vlnv
-from estream.fpga.design_files import DesignFile
+from estream.core.fpga.capi2 import core_text, vlnv
+from estream.core.fpga.design_files import DesignFile
 
 
 def test_core_has_default_sim_and_synth_targets_with_the_flow_options() -> None:

