@@ -152,7 +152,7 @@ class _State:
     def accept(self, req: Requirement) -> None:
         self._set(self.required_by, req.name, self.required_by.get(req.name, ()) + (req,))
 
-    def frame(self, candidates: List[IndexEntry], req: Requirement, conflict: Set[str]) -> _Frame:
+    def frame(self, candidates: _Candidates, req: Requirement, conflict: Set[str]) -> _Frame:
         return _Frame(self.head, len(self.queue), len(self.undo), candidates, req, conflict)
 
     def rewind(self, frame: _Frame) -> None:
