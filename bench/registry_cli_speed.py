@@ -14,6 +14,9 @@ time of that process (user + system, `resource.getrusage(RUSAGE_CHILDREN)`), wit
 * warm install: `install bench-app` (5 transitive dependencies, 20 files each) into a fresh
   workspace, archive cache and registry checkout present (`bench/registry_install.py`'s chain)
 * no-op install: `install` again in that workspace (the lock satisfies it, nothing changed)
+
+The install registry is set up as the trust chain requires (root-signed keyring, publisher-signed
+snapshots, consumers pinning the test root key: `core.registry.testing.trust_env`).
 """
 
 from __future__ import annotations
@@ -38,7 +41,7 @@ sys.path.insert(0, str(HERE))
 
 from estream.core.keys import SigningKey  # noqa: E402
 from estream.core.registry.index import IndexEntry, index_path, render_index_file  # noqa: E402
-from estream.core.registry.testing import bare_repo, keyring_text, package_archive  # noqa: E402
+from estream.core.registry.testing import bare_repo, keyring_text, package_archive, root_key_args, trust_env  # noqa: E402
 
 import registry_resolve  # noqa: E402
 
@@ -152,12 +155,24 @@ def main() -> None:
             url = bare_repo(tmp / "install.git")
             from estream.cli.main import main as estream_main
 
-            assert estream_main(["marketplace", "registry-init", "--registry", url, "--keyring", str(tmp / "ring.toml")]) == 0
+            # Since the trust chain (core/registry/trust.py): a root-signed keyring, snapshots signed
+            # by the publisher, consumers that pin the (test) root key.
+            saved = {k: os.environ.get(k) for k in ("HOME", *trust_env(key))}
+            os.environ["HOME"] = str(tmp / "home-publisher")
+            os.environ.update(trust_env(key))
+            assert estream_main(["marketplace", "registry-init", "--registry", url, "--keyring", str(tmp / "ring.toml"), *root_key_args(tmp)]) == 0
             for depth, name in reversed(list(enumerate(CHAIN))):
                 deps = {CHAIN[depth + 1]: "^1.0"} if depth + 1 < len(CHAIN) else {}
                 extra = {f"schemas/{name}-{i}.esf.yaml": schema(name, i) for i in range(19)}
                 (tmp / f"{name}.tar.gz").write_bytes(package_archive(name, "1.0.0", key=key, deps=deps, extra=extra, provides=[f"B{depth}Event"]))
                 assert estream_main(["marketplace", "publish", str(tmp / f"{name}.tar.gz"), "--registry", url]) == 0
+            for k, v in saved.items():
+                if v is None:
+                    os.environ.pop(k, None)
+                else:
+                    os.environ[k] = v
+            for label in trees:
+                envs[label].update(trust_env())
             install = [py, "-m", "estream.cli.main", "marketplace", "install", "--registry", url]
             for label in trees:  # warm the archive cache and the checkout
                 ws = tmp / f"ws-warmup-{label}"

@@ -41,12 +41,12 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from enum import IntEnum
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 from estream.core.errors import MAX_DIAGNOSTICS, EstreamError
 from estream.core.keys import REVOKED, Keyring, PublicKey, empty_keyring, fingerprint
 from estream.core.merkle import SIGNATURE_FILE, FileEntry, format_digest, merkle_root, sha3_256_many
-from estream.core.signature import MANIFEST_FILE, SignatureFile, manifest_identity, parse_signature_file
+from estream.core.signature import CONTEXT, MANIFEST_FILE, SignatureFile, manifest_identity, parse_signature_file
 from estream.core.terminal_text import for_terminal
 
 
@@ -359,7 +359,11 @@ def _check_identity(sig: SignatureFile, files: Mapping[str, bytes], top_dir: Opt
     return out
 
 
-def _check_signature(sig: SignatureFile, actual_fp: str) -> List[Finding]:
+def _check_signature(
+    sig: SignatureFile,
+    actual_fp: str,
+    check_signature: Optional[Callable[[PublicKey, bytes, bytes, bytes], bool]] = None,
+) -> List[Finding]:
     """The key fingerprint, the ML-DSA-87 signature and the Merkle root of the listed files."""
     findings: List[Finding] = []
     if actual_fp != sig.key_fingerprint:
@@ -369,7 +373,12 @@ def _check_signature(sig: SignatureFile, actual_fp: str) -> List[Finding]:
                 f"key_fingerprint {sig.key_fingerprint} is not the SHA3-256 of public_key_hex ({actual_fp})",
             )
         )
-    if not sig.signature_is_valid():
+    valid = (
+        sig.signature_is_valid()
+        if check_signature is None
+        else check_signature(sig.public, sig.statement(), sig.signature, CONTEXT)
+    )
+    if not valid:
         findings.append(
             Finding(
                 ExitCode.BAD_SIGNATURE,
@@ -434,6 +443,7 @@ def verify_package(
     allow_development_key: bool = False,
     top_dir: Optional[str] = None,
     source: Optional[str] = None,
+    check_signature: Optional[Callable[[PublicKey, bytes, bytes, bytes], bool]] = None,
 ) -> VerificationReport:
     """Check a package's files (including SIGNATURE.ml-dsa) and collect every finding.
 
@@ -441,6 +451,8 @@ def verify_package(
     `extra_trusted_keys`; a "revoked" keyring entry always wins. A signature marked
     `development_key` is additionally refused unless `allow_development_key`. `top_dir` (the
     archive's top directory, when verifying an archive) must be `<name>-<version>`.
+    `check_signature(key, message, signature, ctx)` replaces the plain ML-DSA-87 check (the
+    registry's verification memo passes one that remembers passes: `core.registry.verification_memo`).
     """
     keyring = keyring if keyring is not None else empty_keyring()
     raw = files.get(SIGNATURE_FILE)
@@ -453,7 +465,7 @@ def verify_package(
         return VerificationReport(tuple(_malformed(e)), source=source)
 
     actual_fp = fingerprint(sig.public_key)
-    findings = _check_signature(sig, actual_fp)
+    findings = _check_signature(sig, actual_fp, check_signature)
     trust_findings, trusted_as = _check_trust(sig, actual_fp, keyring, extra_trusted_keys, allow_development_key)
     findings += trust_findings
     findings += _check_identity(sig, files, top_dir)

@@ -42,6 +42,7 @@ from estream.core.fpga_verify import check_fpga_consistency
 from estream.core.keys import Keyring, PublicKey
 from estream.core.manifest import MANIFEST_FILENAME, Manifest, parse_manifest
 from estream.core.registry.cache import checksum_of
+from estream.core.registry.verification_memo import SignatureCheck
 from estream.core.verify import VerificationReport, verify_package
 
 
@@ -86,6 +87,7 @@ def verify_registry_archive(
     development_keys: Sequence[PublicKey] = (),
     max_unpacked_bytes: int = DEFAULT_MAX_TOTAL_BYTES,
     checksum_from: str = "the index",
+    check_signature: Optional[SignatureCheck] = None,
 ) -> VerifiedArchive:
     """Verify `data` as the archive of `name` `version` (see the module docstring).
 
@@ -95,7 +97,9 @@ def verify_registry_archive(
     archive's own); `expected_key_fingerprint` the signer `checksum_from` records (None: any
     trusted key);
     `deps` the (name, requirement) pairs an index or lock lists for it (None: nothing to compare);
-    `action` completes the error message ("nothing was installed", "it cannot be published").
+    `action` completes the error message ("nothing was installed", "it cannot be published");
+    `check_signature` the ML-DSA-87 check (None: the plain one; install passes its verification
+    memo's, `core.registry.verification_memo`: every other step runs in full either way).
     """
     actual = checksum_of(data)
     if checksum is not None and actual != checksum:
@@ -108,7 +112,13 @@ def verify_registry_archive(
     if allow_development_key:
         extra.extend(development_keys)
     report = verify_package(
-        files, keyring=keyring, extra_trusted_keys=extra, allow_development_key=allow_development_key, top_dir=top, source=source
+        files,
+        keyring=keyring,
+        extra_trusted_keys=extra,
+        allow_development_key=allow_development_key,
+        top_dir=top,
+        source=source,
+        check_signature=check_signature,
     )
     if not report.ok:
         raise EstreamError.single(

@@ -86,7 +86,7 @@ class IndexDep:
     @cached_property
     def version_req(self) -> VersionReq:
         # Parsed once per entry (resolution asks for it at every visit); the entry is immutable.
-        return VersionReq.parse(self.req)
+        return _parse_req(self.req)
 
 
 @dataclass(frozen=True)
@@ -147,6 +147,13 @@ def _parse_version(text: str) -> Version:
     """`Version.parse`, memoized: a Version is immutable, and an index repeats the same version
     strings across components (1.0.0, 0.1.0, ...), each costing ~50 us to parse."""
     return Version.parse(text)
+
+
+@lru_cache(maxsize=65536)
+def _parse_req(text: str) -> VersionReq:
+    """`VersionReq.parse`, memoized for the same reason: a registry's dependencies repeat the
+    same few requirement strings (`^1.0`), and a VersionReq is immutable."""
+    return VersionReq.parse(text)
 
 
 class _Checker:

@@ -30,10 +30,12 @@ Decisions:
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
 import secrets
+from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
@@ -61,27 +63,45 @@ def _entry_row(entry: IndexEntry) -> list:
     ]
 
 
+_ENTRY_FIELDS = tuple(f.name for f in dataclasses.fields(IndexEntry))
+
+
 def _entry_from_row(row: list) -> IndexEntry:
     """An entry from its cached row; a row of the wrong shape raises ValueError (cache is bad).
 
     Only the shape is checked (the slice's digest already matched): the values were accepted by
-    the strict parser when the cache was built."""
+    the strict parser when the cache was built. The entry is filled in directly instead of
+    through the frozen dataclass's `__init__` (one `object.__setattr__` per field: half the
+    cost of reading 50,000 versions); the result is the same immutable, equal IndexEntry."""
     if type(row) is not list or len(row) != 14:
         raise ValueError("bad row")
     name, version, checksum, size, deps, provides, requires, category, keywords, description, key_id, fp, yanked, at = row
-    if type(size) is not int or type(yanked) is not bool:
+    if type(size) is not int or type(yanked) is not bool or type(deps) is not list:
         raise ValueError("bad row")
     for value in (name, version, checksum, category, description, key_id, fp, at):
         if type(value) is not str:
             raise ValueError("bad row")
     for values in (provides, requires, keywords):
+        if type(values) is not list:
+            raise ValueError("bad row")
         for value in values:
             if type(value) is not str:
                 raise ValueError("bad row")
-    return IndexEntry(
-        name, version, checksum, size, tuple(IndexDep(str(n), str(r)) for n, r in deps),
-        tuple(provides), tuple(requires), category, tuple(keywords), description, key_id, fp, yanked, at,
-    )
+    entry = object.__new__(IndexEntry)
+    entry.__dict__.update(zip(_ENTRY_FIELDS, (
+        name, version, checksum, size, tuple([_dep(n, r) for n, r in deps]), tuple(provides), tuple(requires),
+        category, tuple(keywords), description, key_id, fp, yanked, at,
+    )))
+    return entry
+
+
+@lru_cache(maxsize=65536)
+def _dep(name: str, req: str) -> IndexDep:
+    """One shared (immutable) IndexDep per distinct dependency: versions of a component mostly
+    repeat their dependencies, and the shared object parses its requirement once."""
+    if type(name) is not str or type(req) is not str:
+        raise ValueError("bad dependency")
+    return IndexDep(name, req)
 
 
 def newest_live_position(lines: Sequence[Tuple[int, IndexEntry]]) -> int:

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Dict, Iterator, List, Mapping, Optional, Seque
 
 from estream.core.archive import DEFAULT_MAX_TOTAL_BYTES
 from estream.core.errors import Diagnostic, EstreamError
+from estream.core.home import estream_home
 from estream.core.keys import Keyring, PublicKey, empty_keyring, local_development_key
 from estream.core.portable_names import collision_message, name_key
 from estream.core.registry.cache import ArchiveCache
@@ -36,6 +37,7 @@ from estream.core.registry.registry import Registry
 from estream.core.registry.resolver import Resolution, resolve
 from estream.core.registry.transaction import Transaction, recover, test_pause, workspace_lock
 from estream.core.registry.trust import TrustedRegistry, TrustState, load_trust_state, record_trust_state, resolve_trust_roots
+from estream.core.registry.verification_memo import VerificationMemo, schema_resolution_key
 from estream.core.registry.workspace import WORKSPACE_FILE, LockEntry, Workspace, load_workspace
 from estream.core.semver import Version, VersionReq
 
@@ -164,6 +166,8 @@ class Installer:
         self._own_development_key: Optional[List[PublicKey]] = None
         self._trusted: Optional[TrustedRegistry] = None
         self._pins_used: Tuple[str, ...] = ()
+        #: Verdicts of checks already passed on the same bytes (signatures, schema resolution).
+        self.memo = VerificationMemo.in_home(registry.home if registry is not None else estream_home())
 
     @contextlib.contextmanager
     def session(self) -> Iterator[None]:
@@ -208,7 +212,12 @@ class Installer:
         seen = TrustState(max(seen.snapshot, load_workspace(self.root).trust_snapshot), seen.keyring)
         own = self._development_keys()
         return registry.trusted(
-            pins, pinned_in=where, seen=seen, local_keyring=self.options.local_keyring, development_key=own[0] if own else None
+            pins,
+            pinned_in=where,
+            seen=seen,
+            local_keyring=self.options.local_keyring,
+            development_key=own[0] if own else None,
+            check_signature=self.memo.check_signature,
         )
 
     # -- step 1
@@ -381,6 +390,7 @@ class Installer:
             expected_key_fingerprint=p.key_fingerprint,
             max_unpacked_bytes=self.options.max_unpacked_bytes,
             checksum_from="the lock" if p.deps is None else "the index",
+            check_signature=self.memo.check_signature,
         )
         return VerifiedPackage(
             p, verified.manifest, verified.files, verified.key_id, verified.development_key, cached, verified.key_fingerprint
@@ -561,7 +571,25 @@ class Installer:
     def _resolve_schemas(self, verified: Sequence[VerifiedPackage]) -> None:
         """Step 4 with Pants' rule (`core.resolution.resolve_packages`): what `./pants package`
         accepts, the registry installs. A package exports the schemas it provides and every enum it
-        defines; `requires` and every type reference must resolve among its dependencies."""
+        defines; `requires` and every type reference must resolve among its dependencies.
+
+        A set of archives (by checksum) that resolved before under this estream version is not
+        parsed again (`verification_memo`: its printed summary is remembered with the verdict)."""
+        from estream.version import VERSION
+
+        key = schema_resolution_key(VERSION, [(v.pinned.name, v.pinned.version, v.pinned.checksum) for v in verified])
+        remembered = self.memo.get("schema-resolution", key)
+        if remembered is not None:
+            for line in remembered.decode("utf-8", "replace").splitlines():
+                self.say(line)
+            return
+        summary: List[str] = []
+        self._resolve_schemas_in_full(verified, summary)
+        for line in summary:
+            self.say(line)
+        self.memo.put("schema-resolution", key, "\n".join(summary).encode("utf-8"))
+
+    def _resolve_schemas_in_full(self, verified: Sequence[VerifiedPackage], summary: List[str]) -> None:
         packages = [package_schemas(v.manifest, v.files, f"{v.pinned.name}-{v.pinned.version}") for v in verified]
         from estream.core.resolution import resolve_packages
 
@@ -571,11 +599,11 @@ class Installer:
             r = resolved[v.pinned.name]
             if r.provides:
                 count += len(r.provides)
-                self.say(f"     ├── {r.name} provides: {', '.join(s for s, _ in r.provides)}")
+                summary.append(f"     ├── {r.name} provides: {', '.join(s for s, _ in r.provides)}")
             if r.requires:
                 marks = ", ".join(f"{q.schema} ✓ ({q.provider})" for q in r.requires)
-                self.say(f"     ├── {r.name} requires: {marks}")
-        self.say(f"     └── {count} schemas provided, every requirement met")
+                summary.append(f"     ├── {r.name} requires: {marks}")
+        summary.append(f"     └── {count} schemas provided, every requirement met")
 
     def _plan(self, verified: List[VerifiedPackage], ws: Workspace) -> Tuple[Transaction, Dict[str, Tuple[str, ...]], List[str]]:
         txn = Transaction(self.root)

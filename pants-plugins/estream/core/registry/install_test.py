@@ -550,3 +550,41 @@ def test_a_keyring_change_needs_the_root_and_a_rotated_key_then_works(reg, capsy
     assert main(["marketplace", "publish", str(path)]) == 0, capsys.readouterr()
     assert install(ws, "esf-core@^1.2") == 0, capsys.readouterr()
     assert load_workspace(ws).lock["esf-core"].key_fingerprint == new.fingerprint
+
+
+def test_a_second_install_reuses_passed_checks_and_a_damaged_memo_is_ignored(reg, capsys, monkeypatch):
+    """The verification memo (verification_memo.py): the same archives, keyring and snapshot are
+    not verified twice; a damaged record is ignored and the check runs in full again."""
+    from estream.core.home import estream_home
+    from estream.core.keys import PublicKey
+    from estream.core.registry.verification_memo import MEMO_DIRNAME
+
+    tmp_path, _, ws = reg
+    assert install(ws, "smart-meter") == 0
+    first = capsys.readouterr().out
+    calls = []
+    real = PublicKey.verify
+
+    def counting(self, message, signature, *, ctx):
+        calls.append(ctx)
+        return real(self, message, signature, ctx=ctx)
+
+    monkeypatch.setattr(PublicKey, "verify", counting)
+    results = []
+    for n in (2, 3):
+        other = tmp_path / f"ws{n}"
+        other.mkdir()
+        if n == 3:
+            memo = estream_home() / MEMO_DIRNAME
+            damaged = [p for p in memo.rglob("*") if p.is_file() and p.name != "secret"]
+            assert damaged
+            for p in damaged:
+                p.write_bytes(p.read_bytes()[:-1] + b"?")
+        assert install(other, "smart-meter") == 0
+        results.append((len(calls), capsys.readouterr().out))
+        assert snapshot(other) == {k: v for k, v in snapshot(ws).items()}
+    (after_memo, second), (after_damage, third) = results
+    assert after_memo == 0  # 3 archives, keyring, snapshot: all remembered
+    assert after_damage == 5  # every damaged record ignored: verified in full
+    for out in (second, third):
+        assert out.split("4. Resolve ESF schemas")[1].split("5.")[0] == first.split("4. Resolve ESF schemas")[1].split("5.")[0]

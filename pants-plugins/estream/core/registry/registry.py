@@ -60,6 +60,7 @@ from estream.core.registry.index_cache import (
     newest_live_position,
     stat_key,
 )
+from estream.core.registry.verification_memo import SignatureCheck, verify_signature
 from estream.core.semver import Version
 from estream.core.registry.trust import (
     DEFAULT_SNAPSHOT_DAYS,
@@ -633,6 +634,7 @@ class Registry:
         seen: TrustState,
         local_keyring: Optional[Keyring] = None,
         development_key: Optional[PublicKey] = None,
+        check_signature: SignatureCheck = verify_signature,
     ) -> TrustedRegistry:
         """The checkout's trust chain against a consumer's pinned root keys (`trust.verify_registry_trust`)."""
         return verify_registry_trust(
@@ -643,6 +645,7 @@ class Registry:
             seen=seen,
             local_keyring=local_keyring,
             extra_snapshot_keys=[development_key] if development_key is not None else [],
+            check_signature=check_signature,
         )
 
     def _check_snapshot_key(self, key: SigningKey, local_keyring: Optional[Keyring]) -> None:

@@ -9,10 +9,12 @@ before. Every estream command that changes a workspace recovers first.
 
 Crash model, step by step (a kill may land between any two):
 
-1. staged files written and fsynced; no journal yet: recovery just removes the staging area;
+1. staged files written and made durable (one `syncfs` of the workspace's file system on Linux,
+   else one fsync per file: see `flush_file_system`); no journal yet: recovery just removes the
+   staging area;
 2. journal written (temp + fsync + rename + fsync of the directory): from here recovery rolls
    back, restoring every backup and removing every file the install created;
-3. the renames; then every touched directory is fsynced;
+3. the renames; then every touched directory is made durable (the same one flush);
 4. the commit point: the journal is removed (and the directory fsynced). Without a journal,
    recovery only removes the rest of the staging area (old backups), it never touches the
    workspace again. So a signal in the post-commit cleanup leaves the complete new install.
@@ -164,6 +166,47 @@ def recover(root: Path) -> Optional[str]:
     return message
 
 
+def flush_file_system(anchor: Path, paths: List[Path]) -> None:
+    """Make the content of `paths` (files or directories, all on `anchor`'s file system) durable.
+
+    One fsync per file cost ~2.5 ms of wall time each on ext4 (a journal commit each): 0.35-0.7 s
+    of a 139-file install. Linux's `syncfs` writes the whole file system back in one call (also
+    other processes' dirty data there, so it can take longer on a machine writing a lot at the
+    same moment; it is never weaker). Elsewhere, or if `syncfs` is unavailable or reports an
+    error, every path is fsynced one by one as before (errors then raise as before)."""
+    if _syncfs(anchor):
+        return
+    for path in paths:
+        if path.is_dir():
+            fsync_dir(path)
+        else:
+            fd = os.open(str(path), os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+
+
+def _syncfs(anchor: Path) -> bool:
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        syncfs = libc.syncfs
+    except (OSError, AttributeError):
+        return False
+    try:
+        fd = os.open(str(anchor), os.O_RDONLY)
+    except OSError:
+        return False
+    try:
+        return syncfs(fd) == 0
+    finally:
+        os.close(fd)
+
+
 def _remove_stage(root: Path, stage: Path) -> None:
     """Remove the staging area, journal first: once it is gone nothing is ever rolled back."""
     try:
@@ -230,6 +273,7 @@ class Transaction:
         recover(self.root)
         ops: List[Dict[str, Any]] = []
         created_dirs: List[str] = []
+        written: List[Path] = []
         try:
             self.stage.mkdir()
             (self.stage / "new").mkdir()
@@ -237,7 +281,9 @@ class Transaction:
             for i, (rel, content) in enumerate(sorted(self.writes.items())):
                 confined_path(self.root, rel)
                 staged = f"new/{i}"
-                write_durably(self.stage / staged, content)
+                with open(self.stage / staged, "xb") as f:
+                    f.write(content)
+                written.append(self.stage / staged)
                 ops.append({"target": rel, "new": staged, "backup": f"backup/w{i}", "existed": (self.root / rel).exists()})
                 parent = Path(rel).parent
                 missing = []
@@ -251,7 +297,7 @@ class Transaction:
                 if (self.root / rel).exists():
                     confined_path(self.root, rel)
                     ops.append({"target": rel, "new": None, "backup": f"backup/d{i}", "existed": True})
-            fsync_dir(self.stage / "new")
+            flush_file_system(self.stage, written + [self.stage / "new"])
             test_pause("staged")
             journal = {"ops": ops, "created_dirs": created_dirs}
             tmp = self.stage / (JOURNAL + ".tmp")
@@ -269,8 +315,7 @@ class Transaction:
                     os.replace(self.stage / op["new"], target)
                 test_pause(f"commit:{n}")
             with signals_deferred():
-                for directory in sorted({(self.root / op["target"]).parent for op in ops} | {self.root, self.stage / "backup"}):
-                    fsync_dir(directory)
+                flush_file_system(self.root, sorted({(self.root / op["target"]).parent for op in ops} | {self.root, self.stage / "backup"}))
                 write_durably(self.stage / DONE, b"")
                 fsync_dir(self.stage)
                 test_pause("committed")
@@ -288,5 +333,6 @@ __all__ = [
     "recover",
     "signals_deferred",
     "test_pause",
+    "flush_file_system",
     "workspace_lock",
 ]

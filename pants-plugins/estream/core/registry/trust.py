@@ -71,6 +71,7 @@ from estream.core.keys import (
     parse_keyring,
 )
 from estream.core.toml_loader import load_toml
+from estream.core.registry.verification_memo import SignatureCheck, verify_signature
 
 ROOT_FILE = "root.toml"
 KEYRING_FILE = "keyring.toml"
@@ -225,9 +226,16 @@ def _version_field(doc: Mapping[str, object], source: str) -> int:
 
 
 def verify_keyring(
-    keyring: bytes, signature: Optional[bytes], root: bytes, roots: RootKeys, trusted_roots: Sequence[str], source: str
+    keyring: bytes,
+    signature: Optional[bytes],
+    root: bytes,
+    roots: RootKeys,
+    trusted_roots: Sequence[str],
+    source: str,
+    check_signature: SignatureCheck = verify_signature,
 ) -> int:
-    """The keyring's version when `threshold` distinct keys among `trusted_roots` signed it."""
+    """The keyring's version when `threshold` distinct keys among `trusted_roots` signed it
+    (`check_signature`: the ML-DSA-87 check, by default the plain one)."""
     where = f"{source}/{KEYRING_SIGNATURE_FILE}"
     if signature is None:
         raise EstreamError.single(
@@ -259,7 +267,7 @@ def verify_keyring(
         sig = item["signature_hex"]
         if key is None or not isinstance(sig, str) or len(sig) != 2 * SIGNATURE_SIZE or not _HEX.match(sig):
             continue
-        if key.verify(statement, bytes.fromhex(sig), ctx=_KEYRING_CONTEXT):
+        if check_signature(key, statement, bytes.fromhex(sig), _KEYRING_CONTEXT):
             good.add(key.fingerprint)
     if len(good) < roots.threshold:
         raise EstreamError.single(
@@ -505,12 +513,15 @@ def verify_registry_trust(
     local_keyring: Optional[Keyring] = None,
     now: Optional[float] = None,
     check_expiry: bool = True,
+    check_signature: SignatureCheck = verify_signature,
 ) -> TrustedRegistry:
     """Verify a registry checkout's trust chain against the consumer's pins (module docstring).
 
     `source` names the registry in messages (its redacted URL); `seen` is the highest versions
     already accepted; `extra_snapshot_keys` the consumer's own development key when allowed;
-    `local_keyring` the consumer's own trusted keys (they may sign snapshots too).
+    `local_keyring` the consumer's own trusted keys (they may sign snapshots too);
+    `check_signature` the ML-DSA-87 check (install passes its verification memo's: the same
+    bytes are not verified twice, every other step of the chain runs each time).
     """
     roots = read_root(checkout, source)
     if not pins:
@@ -528,7 +539,7 @@ def verify_registry_trust(
     keyring_bytes = _read(checkout, KEYRING_FILE, source) or b""
     root_bytes = _read(checkout, ROOT_FILE, source) or b""
     keyring_version = verify_keyring(
-        keyring_bytes, _read(checkout, KEYRING_SIGNATURE_FILE, source), root_bytes, roots, trusted_roots, source
+        keyring_bytes, _read(checkout, KEYRING_SIGNATURE_FILE, source), root_bytes, roots, trusted_roots, source, check_signature
     )
     if keyring_version < seen.keyring:
         raise EstreamError.single(
@@ -553,7 +564,7 @@ def verify_registry_trust(
             f"signed by {snapshot.key_id} ({snapshot.key_fingerprint}), a key that is neither a pinned root key nor trusted by the root-signed keyring",
             help="the snapshot must be signed by a publisher key of the registry's keyring.toml or its root key",
         )
-    if not PublicKey(snapshot.key_id, snapshot.public_key).verify(snapshot.statement(), snapshot.signature, ctx=_SNAPSHOT_CONTEXT):
+    if not check_signature(PublicKey(snapshot.key_id, snapshot.public_key), snapshot.statement(), snapshot.signature, _SNAPSHOT_CONTEXT):
         raise EstreamError.single(where, "the snapshot's signature does not verify", help="the snapshot was modified after it was signed")
     state = registry_state(checkout)
     if state != snapshot.state:
