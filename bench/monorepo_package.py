@@ -74,7 +74,8 @@ def generate(root: Path, packages: int) -> None:
     if root.exists():
         shutil.rmtree(root)
     root.mkdir(parents=True)
-    for entry in ("pants", "pants.toml", "3rdparty", "pants-plugins"):
+    # Everything pants.toml names (config files of ruff/mypy/twine included), or Pants refuses to start.
+    for entry in ("pants", "pants.toml", "3rdparty", "pants-plugins", "mypy.ini", "ruff.toml", "build-support"):
         src = REPO / entry
         (shutil.copytree if src.is_dir() else shutil.copy2)(src, root / entry)
     (root / "BUILD").write_text("")
@@ -83,6 +84,8 @@ def generate(root: Path, packages: int) -> None:
         (pkg / "schemas").mkdir(parents=True)
         (pkg / "BUILD").write_text("marketplace_package()\n")
         (pkg / "estream-component.toml").write_text(MANIFEST.format(i=i))
+        # A published package needs its licence text (SmartCircuit package format §2.1).
+        (pkg / "LICENSE").write_text("Apache License, Version 2.0 (benchmark package)\n")
         (pkg / "schemas" / "BUILD").write_text("esf_schemas()\n")
         (pkg / "schemas" / "bench.esf.yaml").write_text(SCHEMA.format(i=i, description="An event"))
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import shutil
 from textwrap import dedent
 
 import pytest
@@ -198,3 +199,60 @@ def test_signature_records_development_key_when_none_configured(tmp_path) -> Non
     report = verify_package(files)
     assert int(report.exit_code) != 0
     assert "development" in report.render().lower()
+
+
+def cache_runner(tmp_path, key: SigningKey) -> RuleRunner:
+    """A RuleRunner with its own local store and named caches (both kept across runners)."""
+    dirs = [f"--local-store-dir={tmp_path / 'store'}", f"--named-caches-dir={tmp_path / 'named'}"]
+    runner = RuleRunner(
+        rules=[*estream_rules(), *source_files.rules(), QueryRule(BuiltPackage, [MarketplacePackagePackageFieldSet])],
+        target_types=estream_target_types(),
+        bootstrap_args=dirs,
+    )
+    # set_options replaces the options the rules see: repeat the directories there.
+    runner.set_options(dirs, env={"ESTREAM_SIGNING_KEY": key.private_key_file_text()})
+    write_package(runner)
+    return runner
+
+
+@pytest.fixture
+def signed(monkeypatch) -> list:
+    """The statements signed with any SigningKey during the test."""
+    statements: list = []
+    real_sign = SigningKey.sign
+
+    def counting_sign(self, message, *, ctx):
+        statements.append(message)
+        return real_sign(self, message, ctx=ctx)
+
+    monkeypatch.setattr(SigningKey, "sign", counting_sign)
+    return statements
+
+
+def test_signature_is_made_once_then_comes_from_pants_process_cache(tmp_path, signed) -> None:
+    """Without pantsd nothing in-process survives a run: the second run (a new engine) must take
+    the signature from Pants' persistent cache, not sign again, and build the same bytes."""
+    key = SigningKey.generate("cache-test-key")
+    first = build(cache_runner(tmp_path, key))
+    assert len(signed) == 1
+    # The named cache is this machine's memory; another machine sharing the remote cache has
+    # only Pants' process cache, as here.
+    shutil.rmtree(tmp_path / "named")
+    second = build(cache_runner(tmp_path, key))
+    assert len(signed) == 1, "the second run signed again instead of using the cached signature"
+    assert second == first
+    _, files = read_archive(second[1])
+    report = verify_package(files, extra_trusted_keys=[key.public])
+    assert int(report.exit_code) == 0, report.render()
+
+
+def test_signature_of_a_changed_package_is_made_anew(tmp_path, signed) -> None:
+    runner = cache_runner(tmp_path, KEY)
+    build(runner)
+    runner.write_files({"pkgs/demo/README.md": "# demo, edited\n"})
+    _, archive = build(runner)
+    assert len(signed) == 2
+    _, files = read_archive(archive)
+    assert files["README.md"] == b"# demo, edited\n"
+    report = verify_package(files, extra_trusted_keys=[KEY.public])
+    assert int(report.exit_code) == 0, report.render()
