@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 import shutil
+import subprocess
 from textwrap import dedent
 
 import pytest
@@ -13,6 +14,7 @@ from estream.core.keys import SigningKey
 from estream.core.archive import read_archive
 from estream.core.verify import verify_package
 from estream.goals.package import MarketplacePackagePackageFieldSet
+from estream.util_rules.package_signature import SIGNATURE_CACHE_DIR, lookup_argv
 from estream.register import rules as estream_rules, target_types as estream_target_types
 from pants.core.goals.package import BuiltPackage
 from pants.core.util_rules import source_files
@@ -256,3 +258,19 @@ def test_signature_of_a_changed_package_is_made_anew(tmp_path, signed) -> None:
     assert files["README.md"] == b"# demo, edited\n"
     report = verify_package(files, extra_trusted_keys=[KEY.public])
     assert int(report.exit_code) == 0, report.render()
+
+
+@pytest.mark.parametrize("remote_cache_read", [False, True])
+def test_signature_lookup_command_prints_a_cached_signature_and_fails_on_a_miss(tmp_path, remote_cache_read) -> None:
+    """The lookup's argv as the sandbox runs it (no environment, paths relative to the sandbox)."""
+    cache = tmp_path / SIGNATURE_CACHE_DIR
+    cache.mkdir()
+    (cache / "k1").write_bytes(b"\x00signature\xff")
+    argv = lookup_argv(f"{SIGNATURE_CACHE_DIR}/k1", remote_cache_read=remote_cache_read)
+    hit = subprocess.run(argv, cwd=tmp_path, env={}, capture_output=True)
+    assert (hit.returncode, hit.stdout) == (0, b"\x00signature\xff")
+    miss = subprocess.run(
+        lookup_argv(f"{SIGNATURE_CACHE_DIR}/k2", remote_cache_read=remote_cache_read),
+        cwd=tmp_path, env={}, capture_output=True,
+    )
+    assert miss.returncode != 0 and miss.stdout == b""
