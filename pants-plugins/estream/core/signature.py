@@ -229,20 +229,68 @@ def manifest_identity(data: bytes) -> Tuple[Optional[str], Optional[str], Option
     return name, version, None
 
 
-def sign_package(
+@dataclass(frozen=True)
+class UnsignedPackage:
+    """Everything of a package's SIGNATURE.ml-dsa except the signature itself.
+
+    `statement` is the exact message ML-DSA-87 signs (with context `CONTEXT`); `finish(signature)`
+    gives the file's bytes. Splitting the two lets a caller sign where the private key lives and
+    re-use a signature it already has for the same statement and key (deterministic signing:
+    the same statement and key always give the same signature)."""
+
+    name: str
+    version: str
+    public: PublicKey
+    development_key: bool
+    signed_at: str
+    files: Tuple[FileEntry, ...]
+    merkle_root: bytes
+
+    @property
+    def statement(self) -> bytes:
+        return signed_statement(
+            name=self.name,
+            version=self.version,
+            key_id=self.public.key_id,
+            key_fingerprint=self.public.fingerprint,
+            development_key=self.development_key,
+            signed_at=self.signed_at,
+            file_count=len(self.files),
+            merkle_root=self.merkle_root,
+        )
+
+    def finish(self, signature: bytes) -> bytes:
+        """The SIGNATURE.ml-dsa bytes, given the ML-DSA-87 signature of `statement`."""
+        if len(signature) != SIGNATURE_SIZE:
+            raise ValueError(f"an ML-DSA-87 signature is {SIGNATURE_SIZE} bytes, got {len(signature)}")
+        return SignatureFile(
+            name=self.name,
+            version=self.version,
+            key_id=self.public.key_id,
+            key_fingerprint=self.public.fingerprint,
+            public_key=self.public.public_key,
+            development_key=self.development_key,
+            signed_at=self.signed_at,
+            merkle_root=self.merkle_root,
+            files=self.files,
+            signature=signature,
+        ).to_json_bytes()
+
+
+def prepare_signature(
     files: Mapping[str, bytes],
     *,
     name: str,
     version: str,
-    key: SigningKey,
+    public: PublicKey,
+    development_key: bool,
     signed_at: SignedAt,
-) -> bytes:
-    """Sign a package's files and return the SIGNATURE.ml-dsa bytes.
+) -> UnsignedPackage:
+    """The statement to sign for a package's files (the file hashes and the Merkle root).
 
     `files` maps canonical relative paths to contents; a SIGNATURE.ml-dsa entry in it is ignored
     (re-signing). If estream-component.toml is present its [component] name/version must equal
     `name`/`version`, so a mismatched package is caught at build time, not at install time.
-    Deterministic: the same inputs and key give identical bytes.
     """
     for field, value in (("name", name), ("version", version)):
         if not isinstance(value, str) or not value or any(ord(c) < 0x20 for c in value):
@@ -257,32 +305,32 @@ def sign_package(
                 key="component",
             )
     entries = tuple(entries_for_files(files, source="<sign>"))
-    root = merkle_root(entries)
-    stamp = format_signed_at(signed_at)
-    pub = key.public
-    statement = signed_statement(
+    return UnsignedPackage(
         name=name,
         version=version,
-        key_id=key.key_id,
-        key_fingerprint=pub.fingerprint,
-        development_key=key.development,
-        signed_at=stamp,
-        file_count=len(entries),
-        merkle_root=root,
-    )
-    sig = SignatureFile(
-        name=name,
-        version=version,
-        key_id=key.key_id,
-        key_fingerprint=pub.fingerprint,
-        public_key=pub.public_key,
-        development_key=key.development,
-        signed_at=stamp,
-        merkle_root=root,
+        public=public,
+        development_key=development_key,
+        signed_at=format_signed_at(signed_at),
         files=entries,
-        signature=key.sign(statement, ctx=CONTEXT),
+        merkle_root=merkle_root(entries),
     )
-    return sig.to_json_bytes()
+
+
+def sign_package(
+    files: Mapping[str, bytes],
+    *,
+    name: str,
+    version: str,
+    key: SigningKey,
+    signed_at: SignedAt,
+) -> bytes:
+    """Sign a package's files and return the SIGNATURE.ml-dsa bytes (`prepare_signature`, then
+    ML-DSA-87 over its statement). Deterministic: the same inputs and key give identical bytes.
+    """
+    unsigned = prepare_signature(
+        files, name=name, version=version, public=key.public, development_key=key.development, signed_at=signed_at
+    )
+    return unsigned.finish(key.sign(unsigned.statement, ctx=CONTEXT))
 
 
 def _hex_field(doc: Mapping[str, Any], field: str, size: int, what: str, out: List[Diagnostic]) -> Optional[bytes]:
@@ -456,11 +504,13 @@ __all__ = [
     "MAX_SIGNATURE_BYTES",
     "MAX_SIGNATURE_ENTRIES",
     "SignatureFile",
+    "UnsignedPackage",
     "canonical_json",
     "fingerprint",
     "format_signed_at",
     "manifest_identity",
     "parse_signature_file",
+    "prepare_signature",
     "sign_package",
     "signed_at_from_source_date_epoch",
     "signed_statement",

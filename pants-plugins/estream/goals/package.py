@@ -12,15 +12,16 @@ from estream.core.archive import build_archive
 from estream.core.errors import EstreamError
 from estream.core.merkle import SIGNATURE_FILE
 from estream.core.semver import Version, VersionReq
-from estream.core.signature import sign_package
+from estream.core.signature import prepare_signature
 from estream.target_types import ComponentNameField, ComponentVersionField, MarketplacePackageFieldSet
-from estream.util_rules import components, package_contents, signing_key
+from estream.util_rules import components, package_contents, package_signature, signing_key
 from estream.util_rules.components import ComponentLock, VerifiedComponent, VerifiedComponentRequest
 from estream.util_rules.package_contents import (
     MarketplacePackageContents,
     MarketplacePackageContentsRequest,
 )
 from estream.util_rules.package_extensions import PackageFiles, PackageFilesRequest
+from estream.util_rules.package_signature import PackageSignature, PackageSignatureRequest
 from estream.util_rules.signing_key import ResolvedSigningKey, SigningKeyRequest
 from pants.core.goals.package import BuiltPackage, BuiltPackageArtifact, PackageFieldSet
 from pants.engine.engine_aware import EngineAwareParameter
@@ -63,14 +64,18 @@ async def sign_and_archive(request: SignedArchiveRequest) -> SignedArchive:
     file_contents = await Get(DigestContents, Digest, contents.digest)
     files = {fc.path: fc.content for fc in file_contents}
     version = str(manifest.version)
-    # Signing happens here, in the Pants process: the private key never becomes a Digest.
-    files[SIGNATURE_FILE] = sign_package(
+    # The file hashes and Merkle root here; the signature in the Pants process, remembered by
+    # Pants' caches (util_rules/package_signature.py): the private key never becomes a Digest.
+    unsigned = prepare_signature(
         files,
         name=manifest.name,
         version=version,
-        key=request.key.key,
+        public=request.key.key.public,
+        development_key=request.key.development,
         signed_at=request.key.signed_at,
     )
+    signature = await Get(PackageSignature, PackageSignatureRequest(unsigned, request.key))
+    files[SIGNATURE_FILE] = signature.content
     stem = f"{manifest.name}-{version}"
     logger.debug("estream: signed and archived %s (%d files)", stem, len(files))
     archive = build_archive(files, top_dir=stem)
@@ -181,6 +186,7 @@ def rules():
         *components.rules(),
         *package_contents.rules(),
         *signing_key.rules(),
+        *package_signature.rules(),
         UnionRule(PackageFieldSet, MarketplacePackagePackageFieldSet),
         UnionRule(PackageFieldSet, EstreamComponentFieldSet),
     ]

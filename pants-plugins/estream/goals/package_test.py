@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import gzip
 import json
+import shutil
+import subprocess
 
 import pytest
 
@@ -14,6 +16,7 @@ from estream.goals.package import MarketplacePackagePackageFieldSet
 from estream.dependency_inference import rules as dependency_inference
 from estream.goals import package
 from estream.target_types import target_types as estream_target_types
+from estream.util_rules.package_signature import SIGNATURE_CACHE_DIR, lookup_argv
 from pants.core.goals.package import BuiltPackage
 from pants.core.util_rules import source_files
 from pants.engine.addresses import Address
@@ -178,3 +181,76 @@ def test_signature_records_development_key_when_none_configured(tmp_path) -> Non
     report = verify_package(files)
     assert int(report.exit_code) != 0
     assert "development" in report.render().lower()
+
+
+def cache_runner(tmp_path, key: SigningKey) -> RuleRunner:
+    """A RuleRunner with its own local store and named caches (both kept across runners)."""
+    dirs = [f"--local-store-dir={tmp_path / 'store'}", f"--named-caches-dir={tmp_path / 'named'}"]
+    runner = RuleRunner(
+        rules=[*dependency_inference.rules(), *package.rules(), *source_files.rules(), QueryRule(BuiltPackage, [MarketplacePackagePackageFieldSet])],
+        target_types=estream_target_types(),
+        bootstrap_args=dirs,
+    )
+    # set_options replaces the options the rules see: repeat the directories there.
+    runner.set_options(dirs, env={"ESTREAM_SIGNING_KEY": key.private_key_file_text()})
+    write_package(runner)
+    return runner
+
+
+@pytest.fixture
+def signed(monkeypatch) -> list:
+    """The statements signed with any SigningKey during the test."""
+    statements: list = []
+    real_sign = SigningKey.sign
+
+    def counting_sign(self, message, *, ctx):
+        statements.append(message)
+        return real_sign(self, message, ctx=ctx)
+
+    monkeypatch.setattr(SigningKey, "sign", counting_sign)
+    return statements
+
+
+def test_signature_is_made_once_then_comes_from_pants_process_cache(tmp_path, signed) -> None:
+    """Without pantsd nothing in-process survives a run: the second run (a new engine) must take
+    the signature from Pants' persistent cache, not sign again, and build the same bytes."""
+    key = SigningKey.generate("cache-test-key")
+    first = build(cache_runner(tmp_path, key))
+    assert len(signed) == 1
+    # The named cache is this machine's memory; another machine sharing the remote cache has
+    # only Pants' process cache, as here.
+    shutil.rmtree(tmp_path / "named")
+    second = build(cache_runner(tmp_path, key))
+    assert len(signed) == 1, "the second run signed again instead of using the cached signature"
+    assert second == first
+    _, files = read_archive(second[1])
+    report = verify_package(files, extra_trusted_keys=[key.public])
+    assert int(report.exit_code) == 0, report.render()
+
+
+def test_signature_of_a_changed_package_is_made_anew(tmp_path, signed) -> None:
+    runner = cache_runner(tmp_path, KEY)
+    build(runner)
+    runner.write_files({"pkgs/demo/README.md": "# demo, edited\n"})
+    _, archive = build(runner)
+    assert len(signed) == 2
+    _, files = read_archive(archive)
+    assert files["README.md"] == b"# demo, edited\n"
+    report = verify_package(files, extra_trusted_keys=[KEY.public])
+    assert int(report.exit_code) == 0, report.render()
+
+
+@pytest.mark.parametrize("remote_cache_read", [False, True])
+def test_signature_lookup_command_prints_a_cached_signature_and_fails_on_a_miss(tmp_path, remote_cache_read) -> None:
+    """The lookup's argv as the sandbox runs it (no environment, paths relative to the sandbox)."""
+    cache = tmp_path / SIGNATURE_CACHE_DIR
+    cache.mkdir()
+    (cache / "k1").write_bytes(b"\x00signature\xff")
+    argv = lookup_argv(f"{SIGNATURE_CACHE_DIR}/k1", remote_cache_read=remote_cache_read)
+    hit = subprocess.run(argv, cwd=tmp_path, env={}, capture_output=True)
+    assert (hit.returncode, hit.stdout) == (0, b"\x00signature\xff")
+    miss = subprocess.run(
+        lookup_argv(f"{SIGNATURE_CACHE_DIR}/k2", remote_cache_read=remote_cache_read),
+        cwd=tmp_path, env={}, capture_output=True,
+    )
+    assert miss.returncode != 0 and miss.stdout == b""
