@@ -146,8 +146,15 @@ def test_the_scan_sees_the_pure_packages() -> None:
     known = all_modules()
     assert PACKAGE_DIR == SOURCE_ROOT / "estream"
     for package in PURE_PACKAGES:
-        assert sum(_within(m, package) for m in known) >= 5, f"{package}: too few modules found under {PACKAGE_DIR}"
-    for module in ("estream.core.fpga.rtl_sim", "estream.core.manifest", "estream.cli.main", "estream.goals.check"):
+        assert (
+            sum(_within(m, package) for m in known) >= 5
+        ), f"{package}: too few modules found under {PACKAGE_DIR}"
+    for module in (
+        "estream.core.fpga.rtl_sim",
+        "estream.core.manifest",
+        "estream.cli.main",
+        "estream.goals.check",
+    ):
         assert module in known, module
 
 

@@ -183,7 +183,6 @@ class EsfSchemaFieldSet(FieldSet):
 # -----------------------------------------------------------------------------------------------
 
 
-
 class CircuitSourceField(SingleSourceField):
     expected_file_extensions = (".yaml",)
     help = help_text(

@@ -42,7 +42,7 @@ def parse_version(source: str, path: str = VERSION_FILE) -> str:
             and isinstance(node.value.value, str)
         ):
             return node.value.value
-    raise ValueError(f"{path}: expected a top-level `VERSION = \"X.Y.Z\"` string assignment")
+    raise ValueError(f'{path}: expected a top-level `VERSION = "X.Y.Z"` string assignment')
 
 
 @rule

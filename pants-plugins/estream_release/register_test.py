@@ -15,7 +15,9 @@ def test_parse_version_reads_the_real_file_like_the_import() -> None:
         assert parse_version(f.read()) == VERSION
 
 
-@pytest.mark.parametrize("source", ["VERSION = 1\n", "X = '1.0'\n", "VERSION = get()\n", "def f():\n    VERSION = '1'\n"])
+@pytest.mark.parametrize(
+    "source", ["VERSION = 1\n", "X = '1.0'\n", "VERSION = get()\n", "def f():\n    VERSION = '1'\n"]
+)
 def test_parse_version_refuses_anything_but_a_literal(source: str) -> None:
     with pytest.raises(ValueError, match=r"pants-plugins/estream/version.py: expected a top-level `VERSION"):
         parse_version(source)

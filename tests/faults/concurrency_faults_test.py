@@ -32,8 +32,16 @@ def test_interleaved_installs_take_turns_and_lose_nothing(w, tmp_path, second):
     ws = tmp_path / "ws"
     ws.mkdir()
     resume = tmp_path / "resume"
-    first = w.paused("planned", "marketplace", "install", "esf-c", "--workspace", str(ws), "--no-tests",
-                     extra_env={"_ESTREAM_TEST_RESUME": str(resume)})
+    first = w.paused(
+        "planned",
+        "marketplace",
+        "install",
+        "esf-c",
+        "--workspace",
+        str(ws),
+        "--no-tests",
+        extra_env={"_ESTREAM_TEST_RESUME": str(resume)},
+    )
     other = w.start("marketplace", "install", second, "--workspace", str(ws), "--no-tests")
     line = wait_for_line(other, "is busy")
     assert line is not None and f"the workspace is busy (pid {first.pid})" in line, line
@@ -52,7 +60,10 @@ def test_interleaved_installs_take_turns_and_lose_nothing(w, tmp_path, second):
 def test_many_concurrent_installs_all_land(w, tmp_path):
     ws = tmp_path / "ws"
     ws.mkdir()
-    procs = [w.start("marketplace", "install", name, "--workspace", str(ws), "--no-tests") for name in ("esf-c", "esf-d", "esf-a", "esf-c")]
+    procs = [
+        w.start("marketplace", "install", name, "--workspace", str(ws), "--no-tests")
+        for name in ("esf-c", "esf-d", "esf-a", "esf-c")
+    ]
     for p in procs:
         out, err = p.communicate(timeout=180)
         assert p.returncode == 0, err.decode()
@@ -65,13 +76,32 @@ def test_fail_fast_names_the_holder_and_changes_nothing(w, tmp_path):
     ws.mkdir()
     assert w.main("marketplace", "install", "esf-d", "--workspace", str(ws), "--no-tests") == 0
     resume = tmp_path / "resume"
-    first = w.paused("planned", "marketplace", "install", "esf-c", "--workspace", str(ws), "--no-tests",
-                     extra_env={"_ESTREAM_TEST_RESUME": str(resume)})
+    first = w.paused(
+        "planned",
+        "marketplace",
+        "install",
+        "esf-c",
+        "--workspace",
+        str(ws),
+        "--no-tests",
+        extra_env={"_ESTREAM_TEST_RESUME": str(resume)},
+    )
     before = snapshot(ws)
-    code, out, err = w.run("marketplace", "install", "esf-a", "--workspace", str(ws), "--no-tests", extra_env={"ESTREAM_LOCK_TIMEOUT": "0"})
+    code, out, err = w.run(
+        "marketplace",
+        "install",
+        "esf-a",
+        "--workspace",
+        str(ws),
+        "--no-tests",
+        extra_env={"ESTREAM_LOCK_TIMEOUT": "0"},
+    )
     assert code == 2
     assert f"the workspace is busy (pid {first.pid})" in err and "Traceback" not in err
-    assert w.run("marketplace", "recover", "--workspace", str(ws), extra_env={"ESTREAM_LOCK_TIMEOUT": "0"})[0] == 2
+    assert (
+        w.run("marketplace", "recover", "--workspace", str(ws), extra_env={"ESTREAM_LOCK_TIMEOUT": "0"})[0]
+        == 2
+    )
     assert snapshot(ws) == before
     resume.touch()
     assert first.wait(timeout=120) == 0

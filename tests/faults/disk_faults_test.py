@@ -49,13 +49,18 @@ def test_full_cache(w, tmp_path):
             pytest.skip(why)
         filler = fill(cache)
         env = {"ESTREAM_CACHE_DIR": str(cache)}
-        code, out, err = w.run("marketplace", "install", "esf-c", "--workspace", str(ws), "--no-tests", extra_env=env)
+        code, out, err = w.run(
+            "marketplace", "install", "esf-c", "--workspace", str(ws), "--no-tests", extra_env=env
+        )
         assert code == 2 and "Traceback" not in err, err
         assert "no space left on device while writing to the archive cache" in err
         assert no_temporaries(cache) == []
         assert snapshot(ws) == {}
         filler.unlink()
-        assert w.main("marketplace", "install", "esf-c", "--workspace", str(ws), "--no-tests", extra_env=env) == 0
+        assert (
+            w.main("marketplace", "install", "esf-c", "--workspace", str(ws), "--no-tests", extra_env=env)
+            == 0
+        )
         assert len(list(cache.glob("sha3-256/*/*.tar.gz"))) == 3
 
 
@@ -68,14 +73,19 @@ def test_full_registry_checkout(w, tmp_path):
             pytest.skip(why)
         filler = fill(home)
         env = {"ESTREAM_HOME": str(home)}
-        code, out, err = w.run("marketplace", "install", "esf-c", "--workspace", str(ws), "--no-tests", extra_env=env)
+        code, out, err = w.run(
+            "marketplace", "install", "esf-c", "--workspace", str(ws), "--no-tests", extra_env=env
+        )
         assert code == 2 and "Traceback" not in err, err
         assert "No space left on device" in err or "no space left on device" in err, err
         assert snapshot(ws) == {}
         filler.unlink()
         # A tmpfs this small cannot hold the registry: give it room, as a user freeing space would.
         remount(home, "size=16m")
-        assert w.main("marketplace", "install", "esf-c", "--workspace", str(ws), "--no-tests", extra_env=env) == 0
+        assert (
+            w.main("marketplace", "install", "esf-c", "--workspace", str(ws), "--no-tests", extra_env=env)
+            == 0
+        )
         assert not [p for p in (home / "registry").iterdir() if p.name.startswith(".estream-tmp-")]
 
 
@@ -89,14 +99,22 @@ def test_registry_checkout_filling_up_mid_fetch(w, tmp_path):
         if why:
             pytest.skip(why)
         env = {"ESTREAM_HOME": str(home)}
-        assert w.main("marketplace", "install", "esf-a", "--workspace", str(ws), "--no-tests", extra_env=env) == 0
+        assert (
+            w.main("marketplace", "install", "esf-a", "--workspace", str(ws), "--no-tests", extra_env=env)
+            == 0
+        )
         for i in range(1, 4):  # new versions with big-enough archives to need space in the fetch
             assert w.publish(archive("esf-d", f"1.0.{i}", pages=40), f"esf-d-1.0.{i}.tar.gz") == 0
         filler = fill(home)
-        code, out, err = w.run("marketplace", "install", "esf-d", "--workspace", str(ws), "--no-tests", extra_env=env)
+        code, out, err = w.run(
+            "marketplace", "install", "esf-d", "--workspace", str(ws), "--no-tests", extra_env=env
+        )
         assert code == 2 and "Traceback" not in err, err
         filler.unlink()
-        assert w.main("marketplace", "install", "esf-d", "--workspace", str(ws), "--no-tests", extra_env=env) == 0
+        assert (
+            w.main("marketplace", "install", "esf-d", "--workspace", str(ws), "--no-tests", extra_env=env)
+            == 0
+        )
 
 
 def test_read_only_workspace(w, tmp_path):
@@ -130,7 +148,9 @@ def test_file_size_limit_in_the_child(w, tmp_path):
     def limit():
         resource.setrlimit(resource.RLIMIT_FSIZE, (600, 600))
 
-    proc = w.start("marketplace", "install", "esf-c", "--workspace", str(ws), "--no-tests", "--offline", preexec_fn=limit)
+    proc = w.start(
+        "marketplace", "install", "esf-c", "--workspace", str(ws), "--no-tests", "--offline", preexec_fn=limit
+    )
     out, err = proc.communicate(timeout=120)
     err = err.decode()
     assert proc.returncode == 2 and "Traceback" not in err, err

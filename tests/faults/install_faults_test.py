@@ -37,7 +37,17 @@ def test_kill_9_at_evenly_spread_points_of_install(w, tmp_path):
     before, after = reference(w, ws, "esf-c")
     ops = len(changed_files(before, after))
     assert ops > 10
-    points = ["fetched", "downloaded", "planned", "staged", "journalled", "commit:1", f"commit:{ops // 2}", f"commit:{ops}", "committed"]
+    points = [
+        "fetched",
+        "downloaded",
+        "planned",
+        "staged",
+        "journalled",
+        "commit:1",
+        f"commit:{ops // 2}",
+        f"commit:{ops}",
+        "committed",
+    ]
     outcomes = {}
     for point in points:
         restore(ws, before)
@@ -52,7 +62,11 @@ def test_kill_9_at_evenly_spread_points_of_install(w, tmp_path):
         assert w.main("marketplace", "install", "esf-c", "--workspace", str(ws), "--no-tests") == 0, point
         assert snapshot(ws) == after, point
     # Before the commit point the old workspace comes back, after it the new one.
-    assert outcomes["commit:1"] == "old" and outcomes[f"commit:{ops}"] == "old" and outcomes["committed"] == "new"
+    assert (
+        outcomes["commit:1"] == "old"
+        and outcomes[f"commit:{ops}"] == "old"
+        and outcomes["committed"] == "new"
+    )
 
 
 @pytest.mark.parametrize("sig,status", [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
@@ -97,8 +111,14 @@ def test_killing_the_process_group_while_git_runs_heals_on_the_next_install(w, t
     ws.mkdir()
     before, after = reference(w, ws, "esf-c")
     proc = w.start(
-        "marketplace", "install", "esf-c", "--workspace", str(ws), "--no-tests",
-        extra_env={"PATH": f"{bindir}{os.pathsep}{os.environ['PATH']}"}, start_new_session=True,
+        "marketplace",
+        "install",
+        "esf-c",
+        "--workspace",
+        str(ws),
+        "--no-tests",
+        extra_env={"PATH": f"{bindir}{os.pathsep}{os.environ['PATH']}"},
+        start_new_session=True,
     )
     for _ in range(1200):  # bounded: at most 120 s
         if marker.exists() or proc.poll() is not None:
@@ -124,12 +144,16 @@ def test_kill_9_during_the_first_registry_checkout(w, tmp_path):
     ws.mkdir()
     before, after = reference(w, ws, "esf-a")
     for point in ("checkout-created", "fetched"):
-        proc = w.paused(point, "marketplace", "install", "esf-a", "--workspace", str(ws), "--no-tests", extra_env=env)
+        proc = w.paused(
+            point, "marketplace", "install", "esf-a", "--workspace", str(ws), "--no-tests", extra_env=env
+        )
         kill9(proc)
         assert snapshot(ws) == before
         if point == "checkout-created":
             # Only a temporary directory exists: the checkout itself is absent or complete.
-            assert [p.name for p in (home / "registry").iterdir() if not p.name.endswith(".lock")][0].startswith(".estream-tmp-")
+            assert [p.name for p in (home / "registry").iterdir() if not p.name.endswith(".lock")][
+                0
+            ].startswith(".estream-tmp-")
     assert w.main("marketplace", "install", "esf-a", "--workspace", str(ws), "--no-tests", extra_env=env) == 0
     assert snapshot(ws) == after
     assert not [p for p in (home / "registry").iterdir() if p.name.startswith(".estream-tmp-")]

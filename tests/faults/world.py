@@ -16,7 +16,14 @@ from typing import Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
 
 from estream.cli.main import main
 from estream.core.keys import SigningKey
-from estream.core.registry.testing import bare_repo, cli_subprocess, keyring_text, package_archive, root_key_args, trust_env
+from estream.core.registry.testing import (
+    bare_repo,
+    cli_subprocess,
+    keyring_text,
+    package_archive,
+    root_key_args,
+    trust_env,
+)
 
 KEY = SigningKey.generate("acme-release")
 TIMEOUT = 120
@@ -27,7 +34,14 @@ def docs(name: str, n: int) -> Dict[str, bytes]:
 
 
 def archive(name: str, version: str, deps: Optional[Dict[str, str]] = None, pages: int = 3) -> bytes:
-    return package_archive(name, version, key=KEY, provides=[name.replace("-", "_").title().replace("_", "")], deps=deps, extra=docs(name, pages))
+    return package_archive(
+        name,
+        version,
+        key=KEY,
+        provides=[name.replace("-", "_").title().replace("_", "")],
+        deps=deps,
+        extra=docs(name, pages),
+    )
 
 
 @dataclass
@@ -62,7 +76,9 @@ class World:
         kwargs.setdefault("stderr", subprocess.PIPE)
         return cli_subprocess(list(args), env=env, **kwargs)
 
-    def paused(self, point: str, *args: str, extra_env: Optional[Mapping[str, str]] = None, **kwargs) -> subprocess.Popen:
+    def paused(
+        self, point: str, *args: str, extra_env: Optional[Mapping[str, str]] = None, **kwargs
+    ) -> subprocess.Popen:
         """Start `estream args...` and return once it is paused at `point`."""
         env = {"_ESTREAM_TEST_PAUSE": point, **(extra_env or {})}
         proc = self.start(*args, extra_env=env, **kwargs)
@@ -106,7 +122,12 @@ def world(base: Path) -> Iterator[World]:
     url = bare_repo(base / "index.git")
     ring = base / "ring.toml"
     ring.write_text(keyring_text(KEY))
-    env = {"HOME": str(home), "ESTREAM_HOME": str(home / ".estream"), "ESTREAM_REGISTRY": url, "ESTREAM_LOCK_TIMEOUT": "60"}
+    env = {
+        "HOME": str(home),
+        "ESTREAM_HOME": str(home / ".estream"),
+        "ESTREAM_REGISTRY": url,
+        "ESTREAM_LOCK_TIMEOUT": "60",
+    }
     for var in ("ESTREAM_KEYRING", "ESTREAM_CACHE_DIR", "ESTREAM_SIGNING_KEY", "ESTREAM_SIGNING_KEY_FILE"):
         env[var] = ""
     # A consumer that pinned the registry's root key; publishes sign the snapshot with KEY.
@@ -116,9 +137,27 @@ def world(base: Path) -> Iterator[World]:
     for var in ("ESTREAM_KEYRING", "ESTREAM_CACHE_DIR", "ESTREAM_SIGNING_KEY_FILE"):
         del os.environ[var]
     try:
-        assert main(["marketplace", "registry-init", "--registry", url, "--keyring", str(ring), *root_key_args(base)]) == 0
+        assert (
+            main(
+                [
+                    "marketplace",
+                    "registry-init",
+                    "--registry",
+                    url,
+                    "--keyring",
+                    str(ring),
+                    *root_key_args(base),
+                ]
+            )
+            == 0
+        )
         w = World(base, url, home, {k: v for k, v in env.items() if v})
-        for name, deps in (("esf-a", None), ("esf-b", {"esf-a": "^1.0"}), ("esf-c", {"esf-b": "^1.0"}), ("esf-d", None)):
+        for name, deps in (
+            ("esf-a", None),
+            ("esf-b", {"esf-a": "^1.0"}),
+            ("esf-c", {"esf-b": "^1.0"}),
+            ("esf-d", None),
+        ):
             path = base / f"{name}.tar.gz"
             path.write_bytes(archive(name, "1.0.0", deps))
             assert main(["marketplace", "publish", str(path)]) == 0
@@ -162,7 +201,11 @@ def tmpfs(path: Path, size: str) -> Iterator[Optional[str]]:
     """Mount a tmpfs of `size` at `path`; yields None, or why it could not be mounted."""
     path.mkdir(parents=True, exist_ok=True)
     try:
-        proc = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)], capture_output=True, timeout=30)
+        proc = subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)],
+            capture_output=True,
+            timeout=30,
+        )
     except (OSError, subprocess.TimeoutExpired) as e:
         yield f"cannot run mount: {e}"
         return
@@ -205,6 +248,17 @@ def changed_files(before: Dict[str, Optional[bytes]], after: Dict[str, Optional[
 
 
 __all__: Sequence[str] = [
-    "KEY", "World", "archive", "changed_files", "fill", "kill9", "remount", "restore", "snapshot", "tmpfs", "wait_for_line", "world",
+    "KEY",
+    "World",
+    "archive",
+    "changed_files",
+    "fill",
+    "kill9",
+    "remount",
+    "restore",
+    "snapshot",
+    "tmpfs",
+    "wait_for_line",
+    "world",
 ]
 del tempfile

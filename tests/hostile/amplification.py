@@ -96,7 +96,11 @@ class Cost:
 
 
 def measure_cli(
-    args: Sequence[str], *, env: Mapping[str, str] = {}, plugin_root: Optional[str] = None, path_prefix: Sequence[str] = ()
+    args: Sequence[str],
+    *,
+    env: Mapping[str, str] = {},
+    plugin_root: Optional[str] = None,
+    path_prefix: Sequence[str] = (),
 ) -> Cost:
     """Run `estream ARGS` in a child of a fresh process; its peak RSS (RUSAGE_CHILDREN) and CPU time.
 
@@ -109,7 +113,9 @@ def measure_cli(
     full_env = dict(os.environ)
     full_env.update(env)
     full_env["PYTHONPATH"] = os.pathsep.join([*path_prefix, plugin_root, *sys.path[1:]])
-    out = subprocess.run([sys.executable, "-c", _MEASURE, *args], env=full_env, capture_output=True, check=True, timeout=600)
+    out = subprocess.run(
+        [sys.executable, "-c", _MEASURE, *args], env=full_env, capture_output=True, check=True, timeout=600
+    )
     doc = json.loads(out.stdout)
     return Cost(doc["rc"], doc["rss_kb"] / 1024, doc["cpu_s"], doc["stdout"], doc["stderr"])
 

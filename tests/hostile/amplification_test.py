@@ -7,7 +7,13 @@ from __future__ import annotations
 import pytest
 
 from estream.core.keys import SigningKey
-from hostile.amplification import gzip_bomb, long_dotted_key, measure_cli, million_entry_signature, write_keyring
+from hostile.amplification import (
+    gzip_bomb,
+    long_dotted_key,
+    measure_cli,
+    million_entry_signature,
+    write_keyring,
+)
 
 MAX_RSS_MB = 200
 MAX_CPU_S = 10
@@ -25,7 +31,9 @@ def _verify(tmp_path, ring, name: str, archive: bytes):
     path.write_bytes(archive)
     home = tmp_path / "home"
     home.mkdir()
-    return measure_cli(["marketplace", "verify", str(path), "--keyring", str(ring)], env={"ESTREAM_HOME": str(home)})
+    return measure_cli(
+        ["marketplace", "verify", str(path), "--keyring", str(ring)], env={"ESTREAM_HOME": str(home)}
+    )
 
 
 def test_a_million_signature_entries_cost_little_and_print_one_line(tmp_path, ring) -> None:

@@ -64,7 +64,9 @@ def test_verify_json_is_valid_and_escaped(tmp_path, ring, capsys) -> None:
     code, out, _ = run(capsys, "marketplace", "verify", str(path), "--keyring", str(ring), "--json")
     assert code == 14 and not any(c in out for c in RAW_CONTROLS)
     doc = json.loads(out)
-    assert doc["package"]["version"].startswith("1.0.0\x1b[2J")  # the data is intact, only its display escaped
+    assert doc["package"]["version"].startswith(
+        "1.0.0\x1b[2J"
+    )  # the data is intact, only its display escaped
 
 
 def test_errors_quoting_a_hostile_file_are_escaped(tmp_path, ring, capsys) -> None:
@@ -79,7 +81,10 @@ def test_errors_quoting_a_hostile_file_are_escaped(tmp_path, ring, capsys) -> No
     [
         ({"README.md": b"a", "readme.md": b"b"}, "'README.md' and 'readme.md' differ only in case"),
         (
-            {unicodedata.normalize("NFC", "caf\u00e9.md"): b"a", unicodedata.normalize("NFD", "caf\u00e9.md"): b"b"},
+            {
+                unicodedata.normalize("NFC", "caf\u00e9.md"): b"a",
+                unicodedata.normalize("NFD", "caf\u00e9.md"): b"b",
+            },
             "one name in two Unicode forms",
         ),
     ],
@@ -109,27 +114,47 @@ def test_verify_refuses_names_that_collide_elsewhere(tmp_path, ring, capsys, ext
     assert code == 2 and needle in err, err
 
 
-def test_install_refuses_a_file_that_collides_with_an_existing_one(tmp_path, ring, capsys, monkeypatch) -> None:
+def test_install_refuses_a_file_that_collides_with_an_existing_one(
+    tmp_path, ring, capsys, monkeypatch
+) -> None:
     monkeypatch.setenv("HOME", str(tmp_path / "user"))
     for var, value in trust_env(KEY).items():  # the consumer pinned the root; KEY signs snapshots
         monkeypatch.setenv(var, value)
     url = bare_repo(tmp_path / "index.git")
-    assert run(capsys, "marketplace", "registry-init", "--registry", url, "--keyring", str(ring), *root_key_args(tmp_path))[0] == 0
+    assert (
+        run(
+            capsys,
+            "marketplace",
+            "registry-init",
+            "--registry",
+            url,
+            "--keyring",
+            str(ring),
+            *root_key_args(tmp_path),
+        )[0]
+        == 0
+    )
     good = tmp_path / "good.tar.gz"
     good.write_bytes(package_archive("esf-core", "1.0.0", key=KEY, provides=["CoreEvent"]))
     assert run(capsys, "marketplace", "publish", str(good), "--registry", url)[0] == 0
     ws = tmp_path / "ws"
     (ws / "vendor/esf-core").mkdir(parents=True)
     (ws / "vendor/esf-core/license").write_text("mine, not the package's\n")
-    code, out, err = run(capsys, "marketplace", "install", "esf-core", "--workspace", str(ws), "--registry", url, "--no-tests")
-    assert code == 2 and "'vendor/esf-core/license' and 'vendor/esf-core/LICENSE' differ only in case" in err, out + err
+    code, out, err = run(
+        capsys, "marketplace", "install", "esf-core", "--workspace", str(ws), "--registry", url, "--no-tests"
+    )
+    assert (
+        code == 2 and "'vendor/esf-core/license' and 'vendor/esf-core/LICENSE' differ only in case" in err
+    ), (out + err)
     assert sorted(p.name for p in (ws / "vendor/esf-core").iterdir()) == ["license"]
     assert (ws / "vendor/esf-core/license").read_text() == "mine, not the package's\n"
 
 
 @pytest.mark.parametrize("case", sorted(p.name for p in (CORPUS / "archive").iterdir()))
 def test_verify_never_prints_a_traceback(tmp_path, ring, capsys, case) -> None:
-    code, out, err = run(capsys, "marketplace", "verify", str(CORPUS / "archive" / case), "--keyring", str(ring))
+    code, out, err = run(
+        capsys, "marketplace", "verify", str(CORPUS / "archive" / case), "--keyring", str(ring)
+    )
     assert code != 0 and "Traceback" not in out + err and "internal error" not in err, out + err
     assert len((out + err).splitlines()) < 60
 
@@ -139,9 +164,13 @@ def test_an_internal_error_prints_one_line_and_writes_a_report(tmp_path, ring, c
         raise RuntimeError("unexpected \x1b[2J state")
 
     monkeypatch.setattr(estream.core.verify, "verify_package", broken)  # the CLI imports it when verify runs
-    code, out, err = run(capsys, "marketplace", "verify", str(_escape_package(tmp_path)), "--keyring", str(ring))
+    code, out, err = run(
+        capsys, "marketplace", "verify", str(_escape_package(tmp_path)), "--keyring", str(ring)
+    )
     assert code == 2 and out == "" and len(err.splitlines()) == 1 and "\x1b" not in err
-    assert err.startswith("error: internal error (RuntimeError: unexpected \\x1b[2J state); the full report is in ")
+    assert err.startswith(
+        "error: internal error (RuntimeError: unexpected \\x1b[2J state); the full report is in "
+    )
     report = Path(err.rstrip("\n").rsplit(" ", 1)[1])
     assert report.parent == Path(os.environ["ESTREAM_HOME"]) / "crash-reports"
     text = report.read_text()

@@ -54,13 +54,21 @@ NFC = unicodedata.normalize("NFC", "caf\u00e9.md")
 
 FILES: Dict[str, bytes] = {
     # SIGNATURE.ml-dsa (JSON)
-    "signature/bigint-format-version.json": _sig().replace(b'"format_version": 2', b'"format_version": ' + b"9" * 5000),
-    "signature/bigint-size.json": _sig(files=[{"path": "a", "hash": "sha3-256:" + "0" * 64, "size": 0}]).replace(b'"size": 0', b'"size": ' + b"1" * 4400),
+    "signature/bigint-format-version.json": _sig().replace(
+        b'"format_version": 2', b'"format_version": ' + b"9" * 5000
+    ),
+    "signature/bigint-size.json": _sig(
+        files=[{"path": "a", "hash": "sha3-256:" + "0" * 64, "size": 0}]
+    ).replace(b'"size": 0', b'"size": ' + b"1" * 4400),
     "signature/deep-array.json": b"[" * 2000 + b"]" * 2000,
-    "signature/deep-in-field.json": _sig().replace(b'"development_key": false', b'"development_key": ' + b"[" * 2000 + b"]" * 2000),
+    "signature/deep-in-field.json": _sig().replace(
+        b'"development_key": false', b'"development_key": ' + b"[" * 2000 + b"]" * 2000
+    ),
     "signature/duplicate-key.json": b'{"format_version": 2, "format_version": 1}',
     "signature/nan.json": _sig().replace(b'"development_key": false', b'"development_key": NaN'),
-    "signature/infinity-float.json": _sig().replace(b'"development_key": false', b'"development_key": 1e99999'),
+    "signature/infinity-float.json": _sig().replace(
+        b'"development_key": false', b'"development_key": 1e99999'
+    ),
     "signature/not-utf8.json": b'{"a": "\xff\xfe"}',
     "signature/format-version-1.json": _sig(format_version=1),
     "signature/truncated.json": _sig()[:-500],
@@ -100,10 +108,24 @@ FILES: Dict[str, bytes] = {
         {NFC: b"a", unicodedata.normalize("NFD", NFC): b"b", "SIGNATURE.ml-dsa": _sig()}
     ),
     "archive/dir-file-case-collision.tar.gz": _tar({"docs": b"a", "DOCS/x.md": b"b"}),
-    "archive/bigint-signature.tar.gz": _tar({"estream-component.toml": MANIFEST, "SIGNATURE.ml-dsa": _sig().replace(b'"format_version": 2', b'"format_version": ' + b"9" * 5000)}),
-    "archive/deep-signature.tar.gz": _tar({"estream-component.toml": MANIFEST, "SIGNATURE.ml-dsa": b"[" * 2000 + b"]" * 2000}),
-    "archive/bigint-manifest.tar.gz": _tar({"estream-component.toml": MANIFEST + b"x = " + b"9" * 5000 + b"\n", "SIGNATURE.ml-dsa": _sig()}),
-    "archive/deep-manifest.tar.gz": _tar({"estream-component.toml": b"x = " + b"[" * 2000 + b"]" * 2000 + b"\n" + MANIFEST, "SIGNATURE.ml-dsa": _sig()}),
+    "archive/bigint-signature.tar.gz": _tar(
+        {
+            "estream-component.toml": MANIFEST,
+            "SIGNATURE.ml-dsa": _sig().replace(b'"format_version": 2', b'"format_version": ' + b"9" * 5000),
+        }
+    ),
+    "archive/deep-signature.tar.gz": _tar(
+        {"estream-component.toml": MANIFEST, "SIGNATURE.ml-dsa": b"[" * 2000 + b"]" * 2000}
+    ),
+    "archive/bigint-manifest.tar.gz": _tar(
+        {"estream-component.toml": MANIFEST + b"x = " + b"9" * 5000 + b"\n", "SIGNATURE.ml-dsa": _sig()}
+    ),
+    "archive/deep-manifest.tar.gz": _tar(
+        {
+            "estream-component.toml": b"x = " + b"[" * 2000 + b"]" * 2000 + b"\n" + MANIFEST,
+            "SIGNATURE.ml-dsa": _sig(),
+        }
+    ),
     "archive/not-gzip.tar.gz": b"PK\x03\x04 not a tarball",
     "archive/truncated.tar.gz": _tar({"a": b"x" * 5000})[:200],
 }

@@ -38,4 +38,9 @@ def test_corpus_input_is_a_diagnostic(case: str, reader: str) -> None:
         return
     # Other readers may accept a file meant for a sibling reader (a deep `x = [...]` is no manifest,
     # but it is only refused by the limits); nothing hostile may pass the generic loaders.
-    assert reader not in ("load_json", "load_toml", "load_yaml", "SIGNATURE.ml-dsa"), f"{case} accepted by {reader}"
+    assert reader not in (
+        "load_json",
+        "load_toml",
+        "load_yaml",
+        "SIGNATURE.ml-dsa",
+    ), f"{case} accepted by {reader}"

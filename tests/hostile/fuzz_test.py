@@ -16,7 +16,7 @@ from hostile.readers import READERS
 EXAMPLES = settings(max_examples=50, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
 
 # Text made of the characters that steer each parser, so examples reach deep states quickly.
-_TOML_ALPHABET = st.sampled_from(list('[]{}=,."\'#\n abc019_-+:tTxe\\\x1b\u202e'))
+_TOML_ALPHABET = st.sampled_from(list("[]{}=,.\"'#\n abc019_-+:tTxe\\\x1b\u202e"))
 _YAML_ALPHABET = st.sampled_from(list("[]{}:-,&*!|>'\"#\n ab019.xe\t?%@`~\u0085\x1b"))
 _JSON_ALPHABET = st.sampled_from(list('[]{}:,"\\ 019.-eEtrufalsnN\x1b\u202e'))
 _SCALARS = st.one_of(
@@ -27,15 +27,31 @@ _SCALARS = st.one_of(
     st.text(max_size=20),
 )
 _JSON_VALUES = st.recursive(
-    _SCALARS, lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=8), inner, max_size=4)), max_leaves=30
+    _SCALARS,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
+    max_leaves=30,
 )
 
 
 # Known-bad fragments spliced into random text: past Python's integer-digit limit, past the
 # interpreter's recursion limit, impossible dates, bad tags, a long dotted key.
 _FRAGMENTS = {
-    "toml": [b"x = " + b"9" * 5000 + b"\n", b"x = " + b"[" * 2000, b"a" + b".a" * 200 + b" = 1\n", b"x = 1979-02-30\n"],
-    "yaml": [b"a: " + b"9" * 5000 + b"\n", b"a: " + b"[" * 2000, b"a: 2026-02-30\n", b"a: !!int x\n", b"a: !!timestamp x\n", b"a: !!bool x\n"],
+    "toml": [
+        b"x = " + b"9" * 5000 + b"\n",
+        b"x = " + b"[" * 2000,
+        b"a" + b".a" * 200 + b" = 1\n",
+        b"x = 1979-02-30\n",
+    ],
+    "yaml": [
+        b"a: " + b"9" * 5000 + b"\n",
+        b"a: " + b"[" * 2000,
+        b"a: 2026-02-30\n",
+        b"a: !!int x\n",
+        b"a: !!timestamp x\n",
+        b"a: !!bool x\n",
+    ],
     "json": [b"9" * 5000, b"[" * 2000, b"1e99999", b"NaN"],
 }
 
@@ -49,11 +65,15 @@ def _structured(alphabet, kind: str) -> st.SearchStrategy[bytes]:
 STRATEGIES = {
     "toml": _structured(_TOML_ALPHABET, "toml"),
     "yaml": _structured(_YAML_ALPHABET, "yaml"),
-    "json": st.one_of(_structured(_JSON_ALPHABET, "json"), _JSON_VALUES.map(lambda v: json.dumps(v).encode())),
+    "json": st.one_of(
+        _structured(_JSON_ALPHABET, "json"), _JSON_VALUES.map(lambda v: json.dumps(v).encode())
+    ),
     "signature": st.one_of(
         _structured(_JSON_ALPHABET, "json"),
         st.dictionaries(
-            st.sampled_from(["format_version", "algorithm", "package", "key_id", "files", "signed_at", "merkle_root"]),
+            st.sampled_from(
+                ["format_version", "algorithm", "package", "key_id", "files", "signed_at", "merkle_root"]
+            ),
             _JSON_VALUES,
             max_size=7,
         ).map(lambda v: json.dumps(v).encode()),

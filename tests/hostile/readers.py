@@ -39,7 +39,9 @@ READERS: Dict[str, Dict[str, Reader]] = {
     "json": {
         "load_json": lambda d: load_json(d, "x.json"),
         "components.lock": lambda d: parse_lock(d, "components.lock"),
-        "index line": lambda d: parse_index_line(_text(d), expected_name=None, source="index/es/f-/esf-core", line=1),
+        "index line": lambda d: parse_index_line(
+            _text(d), expected_name=None, source="index/es/f-/esf-core", line=1
+        ),
     },
     "toml": {
         "load_toml": lambda d: load_toml(d, "x.toml"),

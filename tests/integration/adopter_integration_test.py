@@ -147,11 +147,26 @@ def adopter(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Adopter]:
 
     registry = bare_repo(tmp / "registry.git")
     ring = tmp / "registry-keyring.toml"
-    ring.write_text(f'[[keys]]\nkey_id = "{key.key_id}"\nfingerprint = "{key.fingerprint}"\ntrust = "trusted"\n')
+    ring.write_text(
+        f'[[keys]]\nkey_id = "{key.key_id}"\nfingerprint = "{key.fingerprint}"\ntrust = "trusted"\n'
+    )
     saved_home = os.environ.get("ESTREAM_HOME")
     os.environ["ESTREAM_HOME"] = str(tmp / "estream-home")
     try:
-        assert estream(["marketplace", "registry-init", "--registry", registry, "--keyring", str(ring), *root_key_args(tmp)]) == 0
+        assert (
+            estream(
+                [
+                    "marketplace",
+                    "registry-init",
+                    "--registry",
+                    registry,
+                    "--keyring",
+                    str(ring),
+                    *root_key_args(tmp),
+                ]
+            )
+            == 0
+        )
     finally:
         if saved_home is None:
             del os.environ["ESTREAM_HOME"]
@@ -191,7 +206,9 @@ def adopter(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Adopter]:
         ["package", *(f"{entry}:" for entry in CONTENT)],
         env={"ESTREAM_SIGNING_KEY_FILE": str(key_file), "SOURCE_DATE_EPOCH": EPOCH},
     ).assert_success()
-    yield Adopter(root, registry, key, pub, wheels, tailor, build, archives, release, changed_result, reference)
+    yield Adopter(
+        root, registry, key, pub, wheels, tailor, build, archives, release, changed_result, reference
+    )
 
 
 def base_env_for_script() -> Dict[str, str]:
@@ -233,14 +250,17 @@ def test_adopter_journey(adopter: Adopter) -> None:
         assert f"{archive} published" in adopter.release.stderr, adopter.release.stderr
     index = subprocess.run(
         ["git", "--git-dir", adopter.registry, "ls-tree", "-r", "--name-only", "main"],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     assert "esf-iot" in index and "estream-queue-append" in index
 
     # CI: the schema edit re-packages exactly esf-iot and the package requiring its types.
-    assert written(adopter.changed) == ["esf-iot-1.0.0.tar.gz", "estream-fleet-health-1.1.0.tar.gz"], (
-        adopter.changed.stderr
-    )
+    assert written(adopter.changed) == [
+        "esf-iot-1.0.0.tar.gz",
+        "estream-fleet-health-1.1.0.tar.gz",
+    ], adopter.changed.stderr
 
 
 def test_cli_wheel_in_a_clean_venv(adopter: Adopter, tmp_path: Path) -> None:
@@ -248,10 +268,16 @@ def test_cli_wheel_in_a_clean_venv(adopter: Adopter, tmp_path: Path) -> None:
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     pip_env = clean_pip_env()
     subprocess.run(
-        [str(venv / "bin/pip"), "install", "--quiet", str(adopter.wheels["estream-cli"])], env=pip_env, check=True
+        [str(venv / "bin/pip"), "install", "--quiet", str(adopter.wheels["estream-cli"])],
+        env=pip_env,
+        check=True,
     )
     installed = subprocess.run(
-        [str(venv / "bin/pip"), "list", "--format=freeze"], env=pip_env, capture_output=True, text=True, check=True
+        [str(venv / "bin/pip"), "list", "--format=freeze"],
+        env=pip_env,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout.lower()
     # Only what the CLI needs: no Pants, and not the backend.
     assert "pantsbuild" not in installed and "estream-pants" not in installed, installed
@@ -263,7 +289,9 @@ def test_cli_wheel_in_a_clean_venv(adopter: Adopter, tmp_path: Path) -> None:
     env = {"PATH": os.environ["PATH"], "HOME": str(home), "ESTREAM_HOME": str(home / ".estream")}
 
     def cli(*args: str, cwd: Path = tmp_path) -> subprocess.CompletedProcess:
-        return subprocess.run([str(venv / "bin/estream"), *args], cwd=cwd, env=env, capture_output=True, text=True)
+        return subprocess.run(
+            [str(venv / "bin/estream"), *args], cwd=cwd, env=env, capture_output=True, text=True
+        )
 
     assert cli("--version").stdout == f"estream {VERSION}\n"
     helped = cli("marketplace", "--help")
@@ -281,10 +309,20 @@ def test_cli_wheel_in_a_clean_venv(adopter: Adopter, tmp_path: Path) -> None:
 
     workspace = tmp_path / "workspace"
     workspace.mkdir()
-    install = ("marketplace", "install", "estream-fleet-health", "--registry", adopter.registry, "--workspace", str(workspace))
+    install = (
+        "marketplace",
+        "install",
+        "estream-fleet-health",
+        "--registry",
+        adopter.registry,
+        "--workspace",
+        str(workspace),
+    )
     # first use is explicit: unpinned, the registry is refused with its root fingerprint and the pin command
     unpinned = cli(*install)
-    assert unpinned.returncode == 2 and "this registry is not pinned" in unpinned.stderr, unpinned.stdout + unpinned.stderr
+    assert unpinned.returncode == 2 and "this registry is not pinned" in unpinned.stderr, (
+        unpinned.stdout + unpinned.stderr
+    )
     assert ROOT_KEY.fingerprint in unpinned.stderr
     done = cli(*install, "--trust-root", ROOT_KEY.fingerprint)
     assert done.returncode == 0, done.stdout + done.stderr

@@ -45,8 +45,13 @@ CIRCUITS = (
 def test_pants_test_runs_vectors_caches_them_and_reports_diffs(tmp_path: Path) -> None:
     repo = copy_repo(tmp_path / "repo")
     # The scaffold round trip: a new package passes `./pants test` and packages as created.
-    assert main(["marketplace", "scaffold", "smart-circuit", "my-validator", "--dir", str(repo / "components")]) == 0
-    assert main(["marketplace", "scaffold", "wire-adapter", "my-wire", "--dir", str(repo / "components")]) == 0
+    assert (
+        main(["marketplace", "scaffold", "smart-circuit", "my-validator", "--dir", str(repo / "components")])
+        == 0
+    )
+    assert (
+        main(["marketplace", "scaffold", "wire-adapter", "my-wire", "--dir", str(repo / "components")]) == 0
+    )
 
     first = run_pants(repo, ["test", "--test-output=all", "circuits::", "components::"]).assert_success()
     for circuit in CIRCUITS:
@@ -104,7 +109,7 @@ def test_tailor_creates_targets_for_packages_schemas_and_circuits(tmp_path: Path
     root_build.write_text(text)
     run_pants(repo, ["tailor", "circuits::"]).assert_success()
     assert "marketplace_package()" in (pkg / "BUILD").read_text()
-    assert "name=\"package_files\"" in (pkg / "BUILD").read_text()
+    assert 'name="package_files"' in (pkg / "BUILD").read_text()
     assert "smart_circuits()" in (pkg / "circuits" / "BUILD").read_text()
     assert "esf_schemas()" in (pkg / "schemas" / "BUILD").read_text()
     result = run_pants(repo, ["test", "circuits/queue/circuits:"]).assert_success()

@@ -17,7 +17,7 @@ def test_broken_manifest_and_schema_give_clear_errors(tmp_path: Path) -> None:
     iot = run_pants(repo, ["package", "schemas/esf-iot"])
     assert iot.returncode != 0
     assert (
-        'schemas/esf-iot/estream-component.toml:3: `component.version`: expected a SemVer '
+        "schemas/esf-iot/estream-component.toml:3: `component.version`: expected a SemVer "
         'version like "1.0.0", found "1.0"' in iot.stderr
     ), iot.stderr
     assert "Traceback" not in iot.stderr

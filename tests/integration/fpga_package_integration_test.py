@@ -62,7 +62,12 @@ def test_package_ships_verified_reproducible_bitstreams(tmp_path: Path, capfd) -
     built = run_pants(
         first,
         ["package", f"{PKG}:", f"{PKG}/rtl:"],
-        env={"ESTREAM_SIGNING_KEY_FILE": str(key_file), "SOURCE_DATE_EPOCH": EPOCH, "USER": "alice", "TZ": "UTC"},
+        env={
+            "ESTREAM_SIGNING_KEY_FILE": str(key_file),
+            "SOURCE_DATE_EPOCH": EPOCH,
+            "USER": "alice",
+            "TZ": "UTC",
+        },
         umask=0o022,
     ).assert_success()
     assert "fpga/queue_append_up5k.bin: iCE40UP5K-sg48" in built.stderr
@@ -75,8 +80,12 @@ def test_package_ships_verified_reproducible_bitstreams(tmp_path: Path, capfd) -
     run_pants(
         second,
         ["package", f"{PKG}:", "--fpga-toolchain-simulator=verilator"],
-        env={"ESTREAM_SIGNING_KEY": key.private_key_file_text(), "SOURCE_DATE_EPOCH": EPOCH, "USER": "bob",
-             "TZ": "Pacific/Kiritimati"},
+        env={
+            "ESTREAM_SIGNING_KEY": key.private_key_file_text(),
+            "SOURCE_DATE_EPOCH": EPOCH,
+            "USER": "bob",
+            "TZ": "Pacific/Kiritimati",
+        },
         umask=0o077,
     ).assert_success()
     archive = first / "dist" / ARCHIVE
@@ -110,7 +119,9 @@ def test_package_ships_verified_reproducible_bitstreams(tmp_path: Path, capfd) -
     assert "queue_append_up5k.bin ....... ✓ SHA3-256 match" in out
     assert "Verified by: fpga-release-01 (2026-01-01)" in out
     assert "Bitstream license: CERN-OHL-P-2.0 (circuit definition: Apache-2.0)" in out
-    assert "Latency and throughput (fpga/latency.json: cycles counted in RTL simulation x routed fmax):" in out
+    assert (
+        "Latency and throughput (fpga/latency.json: cycles counted in RTL simulation x routed fmax):" in out
+    )
     assert "LFE5U-25F-CABGA381: meets " in out and "misses " in out
 
     # Outside Pants, the CLI runs the same vectors on the RTL with the exported tool venv (in
@@ -119,7 +130,9 @@ def test_package_ships_verified_reproducible_bitstreams(tmp_path: Path, capfd) -
     [venv] = (first / "dist/export/python/virtualenvs/fpga-tools").iterdir()
     capfd.readouterr()
     rtl, title = ("icarus", "Icarus Verilog") if ICARUS.available() else ("verilator", "Verilator")
-    code = estream(["marketplace", "test", str(first / PKG), "--rtl", rtl, "--python", str(venv / "bin/python")])
+    code = estream(
+        ["marketplace", "test", str(first / PKG), "--rtl", rtl, "--python", str(venv / "bin/python")]
+    )
     report = capfd.readouterr().out  # the runner is a child process: its output is on fd 1
     assert code == 0, report
     assert f"on RTL ({title}) (10 tests)" in report and "10/10 tests passed" in report
@@ -151,7 +164,10 @@ def test_package_errors_and_rtl_failures_are_reported(tmp_path: Path) -> None:
     _edit(build, '"./rtl:queue_append_ecp5_25k"', '"./rtl:queue_append_ecp5_25k", ":src"')
     wrong = run_pants(repo, ["package", f"{PKG}:"])
     assert wrong.returncode != 0
-    assert f"{PKG}/BUILD: {PKG}:append: `bitstreams`: {PKG}:src is not an `fpga_bitstream` target" in wrong.stderr
+    assert (
+        f"{PKG}/BUILD: {PKG}:append: `bitstreams`: {PKG}:src is not an `fpga_bitstream` target"
+        in wrong.stderr
+    )
     _edit(build, ', ":src"', "")
 
     _edit(manifest, 'device_families = ["ice40-up5k", "ecp5-25k"]', 'device_families = ["ice40-up5k"]')
@@ -165,7 +181,9 @@ def test_package_errors_and_rtl_failures_are_reported(tmp_path: Path) -> None:
 
     circuits = f"{PKG}/circuits:"
     icarus = ["--fpga-toolchain-simulator=icarus"]
-    no_sim = run_pants(repo, ["test", circuits, *icarus, "--fpga-toolchain-native-search-path=['/nonexistent']"])
+    no_sim = run_pants(
+        repo, ["test", circuits, *icarus, "--fpga-toolchain-native-search-path=['/nonexistent']"]
+    )
     assert no_sim.returncode != 0
     assert (
         "simulating it with Icarus Verilog needs iverilog, vvp, make; not found: iverilog, vvp (searched /nonexistent)"
@@ -174,7 +192,10 @@ def test_package_errors_and_rtl_failures_are_reported(tmp_path: Path) -> None:
     # The hermetic simulator (Verilator from the lockfile) runs the same vectors, and passes.
     verilator = ["--fpga-toolchain-simulator=verilator"]
     hermetic = run_pants(repo, ["test", circuits, *verilator, "--test-output=all"]).assert_success()
-    assert "queue-append-golden [queue_append_pipeline] on RTL (Verilator) (10 tests)" in hermetic.stdout + hermetic.stderr
+    assert (
+        "queue-append-golden [queue_append_pipeline] on RTL (Verilator) (10 tests)"
+        in hermetic.stdout + hermetic.stderr
+    )
 
     unknown = run_pants(repo, ["test", circuits, "--fpga-toolchain-simulator=modelsim"])
     assert unknown.returncode != 0
@@ -186,7 +207,9 @@ def test_package_errors_and_rtl_failures_are_reported(tmp_path: Path) -> None:
     _assert_rtl_bug_reported(repo, verilator, "Verilator")
     not_packaged = run_pants(repo, ["package", f"{PKG}:"])
     assert not_packaged.returncode != 0
-    assert "the RTL of circuit `queue_append_pipeline` does not pass its golden vectors" in not_packaged.stderr
+    assert (
+        "the RTL of circuit `queue_append_pipeline` does not pass its golden vectors" in not_packaged.stderr
+    )
     assert not (repo / "dist" / ARCHIVE).exists()
 
 

@@ -42,7 +42,11 @@ def sha256(path: Path) -> str:
 def git(*args: str, cwd: Path) -> str:
     return subprocess.run(
         ["git", "-c", "user.name=t", "-c", "user.email=t@t", "-c", "init.defaultBranch=main", *args],
-        cwd=cwd, check=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=cwd,
+        check=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     ).stdout.strip()
 
 
@@ -101,11 +105,28 @@ def test_a_third_party_core_by_vlnv_builds_as_fusesoc_builds_it(tmp_path: Path) 
         "YOWASP_CACHE_DIR": str(home / ".cache/pants/named_caches/estream_yowasp"),
     }
     proc = subprocess.run(
-        [str(venv / "bin/fusesoc"), "--config", str(tmp_path / "fusesoc.conf"),
-         "--cores-root", "serv", "--cores-root", "fusesoc-generators",
-         "run", "--target=icebreaker", "--work-root", str(tmp_path / "fusesoc-build"),
-         VLNV, "--memfile=serv/sw/blinky.hex", "--memsize=8192"],
-        cwd=cores, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=1500,
+        [
+            str(venv / "bin/fusesoc"),
+            "--config",
+            str(tmp_path / "fusesoc.conf"),
+            "--cores-root",
+            "serv",
+            "--cores-root",
+            "fusesoc-generators",
+            "run",
+            "--target=icebreaker",
+            "--work-root",
+            str(tmp_path / "fusesoc-build"),
+            VLNV,
+            "--memfile=serv/sw/blinky.hex",
+            "--memsize=8192",
+        ],
+        cwd=cores,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        timeout=1500,
     )
     assert proc.returncode == 0, proc.stdout[-4000:]
     bins = list((tmp_path / "fusesoc-build").glob("*.bin"))

@@ -75,12 +75,27 @@ def test_generators_are_processes_of_their_own_and_the_bitstream_is_fusesoc_s(tm
         "YOWASP_CACHE_DIR": str(home / ".cache/pants/named_caches/estream_yowasp"),
     }
     proc = subprocess.run(
-        [str(venv / "bin/fusesoc"), "--config", str(tmp_path / "fusesoc.conf"),
-         "--cores-root", "gen_demo", "--cores-root", "fusesoc-generators",
-         "run", "--target=icebreaker", "--work-root", str(tmp_path / "fusesoc-build"),
-         VLNV, "--nextpnr_options=--seed 2"],
-        cwd=repo / "3rdparty/fusesoc", env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-        text=True, timeout=1500,
+        [
+            str(venv / "bin/fusesoc"),
+            "--config",
+            str(tmp_path / "fusesoc.conf"),
+            "--cores-root",
+            "gen_demo",
+            "--cores-root",
+            "fusesoc-generators",
+            "run",
+            "--target=icebreaker",
+            "--work-root",
+            str(tmp_path / "fusesoc-build"),
+            VLNV,
+            "--nextpnr_options=--seed 2",
+        ],
+        cwd=repo / "3rdparty/fusesoc",
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        timeout=1500,
     )
     assert proc.returncode == 0, proc.stdout[-4000:]
     assert len(runs.read_text().splitlines()) == 2  # FuseSoC ran the generator itself

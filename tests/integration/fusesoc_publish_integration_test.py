@@ -66,14 +66,18 @@ def test_publish_into_directory_and_git_libraries_that_fusesoc_accepts(tmp_path:
     ) in output, output
     assert "give the changed core a new version" in output and "--fusesoc-export-version" in output
     assert f"✕ {VLNVS[1]} failed for {directory}." in again.stderr
-    assert f"{VLNVS[0]} is already published in {directory}/{LIB}/queue_append_ecp5_25k/0 (identical)" in output
+    assert (
+        f"{VLNVS[0]} is already published in {directory}/{LIB}/queue_append_ecp5_25k/0 (identical)" in output
+    )
     assert f"✓ {VLNVS[0]} published to {directory}." in again.stderr
     tampered.write_bytes(original)
     assert tree(directory) == published
 
     # (b) A bare git repository: one commit per core, pushed; the same files as the directory.
     run_pants(repo, ["publish", f"{RTL}:"], env={"PANTS_FUSESOC_LIBRARY_LOCATION": bare}).assert_success()
-    log = subprocess.run(["git", "--git-dir", bare, "log", "--format=%s", "main"], capture_output=True, text=True, check=True)
+    log = subprocess.run(
+        ["git", "--git-dir", bare, "log", "--format=%s", "main"], capture_output=True, text=True, check=True
+    )
     assert sorted(log.stdout.splitlines()) == [f"Publish FuseSoC core {vlnv}" for vlnv in VLNVS]
     clone = tmp_path / "clone"
     subprocess.run(["git", "clone", "-q", bare, str(clone)], check=True)
@@ -92,12 +96,19 @@ def test_publish_into_directory_and_git_libraries_that_fusesoc_accepts(tmp_path:
     ):
         work = tmp_path / f"fusesoc-{kind}"
         work.mkdir()
-        (work / "fusesoc.conf").write_text(f"[main]\ncache_root = {work / 'cache'}\nlibrary_root = {work / 'libraries'}\n")
+        (work / "fusesoc.conf").write_text(
+            f"[main]\ncache_root = {work / 'cache'}\nlibrary_root = {work / 'libraries'}\n"
+        )
 
         def fusesoc(*args: str) -> str:
             proc = subprocess.run(
                 [str(venv / "bin/fusesoc"), "--config", "fusesoc.conf", *args],
-                cwd=work, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=300,
+                cwd=work,
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+                timeout=300,
             )
             assert proc.returncode == 0, f"fusesoc {' '.join(args)} ({kind}):\n{proc.stdout}"
             return proc.stdout

@@ -26,8 +26,12 @@ def test_wrong_python_in_override_is_refused(tmp_path: Path) -> None:
     not_39 = "/bin/sh"  # anything that is not a CPython 3.9
     result = run_launcher(
         repo,
-        {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path / "home"),
-         "ESTREAM_PANTS_CACHE": str(tmp_path / "cache"), "ESTREAM_PANTS_PYTHON": not_39},
+        {
+            "PATH": "/usr/bin:/bin",
+            "HOME": str(tmp_path / "home"),
+            "ESTREAM_PANTS_CACHE": str(tmp_path / "cache"),
+            "ESTREAM_PANTS_PYTHON": not_39,
+        },
     )
     assert result.returncode != 0
     assert f"ESTREAM_PANTS_PYTHON={not_39} is not a CPython 3.9 interpreter" in result.stderr
@@ -40,8 +44,12 @@ def test_no_python39_anywhere_gives_a_remedy(tmp_path: Path) -> None:
     result = run_launcher(
         repo,
         # Debian's /usr/bin has no python3.9; pyenv is pointed at an empty root.
-        {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path / "home"),
-         "ESTREAM_PANTS_CACHE": str(tmp_path / "cache"), "PYENV_ROOT": str(empty_pyenv)},
+        {
+            "PATH": "/usr/bin:/bin",
+            "HOME": str(tmp_path / "home"),
+            "ESTREAM_PANTS_CACHE": str(tmp_path / "cache"),
+            "PYENV_ROOT": str(empty_pyenv),
+        },
     )
     assert result.returncode != 0
     assert "needs CPython 3.9, and none was found" in result.stderr
@@ -57,9 +65,15 @@ def test_override_selects_the_interpreter(tmp_path: Path) -> None:
     result = run_launcher(
         repo,
         # An unreachable index makes pip fail fast: the point is which Python was chosen.
-        {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path / "home"),
-         "ESTREAM_PANTS_CACHE": str(tmp_path / "cache"), "ESTREAM_PANTS_PYTHON": sys.executable,
-         "PIP_INDEX_URL": "http://127.0.0.1:9/simple", "PIP_RETRIES": "0", "PIP_TIMEOUT": "2"},
+        {
+            "PATH": "/usr/bin:/bin",
+            "HOME": str(tmp_path / "home"),
+            "ESTREAM_PANTS_CACHE": str(tmp_path / "cache"),
+            "ESTREAM_PANTS_PYTHON": sys.executable,
+            "PIP_INDEX_URL": "http://127.0.0.1:9/simple",
+            "PIP_RETRIES": "0",
+            "PIP_TIMEOUT": "2",
+        },
     )
     assert f"bootstrapping Pants 2.17.1 with {sys.executable}" in result.stderr
     assert result.returncode != 0

@@ -26,7 +26,9 @@ RTL = ("lex_map_cam.v", "lex_map_top.v", "lex_map_vectors_tb.v")
 def simulation(tmp_path: Path, rtl_dir: Path) -> IcarusVectors:
     ICARUS.require()
     root = source_root()
-    return IcarusVectors(tmp_path / "sim", [rtl_dir / f for f in RTL], "lex_map_vectors_tb", root / MAP / "src", "lex_map_rtl")
+    return IcarusVectors(
+        tmp_path / "sim", [rtl_dir / f for f in RTL], "lex_map_vectors_tb", root / MAP / "src", "lex_map_rtl"
+    )
 
 
 def vectors() -> list:
@@ -37,7 +39,7 @@ def cpu(vector: dict) -> dict:
     sys.path.insert(0, str(source_root() / MAP / "src"))
     import lex_map
 
-    return getattr(lex_map, vector["circuit"][len("map_"):])(copy.deepcopy(vector["input"]))
+    return getattr(lex_map, vector["circuit"][len("map_") :])(copy.deepcopy(vector["input"]))
 
 
 def test_the_rtl_passes_the_golden_vectors_of_get_put_and_cas_and_counts_cycles(tmp_path: Path) -> None:
@@ -81,7 +83,9 @@ def test_a_wrong_design_fails_the_vectors(tmp_path: Path) -> None:
     sim = broken_design(tmp_path / "ttl", "expires[hit_slot] > req_now", "expires[hit_slot] >= req_now")
     expired = next(v for v in vectors() if v["name"] == "get-expired")
     got = sim(copy.deepcopy(expired["input"]))
-    assert got == {"entry": {"key": "session", "found": True, "value": "abc", "version": 1, "expires_at": 150}}
+    assert got == {
+        "entry": {"key": "session", "found": True, "value": "abc", "version": 1, "expires_at": 150}
+    }
 
 
 def test_the_capacity_is_eight_entries_and_says_so(tmp_path: Path) -> None:
@@ -91,7 +95,10 @@ def test_the_capacity_is_eight_entries_and_says_so(tmp_path: Path) -> None:
 
     sim = simulation(tmp_path, source_root() / MAP / "rtl")
     entries = {f"k{i}": {"value": str(i), "version": 1} for i in range(CAPACITY)}
-    full = {"state": {"entries": entries, "root": state_root(entries)}, "put": {"key": "new", "value": "x", "now": 1}}
+    full = {
+        "state": {"entries": entries, "root": state_root(entries)},
+        "put": {"key": "new", "value": "x", "now": 1},
+    }
     with pytest.raises(CodecError, match="the RTL map holds 8"):
         sim(full)
     # Overwriting a key of a full map needs no free slot.
@@ -100,4 +107,9 @@ def test_the_capacity_is_eight_entries_and_says_so(tmp_path: Path) -> None:
     assert sim(over)["result"]["version"] == 2
     entries = dict(entries, extra={"value": "9", "version": 1})
     with pytest.raises(CodecError, match="the state has 9 entries; the RTL map holds 8"):
-        sim({"state": {"entries": entries, "root": state_root(entries)}, "put": {"key": "k0", "value": "x", "now": 1}})
+        sim(
+            {
+                "state": {"entries": entries, "root": state_root(entries)},
+                "put": {"key": "k0", "value": "x", "now": 1},
+            }
+        )

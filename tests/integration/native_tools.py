@@ -51,5 +51,7 @@ class NativeTools:
 
 ICARUS = NativeTools("Icarus Verilog", ("iverilog", "vvp"), ("iverilog",))
 ICE40 = NativeTools(
-    "Debian's iCE40 toolchain", ("yosys", "nextpnr-ice40", "icepack"), ("yosys", "nextpnr-ice40", "fpga-icestorm")
+    "Debian's iCE40 toolchain",
+    ("yosys", "nextpnr-ice40", "icepack"),
+    ("yosys", "nextpnr-ice40", "fpga-icestorm"),
 )

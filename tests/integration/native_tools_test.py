@@ -20,7 +20,9 @@ def test_a_missing_tool_skips_with_the_install_command(monkeypatch) -> None:
 
 def test_ci_turns_a_missing_tool_into_a_failure(monkeypatch) -> None:
     monkeypatch.setenv(REQUIRE_ENV, "1")
-    with pytest.raises(pytest.fail.Exception, match="ESTREAM_REQUIRE_NATIVE_TOOLS=1 but Frobnicator not found"):
+    with pytest.raises(
+        pytest.fail.Exception, match="ESTREAM_REQUIRE_NATIVE_TOOLS=1 but Frobnicator not found"
+    ):
         ABSENT.require()
 
 

@@ -11,8 +11,19 @@ from typing import Mapping, Optional, Sequence
 
 # What a copy needs: the launcher, config, lockfiles, the plugin and the example content.
 REPO_ENTRIES = (
-    "pants", "pants.toml", "ruff.toml", "mypy.ini", "pants.remote-cache.toml", "BUILD", "3rdparty", "build-support",
-    "pants-plugins", "schemas", "circuits", "components", "fpga",
+    "pants",
+    "pants.toml",
+    "ruff.toml",
+    "mypy.ini",
+    "pants.remote-cache.toml",
+    "BUILD",
+    "3rdparty",
+    "build-support",
+    "pants-plugins",
+    "schemas",
+    "circuits",
+    "components",
+    "fpga",
 )
 
 

@@ -25,17 +25,34 @@ def test_pants_publish_pushes_verified_packages(tmp_path: Path, monkeypatch) -> 
     ring = tmp_path / "ring.toml"
     ring.write_text(keyring_text(key))
     monkeypatch.setenv("ESTREAM_HOME", str(tmp_path / "estream-home"))
-    assert main(["marketplace", "registry-init", "--registry", url, "--keyring", str(ring), *root_key_args(tmp_path)]) == 0
+    assert (
+        main(
+            [
+                "marketplace",
+                "registry-init",
+                "--registry",
+                url,
+                "--keyring",
+                str(ring),
+                *root_key_args(tmp_path),
+            ]
+        )
+        == 0
+    )
 
     repo = copy_repo(tmp_path / "checkout")
     env = {"ESTREAM_HOME": str(tmp_path / "publisher-home"), "PANTS_ESTREAM_REGISTRY_URL": url}
     result = run_pants(
-        repo, ["publish", "schemas/esf-iot:", "schemas/esf-trading:"], env={**env, "ESTREAM_SIGNING_KEY_FILE": str(key_file)}
+        repo,
+        ["publish", "schemas/esf-iot:", "schemas/esf-trading:"],
+        env={**env, "ESTREAM_SIGNING_KEY_FILE": str(key_file)},
     )
     result.assert_success()
     assert "esf-iot-1.0.0.tar.gz published" in result.stderr, result.stderr
     for name in ("esf-iot", "esf-trading"):
-        show = subprocess.run(["git", "--git-dir", url, "show", f"main:{index_path(name)}"], capture_output=True, check=True)
+        show = subprocess.run(
+            ["git", "--git-dir", url, "show", f"main:{index_path(name)}"], capture_output=True, check=True
+        )
         [line] = show.stdout.decode().splitlines()
         entry = json.loads(line)
         assert entry["version"] == "1.0.0" and entry["key_id"] == "release-2026"
@@ -53,5 +70,7 @@ def test_pants_publish_pushes_verified_packages(tmp_path: Path, monkeypatch) -> 
     result = run_pants(repo, ["publish", "schemas/esf-carbon:"], env=dev_env)
     assert result.returncode != 0
     assert "development key" in result.stdout + result.stderr
-    show = subprocess.run(["git", "--git-dir", url, "show", f"main:{index_path('esf-carbon')}"], capture_output=True)
+    show = subprocess.run(
+        ["git", "--git-dir", url, "show", f"main:{index_path('esf-carbon')}"], capture_output=True
+    )
     assert show.returncode != 0  # nothing was published

@@ -47,8 +47,22 @@ def test_publish_to_an_index_then_pip_install(tmp_path: Path) -> None:
     server = subprocess.Popen(
         # `-a . -P .`: no authentication (pypiserver's test setting); the upload still goes
         # through twine's normal authenticated path with the credentials below.
-        [sys.executable, "-m", "pypiserver", "run", "-i", "127.0.0.1", "-p", str(port), "-a", ".", "-P", ".",
-         "--disable-fallback", str(packages)],
+        [
+            sys.executable,
+            "-m",
+            "pypiserver",
+            "run",
+            "-i",
+            "127.0.0.1",
+            "-p",
+            str(port),
+            "-a",
+            ".",
+            "-P",
+            ".",
+            "--disable-fallback",
+            str(packages),
+        ],
         stdout=subprocess.DEVNULL,
         stderr=(tmp_path / "pypiserver.log").open("wb"),
     )
@@ -78,8 +92,16 @@ def test_publish_to_an_index_then_pip_install(tmp_path: Path) -> None:
         subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
         pip_env = clean_pip_env()
         subprocess.run(
-            [str(venv / "bin/pip"), "install", "--quiet", "--index-url", f"{index}/simple/",
-             "--extra-index-url", "https://pypi.org/simple/", f"estream-cli=={VERSION}"],
+            [
+                str(venv / "bin/pip"),
+                "install",
+                "--quiet",
+                "--index-url",
+                f"{index}/simple/",
+                "--extra-index-url",
+                "https://pypi.org/simple/",
+                f"estream-cli=={VERSION}",
+            ],
             env=pip_env,
             check=True,
         )
@@ -90,16 +112,31 @@ def test_publish_to_an_index_then_pip_install(tmp_path: Path) -> None:
         # The backend's wheel is served too, with its pinned requirements (not installed here:
         # that would download Pants itself).
         subprocess.run(
-            [str(venv / "bin/pip"), "download", "--quiet", "--no-deps", "--index-url", f"{index}/simple/",
-             "-d", str(tmp_path / "downloaded"), f"estream-pants=={VERSION}"],
+            [
+                str(venv / "bin/pip"),
+                "download",
+                "--quiet",
+                "--no-deps",
+                "--index-url",
+                f"{index}/simple/",
+                "-d",
+                str(tmp_path / "downloaded"),
+                f"estream-pants=={VERSION}",
+            ],
             env=pip_env,
             check=True,
         )
         wheel = tmp_path / "downloaded" / f"estream_pants-{VERSION}-py3-none-any.whl"
         with zipfile.ZipFile(wheel) as whl:
             metadata = whl.read(f"estream_pants-{VERSION}.dist-info/METADATA").decode()
-        requires = sorted(line.split(":", 1)[1].strip() for line in metadata.splitlines() if line.startswith("Requires-Dist:"))
-        assert f"estream-cli (=={VERSION})" in requires and "pantsbuild.pants (==2.17.1)" in requires, requires
+        requires = sorted(
+            line.split(":", 1)[1].strip()
+            for line in metadata.splitlines()
+            if line.startswith("Requires-Dist:")
+        )
+        assert (
+            f"estream-cli (=={VERSION})" in requires and "pantsbuild.pants (==2.17.1)" in requires
+        ), requires
     finally:
         server.terminate()
         server.wait(timeout=30)

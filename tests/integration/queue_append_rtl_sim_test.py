@@ -40,13 +40,24 @@ def simulate(tmp_path: Path, rows: list) -> subprocess.CompletedProcess:
     hexfile.write_text("".join(" ".join(f"{w:08x}" for w in row) + "\n" for row in rows))
     binary = tmp_path / "tb.vvp"
     subprocess.run(
-        [iverilog, "-g2005", "-Wall", "-Wno-timescale", "-o", str(binary),
-         str(root / RTL / "queue_append.v"), str(root / RTL / "queue_append_tb.v")],
+        [
+            iverilog,
+            "-g2005",
+            "-Wall",
+            "-Wno-timescale",
+            "-o",
+            str(binary),
+            str(root / RTL / "queue_append.v"),
+            str(root / RTL / "queue_append_tb.v"),
+        ],
         check=True,
     )
     return subprocess.run(
         [vvp, "-n", str(binary), f"+VECTORS={hexfile}", f"+N={len(rows)}"],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=120,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        timeout=120,
     )
 
 

@@ -62,15 +62,21 @@ def check_latency_report(name: str, out: str) -> None:
     for device in DEVICES:
         for operation, target in TIMED[name].items():
             row = re.search(
-                rf"^ *{re.escape(device)} +{re.escape(operation)} +\d+ +[\d.]+ MHz +[\d.]+ +[\d.]+[kMG]? ops/s +(.+)$", out, re.M
+                rf"^ *{re.escape(device)} +{re.escape(operation)} +\d+ +[\d.]+ MHz +[\d.]+ +[\d.]+[kMG]? ops/s +(.+)$",
+                out,
+                re.M,
             )
             assert row, f"{name}: no latency row for {operation} on {device}:\n{out}"
             verdict = row.group(1)
-            assert target in verdict and (target.startswith("no ") or verdict.startswith(("meets", "does not meet"))), verdict
+            assert target in verdict and (
+                target.startswith("no ") or verdict.startswith(("meets", "does not meet"))
+            ), verdict
         assert re.search(rf"^ *{re.escape(device)}: meets .+; misses .+$", out, re.M), out
 
 
-def test_every_package_of_this_repository_publishes_installs_and_runs_its_vectors(tmp_path: Path, monkeypatch, capfd) -> None:
+def test_every_package_of_this_repository_publishes_installs_and_runs_its_vectors(
+    tmp_path: Path, monkeypatch, capfd
+) -> None:
     packages = repository_packages()
     assert len(packages) >= 9 and "estream-wire-fix" in packages and "estream-queue-append" in packages
 
@@ -87,7 +93,20 @@ def test_every_package_of_this_repository_publishes_installs_and_runs_its_vector
     monkeypatch.setenv("ESTREAM_SIGNING_KEY_FILE", str(key_file))
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "0")
     url = bare_repo(tmp_path / "index.git")
-    assert main(["marketplace", "registry-init", "--registry", url, "--keyring", str(ring), *root_key_args(tmp_path)]) == 0
+    assert (
+        main(
+            [
+                "marketplace",
+                "registry-init",
+                "--registry",
+                url,
+                "--keyring",
+                str(ring),
+                *root_key_args(tmp_path),
+            ]
+        )
+        == 0
+    )
     monkeypatch.setenv("ESTREAM_REGISTRY", url)
     monkeypatch.setenv("ESTREAM_TRUST_ROOT", ROOT_KEY.fingerprint)  # the consumer pins the registry's root
 
@@ -98,7 +117,11 @@ def test_every_package_of_this_repository_publishes_installs_and_runs_its_vector
         repo = copy_repo(tmp_path / "checkout")
         root = source_root()
         targets = [f"{d.relative_to(root).as_posix()}:" for d in fpga.values()]
-        built = run_pants(repo, ["package", *targets], env={"ESTREAM_SIGNING_KEY_FILE": str(key_file), "SOURCE_DATE_EPOCH": "0"})
+        built = run_pants(
+            repo,
+            ["package", *targets],
+            env={"ESTREAM_SIGNING_KEY_FILE": str(key_file), "SOURCE_DATE_EPOCH": "0"},
+        )
         built.assert_success()
         for name, d in fpga.items():
             [archive] = list((repo / "dist").rglob(f"{name}-*.tar.gz"))
@@ -113,7 +136,9 @@ def test_every_package_of_this_repository_publishes_installs_and_runs_its_vector
     assert main(["marketplace", "registry", "check"]) == 0, capfd.readouterr().err
     assert f"Checked {len(packages)} index entries" in capfd.readouterr().out
     for name in packages:
-        line = subprocess.run(["git", "--git-dir", url, "show", f"main:{index_path(name)}"], capture_output=True, check=True).stdout
+        line = subprocess.run(
+            ["git", "--git-dir", url, "show", f"main:{index_path(name)}"], capture_output=True, check=True
+        ).stdout
         assert json.loads(line)["key_id"] == "repo-release"
 
     # 2. Install each by name into an empty workspace of its own; 3. run its vectors there.
@@ -132,7 +157,9 @@ def test_every_package_of_this_repository_publishes_installs_and_runs_its_vector
             if (source / sub).is_dir() and list((source / sub).glob("*")):
                 shipped = {p.name for p in (installed / sub).glob("*")}
                 assert shipped, f"{name}: {sub}/ was not installed"
-        if (source / "tests" / "golden" / "manifest.toml").is_file() or (source / "tests" / "journeys").is_dir():
+        if (source / "tests" / "golden" / "manifest.toml").is_file() or (
+            source / "tests" / "journeys"
+        ).is_dir():
             assert main(["marketplace", "test", str(installed)]) == 0, capfd.readouterr()
             out = capfd.readouterr().out
             passed = re.search(r"(\d+)/(\d+) tests passed", out)
@@ -140,16 +167,25 @@ def test_every_package_of_this_repository_publishes_installs_and_runs_its_vector
             ran.append(name)
         if name in fpga:
             assert list((installed / "fpga").glob("*.bin")) or list((installed / "fpga").glob("*.bit"))
-            assert main(["marketplace", "verify", str(installed), "--fpga", "--keyring", str(ring)]) == 0, capfd.readouterr()
+            assert (
+                main(["marketplace", "verify", str(installed), "--fpga", "--keyring", str(ring)]) == 0
+            ), capfd.readouterr()
             check_latency_report(name, capfd.readouterr().out)
     assert set(fpga) == set(TIMED), sorted(fpga)  # every package with bitstreams had its latency checked
     # the circuits of this repository all have vectors, and they all ran in consumers' workspaces
-    assert {"estream-wire-fix", "estream-lex-queue", "estream-queue-append", "estream-lex-map"} <= set(ran), ran
+    assert {"estream-wire-fix", "estream-lex-queue", "estream-queue-append", "estream-lex-map"} <= set(
+        ran
+    ), ran
     # the wire adapters (issue 16) are published, installed and run like any other package
-    assert {"estream-wire-mqtt", "estream-wire-modbus", "estream-wire-hl7", "estream-wire-iso20022"} <= set(ran), ran
+    assert {"estream-wire-mqtt", "estream-wire-modbus", "estream-wire-hl7", "estream-wire-iso20022"} <= set(
+        ran
+    ), ran
     # two packages with a circuit file of the same name (append.circuit.yaml) do not collide
     ws = tmp_path / "ws" / "both"
     ws.mkdir()
-    assert main(["marketplace", "install", "--workspace", str(ws), "estream-lex-queue", "estream-queue-append"]) == 0, capfd.readouterr()
+    assert (
+        main(["marketplace", "install", "--workspace", str(ws), "estream-lex-queue", "estream-queue-append"])
+        == 0
+    ), capfd.readouterr()
     for name in ("estream-lex-queue", "estream-queue-append"):
         assert (ws / "vendor" / name / "circuits" / "append.circuit.yaml").is_file()

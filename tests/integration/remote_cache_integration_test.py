@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Dict, Iterator, List
 
 import pytest
+
 # ML-DSA calls go through keys.py, which serialises them (dilithium-py is not thread-safe).
 from estream.core.keys import SigningKey, key_derive, write_private_key
 
@@ -56,8 +57,13 @@ SOURCE_DATE_EPOCH = "1767225600"  # 2026-01-01T00:00:00Z: signed_at comes from h
 # Every package (schema packs, circuits with bitstreams, components, the `estream` pex) and the
 # tests of the content; of the plugin's unit tests one (a "Run Pytest" process) is enough.
 GOALS = (
-    "package", "test", "circuits::", "components::", "schemas::",
-    "pants-plugins/estream/cli:estream", "pants-plugins/estream/core/archive_test.py",
+    "package",
+    "test",
+    "circuits::",
+    "components::",
+    "schemas::",
+    "pants-plugins/estream/cli:estream",
+    "pants-plugins/estream/core/archive_test.py",
 )
 
 
@@ -80,9 +86,7 @@ class Builds:
 def _dates() -> List[str]:
     """Today's date in every zone the builds ran in (a build could cross midnight: both ends)."""
     now = datetime.datetime.now(datetime.timezone.utc)
-    return sorted(
-        {(now + datetime.timedelta(hours=h)).strftime("%Y-%m-%d") for h in (-12, 0, 14)}
-    )
+    return sorted({(now + datetime.timedelta(hours=h)).strftime("%Y-%m-%d") for h in (-12, 0, 14)})
 
 
 def _files(root: Path) -> List[str]:
@@ -119,8 +123,7 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Builds]:
         second_result = run_pants_clean(
             second,
             # Nothing local: an empty store and empty named caches.
-            [*remote_cache_args(grid.address, tmp / "store-second", tmp / "named-caches-second"),
-             *GOALS],
+            [*remote_cache_args(grid.address, tmp / "store-second", tmp / "named-caches-second"), *GOALS],
             clean_env(homes[1], user=USERS[1], extra={**common, "TZ": TIME_ZONES[1]}),
         ).assert_success()
 
@@ -161,9 +164,9 @@ def test_second_checkout_is_served_entirely_by_the_remote_cache(builds: Builds) 
     # The same cacheable processes, and every one of them a remote hit.
     assert second["remote_cache_requests"] == first["remote_cache_requests"]
     not_hit = sorted(set(remote_lookups(builds.first_result.stderr)["miss"]) - set(lookups["hit"]))
-    assert second["remote_cache_requests_cached"] == second["remote_cache_requests"], (
-        f"processes written by the first checkout but not hit by the second: {not_hit}"
-    )
+    assert (
+        second["remote_cache_requests_cached"] == second["remote_cache_requests"]
+    ), f"processes written by the first checkout but not hit by the second: {not_hit}"
     assert second["remote_cache_requests_uncached"] == 0
     assert second["remote_cache_read_errors"] == 0
     assert sorted(lookups["hit"]) == sorted(remote_lookups(builds.first_result.stderr)["miss"])
@@ -226,8 +229,14 @@ def _secret_needles(key: SigningKey) -> List[bytes]:
     ).split('"')[1]
     seed = bytes.fromhex(seed_hex)
     _, expanded = key_derive(seed)
-    return [seed, seed_hex.encode(), seed_hex.upper().encode(), expanded,
-            expanded.hex().encode(), expanded[64:128]]
+    return [
+        seed,
+        seed_hex.encode(),
+        seed_hex.upper().encode(),
+        expanded,
+        expanded.hex().encode(),
+        expanded[64:128],
+    ]
 
 
 def test_no_private_key_material_reaches_the_remote_cache(builds: Builds) -> None:
@@ -238,10 +247,11 @@ def test_no_private_key_material_reaches_the_remote_cache(builds: Builds) -> Non
     for root in (builds.first, builds.second):
         assert scan(root / "dist", needles) == []
         assert scan_expanded(root / "dist", needles) == []
-    output = "".join(
-        r.stdout + r.stderr for r in (builds.first_result, builds.second_result)
-    ).encode()
+    output = "".join(r.stdout + r.stderr for r in (builds.first_result, builds.second_result)).encode()
     assert [n for n in needles if n in output] == []
     # The public key did reach the archives: the scan looks where key bytes would be.
-    assert any(public.hex().encode() in data for archive in (builds.first / "dist").glob("*.tar.gz")
-               for data in expanded_contents(archive))
+    assert any(
+        public.hex().encode() in data
+        for archive in (builds.first / "dist").glob("*.tar.gz")
+        for data in expanded_contents(archive)
+    )

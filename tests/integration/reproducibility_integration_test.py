@@ -34,16 +34,26 @@ def test_archives_are_bit_identical_across_checkouts(tmp_path: Path) -> None:
     run_pants(
         first,
         ["package", "schemas::"],
-        env={"ESTREAM_SIGNING_KEY_FILE": str(key_file), "TZ": "UTC", "USER": "alice",
-             "LOGNAME": "alice", "SOURCE_DATE_EPOCH": "1767225600"},
+        env={
+            "ESTREAM_SIGNING_KEY_FILE": str(key_file),
+            "TZ": "UTC",
+            "USER": "alice",
+            "LOGNAME": "alice",
+            "SOURCE_DATE_EPOCH": "1767225600",
+        },
         umask=0o022,
     ).assert_success()
     run_pants(
         second,
         ["package", "schemas::"],
         # The same key, passed inline (as a CI secret would be), another zone, user and umask.
-        env={"ESTREAM_SIGNING_KEY": key.private_key_file_text(), "TZ": "Pacific/Kiritimati",
-             "USER": "bob", "LOGNAME": "bob", "SOURCE_DATE_EPOCH": "1767225600"},
+        env={
+            "ESTREAM_SIGNING_KEY": key.private_key_file_text(),
+            "TZ": "Pacific/Kiritimati",
+            "USER": "bob",
+            "LOGNAME": "bob",
+            "SOURCE_DATE_EPOCH": "1767225600",
+        },
         umask=0o077,
     ).assert_success()
 

@@ -16,7 +16,13 @@ import sys
 from pathlib import Path
 from typing import Dict, List, Sequence
 
-from estream.core.fpga.rtl_sim import SimulationFailed, parse_responses, record_timings, render_stimulus, split_timings
+from estream.core.fpga.rtl_sim import (
+    SimulationFailed,
+    parse_responses,
+    record_timings,
+    render_stimulus,
+    split_timings,
+)
 
 
 class IcarusVectors:
@@ -30,9 +36,20 @@ class IcarusVectors:
         self.codec = importlib.import_module(codec)
         self.binary = work / "tb.vvp"
         compiled = subprocess.run(
-            [shutil.which("iverilog") or "iverilog", "-g2012", "-Wall", "-Wno-timescale", "-s", top,
-             "-o", str(self.binary), *map(str, sources)],
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            [
+                shutil.which("iverilog") or "iverilog",
+                "-g2012",
+                "-Wall",
+                "-Wno-timescale",
+                "-s",
+                top,
+                "-o",
+                str(self.binary),
+                *map(str, sources),
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
         )
         if compiled.returncode != 0:
             raise SimulationFailed(f"iverilog failed:\n{compiled.stdout}")
@@ -44,8 +61,17 @@ class IcarusVectors:
         if responses.exists():
             responses.unlink()
         run = subprocess.run(
-            [shutil.which("vvp") or "vvp", "-n", str(self.binary), f"+stimulus={stimulus}", f"+responses={responses}"],
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=300,
+            [
+                shutil.which("vvp") or "vvp",
+                "-n",
+                str(self.binary),
+                f"+stimulus={stimulus}",
+                f"+responses={responses}",
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            timeout=300,
         )
         if run.returncode != 0 or not responses.exists():
             raise SimulationFailed(f"vvp exited {run.returncode}:\n{run.stdout[-2000:]}")
@@ -61,5 +87,12 @@ def golden_vectors(golden_dir: Path, circuits: Sequence[str]) -> List[dict]:
         doc = json.loads(path.read_text())
         circuit = doc.get("test_vector", {}).get("circuit")
         if circuit in circuits:
-            found.append({"name": path.stem, "circuit": circuit, "input": doc["input"], "expected_output": doc["expected_output"]})
+            found.append(
+                {
+                    "name": path.stem,
+                    "circuit": circuit,
+                    "input": doc["input"],
+                    "expected_output": doc["expected_output"],
+                }
+            )
     return found

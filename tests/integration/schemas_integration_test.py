@@ -36,20 +36,34 @@ def test_schema_graph_packaging_changed_since_and_breaking(tmp_path: Path) -> No
     ).assert_success()
     graph = {p["name"]: p for p in json.loads(result.stdout)["packages"]}
     assert set(graph) == {
-        "esf-iot", "esf-trading", "esf-carbon", "estream-trade-audit", "estream-fleet-health",
+        "esf-iot",
+        "esf-trading",
+        "esf-carbon",
+        "estream-trade-audit",
+        "estream-fleet-health",
         "estream-wire-fix",
-        "estream-wire-mqtt", "estream-wire-modbus",
-        "esf-health", "estream-wire-hl7", "esf-payments", "estream-wire-iso20022",
+        "estream-wire-mqtt",
+        "estream-wire-modbus",
+        "esf-health",
+        "estream-wire-hl7",
+        "esf-payments",
+        "estream-wire-iso20022",
     }
     for adapter in ("estream-wire-mqtt", "estream-wire-modbus"):  # device readings: esf-iot's
-        assert ("IoTTelemetry", "esf-iot") in {(r["schema"], r["provider"]) for r in graph[adapter]["requires"]}
+        assert ("IoTTelemetry", "esf-iot") in {
+            (r["schema"], r["provider"]) for r in graph[adapter]["requires"]
+        }
     audit = graph["estream-trade-audit"]
     assert {(r["schema"], r["provider"]) for r in audit["requires"]} == {
         ("EStreamOrder", "esf-trading"),
         ("EStreamFill", "esf-trading"),
     }
-    assert ("HealthPatient", "esf-health") in {(r["schema"], r["provider"]) for r in graph["estream-wire-hl7"]["requires"]}
-    assert ("CreditTransfer", "esf-payments") in {(r["schema"], r["provider"]) for r in graph["estream-wire-iso20022"]["requires"]}
+    assert ("HealthPatient", "esf-health") in {
+        (r["schema"], r["provider"]) for r in graph["estream-wire-hl7"]["requires"]
+    }
+    assert ("CreditTransfer", "esf-payments") in {
+        (r["schema"], r["provider"]) for r in graph["estream-wire-iso20022"]["requires"]
+    }
     assert audit["address"] == "components/estream-trade-audit:estream-trade-audit"
     assert {(r["name"], r["provider"]) for r in graph["estream-fleet-health"]["references"]} >= {
         ("AlertSeverity", "esf-iot")

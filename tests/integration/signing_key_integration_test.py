@@ -17,9 +17,15 @@ def secret_needles(key: SigningKey) -> list:
     from dilithium_py.ml_dsa import ML_DSA_87
 
     _, expanded = ML_DSA_87.key_derive(seed)
-    return [seed, seed_hex.encode(), seed_hex.upper().encode(), expanded, expanded.hex().encode(),
-            # A 64-byte window of the expanded key catches partial copies too.
-            expanded[64:128]]
+    return [
+        seed,
+        seed_hex.encode(),
+        seed_hex.upper().encode(),
+        expanded,
+        expanded.hex().encode(),
+        # A 64-byte window of the expanded key catches partial copies too.
+        expanded[64:128],
+    ]
 
 
 def scan(root: Path, needles: list) -> list:
@@ -47,8 +53,14 @@ def test_private_key_never_leaves_the_key_file(tmp_path: Path) -> None:
     store = tmp_path / "store"
     result = run_pants(
         repo,
-        ["-ldebug", f"--local-store-dir={store}", f"--estream-signing-keyring={keyring}",
-         "package", "verify", "schemas::"],
+        [
+            "-ldebug",
+            f"--local-store-dir={store}",
+            f"--estream-signing-keyring={keyring}",
+            "package",
+            "verify",
+            "schemas::",
+        ],
         env={"ESTREAM_SIGNING_KEY_FILE": str(key_file)},
     ).assert_success()
 

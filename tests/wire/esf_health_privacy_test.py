@@ -20,7 +20,14 @@ IDENTIFYING = {
     "HealthObservation": ["patient_key"],
 }
 CLINICAL = {
-    "HealthObservation": ["code", "display", "value_numeric", "value_text", "reference_range", "interpretation"],
+    "HealthObservation": [
+        "code",
+        "display",
+        "value_numeric",
+        "value_text",
+        "reference_range",
+        "interpretation",
+    ],
     "HealthEncounter": ["location"],
 }
 
@@ -62,9 +69,24 @@ def test_raw_hl7_segments_and_fhir_references_are_protected():
 
 
 def test_every_public_field_is_a_key_or_metadata():
-    allowed_public = {"patient_key", "encounter_key", "observation_key", "system", "type_code", "use", "country",
-                      "active", "sex", "patient_class", "attending_id", "admitted_at", "status", "code_system",
-                      "unit", "effective_at"}
+    allowed_public = {
+        "patient_key",
+        "encounter_key",
+        "observation_key",
+        "system",
+        "type_code",
+        "use",
+        "country",
+        "active",
+        "sex",
+        "patient_class",
+        "attending_id",
+        "admitted_at",
+        "status",
+        "code_system",
+        "unit",
+        "effective_at",
+    }
     doc = parse_esf(HEALTH.read_text(encoding="utf-8"), str(HEALTH))
     for schema in doc.schemas.values():
         for f in schema.fields.values():

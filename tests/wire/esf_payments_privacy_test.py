@@ -19,20 +19,40 @@ def test_parties_and_accounts_are_protected():
     fields = _fields(PAYMENTS, "CreditTransfer")
     for name in ("debtor_name", "creditor_name", "remittance"):
         p = fields[name].privacy
-        assert p.default_level == "encrypted" and dict(p.audiences) == {"regulator": "public", "auditor": "public"}, name
+        assert p.default_level == "encrypted" and dict(p.audiences) == {
+            "regulator": "public",
+            "auditor": "public",
+        }, name
     for name in ("debtor_iban", "creditor_iban"):
         p = fields[name].privacy
-        assert p.default_level == "encrypted" and dict(p.audiences) == {"regulator": "public", "auditor": "hashed"}, name
+        assert p.default_level == "encrypted" and dict(p.audiences) == {
+            "regulator": "public",
+            "auditor": "hashed",
+        }, name
 
 
 def test_only_routing_and_reconciliation_fields_are_public():
     public = {name for name, f in _fields(PAYMENTS, "CreditTransfer").items() if f.privacy is None}
     assert public == {
-        "transfer_key", "kind", "message_id", "end_to_end_id", "instruction_id", "uetr", "amount", "currency",
-        "settlement_date", "requested_execution_date", "charge_bearer", "debtor_bic", "creditor_bic",
+        "transfer_key",
+        "kind",
+        "message_id",
+        "end_to_end_id",
+        "instruction_id",
+        "uetr",
+        "amount",
+        "currency",
+        "settlement_date",
+        "requested_execution_date",
+        "charge_bearer",
+        "debtor_bic",
+        "creditor_bic",
     }
 
 
 def test_the_raw_document_is_protected_like_the_parties():
     p = _fields(ISO, "Iso20022Message")["document"].privacy
-    assert p.default_level == "encrypted" and dict(p.audiences) == {"regulator": "public", "auditor": "public"}
+    assert p.default_level == "encrypted" and dict(p.audiences) == {
+        "regulator": "public",
+        "auditor": "public",
+    }

@@ -82,11 +82,18 @@ def _values(resource):
             "names": [(n.get("family"), n.get("given", [])) for n in resource.get("name", [])],
             "gender": resource.get("gender", "unknown"),
             "birth_date": resource.get("birthDate"),
-            "addresses": [(a.get("line", []), a.get("city"), a.get("postalCode")) for a in resource.get("address", [])],
+            "addresses": [
+                (a.get("line", []), a.get("city"), a.get("postalCode")) for a in resource.get("address", [])
+            ],
         }
     q = resource.get("valueQuantity", {})
-    return {"status": resource["status"], "code": resource["code"]["coding"][0]["code"], "value": q.get("value"),
-            "unit": q.get("unit"), "text": resource.get("valueString")}
+    return {
+        "status": resource["status"],
+        "code": resource["code"]["coding"][0]["code"],
+        "value": q.get("value"),
+        "unit": q.get("unit"),
+        "text": resource.get("valueString"),
+    }
 
 
 def _our_values(message):
@@ -101,7 +108,13 @@ def _our_values(message):
         }
     o = message["observation"]
     status = {v: k for k, v in FHIR.STATUS.items()}[o["status"]]
-    return {"status": status, "code": o["code"], "value": o.get("value_numeric"), "unit": o.get("unit"), "text": o.get("value_text")}
+    return {
+        "status": status,
+        "code": o["code"],
+        "value": o.get("value_numeric"),
+        "unit": o.get("unit"),
+        "text": o.get("value_text"),
+    }
 
 
 @pytest.mark.parametrize("name,doc", PASSING, ids=[n for n, _ in PASSING])
@@ -125,7 +138,9 @@ def test_every_refusal_is_the_schemas_or_a_named_rule(name, doc):
     assert FHIR.ingress(copy.deepcopy(doc["input"])) == doc["expected_output"]
     if name in BEYOND_SCHEMA:
         return
-    assert _errors(json.loads(doc["input"]["wire"]["text"])) != [], f"{name}: the schema accepts it but we refuse it, and no rule is named"
+    assert (
+        _errors(json.loads(doc["input"]["wire"]["text"])) != []
+    ), f"{name}: the schema accepts it but we refuse it, and no rule is named"
 
 
 # --- generated corpus ------------------------------------------------------------------------------
@@ -139,26 +154,56 @@ def _s(rng, n=12):
 
 def _patient(rng, i):
     doc = {"resourceType": "Patient", "id": f"p{i}"}
-    doc["identifier"] = [{"system": f"urn:oid:1.2.{rng.randint(1, 999)}", "value": f"{rng.randint(1, 10**9)}"} for _ in range(rng.randint(1, 3))]
+    doc["identifier"] = [
+        {"system": f"urn:oid:1.2.{rng.randint(1, 999)}", "value": f"{rng.randint(1, 10**9)}"}
+        for _ in range(rng.randint(1, 3))
+    ]
     if rng.random() < 0.5:
         doc["active"] = rng.random() < 0.5
-    doc["name"] = [{"family": _s(rng), "given": [_s(rng) for _ in range(rng.randint(1, 2))]} for _ in range(rng.randint(1, 2))]
+    doc["name"] = [
+        {"family": _s(rng), "given": [_s(rng) for _ in range(rng.randint(1, 2))]}
+        for _ in range(rng.randint(1, 2))
+    ]
     doc["gender"] = rng.choice(["male", "female", "other", "unknown"])
     doc["birthDate"] = f"{rng.randint(1900, 2025)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
     if rng.random() < 0.5:
-        doc["address"] = [{"line": [_s(rng, 30)], "city": _s(rng), "postalCode": str(rng.randint(10000, 99999)), "country": "DEU"}]
+        doc["address"] = [
+            {
+                "line": [_s(rng, 30)],
+                "city": _s(rng),
+                "postalCode": str(rng.randint(10000, 99999)),
+                "country": "DEU",
+            }
+        ]
     return doc
 
 
 def _observation(rng, i):
-    doc = {"resourceType": "Observation", "id": f"o{i}", "status": rng.choice(sorted(FHIR.STATUS)),
-           "code": {"coding": [{"system": "http://loinc.org", "code": f"{rng.randint(1000, 99999)}-{rng.randint(0, 9)}", "display": _s(rng)}]},
-           "subject": {"identifier": {"system": "urn:oid:1.2.3", "value": str(rng.randint(1, 10**6))}}
-           if rng.random() < 0.5 else {"reference": f"Patient/p{rng.randint(1, 999)}"},
-           "effectiveDateTime": f"2026-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}T0{rng.randint(0, 9)}:00:00Z"}
+    doc = {
+        "resourceType": "Observation",
+        "id": f"o{i}",
+        "status": rng.choice(sorted(FHIR.STATUS)),
+        "code": {
+            "coding": [
+                {
+                    "system": "http://loinc.org",
+                    "code": f"{rng.randint(1000, 99999)}-{rng.randint(0, 9)}",
+                    "display": _s(rng),
+                }
+            ]
+        },
+        "subject": {"identifier": {"system": "urn:oid:1.2.3", "value": str(rng.randint(1, 10**6))}}
+        if rng.random() < 0.5
+        else {"reference": f"Patient/p{rng.randint(1, 999)}"},
+        "effectiveDateTime": f"2026-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}T0{rng.randint(0, 9)}:00:00Z",
+    }
     if rng.random() < 0.6:
-        doc["valueQuantity"] = {"value": rng.choice([rng.randint(0, 500), round(rng.uniform(0, 500), 2)]), "unit": "mg/dL",
-                                "system": "http://unitsofmeasure.org", "code": "mg/dL"}
+        doc["valueQuantity"] = {
+            "value": rng.choice([rng.randint(0, 500), round(rng.uniform(0, 500), 2)]),
+            "unit": "mg/dL",
+            "system": "http://unitsofmeasure.org",
+            "code": "mg/dL",
+        }
     else:
         doc["valueString"] = _s(rng, 40)
     return doc

@@ -48,23 +48,79 @@ _spec.loader.exec_module(fw)  # type: ignore[union-attr]
 # independently of the adapter's tables.
 CODES: Dict[int, Dict[str, str]] = {
     21: {"1": "AutomatedPrivate", "2": "AutomatedPublic", "3": "Manual"},
-    39: {"0": "New", "1": "PartiallyFilled", "2": "Filled", "4": "Canceled", "6": "PendingCancel", "8": "Rejected", "A": "PendingNew", "E": "PendingReplace"},
+    39: {
+        "0": "New",
+        "1": "PartiallyFilled",
+        "2": "Filled",
+        "4": "Canceled",
+        "6": "PendingCancel",
+        "8": "Rejected",
+        "A": "PendingNew",
+        "E": "PendingReplace",
+    },
     40: {"1": "Market", "2": "Limit", "3": "Stop", "4": "StopLimit"},
     54: {"1": "Buy", "2": "Sell"},
     59: {"0": "DAY", "1": "GTC", "3": "IOC", "4": "FOK"},
-    150: {"0": "New", "1": "PartialFill", "2": "Fill", "4": "Canceled", "5": "Replaced", "8": "Rejected", "F": "Trade", "I": "OrderStatus"},
-    269: {"0": "Bid", "1": "Offer", "2": "Trade", "4": "Open", "5": "Close", "7": "High", "8": "Low", "B": "TradeVolume"},
+    150: {
+        "0": "New",
+        "1": "PartialFill",
+        "2": "Fill",
+        "4": "Canceled",
+        "5": "Replaced",
+        "8": "Rejected",
+        "F": "Trade",
+        "I": "OrderStatus",
+    },
+    269: {
+        "0": "Bid",
+        "1": "Offer",
+        "2": "Trade",
+        "4": "Open",
+        "5": "Close",
+        "7": "High",
+        "8": "Low",
+        "B": "TradeVolume",
+    },
     434: {"1": "OrderCancelRequest", "2": "OrderCancelReplaceRequest"},
 }
 NUMBERS = {6, 12, 14, 31, 32, 38, 44, 99, 151, 270, 271, 34, 102}
 TIMES = {52, 60}
-RECORDS = {"D": "new_order", "8": "execution_report", "W": "market_data", "F": "order_cancel", "9": "order_cancel_reject"}
+RECORDS = {
+    "D": "new_order",
+    "8": "execution_report",
+    "W": "market_data",
+    "F": "order_cancel",
+    "9": "order_cancel_reject",
+}
 # tag -> record field, as the adapter's README documents them.
 FIELDS = {
-    1: "account", 6: "avg_px", 11: "cl_ord_id", 12: "commission", 14: "cum_qty", 17: "exec_id", 21: "handl_inst",
-    30: "last_mkt", 31: "last_px", 32: "last_qty", 37: "order_id", 38: "order_qty", 39: "ord_status", 40: "ord_type",
-    41: "orig_cl_ord_id", 44: "price", 54: "side", 55: "symbol", 58: "text", 59: "time_in_force", 60: "transact_time",
-    99: "stop_px", 102: "cxl_rej_reason", 150: "exec_type", 151: "leaves_qty", 262: "md_req_id", 434: "cxl_rej_response_to",
+    1: "account",
+    6: "avg_px",
+    11: "cl_ord_id",
+    12: "commission",
+    14: "cum_qty",
+    17: "exec_id",
+    21: "handl_inst",
+    30: "last_mkt",
+    31: "last_px",
+    32: "last_qty",
+    37: "order_id",
+    38: "order_qty",
+    39: "ord_status",
+    40: "ord_type",
+    41: "orig_cl_ord_id",
+    44: "price",
+    54: "side",
+    55: "symbol",
+    58: "text",
+    59: "time_in_force",
+    60: "transact_time",
+    99: "stop_px",
+    102: "cxl_rej_reason",
+    150: "exec_type",
+    151: "leaves_qty",
+    262: "md_req_id",
+    434: "cxl_rej_response_to",
 }
 HEADER = {49: "sender_comp_id", 56: "target_comp_id", 34: "msg_seq_num", 52: "sending_time"}
 GROUP_FIELDS = {269: "entry_type", 270: "price", 271: "size"}
@@ -104,7 +160,9 @@ def ours(tag: int, value: Any) -> Any:
         return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
     if tag in TIMES:
         text = value.rstrip("Z")
-        return datetime.datetime.strptime(text[:26], "%Y-%m-%dT%H:%M:%S.%f" if "." in text else "%Y-%m-%dT%H:%M:%S")
+        return datetime.datetime.strptime(
+            text[:26], "%Y-%m-%dT%H:%M:%S.%f" if "." in text else "%Y-%m-%dT%H:%M:%S"
+        )
     return value
 
 
@@ -133,7 +191,10 @@ def assert_same_values(wire: bytes, message: Dict[str, Any]) -> int:
 
 
 def golden() -> List[Dict[str, Any]]:
-    return [json.loads(p.read_text(encoding="utf-8")) for p in sorted((ROOT / PKG / "tests/golden").glob("*.json"))]
+    return [
+        json.loads(p.read_text(encoding="utf-8"))
+        for p in sorted((ROOT / PKG / "tests/golden").glob("*.json"))
+    ]
 
 
 VECTORS = golden()
@@ -144,7 +205,11 @@ def test_every_vector_is_covered() -> None:
     assert sum(1 for v in VECTORS if "error" in v["expected_output"]) * 3 >= len(VECTORS)
 
 
-@pytest.mark.parametrize("vector", [v for v in VECTORS if "message" in v["expected_output"]], ids=lambda v: v["test_vector"]["name"])
+@pytest.mark.parametrize(
+    "vector",
+    [v for v in VECTORS if "message" in v["expected_output"]],
+    ids=lambda v: v["test_vector"]["name"],
+)
 def test_ingress_decodes_like_simplefix_and_egress_frames_like_simplefix(vector: Dict[str, Any]) -> None:
     wire = vector["input"]["wire"]["text"].encode("utf-8")
     message = vector["expected_output"]["message"]
@@ -161,7 +226,9 @@ def test_ingress_decodes_like_simplefix_and_egress_frames_like_simplefix(vector:
     assert assert_same_values(written, message) >= 5
 
 
-@pytest.mark.parametrize("vector", [v for v in VECTORS if "wire" in v["expected_output"]], ids=lambda v: v["test_vector"]["name"])
+@pytest.mark.parametrize(
+    "vector", [v for v in VECTORS if "wire" in v["expected_output"]], ids=lambda v: v["test_vector"]["name"]
+)
 def test_egress_vectors_frame_like_simplefix(vector: Dict[str, Any]) -> None:
     written = vector["expected_output"]["wire"]["text"].encode("utf-8")
     assert fw.translate_egress(vector["input"]["message"]) == written
@@ -169,7 +236,11 @@ def test_egress_vectors_frame_like_simplefix(vector: Dict[str, Any]) -> None:
     assert assert_same_values(written, vector["input"]["message"]) >= 5
 
 
-@pytest.mark.parametrize("vector", [v for v in VECTORS if v["expected_output"].get("error", {}).get("code") == "BadChecksum"], ids=lambda v: v["test_vector"]["name"])
+@pytest.mark.parametrize(
+    "vector",
+    [v for v in VECTORS if v["expected_output"].get("error", {}).get("code") == "BadChecksum"],
+    ids=lambda v: v["test_vector"]["name"],
+)
 def test_bad_checksum_vectors_differ_from_simplefix(vector: Dict[str, Any]) -> None:
     wire = vector["input"]["wire"]["text"].encode("utf-8")
     pairs = oracle_pairs(wire)
@@ -192,8 +263,18 @@ def number_forms(rng: random.Random, value: Decimal) -> Tuple[str, str]:
 def random_message(rng: random.Random, i: int) -> Tuple[List[Tuple[int, str]], List[Tuple[int, str]]]:
     """(pairs as sent, the same pairs in the adapter's canonical form), FIX 4.4."""
     text = rng.choice(["ORD", "Ä-", "x|y", "A B", "ü€", "id=7"]) + str(i)
-    header = [(8, "FIX.4.4"), (35, "D" if i % 2 == 0 else "8"), (49, "S" + str(rng.randrange(100))), (56, "BROKER"), (34, str(i + 1)),
-              (52, f"2026{rng.randrange(1, 13):02d}{rng.randrange(1, 29):02d}-{rng.randrange(24):02d}:{rng.randrange(60):02d}:{rng.randrange(60):02d}" + rng.choice(["", ".123", ".123456"]))]
+    header = [
+        (8, "FIX.4.4"),
+        (35, "D" if i % 2 == 0 else "8"),
+        (49, "S" + str(rng.randrange(100))),
+        (56, "BROKER"),
+        (34, str(i + 1)),
+        (
+            52,
+            f"2026{rng.randrange(1, 13):02d}{rng.randrange(1, 29):02d}-{rng.randrange(24):02d}:{rng.randrange(60):02d}:{rng.randrange(60):02d}"
+            + rng.choice(["", ".123", ".123456"]),
+        ),
+    ]
     sent, canon = list(header), list(header)
 
     def add(tag: int, value: str, canonical: str = "") -> None:
@@ -201,14 +282,32 @@ def random_message(rng: random.Random, i: int) -> Tuple[List[Tuple[int, str]], L
         canon.append((tag, canonical or value))
 
     qty, qty_c = number_forms(rng, Decimal(rng.randrange(1, 10**6)))
-    price, price_c = number_forms(rng, Decimal(rng.randrange(1, 10**7)) / Decimal(10) ** rng.randrange(0, 5))
+    price, price_c = number_forms(
+        rng, Decimal(rng.randrange(1, 10**7)) / Decimal(10) ** rng.randrange(0, 5)
+    )
     if i % 2 == 0:
-        add(11, text); add(55, rng.choice(["AAPL", "MSFT", "ESH7"])); add(54, rng.choice("12"))
-        add(38, qty, qty_c); add(40, "2"); add(44, price, price_c); add(59, rng.choice("0134")); add(60, header[-1][1])
+        add(11, text)
+        add(55, rng.choice(["AAPL", "MSFT", "ESH7"]))
+        add(54, rng.choice("12"))
+        add(38, qty, qty_c)
+        add(40, "2")
+        add(44, price, price_c)
+        add(59, rng.choice("0134"))
+        add(60, header[-1][1])
     else:
         cum, cum_c = number_forms(rng, Decimal(rng.randrange(10**6)))
-        add(37, "B" + str(i)); add(17, "E" + str(i)); add(11, text); add(150, "F"); add(39, "2"); add(55, "INTC"); add(54, "2")
-        add(32, qty, qty_c); add(31, price, price_c); add(14, cum, cum_c); add(151, "0"); add(6, price, price_c)
+        add(37, "B" + str(i))
+        add(17, "E" + str(i))
+        add(11, text)
+        add(150, "F")
+        add(39, "2")
+        add(55, "INTC")
+        add(54, "2")
+        add(32, qty, qty_c)
+        add(31, price, price_c)
+        add(14, cum, cum_c)
+        add(151, "0")
+        add(6, price, price_c)
     return sent, canon
 
 
@@ -234,9 +333,27 @@ ERROR_CODES = re.search(r"FixErrorCode:\s*values: \[([^\]]*)\]", (ROOT / PKG / "
 
 def test_mutated_wires_and_messages_give_typed_errors_never_exceptions() -> None:
     rng = random.Random(1616)
-    wires = [v["input"]["wire"]["text"].encode("utf-8", "surrogatepass") for v in VECTORS if "wire" in v["input"]]
+    wires = [
+        v["input"]["wire"]["text"].encode("utf-8", "surrogatepass") for v in VECTORS if "wire" in v["input"]
+    ]
     messages = [v["expected_output"]["message"] for v in VECTORS if "message" in v["expected_output"]]
-    junk: List[Any] = [None, [], {}, "", "\x01", 1.5, -1, True, "x" * 300, float("nan"), float("inf"), 2**70, ["a"], {"a": 1}, 1e300]
+    junk: List[Any] = [
+        None,
+        [],
+        {},
+        "",
+        "\x01",
+        1.5,
+        -1,
+        True,
+        "x" * 300,
+        float("nan"),
+        float("inf"),
+        2**70,
+        ["a"],
+        {"a": 1},
+        1e300,
+    ]
 
     def mutate(value: Any) -> Any:
         if isinstance(value, dict):
@@ -259,7 +376,10 @@ def test_mutated_wires_and_messages_give_typed_errors_never_exceptions() -> None
                 del wire[rng.randrange(len(wire))]
             else:
                 wire.insert(rng.randrange(len(wire) + 1), rng.choice(b"=|\x01019.-+"))
-        for call, arg in ((fw.translate_ingress, bytes(wire)), (fw.translate_egress, mutate(rng.choice(messages)))):
+        for call, arg in (
+            (fw.translate_ingress, bytes(wire)),
+            (fw.translate_egress, mutate(rng.choice(messages))),
+        ):
             try:
                 call(arg)
             except fw.FixError as e:

@@ -129,10 +129,15 @@ def _without_trailing_delimiters(text, enc):
     for line in text.split("\r"):
         if not line:
             continue
-        head, fields = (line[:8 + 1], line[9:].split(fs)) if line.startswith("MSH") else (None, line.split(fs))
+        head, fields = (
+            (line[: 8 + 1], line[9:].split(fs)) if line.startswith("MSH") else (None, line.split(fs))
+        )
         norm = []
         for field in fields:
-            reps = [cs.join(_trim([ss.join(_trim([x.strip(" ") for x in c.split(ss)])) for c in r.split(cs)])) for r in field.split(rs)]
+            reps = [
+                cs.join(_trim([ss.join(_trim([x.strip(" ") for x in c.split(ss)])) for c in r.split(cs)]))
+                for r in field.split(rs)
+            ]
             norm.append(rs.join(_trim(reps)))
         norm = fs.join(_trim(norm))
         out.append(head + norm if head else norm)
@@ -213,7 +218,9 @@ def _delimiters(rng):
 
 def _leaf(rng, specials):
     n = rng.randint(0, 8)
-    return "".join(rng.choice(ALPHABET + specials) if rng.random() < 0.8 else rng.choice(specials) for _ in range(n))
+    return "".join(
+        rng.choice(ALPHABET + specials) if rng.random() < 0.8 else rng.choice(specials) for _ in range(n)
+    )
 
 
 def _field(rng, specials, max_reps):
@@ -249,7 +256,12 @@ def _corpus(seed, count):
         for seg in segments:
             parts = [seg["id"]]
             for field in seg["fields"]:
-                parts.append(rs.join(cs.join(ss.join(_library_escape(lib, leaf) for leaf in comp) for comp in rep) for rep in field))
+                parts.append(
+                    rs.join(
+                        cs.join(ss.join(_library_escape(lib, leaf) for leaf in comp) for comp in rep)
+                        for rep in field
+                    )
+                )
             lines.append(fs.join(parts))
         # hl7.parse() strips whitespace at the end of the message: end on a fixed segment.
         lines.append(f"ZZZ{fs}END")

@@ -38,7 +38,9 @@ def _load(name):
 
 
 ISO = _load("iso20022")
-SCHEMAS = {d: xmlschema.XMLSchema(os.path.join(XSD_DIR, d + ".xsd")) for d in ("pacs.008.001.09", "pain.001.001.10")}
+SCHEMAS = {
+    d: xmlschema.XMLSchema(os.path.join(XSD_DIR, d + ".xsd")) for d in ("pacs.008.001.09", "pain.001.001.10")
+}
 
 
 def _vectors():
@@ -50,8 +52,16 @@ def _vectors():
 
 
 VECTORS = _vectors()
-PASSING = [(n, d) for n, d in VECTORS if d["test_vector"]["circuit"] == "iso20022-ingress" and "message" in d["expected_output"]]
-FAILING = [(n, d) for n, d in VECTORS if d["test_vector"]["circuit"] == "iso20022-ingress" and "error" in d["expected_output"]]
+PASSING = [
+    (n, d)
+    for n, d in VECTORS
+    if d["test_vector"]["circuit"] == "iso20022-ingress" and "message" in d["expected_output"]
+]
+FAILING = [
+    (n, d)
+    for n, d in VECTORS
+    if d["test_vector"]["circuit"] == "iso20022-ingress" and "error" in d["expected_output"]
+]
 
 # Refusals the XSD cannot express: vector name -> the rule.
 BEYOND_XSD = {
@@ -112,39 +122,54 @@ def _library_transfers(definition, text):
     out = []
     if definition.startswith("pacs"):
         for tx in _listify(doc["FIToFICstmrCdtTrf"]["CdtTrfTxInf"]):
-            out.append({
-                "end_to_end_id": tx["PmtId"]["EndToEndId"],
-                "amount": _units(tx["IntrBkSttlmAmt"]),
-                "currency": tx["IntrBkSttlmAmt"]["@Ccy"],
-                "debtor_name": tx.get("Dbtr", {}).get("Nm"),
-                "creditor_name": tx.get("Cdtr", {}).get("Nm"),
-                "debtor_iban": _iban(tx.get("DbtrAcct")),
-                "creditor_iban": _iban(tx.get("CdtrAcct")),
-                "debtor_bic": tx["DbtrAgt"]["FinInstnId"]["BICFI"],
-                "creditor_bic": tx["CdtrAgt"]["FinInstnId"]["BICFI"],
-                "remittance": _listify(tx["RmtInf"]["Ustrd"])[0] if "RmtInf" in tx else None,
-            })
+            out.append(
+                {
+                    "end_to_end_id": tx["PmtId"]["EndToEndId"],
+                    "amount": _units(tx["IntrBkSttlmAmt"]),
+                    "currency": tx["IntrBkSttlmAmt"]["@Ccy"],
+                    "debtor_name": tx.get("Dbtr", {}).get("Nm"),
+                    "creditor_name": tx.get("Cdtr", {}).get("Nm"),
+                    "debtor_iban": _iban(tx.get("DbtrAcct")),
+                    "creditor_iban": _iban(tx.get("CdtrAcct")),
+                    "debtor_bic": tx["DbtrAgt"]["FinInstnId"]["BICFI"],
+                    "creditor_bic": tx["CdtrAgt"]["FinInstnId"]["BICFI"],
+                    "remittance": _listify(tx["RmtInf"]["Ustrd"])[0] if "RmtInf" in tx else None,
+                }
+            )
     else:
         for pmt in _listify(doc["CstmrCdtTrfInitn"]["PmtInf"]):
             for tx in _listify(pmt["CdtTrfTxInf"]):
                 amt = tx["Amt"]["InstdAmt"]
-                out.append({
-                    "end_to_end_id": tx["PmtId"]["EndToEndId"],
-                    "amount": _units(amt),
-                    "currency": amt["@Ccy"],
-                    "debtor_name": pmt["Dbtr"].get("Nm"),
-                    "creditor_name": tx.get("Cdtr", {}).get("Nm"),
-                    "debtor_iban": _iban(pmt["DbtrAcct"]),
-                    "creditor_iban": _iban(tx.get("CdtrAcct")),
-                    "debtor_bic": pmt["DbtrAgt"]["FinInstnId"].get("BICFI"),
-                    "creditor_bic": tx.get("CdtrAgt", {}).get("FinInstnId", {}).get("BICFI"),
-                    "remittance": _listify(tx["RmtInf"]["Ustrd"])[0] if "RmtInf" in tx else None,
-                })
+                out.append(
+                    {
+                        "end_to_end_id": tx["PmtId"]["EndToEndId"],
+                        "amount": _units(amt),
+                        "currency": amt["@Ccy"],
+                        "debtor_name": pmt["Dbtr"].get("Nm"),
+                        "creditor_name": tx.get("Cdtr", {}).get("Nm"),
+                        "debtor_iban": _iban(pmt["DbtrAcct"]),
+                        "creditor_iban": _iban(tx.get("CdtrAcct")),
+                        "debtor_bic": pmt["DbtrAgt"]["FinInstnId"].get("BICFI"),
+                        "creditor_bic": tx.get("CdtrAgt", {}).get("FinInstnId", {}).get("BICFI"),
+                        "remittance": _listify(tx["RmtInf"]["Ustrd"])[0] if "RmtInf" in tx else None,
+                    }
+                )
     return doc, out
 
 
 def _ours(transfers):
-    keys = ("end_to_end_id", "amount", "currency", "debtor_name", "creditor_name", "debtor_iban", "creditor_iban", "debtor_bic", "creditor_bic", "remittance")
+    keys = (
+        "end_to_end_id",
+        "amount",
+        "currency",
+        "debtor_name",
+        "creditor_name",
+        "debtor_iban",
+        "creditor_iban",
+        "debtor_bic",
+        "creditor_bic",
+        "remittance",
+    )
     return [{k: t.get(k) for k in keys} for t in transfers]
 
 
@@ -171,7 +196,9 @@ def test_every_refusal_is_the_xsds_or_a_named_rule(name, doc):
     assert ISO.ingress(copy.deepcopy(doc["input"])) == doc["expected_output"]
     if name in BEYOND_XSD:
         return
-    assert any(_xsd_errors(d, text) for d in SCHEMAS), f"{name}: the XSDs accept it but we refuse it, and no rule is named"
+    assert any(
+        _xsd_errors(d, text) for d in SCHEMAS
+    ), f"{name}: the XSDs accept it but we refuse it, and no rule is named"
     for d in SCHEMAS:
         assert _xsd_errors(d, text), f"{name} is valid {d}"
 
@@ -185,7 +212,10 @@ NAME_CHARS = "ABCdefg xyz&<>'\"éüßÅ-./"
 
 def _iban_with_check_digits(rng, country):
     bban_len = COUNTRY_LENGTHS[country] - 4
-    bban = "".join(rng.choice("0123456789" if rng.random() < 0.8 else "ABCDEFGHIJKLMNOPQRSTUVWXYZ") for _ in range(bban_len))
+    bban = "".join(
+        rng.choice("0123456789" if rng.random() < 0.8 else "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+        for _ in range(bban_len)
+    )
     numeric = "".join(str(int(c, 36)) for c in bban + country + "00")
     check = 98 - int(numeric) % 97
     return f"{country}{check:02d}{bban}"
@@ -193,7 +223,11 @@ def _iban_with_check_digits(rng, country):
 
 def _bic(rng):
     letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-    bic = "".join(rng.choice(letters) for _ in range(4)) + rng.choice(["DE", "FR", "NL", "GB", "CH"]) + "".join(rng.choice(letters + "0123456789") for _ in range(2))
+    bic = (
+        "".join(rng.choice(letters) for _ in range(4))
+        + rng.choice(["DE", "FR", "NL", "GB", "CH"])
+        + "".join(rng.choice(letters + "0123456789") for _ in range(2))
+    )
     return bic + ("".join(rng.choice(letters) for _ in range(3)) if rng.random() < 0.5 else "")
 
 
@@ -240,29 +274,83 @@ def _random_message(rng, i):
     n = rng.randint(1, 4)
     ccy = rng.choice(sorted(CURRENCIES))
     txs, expected = [], []
-    dbtr_iban, dbtr_bic, dbtr = _iban_with_check_digits(rng, rng.choice(sorted(COUNTRY_LENGTHS))), _bic(rng), _name(rng)
+    dbtr_iban, dbtr_bic, dbtr = (
+        _iban_with_check_digits(rng, rng.choice(sorted(COUNTRY_LENGTHS))),
+        _bic(rng),
+        _name(rng),
+    )
     for t in range(n):
         amount = _amount(rng, ccy)
-        cdtr, cdtr_iban, cdtr_bic, ustrd = _name(rng), _iban_with_check_digits(rng, rng.choice(sorted(COUNTRY_LENGTHS))), _bic(rng), _name(rng)
+        cdtr, cdtr_iban, cdtr_bic, ustrd = (
+            _name(rng),
+            _iban_with_check_digits(rng, rng.choice(sorted(COUNTRY_LENGTHS))),
+            _bic(rng),
+            _name(rng),
+        )
         e2e = f"E2E-{i}-{t}"
         if pacs:
-            txs.append(E("CdtTrfTxInf", E("PmtId", E("EndToEndId", text=e2e)), E("IntrBkSttlmAmt", text=amount, ccy=ccy), E("ChrgBr", text="SLEV"),
-                         E("Dbtr", E("Nm", text=dbtr)), E("DbtrAcct", E("Id", E("IBAN", text=dbtr_iban))), E("DbtrAgt", E("FinInstnId", E("BICFI", text=dbtr_bic))),
-                         E("CdtrAgt", E("FinInstnId", E("BICFI", text=cdtr_bic))), E("Cdtr", E("Nm", text=cdtr)), E("CdtrAcct", E("Id", E("IBAN", text=cdtr_iban))),
-                         E("RmtInf", E("Ustrd", text=ustrd))))
+            txs.append(
+                E(
+                    "CdtTrfTxInf",
+                    E("PmtId", E("EndToEndId", text=e2e)),
+                    E("IntrBkSttlmAmt", text=amount, ccy=ccy),
+                    E("ChrgBr", text="SLEV"),
+                    E("Dbtr", E("Nm", text=dbtr)),
+                    E("DbtrAcct", E("Id", E("IBAN", text=dbtr_iban))),
+                    E("DbtrAgt", E("FinInstnId", E("BICFI", text=dbtr_bic))),
+                    E("CdtrAgt", E("FinInstnId", E("BICFI", text=cdtr_bic))),
+                    E("Cdtr", E("Nm", text=cdtr)),
+                    E("CdtrAcct", E("Id", E("IBAN", text=cdtr_iban))),
+                    E("RmtInf", E("Ustrd", text=ustrd)),
+                )
+            )
         else:
-            txs.append(E("CdtTrfTxInf", E("PmtId", E("EndToEndId", text=e2e)), E("Amt", E("InstdAmt", text=amount, ccy=ccy)),
-                         E("CdtrAgt", E("FinInstnId", E("BICFI", text=cdtr_bic))), E("Cdtr", E("Nm", text=cdtr)), E("CdtrAcct", E("Id", E("IBAN", text=cdtr_iban))),
-                         E("RmtInf", E("Ustrd", text=ustrd))))
+            txs.append(
+                E(
+                    "CdtTrfTxInf",
+                    E("PmtId", E("EndToEndId", text=e2e)),
+                    E("Amt", E("InstdAmt", text=amount, ccy=ccy)),
+                    E("CdtrAgt", E("FinInstnId", E("BICFI", text=cdtr_bic))),
+                    E("Cdtr", E("Nm", text=cdtr)),
+                    E("CdtrAcct", E("Id", E("IBAN", text=cdtr_iban))),
+                    E("RmtInf", E("Ustrd", text=ustrd)),
+                )
+            )
         expected.append(int(Decimal(amount) * ISO.SCALE))
     if pacs:
-        body = E("FIToFICstmrCdtTrf", E("GrpHdr", E("MsgId", text=f"MSG-{i}"), E("CreDtTm", text="2026-02-10T12:00:00Z"), E("NbOfTxs", text=str(n)),
-                                       E("SttlmInf", E("SttlmMtd", text="CLRG"))), *txs)
+        body = E(
+            "FIToFICstmrCdtTrf",
+            E(
+                "GrpHdr",
+                E("MsgId", text=f"MSG-{i}"),
+                E("CreDtTm", text="2026-02-10T12:00:00Z"),
+                E("NbOfTxs", text=str(n)),
+                E("SttlmInf", E("SttlmMtd", text="CLRG")),
+            ),
+            *txs,
+        )
         return "pacs.008.001.09", _xml(ISO.PREFIX + "pacs.008.001.09", body), expected, [dbtr_iban]
-    pmt = E("PmtInf", E("PmtInfId", text=f"PMT-{i}"), E("PmtMtd", text="TRF"), E("ReqdExctnDt", E("Dt", text="2026-02-12")), E("Dbtr", E("Nm", text=dbtr)),
-            E("DbtrAcct", E("Id", E("IBAN", text=dbtr_iban))), E("DbtrAgt", E("FinInstnId", E("BICFI", text=dbtr_bic))), *txs)
-    body = E("CstmrCdtTrfInitn", E("GrpHdr", E("MsgId", text=f"MSG-{i}"), E("CreDtTm", text="2026-02-10T12:00:00"), E("NbOfTxs", text=str(n)),
-                                  E("InitgPty", E("Nm", text="Initiator"))), pmt)
+    pmt = E(
+        "PmtInf",
+        E("PmtInfId", text=f"PMT-{i}"),
+        E("PmtMtd", text="TRF"),
+        E("ReqdExctnDt", E("Dt", text="2026-02-12")),
+        E("Dbtr", E("Nm", text=dbtr)),
+        E("DbtrAcct", E("Id", E("IBAN", text=dbtr_iban))),
+        E("DbtrAgt", E("FinInstnId", E("BICFI", text=dbtr_bic))),
+        *txs,
+    )
+    body = E(
+        "CstmrCdtTrfInitn",
+        E(
+            "GrpHdr",
+            E("MsgId", text=f"MSG-{i}"),
+            E("CreDtTm", text="2026-02-10T12:00:00"),
+            E("NbOfTxs", text=str(n)),
+            E("InitgPty", E("Nm", text="Initiator")),
+        ),
+        pmt,
+    )
     return "pain.001.001.10", _xml(ISO.PREFIX + "pain.001.001.10", body), expected, [dbtr_iban]
 
 
@@ -284,7 +372,7 @@ def test_generated_corpus_against_the_official_xsds():
         pos = rng.randrange(4, len(iban))
         while not iban[pos].isdigit():
             pos = rng.randrange(4, len(iban))
-        broken = iban[:pos] + str((int(iban[pos]) + rng.randint(1, 9)) % 10) + iban[pos + 1:]
+        broken = iban[:pos] + str((int(iban[pos]) + rng.randint(1, 9)) % 10) + iban[pos + 1 :]
         bad = text.replace(iban, broken)
         assert _xsd_errors(definition, bad) == []
         out = ISO.ingress({"wire": {"text": bad}})

@@ -54,7 +54,9 @@ PACKAGE = Path(__file__).resolve().parents[2] / "components" / "estream-wire-mod
 
 
 def _load():
-    spec = importlib.util.spec_from_file_location("modbus_wire_under_test", PACKAGE / "src" / "modbus_wire.py")
+    spec = importlib.util.spec_from_file_location(
+        "modbus_wire_under_test", PACKAGE / "src" / "modbus_wire.py"
+    )
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module
     spec.loader.exec_module(module)
@@ -100,15 +102,33 @@ def build(message: Dict[str, Any]) -> bytes:
     unit = message["unit_id"]
     req_cls, resp_cls = CLASSES[fc]
     req = message["request"]
-    pdus = [req_cls(dev_id=unit, transaction_id=tid, address=req["address"], count=req.get("quantity", 0),
-                    bits=req.get("coils"), registers=req.get("registers"))]
+    pdus = [
+        req_cls(
+            dev_id=unit,
+            transaction_id=tid,
+            address=req["address"],
+            count=req.get("quantity", 0),
+            bits=req.get("coils"),
+            registers=req.get("registers"),
+        )
+    ]
     resp = message.get("response")
     if resp is not None:
         if "exception" in resp:
-            pdus.append(ExceptionResponse(fc, mw.EXCEPTION_CODES[resp["exception"]], slave=unit, transaction=tid))
+            pdus.append(
+                ExceptionResponse(fc, mw.EXCEPTION_CODES[resp["exception"]], slave=unit, transaction=tid)
+            )
         else:
-            pdus.append(resp_cls(dev_id=unit, transaction_id=tid, address=resp.get("address", 0), count=resp.get("quantity", 0),
-                                 bits=resp.get("coils"), registers=resp.get("registers")))
+            pdus.append(
+                resp_cls(
+                    dev_id=unit,
+                    transaction_id=tid,
+                    address=resp.get("address", 0),
+                    count=resp.get("quantity", 0),
+                    bits=resp.get("coils"),
+                    registers=resp.get("registers"),
+                )
+            )
     f = framer(message["framing"], True)
     return b"".join(f.buildFrame(p) for p in pdus)
 
@@ -132,7 +152,7 @@ def decode(wire: bytes, framing: str) -> Tuple[Any, Optional[Any], int]:
         if framing == "Rtu":
             cls = f.decoder.lookupPduClass(rest)
             assert cls is not None, "pymodbus does not know this function"
-            rest = rest[:cls.calculateRtuFrameSize(rest)]
+            rest = rest[: cls.calculateRtuFrameSize(rest)]
         n, pdu = f.processIncomingFrame(rest)
         assert pdu is not None, f"pymodbus found no {'request' if is_server else 'response'} frame"
         pdus.append(pdu)
@@ -240,16 +260,26 @@ def random_message(rng: random.Random) -> Dict[str, Any]:
         q = rng.randint(1, mw.READ_LIMITS[fc])
         address = rng.randint(0, 65536 - q)
         message["request"] = {"address": address, "quantity": q}
-        values: Dict[str, Any] = {"coils": [rng.random() < 0.5 for _ in range(q)]} if fc in (1, 2) else {"registers": [rng.randint(0, 65535) for _ in range(q)]}
+        values: Dict[str, Any] = (
+            {"coils": [rng.random() < 0.5 for _ in range(q)]}
+            if fc in (1, 2)
+            else {"registers": [rng.randint(0, 65535) for _ in range(q)]}
+        )
         response: Any = values
     elif fc in (5, 6):
         address = rng.randint(0, 65535)
-        message["request"] = {"address": address, "coils": [rng.random() < 0.5]} if fc == 5 else {"address": address, "registers": [rng.randint(0, 65535)]}
+        message["request"] = (
+            {"address": address, "coils": [rng.random() < 0.5]}
+            if fc == 5
+            else {"address": address, "registers": [rng.randint(0, 65535)]}
+        )
         response = dict(message["request"])
     else:
         q = rng.randint(1, mw.WRITE_LIMITS[fc])
         address = rng.randint(0, 65536 - q)
-        vals: List[Any] = [rng.random() < 0.5 for _ in range(q)] if fc == 15 else [rng.randint(0, 65535) for _ in range(q)]
+        vals: List[Any] = (
+            [rng.random() < 0.5 for _ in range(q)] if fc == 15 else [rng.randint(0, 65535) for _ in range(q)]
+        )
         message["request"] = {"address": address, "quantity": q, ("coils" if fc == 15 else "registers"): vals}
         response = {"address": address, "quantity": q}
     roll = rng.random()
@@ -282,9 +312,9 @@ def test_mutated_wires_never_raise() -> None:
             if op < 0.5 and data:
                 data[rng.randrange(len(data))] = rng.randrange(256)
             elif op < 0.75 and data:
-                del data[rng.randrange(len(data)):]
+                del data[rng.randrange(len(data)) :]
             else:
-                data[rng.randrange(len(data) + 1):0] = rng.randbytes(rng.randint(1, 4))
+                data[rng.randrange(len(data) + 1) : 0] = rng.randbytes(rng.randint(1, 4))
         out = mw.ingress({"wire": {"hex": bytes(data).hex()}})
         assert list(out) in (["message"], ["error"])
         if "message" in out:
@@ -295,7 +325,29 @@ def test_mutated_wires_never_raise() -> None:
 
 # --- mutated messages: egress answers with `wire` or a typed `error`, never an exception ----------
 
-_ODD_VALUES: List[Any] = [None, 0, -1, 1, 3, 65536, 2**40, True, False, "", "x", "#", "a/+", [], [1], [True], {}, {"a": 1}, 1.5, "\ud800", "\x00"]
+_ODD_VALUES: List[Any] = [
+    None,
+    0,
+    -1,
+    1,
+    3,
+    65536,
+    2**40,
+    True,
+    False,
+    "",
+    "x",
+    "#",
+    "a/+",
+    [],
+    [1],
+    [True],
+    {},
+    {"a": 1},
+    1.5,
+    "\ud800",
+    "\x00",
+]
 
 
 def _mutate(value: Any, rng: random.Random) -> Any:
@@ -306,7 +358,9 @@ def _mutate(value: Any, rng: random.Random) -> Any:
         stack = [value]
         while stack:
             node = stack.pop()
-            items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+            items = (
+                node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+            )
             for key, child in items:
                 paths.append((node, key))
                 stack.append(child)
@@ -322,8 +376,12 @@ def _mutate(value: Any, rng: random.Random) -> Any:
 
 def test_mutated_messages_never_raise() -> None:
     rng = random.Random(5)
-    seeds = [doc["expected_output"]["message"] for _, doc in golden('modbus_ingress') if "message" in doc["expected_output"]]
-    seeds += [doc["input"]["message"] for _, doc in golden('modbus_egress')]
+    seeds = [
+        doc["expected_output"]["message"]
+        for _, doc in golden("modbus_ingress")
+        if "message" in doc["expected_output"]
+    ]
+    seeds += [doc["input"]["message"] for _, doc in golden("modbus_egress")]
     outcomes = {"wire": 0, "error": 0}
     for _ in range(5000):
         out = mw.egress({"message": _mutate(rng.choice(seeds), rng)})

@@ -51,11 +51,21 @@ def _load():
 
 mw = _load()
 
-PAHO_TYPES = {"Connect": PacketTypes.CONNECT, "Connack": PacketTypes.CONNACK, "Publish": PacketTypes.PUBLISH,
-              "Puback": PacketTypes.PUBACK, "Pubrec": PacketTypes.PUBREC, "Pubrel": PacketTypes.PUBREL,
-              "Pubcomp": PacketTypes.PUBCOMP, "Subscribe": PacketTypes.SUBSCRIBE, "Suback": PacketTypes.SUBACK,
-              "Unsubscribe": PacketTypes.UNSUBSCRIBE, "Unsuback": PacketTypes.UNSUBACK,
-              "Disconnect": PacketTypes.DISCONNECT, "will": PacketTypes.WILLMESSAGE}
+PAHO_TYPES = {
+    "Connect": PacketTypes.CONNECT,
+    "Connack": PacketTypes.CONNACK,
+    "Publish": PacketTypes.PUBLISH,
+    "Puback": PacketTypes.PUBACK,
+    "Pubrec": PacketTypes.PUBREC,
+    "Pubrel": PacketTypes.PUBREL,
+    "Pubcomp": PacketTypes.PUBCOMP,
+    "Subscribe": PacketTypes.SUBSCRIBE,
+    "Suback": PacketTypes.SUBACK,
+    "Unsubscribe": PacketTypes.UNSUBSCRIBE,
+    "Unsuback": PacketTypes.UNSUBACK,
+    "Disconnect": PacketTypes.DISCONNECT,
+    "will": PacketTypes.WILLMESSAGE,
+}
 MULTI = {"UserProperty", "SubscriptionIdentifier"}
 
 
@@ -129,9 +139,9 @@ def split(wire: bytes) -> List[Tuple[int, bytes, bytes]]:
     out = []
     pos = 0
     while pos < len(wire):
-        length, used = VariableByteIntegers.decode(wire[pos + 1:pos + 5])
+        length, used = VariableByteIntegers.decode(wire[pos + 1 : pos + 5])
         start = pos + 1 + used
-        out.append((wire[pos], wire[start:start + length], wire[pos:start + length]))
+        out.append((wire[pos], wire[start : start + length], wire[pos : start + length]))
         pos = start + length
     return out
 
@@ -141,7 +151,9 @@ def split(wire: bytes) -> List[Tuple[int, bytes, bytes]]:
 
 class PahoWire:
     def __init__(self, version: str):
-        self.client = Client(CallbackAPIVersion.VERSION2, client_id="", protocol=MQTTv5 if version == "5.0" else MQTTv311)
+        self.client = Client(
+            CallbackAPIVersion.VERSION2, client_id="", protocol=MQTTv5 if version == "5.0" else MQTTv311
+        )
         self.mine, theirs = socket.socketpair()
         self.client._sock = theirs
         self.theirs = theirs
@@ -176,13 +188,22 @@ def paho_encode(packet: Dict[str, Any], version: str) -> bytes:
             c._client_id = con["client_id"].encode()
             if v5:
                 c._clean_start = con["clean_start"]
-                c._connect_properties = ours_to_paho(con["properties"], "Connect") if con["properties"] else None
+                c._connect_properties = (
+                    ours_to_paho(con["properties"], "Connect") if con["properties"] else None
+                )
             else:
                 c._clean_session = con["clean_start"]
             will = con.get("will")
             if will:
-                c.will_set(will["topic"], bytes.fromhex(will["payload_hex"]), will["qos"], will["retain"],
-                           properties=ours_to_paho(will["properties"], "will") if v5 and will["properties"] else None)
+                c.will_set(
+                    will["topic"],
+                    bytes.fromhex(will["payload_hex"]),
+                    will["qos"],
+                    will["retain"],
+                    properties=ours_to_paho(will["properties"], "will")
+                    if v5 and will["properties"]
+                    else None,
+                )
             if "username" in con:
                 c._username = con["username"].encode()
             if "password_hex" in con:
@@ -190,8 +211,16 @@ def paho_encode(packet: Dict[str, Any], version: str) -> bytes:
             c._send_connect(con["keep_alive"])
         elif t == "Publish":
             props = ours_to_paho(packet["properties"], "Publish") if v5 and packet["properties"] else None
-            c._send_publish(packet.get("packet_id", 0), packet["topic"].encode(), bytes.fromhex(packet["payload_hex"]),
-                            packet["qos"], packet["retain"], packet["dup"], info=MQTTMessageInfo(packet.get("packet_id", 0)), properties=props)
+            c._send_publish(
+                packet.get("packet_id", 0),
+                packet["topic"].encode(),
+                bytes.fromhex(packet["payload_hex"]),
+                packet["qos"],
+                packet["retain"],
+                packet["dup"],
+                info=MQTTMessageInfo(packet.get("packet_id", 0)),
+                properties=props,
+            )
         elif t == "Subscribe":
             c._last_mid = packet["packet_id"] - 1
             props = ours_to_paho(packet["properties"], "Subscribe") if v5 and packet["properties"] else None
@@ -199,7 +228,9 @@ def paho_encode(packet: Dict[str, Any], version: str) -> bytes:
             for sub in packet["subscriptions"]:
                 opts: Any = sub["qos"]
                 if v5:
-                    opts = SubscribeOptions(sub["qos"], sub["no_local"], sub["retain_as_published"], sub["retain_handling"])
+                    opts = SubscribeOptions(
+                        sub["qos"], sub["no_local"], sub["retain_as_published"], sub["retain_handling"]
+                    )
                 topics.append((sub["topic_filter"].encode(), opts))
             c._send_subscribe(False, topics, properties=props)
         elif t == "Unsubscribe":
@@ -207,13 +238,20 @@ def paho_encode(packet: Dict[str, Any], version: str) -> bytes:
             props = ours_to_paho(packet["properties"], "Unsubscribe") if v5 and packet["properties"] else None
             c._send_unsubscribe(False, [f.encode() for f in packet["topic_filters"]], properties=props)
         elif t in ("Puback", "Pubrec", "Pubrel", "Pubcomp") and "reason_code" not in packet:
-            {"Puback": c._send_puback, "Pubrec": c._send_pubrec, "Pubrel": c._send_pubrel, "Pubcomp": c._send_pubcomp}[t](packet["packet_id"])
+            {
+                "Puback": c._send_puback,
+                "Pubrec": c._send_pubrec,
+                "Pubrel": c._send_pubrel,
+                "Pubcomp": c._send_pubcomp,
+            }[t](packet["packet_id"])
         elif t in ("Pingreq", "Pingresp"):
             c._send_pingreq() if t == "Pingreq" else c._send_pingresp()
         elif t == "Disconnect":
             if "reason_code" in packet:
                 props = ours_to_paho(packet["properties"], "Disconnect") if "properties" in packet else None
-                c._send_disconnect(ReasonCode(PacketTypes.DISCONNECT, identifier=packet["reason_code"]), props)
+                c._send_disconnect(
+                    ReasonCode(PacketTypes.DISCONNECT, identifier=packet["reason_code"]), props
+                )
             else:
                 c._send_disconnect()
         else:
@@ -230,7 +268,11 @@ def server_side(packet: Dict[str, Any], version: str) -> bytes:
     ptype = PAHO_TYPES[t]
     if t == "Connack":
         body = bytes([1 if packet["session_present"] else 0])
-        body += ReasonCode(ptype, identifier=packet["reason_code"]).pack() if v5 else bytes([packet["reason_code"]])
+        body += (
+            ReasonCode(ptype, identifier=packet["reason_code"]).pack()
+            if v5
+            else bytes([packet["reason_code"]])
+        )
         if v5:
             body += ours_to_paho(packet["properties"], t).pack()
     elif t == "Unsuback":
@@ -242,12 +284,27 @@ def server_side(packet: Dict[str, Any], version: str) -> bytes:
         body = struct.pack("!H", packet["packet_id"])
         if v5:
             body += ours_to_paho(packet["properties"], t).pack()
-        body += b"".join(ReasonCode(ptype, identifier=c).pack() for c in packet["reason_codes"]) if v5 else bytes(packet["reason_codes"])
+        body += (
+            b"".join(ReasonCode(ptype, identifier=c).pack() for c in packet["reason_codes"])
+            if v5
+            else bytes(packet["reason_codes"])
+        )
     else:  # 5.0 ack with a reason code
-        body = struct.pack("!H", packet["packet_id"]) + ReasonCode(ptype, identifier=packet["reason_code"]).pack()
+        body = (
+            struct.pack("!H", packet["packet_id"])
+            + ReasonCode(ptype, identifier=packet["reason_code"]).pack()
+        )
         if "properties" in packet:
             body += ours_to_paho(packet["properties"], t).pack()
-    first = {"Connack": 0x20, "Suback": 0x90, "Unsuback": 0xB0, "Puback": 0x40, "Pubrec": 0x50, "Pubrel": 0x62, "Pubcomp": 0x70}[t]
+    first = {
+        "Connack": 0x20,
+        "Suback": 0x90,
+        "Unsuback": 0xB0,
+        "Puback": 0x40,
+        "Pubrec": 0x50,
+        "Pubrel": 0x62,
+        "Pubcomp": 0x70,
+    }[t]
     return bytes([first]) + VariableByteIntegers.encode(len(body)) + body
 
 
@@ -312,7 +369,11 @@ def check_against_paho(wire: bytes) -> Dict[str, Any]:
                 Properties(PacketTypes.CONNACK).MaximumPacketSize = mw.MAX_REMAINING_LENGTH + 1
             continue
         check_decoded(first, body, packet, version)
-        if packet["type"] == "Connect" and "password_hex" in packet["connect"] and "username" not in packet["connect"]:
+        if (
+            packet["type"] == "Connect"
+            and "password_hex" in packet["connect"]
+            and "username" not in packet["connect"]
+        ):
             continue  # 5.0 allows it, paho's client cannot send a password without a user name
         assert paho_encode(packet, version) == whole, packet["type"]
     assert mw.translate_egress(message) == wire
@@ -350,7 +411,10 @@ def test_paho_rejects_what_we_reject_in_remaining_length() -> None:
     with pytest.raises(ValueError):
         PahoWire("3.1.1").client._pack_remaining_length(bytearray(), mw.MAX_REMAINING_LENGTH + 1)
     assert VariableByteIntegers.encode(mw.MAX_REMAINING_LENGTH) == mw.encode_varint(mw.MAX_REMAINING_LENGTH)
-    assert mw.decode_varint(VariableByteIntegers.encode(mw.MAX_REMAINING_LENGTH), 0, 0, "x") == (mw.MAX_REMAINING_LENGTH, 4)
+    assert mw.decode_varint(VariableByteIntegers.encode(mw.MAX_REMAINING_LENGTH), 0, 0, "x") == (
+        mw.MAX_REMAINING_LENGTH,
+        4,
+    )
 
 
 # --- a generated corpus, encoded by paho ----------------------------------------------------------
@@ -362,15 +426,28 @@ FILTERS = ["#", "+", "a/+", "a/#", "+/+/c", "sensors/+/temp/#", "$SYS/#", "x/y/z
 def random_properties(rng: random.Random, owner: str) -> Properties | None:
     p = Properties(PAHO_TYPES[owner])
     by_owner: Dict[str, List[Tuple[str, Any]]] = {
-        "Publish": [("PayloadFormatIndicator", lambda: rng.randint(0, 1)), ("MessageExpiryInterval", lambda: rng.randint(0, 2**32 - 1)),
-                    ("ContentType", lambda: rng.choice(TEXT)), ("ResponseTopic", lambda: rng.choice(TEXT)),
-                    ("CorrelationData", lambda: rng.randbytes(rng.randint(0, 20))), ("TopicAlias", lambda: rng.randint(1, 65535))],
-        "Connect": [("SessionExpiryInterval", lambda: rng.randint(0, 2**32 - 1)), ("ReceiveMaximum", lambda: rng.randint(1, 65535)),
-                    ("MaximumPacketSize", lambda: rng.randint(1, mw.MAX_REMAINING_LENGTH)), ("TopicAliasMaximum", lambda: rng.randint(0, 65535)),
-                    ("RequestProblemInformation", lambda: rng.randint(0, 1)), ("AuthenticationMethod", lambda: rng.choice(TEXT))],
+        "Publish": [
+            ("PayloadFormatIndicator", lambda: rng.randint(0, 1)),
+            ("MessageExpiryInterval", lambda: rng.randint(0, 2**32 - 1)),
+            ("ContentType", lambda: rng.choice(TEXT)),
+            ("ResponseTopic", lambda: rng.choice(TEXT)),
+            ("CorrelationData", lambda: rng.randbytes(rng.randint(0, 20))),
+            ("TopicAlias", lambda: rng.randint(1, 65535)),
+        ],
+        "Connect": [
+            ("SessionExpiryInterval", lambda: rng.randint(0, 2**32 - 1)),
+            ("ReceiveMaximum", lambda: rng.randint(1, 65535)),
+            ("MaximumPacketSize", lambda: rng.randint(1, mw.MAX_REMAINING_LENGTH)),
+            ("TopicAliasMaximum", lambda: rng.randint(0, 65535)),
+            ("RequestProblemInformation", lambda: rng.randint(0, 1)),
+            ("AuthenticationMethod", lambda: rng.choice(TEXT)),
+        ],
         "Subscribe": [("SubscriptionIdentifier", lambda: rng.randint(1, mw.MAX_REMAINING_LENGTH))],
         "Unsubscribe": [],
-        "will": [("WillDelayInterval", lambda: rng.randint(0, 2**32 - 1)), ("ContentType", lambda: rng.choice(TEXT))],
+        "will": [
+            ("WillDelayInterval", lambda: rng.randint(0, 2**32 - 1)),
+            ("ContentType", lambda: rng.choice(TEXT)),
+        ],
     }
     choices = by_owner[owner]
     for name, make in choices:
@@ -393,8 +470,13 @@ def random_client_stream(rng: random.Random) -> bytes:
         if v5:
             c._connect_properties = random_properties(rng, "Connect")
         if rng.random() < 0.3:
-            c.will_set(rng.choice(TEXT), rng.randbytes(rng.randint(0, 10)), rng.randint(0, 2), rng.random() < 0.5,
-                       properties=random_properties(rng, "will") if v5 else None)
+            c.will_set(
+                rng.choice(TEXT),
+                rng.randbytes(rng.randint(0, 10)),
+                rng.randint(0, 2),
+                rng.random() < 0.5,
+                properties=random_properties(rng, "will") if v5 else None,
+            )
         if rng.random() < 0.4:
             c._username = rng.choice(TEXT).encode()
             if rng.random() < 0.5:
@@ -405,22 +487,43 @@ def random_client_stream(rng: random.Random) -> bytes:
             if kind < 0.5:
                 qos = rng.randint(0, 2)
                 props = random_properties(rng, "Publish") if v5 else None
-                c._send_publish(rng.randint(1, 65535) if qos else 0, rng.choice(TEXT).encode(), rng.randbytes(rng.choice([0, 5, 130, 20000])),
-                                qos, rng.random() < 0.5, qos > 0 and rng.random() < 0.3, info=MQTTMessageInfo(0), properties=props)
+                c._send_publish(
+                    rng.randint(1, 65535) if qos else 0,
+                    rng.choice(TEXT).encode(),
+                    rng.randbytes(rng.choice([0, 5, 130, 20000])),
+                    qos,
+                    rng.random() < 0.5,
+                    qos > 0 and rng.random() < 0.3,
+                    info=MQTTMessageInfo(0),
+                    properties=props,
+                )
             elif kind < 0.7:
                 c._last_mid = rng.randint(0, 65534)
                 topics: List[Tuple[bytes, Any]] = []
                 for _ in range(rng.randint(1, 3)):
                     q = rng.randint(0, 2)
-                    topics.append((rng.choice(FILTERS).encode(),
-                                   SubscribeOptions(q, rng.random() < 0.5, rng.random() < 0.5, rng.randint(0, 2)) if v5 else q))
-                c._send_subscribe(False, topics, properties=random_properties(rng, "Subscribe") if v5 else None)
+                    topics.append(
+                        (
+                            rng.choice(FILTERS).encode(),
+                            SubscribeOptions(q, rng.random() < 0.5, rng.random() < 0.5, rng.randint(0, 2))
+                            if v5
+                            else q,
+                        )
+                    )
+                c._send_subscribe(
+                    False, topics, properties=random_properties(rng, "Subscribe") if v5 else None
+                )
             elif kind < 0.8:
                 c._last_mid = rng.randint(0, 65534)
-                c._send_unsubscribe(False, [rng.choice(FILTERS).encode() for _ in range(rng.randint(1, 3))],
-                                    properties=random_properties(rng, "Unsubscribe") if v5 else None)
+                c._send_unsubscribe(
+                    False,
+                    [rng.choice(FILTERS).encode() for _ in range(rng.randint(1, 3))],
+                    properties=random_properties(rng, "Unsubscribe") if v5 else None,
+                )
             elif kind < 0.9:
-                rng.choice([c._send_puback, c._send_pubrec, c._send_pubrel, c._send_pubcomp])(rng.randint(1, 65535))
+                rng.choice([c._send_puback, c._send_pubrec, c._send_pubrel, c._send_pubcomp])(
+                    rng.randint(1, 65535)
+                )
             else:
                 c._send_pingreq()
         return pw.take()
@@ -436,7 +539,19 @@ def test_generated_corpus_agrees_with_paho() -> None:
         message = check_against_paho(wire)
         kinds.update(p["type"] for p in message["packets"])
         kinds.add(message["protocol_version"])
-    assert kinds >= {"Connect", "Publish", "Subscribe", "Unsubscribe", "Puback", "Pubrec", "Pubrel", "Pubcomp", "Pingreq", "3.1.1", "5.0"}
+    assert kinds >= {
+        "Connect",
+        "Publish",
+        "Subscribe",
+        "Unsubscribe",
+        "Puback",
+        "Pubrec",
+        "Pubrel",
+        "Pubcomp",
+        "Pingreq",
+        "3.1.1",
+        "5.0",
+    }
 
 
 def test_mutated_wires_never_raise() -> None:
@@ -451,14 +566,24 @@ def test_mutated_wires_never_raise() -> None:
             if op < 0.5 and data:
                 data[rng.randrange(len(data))] = rng.randrange(256)
             elif op < 0.75 and data:
-                del data[rng.randrange(len(data)):]
+                del data[rng.randrange(len(data)) :]
             else:
-                data[rng.randrange(len(data) + 1):0] = rng.randbytes(rng.randint(1, 5))
+                data[rng.randrange(len(data) + 1) : 0] = rng.randbytes(rng.randint(1, 5))
         out = mw.ingress({"wire": {"hex": bytes(data).hex()}})
         assert list(out) in (["message"], ["error"])
         if "error" in out:
-            assert out["error"]["code"] in {"MalformedPacket", "Truncated", "LimitExceeded", "UnsupportedVersion", "UnsupportedPacket",
-                                            "MissingSession", "ProtocolViolation", "InvalidTopic", "BadPayload", "HostileInput"}
+            assert out["error"]["code"] in {
+                "MalformedPacket",
+                "Truncated",
+                "LimitExceeded",
+                "UnsupportedVersion",
+                "UnsupportedPacket",
+                "MissingSession",
+                "ProtocolViolation",
+                "InvalidTopic",
+                "BadPayload",
+                "HostileInput",
+            }
         else:
             check_against_paho(bytes(data))  # anything accepted round-trips and paho reads it the same way
         outcomes[list(out)[0]] += 1
@@ -467,7 +592,29 @@ def test_mutated_wires_never_raise() -> None:
 
 # --- mutated messages: egress answers with `wire` or a typed `error`, never an exception ----------
 
-_ODD_VALUES: List[Any] = [None, 0, -1, 1, 3, 65536, 2**40, True, False, "", "x", "#", "a/+", [], [1], [True], {}, {"a": 1}, 1.5, "\ud800", "\x00"]
+_ODD_VALUES: List[Any] = [
+    None,
+    0,
+    -1,
+    1,
+    3,
+    65536,
+    2**40,
+    True,
+    False,
+    "",
+    "x",
+    "#",
+    "a/+",
+    [],
+    [1],
+    [True],
+    {},
+    {"a": 1},
+    1.5,
+    "\ud800",
+    "\x00",
+]
 
 
 def _mutate(value: Any, rng: random.Random) -> Any:
@@ -478,7 +625,9 @@ def _mutate(value: Any, rng: random.Random) -> Any:
         stack = [value]
         while stack:
             node = stack.pop()
-            items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+            items = (
+                node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+            )
             for key, child in items:
                 paths.append((node, key))
                 stack.append(child)
@@ -494,8 +643,12 @@ def _mutate(value: Any, rng: random.Random) -> Any:
 
 def test_mutated_messages_never_raise() -> None:
     rng = random.Random(5)
-    seeds = [doc["expected_output"]["message"] for _, doc in golden('mqtt_ingress') if "message" in doc["expected_output"]]
-    seeds += [doc["input"]["message"] for _, doc in golden('mqtt_egress')]
+    seeds = [
+        doc["expected_output"]["message"]
+        for _, doc in golden("mqtt_ingress")
+        if "message" in doc["expected_output"]
+    ]
+    seeds += [doc["input"]["message"] for _, doc in golden("mqtt_egress")]
     outcomes = {"wire": 0, "error": 0}
     for _ in range(5000):
         out = mw.egress({"message": _mutate(rng.choice(seeds), rng)})

@@ -44,7 +44,9 @@ def _display(path: Path) -> str:
     return display(path)
 
 
-def dependency_schemas(manifest: Manifest, package_dir: Path, extra_dirs: Sequence[Path]) -> List[EsfDocument]:
+def dependency_schemas(
+    manifest: Manifest, package_dir: Path, extra_dirs: Sequence[Path]
+) -> List[EsfDocument]:
     """Schemas of the packages named in `[component.dependencies]` (the core lookup and rule)."""
     if not manifest.dependencies:
         return []
@@ -52,7 +54,9 @@ def dependency_schemas(manifest: Manifest, package_dir: Path, extra_dirs: Sequen
     return dependency_documents(manifest, packages)
 
 
-def load_package(package_dir: Path, extra_dirs: Sequence[Path] = ()) -> Tuple[Manifest, Dict[str, Circuit], TypeEnvironment, Dict[str, bytes]]:
+def load_package(
+    package_dir: Path, extra_dirs: Sequence[Path] = ()
+) -> Tuple[Manifest, Dict[str, Circuit], TypeEnvironment, Dict[str, bytes]]:
     """Parse and validate a package directory's manifest, circuits and test files, as the Pants
     `test` goal does (`estream.core.package_validation.circuit_diagnostics`)."""
     manifest_path = package_dir / MANIFEST_FILENAME
@@ -115,7 +119,11 @@ def run_package_tests(
     )
     if planned.case_count == 0:
         what = " on RTL" if rtl else ""
-        print(f"\n  No tests{what} in {_display(package_dir)}" + (f" with tags {', '.join(tags)}" if tags else "") + "\n")
+        print(
+            f"\n  No tests{what} in {_display(package_dir)}"
+            + (f" with tags {', '.join(tags)}" if tags else "")
+            + "\n"
+        )
         return 0
     plan = dict(planned.plan, verbose=verbose)
     interpreter = python or sys.executable
@@ -142,9 +150,22 @@ def run_package_tests(
 
 def configure_test(p: argparse.ArgumentParser) -> None:
     p.add_argument("package", metavar="DIR", help="package directory (holding estream-component.toml)")
-    p.add_argument("--tags", action="append", default=[], metavar="TAG[,TAG]", help="run only tests with one of these tags")
+    p.add_argument(
+        "--tags",
+        action="append",
+        default=[],
+        metavar="TAG[,TAG]",
+        help="run only tests with one of these tags",
+    )
     p.add_argument("--verbose", action="store_true", help="print every step's outputs")
-    p.add_argument("--with", dest="with_dirs", action="append", default=[], metavar="DIR", help="another package directory to resolve dependencies from")
+    p.add_argument(
+        "--with",
+        dest="with_dirs",
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="another package directory to resolve dependencies from",
+    )
     p.add_argument(
         "--rtl",
         choices=sorted(rtl_sim.SIMULATORS),
@@ -161,7 +182,12 @@ def run_test(args: argparse.Namespace) -> int:
     tags = [t for group in args.tags for t in group.split(",") if t]
     try:
         return run_package_tests(
-            Path(args.package), tags, args.verbose, [Path(d) for d in args.with_dirs], rtl=args.rtl, python=args.python
+            Path(args.package),
+            tags,
+            args.verbose,
+            [Path(d) for d in args.with_dirs],
+            rtl=args.rtl,
+            python=args.python,
         )
     except EstreamError as e:
         print(e.render(), file=sys.stderr)
@@ -289,7 +315,12 @@ expected = "pass"
 """,
         "tests/golden/example-test.json": json.dumps(
             {
-                "test_vector": {"name": "example-test", "description": "Upper-cases its input", "circuit": ident, "version": "0.1.0"},
+                "test_vector": {
+                    "name": "example-test",
+                    "description": "Upper-cases its input",
+                    "circuit": ident,
+                    "version": "0.1.0",
+                },
                 "input": {"request": {"text": "hello"}},
                 "expected_output": {"response": {"text": "HELLO", "length": 5}},
                 "metadata": {"tags": ["basic"]},
@@ -305,7 +336,9 @@ expected = "pass"
 def configure_scaffold(p: argparse.ArgumentParser) -> None:
     p.add_argument("kind", choices=["smart-circuit", "wire-adapter"], help="what to create")
     p.add_argument("name", help="package name (lowercase words separated by `-`)")
-    p.add_argument("--dir", default=".", metavar="PARENT", help="where to create the package directory (default: .)")
+    p.add_argument(
+        "--dir", default=".", metavar="PARENT", help="where to create the package directory (default: .)"
+    )
     p.add_argument(
         "--encoding",
         choices=list(WIRE_ENCODINGS),
@@ -317,7 +350,11 @@ def configure_scaffold(p: argparse.ArgumentParser) -> None:
 def run_scaffold(args: argparse.Namespace) -> int:
     problem = name_problem(args.name)
     if problem:
-        raise EstreamError.single(args.name, f"invalid package name: {problem}", help='use lowercase words separated by "-", e.g. my-validator')
+        raise EstreamError.single(
+            args.name,
+            f"invalid package name: {problem}",
+            help='use lowercase words separated by "-", e.g. my-validator',
+        )
     dest = Path(args.dir) / args.name
     if dest.exists():
         raise EstreamError.single(_display(dest), "already exists; refusing to overwrite it")

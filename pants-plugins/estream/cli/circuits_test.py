@@ -24,7 +24,18 @@ def run_test(capfd, *args: str) -> tuple:
 
 def test_scaffolded_package_passes_its_tests(tmp_path: Path, capfd) -> None:
     pkg = scaffold(tmp_path, capfd)
-    for rel in ("estream-component.toml", "README.md", "LICENSE", "schemas/.gitkeep", "fpga/.gitkeep", "tests/golden/manifest.toml", "tests/golden/example-test.json", "BUILD", "circuits/BUILD", "src/my_validator.py"):
+    for rel in (
+        "estream-component.toml",
+        "README.md",
+        "LICENSE",
+        "schemas/.gitkeep",
+        "fpga/.gitkeep",
+        "tests/golden/manifest.toml",
+        "tests/golden/example-test.json",
+        "BUILD",
+        "circuits/BUILD",
+        "src/my_validator.py",
+    ):
         assert (pkg / rel).is_file(), rel
     code, out, err = run_test(capfd, str(pkg))
     assert code == 0, out + err
@@ -48,7 +59,11 @@ def test_broken_vector_fails_with_diff_and_tags_filter(tmp_path: Path, capfd) ->
     vector_path.write_text(json.dumps(vector))
     code, out, _ = run_test(capfd, str(pkg))
     assert code == 1
-    assert "✗ example-test" in out and "$.response.length: expected 6, got 5" in out and "0/1 tests passed" in out
+    assert (
+        "✗ example-test" in out
+        and "$.response.length: expected 6, got 5" in out
+        and "0/1 tests passed" in out
+    )
     code, out, _ = run_test(capfd, str(pkg), "--tags", "other,unrelated")
     assert code == 0 and "No tests" in out
 
@@ -64,7 +79,10 @@ def test_invalid_circuit_is_reported_not_run(tmp_path: Path, capfd) -> None:
     circuit.write_text(original.replace('version: "0.1.0"', 'version: "0.2.0"'))
     code, out, err = run_test(capfd, str(pkg))
     assert code == 2 and out == ""
-    assert "my-validator.circuit.yaml:3: `version`: circuit version 0.2.0 does not match the package version 0.1.0" in err
+    assert (
+        "my-validator.circuit.yaml:3: `version`: circuit version 0.2.0 does not match the package version 0.1.0"
+        in err
+    )
 
 
 def test_dependency_schemas_come_from_with_dirs(tmp_path: Path, capfd) -> None:
@@ -73,13 +91,19 @@ def test_dependency_schemas_come_from_with_dirs(tmp_path: Path, capfd) -> None:
     (dep / "estream-component.toml").write_text(
         manifest_toml("words", "2.1.0", description="Words", license="MIT", provides=["Word"])
     )
-    (dep / "schemas/word.esf.yaml").write_text(esf_schema_yaml({"Word": {"text": "string(8)"}}, namespace="estream.words"))
+    (dep / "schemas/word.esf.yaml").write_text(
+        esf_schema_yaml({"Word": {"text": "string(8)"}}, namespace="estream.words")
+    )
     (tmp_path / "pkgs").mkdir()
     pkg = scaffold(tmp_path / "pkgs", capfd)
     manifest = pkg / "estream-component.toml"
     manifest.write_text(manifest.read_text() + '\n[component.dependencies]\nwords = "^2"\n')
     circuit = pkg / "circuits/my-validator.circuit.yaml"
-    circuit.write_text(circuit.read_text().replace("  - name: request\n    type: Request", "  - name: request\n    type: Word"))
+    circuit.write_text(
+        circuit.read_text().replace(
+            "  - name: request\n    type: Request", "  - name: request\n    type: Word"
+        )
+    )
     vector = pkg / "tests/golden/example-test.json"
     vector.write_text(vector.read_text().replace('"hello"', '"far too long"'))
     code, out, err = run_test(capfd, str(pkg))
@@ -101,7 +125,10 @@ def test_rtl_runs_need_rtl_and_an_interpreter_with_edalize(tmp_path: Path, capfd
     lines = circuit.read_text().splitlines(keepends=True)
     cpu = next(i for i, line in enumerate(lines) if line.strip().startswith("cpu:"))
     indent = lines[cpu][: len(lines[cpu]) - len(lines[cpu].lstrip())]
-    lines.insert(cpu + 1, f"{indent}rtl: {{top: v, sources: [rtl/v.v], testbench: [rtl/tb.v], testbench_top: tb, codec: v_rtl}}\n")
+    lines.insert(
+        cpu + 1,
+        f"{indent}rtl: {{top: v, sources: [rtl/v.v], testbench: [rtl/tb.v], testbench_top: tb, codec: v_rtl}}\n",
+    )
     circuit.write_text("".join(lines))
     (pkg / "rtl").mkdir()
     for name in ("v.v", "tb.v"):
@@ -127,15 +154,35 @@ def test_a_nested_package_owns_its_files(tmp_path: Path, capfd) -> None:
 
 def test_scaffolded_wire_adapters_pass_their_tests_with_round_trips(tmp_path: Path, capfd) -> None:
     for encoding in ("text", "binary"):
-        assert main(["marketplace", "scaffold", "wire-adapter", f"wire-{encoding}", "--dir", str(tmp_path), "--encoding", encoding]) == 0
+        assert (
+            main(
+                [
+                    "marketplace",
+                    "scaffold",
+                    "wire-adapter",
+                    f"wire-{encoding}",
+                    "--dir",
+                    str(tmp_path),
+                    "--encoding",
+                    encoding,
+                ]
+            )
+            == 0
+        )
         out = capfd.readouterr().out
-        assert f"circuits/wire-{encoding}-ingress.circuit.yaml" in out and f"circuits/wire-{encoding}-egress.circuit.yaml" in out
+        assert (
+            f"circuits/wire-{encoding}-ingress.circuit.yaml" in out
+            and f"circuits/wire-{encoding}-egress.circuit.yaml" in out
+        )
         pkg = tmp_path / f"wire-{encoding}"
         assert f'protocol = "{encoding}"' in (pkg / "estream-component.toml").read_text()
         code, out, err = run_test(capfd, str(pkg))
         assert code == 0, out + err
         assert "✓ roundtrip example-message" in out and "✓ journey wire_" in out
-    assert "✓ roundtrip example-leading-zeros ... PASS (3 steps" in run_test(capfd, str(tmp_path / "wire-text"))[1]
+    assert (
+        "✓ roundtrip example-leading-zeros ... PASS (3 steps"
+        in run_test(capfd, str(tmp_path / "wire-text"))[1]
+    )
     assert "example-leading-zeros" not in run_test(capfd, str(tmp_path / "wire-binary"))[1]
 
 
@@ -144,13 +191,25 @@ def test_scaffolded_wire_adapter_catches_a_lossy_egress_and_a_contract_break(tmp
     capfd.readouterr()
     pkg = tmp_path / "estream-wire-acme"
     src = pkg / "src/estream_wire_acme.py"
-    src.write_text(src.read_text().replace('return f"{key}={value}".encode("ascii")', 'return f"{key}={value:04d}".encode("ascii")'))
+    src.write_text(
+        src.read_text().replace(
+            'return f"{key}={value}".encode("ascii")', 'return f"{key}={value:04d}".encode("ascii")'
+        )
+    )
     code, out, _ = run_test(capfd, str(pkg))
     assert code == 1
-    assert "✗ roundtrip example-message" in out and '$.wire.text: expected "temperature=21", got "temperature=0021"' in out
+    assert (
+        "✗ roundtrip example-message" in out
+        and '$.wire.text: expected "temperature=21", got "temperature=0021"' in out
+    )
     assert "✗ roundtrip example-leading-zeros" in out and "✗ example-write" in out
     circuit = pkg / "circuits/estream-wire-acme-egress.circuit.yaml"
-    circuit.write_text(circuit.read_text().replace("name: wire, type:", "name: out, type:").replace("-> wire", "-> out"))
+    circuit.write_text(
+        circuit.read_text().replace("name: wire, type:", "name: out, type:").replace("-> wire", "-> out")
+    )
     code, _, err = run_test(capfd, str(pkg))
     assert code == 2
-    assert "`outputs`: a wire-adapter egress circuit has exactly the output port(s) `error` and `wire`, found `error`, `out`" in err
+    assert (
+        "`outputs`: a wire-adapter egress circuit has exactly the output port(s) `error` and `wire`, found `error`, `out`"
+        in err
+    )

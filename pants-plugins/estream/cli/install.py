@@ -24,7 +24,14 @@ from estream.core.atomic_file import atomic_write_bytes
 from estream.core.errors import EstreamError
 from estream.core.keys import local_development_key
 from estream.core.registry.transaction import recover, workspace_lock
-from estream.core.registry.trust import ENV_TRUST_ROOT, TrustState, load_trust_state, parse_pins, read_root, record_trust_state
+from estream.core.registry.trust import (
+    ENV_TRUST_ROOT,
+    TrustState,
+    load_trust_state,
+    parse_pins,
+    read_root,
+    record_trust_state,
+)
 from estream.core.registry.workspace import WORKSPACE_FILE, load_workspace
 from estream.core.semver import SemverError, VersionReq
 
@@ -33,11 +40,17 @@ if TYPE_CHECKING:
 
 
 def _common(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--workspace", metavar="DIR", default=".", help="workspace root (default: current directory)")
+    p.add_argument(
+        "--workspace", metavar="DIR", default=".", help="workspace root (default: current directory)"
+    )
     add_registry_option(p)
     add_cache_option(p)
     add_keyring_options(p)
-    p.add_argument("--offline", action="store_true", help="never contact the registry; use the cache and the last fetched index")
+    p.add_argument(
+        "--offline",
+        action="store_true",
+        help="never contact the registry; use the cache and the last fetched index",
+    )
     p.add_argument(
         "--trust-root",
         metavar="FINGERPRINT",
@@ -62,7 +75,13 @@ def _installer(args: argparse.Namespace, **extra) -> "Installer":
         run_tests=not getattr(args, "no_tests", False),
         trust_roots=parse_pins(args.trust_root, "--trust-root"),
     )
-    return Installer(root, registry=registry_from(args, required=False), cache=cache_from(args), options=options, out=sys.stdout)
+    return Installer(
+        root,
+        registry=registry_from(args, required=False),
+        cache=cache_from(args),
+        options=options,
+        out=sys.stdout,
+    )
 
 
 def parse_request(spec: str) -> Tuple[str, str]:
@@ -77,7 +96,11 @@ def parse_request(spec: str) -> Tuple[str, str]:
 
 
 def _configure_install(p: argparse.ArgumentParser) -> None:
-    p.add_argument("components", nargs="*", help="NAME or NAME@REQ; none: install exactly what estream-workspace.toml locks")
+    p.add_argument(
+        "components",
+        nargs="*",
+        help="NAME or NAME@REQ; none: install exactly what estream-workspace.toml locks",
+    )
     p.add_argument("--force", action="store_true", help="overwrite existing circuits/schemas files")
     p.add_argument("--no-tests", action="store_true", help="do not run the packages' test vectors")
     _common(p)
@@ -91,8 +114,10 @@ def _run_install(args: argparse.Namespace) -> int:
     names = ", ".join(args.components) or "from estream-workspace.toml"
     print(f"\n$ estream marketplace install {names}\n")
     result = _installer(args).install(requests)
-    print(f"\n  Installed {len(result.installed)} package{'s' if len(result.installed) != 1 else ''}: "
-          + ", ".join(f"{n} v{v}" for n, v in result.installed))
+    print(
+        f"\n  Installed {len(result.installed)} package{'s' if len(result.installed) != 1 else ''}: "
+        + ", ".join(f"{n} v{v}" for n, v in result.installed)
+    )
     return 0
 
 
@@ -120,7 +145,9 @@ def _configure_upgrade(p: argparse.ArgumentParser) -> None:
     p.add_argument("components", nargs="*")
     p.add_argument("--all", action="store_true", dest="all_", help="upgrade every direct dependency")
     p.add_argument("--yes", action="store_true", help="apply minor upgrades without asking")
-    p.add_argument("--force", action="store_true", help="also apply major (breaking) upgrades, and overwrite files")
+    p.add_argument(
+        "--force", action="store_true", help="also apply major (breaking) upgrades, and overwrite files"
+    )
     p.add_argument("--pre", action="store_true", help=_PRE_HELP)
     p.add_argument("--no-tests", action="store_true")
     _common(p)
@@ -138,7 +165,15 @@ def _run_upgrade(args: argparse.Namespace) -> int:
     from estream.core.registry.upgrade import upgrade
 
     install_signal_handlers()
-    result = upgrade(_installer(args), args.components, all_=args.all_, yes=args.yes, force=args.force, pre=args.pre, confirm=_confirm)
+    result = upgrade(
+        _installer(args),
+        args.components,
+        all_=args.all_,
+        yes=args.yes,
+        force=args.force,
+        pre=args.pre,
+        confirm=_confirm,
+    )
     if result is None:
         print("  Nothing to upgrade.")
     else:
@@ -147,8 +182,15 @@ def _run_upgrade(args: argparse.Namespace) -> int:
 
 
 def _configure_trust(p: argparse.ArgumentParser) -> None:
-    p.add_argument("fingerprints", nargs="*", metavar="FINGERPRINT", help="the registry's root key fingerprints to pin (none: show them)")
-    p.add_argument("--workspace", metavar="DIR", default=".", help="workspace root (default: current directory)")
+    p.add_argument(
+        "fingerprints",
+        nargs="*",
+        metavar="FINGERPRINT",
+        help="the registry's root key fingerprints to pin (none: show them)",
+    )
+    p.add_argument(
+        "--workspace", metavar="DIR", default=".", help="workspace root (default: current directory)"
+    )
     add_registry_option(p)
     add_keyring_options(p)
 
@@ -161,27 +203,41 @@ def _run_trust(args: argparse.Namespace) -> int:
     registry = registry_from(args)
     assert registry is not None
     if not registry.sync():
-        raise EstreamError.single(registry.display_url, "the registry is empty", help="create it with `estream marketplace registry-init`")
+        raise EstreamError.single(
+            registry.display_url,
+            "the registry is empty",
+            help="create it with `estream marketplace registry-init`",
+        )
     roots = read_root(registry.checkout, registry.display_url)
     if not args.fingerprints:
         print(f"  Root keys of {registry.display_url}:")
         for key in roots.keys:
             print(f"    {key.fingerprint} ({key.key_id})")
         print("  Nothing was pinned. Check the fingerprint with the registry's owner, then run:")
-        print(f"    estream marketplace trust --registry {registry.display_url} {' '.join(roots.fingerprints)}")
+        print(
+            f"    estream marketplace trust --registry {registry.display_url} {' '.join(roots.fingerprints)}"
+        )
         return 0
     pins = parse_pins(args.fingerprints, "FINGERPRINT")
     seen = load_trust_state(registry.home, pins)
     ws = load_workspace(root)
     seen = TrustState(max(seen.snapshot, ws.trust_snapshot), seen.keyring)
     own = local_development_key() if args.allow_development_key else None
-    trusted = registry.trusted(pins, pinned_in="the given fingerprints", seen=seen, local_keyring=local_keyring(args), development_key=own)
+    trusted = registry.trusted(
+        pins,
+        pinned_in="the given fingerprints",
+        seen=seen,
+        local_keyring=local_keyring(args),
+        development_key=own,
+    )
     ws.trust_roots = pins
     ws.trust_snapshot = max(ws.trust_snapshot, trusted.snapshot.version)
     atomic_write_bytes(root / WORKSPACE_FILE, ws.render().encode("utf-8"))
     record_trust_state(registry.home, pins, trusted.seen)
     print(f"  Pinned the root keys of {registry.display_url} in {root / WORKSPACE_FILE}: {', '.join(pins)}")
-    print(f"    keyring version {trusted.keyring_version}, snapshot {trusted.snapshot.version} (expires {trusted.snapshot.expires})")
+    print(
+        f"    keyring version {trusted.keyring_version}, snapshot {trusted.snapshot.version} (expires {trusted.snapshot.expires})"
+    )
     return 0
 
 
@@ -199,9 +255,28 @@ def _run_recover(args: argparse.Namespace) -> int:
     return 0
 
 
-INSTALL = Command("install", "install components and their dependencies into the workspace", _configure_install, _run_install)
-OUTDATED = Command("outdated", "list installed components with newer versions", _configure_outdated, _run_outdated)
-UPGRADE = Command("upgrade", "upgrade components (patch: auto, minor: --yes, major: --force)", _configure_upgrade, _run_upgrade)
-RECOVER = Command("recover", "roll back an install that was killed half-way", _configure_recover, _run_recover)
-TRUST = Command("trust", "show a registry's root keys, or pin them in the workspace (first use is explicit)", _configure_trust, _run_trust)
+INSTALL = Command(
+    "install",
+    "install components and their dependencies into the workspace",
+    _configure_install,
+    _run_install,
+)
+OUTDATED = Command(
+    "outdated", "list installed components with newer versions", _configure_outdated, _run_outdated
+)
+UPGRADE = Command(
+    "upgrade",
+    "upgrade components (patch: auto, minor: --yes, major: --force)",
+    _configure_upgrade,
+    _run_upgrade,
+)
+RECOVER = Command(
+    "recover", "roll back an install that was killed half-way", _configure_recover, _run_recover
+)
+TRUST = Command(
+    "trust",
+    "show a registry's root keys, or pin them in the workspace (first use is explicit)",
+    _configure_trust,
+    _run_trust,
+)
 COMMANDS = [INSTALL, OUTDATED, UPGRADE, RECOVER, TRUST]

@@ -45,7 +45,6 @@ if TYPE_CHECKING:
 USAGE_EXIT_CODE = 2
 
 
-
 @dataclass(frozen=True)
 class Command:
     """One `estream marketplace <name>` subcommand."""
@@ -74,7 +73,9 @@ def read_package_dir(root: Path) -> Dict[str, bytes]:
                 raise EstreamError.single(str(full), "file name is not valid UTF-8") from None
             if full.is_symlink():
                 raise EstreamError.single(
-                    str(full), "symbolic links are not allowed in a package", help="replace it with the file itself"
+                    str(full),
+                    "symbolic links are not allowed in a package",
+                    help="replace it with the file itself",
                 )
             if name in filenames:
                 if not full.is_file():
@@ -82,7 +83,9 @@ def read_package_dir(root: Path) -> Dict[str, bytes]:
                 files[rel] = full.read_bytes()
     collision = first_collision(files)
     if collision:
-        raise EstreamError.single(str(root), f"file paths {collision_message(collision)}", help="rename one of them")
+        raise EstreamError.single(
+            str(root), f"file paths {collision_message(collision)}", help="rename one of them"
+        )
     return files
 
 
@@ -95,9 +98,17 @@ def _resolve_keyring(explicit: Optional[str]) -> "Keyring":
 
 def _configure_verify(p: argparse.ArgumentParser) -> None:
     p.add_argument("package", help="package directory or .tar.gz archive")
-    p.add_argument("--keyring", metavar="FILE", help=f"trusted/revoked publisher keys (default: ${ENV_KEYRING} or $ESTREAM_HOME/{KEYRING_FILENAME}, ~/.estream by default)")
     p.add_argument(
-        "--key", metavar="PUBKEY_FILE", action="append", default=[], help="also trust this public key file (repeatable)"
+        "--keyring",
+        metavar="FILE",
+        help=f"trusted/revoked publisher keys (default: ${ENV_KEYRING} or $ESTREAM_HOME/{KEYRING_FILENAME}, ~/.estream by default)",
+    )
+    p.add_argument(
+        "--key",
+        metavar="PUBKEY_FILE",
+        action="append",
+        default=[],
+        help="also trust this public key file (repeatable)",
     )
     p.add_argument(
         "--allow-development-key",
@@ -162,7 +173,9 @@ VERIFY = Command(
 
 def _configure_keygen(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", metavar="FILE", required=True, help="private key file to create (mode 0600)")
-    p.add_argument("--key-id", metavar="ID", required=True, help="human label for the key, e.g. acme-release-2026")
+    p.add_argument(
+        "--key-id", metavar="ID", required=True, help="human label for the key, e.g. acme-release-2026"
+    )
 
 
 def _run_keygen(args: argparse.Namespace) -> int:
@@ -194,6 +207,7 @@ KEYGEN = Command(
     configure=_configure_keygen,
     run=_run_keygen,
 )
+
 
 def _circuits(function: str) -> Callable:
     """`estream.cli.circuits.<function>`, imported when called (it imports the circuit runner)."""
@@ -280,7 +294,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"estream {VERSION}")
     groups = parser.add_subparsers(dest="group", metavar="COMMAND")
     _add_group(
-        groups, "marketplace", "package signing, verification and distribution", MARKETPLACE_COMMANDS + _registry_commands()
+        groups,
+        "marketplace",
+        "package signing, verification and distribution",
+        MARKETPLACE_COMMANDS + _registry_commands(),
     )
     _add_group(groups, "fusesoc", "FuseSoC cores and libraries", _fusesoc_commands())
     parser.set_defaults(help_parser=parser)
@@ -325,7 +342,10 @@ def _main(argv: Optional[Sequence[str]]) -> int:
     except KeyboardInterrupt as e:
         # SIGINT, or SIGTERM/SIGHUP via `Interrupted`: every `finally` has rolled back by now.
         status = getattr(e, "exit_status", 130)
-        print(f"error: {for_terminal(str(e) or 'interrupted by SIGINT')}; every change was rolled back or completed", file=sys.stderr)
+        print(
+            f"error: {for_terminal(str(e) or 'interrupted by SIGINT')}; every change was rolled back or completed",
+            file=sys.stderr,
+        )
         return status
     except Exception:  # noqa: BLE001 - the last resort: never a traceback on the terminal
         return _internal_error(argv)
@@ -342,8 +362,7 @@ def _internal_error(argv: Optional[Sequence[str]]) -> int:
     report = (
         f"estream {VERSION} internal error\n"
         f"command: {' '.join(repr(a) for a in (sys.argv[:1] + list(argv if argv is not None else sys.argv[1:])))}\n"
-        f"python: {sys.version.split()[0]}\n\n"
-        + traceback.format_exc()
+        f"python: {sys.version.split()[0]}\n\n" + traceback.format_exc()
     )
     name = f"estream-{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}-{os.getpid()}.txt"
     written: Optional[Path] = None
@@ -359,7 +378,10 @@ def _internal_error(argv: Optional[Sequence[str]]) -> int:
             continue
     where = f"the full report is in {written}" if written else "no report could be written"
     what = exc_type.__name__ if exc_type else "error"
-    print(f"error: internal error ({for_terminal(what)}: {for_terminal(exc, max_chars=200)}); {for_terminal(where)}", file=sys.stderr)
+    print(
+        f"error: internal error ({for_terminal(what)}: {for_terminal(exc, max_chars=200)}); {for_terminal(where)}",
+        file=sys.stderr,
+    )
     return USAGE_EXIT_CODE
 
 

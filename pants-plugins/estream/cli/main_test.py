@@ -33,7 +33,9 @@ def publisher(tmp_path, capsys):
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
     pub = load_public_key(str(key_file) + ".pub")
     keyring = tmp_path / "keyring.toml"
-    keyring.write_text(f'[[keys]]\nkey_id = "acme-release"\nfingerprint = "{pub.fingerprint}"\ntrust = "trusted"\n')
+    keyring.write_text(
+        f'[[keys]]\nkey_id = "acme-release"\nfingerprint = "{pub.fingerprint}"\ntrust = "trusted"\n'
+    )
     return key, keyring
 
 
@@ -134,7 +136,9 @@ def test_missing_paths_are_usage_errors(tmp_path, capsys):
     assert main(["marketplace", "verify", str(tmp_path / "nope")]) == 2
     assert "no such package" in capsys.readouterr().err
     os.mkdir(tmp_path / "pkg")
-    assert main(["marketplace", "verify", str(tmp_path / "pkg"), "--keyring", str(tmp_path / "none.toml")]) == 2
+    assert (
+        main(["marketplace", "verify", str(tmp_path / "pkg"), "--keyring", str(tmp_path / "none.toml")]) == 2
+    )
     assert "none.toml" in capsys.readouterr().err
 
 
@@ -177,8 +181,16 @@ BITSTREAM = bytes((i * 31) % 256 for i in range(320))
 def make_fpga_files(key, bitstream=BITSTREAM, **extra):
     from estream.core.fpga_manifest import FpgaManifest, FpgaTarget, render_fpga_manifest, sha3_checksum
 
-    target = FpgaTarget("ice40-up5k", "iot_up5k.bin", sha3_checksum(bitstream), 12, {"luts": 417}, True,
-                        "acme-release", "2026-02-08T10:00:00Z")
+    target = FpgaTarget(
+        "ice40-up5k",
+        "iot_up5k.bin",
+        sha3_checksum(bitstream),
+        12,
+        {"luts": 417},
+        True,
+        "acme-release",
+        "2026-02-08T10:00:00Z",
+    )
     files = {
         "estream-component.toml": FPGA_COMPONENT,
         "circuits/iot.circuit.yaml": b"circuit: iot\n",
@@ -241,13 +253,19 @@ def test_verify_fpga_exit_codes(tmp_path, publisher, capsys):
     files = make_fpga_files(key)
     files["fpga/manifest.toml"] = files["fpga/manifest.toml"].replace(b"clock_mhz = 12", b"clock_mhz = true")
     files["SIGNATURE.ml-dsa"] = sign_package(
-        {p: c for p, c in files.items() if p != "SIGNATURE.ml-dsa"}, name="esf-iot", version="1.0.0", key=key, signed_at=0
+        {p: c for p, c in files.items() if p != "SIGNATURE.ml-dsa"},
+        name="esf-iot",
+        version="1.0.0",
+        key=key,
+        signed_at=0,
     )
     code, out = verify(files, "malformed")
     assert code == 21 and "fpga/manifest.toml:10: `fpga.targets[0].clock_mhz`" in out
     # A package without FPGA passes --fpga and says so.
     plain = {
-        "estream-component.toml": FPGA_COMPONENT.split(b"[component.circuit]")[0].replace(b"fpga-circuit", b"integration"),
+        "estream-component.toml": FPGA_COMPONENT.split(b"[component.circuit]")[0].replace(
+            b"fpga-circuit", b"integration"
+        ),
         "README.md": b"# IoT\n",
     }
     plain["SIGNATURE.ml-dsa"] = sign_package(plain, name="esf-iot", version="1.0.0", key=key, signed_at=0)
@@ -294,5 +312,7 @@ def test_starting_the_cli_imports_no_signature_or_yaml_code():
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('yaml', 'dilithium_py', 'mldsa') "
         "or m in ('estream.core.manifest', 'estream.core.signature', 'estream.cli.circuits')))"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+    ).stdout
     assert out.strip() == "[]"

@@ -11,7 +11,12 @@ import sys
 from pathlib import Path
 
 from estream.cli.main import Command
-from estream.cli.registry_options import add_keyring_options, add_registry_option, local_keyring, registry_from
+from estream.cli.registry_options import (
+    add_keyring_options,
+    add_registry_option,
+    local_keyring,
+    registry_from,
+)
 from estream.core.errors import EstreamError
 from estream.core.keys import load_private_key, resolve_signing_key
 from estream.core.registry.trust import DEFAULT_SNAPSHOT_DAYS
@@ -37,7 +42,10 @@ def _snapshot_key(args: argparse.Namespace):
     """The key that signs the registry snapshot of a change: --key-file, else the environment's
     signing key, else (with --allow-development-key) this user's development key."""
     try:
-        return resolve_signing_key(key_file=getattr(args, "key_file", None), allow_development_key=getattr(args, "allow_development_key", False))
+        return resolve_signing_key(
+            key_file=getattr(args, "key_file", None),
+            allow_development_key=getattr(args, "allow_development_key", False),
+        )
     except EstreamError as e:
         raise EstreamError.single(
             e.diagnostics[0].path,
@@ -48,7 +56,12 @@ def _snapshot_key(args: argparse.Namespace):
 
 def _configure_init(p: argparse.ArgumentParser) -> None:
     add_registry_option(p)
-    p.add_argument("--keyring", metavar="FILE", required=True, help="keyring (TOML [[keys]]) of the publisher keys the registry trusts")
+    p.add_argument(
+        "--keyring",
+        metavar="FILE",
+        required=True,
+        help="keyring (TOML [[keys]]) of the publisher keys the registry trusts",
+    )
     _add_root_key_option(p, required=True)
     p.add_argument(
         "--allow-development-keys",
@@ -66,9 +79,16 @@ def _run_init(args: argparse.Namespace) -> int:
     registry = registry_from(args)
     text = Path(args.keyring).read_text(encoding="utf-8")
     roots = _root_keys(args)
-    registry.init(text, root_keys=roots, allow_development_keys=args.allow_development_keys, allow_untrusted_keys=args.allow_untrusted_keys)
+    registry.init(
+        text,
+        root_keys=roots,
+        allow_development_keys=args.allow_development_keys,
+        allow_untrusted_keys=args.allow_untrusted_keys,
+    )
     print(f"Initialised the estream registry at {registry.display_url}")
-    print("  Root key fingerprints (publish them where consumers can check them; they pin them with `estream marketplace trust`):")
+    print(
+        "  Root key fingerprints (publish them where consumers can check them; they pin them with `estream marketplace trust`):"
+    )
     for key in roots:
         print(f"    {key.fingerprint} ({key.key_id})")
     return 0
@@ -80,8 +100,17 @@ def _configure_publish(p: argparse.ArgumentParser) -> None:
     p.add_argument("package", help="package directory (signed or not) or a built .tar.gz archive")
     add_registry_option(p)
     add_keyring_options(p)
-    p.add_argument("--key-file", metavar="FILE", help="signing key for an unsigned directory, and the key that signs the registry snapshot (default: $ESTREAM_SIGNING_KEY[_FILE])")
-    p.add_argument("--attempts", type=int, default=DEFAULT_PUSH_ATTEMPTS, help="push attempts when other publishers race (default %(default)s)")
+    p.add_argument(
+        "--key-file",
+        metavar="FILE",
+        help="signing key for an unsigned directory, and the key that signs the registry snapshot (default: $ESTREAM_SIGNING_KEY[_FILE])",
+    )
+    p.add_argument(
+        "--attempts",
+        type=int,
+        default=DEFAULT_PUSH_ATTEMPTS,
+        help="push attempts when other publishers race (default %(default)s)",
+    )
     p.add_argument(
         "--with",
         dest="with_archives",
@@ -122,7 +151,12 @@ def _run_publish(args: argparse.Namespace) -> int:
         except EstreamError:
             # Say first why the archive itself would be refused (e.g. a development-key package).
             registry.sync()
-            registry.inspect(archive, source=str(target), local_keyring=ring, allow_development_key=args.allow_development_key)
+            registry.inspect(
+                archive,
+                source=str(target),
+                local_keyring=ring,
+                allow_development_key=args.allow_development_key,
+            )
             raise
     entry = registry.publish(
         archive,
@@ -143,7 +177,11 @@ def _configure_yank(p: argparse.ArgumentParser) -> None:
     p.add_argument("name")
     p.add_argument("version")
     add_registry_option(p)
-    p.add_argument("--key-file", metavar="FILE", help="publisher key that signs the registry snapshot (default: $ESTREAM_SIGNING_KEY[_FILE])")
+    p.add_argument(
+        "--key-file",
+        metavar="FILE",
+        help="publisher key that signs the registry snapshot (default: $ESTREAM_SIGNING_KEY[_FILE])",
+    )
 
 
 def _yank(args: argparse.Namespace, yanked: bool) -> int:
@@ -162,11 +200,24 @@ def _configure_registry(p: argparse.ArgumentParser) -> None:
         "registry before it expires",
     )
     add_registry_option(p)
-    p.add_argument("--path", metavar="DIR", help="check this registry checkout as it is (e.g. a pull request in CI) instead of fetching --registry")
+    p.add_argument(
+        "--path",
+        metavar="DIR",
+        help="check this registry checkout as it is (e.g. a pull request in CI) instead of fetching --registry",
+    )
     p.add_argument("--keyring", metavar="FILE", help="keyring: the new keyring.toml")
     _add_root_key_option(p, required=False)
-    p.add_argument("--key-file", metavar="FILE", help="sign-snapshot: the signing key (a publisher or root key; default: $ESTREAM_SIGNING_KEY[_FILE])")
-    p.add_argument("--days", type=int, default=DEFAULT_SNAPSHOT_DAYS, help="sign-snapshot: validity in days (default %(default)s)")
+    p.add_argument(
+        "--key-file",
+        metavar="FILE",
+        help="sign-snapshot: the signing key (a publisher or root key; default: $ESTREAM_SIGNING_KEY[_FILE])",
+    )
+    p.add_argument(
+        "--days",
+        type=int,
+        default=DEFAULT_SNAPSHOT_DAYS,
+        help="sign-snapshot: validity in days (default %(default)s)",
+    )
 
 
 def _run_registry(args: argparse.Namespace) -> int:
@@ -182,7 +233,9 @@ def _run_registry(args: argparse.Namespace) -> int:
         return 0
     if args.action == "sign-snapshot":
         registry = registry_from(args)
-        key = load_private_key(args.root_key[0]) if args.root_key and not args.key_file else _snapshot_key(args)
+        key = (
+            load_private_key(args.root_key[0]) if args.root_key and not args.key_file else _snapshot_key(args)
+        )
         version = registry.resign_snapshot(key, days=args.days)
         print(f"  Signed snapshot {version} of {registry.display_url} (valid {args.days} days)")
         return 0
@@ -194,24 +247,41 @@ def _run_registry(args: argparse.Namespace) -> int:
     else:
         registry = registry_from(args)
         if not registry.sync():
-            raise EstreamError.single(registry.display_url, "the registry is empty", help="create it with `estream marketplace registry-init`")
+            raise EstreamError.single(
+                registry.display_url,
+                "the registry is empty",
+                help="create it with `estream marketplace registry-init`",
+            )
     report = check_registry(registry)
     for problem in report.problems:
         print(problem.render(), file=sys.stderr)
     verdict = "ok" if report.ok else f"{len(report.problems)} problem(s)"
-    print(f"  Checked {report.versions} index entries and {report.archives} archives in {registry.display_url}: {verdict}")
+    print(
+        f"  Checked {report.versions} index entries and {report.archives} archives in {registry.display_url}: {verdict}"
+    )
     return 0 if report.ok else 1
 
 
 INIT = Command("registry-init", "create a registry in an empty git repository", _configure_init, _run_init)
 PUBLISH = Command(
-    "publish", "verify a package and publish it to the registry (atomic commit + push)", _configure_publish, _run_publish
+    "publish",
+    "verify a package and publish it to the registry (atomic commit + push)",
+    _configure_publish,
+    _run_publish,
 )
-YANK = Command("yank", "mark a published version as yanked (kept, but not chosen for new installs)", _configure_yank, lambda a: _yank(a, True))
+YANK = Command(
+    "yank",
+    "mark a published version as yanked (kept, but not chosen for new installs)",
+    _configure_yank,
+    lambda a: _yank(a, True),
+)
 UNYANK = Command("unyank", "undo a yank", _configure_yank, lambda a: _yank(a, False))
 
 REGISTRY = Command(
-    "registry", "registry maintenance: `registry check` verifies every archive and index entry", _configure_registry, _run_registry
+    "registry",
+    "registry maintenance: `registry check` verifies every archive and index entry",
+    _configure_registry,
+    _run_registry,
 )
 
 COMMANDS = [INIT, PUBLISH, YANK, UNYANK, REGISTRY]

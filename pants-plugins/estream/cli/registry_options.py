@@ -26,7 +26,11 @@ def add_registry_option(p: argparse.ArgumentParser) -> None:
 
 
 def add_keyring_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--keyring", metavar="FILE", help=f"extra trusted publisher keys (default: ${ENV_KEYRING} or $ESTREAM_HOME/keyring.toml, ~/.estream by default)")
+    p.add_argument(
+        "--keyring",
+        metavar="FILE",
+        help=f"extra trusted publisher keys (default: ${ENV_KEYRING} or $ESTREAM_HOME/keyring.toml, ~/.estream by default)",
+    )
     p.add_argument(
         "--allow-development-key",
         action="store_true",
@@ -35,15 +39,21 @@ def add_keyring_options(p: argparse.ArgumentParser) -> None:
 
 
 def add_cache_option(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--cache-dir", metavar="DIR", help=f"archive cache (default: ${ENV_CACHE_DIR} or $ESTREAM_HOME/cache, ~/.estream by default)")
+    p.add_argument(
+        "--cache-dir",
+        metavar="DIR",
+        help=f"archive cache (default: ${ENV_CACHE_DIR} or $ESTREAM_HOME/cache, ~/.estream by default)",
+    )
 
 
 @overload
-def registry_from(args: argparse.Namespace, *, required: Literal[True] = True) -> Registry: ...
+def registry_from(args: argparse.Namespace, *, required: Literal[True] = True) -> Registry:
+    ...
 
 
 @overload
-def registry_from(args: argparse.Namespace, *, required: bool) -> Optional[Registry]: ...
+def registry_from(args: argparse.Namespace, *, required: bool) -> Optional[Registry]:
+    ...
 
 
 def registry_from(args: argparse.Namespace, *, required: bool = True) -> Optional[Registry]:

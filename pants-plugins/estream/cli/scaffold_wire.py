@@ -92,7 +92,7 @@ def egress(inputs):
         return {{"error": e.record()}}
 '''
 
-_TEXT_CODEC = '''
+_TEXT_CODEC = """
 def translate_ingress(wire_bytes):
     if len(wire_bytes) > MAX_WIRE_BYTES:
         raise WireError("LimitExceeded", f"the message is {len(wire_bytes)} bytes; the limit is {MAX_WIRE_BYTES}")
@@ -117,9 +117,9 @@ def translate_egress(message):
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= U32_MAX:
         raise WireError("LimitExceeded", f"the value must be a u32, found {value!r}")
     return f"{key}={value}".encode("ascii")
-'''
+"""
 
-_BINARY_CODEC = '''
+_BINARY_CODEC = """
 def translate_ingress(wire_bytes):
     if len(wire_bytes) > MAX_WIRE_BYTES:
         raise WireError("LimitExceeded", f"the message is {len(wire_bytes)} bytes; the limit is {MAX_WIRE_BYTES}")
@@ -145,7 +145,7 @@ def wire_bytes_from_hex(text):
     if not _HEX.match(text):
         raise WireError("MalformedPacket", "wire.hex must be lowercase hex digits, two per byte")
     return bytes.fromhex(text)
-'''
+"""
 
 
 def _circuit(name: str, ident: str, role: str, wire_type: str, field: str, message: str, error: str) -> str:
@@ -196,7 +196,15 @@ flows:
 """
 
 
-def _vector(name: str, circuit: str, description: str, inputs: Dict[str, Any], outputs: Dict[str, Any], tags: List[str], **extra: Any) -> str:
+def _vector(
+    name: str,
+    circuit: str,
+    description: str,
+    inputs: Dict[str, Any],
+    outputs: Dict[str, Any],
+    tags: List[str],
+    **extra: Any,
+) -> str:
     doc = {
         "test_vector": {"name": name, "description": description, "circuit": circuit, "version": "0.1.0"},
         "input": inputs,
@@ -215,22 +223,79 @@ def _vectors(ident: str, encoding: str) -> List[Tuple[str, str, str]]:
         wire = lambda t: {"text": t}  # noqa: E731
         good, noncanonical = "temperature=21", "temperature=0021"
         bad = [
-            ("malformed-no-equals", "No `=` between key and value", "temperature", "MalformedPacket", "expected key=value", 11),
-            ("too-large-value", "The value does not fit a u32", "temperature=4294967296", "LimitExceeded", "the value does not fit a u32", 12),
-            ("hostile-control-character", "A control character in the key", "temp\u0007=1", "HostileInput", "the key contains a control character", 0),
+            (
+                "malformed-no-equals",
+                "No `=` between key and value",
+                "temperature",
+                "MalformedPacket",
+                "expected key=value",
+                11,
+            ),
+            (
+                "too-large-value",
+                "The value does not fit a u32",
+                "temperature=4294967296",
+                "LimitExceeded",
+                "the value does not fit a u32",
+                12,
+            ),
+            (
+                "hostile-control-character",
+                "A control character in the key",
+                "temp\u0007=1",
+                "HostileInput",
+                "the key contains a control character",
+                0,
+            ),
         ]
     else:
         wire = lambda t: {"hex": t}  # noqa: E731
         good = (bytes([11]) + b"temperature" + (21).to_bytes(4, "big")).hex()
         noncanonical = ""
         bad = [
-            ("malformed-truncated", "The value is cut short", good[:-2], "MalformedPacket", "a key of 11 bytes needs a message of 16 bytes, found 15", 15),
+            (
+                "malformed-truncated",
+                "The value is cut short",
+                good[:-2],
+                "MalformedPacket",
+                "a key of 11 bytes needs a message of 16 bytes, found 15",
+                15,
+            ),
             ("malformed-empty", "An empty message", "", "MalformedPacket", "the message is empty", 0),
-            ("hostile-control-character", "A control character in the key", (bytes([4, 116, 7, 109, 112]) + (1).to_bytes(4, "big")).hex(), "HostileInput", "the key contains a control character", 1),
+            (
+                "hostile-control-character",
+                "A control character in the key",
+                (bytes([4, 116, 7, 109, 112]) + (1).to_bytes(4, "big")).hex(),
+                "HostileInput",
+                "the key contains a control character",
+                1,
+            ),
         ]
     out = [
-        ("example-message", "pass", _vector("example-message", ing, "A message in canonical form", {"wire": wire(good)}, {"message": msg}, ["basic"])),
-        ("example-write", "pass", _vector("example-write", eg, "Egress writes the canonical bytes", {"message": msg}, {"wire": wire(good)}, ["basic", "egress"])),
+        (
+            "example-message",
+            "pass",
+            _vector(
+                "example-message",
+                ing,
+                "A message in canonical form",
+                {"wire": wire(good)},
+                {"message": msg},
+                ["basic"],
+            ),
+        ),
+        (
+            "example-write",
+            "pass",
+            _vector(
+                "example-write",
+                eg,
+                "Egress writes the canonical bytes",
+                {"message": msg},
+                {"wire": wire(good)},
+                ["basic", "egress"],
+            ),
+        ),
     ]
     if noncanonical:
         out.append(
@@ -238,14 +303,25 @@ def _vectors(ident: str, encoding: str) -> List[Tuple[str, str, str]]:
                 "example-leading-zeros",
                 "pass",
                 _vector(
-                    "example-leading-zeros", ing, "Leading zeros are read; egress writes the canonical form",
-                    {"wire": wire(noncanonical)}, {"message": msg}, ["canonical"], canonical_wire=wire(good),
+                    "example-leading-zeros",
+                    ing,
+                    "Leading zeros are read; egress writes the canonical form",
+                    {"wire": wire(noncanonical)},
+                    {"message": msg},
+                    ["canonical"],
+                    canonical_wire=wire(good),
                 ),
             )
         )
     for stem, description, text, code, message, offset in bad:
         error = {"code": code, "message": message, "offset": offset}
-        out.append((stem, "error", _vector(stem, ing, description, {"wire": wire(text)}, {"error": error}, ["negative"])))
+        out.append(
+            (
+                stem,
+                "error",
+                _vector(stem, ing, description, {"wire": wire(text)}, {"error": error}, ["negative"]),
+            )
+        )
     return out
 
 
@@ -262,14 +338,24 @@ def wire_adapter_files(name: str, encoding: str = "text") -> Dict[str, str]:
     wire_type = f"{camel}Wire"
     if encoding == "text":
         protocol_doc = "The example: the ASCII text `key=value`, the value a decimal u32 (leading zeros are read, never written)."
-        codec, wire_in, wire_out = _TEXT_CODEC, 'inputs["wire"]["text"].encode("utf-8", "surrogatepass")', 'translate_egress(inputs["message"]).decode("ascii")'
+        codec, wire_in, wire_out = (
+            _TEXT_CODEC,
+            'inputs["wire"]["text"].encode("utf-8", "surrogatepass")',
+            'translate_egress(inputs["message"]).decode("ascii")',
+        )
     else:
         protocol_doc = "The example: one byte key length, the ASCII key, the value as a big-endian u32."
-        codec, wire_in, wire_out = _BINARY_CODEC, 'wire_bytes_from_hex(inputs["wire"]["hex"])', 'translate_egress(inputs["message"]).hex()'
+        codec, wire_in, wire_out = (
+            _BINARY_CODEC,
+            'wire_bytes_from_hex(inputs["wire"]["hex"])',
+            'translate_egress(inputs["message"]).hex()',
+        )
     vectors = _vectors(ident, encoding)
     golden = f'[test_suite]\nname = "{name}-golden"\ncircuit = "{ident}-ingress"\nversion = "0.1.0"\n'
     for stem, expected, _ in vectors:
-        golden += f'\n[[tests]]\nfile = "{stem}.json"\nexpected = "{expected}"\n' + ('expected_error = "error"\n' if expected == "error" else "")
+        golden += f'\n[[tests]]\nfile = "{stem}.json"\nexpected = "{expected}"\n' + (
+            'expected_error = "error"\n' if expected == "error" else ""
+        )
     files = {
         "estream-component.toml": f"""[component]
 name = "{name}"
@@ -358,9 +444,21 @@ enums:
   {code}:
     values: [MalformedPacket, LimitExceeded, HostileInput]
 """,
-        f"circuits/{name}-ingress.circuit.yaml": _circuit(name, ident, "ingress", wire_type, field, message, error),
-        f"circuits/{name}-egress.circuit.yaml": _circuit(name, ident, "egress", wire_type, field, message, error),
-        f"src/{ident}.py": _SRC.format(name=name, ident=ident, protocol_doc=protocol_doc, codec=codec, wire_in=wire_in, wire_out=wire_out, field=field),
+        f"circuits/{name}-ingress.circuit.yaml": _circuit(
+            name, ident, "ingress", wire_type, field, message, error
+        ),
+        f"circuits/{name}-egress.circuit.yaml": _circuit(
+            name, ident, "egress", wire_type, field, message, error
+        ),
+        f"src/{ident}.py": _SRC.format(
+            name=name,
+            ident=ident,
+            protocol_doc=protocol_doc,
+            codec=codec,
+            wire_in=wire_in,
+            wire_out=wire_out,
+            field=field,
+        ),
         "tests/golden/manifest.toml": golden,
         f"tests/journeys/{name}-journey.toml": f"""# Read a message, write it back, read that again: the same message.
 [journey]

@@ -11,7 +11,9 @@ from estream.cli.registry_options import add_registry_option, registry_from
 from estream.core.registry.index import IndexEntry
 
 
-def search_entries(all_entries: Dict[str, List[IndexEntry]], query: str, category: Optional[str]) -> List[IndexEntry]:
+def search_entries(
+    all_entries: Dict[str, List[IndexEntry]], query: str, category: Optional[str]
+) -> List[IndexEntry]:
     """The newest non-yanked version of every component matching all query words.
 
     A word matches the name, the description or a keyword (case-insensitive substring). Exact
@@ -57,7 +59,9 @@ def _configure(p: argparse.ArgumentParser) -> None:
 def _run(args: argparse.Namespace) -> int:
     registry = registry_from(args)
     registry.sync(offline=args.offline)
-    results = search_entries({name: [e] for name, e in registry.newest_live_entries().items()}, args.query, args.category)
+    results = search_entries(
+        {name: [e] for name, e in registry.newest_live_entries().items()}, args.query, args.category
+    )
     if args.json:
         print(json.dumps([e.to_dict() for e in results], indent=2, sort_keys=True, ensure_ascii=False))
     else:
@@ -65,5 +69,7 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
-SEARCH = Command("search", "search the registry (newest non-yanked version of each component)", _configure, _run)
+SEARCH = Command(
+    "search", "search the registry (newest non-yanked version of each component)", _configure, _run
+)
 COMMANDS = [SEARCH]

@@ -50,7 +50,9 @@ def _check_layout(paths: List[str], source: str) -> Set[str]:
         raise EstreamError.single(source, f"{clash[0]!r} is both a file and a directory")
     collision = first_collision(paths)
     if collision:
-        raise EstreamError.single(source, f"file paths {collision_message(collision)}", help="rename one of them")
+        raise EstreamError.single(
+            source, f"file paths {collision_message(collision)}", help="rename one of them"
+        )
     return dirs
 
 
@@ -264,7 +266,9 @@ def read_archive(
         ) from None
 
 
-def _read_tar(stream: "_CappedGunzip", max_total_bytes: int, max_files: int, source: str) -> Tuple[str, Dict[str, bytes]]:
+def _read_tar(
+    stream: "_CappedGunzip", max_total_bytes: int, max_files: int, source: str
+) -> Tuple[str, Dict[str, bytes]]:
     files: Dict[str, bytes] = {}
     seen: Set[str] = set()
     dirs: Set[str] = set()
@@ -346,7 +350,9 @@ def _member_content(tar: tarfile.TarFile, member: tarfile.TarInfo, source: str) 
     except Exception as e:  # noqa: BLE001
         raise EstreamError.single(source, f"entry {name!r} is truncated or corrupt: {e}") from None
     if len(content) != member.size:
-        raise EstreamError.single(source, f"entry {name!r} is truncated: {len(content)} of {member.size} bytes")
+        raise EstreamError.single(
+            source, f"entry {name!r} is truncated: {len(content)} of {member.size} bytes"
+        )
     return content
 
 
@@ -358,14 +364,17 @@ def _check_tree(top: str, files: Mapping[str, bytes], dirs: Set[str], source: st
         for i in range(1, len(parts)):
             parent = "/".join(parts[:i])
             if parent in files:
-                raise EstreamError.single(source, f"entry {top + '/' + parent!r} is both a file and a directory")
+                raise EstreamError.single(
+                    source, f"entry {top + '/' + parent!r} is both a file and a directory"
+                )
     clash = sorted(dirs.intersection(files))
     if clash:
         raise EstreamError.single(source, f"entry {top + '/' + clash[0]!r} is both a file and a directory")
     collision = first_collision([*files, *dirs])
     if collision:
         raise EstreamError.single(
-            source, f"entries {collision_message(collision)}; refusing the archive before anything is installed"
+            source,
+            f"entries {collision_message(collision)}; refusing the archive before anything is installed",
         )
 
 

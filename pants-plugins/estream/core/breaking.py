@@ -110,16 +110,22 @@ def diff_schemas(old: Sequence[EsfDocument], new: Sequence[EsfDocument]) -> List
 
     for name in sorted(set(old_schemas) | set(new_schemas)):
         if name not in new_schemas:
-            changes.append(Change("schema-removed", name, f"schema `{name}` was removed", old_schemas[name][1].path))
+            changes.append(
+                Change("schema-removed", name, f"schema `{name}` was removed", old_schemas[name][1].path)
+            )
         elif name not in old_schemas:
-            changes.append(Change("schema-added", name, f"schema `{name}` was added", new_schemas[name][1].path))
+            changes.append(
+                Change("schema-added", name, f"schema `{name}` was added", new_schemas[name][1].path)
+            )
         else:
             (o, odoc), (n, ndoc) = old_schemas[name], new_schemas[name]
             _diff_schema(o, odoc, n, ndoc, changes)
 
     for name in sorted(set(old_enums) | set(new_enums)):
         if name not in new_enums:
-            changes.append(Change("enum-removed", name, f"enum `{name}` was removed", old_enums[name][1].path))
+            changes.append(
+                Change("enum-removed", name, f"enum `{name}` was removed", old_enums[name][1].path)
+            )
         elif name not in old_enums:
             changes.append(Change("enum-added", name, f"enum `{name}` was added", new_enums[name][1].path))
         else:
@@ -127,15 +133,27 @@ def diff_schemas(old: Sequence[EsfDocument], new: Sequence[EsfDocument]) -> List
             for value in o.values:
                 if value not in n.values:
                     changes.append(
-                        Change("enum-value-removed", f"{name}.{value}", f"value `{value}` was removed from enum `{name}`", ndoc.path)
+                        Change(
+                            "enum-value-removed",
+                            f"{name}.{value}",
+                            f"value `{value}` was removed from enum `{name}`",
+                            ndoc.path,
+                        )
                     )
             for value in n.values:
                 if value not in o.values:
                     changes.append(
-                        Change("enum-value-added", f"{name}.{value}", f"value `{value}` was added to enum `{name}`", ndoc.path)
+                        Change(
+                            "enum-value-added",
+                            f"{name}.{value}",
+                            f"value `{value}` was added to enum `{name}`",
+                            ndoc.path,
+                        )
                     )
             if (o.description or "") != (n.description or ""):
-                changes.append(Change("description-changed", name, f"description of enum `{name}` changed", ndoc.path))
+                changes.append(
+                    Change("description-changed", name, f"description of enum `{name}` changed", ndoc.path)
+                )
     return changes
 
 
@@ -143,12 +161,23 @@ def _diff_schema(o: Schema, odoc: EsfDocument, n: Schema, ndoc: EsfDocument, out
     name, path = n.name, ndoc.path
     if odoc.namespace != ndoc.namespace:
         out.append(
-            Change("namespace-changed", name, f"namespace of `{name}` changed from `{odoc.namespace}` to `{ndoc.namespace}`", path)
+            Change(
+                "namespace-changed",
+                name,
+                f"namespace of `{name}` changed from `{odoc.namespace}` to `{ndoc.namespace}`",
+                path,
+            )
         )
     if o.path_template != n.path_template:
-        out.append(Change("path-changed", name, f"path changed from `{o.path_template}` to `{n.path_template}`", path))
+        out.append(
+            Change(
+                "path-changed", name, f"path changed from `{o.path_template}` to `{n.path_template}`", path
+            )
+        )
     if o.lattice != n.lattice:
-        out.append(Change("lattice-changed", name, f"lattice changed from `{o.lattice}` to `{n.lattice}`", path))
+        out.append(
+            Change("lattice-changed", name, f"lattice changed from `{o.lattice}` to `{n.lattice}`", path)
+        )
     _diff_retention(name, o.retention, n.retention, path, out)
     if (o.description or "") != (n.description or ""):
         out.append(Change("description-changed", name, f"description of schema `{name}` changed", path))
@@ -165,7 +194,9 @@ def _render_retention(r: Optional[Retention]) -> str:
     return "unspecified (kept forever)" if r is None else r.render()
 
 
-def _diff_retention(name: str, o: Optional[Retention], n: Optional[Retention], path: str, out: List[Change]) -> None:
+def _diff_retention(
+    name: str, o: Optional[Retention], n: Optional[Retention], path: str, out: List[Change]
+) -> None:
     os_, ns = _retention_seconds(o), _retention_seconds(n)
     if os_ == ns:
         return
@@ -175,7 +206,9 @@ def _diff_retention(name: str, o: Optional[Retention], n: Optional[Retention], p
     )
 
 
-def _diff_fields(prefix: str, old: Dict[str, Field], new: Dict[str, Field], path: str, out: List[Change]) -> None:
+def _diff_fields(
+    prefix: str, old: Dict[str, Field], new: Dict[str, Field], path: str, out: List[Change]
+) -> None:
     for fname in list(old) + [f for f in new if f not in old]:
         loc = f"{prefix}.{fname}"
         if fname not in new:
@@ -184,10 +217,22 @@ def _diff_fields(prefix: str, old: Dict[str, Field], new: Dict[str, Field], path
         if fname not in old:
             f = new[fname]
             if f.optional:
-                out.append(Change("field-added-optional", loc, f"optional field `{loc}: {f.type.render()}` was added", path))
+                out.append(
+                    Change(
+                        "field-added-optional",
+                        loc,
+                        f"optional field `{loc}: {f.type.render()}` was added",
+                        path,
+                    )
+                )
             else:
                 out.append(
-                    Change("field-added-required", loc, f"required field `{loc}: {f.type.render()}` was added", path)
+                    Change(
+                        "field-added-required",
+                        loc,
+                        f"required field `{loc}: {f.type.render()}` was added",
+                        path,
+                    )
                 )
             continue
         _diff_field(loc, old[fname], new[fname], path, out)
@@ -196,12 +241,23 @@ def _diff_fields(prefix: str, old: Dict[str, Field], new: Dict[str, Field], path
 def _diff_field(loc: str, o: Field, n: Field, path: str, out: List[Change]) -> None:
     _diff_type(loc, o.type, n.type, path, out)
     if o.optional and not n.optional:
-        out.append(Change("field-made-required", loc, f"field `{loc}` changed from optional to required", path))
+        out.append(
+            Change("field-made-required", loc, f"field `{loc}` changed from optional to required", path)
+        )
     elif n.optional and not o.optional:
-        out.append(Change("field-made-optional", loc, f"field `{loc}` changed from required to optional", path))
+        out.append(
+            Change("field-made-optional", loc, f"field `{loc}` changed from required to optional", path)
+        )
     _diff_privacy(loc, o.privacy, n.privacy, path, out)
     if o.default != n.default:
-        out.append(Change("default-changed", loc, f"default of `{loc}` changed from {o.default!r} to {n.default!r}", path))
+        out.append(
+            Change(
+                "default-changed",
+                loc,
+                f"default of `{loc}` changed from {o.default!r} to {n.default!r}",
+                path,
+            )
+        )
     if (o.description or "") != (n.description or ""):
         out.append(Change("description-changed", loc, f"description of field `{loc}` changed", path))
 
@@ -218,7 +274,14 @@ def _diff_type(loc: str, o: FieldType, n: FieldType, path: str, out: List[Change
         out.append(Change(rule, loc, f"type of `{loc}` changed from `{o.render()}` to `{n.render()}`", path))
         return
     if o.render() != n.render():
-        out.append(Change("field-type-changed", loc, f"type of `{loc}` changed from `{o.render()}` to `{n.render()}`", path))
+        out.append(
+            Change(
+                "field-type-changed",
+                loc,
+                f"type of `{loc}` changed from `{o.render()}` to `{n.render()}`",
+                path,
+            )
+        )
 
 
 def _level(p: Optional[Privacy], audience: Optional[str]) -> str:
@@ -240,9 +303,15 @@ def _diff_privacy(loc: str, o: Optional[Privacy], n: Optional[Privacy], path: st
         elif _DISCLOSURE[after] > _DISCLOSURE[before]:
             stronger.append(text)
     if weaker:
-        out.append(Change("privacy-weakened", loc, f"privacy of `{loc}` made weaker ({'; '.join(weaker)})", path))
+        out.append(
+            Change("privacy-weakened", loc, f"privacy of `{loc}` made weaker ({'; '.join(weaker)})", path)
+        )
     if stronger:
-        out.append(Change("privacy-strengthened", loc, f"privacy of `{loc}` made stronger ({'; '.join(stronger)})", path))
+        out.append(
+            Change(
+                "privacy-strengthened", loc, f"privacy of `{loc}` made stronger ({'; '.join(stronger)})", path
+            )
+        )
 
 
 def required_bump(changes: Iterable[Change]) -> str:
@@ -307,15 +376,19 @@ class BumpCheck:
                 f"from {self.old_version} to {self.new_version} ({step})"
             )
             lines.append(
-                f"  help: set `version = \"{next_version(self.old_version, self.required)}\"` (or higher) "
+                f'  help: set `version = "{next_version(self.old_version, self.required)}"` (or higher) '
                 f"in [component]"
             )
         else:
-            lines.append("ok" if self.required == NONE else f"ok: the changes need at most a {self.required} bump")
+            lines.append(
+                "ok" if self.required == NONE else f"ok: the changes need at most a {self.required} bump"
+            )
         return "\n".join(lines)
 
 
-def check_bump(package: str, old_version: Version, new_version: Version, changes: Sequence[Change]) -> BumpCheck:
+def check_bump(
+    package: str, old_version: Version, new_version: Version, changes: Sequence[Change]
+) -> BumpCheck:
     required = required_bump(changes)
     if new_version < old_version:
         actual = "downgrade"

@@ -50,14 +50,23 @@ BASE = dedent(
 
 # rule -> (old text, new text) as replacements applied to BASE; one case per rule.
 CASES = {
-    "schema-removed": (BASE, BASE.replace("  Order:", "  Gone:").replace("schemas:\n  Gone:", "schemas:\n  Order2:")),
+    "schema-removed": (
+        BASE,
+        BASE.replace("  Order:", "  Gone:").replace("schemas:\n  Gone:", "schemas:\n  Order2:"),
+    ),
     "enum-removed": (BASE + "  Extra:\n    values: [A]\n", BASE),
     "field-removed": (BASE, BASE.replace("      note:\n        type: string\n        optional: true\n", "")),
-    "field-added-required": (BASE, BASE.replace("      note:\n", "      added:\n        type: u8\n      note:\n")),
+    "field-added-required": (
+        BASE,
+        BASE.replace("      note:\n", "      added:\n        type: u8\n      note:\n"),
+    ),
     "field-type-changed": (BASE, BASE.replace("type: u64", "type: u32")),
     "string-narrowed": (BASE, BASE.replace("type: string(32)", "type: string(16)")),
     "field-made-required": (BASE, BASE.replace("        optional: true\n", "")),
-    "field-made-optional": (BASE, BASE.replace("type: string(32)\n", "type: string(32)\n        optional: true\n")),
+    "field-made-optional": (
+        BASE,
+        BASE.replace("type: string(32)\n", "type: string(32)\n        optional: true\n"),
+    ),
     "enum-value-removed": (BASE, BASE.replace("[Buy, Sell]", "[Buy]")),
     "path-changed": (BASE, BASE.replace("path: /orders/{order_id}", "path: /o/{order_id}")),
     "lattice-changed": (BASE, BASE.replace("lattice: estream.demo.order", "lattice: estream.demo.orders")),
@@ -65,12 +74,23 @@ CASES = {
     "privacy-weakened": (BASE, BASE.replace("level: hashed", "level: public")),
     "privacy-strengthened": (BASE, BASE.replace("default_level: encrypted", "default_level: redacted")),
     "retention-shortened": (BASE, BASE.replace("duration_days: 30", "duration_days: 7")),
-    "schema-added": (BASE, BASE.replace("enums:", "  Cancel:\n    fields:\n      id:\n        type: bytes32\nenums:")),
+    "schema-added": (
+        BASE,
+        BASE.replace("enums:", "  Cancel:\n    fields:\n      id:\n        type: bytes32\nenums:"),
+    ),
     "enum-added": (BASE, BASE + "  Extra:\n    values: [A]\n"),
-    "field-added-optional": (BASE, BASE.replace("      note:\n", "      added:\n        type: u8\n        optional: true\n      note:\n")),
+    "field-added-optional": (
+        BASE,
+        BASE.replace(
+            "      note:\n", "      added:\n        type: u8\n        optional: true\n      note:\n"
+        ),
+    ),
     "string-widened": (BASE, BASE.replace("type: string(32)", "type: string")),
     "enum-value-added": (BASE, BASE.replace("[Buy, Sell]", "[Buy, Sell, Short]")),
-    "retention-extended": (BASE, BASE.replace("retention: { duration_days: 30 }", "retention: { forever: true }")),
+    "retention-extended": (
+        BASE,
+        BASE.replace("retention: { duration_days: 30 }", "retention: { forever: true }"),
+    ),
     "default-changed": (BASE, BASE.replace("default: 1", "default: 2")),
     "description-changed": (BASE, BASE.replace('description: "Instrument"', 'description: "Ticker symbol"')),
 }

@@ -100,7 +100,9 @@ _UPPER_CAMEL_RE = re.compile(r"[A-Z][A-Za-z0-9]*\Z")
 _ESCIR_VERSION_RE = re.compile(r"(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)\Z")
 _VERILOG_NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*\Z")
 _MODULE_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*\Z")
-_ENTRY_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*:[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*\Z")
+_ENTRY_RE = re.compile(
+    r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*:[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*\Z"
+)
 _FLOW_TOKEN_RE = re.compile(r"[a-z][a-z0-9_]*(\.error)?\Z")
 
 
@@ -209,10 +211,14 @@ class _Validator:
         self.diag = DiagnosticCollector(path)
         self.lines: Dict[str, int] = {}
 
-    def error(self, message: str, line: Optional[int], key: Optional[str], help: Optional[str] = None) -> None:
+    def error(
+        self, message: str, line: Optional[int], key: Optional[str], help: Optional[str] = None
+    ) -> None:
         self.diag.error(message, line=line, key=key, help=help)
 
-    def keys(self, mapping: YamlMap, allowed: Sequence[str], prefix: str, reserved: Sequence[str] = ()) -> None:
+    def keys(
+        self, mapping: YamlMap, allowed: Sequence[str], prefix: str, reserved: Sequence[str] = ()
+    ) -> None:
         for key in mapping:
             if key not in allowed and key not in reserved:
                 guess = closest_match(key, allowed)
@@ -223,14 +229,18 @@ class _Validator:
                     help=f"did you mean `{guess}`?" if guess else f"expected one of: {', '.join(allowed)}",
                 )
 
-    def string(self, mapping: YamlMap, key: str, prefix: str, what: str, required: bool = True) -> Optional[str]:
+    def string(
+        self, mapping: YamlMap, key: str, prefix: str, what: str, required: bool = True
+    ) -> Optional[str]:
         if key not in mapping:
             if required:
                 self.error(f"missing required key `{key}` ({what})", mapping.line, f"{prefix}{key}")
             return None
         value = mapping[key]
         if not isinstance(value, str) or not value:
-            self.error(f"expected {what}, found {describe_value(value)}", mapping.value_line(key), f"{prefix}{key}")
+            self.error(
+                f"expected {what}, found {describe_value(value)}", mapping.value_line(key), f"{prefix}{key}"
+            )
             return None
         return value
 
@@ -262,7 +272,11 @@ class _Validator:
         self.keys(data, TOP_LEVEL_KEYS, "")
         escir = self.string(data, "escir_version", "", 'a quoted version like "0.8.0"')
         if escir is not None and not _ESCIR_VERSION_RE.match(escir):
-            self.error(f'expected a version like "0.8.0", found {describe_value(escir)}', data.value_line("escir_version"), "escir_version")
+            self.error(
+                f'expected a version like "0.8.0", found {describe_value(escir)}',
+                data.value_line("escir_version"),
+                "escir_version",
+            )
         name = self.string(data, "name", "", "a snake_case circuit name")
         if name is not None and not _SNAKE_RE.match(name):
             self.error(
@@ -277,11 +291,19 @@ class _Validator:
             try:
                 version = Version.parse(version_text)
             except SemverError as e:
-                self.error(f"invalid version {describe_value(version_text)}: {e}", data.value_line("version"), "version")
+                self.error(
+                    f"invalid version {describe_value(version_text)}: {e}",
+                    data.value_line("version"),
+                    "version",
+                )
         self.lines["version"] = data.value_line("version")
         description = data.get("description") if isinstance(data.get("description"), str) else None
         if "description" in data and description is None:
-            self.error(f"expected a string, found {describe_value(data['description'])}", data.value_line("description"), "description")
+            self.error(
+                f"expected a string, found {describe_value(data['description'])}",
+                data.value_line("description"),
+                "description",
+            )
 
         types = self.local_types(data)
         local_names = frozenset(t.name for t in types)
@@ -291,7 +313,11 @@ class _Validator:
         for kind, ports in (("inputs", inputs), ("outputs", outputs)):
             for port in ports:
                 if port.name in seen_ports:
-                    self.error(f"port `{port.name}` is declared twice (also in `{seen_ports[port.name]}`)", port.line, f"{kind}.{port.name}")
+                    self.error(
+                        f"port `{port.name}` is declared twice (also in `{seen_ports[port.name]}`)",
+                        port.line,
+                        f"{kind}.{port.name}",
+                    )
                 seen_ports.setdefault(port.name, kind)
         nodes = self.compute(data, set(seen_ports))
         edges = self.flows(data, {p.name for p in inputs}, {p.name for p in outputs}, nodes)
@@ -301,7 +327,11 @@ class _Validator:
         if "invariants" in data:
             raw = data["invariants"]
             if not isinstance(raw, YamlList) or not all(isinstance(i, str) for i in raw):
-                self.error(f"expected a list of strings, found {describe_value(raw)}", data.value_line("invariants"), "invariants")
+                self.error(
+                    f"expected a list of strings, found {describe_value(raw)}",
+                    data.value_line("invariants"),
+                    "invariants",
+                )
             else:
                 invariants = tuple(raw)
         if self.diag or escir is None or name is None or version is None:
@@ -326,7 +356,11 @@ class _Validator:
 
     def parse_type(self, text: Any, line: int, key: str, local_names: FrozenSet[str]) -> Optional[FieldType]:
         if not isinstance(text, str) or not text.strip():
-            self.error(f"expected a type such as `u64`, `string(32)` or a type name, found {describe_value(text)}", line, key)
+            self.error(
+                f"expected a type such as `u64`, `string(32)` or a type name, found {describe_value(text)}",
+                line,
+                key,
+            )
             return None
         try:
             # Names are resolved later against local types and ESF documents: parse with none known.
@@ -349,7 +383,9 @@ class _Validator:
                 continue
             key = f"types.{name}"
             if not _UPPER_CAMEL_RE.match(name):
-                self.error(f"type name {describe_value(name)} is not UpperCamelCase", item.value_line("name"), key)
+                self.error(
+                    f"type name {describe_value(name)} is not UpperCamelCase", item.value_line("name"), key
+                )
             if any(t.name == name for t in out):
                 self.error(f"type `{name}` is defined twice", item.key_line("name"), key)
                 continue
@@ -361,17 +397,27 @@ class _Validator:
                     continue
                 fkey = f"{key}.fields.{fname}"
                 if not _SNAKE_RE.match(fname):
-                    self.error(f"field name {describe_value(fname)} is not snake_case", field.value_line("name"), fkey)
+                    self.error(
+                        f"field name {describe_value(fname)} is not snake_case",
+                        field.value_line("name"),
+                        fkey,
+                    )
                 if any(f.name == fname for f in fields):
                     self.error(f"field `{fname}` is declared twice", field.key_line("name"), fkey)
                 optional = field.get("optional", False)
                 if not isinstance(optional, bool):
-                    self.error(f"expected true or false, found {describe_value(optional)}", field.value_line("optional"), f"{fkey}.optional")
+                    self.error(
+                        f"expected true or false, found {describe_value(optional)}",
+                        field.value_line("optional"),
+                        f"{fkey}.optional",
+                    )
                     optional = False
                 if "type" not in field:
                     self.error("missing required key `type`", field.line, f"{fkey}.type")
                     continue
-                ftype = self.parse_type(field["type"], field.value_line("type"), f"{fkey}.type", frozenset(names))
+                ftype = self.parse_type(
+                    field["type"], field.value_line("type"), f"{fkey}.type", frozenset(names)
+                )
                 if ftype is not None:
                     fields.append(LocalField(fname, ftype, optional, field.value_line("type")))
             out.append(LocalType(name, tuple(fields), item.key_line("name")))
@@ -386,7 +432,9 @@ class _Validator:
                 continue
             key = f"{kind}.{name}"
             if not _SNAKE_RE.match(name):
-                self.error(f"port name {describe_value(name)} is not snake_case", item.value_line("name"), key)
+                self.error(
+                    f"port name {describe_value(name)} is not snake_case", item.value_line("name"), key
+                )
                 continue
             if "type" not in item:
                 self.error("missing required key `type`", item.line, f"{key}.type")
@@ -410,14 +458,26 @@ class _Validator:
             if not _SNAKE_RE.match(node_id):
                 self.error(f"node id {describe_value(node_id)} is not snake_case", item.value_line("id"), key)
             elif node_id in nodes:
-                self.error(f"node id `{node_id}` is used twice", item.value_line("id"), key, help="compute node ids must be unique")
+                self.error(
+                    f"node id `{node_id}` is used twice",
+                    item.value_line("id"),
+                    key,
+                    help="compute node ids must be unique",
+                )
             elif node_id in port_names:
-                self.error(f"node id `{node_id}` is also a port name", item.value_line("id"), key, help="rename the node or the port")
+                self.error(
+                    f"node id `{node_id}` is also a port name",
+                    item.value_line("id"),
+                    key,
+                    help="rename the node or the port",
+                )
             else:
                 nodes.append(node_id)
         return nodes
 
-    def flows(self, data: YamlMap, inputs: Set[str], outputs: Set[str], nodes: List[str]) -> List[Tuple[str, str]]:
+    def flows(
+        self, data: YamlMap, inputs: Set[str], outputs: Set[str], nodes: List[str]
+    ) -> List[Tuple[str, str]]:
         node_set = set(nodes)
         edges: List[Tuple[str, str]] = []
         if "flows" not in data:
@@ -425,19 +485,31 @@ class _Validator:
             return edges
         raw = data["flows"]
         if not isinstance(raw, YamlList) or not raw:
-            self.error(f"expected a non-empty list of flow chains like `input -> node -> output`, found {describe_value(raw)}", data.value_line("flows"), "flows")
+            self.error(
+                f"expected a non-empty list of flow chains like `input -> node -> output`, found {describe_value(raw)}",
+                data.value_line("flows"),
+                "flows",
+            )
             return edges
         ok = True
         for i, chain in enumerate(raw):
             line = raw.item_line(i)
             key = f"flows[{i}]"
             if not isinstance(chain, str):
-                self.error(f"expected a flow chain like `input -> node -> output`, found {describe_value(chain)}", line, key)
+                self.error(
+                    f"expected a flow chain like `input -> node -> output`, found {describe_value(chain)}",
+                    line,
+                    key,
+                )
                 ok = False
                 continue
             tokens = [t.strip() for t in chain.split("->")]
             if len(tokens) < 2 or any(not t for t in tokens):
-                self.error(f"expected a flow chain like `input -> node -> output`, found {describe_value(chain)}", line, key)
+                self.error(
+                    f"expected a flow chain like `input -> node -> output`, found {describe_value(chain)}",
+                    line,
+                    key,
+                )
                 ok = False
                 continue
             for position, token in enumerate(tokens):
@@ -460,9 +532,16 @@ class _Validator:
                 elif token not in node_set:
                     known = sorted(inputs | outputs | node_set)
                     guess = closest_match(token, known)
-                    problem = f"`{token}` is neither a port nor a compute node" + (f" (did you mean `{guess}`?)" if guess else "")
+                    problem = f"`{token}` is neither a port nor a compute node" + (
+                        f" (did you mean `{guess}`?)" if guess else ""
+                    )
                 if problem:
-                    self.error(problem, line, key, help=f"ports: {', '.join(sorted(inputs | outputs))}; nodes: {', '.join(nodes) or 'none'}")
+                    self.error(
+                        problem,
+                        line,
+                        key,
+                        help=f"ports: {', '.join(sorted(inputs | outputs))}; nodes: {', '.join(nodes) or 'none'}",
+                    )
                     ok = False
             edges.extend(zip(tokens, tokens[1:]))
         if not ok:
@@ -475,11 +554,21 @@ class _Validator:
                 graph.setdefault(node, []).append(f"{node}.error")
         cycle = find_cycle(graph)
         if cycle:
-            self.error(f"the flow graph has a cycle: {' -> '.join(cycle)}", data.value_line("flows"), "flows", help="circuits are acyclic dataflow graphs")
+            self.error(
+                f"the flow graph has a cycle: {' -> '.join(cycle)}",
+                data.value_line("flows"),
+                "flows",
+                help="circuits are acyclic dataflow graphs",
+            )
             return edges
         for port in sorted(inputs):
             if not (reachable(graph, port) & outputs):
-                self.error(f"input `{port}` does not reach any output", data.value_line("flows"), "flows", help="connect it through the compute nodes to an output port")
+                self.error(
+                    f"input `{port}` does not reach any output",
+                    data.value_line("flows"),
+                    "flows",
+                    help="connect it through the compute nodes to an output port",
+                )
         reached: Set[str] = set()
         for port in inputs:
             reached |= reachable(graph, port)
@@ -498,38 +587,68 @@ class _Validator:
         if "witness_tier" in ann:
             tier = ann["witness_tier"]
             if isinstance(tier, bool) or not isinstance(tier, int) or not 0 <= tier <= 4:
-                self.error(f"expected an integer from 0 to 4, found {describe_value(tier)}", ann.value_line("witness_tier"), "annotations.witness_tier")
+                self.error(
+                    f"expected an integer from 0 to 4, found {describe_value(tier)}",
+                    ann.value_line("witness_tier"),
+                    "annotations.witness_tier",
+                )
             else:
                 out["witness_tier"] = tier
                 self.lines["annotations.witness_tier"] = ann.value_line("witness_tier")
         if "hardware_target" in ann:
             targets = ann["hardware_target"]
-            if not isinstance(targets, YamlList) or not targets or not all(isinstance(t, str) for t in targets):
-                self.error(f"expected a non-empty list of targets like [cpu, fpga], found {describe_value(targets)}", ann.value_line("hardware_target"), "annotations.hardware_target")
+            if (
+                not isinstance(targets, YamlList)
+                or not targets
+                or not all(isinstance(t, str) for t in targets)
+            ):
+                self.error(
+                    f"expected a non-empty list of targets like [cpu, fpga], found {describe_value(targets)}",
+                    ann.value_line("hardware_target"),
+                    "annotations.hardware_target",
+                )
             else:
                 out["hardware_target"] = tuple(targets)
                 self.lines["annotations.hardware_target"] = ann.value_line("hardware_target")
         if "streamsight_emit" in ann and not isinstance(ann["streamsight_emit"], bool):
-            self.error(f"expected true or false, found {describe_value(ann['streamsight_emit'])}", ann.value_line("streamsight_emit"), "annotations.streamsight_emit")
+            self.error(
+                f"expected true or false, found {describe_value(ann['streamsight_emit'])}",
+                ann.value_line("streamsight_emit"),
+                "annotations.streamsight_emit",
+            )
         if "marketplace" in ann:
-            market = self.mapping(ann["marketplace"], ann.value_line("marketplace"), "annotations.marketplace", "a mapping")
+            market = self.mapping(
+                ann["marketplace"], ann.value_line("marketplace"), "annotations.marketplace", "a mapping"
+            )
             if market is not None and "category" in market:
                 category = self.string(market, "category", "annotations.marketplace.", "a package category")
                 if category is not None:
                     out["marketplace_category"] = category
                     self.lines["annotations.marketplace.category"] = market.value_line("category")
         if "governance" in ann:
-            gov = self.mapping(ann["governance"], ann.value_line("governance"), "annotations.governance", "a mapping")
+            gov = self.mapping(
+                ann["governance"], ann.value_line("governance"), "annotations.governance", "a mapping"
+            )
             if gov is not None:
                 self.keys(gov, _GOVERNANCE_KEYS, "annotations.governance.")
                 category = self.string(gov, "category", "annotations.governance.", "a governance category")
                 approvals = gov.get("required_approvals")
-                if approvals is not None and (isinstance(approvals, bool) or not isinstance(approvals, int) or approvals < 0):
-                    self.error(f"expected a non-negative integer, found {describe_value(approvals)}", gov.value_line("required_approvals"), "annotations.governance.required_approvals")
+                if approvals is not None and (
+                    isinstance(approvals, bool) or not isinstance(approvals, int) or approvals < 0
+                ):
+                    self.error(
+                        f"expected a non-negative integer, found {describe_value(approvals)}",
+                        gov.value_line("required_approvals"),
+                        "annotations.governance.required_approvals",
+                    )
                     approvals = None
                 auto = gov.get("auto_approve")
                 if auto is not None and not isinstance(auto, bool):
-                    self.error(f"expected true or false, found {describe_value(auto)}", gov.value_line("auto_approve"), "annotations.governance.auto_approve")
+                    self.error(
+                        f"expected true or false, found {describe_value(auto)}",
+                        gov.value_line("auto_approve"),
+                        "annotations.governance.auto_approve",
+                    )
                     auto = None
                 if category is not None:
                     out["governance"] = CircuitGovernance(category, approvals, auto, gov.line)
@@ -538,7 +657,12 @@ class _Validator:
     def implementation(self, data: YamlMap) -> Tuple[Optional[str], Optional[RtlImplementation]]:
         if "implementation" not in data:
             return None, None
-        impl = self.mapping(data["implementation"], data.value_line("implementation"), "implementation", "a mapping like `{cpu: \"module:function\"}`")
+        impl = self.mapping(
+            data["implementation"],
+            data.value_line("implementation"),
+            "implementation",
+            'a mapping like `{cpu: "module:function"}`',
+        )
         if impl is None:
             return None, None
         self.keys(impl, IMPLEMENTATION_KEYS, "implementation.")
@@ -559,7 +683,12 @@ class _Validator:
 
     def rtl(self, value: Any, line: int) -> Optional[RtlImplementation]:
         prefix = "implementation.rtl."
-        rtl = self.mapping(value, line, "implementation.rtl", "a mapping with top, sources, testbench, testbench_top and codec")
+        rtl = self.mapping(
+            value,
+            line,
+            "implementation.rtl",
+            "a mapping with top, sources, testbench, testbench_top and codec",
+        )
         if rtl is None:
             return None
         self.keys(rtl, RTL_KEYS, prefix)
@@ -568,7 +697,11 @@ class _Validator:
         for key in ("top", "testbench_top"):
             name = self.string(rtl, key, prefix, "a Verilog module name")
             if name is not None and not _VERILOG_NAME_RE.match(name):
-                self.error(f"expected a Verilog module name, found {describe_value(name)}", rtl.value_line(key), prefix + key)
+                self.error(
+                    f"expected a Verilog module name, found {describe_value(name)}",
+                    rtl.value_line(key),
+                    prefix + key,
+                )
                 name = None
             found[key] = name
         codec = self.string(rtl, "codec", prefix, 'a Python module of src/ like "queue_append_rtl"')
@@ -588,7 +721,9 @@ class _Validator:
             return None
         return RtlImplementation(**found)
 
-    def rtl_files(self, rtl: YamlMap, key: str, prefix: str, seen: Dict[str, str]) -> Optional[Tuple[str, ...]]:
+    def rtl_files(
+        self, rtl: YamlMap, key: str, prefix: str, seen: Dict[str, str]
+    ) -> Optional[Tuple[str, ...]]:
         what = f"a non-empty list of package-relative Verilog files ({', '.join(RTL_SUFFIXES)})"
         if key not in rtl:
             self.error(f"missing required key `{key}` ({what})", rtl.line, prefix + key)
@@ -602,9 +737,17 @@ class _Validator:
         for i, item in enumerate(value):
             item_key = f"{prefix}{key}[{i}]"
             if not isinstance(item, str) or not item.endswith(RTL_SUFFIXES):
-                self.error(f"expected a Verilog file name ({', '.join(RTL_SUFFIXES)}), found {describe_value(item)}", value.item_line(i), item_key)
+                self.error(
+                    f"expected a Verilog file name ({', '.join(RTL_SUFFIXES)}), found {describe_value(item)}",
+                    value.item_line(i),
+                    item_key,
+                )
                 ok = False
-            elif item.startswith("/") or "\\" in item or any(part in ("", ".", "..") for part in item.split("/")):
+            elif (
+                item.startswith("/")
+                or "\\" in item
+                or any(part in ("", ".", "..") for part in item.split("/"))
+            ):
                 self.error(
                     f"expected a path relative to the package directory, found {describe_value(item)}",
                     value.item_line(i),
@@ -661,7 +804,15 @@ def port_type_diagnostics(circuit: Circuit, env: TypeEnvironment) -> List[Diagno
     out: List[Diagnostic] = []
     for t in circuit.types:
         if t.name in env.names:
-            out.append(Diagnostic(circuit.path, f"local type `{t.name}` shadows an ESF schema or enum of the same name", line=t.line, key=f"types.{t.name}", help="rename the local type"))
+            out.append(
+                Diagnostic(
+                    circuit.path,
+                    f"local type `{t.name}` shadows an ESF schema or enum of the same name",
+                    line=t.line,
+                    key=f"types.{t.name}",
+                    help="rename the local type",
+                )
+            )
 
     def check(ftype: FieldType, line: int, key: str) -> None:
         for name in _walk_names(ftype):
@@ -673,7 +824,9 @@ def port_type_diagnostics(circuit: Circuit, env: TypeEnvironment) -> List[Diagno
                         f"unknown type `{name}`",
                         line=line,
                         key=key,
-                        help=f"did you mean `{guess}`?" if guess else "define it under `types`, in the package's schemas, or in a dependency's schemas",
+                        help=f"did you mean `{guess}`?"
+                        if guess
+                        else "define it under `types`, in the package's schemas, or in a dependency's schemas",
                     )
                 )
 
@@ -686,7 +839,9 @@ def port_type_diagnostics(circuit: Circuit, env: TypeEnvironment) -> List[Diagno
     return out
 
 
-def compile_types(circuits: Iterable[Circuit], env: TypeEnvironment) -> Tuple[Dict[str, Any], Dict[str, Dict[str, Any]]]:
+def compile_types(
+    circuits: Iterable[Circuit], env: TypeEnvironment
+) -> Tuple[Dict[str, Any], Dict[str, Dict[str, Any]]]:
     """JSON type specs for `circuit_runner`: (named type table, {circuit: {inputs, outputs}}).
 
     Local types are namespaced by circuit (`circuit_name::Type`) so two circuits may define the
@@ -704,9 +859,20 @@ def compile_types(circuits: Iterable[Circuit], env: TypeEnvironment) -> Tuple[Di
         if isinstance(ftype, ArrayType):
             return {"t": "array", "of": field_spec(ftype.element, scope, local)}
         if isinstance(ftype, MapType):
-            return {"t": "map", "key": field_spec(ftype.key, scope, local), "value": field_spec(ftype.value, scope, local)}
+            return {
+                "t": "map",
+                "key": field_spec(ftype.key, scope, local),
+                "value": field_spec(ftype.value, scope, local),
+            }
         if isinstance(ftype, ObjectType):
-            return {"t": "record", "name": "object", "fields": {n: {"type": field_spec(f.type, scope, local), "optional": f.optional} for n, f in ftype.fields.items()}}
+            return {
+                "t": "record",
+                "name": "object",
+                "fields": {
+                    n: {"type": field_spec(f.type, scope, local), "optional": f.optional}
+                    for n, f in ftype.fields.items()
+                },
+            }
         if isinstance(ftype, NamedType):
             name = ftype.name
             if name in local:
@@ -724,7 +890,8 @@ def compile_types(circuits: Iterable[Circuit], env: TypeEnvironment) -> Tuple[Di
         schema = env.schemas[name]
         table[name] = {"t": "record", "name": name, "fields": {}}  # placeholder breaks recursion
         table[name]["fields"] = {
-            n: {"type": field_spec(f.type, "", frozenset()), "optional": f.optional} for n, f in schema.fields.items()
+            n: {"type": field_spec(f.type, "", frozenset()), "optional": f.optional}
+            for n, f in schema.fields.items()
         }
 
     ports: Dict[str, Dict[str, Any]] = {}
@@ -734,7 +901,10 @@ def compile_types(circuits: Iterable[Circuit], env: TypeEnvironment) -> Tuple[Di
             table[f"{circuit.name}::{t.name}"] = {
                 "t": "record",
                 "name": t.name,
-                "fields": {f.name: {"type": field_spec(f.type, circuit.name, local), "optional": f.optional} for f in t.fields},
+                "fields": {
+                    f.name: {"type": field_spec(f.type, circuit.name, local), "optional": f.optional}
+                    for f in t.fields
+                },
             }
         ports[circuit.name] = {
             "inputs": {p.name: field_spec(p.type, circuit.name, local) for p in circuit.inputs},
@@ -763,7 +933,11 @@ def manifest_diagnostics(circuit: Circuit, manifest: Any) -> List[Diagnostic]:
     spec = manifest.circuit
     if spec is None:
         out.append(
-            Diagnostic(path, f"the package manifest {manifest.path} has no `[component.circuit]` table", help="declare entry, circuits, targets and witness_tier there (SmartCircuit package format §3.1)")
+            Diagnostic(
+                path,
+                f"the package manifest {manifest.path} has no `[component.circuit]` table",
+                help="declare entry, circuits, targets and witness_tier there (SmartCircuit package format §3.1)",
+            )
         )
         return out
     if circuit.hardware_target is not None:
@@ -797,18 +971,54 @@ def manifest_diagnostics(circuit: Circuit, manifest: Any) -> List[Diagnostic]:
 
         key = "annotations.governance"
         if gov.category not in GOVERNANCE_MIN_APPROVALS:
-            out.append(Diagnostic(path, f"unknown governance category `{gov.category}`", line=gov.line, key=f"{key}.category", help=f"expected one of {', '.join(GOVERNANCE_MIN_APPROVALS)}"))
+            out.append(
+                Diagnostic(
+                    path,
+                    f"unknown governance category `{gov.category}`",
+                    line=gov.line,
+                    key=f"{key}.category",
+                    help=f"expected one of {', '.join(GOVERNANCE_MIN_APPROVALS)}",
+                )
+            )
         else:
             minimum = GOVERNANCE_MIN_APPROVALS[gov.category]
             if gov.required_approvals is not None and gov.required_approvals < minimum:
-                out.append(Diagnostic(path, f"required_approvals {gov.required_approvals} is below the minimum {minimum} for `{gov.category}` (SmartCircuit package format §9.1)", line=gov.line, key=f"{key}.required_approvals"))
+                out.append(
+                    Diagnostic(
+                        path,
+                        f"required_approvals {gov.required_approvals} is below the minimum {minimum} for `{gov.category}` (SmartCircuit package format §9.1)",
+                        line=gov.line,
+                        key=f"{key}.required_approvals",
+                    )
+                )
             if gov.auto_approve and gov.category not in AUTO_APPROVE_CATEGORIES:
-                out.append(Diagnostic(path, f"auto_approve is only allowed for the `Generic` category, not `{gov.category}` (§9.1)", line=gov.line, key=f"{key}.auto_approve"))
+                out.append(
+                    Diagnostic(
+                        path,
+                        f"auto_approve is only allowed for the `Generic` category, not `{gov.category}` (§9.1)",
+                        line=gov.line,
+                        key=f"{key}.auto_approve",
+                    )
+                )
         mgov = spec.governance
         if mgov is None:
-            out.append(Diagnostic(path, f"the circuit declares governance but {manifest.path} has no `[component.circuit.governance]`", line=gov.line, key=key))
+            out.append(
+                Diagnostic(
+                    path,
+                    f"the circuit declares governance but {manifest.path} has no `[component.circuit.governance]`",
+                    line=gov.line,
+                    key=key,
+                )
+            )
         elif gov.category != mgov.category:
-            out.append(Diagnostic(path, f"governance category `{gov.category}` differs from the manifest's `{mgov.category}`", line=gov.line, key=f"{key}.category"))
+            out.append(
+                Diagnostic(
+                    path,
+                    f"governance category `{gov.category}` differs from the manifest's `{mgov.category}`",
+                    line=gov.line,
+                    key=f"{key}.category",
+                )
+            )
     return out
 
 
@@ -821,7 +1031,10 @@ def package_circuit_file_diagnostics(manifest: Any, circuit_paths: Iterable[str]
     if spec is not None:
         named += [("component.circuit.entry", (spec.entry,)), ("component.circuit.circuits", spec.circuits)]
     if wire is not None:
-        named += [("component.wire_adapter.ingress", (wire.ingress,)), ("component.wire_adapter.egress", (wire.egress,))]
+        named += [
+            ("component.wire_adapter.ingress", (wire.ingress,)),
+            ("component.wire_adapter.egress", (wire.egress,)),
+        ]
     present = set(circuit_paths)
     out: List[Diagnostic] = []
     for key, names in named:
@@ -830,7 +1043,8 @@ def package_circuit_file_diagnostics(manifest: Any, circuit_paths: Iterable[str]
                 out.append(
                     Diagnostic(
                         manifest.path,
-                        f"`{name}` does not exist" + (f" (circuit files here: {', '.join(sorted(present))})" if present else ""),
+                        f"`{name}` does not exist"
+                        + (f" (circuit files here: {', '.join(sorted(present))})" if present else ""),
                         key=key,
                         help="create the circuit file or fix the path (relative to the manifest's directory)",
                     )

@@ -94,7 +94,20 @@ _SUITE_KEYS = ("name", "circuit", "version", "float_tolerance", "description")
 _TEST_KEYS = ("file", "tags", "expected", "expected_error", "float_tolerance", "description")
 _VECTOR_KEYS = ("test_vector", "input", "expected_output", "metadata", "canonical_wire")
 _JOURNEY_KEYS = ("name", "category", "tags", "description", "float_tolerance")
-_STEP_KEYS = ("name", "action", "circuit", "input_file", "input", "expected", "expected_error", "expected_output", "expected_output_file", "bind", "expect_equal", "description")
+_STEP_KEYS = (
+    "name",
+    "action",
+    "circuit",
+    "input_file",
+    "input",
+    "expected",
+    "expected_error",
+    "expected_output",
+    "expected_output_file",
+    "bind",
+    "expect_equal",
+    "description",
+)
 _BIND_TARGET_RE = re.compile(r"[a-z][a-z0-9_]*(\.[A-Za-z0-9_-]+)*\Z")
 _BIND_SOURCE_RE = re.compile(r"[A-Za-z0-9_-]+\.[a-z][a-z0-9_]*(\.[A-Za-z0-9_-]+)*\Z")
 
@@ -119,14 +132,23 @@ def _json(content: bytes, path: str) -> Any:
     return load_json(content, path, max_bytes=MAX_TEST_FILE_BYTES)
 
 
-def _unknown_keys(diag: DiagnosticCollector, table: Mapping[str, Any], allowed: Sequence[str], prefix: str) -> None:
+def _unknown_keys(
+    diag: DiagnosticCollector, table: Mapping[str, Any], allowed: Sequence[str], prefix: str
+) -> None:
     for key in table:
         if key not in allowed:
-            diag.error(f"unknown key `{key}`", key=f"{prefix}{key}", help=f"expected one of: {', '.join(allowed)}")
+            diag.error(
+                f"unknown key `{key}`", key=f"{prefix}{key}", help=f"expected one of: {', '.join(allowed)}"
+            )
 
 
 def _tolerance(diag: DiagnosticCollector, value: Any, key: str) -> Optional[float]:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        or not math.isfinite(value)
+        or value < 0
+    ):
         diag.error(f"expected a non-negative number like 1e-9, found {value!r}", key=key)
         return None
     return float(value)
@@ -164,7 +186,9 @@ def _circuit_ref(diag: DiagnosticCollector, index: CircuitIndex, value: Any, key
         return None
     found = index.find(value)
     if found is None:
-        diag.error(f"no circuit named `{value}` in this package", key=key, help=f"known: {', '.join(index.names())}")
+        diag.error(
+            f"no circuit named `{value}` in this package", key=key, help=f"known: {', '.join(index.names())}"
+        )
     return found
 
 
@@ -176,7 +200,11 @@ def _check_ports(diag: DiagnosticCollector, circuit: Circuit, values: Any, kind:
     ok = True
     for port in values:
         if port not in ports:
-            diag.error(f"`{port}` is not an {kind} port of circuit `{circuit.name}`", key=f"{key}.{port}", help=f"{kind} ports: {', '.join(sorted(ports))}")
+            diag.error(
+                f"`{port}` is not an {kind} port of circuit `{circuit.name}`",
+                key=f"{key}.{port}",
+                help=f"{kind} ports: {', '.join(sorted(ports))}",
+            )
             ok = False
     return ok
 
@@ -184,7 +212,10 @@ def _check_ports(diag: DiagnosticCollector, circuit: Circuit, values: Any, kind:
 def _error_port(diag: DiagnosticCollector, circuit: Circuit, value: Any, key: str) -> Optional[str]:
     outputs = [p.name for p in circuit.outputs]
     if not isinstance(value, str) or value not in outputs:
-        diag.error(f"expected an output port of circuit `{circuit.name}` ({', '.join(outputs)}), found {value!r}", key=key)
+        diag.error(
+            f"expected an output port of circuit `{circuit.name}` ({', '.join(outputs)}), found {value!r}",
+            key=key,
+        )
         return None
     return value
 
@@ -199,13 +230,17 @@ class _Vector:
     canonical_wire: Optional[Dict[str, Any]] = None
 
 
-def _load_vector(files: Mapping[str, bytes], path: str, index: CircuitIndex, default: Circuit, version: str) -> _Vector:
+def _load_vector(
+    files: Mapping[str, bytes], path: str, index: CircuitIndex, default: Circuit, version: str
+) -> _Vector:
     diag = DiagnosticCollector(path)
     if path not in files:
         raise EstreamError.single(path, "test vector file does not exist")
     data = _json(files[path], path)
     if not isinstance(data, dict):
-        raise EstreamError.single(path, "expected a JSON object with `test_vector`, `input` and `expected_output`")
+        raise EstreamError.single(
+            path, "expected a JSON object with `test_vector`, `input` and `expected_output`"
+        )
     _unknown_keys(diag, data, _VECTOR_KEYS, "")
     meta = data.get("test_vector", {})
     if not isinstance(meta, dict):
@@ -218,7 +253,11 @@ def _load_vector(files: Mapping[str, bytes], path: str, index: CircuitIndex, def
     if "circuit" in meta:
         circuit = _circuit_ref(diag, index, meta["circuit"], "test_vector.circuit") or default
     if "version" in meta and meta["version"] != version:
-        diag.error(f"vector version {meta['version']!r} does not match the package version {version}", key="test_vector.version", help="regenerate or update the vector for this version")
+        diag.error(
+            f"vector version {meta['version']!r} does not match the package version {version}",
+            key="test_vector.version",
+            help="regenerate or update the vector for this version",
+        )
     inputs = data.get("input")
     if inputs is None:
         diag.error("missing required key `input`", key="input")
@@ -233,7 +272,10 @@ def _load_vector(files: Mapping[str, bytes], path: str, index: CircuitIndex, def
         tags = _tags(diag, metadata["tags"], "metadata.tags")
     canonical_wire = data.get("canonical_wire")
     if canonical_wire is not None and not isinstance(canonical_wire, dict):
-        diag.error(f"expected the canonical `wire` value as an object like {{\"hex\": \"...\"}}, found {type(canonical_wire).__name__}", key="canonical_wire")
+        diag.error(
+            f'expected the canonical `wire` value as an object like {{"hex": "..."}}, found {type(canonical_wire).__name__}',
+            key="canonical_wire",
+        )
     diag.raise_if_any()
     assert inputs is not None  # a missing `input` was reported above
     return _Vector(name, circuit, inputs, expected_output, tags, canonical_wire)
@@ -266,7 +308,9 @@ def build_plan(
     if implementation not in ("cpu", "rtl"):
         raise ValueError(f"unknown implementation {implementation!r}")
     if manifest.circuit is None:
-        raise EstreamError.single(manifest.path, "the package has no `[component.circuit]` table; there is nothing to test")
+        raise EstreamError.single(
+            manifest.path, "the package has no `[component.circuit]` table; there is nothing to test"
+        )
     builder = _PlanBuilder(manifest, circuits, files, tags, only_circuit)
     if GOLDEN_MANIFEST in files:
         builder.golden_vectors()
@@ -293,7 +337,9 @@ def build_plan(
         "src_dir": src_dir,
         "float_tolerance": builder.suite_tol,
         "types": table,
-        "circuits": {n: {**_implementation(by_name[n], implementation, rtl_dir), **ports[n]} for n in sorted(used)},
+        "circuits": {
+            n: {**_implementation(by_name[n], implementation, rtl_dir), **ports[n]} for n in sorted(used)
+        },
         "cases": cases,
     }
     return PlanResult(plan, len(cases))
@@ -303,7 +349,11 @@ def _check_unique_vector_names(cases: Sequence[Mapping[str, Any]]) -> None:
     names = [c["name"] for c in cases if c["kind"] == "vector"]
     dupes = sorted({n for n in names if names.count(n) > 1})
     if dupes:
-        raise EstreamError.single(GOLDEN_MANIFEST, f"test vector names are not unique: {', '.join(dupes)}", help="give each vector its own `test_vector.name`")
+        raise EstreamError.single(
+            GOLDEN_MANIFEST,
+            f"test vector names are not unique: {', '.join(dupes)}",
+            help="give each vector its own `test_vector.name`",
+        )
 
 
 def _check_cpu_implementations(cases: Sequence[Mapping[str, Any]], index: CircuitIndex) -> None:
@@ -376,14 +426,23 @@ class _PlanBuilder:
         else:
             self.suite_name = suite["name"]
         if "circuit" in suite:
-            default_circuit = _circuit_ref(diag, self.index, suite["circuit"], "test_suite.circuit") or default_circuit
+            default_circuit = (
+                _circuit_ref(diag, self.index, suite["circuit"], "test_suite.circuit") or default_circuit
+            )
         if "version" in suite and suite["version"] != self.version:
-            diag.error(f"suite version {suite['version']!r} does not match the package version {self.version}", key="test_suite.version")
+            diag.error(
+                f"suite version {suite['version']!r} does not match the package version {self.version}",
+                key="test_suite.version",
+            )
         if "float_tolerance" in suite:
-            self.suite_tol = _tolerance(diag, suite["float_tolerance"], "test_suite.float_tolerance") or self.suite_tol
+            self.suite_tol = (
+                _tolerance(diag, suite["float_tolerance"], "test_suite.float_tolerance") or self.suite_tol
+            )
         return default_circuit
 
-    def golden_entry(self, diag: DiagnosticCollector, key: str, entry: Any, default_circuit: Circuit, seen_files: Set[str]) -> None:
+    def golden_entry(
+        self, diag: DiagnosticCollector, key: str, entry: Any, default_circuit: Circuit, seen_files: Set[str]
+    ) -> None:
         """One `[[tests]]` entry: its vector case, and its round trip for a wire adapter."""
         if not isinstance(entry, dict):
             diag.error("expected a table", key=key)
@@ -415,7 +474,7 @@ class _PlanBuilder:
                     vpath,
                     "`canonical_wire` only applies to a passing vector of the wire-adapter's ingress circuit",
                     key="canonical_wire",
-                    help="remove it, or make this an ingress vector with expected = \"pass\"",
+                    help='remove it, or make this an ingress vector with expected = "pass"',
                 )
             )
             return
@@ -423,16 +482,29 @@ class _PlanBuilder:
             return
         # (a missing egress file is reported with the package's circuits)
         selected = self.selected
-        if round_trip and self.egress is not None and (not selected or selected.intersection(all_tags + ("roundtrip",))):
+        if (
+            round_trip
+            and self.egress is not None
+            and (not selected or selected.intersection(all_tags + ("roundtrip",)))
+        ):
             self.cases.append(round_trip_case(vector, self.egress, tol, list(all_tags)))
         if selected and not selected.intersection(all_tags):
             return
         self.cases.append(_vector_case(vector, expected, expected_error, tol, all_tags))
 
-    def golden_file(self, diag: DiagnosticCollector, key: str, file: Any, seen_files: Set[str]) -> Optional[str]:
+    def golden_file(
+        self, diag: DiagnosticCollector, key: str, file: Any, seen_files: Set[str]
+    ) -> Optional[str]:
         """The package path of an entry's `file`, listed once and present; None once reported."""
-        if not isinstance(file, str) or not file.endswith(".json") or file.startswith("/") or ".." in file.split("/"):
-            diag.error(f"expected a JSON file name relative to {GOLDEN_DIR}/, found {file!r}", key=f"{key}.file")
+        if (
+            not isinstance(file, str)
+            or not file.endswith(".json")
+            or file.startswith("/")
+            or ".." in file.split("/")
+        ):
+            diag.error(
+                f"expected a JSON file name relative to {GOLDEN_DIR}/, found {file!r}", key=f"{key}.file"
+            )
             return None
         vpath = posixpath.normpath(posixpath.join(GOLDEN_DIR, file))
         if vpath in seen_files:
@@ -445,14 +517,25 @@ class _PlanBuilder:
         return vpath
 
     def golden_expectation(
-        self, diag: DiagnosticCollector, key: str, entry: Mapping[str, Any], expected: str, vector: _Vector, vpath: str
+        self,
+        diag: DiagnosticCollector,
+        key: str,
+        entry: Mapping[str, Any],
+        expected: str,
+        vector: _Vector,
+        vpath: str,
     ) -> Tuple[bool, Optional[str]]:
         """(whether the entry's expectation is valid, its expected error port)."""
         if expected == "error":
             if "expected_error" not in entry:
-                diag.error('`expected = "error"` needs `expected_error` naming the error output port', key=f"{key}.expected_error")
+                diag.error(
+                    '`expected = "error"` needs `expected_error` naming the error output port',
+                    key=f"{key}.expected_error",
+                )
                 return False, None
-            expected_error = _error_port(diag, vector.circuit, entry["expected_error"], f"{key}.expected_error")
+            expected_error = _error_port(
+                diag, vector.circuit, entry["expected_error"], f"{key}.expected_error"
+            )
             if expected_error is None:
                 return False, None
             self.golden_errors[vpath] = expected_error
@@ -461,17 +544,27 @@ class _PlanBuilder:
             diag.error('`expected_error` only applies to `expected = "error"`', key=f"{key}.expected_error")
             return False, None
         if vector.expected_output is None:
-            self.errors.append(Diagnostic(vpath, 'missing `expected_output` (required for a vector with expected = "pass")', key="expected_output"))
+            self.errors.append(
+                Diagnostic(
+                    vpath,
+                    'missing `expected_output` (required for a vector with expected = "pass")',
+                    key="expected_output",
+                )
+            )
             return False, None
         return True, None
 
     # -- journeys
 
     def journeys(self) -> None:
-        journey_paths = sorted(p for p in self.files if p.startswith(JOURNEY_DIR + "/") and p.endswith(".toml"))
+        journey_paths = sorted(
+            p for p in self.files if p.startswith(JOURNEY_DIR + "/") and p.endswith(".toml")
+        )
         for jpath in journey_paths:
             try:
-                case = _journey(self.files, jpath, self.index, self.version, self.golden_errors, self.suite_tol)
+                case = _journey(
+                    self.files, jpath, self.index, self.version, self.golden_errors, self.suite_tol
+                )
             except EstreamError as e:
                 self.errors.extend(e.diagnostics)
                 continue
@@ -480,7 +573,9 @@ class _PlanBuilder:
             self.cases.append(case)
 
 
-def _vector_case(vector: _Vector, expected: str, expected_error: Optional[str], tolerance: float, tags: Tuple[str, ...]) -> Dict[str, Any]:
+def _vector_case(
+    vector: _Vector, expected: str, expected_error: Optional[str], tolerance: float, tags: Tuple[str, ...]
+) -> Dict[str, Any]:
     return {
         "name": vector.name,
         "kind": "vector",
@@ -541,7 +636,13 @@ def round_trip_case(vector: _Vector, egress: Circuit, tolerance: float, tags: Li
                 "expect_equal": {"message": "ingress.message"},
             }
         )
-    return {"name": vector.name, "kind": "roundtrip", "float_tolerance": tolerance, "tags": tags + ["roundtrip"], "steps": steps}
+    return {
+        "name": vector.name,
+        "kind": "roundtrip",
+        "float_tolerance": tolerance,
+        "tags": tags + ["roundtrip"],
+        "steps": steps,
+    }
 
 
 def _implementation(circuit: Circuit, implementation: str, rtl_dir: str) -> Dict[str, Any]:
@@ -552,7 +653,11 @@ def _implementation(circuit: Circuit, implementation: str, rtl_dir: str) -> Dict
 
     def file(path: str) -> Dict[str, Any]:
         kind = "systemVerilogSource" if path.endswith((".sv", ".svh")) else "verilogSource"
-        return {"name": posixpath.join(rtl_dir, path), "file_type": kind, "include": path.endswith((".vh", ".svh"))}
+        return {
+            "name": posixpath.join(rtl_dir, path),
+            "file_type": kind,
+            "include": path.endswith((".vh", ".svh")),
+        }
 
     return {
         "rtl": {
@@ -564,7 +669,14 @@ def _implementation(circuit: Circuit, implementation: str, rtl_dir: str) -> Dict
     }
 
 
-def _journey(files: Mapping[str, bytes], path: str, index: CircuitIndex, version: str, golden_errors: Mapping[str, str], suite_tol: float) -> Dict[str, Any]:
+def _journey(
+    files: Mapping[str, bytes],
+    path: str,
+    index: CircuitIndex,
+    version: str,
+    golden_errors: Mapping[str, str],
+    suite_tol: float,
+) -> Dict[str, Any]:
     diag = DiagnosticCollector(path)
     data = _toml(files[path], path)
     _unknown_keys(diag, data, ("journey", "steps"), "")
@@ -592,8 +704,18 @@ def _journey(files: Mapping[str, bytes], path: str, index: CircuitIndex, version
         assert step_circuit is not None
         if not step["bind"] and set(step["input"]) != {p.name for p in step_circuit.inputs}:
             missing = sorted({p.name for p in step_circuit.inputs} - set(step["input"]))
-            raise EstreamError.single(path, f"step `{step['name']}` gives no value for input port(s) {', '.join(missing)}", key=f"steps.{step['name']}.input")
-    return {"name": journey["name"], "kind": "journey", "float_tolerance": tol, "tags": list(tags), "steps": reader.steps}
+            raise EstreamError.single(
+                path,
+                f"step `{step['name']}` gives no value for input port(s) {', '.join(missing)}",
+                key=f"steps.{step['name']}.input",
+            )
+    return {
+        "name": journey["name"],
+        "kind": "journey",
+        "float_tolerance": tol,
+        "tags": list(tags),
+        "steps": reader.steps,
+    }
 
 
 class _JourneySteps:
@@ -631,7 +753,9 @@ class _JourneySteps:
         if output is None:
             return
         expected_output = output[0]
-        if expected_output is not None and not _check_ports(self.diag, circuit, expected_output, "output", f"{key}.expected_output"):
+        if expected_output is not None and not _check_ports(
+            self.diag, circuit, expected_output, "output", f"{key}.expected_output"
+        ):
             return
         if not _check_ports(self.diag, circuit, inputs, "input", f"{key}.input"):
             return
@@ -654,7 +778,9 @@ class _JourneySteps:
                 "expected_error": expected_error,
                 "expected_output": expected_output,
                 # An inline/file expectation in a journey names only the ports it checks.
-                "partial": "input_file" not in step or "expected_output" in step or "expected_output_file" in step,
+                "partial": "input_file" not in step
+                or "expected_output" in step
+                or "expected_output_file" in step,
                 "expect_equal": expect_equal,
             }
         )
@@ -669,7 +795,9 @@ class _JourneySteps:
         _unknown_keys(diag, step, _STEP_KEYS, f"{key}.")
         name = step.get("name")
         if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z0-9_-]+", name):
-            diag.error(f"expected a step name of letters, digits, `_` and `-`, found {name!r}", key=f"{key}.name")
+            diag.error(
+                f"expected a step name of letters, digits, `_` and `-`, found {name!r}", key=f"{key}.name"
+            )
             return None
         if name in self.names:
             diag.error(f"step name `{name}` is used twice", key=f"{key}.name")
@@ -677,7 +805,9 @@ class _JourneySteps:
         key = f"steps.{name}"
         action = step.get("action", "ExecuteCircuit")
         if action != "ExecuteCircuit":
-            diag.error(f'unsupported action {action!r}; the only action is "ExecuteCircuit"', key=f"{key}.action")
+            diag.error(
+                f'unsupported action {action!r}; the only action is "ExecuteCircuit"', key=f"{key}.action"
+            )
             return None
         circuit = self.index.entry
         if "circuit" in step:
@@ -708,7 +838,10 @@ class _JourneySteps:
             ref = step["input_file"]
             vpath = posixpath.normpath(posixpath.join(self.base, ref)) if isinstance(ref, str) else ""
             if not isinstance(ref, str) or vpath.startswith("..") or vpath not in self.files:
-                diag.error(f"`{ref}` does not exist (paths are relative to the journey file)", key=f"{key}.input_file")
+                diag.error(
+                    f"`{ref}` does not exist (paths are relative to the journey file)",
+                    key=f"{key}.input_file",
+                )
                 return None
             try:
                 vector = _load_vector(self.files, vpath, self.index, circuit, self.version)
@@ -733,7 +866,10 @@ class _JourneySteps:
     ) -> Optional[Tuple[Optional[Dict[str, Any]]]]:
         """(the expected output,): inline, from `expected_output_file`, or the vector file's."""
         if "expected_output" in step and "expected_output_file" in step:
-            self.diag.error("give either `expected_output` or `expected_output_file`, not both", key=f"{key}.expected_output")
+            self.diag.error(
+                "give either `expected_output` or `expected_output_file`, not both",
+                key=f"{key}.expected_output",
+            )
             return None
         if "expected_output" in step:
             return (step["expected_output"],)
@@ -741,7 +877,10 @@ class _JourneySteps:
             ref = step["expected_output_file"]
             opath = posixpath.normpath(posixpath.join(self.base, ref)) if isinstance(ref, str) else ""
             if not opath or opath not in self.files:
-                self.diag.error(f"`{ref}` does not exist (paths are relative to the journey file)", key=f"{key}.expected_output_file")
+                self.diag.error(
+                    f"`{ref}` does not exist (paths are relative to the journey file)",
+                    key=f"{key}.expected_output_file",
+                )
                 return None
             return (_json(self.files[opath], opath),)
         return (from_vector,)
@@ -749,15 +888,22 @@ class _JourneySteps:
     def check_expected_error(self, key: str, circuit: Circuit, expected: str, expected_error: Any) -> bool:
         if expected == "error":
             if expected_error is None:
-                self.diag.error('`expected = "error"` needs `expected_error` naming the error output port', key=f"{key}.expected_error")
+                self.diag.error(
+                    '`expected = "error"` needs `expected_error` naming the error output port',
+                    key=f"{key}.expected_error",
+                )
                 return False
             return _error_port(self.diag, circuit, expected_error, f"{key}.expected_error") is not None
         if expected_error is not None:
-            self.diag.error('`expected_error` only applies to `expected = "error"`', key=f"{key}.expected_error")
+            self.diag.error(
+                '`expected_error` only applies to `expected = "error"`', key=f"{key}.expected_error"
+            )
             return False
         return True
 
-    def references(self, key: str, step: Mapping[str, Any], circuit: Circuit, table: str, kind: str) -> Optional[Dict[str, Any]]:
+    def references(
+        self, key: str, step: Mapping[str, Any], circuit: Circuit, table: str, kind: str
+    ) -> Optional[Dict[str, Any]]:
         """`bind` (kind "input") or `expect_equal` (kind "output"): `<port>[.path]` of this
         step's circuit = `<earlier step>.<output port>[.path]`."""
         refs = step.get(table, {})
@@ -768,9 +914,19 @@ class _JourneySteps:
         bad = False
         for dest, source in refs.items():
             if not _BIND_TARGET_RE.match(dest) or dest.split(".")[0] not in set(ports):
-                self.diag.error(f"`{dest}` must start with an {kind} port of `{circuit.name}` ({', '.join(ports)})", key=f"{key}.{table}")
+                self.diag.error(
+                    f"`{dest}` must start with an {kind} port of `{circuit.name}` ({', '.join(ports)})",
+                    key=f"{key}.{table}",
+                )
                 bad = True
-            if not isinstance(source, str) or not _BIND_SOURCE_RE.match(source) or source.split(".")[0] not in self.names:
-                self.diag.error(f"`{source}` must be `<earlier step>.<output port>[.field...]`; earlier steps: {', '.join(self.names) or 'none'}", key=f"{key}.{table}.{dest}")
+            if (
+                not isinstance(source, str)
+                or not _BIND_SOURCE_RE.match(source)
+                or source.split(".")[0] not in self.names
+            ):
+                self.diag.error(
+                    f"`{source}` must be `<earlier step>.<output port>[.field...]`; earlier steps: {', '.join(self.names) or 'none'}",
+                    key=f"{key}.{table}.{dest}",
+                )
                 bad = True
         return None if bad else dict(refs)

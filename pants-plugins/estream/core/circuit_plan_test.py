@@ -76,7 +76,11 @@ def files(**overrides: object) -> Dict[str, bytes]:
         if value is None:
             out.pop(path, None)
         else:
-            out[path] = value if isinstance(value, bytes) else (json.dumps(value) if isinstance(value, dict) else str(value)).encode()
+            out[path] = (
+                value
+                if isinstance(value, bytes)
+                else (json.dumps(value) if isinstance(value, dict) else str(value)).encode()
+            )
     return out
 
 
@@ -84,7 +88,9 @@ def plan(file_map: Dict[str, bytes], **kwargs):
     manifest = parse_manifest(MANIFEST.encode(), "pkg/estream-component.toml")
     circuit = parse_circuit(GOOD.encode(), "pkg/circuits/demo.circuit.yaml")
     env = esf_type_environment([parse_esf(SCHEMA.encode(), "pkg/schemas/s.esf.yaml")])
-    return build_plan(manifest=manifest, circuits={"circuits/demo.circuit.yaml": circuit}, env=env, files=file_map, **kwargs)
+    return build_plan(
+        manifest=manifest, circuits={"circuits/demo.circuit.yaml": circuit}, env=env, files=file_map, **kwargs
+    )
 
 
 def problems(file_map: Dict[str, bytes]) -> list:
@@ -114,7 +120,9 @@ def test_tags_select_cases() -> None:
 
 
 def test_golden_manifest_errors() -> None:
-    bad = GOLDEN.replace('name = "demo-golden"', 'circuit = "nope"').replace('expected_error = "failure"', 'expected_error = "parsed_typo"')
+    bad = GOLDEN.replace('name = "demo-golden"', 'circuit = "nope"').replace(
+        'expected_error = "failure"', 'expected_error = "parsed_typo"'
+    )
     bad += '\n[[tests]]\nfile = "missing.json"\n\n[[tests]]\nfile = "basic.json"\n'
     found = problems(files(tests__golden__manifest_dot_toml=bad))
     keys = {k: m for _, k, m in found}
@@ -140,7 +148,9 @@ def test_vector_errors_name_the_vector_file() -> None:
 
 
 def test_journey_errors() -> None:
-    bad = JOURNEY.replace('"raw.hint" = "first.parsed.level"', '"raw.hint" = "later.parsed.level"\n"nothing" = "first.parsed"')
+    bad = JOURNEY.replace(
+        '"raw.hint" = "first.parsed.level"', '"raw.hint" = "later.parsed.level"\n"nothing" = "first.parsed"'
+    )
     bad = bad.replace('input_file = "../golden/broken.json"', 'input_file = "../golden/gone.json"')
     found = {k: m for _, k, m in problems(files(tests__journeys__j_dot_toml=bad))}
     assert "earlier steps: first" in found["steps.second.bind.raw.hint"]
@@ -151,11 +161,15 @@ def test_journey_errors() -> None:
 
 
 def test_missing_cpu_implementation_is_reported() -> None:
-    circuit = parse_circuit(GOOD.replace('  cpu: "demo:run"\n', "").encode(), "pkg/circuits/demo.circuit.yaml")
+    circuit = parse_circuit(
+        GOOD.replace('  cpu: "demo:run"\n', "").encode(), "pkg/circuits/demo.circuit.yaml"
+    )
     manifest = parse_manifest(MANIFEST.encode(), "pkg/estream-component.toml")
     env = esf_type_environment([parse_esf(SCHEMA.encode(), "s.esf.yaml")])
     with pytest.raises(EstreamError) as info:
-        build_plan(manifest=manifest, circuits={"circuits/demo.circuit.yaml": circuit}, env=env, files=files())
+        build_plan(
+            manifest=manifest, circuits={"circuits/demo.circuit.yaml": circuit}, env=env, files=files()
+        )
     assert info.value.diagnostics[0].key == "implementation.cpu"
 
 
@@ -184,7 +198,19 @@ def test_rtl_plan_of_a_circuit_without_rtl_is_empty() -> None:
     circuit = parse_circuit(without_rtl(GOOD).encode(), "pkg/circuits/demo.circuit.yaml")
     manifest = parse_manifest(MANIFEST.encode(), "pkg/estream-component.toml")
     env = esf_type_environment([parse_esf(SCHEMA.encode(), "s.esf.yaml")])
-    result = build_plan(manifest=manifest, circuits={"circuits/demo.circuit.yaml": circuit}, env=env, files=files(), implementation="rtl")
+    result = build_plan(
+        manifest=manifest,
+        circuits={"circuits/demo.circuit.yaml": circuit},
+        env=env,
+        files=files(),
+        implementation="rtl",
+    )
     assert result.case_count == 0 and result.plan["circuits"] == {}
     with pytest.raises(ValueError):
-        build_plan(manifest=manifest, circuits={"circuits/demo.circuit.yaml": circuit}, env=env, files=files(), implementation="gpu")
+        build_plan(
+            manifest=manifest,
+            circuits={"circuits/demo.circuit.yaml": circuit},
+            env=env,
+            files=files(),
+            implementation="gpu",
+        )

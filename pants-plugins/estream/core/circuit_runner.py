@@ -62,7 +62,9 @@ else:  # run as a program (a sandbox, a child interpreter): shipped beside this 
     import estream_esf_json as esf_json  # type: ignore[no-redef]
 
 MAX_DIFF_LINES = 25
-_INDEX_RE = re.compile(r"-?(0|[1-9][0-9]*)\Z")  # an array index in a field path (negative counts from the end)
+_INDEX_RE = re.compile(
+    r"-?(0|[1-9][0-9]*)\Z"
+)  # an array index in a field path (negative counts from the end)
 
 PlanError = esf_json.PlanError
 check_value = esf_json.check_value
@@ -71,7 +73,9 @@ check_value = esf_json.check_value
 # --- structural comparison -------------------------------------------------------------------
 
 
-def diff_values(expected: Any, actual: Any, tolerance: float, path: str = "$", subset: bool = False) -> List[str]:
+def diff_values(
+    expected: Any, actual: Any, tolerance: float, path: str = "$", subset: bool = False
+) -> List[str]:
     """Differences between two JSON values, one readable line each (empty when equal).
 
     With `subset`, objects in `actual` may have keys that `expected` does not name."""
@@ -158,7 +162,9 @@ def apply_bindings(inputs: Dict[str, Any], bind: Dict[str, str], outputs: Dict[s
     for dest, source in bind.items():
         src_parts = _split_path(source)
         if len(src_parts) < 2 or src_parts[0] not in outputs:
-            raise KeyError(f"bind `{dest}` = `{source}`: no earlier step named `{src_parts[0] if src_parts else ''}`")
+            raise KeyError(
+                f"bind `{dest}` = `{source}`: no earlier step named `{src_parts[0] if src_parts else ''}`"
+            )
         value = get_path(outputs[src_parts[0]], src_parts[1:], f"bind `{dest}` = `{source}`")
         set_path(inputs, _split_path(dest), copy.deepcopy(value), f"bind `{dest}`")
 
@@ -206,7 +212,13 @@ def _implementation(plan: Dict[str, Any], name: str, cache: Dict[str, Any]) -> A
     return cache[key]
 
 
-def run_step(plan: Dict[str, Any], step: Dict[str, Any], tolerance: float, previous: Dict[str, Dict[str, Any]], functions: Dict[str, Any]) -> StepOutcome:
+def run_step(
+    plan: Dict[str, Any],
+    step: Dict[str, Any],
+    tolerance: float,
+    previous: Dict[str, Dict[str, Any]],
+    functions: Dict[str, Any],
+) -> StepOutcome:
     circuit = plan["circuits"][step["circuit"]]
     types = plan["types"]
     inputs = copy.deepcopy(step.get("input") or {})
@@ -222,7 +234,9 @@ def run_step(plan: Dict[str, Any], step: Dict[str, Any], tolerance: float, previ
             check_value(inputs[port], spec, types, f"input.{port}", problems)
     for port in inputs:
         if port not in circuit["inputs"]:
-            problems.append(f"input `{port}` is not an input port of {step['circuit']} (ports: {', '.join(circuit['inputs'])})")
+            problems.append(
+                f"input `{port}` is not an input port of {step['circuit']} (ports: {', '.join(circuit['inputs'])})"
+            )
     if problems:
         return StepOutcome(False, "invalid input", problems, None)
     try:
@@ -234,14 +248,18 @@ def run_step(plan: Dict[str, Any], step: Dict[str, Any], tolerance: float, previ
         tb = traceback.format_exc().rstrip().splitlines()
         return StepOutcome(False, "crashed", ["the implementation raised an exception:"] + tb[-12:], None)
     if not isinstance(result, dict):
-        return StepOutcome(False, "bad result", [f"expected a dict of output ports, got {esf_json.describe(result)}"], None)
+        return StepOutcome(
+            False, "bad result", [f"expected a dict of output ports, got {esf_json.describe(result)}"], None
+        )
     try:
         result = json.loads(json.dumps(result, allow_nan=False))
     except (TypeError, ValueError) as e:
         return StepOutcome(False, "bad result", [f"the outputs are not JSON-compatible: {e}"], None)
     for port, value in result.items():
         if port not in circuit["outputs"]:
-            problems.append(f"output `{port}` is not an output port of {step['circuit']} (ports: {', '.join(circuit['outputs'])})")
+            problems.append(
+                f"output `{port}` is not an output port of {step['circuit']} (ports: {', '.join(circuit['outputs'])})"
+            )
         else:
             check_value(value, circuit["outputs"][port], types, f"output.{port}", problems)
     if problems:
@@ -251,9 +269,13 @@ def run_step(plan: Dict[str, Any], step: Dict[str, Any], tolerance: float, previ
         port = step["expected_error"]
         if set(result) != {port}:
             got = ", ".join(sorted(result)) or "nothing"
-            return StepOutcome(False, f"expected error on {port}, got {got}", [f"produced ports: {got}"], result)
+            return StepOutcome(
+                False, f"expected error on {port}, got {got}", [f"produced ports: {got}"], result
+            )
         if expected_output is not None and port in expected_output:
-            diff = diff_values(expected_output[port], result[port], tolerance, f"$.{port}", subset=bool(step.get("partial")))
+            diff = diff_values(
+                expected_output[port], result[port], tolerance, f"$.{port}", subset=bool(step.get("partial"))
+            )
             if diff:
                 return StepOutcome(False, f"{port} differs", diff, result)
         return StepOutcome(True, f"error expected, got {port}", [], result)
@@ -272,12 +294,17 @@ def run_step(plan: Dict[str, Any], step: Dict[str, Any], tolerance: float, previ
             mine = get_path(result, _split_path(out_path), f"expect_equal `{out_path}`")
             src_parts = _split_path(source)
             if not src_parts or src_parts[0] not in previous:
-                raise KeyError(f"expect_equal `{out_path}` = `{source}`: no earlier step named `{src_parts[0] if src_parts else ''}`")
+                raise KeyError(
+                    f"expect_equal `{out_path}` = `{source}`: no earlier step named `{src_parts[0] if src_parts else ''}`"
+                )
             theirs = get_path(previous[src_parts[0]], src_parts[1:], f"expect_equal `{source}`")
         except KeyError as e:
             diff.append(str(e.args[0]))
             continue
-        diff.extend(f"{line} (expect_equal {out_path} = {source})" for line in diff_values(theirs, mine, tolerance, f"$.{out_path}"))
+        diff.extend(
+            f"{line} (expect_equal {out_path} = {source})"
+            for line in diff_values(theirs, mine, tolerance, f"$.{out_path}")
+        )
     if diff:
         return StepOutcome(False, "output differs", diff, result)
     return StepOutcome(True, "", [], result)
@@ -337,7 +364,9 @@ def run_plan(plan: Dict[str, Any], write=print) -> Tuple[int, List[Dict[str, Any
                 break
             previous[step["name"]] = outcome.outputs or {}
             if plan.get("verbose"):
-                notes_out.append(f"      {step['name']} -> {json.dumps(outcome.outputs, ensure_ascii=False, sort_keys=True)}")
+                notes_out.append(
+                    f"      {step['name']} -> {json.dumps(outcome.outputs, ensure_ascii=False, sort_keys=True)}"
+                )
             if outcome.note:
                 notes.append(outcome.note)
         elapsed = time.perf_counter() - start
@@ -358,11 +387,22 @@ def run_plan(plan: Dict[str, Any], write=print) -> Tuple[int, List[Dict[str, Any
             write(_line("✗", label, "FAIL", f"{where}{outcome.note}, {_ms(elapsed)}"))
             details = outcome.details
             if len(details) > MAX_DIFF_LINES:
-                details = details[:MAX_DIFF_LINES] + [f"... and {len(outcome.details) - MAX_DIFF_LINES} more differences"]
+                details = details[:MAX_DIFF_LINES] + [
+                    f"... and {len(outcome.details) - MAX_DIFF_LINES} more differences"
+                ]
             for detail in details:
                 write(f"      {detail}")
-            results.append({"name": case["name"], "kind": case["kind"], "passed": False, "seconds": elapsed,
-                            "step": step_name, "note": outcome.note, "details": outcome.details})
+            results.append(
+                {
+                    "name": case["name"],
+                    "kind": case["kind"],
+                    "passed": False,
+                    "seconds": elapsed,
+                    "step": step_name,
+                    "note": outcome.note,
+                    "details": outcome.details,
+                }
+            )
     total = time.perf_counter() - total_start
     measured = [f for f in functions.values() if getattr(f, "cycles", None)]
     if measured:

@@ -19,12 +19,24 @@ def program(tmp_path: Path) -> str:
     shutil.copy(esf_json.__file__, tmp_path / "prog" / esf_json.SHIPPED_NAME)
     return shutil.copy(r.__file__, tmp_path / "prog" / "estream_circuit_runner.py")
 
+
 INT = {"t": "int", "name": "u8", "min": 0, "max": 255}
 TYPES = {
-    "Point": {"t": "record", "name": "Point", "fields": {"x": {"type": INT, "optional": False}, "label": {"type": {"t": "string", "max": 3}, "optional": True}}},
-    "Err": {"t": "record", "name": "Err", "fields": {"code": {"type": {"t": "enum", "name": "Code", "values": ["Bad"]}, "optional": False}}},
+    "Point": {
+        "t": "record",
+        "name": "Point",
+        "fields": {
+            "x": {"type": INT, "optional": False},
+            "label": {"type": {"t": "string", "max": 3}, "optional": True},
+        },
+    },
+    "Err": {
+        "t": "record",
+        "name": "Err",
+        "fields": {"code": {"type": {"t": "enum", "name": "Code", "values": ["Bad"]}, "optional": False}},
+    },
 }
-SRC = '''
+SRC = """
 def double(inputs):
     p = inputs["p"]
     if p["x"] > 100:
@@ -34,7 +46,7 @@ def double(inputs):
     if p["x"] == 14:
         return {"out": {"x": 300}}
     return {"out": {"x": p["x"] * 2, "label": p.get("label", "")}}
-'''
+"""
 
 
 def plan(cases, tmp_path: Path) -> dict:
@@ -44,13 +56,28 @@ def plan(cases, tmp_path: Path) -> dict:
         "suite": "demo",
         "src_dir": str(tmp_path / "src"),
         "types": TYPES,
-        "circuits": {"dbl": {"cpu": "demo_impl:double", "inputs": {"p": {"t": "ref", "name": "Point"}}, "outputs": {"out": {"t": "ref", "name": "Point"}, "err": {"t": "ref", "name": "Err"}}}},
+        "circuits": {
+            "dbl": {
+                "cpu": "demo_impl:double",
+                "inputs": {"p": {"t": "ref", "name": "Point"}},
+                "outputs": {"out": {"t": "ref", "name": "Point"}, "err": {"t": "ref", "name": "Err"}},
+            }
+        },
         "cases": cases,
     }
 
 
 def step(x, expected="pass", out=None, error=None, **extra):
-    return {"name": "s", "circuit": "dbl", "input": {"p": {"x": x}}, "bind": {}, "expected": expected, "expected_error": error, "expected_output": out, **extra}
+    return {
+        "name": "s",
+        "circuit": "dbl",
+        "input": {"p": {"x": x}},
+        "bind": {},
+        "expected": expected,
+        "expected_error": error,
+        "expected_output": out,
+        **extra,
+    }
 
 
 def vector(name, s):
@@ -61,8 +88,16 @@ def run(tmp_path: Path, cases) -> tuple:
     p = plan(cases, tmp_path)
     path = tmp_path / "plan.json"
     path.write_text(json.dumps(p))
-    proc = subprocess.run([sys.executable, program(tmp_path), str(path), "--json", str(tmp_path / "res.json")], capture_output=True, text=True)
-    return proc.returncode, proc.stdout, json.loads((tmp_path / "res.json").read_text()) if proc.returncode in (0, 1) else None
+    proc = subprocess.run(
+        [sys.executable, program(tmp_path), str(path), "--json", str(tmp_path / "res.json")],
+        capture_output=True,
+        text=True,
+    )
+    return (
+        proc.returncode,
+        proc.stdout,
+        json.loads((tmp_path / "res.json").read_text()) if proc.returncode in (0, 1) else None,
+    )
 
 
 def test_diff_lines_name_paths() -> None:
@@ -85,7 +120,11 @@ def test_float_tolerance_is_relative_with_a_floor_of_one() -> None:
 def test_type_checks() -> None:
     out: list = []
     r.check_value({"x": 256, "label": "long!", "extra": 1}, {"t": "ref", "name": "Point"}, TYPES, "p", out)
-    assert out == ["p.x: 256 is out of range for u8 (0..255)", "p.label: string of 5 characters is longer than string(3)", "p.extra: unknown field (not in Point)"]
+    assert out == [
+        "p.x: 256 is out of range for u8 (0..255)",
+        "p.label: string of 5 characters is longer than string(3)",
+        "p.extra: unknown field (not in Point)",
+    ]
     out = []
     r.check_value({}, TYPES["Point"], TYPES, "p", out)
     assert out == ["p.x: required field is missing"]

@@ -133,9 +133,24 @@ def test_parses_a_valid_circuit() -> None:
         ('escir_version: "0.8.0"', 'escir_version: "0.8"', "escir_version", 'like "0.8.0"'),
         ("name: demo", "name: Demo-Circuit", "name", "not snake_case"),
         ('version: "1.0.0"', 'version: "1.0"', "version", "invalid version"),
-        ("  - { id: checker, type: transform }", "  - { id: splitter, type: transform }", "compute.splitter", "used twice"),
-        ("  - { id: checker, type: transform }", "  - { id: raw, type: transform }", "compute.raw", "also a port name"),
-        ("raw -> splitter -> checker -> parsed", "raw -> splitter -> chekcer -> parsed", "flows[0]", "did you mean `checker`"),
+        (
+            "  - { id: checker, type: transform }",
+            "  - { id: splitter, type: transform }",
+            "compute.splitter",
+            "used twice",
+        ),
+        (
+            "  - { id: checker, type: transform }",
+            "  - { id: raw, type: transform }",
+            "compute.raw",
+            "also a port name",
+        ),
+        (
+            "raw -> splitter -> checker -> parsed",
+            "raw -> splitter -> chekcer -> parsed",
+            "flows[0]",
+            "did you mean `checker`",
+        ),
         ("checker.error -> failure", "nothing.error -> failure", "flows[1]", "not a compute node"),
         ("checker.error -> failure", "raw -> failure -> checker", "flows[1]", "can only end a chain"),
         ("checker.error -> failure", "checker -> splitter", "flows", "cycle"),
@@ -148,12 +163,42 @@ def test_parses_a_valid_circuit() -> None:
         ("testbench_top: demo_tb", "", "implementation.rtl.testbench_top", "missing required key"),
         ("codec: demo_rtl", "codec: demo-rtl", "implementation.rtl.codec", "Python module name"),
         ("codec: demo_rtl", "codec: demo_rtl\n    clock: 1", "implementation.rtl.clock", "unknown key"),
-        ("sources: [rtl/demo.v, rtl/demo_top.v]", "sources: []", "implementation.rtl.sources", "non-empty list"),
-        ("sources: [rtl/demo.v, rtl/demo_top.v]", "sources: [rtl/demo.vhd]", "implementation.rtl.sources[0]", "Verilog file name"),
-        ("sources: [rtl/demo.v, rtl/demo_top.v]", "sources: [../demo.v]", "implementation.rtl.sources[0]", "relative to the package"),
-        ("sources: [rtl/demo.v, rtl/demo_top.v]", "sources: [/abs/demo.v]", "implementation.rtl.sources[0]", "relative to the package"),
-        ("testbench: [rtl/demo_tb.v]", "testbench: [rtl/demo.v]", "implementation.rtl.testbench[0]", "listed twice"),
-        ("- { name: text, type: bytes }", "- { name: text, type: \"array(\" }", "types.Raw.fields.text.type", "type"),
+        (
+            "sources: [rtl/demo.v, rtl/demo_top.v]",
+            "sources: []",
+            "implementation.rtl.sources",
+            "non-empty list",
+        ),
+        (
+            "sources: [rtl/demo.v, rtl/demo_top.v]",
+            "sources: [rtl/demo.vhd]",
+            "implementation.rtl.sources[0]",
+            "Verilog file name",
+        ),
+        (
+            "sources: [rtl/demo.v, rtl/demo_top.v]",
+            "sources: [../demo.v]",
+            "implementation.rtl.sources[0]",
+            "relative to the package",
+        ),
+        (
+            "sources: [rtl/demo.v, rtl/demo_top.v]",
+            "sources: [/abs/demo.v]",
+            "implementation.rtl.sources[0]",
+            "relative to the package",
+        ),
+        (
+            "testbench: [rtl/demo_tb.v]",
+            "testbench: [rtl/demo.v]",
+            "implementation.rtl.testbench[0]",
+            "listed twice",
+        ),
+        (
+            "- { name: text, type: bytes }",
+            '- { name: text, type: "array(" }',
+            "types.Raw.fields.text.type",
+            "type",
+        ),
         ("outputs:\n", "outputz: []\noutputs:\n", "outputz", "unknown key"),
     ],
 )
@@ -163,14 +208,19 @@ def test_reports_each_validation_error(old: str, new: str, key: str, fragment: s
 
 
 def test_input_that_reaches_no_output() -> None:
-    text = replace("  - { name: raw, type: Raw }", "  - { name: raw, type: Raw }\n  - { name: extra, type: u8 }")
+    text = replace(
+        "  - { name: raw, type: Raw }", "  - { name: raw, type: Raw }\n  - { name: extra, type: u8 }"
+    )
     found = errors(text)
     assert ("flows", "input `extra` does not reach any output") in found
 
 
 def test_every_problem_is_reported_with_its_line() -> None:
     with pytest.raises(EstreamError) as info:
-        parse_circuit(replace("name: demo", "name: 3").replace('version: "1.0.0"', "version: 1").encode(), "x.circuit.yaml")
+        parse_circuit(
+            replace("name: demo", "name: 3").replace('version: "1.0.0"', "version: 1").encode(),
+            "x.circuit.yaml",
+        )
     lines = {d.key: d.line for d in info.value.diagnostics}
     assert lines["name"] == 2 and lines["version"] == 3
     assert "x.circuit.yaml:2" in info.value.render()
@@ -217,7 +267,10 @@ def test_manifest_consistency() -> None:
     bad = parse_circuit(
         replace('version: "1.0.0"', 'version: "1.1.0"')
         .replace("hardware_target: [cpu]", "hardware_target: [cpu, fpga]")
-        .replace("witness_tier: 1", "witness_tier: 3\n  marketplace: { category: wire-adapter }\n  governance: { category: Generic, auto_approve: true }")
+        .replace(
+            "witness_tier: 1",
+            "witness_tier: 3\n  marketplace: { category: wire-adapter }\n  governance: { category: Generic, auto_approve: true }",
+        )
         .encode(),
         "c.circuit.yaml",
     )
@@ -231,7 +284,10 @@ def test_manifest_consistency() -> None:
 
 def test_circuit_governance_follows_section_9_1() -> None:
     manifest = parse_manifest(MANIFEST.encode(), "pkg/estream-component.toml")
-    text = replace("witness_tier: 1", "witness_tier: 1\n  governance: { category: InfraOps, required_approvals: 0, auto_approve: true }")
+    text = replace(
+        "witness_tier: 1",
+        "witness_tier: 1\n  governance: { category: InfraOps, required_approvals: 0, auto_approve: true }",
+    )
     found = {d.key: d.message for d in manifest_diagnostics(parse_circuit(text.encode(), "c"), manifest)}
     assert "below the minimum 1" in found["annotations.governance.required_approvals"]
     assert "only allowed for the `Generic` category" in found["annotations.governance.auto_approve"]
@@ -250,5 +306,13 @@ def test_rtl_needs_the_fpga_target() -> None:
     found = manifest_diagnostics(parse_circuit(GOOD.encode(), "c.circuit.yaml"), manifest)
     assert [(d.key, d.line) for d in found] == [("implementation.rtl", 20)]
     assert "do not include fpga" in found[0].message and 'add "fpga"' in (found[0].help or "")
-    fpga = MANIFEST.replace('targets = ["cpu"]', 'targets = ["cpu", "fpga"]') + '\n[component.circuit.fpga]\ndevice_families = ["ice40-up5k"]\n'
-    assert manifest_diagnostics(parse_circuit(GOOD.encode(), "c.circuit.yaml"), parse_manifest(fpga.encode(), "m")) == []
+    fpga = (
+        MANIFEST.replace('targets = ["cpu"]', 'targets = ["cpu", "fpga"]')
+        + '\n[component.circuit.fpga]\ndevice_families = ["ice40-up5k"]\n'
+    )
+    assert (
+        manifest_diagnostics(
+            parse_circuit(GOOD.encode(), "c.circuit.yaml"), parse_manifest(fpga.encode(), "m")
+        )
+        == []
+    )

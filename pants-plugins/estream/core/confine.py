@@ -35,7 +35,9 @@ def check_relative(rel: str, *, shown: str) -> PurePosixPath:
             problem = "has an empty, `.` or `..` component"
     if problem:
         raise EstreamError.single(
-            shown, f"path `{rel!r}` {problem}", help="only plain relative paths below the directory are allowed"
+            shown,
+            f"path `{rel!r}` {problem}",
+            help="only plain relative paths below the directory are allowed",
         )
     return PurePosixPath(rel)
 

@@ -253,9 +253,7 @@ def unresolved_references(doc: EsfDocument, known: Set[str]) -> List[Tuple[str, 
     """
     local = doc.defined_names()
     return [
-        (r.name, r.key, r.line)
-        for r in doc.type_references()
-        if r.name not in local and r.name not in known
+        (r.name, r.key, r.line) for r in doc.type_references() if r.name not in local and r.name not in known
     ]
 
 
@@ -323,9 +321,7 @@ class _Validator:
         self.error(f"{what} must be a mapping, found {_kind(value)}", line, key)
         return None
 
-    def text(
-        self, mapping: YamlMap, name: str, prefix: str, *, required: bool = False
-    ) -> Optional[str]:
+    def text(self, mapping: YamlMap, name: str, prefix: str, *, required: bool = False) -> Optional[str]:
         key = f"{prefix}.{name}" if prefix else name
         if name not in mapping:
             if required:
@@ -395,9 +391,7 @@ class _Validator:
 
     def version(self, data: YamlMap) -> Optional[str]:
         if "version" not in data:
-            self.error(
-                "missing required key `version`", data.line, "version", help='add `version: "1.0"`'
-            )
+            self.error("missing required key `version`", data.line, "version", help='add `version: "1.0"`')
             return None
         value = data["version"]
         line = data.value_line("version")
@@ -410,9 +404,7 @@ class _Validator:
             )
             return None
         if not isinstance(value, str):
-            self.error(
-                f'`version` must be a string like "1.0", found {_kind(value)}', line, "version"
-            )
+            self.error(f'`version` must be a string like "1.0", found {_kind(value)}', line, "version")
             return None
         match = _VERSION_RE.match(value)
         if not match:
@@ -645,9 +637,7 @@ class _Validator:
             privacy = self.privacy(body["privacy"], body.value_line("privacy"), f"{key}.privacy")
         default = None
         if "default" in body:
-            default = self.default(
-                body["default"], ftype, body.value_line("default"), f"{key}.default"
-            )
+            default = self.default(body["default"], ftype, body.value_line("default"), f"{key}.default")
         return Field(name, ftype, optional, description, privacy, line, default, type_line)
 
     def field_type(self, value: Any, line: int, key: str) -> FieldType:
@@ -660,9 +650,7 @@ class _Validator:
             )
             return _INVALID_TYPE
         if len(value) > MAX_TYPE_TEXT:
-            self.error(
-                f"type is too long ({len(value)} characters; at most {MAX_TYPE_TEXT})", line, key
-            )
+            self.error(f"type is too long ({len(value)} characters; at most {MAX_TYPE_TEXT})", line, key)
             return _INVALID_TYPE
         try:
             return TypeParser(value, self.local_names, self.local_schemas).parse()
@@ -670,9 +658,7 @@ class _Validator:
             self.error(e.message, line, key, help=e.help)
             return _INVALID_TYPE
 
-    def path_template(
-        self, path: str, fields: Dict[str, Field], schema: str, line: int, key: str
-    ) -> None:
+    def path_template(self, path: str, fields: Dict[str, Field], schema: str, line: int, key: str) -> None:
         if not path.startswith("/"):
             self.error(f"path `{path}` must start with `/`", line, key, help=f"write `/{path}`")
             return
@@ -840,9 +826,7 @@ class _Validator:
             return None
         return Privacy(default_level, tuple(audiences))
 
-    def audience(
-        self, item: Any, line: int, key: str, seen: Dict[str, int]
-    ) -> Optional[Tuple[str, str]]:
+    def audience(self, item: Any, line: int, key: str, seen: Dict[str, int]) -> Optional[Tuple[str, str]]:
         mapping = self.mapping(item, line, key, "an audience entry")
         if mapping is None:
             return None

@@ -185,9 +185,15 @@ def check_value(value: Any, spec: Dict[str, Any], types: Dict[str, Any], path: s
         if isinstance(value, bool) or not isinstance(value, int):
             out.append(f"{path}: expected an integer ({spec.get('name', 'int')}), found {describe(value)}")
         elif not spec["min"] <= value <= spec["max"]:
-            out.append(f"{path}: {value} is out of range for {spec.get('name', 'int')} ({spec['min']}..{spec['max']})")
+            out.append(
+                f"{path}: {value} is out of range for {spec.get('name', 'int')} ({spec['min']}..{spec['max']})"
+            )
     elif kind == "f64":
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or (isinstance(value, float) and not math.isfinite(value)):
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, (int, float))
+            or (isinstance(value, float) and not math.isfinite(value))
+        ):
             out.append(f"{path}: expected a finite number (f64), found {describe(value)}")
     elif kind == "bool":
         if not isinstance(value, bool):
@@ -199,16 +205,22 @@ def check_value(value: Any, spec: Dict[str, Any], types: Dict[str, Any], path: s
             out.append(f"{path}: string of {len(value)} characters is longer than string({spec['max']})")
     elif kind in HEX_TYPES:
         if not isinstance(value, str) or not _HEX_RE.match(value):
-            out.append(f"{path}: expected {kind} as lowercase hex digits, two per byte, found {describe(value)}")
+            out.append(
+                f"{path}: expected {kind} as lowercase hex digits, two per byte, found {describe(value)}"
+            )
     elif kind == "bytes32":
         if not isinstance(value, str) or not _HEX32_RE.match(value):
             out.append(f"{path}: expected bytes32 as 64 lowercase hex digits, found {describe(value)}")
     elif kind == "timestamp":
         if not is_timestamp(value):
-            out.append(f'{path}: expected an RFC 3339 UTC timestamp like "2026-02-10T12:00:00Z", found {describe(value)}')
+            out.append(
+                f'{path}: expected an RFC 3339 UTC timestamp like "2026-02-10T12:00:00Z", found {describe(value)}'
+            )
     elif kind == "enum":
         if not isinstance(value, str) or value not in spec["values"]:
-            out.append(f"{path}: expected one of {', '.join(spec['values'])} ({spec.get('name', 'enum')}), found {describe(value)}")
+            out.append(
+                f"{path}: expected one of {', '.join(spec['values'])} ({spec.get('name', 'enum')}), found {describe(value)}"
+            )
     elif kind == "array":
         if not isinstance(value, list):
             out.append(f"{path}: expected an array, found {describe(value)}")
@@ -234,7 +246,9 @@ def _check_map(value: Any, spec: Dict[str, Any], types: Dict[str, Any], path: st
         if key_spec.get("t") == "int":
             # Canonical decimal only; the length check keeps int() away from hostile digit strings.
             if not _DECIMAL_RE.match(k) or len(k) > 21 or not key_spec["min"] <= int(k) <= key_spec["max"]:
-                out.append(f"{path}: map key {k!r} is not a {key_spec.get('name', 'int')} in canonical decimal")
+                out.append(
+                    f"{path}: map key {k!r} is not a {key_spec.get('name', 'int')} in canonical decimal"
+                )
         else:
             check_value(k, key_spec, types, f"{path} key", out)
         check_value(v, spec["value"], types, f"{path}.{k}", out)
@@ -251,7 +265,11 @@ def _check_record(value: Any, spec: Dict[str, Any], types: Dict[str, Any], path:
                 out.append(f"{path}.{name}: required field is missing")
             continue
         if value[name] is None:
-            what = "optional fields are omitted, never null" if field.get("optional") else "required field is null"
+            what = (
+                "optional fields are omitted, never null"
+                if field.get("optional")
+                else "required field is null"
+            )
             out.append(f"{path}.{name}: {what}")
             continue
         check_value(value[name], field["type"], types, f"{path}.{name}", out)

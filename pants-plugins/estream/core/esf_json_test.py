@@ -70,10 +70,13 @@ CIRCUIT = dedent(
 )
 
 _doc = parse_esf(SCHEMA.encode(), "demo.esf.yaml")
-_TYPES, _PORTS = compile_types([parse_circuit(CIRCUIT.encode(), "probe.circuit.yaml")], esf_type_environment([_doc]))
+_TYPES, _PORTS = compile_types(
+    [parse_circuit(CIRCUIT.encode(), "probe.circuit.yaml")], esf_type_environment([_doc])
+)
 _SPEC = _PORTS["probe"]["inputs"]["reading"]
 _VALIDATOR = jsonschema.Draft202012Validator(
-    export_schema("Reading", definitions_from_documents([_doc])), format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+    export_schema("Reading", definitions_from_documents([_doc])),
+    format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER,
 )
 
 
@@ -95,7 +98,13 @@ _any_text = st.text(max_size=10)
 
 def _integers(low: int, high: int) -> st.SearchStrategy[Any]:
     # Integral floats (3.0) are left out: JSON Schema cannot tell them from 3, the runner rejects them.
-    return st.one_of(st.integers(low - 2, low + 2), st.integers(high - 2, high + 2), st.integers(low, high), st.booleans(), _any_text)
+    return st.one_of(
+        st.integers(low - 2, low + 2),
+        st.integers(high - 2, high + 2),
+        st.integers(low, high),
+        st.booleans(),
+        _any_text,
+    )
 
 
 _timestamps = st.one_of(
@@ -122,32 +131,49 @@ _timestamps = st.one_of(
 
 
 def _hex_blob() -> st.SearchStrategy[Any]:
-    return st.one_of(_hex_digits, _hex_digits.map(str.upper), st.sampled_from(["AQID", "0g", "abc"]), st.integers())
+    return st.one_of(
+        _hex_digits, _hex_digits.map(str.upper), st.sampled_from(["AQID", "0g", "abc"]), st.integers()
+    )
 
 
 _enum = st.sampled_from(["Low", "High", "low", "Medium", ""])
 _record_fields: Dict[str, st.SearchStrategy[Any]] = {
     "id": st.one_of(st.just("ab" * 32), st.just("AB" * 32), st.just("ab" * 31), _hex_digits),
     "name": st.one_of(st.text(max_size=10), st.integers()),
-    "value": st.one_of(st.floats(allow_nan=False, allow_infinity=False), st.integers(-5, 5), st.booleans(), st.none(), _any_text),
+    "value": st.one_of(
+        st.floats(allow_nan=False, allow_infinity=False),
+        st.integers(-5, 5),
+        st.booleans(),
+        st.none(),
+        _any_text,
+    ),
     "count": _integers(*INTEGER_RANGES["u16"]),
     "small": st.one_of(_integers(*INTEGER_RANGES["i8"]), st.none()),
     "level": _enum,
     "by_level": st.dictionaries(_enum, _integers(*INTEGER_RANGES["u8"]), max_size=3),
     "by_id": st.dictionaries(
-        st.one_of(st.integers(-3, 300).map(str), st.sampled_from(["007", "+1", "-0", "1.0", " 1", "٣", ""])), st.booleans(), max_size=3
+        st.one_of(st.integers(-3, 300).map(str), st.sampled_from(["007", "+1", "-0", "1.0", " 1", "٣", ""])),
+        st.booleans(),
+        max_size=3,
     ),
     "by_signed": st.dictionaries(
-        st.one_of(st.integers(-33000, 33000).map(str), st.sampled_from(["-32768", "-32769", "32767", "32768", "-0", "-00"])),
+        st.one_of(
+            st.integers(-33000, 33000).map(str),
+            st.sampled_from(["-32768", "-32769", "32767", "32768", "-0", "-00"]),
+        ),
         st.booleans(),
         max_size=3,
     ),
     "at": _timestamps,
     "raw": _hex_blob(),
     "sig": _hex_blob(),
-    "tags": st.one_of(st.lists(st.text(max_size=3), max_size=3), st.lists(st.integers(), min_size=1, max_size=2), _any_text),
+    "tags": st.one_of(
+        st.lists(st.text(max_size=3), max_size=3), st.lists(st.integers(), min_size=1, max_size=2), _any_text
+    ),
     "pos": st.one_of(
-        st.fixed_dictionaries({"x": _integers(-128, 127)}, optional={"y": st.one_of(_integers(-128, 127), st.none())}),
+        st.fixed_dictionaries(
+            {"x": _integers(-128, 127)}, optional={"y": st.one_of(_integers(-128, 127), st.none())}
+        ),
         st.fixed_dictionaries({}, optional={"y": st.integers(-1, 1), "z": st.integers()}),
     ),
 }
@@ -194,7 +220,9 @@ def test_the_generator_reaches_both_verdicts() -> None:
 
 def test_optional_fields_are_omitted_never_null() -> None:
     out: List[str] = []
-    esf_json.check_value({"x": 1, "y": None}, _TYPES["Reading"]["fields"]["pos"]["type"], _TYPES, "$.pos", out)
+    esf_json.check_value(
+        {"x": 1, "y": None}, _TYPES["Reading"]["fields"]["pos"]["type"], _TYPES, "$.pos", out
+    )
     assert out == ["$.pos.y: optional fields are omitted, never null"]
 
 
@@ -225,5 +253,11 @@ def test_integer_key_pattern_matches_exactly_the_range(a: int, b: int, n: int) -
 
 def test_timestamp_encoding() -> None:
     assert esf_json.is_timestamp("2024-02-29T23:59:59.999999999Z")
-    for bad in ("2023-02-29T00:00:00Z", "2026-02-10T12:00:00+00:00", "2026-02-10T12:00:00Z\n", "2026-02-10T12:00Z", 20260210):
+    for bad in (
+        "2023-02-29T00:00:00Z",
+        "2026-02-10T12:00:00+00:00",
+        "2026-02-10T12:00:00Z\n",
+        "2026-02-10T12:00Z",
+        20260210,
+    ):
         assert not esf_json.is_timestamp(bad), bad

@@ -125,9 +125,7 @@ def test_esf_carbon_pack() -> None:
     assert owner == Privacy("encrypted", (("owner", "public"), ("auditor", "public")))
     assert owner is not None and owner.level_for("auditor") == "public"
     assert owner.level_for("anyone") == "encrypted"
-    assert doc.schemas["CarbonMint"].fields["credit_ids"].type == ArrayType(
-        PrimitiveType("bytes32")
-    )
+    assert doc.schemas["CarbonMint"].fields["credit_ids"].type == ArrayType(PrimitiveType("bytes32"))
     assert str(doc.schemas["CarbonMint"].fields["credit_ids"].type) == "array(bytes32)"
     assert doc.schemas["CarbonCredit"].retention == Retention("days", 3650)
 
@@ -146,10 +144,7 @@ def test_pack_manifests_provide_exactly_their_schemas() -> None:
         assert component["schemas"]["requires"] == []
         assert component["include"] == {"schemas": ["schemas/*.esf.yaml"]}
         license_text = (REPO / "schemas" / pack / "LICENSE").read_text()
-        assert (
-            "Version 2.0, January 2004" in license_text
-            and "END OF TERMS AND CONDITIONS" in license_text
-        )
+        assert "Version 2.0, January 2004" in license_text and "END OF TERMS AND CONDITIONS" in license_text
 
 
 # --- types -----------------------------------------------------------------------------------
@@ -165,9 +160,7 @@ def test_type_rendering_round_trips() -> None:
         )
     )
     ftype = doc.schemas["Reading"].fields["nested"].type
-    assert ftype == MapType(
-        StringType(8), ArrayType(MapType(PrimitiveType("u32"), NamedType("Reading")))
-    )
+    assert ftype == MapType(StringType(8), ArrayType(MapType(PrimitiveType("u32"), NamedType("Reading"))))
     assert ftype.render() == "map(string(8), array(map(u32, Reading)))"
     assert ftype.referenced_names() == ("Reading",)
 
@@ -207,9 +200,7 @@ def test_unknown_type_suggests_builtin() -> None:
 
 
 def test_capitalised_builtin_is_not_a_reference() -> None:
-    d = _one(
-        _with_field("unit:\n  type: String(3)\n"), line=14, key="schemas.Reading.fields.unit.type"
-    )
+    d = _one(_with_field("unit:\n  type: String(3)\n"), line=14, key="schemas.Reading.fields.unit.type")
     assert "`string`" in (d.help or "")
 
 
@@ -231,9 +222,7 @@ def test_capitalised_builtin_is_not_a_reference() -> None:
     ],
 )
 def test_malformed_types(type_text: str, message: str) -> None:
-    d = _one(
-        _with_field(f"bad:\n  type: {type_text}\n"), line=14, key="schemas.Reading.fields.bad.type"
-    )
+    d = _one(_with_field(f"bad:\n  type: {type_text}\n"), line=14, key="schemas.Reading.fields.bad.type")
     assert message in d.message
 
 
@@ -253,15 +242,11 @@ def test_map_key_may_be_enum_or_integer() -> None:
         _with_field('a:\n  type: "map(u64, f64)"\nb:\n  type: "map(Level, f64)"\n')
         + "enums:\n  Level:\n    values: [Low, High]\n"
     )
-    assert doc.schemas["Reading"].fields["b"].type == MapType(
-        NamedType("Level"), PrimitiveType("f64")
-    )
+    assert doc.schemas["Reading"].fields["b"].type == MapType(NamedType("Level"), PrimitiveType("f64"))
 
 
 def test_object_needs_fields() -> None:
-    d = _one(
-        _with_field("loc:\n  type: object\n"), line=14, key="schemas.Reading.fields.loc.fields"
-    )
+    d = _one(_with_field("loc:\n  type: object\n"), line=14, key="schemas.Reading.fields.loc.fields")
     assert "needs nested `fields`" in d.message
 
 
@@ -285,9 +270,7 @@ def test_nested_object_fields_are_validated() -> None:
 
 def test_nested_object_references_are_reported_with_their_key() -> None:
     doc = _parse(_with_field("loc:\n  type: object\n  fields:\n    kind:\n      type: Kind\n"))
-    assert unresolved_references(doc, set()) == [
-        ("Kind", "schemas.Reading.fields.loc.fields.kind.type", 17)
-    ]
+    assert unresolved_references(doc, set()) == [("Kind", "schemas.Reading.fields.loc.fields.kind.type", 17)]
 
 
 # --- references ------------------------------------------------------------------------------
@@ -303,9 +286,7 @@ def test_references_resolve_locally_and_against_known_names() -> None:
         ("OrderSide", "schemas.Reading.fields.b.type", 16),
         ("Other", "schemas.Reading.fields.c.type", 18),
     ]
-    assert unresolved_references(doc, {"OrderSide"}) == [
-        ("Other", "schemas.Reading.fields.c.type", 18)
-    ]
+    assert unresolved_references(doc, {"OrderSide"}) == [("Other", "schemas.Reading.fields.c.type", 18)]
 
 
 def test_reference_diagnostics_suggest_names() -> None:
@@ -393,9 +374,7 @@ def test_lattice_dotted_identifier() -> None:
 
 
 def test_minimal_schema_without_stream_keys() -> None:
-    doc = _parse(
-        'version: "1.0"\nnamespace: a.b\nschemas:\n  Point:\n    fields:\n      x: { type: f64 }\n'
-    )
+    doc = _parse('version: "1.0"\nnamespace: a.b\nschemas:\n  Point:\n    fields:\n      x: { type: f64 }\n')
     point = doc.schemas["Point"]
     assert (point.lattice, point.path_template, point.retention, point.description) == (None,) * 4
     assert point.line == 4 and point.fields["x"].line == 6
@@ -427,9 +406,7 @@ def test_path_placeholder_must_not_be_optional() -> None:
 
 
 def test_path_placeholder_must_be_whole_segment() -> None:
-    d = _one(
-        VALID.replace("/{device_id}/", "/dev-{device_id}/"), line=7, key="schemas.Reading.path"
-    )
+    d = _one(VALID.replace("/{device_id}/", "/dev-{device_id}/"), line=7, key="schemas.Reading.path")
     assert "not a valid placeholder" in d.message
 
 
@@ -516,9 +493,7 @@ def test_field_unknown_key_suggests() -> None:
 
 
 def test_field_type_required() -> None:
-    d = _one(
-        _with_field("unit:\n  description: x\n"), line=13, key="schemas.Reading.fields.unit.type"
-    )
+    d = _one(_with_field("unit:\n  description: x\n"), line=13, key="schemas.Reading.fields.unit.type")
     assert "missing required key `type`" in d.message
 
 
@@ -548,9 +523,7 @@ def test_description_must_be_string() -> None:
 
 
 def test_privacy_shorthand_and_levels() -> None:
-    doc = _parse(
-        _with_field("a:\n  type: u8\n  privacy: hashed\nb:\n  type: u8\n  privacy: redacted\n")
-    )
+    doc = _parse(_with_field("a:\n  type: u8\n  privacy: hashed\nb:\n  type: u8\n  privacy: redacted\n"))
     fields = doc.schemas["Reading"].fields
     assert fields["a"].privacy == Privacy("hashed") and fields["b"].privacy == Privacy("redacted")
     assert fields["value"].privacy is None
@@ -646,8 +619,7 @@ def test_bad_defaults(type_text: str, default: str, message: str) -> None:
 
 def test_enum_default_must_be_a_value() -> None:
     text = (
-        _with_field("a:\n  type: Level\n  default: Medium\n")
-        + "enums:\n  Level:\n    values: [Low, High]\n"
+        _with_field("a:\n  type: Level\n  default: Medium\n") + "enums:\n  Level:\n    values: [Low, High]\n"
     )
     d = _one(text, line=15, key="schemas.Reading.fields.a.default")
     assert "not a value of enum `Level`" in d.message
@@ -656,9 +628,7 @@ def test_enum_default_must_be_a_value() -> None:
 # --- enums -----------------------------------------------------------------------------------
 
 
-ENUM_DOC = (
-    'version: "1.0"\nnamespace: a.b\nenums:\n  Level:\n    values:\n      - Low\n      - High\n'
-)
+ENUM_DOC = 'version: "1.0"\nnamespace: a.b\nenums:\n  Level:\n    values:\n      - Low\n      - High\n'
 
 
 def test_enum_only_document() -> None:

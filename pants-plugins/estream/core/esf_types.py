@@ -256,9 +256,7 @@ class TypeParser:
             return ArrayType(element)
         if name == "map":
             if not has_args:
-                raise TypeSyntaxError(
-                    "`map` needs a key and a value type", help="write `map(K, V)`"
-                )
+                raise TypeSyntaxError("`map` needs a key and a value type", help="write `map(K, V)`")
             self._expect("(")
             key = self._type(container="map")
             if self._peek() != ",":
@@ -278,9 +276,7 @@ class TypeParser:
                     help="define a named schema for the element and refer to it by name",
                 )
             if has_args:
-                raise TypeSyntaxError(
-                    "type `object` takes no arguments; list members under `fields:`"
-                )
+                raise TypeSyntaxError("type `object` takes no arguments; list members under `fields:`")
             return ObjectType(fields={})
         if name not in self.local_names and name.lower() in TYPE_KEYWORDS:
             raise TypeSyntaxError(

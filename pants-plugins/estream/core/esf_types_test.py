@@ -68,4 +68,6 @@ def test_syntax_errors_say_what_to_write(text: str, message: str, help: object) 
 def test_a_local_record_is_not_a_map_key_but_an_enum_is() -> None:
     with pytest.raises(TypeSyntaxError):
         parse("map(Reading, u8)", frozenset({"Reading"}), frozenset({"Reading"}))
-    assert parse("map(Side, u8)", frozenset({"Side"}), frozenset()) == MapType(NamedType("Side"), PrimitiveType("u8"))
+    assert parse("map(Side, u8)", frozenset({"Side"}), frozenset()) == MapType(
+        NamedType("Side"), PrimitiveType("u8")
+    )

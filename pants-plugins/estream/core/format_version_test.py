@@ -38,9 +38,20 @@ def test_components_lock_refuses_a_float_format_version():
 
 def test_index_line_refuses_a_float_format_version():
     entry = IndexEntry(
-        name="esf-iot", version="1.2.0", checksum="sha3-256:" + "a" * 64, size=100, deps=(), provides=(), requires=(),
-        category="esf-schema", keywords=(), description="d", key_id="acme", key_fingerprint="sha3-256:" + "b" * 64,
-        yanked=False, published_at="2026-02-10T12:00:00Z",
+        name="esf-iot",
+        version="1.2.0",
+        checksum="sha3-256:" + "a" * 64,
+        size=100,
+        deps=(),
+        provides=(),
+        requires=(),
+        category="esf-schema",
+        keywords=(),
+        description="d",
+        key_id="acme",
+        key_fingerprint="sha3-256:" + "b" * 64,
+        yanked=False,
+        published_at="2026-02-10T12:00:00Z",
     )
     assert parse_index_line(entry.to_line(), expected_name="esf-iot", source="s", line=1) == entry
     for bad in (1.0, "1", True):

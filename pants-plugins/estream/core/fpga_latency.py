@@ -67,7 +67,9 @@ def cycle_counts(cycles: Mapping[str, Sequence[int]], *, where: str) -> Tuple[Cy
             raise EstreamError.single(where, f"operation `{operation}` was never simulated", key=operation)
         for n in samples:
             if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-                raise EstreamError.single(where, f"expected positive cycle counts, found {n!r}", key=operation)
+                raise EstreamError.single(
+                    where, f"expected positive cycle counts, found {n!r}", key=operation
+                )
         found.append(CycleCount(operation, max(samples), min(samples), len(samples)))
     return tuple(found)
 
@@ -85,15 +87,27 @@ def cycles_from_histogram(histogram, *, where: str) -> Dict[str, List[int]]:
     found: Dict[str, List[int]] = {}
     for operation, counts in sorted(histogram.items()):
         if not isinstance(counts, dict) or not counts:
-            raise EstreamError.single(where, "expected a non-empty object {cycles: instances}", key=f"cycles.{operation}")
+            raise EstreamError.single(
+                where, "expected a non-empty object {cycles: instances}", key=f"cycles.{operation}"
+            )
         samples: List[int] = []
         for cycles, instances in sorted(counts.items()):
             if not (isinstance(cycles, str) and cycles.isdigit() and int(cycles) > 0):
-                raise EstreamError.single(where, f"expected a positive cycle count, found {cycles!r}", key=f"cycles.{operation}")
+                raise EstreamError.single(
+                    where, f"expected a positive cycle count, found {cycles!r}", key=f"cycles.{operation}"
+                )
             if isinstance(instances, bool) or not isinstance(instances, int) or instances < 1:
-                raise EstreamError.single(where, f"expected a positive number of instances, found {instances!r}", key=f"cycles.{operation}.{cycles}")
+                raise EstreamError.single(
+                    where,
+                    f"expected a positive number of instances, found {instances!r}",
+                    key=f"cycles.{operation}.{cycles}",
+                )
             if len(samples) + instances > MAX_INSTANCES:
-                raise EstreamError.single(where, f"more than {MAX_INSTANCES:,} instances of one operation", key=f"cycles.{operation}")
+                raise EstreamError.single(
+                    where,
+                    f"more than {MAX_INSTANCES:,} instances of one operation",
+                    key=f"cycles.{operation}",
+                )
             samples += [int(cycles)] * instances
         found[operation] = samples
     return found
@@ -106,7 +120,7 @@ def cycles_from_output(text: str, *, where: str) -> Dict[str, List[int]]:
     for line in text.splitlines():
         if line.startswith(CYCLES_PREFIX):
             try:
-                histogram = json.loads(line[len(CYCLES_PREFIX):])
+                histogram = json.loads(line[len(CYCLES_PREFIX) :])
             except ValueError as e:
                 raise EstreamError.single(where, f"unreadable cycle counts from the RTL simulation: {e}")
             for operation, samples in cycles_from_histogram(histogram, where=where).items():
@@ -157,9 +171,13 @@ class LatencyRow:
         return "; ".join(parts)
 
 
-def latency_rows(device: str, fmax_mhz: float, counts: Sequence[CycleCount], *, where: str) -> List[LatencyRow]:
+def latency_rows(
+    device: str, fmax_mhz: float, counts: Sequence[CycleCount], *, where: str
+) -> List[LatencyRow]:
     if isinstance(fmax_mhz, bool) or not isinstance(fmax_mhz, (int, float)) or not fmax_mhz > 0:
-        raise EstreamError.single(where, f"expected a positive fmax in MHz for {device}, found {fmax_mhz!r}", key="fmax")
+        raise EstreamError.single(
+            where, f"expected a positive fmax in MHz for {device}, found {fmax_mhz!r}", key="fmax"
+        )
     return [LatencyRow(device, c, float(fmax_mhz)) for c in counts]
 
 
@@ -176,8 +194,15 @@ HEADER = ("device", "operation", "cycles/op", "fmax", "ns/op", "ops/s", "§9.3 t
 
 def table_cells(row: LatencyRow) -> Tuple[str, ...]:
     cycles = f"{row.count.cycles}" + ("" if row.count.constant else f" (best {row.count.best})")
-    return (row.device, row.operation, cycles, f"{row.fmax_mhz:.1f} MHz", f"{row.ns_per_op:.1f}",
-            ops(row.ops_per_s), row.verdict())
+    return (
+        row.device,
+        row.operation,
+        cycles,
+        f"{row.fmax_mhz:.1f} MHz",
+        f"{row.ns_per_op:.1f}",
+        ops(row.ops_per_s),
+        row.verdict(),
+    )
 
 
 def render_text(rows: Sequence[LatencyRow]) -> List[str]:
@@ -207,7 +232,9 @@ def summary(rows: Sequence[LatencyRow]) -> List[str]:
                 (met if r.latency_met() else missed).append(f"{r.operation} < {t.max_ns:g} ns")
             if t.min_ops_per_s is not None:
                 (met if r.throughput_met() else missed).append(f"{r.operation} >= {ops(t.min_ops_per_s)}")
-        out.append(f"{device}: meets {', '.join(met) or 'no §9.3 target'}; misses {', '.join(missed) or 'none'}")
+        out.append(
+            f"{device}: meets {', '.join(met) or 'no §9.3 target'}; misses {', '.join(missed) or 'none'}"
+        )
     return out
 
 
@@ -234,7 +261,12 @@ def render_latency_json(entries: Sequence[BitstreamLatency]) -> bytes:
     doc = {
         "format": LATENCY_FORMAT,
         "bitstreams": {
-            e.bitstream: {"part": e.part, "fmax_mhz": e.fmax_mhz, "circuit": e.circuit, "cycles": cycle_histogram({k: list(v) for k, v in e.cycles.items()})}
+            e.bitstream: {
+                "part": e.part,
+                "fmax_mhz": e.fmax_mhz,
+                "circuit": e.circuit,
+                "cycles": cycle_histogram({k: list(v) for k, v in e.cycles.items()}),
+            }
             for e in entries
         },
     }
@@ -248,7 +280,7 @@ def parse_latency_json(data: bytes, *, path: str = LATENCY_PATH) -> List[Bitstre
     except (UnicodeDecodeError, ValueError) as e:
         raise EstreamError.single(path, f"not valid JSON: {e}")
     if not isinstance(doc, dict) or doc.get("format") != LATENCY_FORMAT:
-        raise EstreamError.single(path, f"expected an object with \"format\": \"{LATENCY_FORMAT}\"", key="format")
+        raise EstreamError.single(path, f'expected an object with "format": "{LATENCY_FORMAT}"', key="format")
     bitstreams = doc.get("bitstreams")
     if not isinstance(bitstreams, dict):
         raise EstreamError.single(path, "expected an object of bitstreams", key="bitstreams")
@@ -261,7 +293,9 @@ def parse_latency_json(data: bytes, *, path: str = LATENCY_PATH) -> List[Bitstre
         if not isinstance(part, str) or not isinstance(circuit, str):
             raise EstreamError.single(path, "expected `part` and `circuit` strings", key=key)
         if isinstance(fmax, bool) or not isinstance(fmax, (int, float)) or not fmax > 0:
-            raise EstreamError.single(path, f"expected a positive fmax in MHz, found {fmax!r}", key=f"{key}.fmax_mhz")
+            raise EstreamError.single(
+                path, f"expected a positive fmax in MHz, found {fmax!r}", key=f"{key}.fmax_mhz"
+            )
         cycles = cycles_from_histogram(entry.get("cycles"), where=f"{path} ({key})")
         entries.append(BitstreamLatency(name, part, float(fmax), circuit, cycles))
     return entries

@@ -53,10 +53,15 @@ def test_map_get_has_a_latency_target_only() -> None:
 
 
 def test_rendering_names_each_device_and_what_it_meets() -> None:
-    table = rows("iCE40 UP5K", 40.0, {"map.get": [1], "map.put": [1]}) + rows("ECP5 25k", 300.0, {"map.get": [1], "map.put": [1]})
+    table = rows("iCE40 UP5K", 40.0, {"map.get": [1], "map.put": [1]}) + rows(
+        "ECP5 25k", 300.0, {"map.get": [1], "map.put": [1]}
+    )
     text = render_text(table)
     assert text[0].split()[:3] == ["device", "operation", "cycles/op"]
-    assert any("iCE40 UP5K" in row and "map.get" in row and "25.0" in row and "does not meet < 5 ns" in row for row in text)
+    assert any(
+        "iCE40 UP5K" in row and "map.get" in row and "25.0" in row and "does not meet < 5 ns" in row
+        for row in text
+    )
     md = render_markdown(table)
     assert md[0].startswith("| device |") and len(md) == 2 + 4
     said = summary(table)
@@ -92,7 +97,11 @@ def test_the_runner_line_round_trips_into_cycles() -> None:
     from estream.core.circuit_runner import cycles_line
     from estream.core.fpga_latency import cycles_from_output
 
-    out = "  ✓ a ... PASS\n" + cycles_line({"map.put": [1, 1, 2], "map.get": [1]}) + "\n  3/3 tests passed in 5ms\n"
+    out = (
+        "  ✓ a ... PASS\n"
+        + cycles_line({"map.put": [1, 1, 2], "map.get": [1]})
+        + "\n  3/3 tests passed in 5ms\n"
+    )
     assert cycles_from_output(out, where="sim") == {"map.get": [1], "map.put": [1, 1, 2]}
     assert cycles_from_output("  3/3 tests passed in 5ms\n", where="sim") == {}
 
@@ -100,17 +109,30 @@ def test_the_runner_line_round_trips_into_cycles() -> None:
 def test_latency_json_round_trips_and_bad_input_names_the_key() -> None:
     from estream.core.fpga_latency import BitstreamLatency, parse_latency_json, render_latency_json
 
-    entry = BitstreamLatency("map_up5k.bin", "iCE40UP5K-sg48", 48.5, "map_put", {"map.put": [1, 1], "map.get": [1]})
+    entry = BitstreamLatency(
+        "map_up5k.bin", "iCE40UP5K-sg48", 48.5, "map_put", {"map.put": [1, 1], "map.get": [1]}
+    )
     (back,) = parse_latency_json(render_latency_json([entry]))
-    assert back == BitstreamLatency("map_up5k.bin", "iCE40UP5K-sg48", 48.5, "map_put", {"map.get": [1], "map.put": [1, 1]})
+    assert back == BitstreamLatency(
+        "map_up5k.bin", "iCE40UP5K-sg48", 48.5, "map_put", {"map.get": [1], "map.put": [1, 1]}
+    )
     assert [r.operation for r in back.rows(where="x")] == ["map.get", "map.put"]
     for bad, key in [
         (b"{", None),
         (b'{"format": "other"}', "format"),
-        (b'{"format": "estream-fpga-latency/1", "bitstreams": {"a.bin": {"part": "p", "circuit": "c", "fmax_mhz": 0, "cycles": {}}}}', "bitstreams.a.bin.fmax_mhz"),
-        (b'{"format": "estream-fpga-latency/1", "bitstreams": {"a.bin": {"part": "p", "circuit": "c", "fmax_mhz": 5, "cycles": {"m": {"x": 1}}}}}', "cycles.m"),
+        (
+            b'{"format": "estream-fpga-latency/1", "bitstreams": {"a.bin": {"part": "p", "circuit": "c", "fmax_mhz": 0, "cycles": {}}}}',
+            "bitstreams.a.bin.fmax_mhz",
+        ),
+        (
+            b'{"format": "estream-fpga-latency/1", "bitstreams": {"a.bin": {"part": "p", "circuit": "c", "fmax_mhz": 5, "cycles": {"m": {"x": 1}}}}}',
+            "cycles.m",
+        ),
         # A hostile instance count is refused before anything is allocated for it.
-        (b'{"format": "estream-fpga-latency/1", "bitstreams": {"a.bin": {"part": "p", "circuit": "c", "fmax_mhz": 5, "cycles": {"m": {"1": 1000000000000}}}}}', "cycles.m"),
+        (
+            b'{"format": "estream-fpga-latency/1", "bitstreams": {"a.bin": {"part": "p", "circuit": "c", "fmax_mhz": 5, "cycles": {"m": {"1": 1000000000000}}}}}',
+            "cycles.m",
+        ),
     ]:
         with pytest.raises(EstreamError) as e:
             parse_latency_json(bad)

@@ -121,7 +121,9 @@ class FpgaTarget:
         usage = self.resource_usage
         if isinstance(usage, Mapping):
             # Known keys in render order; anything else is kept so that rendering reports it.
-            ordered = [k for k in FPGA_RESOURCE_KEYS if k in usage] + [k for k in usage if k not in FPGA_RESOURCE_KEYS]
+            ordered = [k for k in FPGA_RESOURCE_KEYS if k in usage] + [
+                k for k in usage if k not in FPGA_RESOURCE_KEYS
+            ]
             object.__setattr__(self, "resource_usage", FrozenDict((k, usage[k]) for k in ordered))
         clock = self.clock_mhz
         if isinstance(clock, int) and not isinstance(clock, bool) and abs(clock) <= MAX_CLOCK_MHZ:
@@ -157,15 +159,20 @@ def _toml_value(value: Any) -> str:
     if isinstance(value, float):
         if math.isfinite(value) and value.is_integer() and abs(value) <= MAX_CLOCK_MHZ:
             return str(int(value))
-        return repr(value)  # shortest text that reads back as the same float; inf/nan are refused by the parse
+        return repr(
+            value
+        )  # shortest text that reads back as the same float; inf/nan are refused by the parse
     if isinstance(value, str):
         return json.dumps(value)
     if isinstance(value, Mapping):
         items = ", ".join(
-            f"{k if k in FPGA_RESOURCE_KEYS else json.dumps(str(k))} = {_toml_value(v)}" for k, v in value.items()
+            f"{k if k in FPGA_RESOURCE_KEYS else json.dumps(str(k))} = {_toml_value(v)}"
+            for k, v in value.items()
         )
         return "{ " + items + " }" if items else "{}"
-    raise EstreamError.single(_RENDER_SOURCE, f"cannot write a {type(value).__name__} value to {FPGA_MANIFEST_PATH}")
+    raise EstreamError.single(
+        _RENDER_SOURCE, f"cannot write a {type(value).__name__} value to {FPGA_MANIFEST_PATH}"
+    )
 
 
 def render_fpga_manifest(manifest: FpgaManifest) -> bytes:
@@ -203,7 +210,11 @@ class _FpgaValidator(TomlValidator):
             if name != "fpga":
                 self.error((name,), f"unknown key `{name}` at the top level (everything goes under `[fpga]`)")
         if "fpga" not in data:
-            self.diag.error("missing the `[fpga]` table", key="fpga", help="§7.1: `[fpga]` with circuit_version and `[[fpga.targets]]`")
+            self.diag.error(
+                "missing the `[fpga]` table",
+                key="fpga",
+                help="§7.1: `[fpga]` with circuit_version and `[[fpga.targets]]`",
+            )
             return None
         key: Key = ("fpga",)
         fpga = self.table(data["fpga"], key, ("circuit_version", "targets"))
@@ -217,8 +228,11 @@ class _FpgaValidator(TomlValidator):
         if "targets" in fpga:
             targets = self.targets(fpga["targets"], key + ("targets",))
         else:
-            self.error(key + ("targets",), "missing `[[fpga.targets]]`: expected at least one target",
-                       help="§7.1: one `[[fpga.targets]]` table per bitstream")
+            self.error(
+                key + ("targets",),
+                "missing `[[fpga.targets]]`: expected at least one target",
+                help="§7.1: one `[[fpga.targets]]` table per bitstream",
+            )
         if self.diag or INVALID in (version, targets):
             return None
         return FpgaManifest(version, targets)
@@ -229,7 +243,11 @@ class _FpgaValidator(TomlValidator):
             self.error(key, f"expected {what}, found an empty array")
             return INVALID
         if not isinstance(value, list):
-            help = "write `[[fpga.targets]]`, with two brackets, once per bitstream" if isinstance(value, dict) else None
+            help = (
+                "write `[[fpga.targets]]`, with two brackets, once per bitstream"
+                if isinstance(value, dict)
+                else None
+            )
             self.expected(key, what, value, help=help)
             return INVALID
         result: List[Any] = []
@@ -276,8 +294,12 @@ class _FpgaValidator(TomlValidator):
         if self.string(value, key, what) is INVALID:
             return INVALID
         if not DEVICE_RE.match(value):
-            self.error(key, f"expected {what}, found {quoted(value)}", value=value,
-                       help="letters, digits, `_` and `-`, starting with a letter or digit, at most 64 characters")
+            self.error(
+                key,
+                f"expected {what}, found {quoted(value)}",
+                value=value,
+                help="letters, digits, `_` and `-`, starting with a letter or digit, at most 64 characters",
+            )
             return INVALID
         return value
 
@@ -293,7 +315,9 @@ class _FpgaValidator(TomlValidator):
         elif value == FPGA_MANIFEST_NAME:
             problem = f"{FPGA_MANIFEST_PATH} is this manifest, not a bitstream"
         elif not _BITSTREAM_RE.match(value):
-            problem = "use at most 128 letters, digits, `.`, `_`, `+` and `-`, starting with a letter or digit"
+            problem = (
+                "use at most 128 letters, digits, `.`, `_`, `+` and `-`, starting with a letter or digit"
+            )
         if problem:
             self.error(key, f"expected {what}, found {quoted(value)}", value=value, help=problem)
             return INVALID
@@ -317,7 +341,12 @@ class _FpgaValidator(TomlValidator):
 
     def clock(self, value: Any, key: Key) -> Any:
         what = f"a positive number of MHz (at most {MAX_CLOCK_MHZ:,})"
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or not 0 < value <= MAX_CLOCK_MHZ:
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, (int, float))
+            or not math.isfinite(value)
+            or not 0 < value <= MAX_CLOCK_MHZ
+        ):
             self.expected(key, what, value)
             return INVALID
         return float(value)
@@ -348,14 +377,20 @@ class _FpgaValidator(TomlValidator):
     def verified_at(self, value: Any, key: Key) -> Any:
         what = 'a UTC timestamp string like "2026-02-08T10:00:00Z"'
         if not isinstance(value, str):
-            help = 'quote it: verified_at = "2026-02-08T10:00:00Z"' if isinstance(value, (date, time)) else None
+            help = (
+                'quote it: verified_at = "2026-02-08T10:00:00Z"' if isinstance(value, (date, time)) else None
+            )
             self.expected(key, what, value, help=help)
             return INVALID
         try:
             format_signed_at(value)
         except ValueError:
-            self.error(key, f"expected {what}, found {quoted(value)}", value=value,
-                       help="exactly YYYY-MM-DDTHH:MM:SSZ, in UTC, with a real date and time")
+            self.error(
+                key,
+                f"expected {what}, found {quoted(value)}",
+                value=value,
+                help="exactly YYYY-MM-DDTHH:MM:SSZ, in UTC, with a real date and time",
+            )
             return INVALID
         return value
 

@@ -110,7 +110,9 @@ def _random_manifest(rng: random.Random) -> FpgaManifest:
 
     targets = []
     for i in range(rng.randint(1, 5)):
-        clock = rng.choice([rng.randint(1, 1000), rng.uniform(0.001, 2000.0), 0.1, 333.3333333333333, 1e-05, 1e6])
+        clock = rng.choice(
+            [rng.randint(1, 1000), rng.uniform(0.001, 2000.0), 0.1, 333.3333333333333, 1e-05, 1e6]
+        )
         usage = {k: rng.randint(0, 2**40) for k in FPGA_RESOURCE_KEYS if rng.random() < 0.6}
         stamp = f"20{rng.randint(0, 99):02d}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}T{rng.randint(0, 23):02d}:{rng.randint(0, 59):02d}:{rng.randint(0, 59):02d}Z"
         targets.append(
@@ -191,42 +193,133 @@ HOSTILE = [
     (edit("verified = true", "verified = true\nverified = false"), None, 13, "invalid TOML"),
     (edit('circuit_version = "1.0.0"', 'circuit_version = "1.0"'), "fpga.circuit_version", 4, "SemVer"),
     (edit('circuit_version = "1.0.0"', "circuit_version = 1"), "fpga.circuit_version", 4, "found integer 1"),
-    (edit("[fpga]", "[fpga]\nname = \"x\""), "fpga.name", 4, "unknown key `name`"),
-    (edit("[fpga]", "signature = \"ok\"\n[fpga]"), "signature", 3, "at the top level"),
-    (edit("clock_mhz = 12", "clock_mhz = \"12\""), "fpga.targets[0].clock_mhz", 10, 'found string "12"'),
+    (edit("[fpga]", '[fpga]\nname = "x"'), "fpga.name", 4, "unknown key `name`"),
+    (edit("[fpga]", 'signature = "ok"\n[fpga]'), "signature", 3, "at the top level"),
+    (edit("clock_mhz = 12", 'clock_mhz = "12"'), "fpga.targets[0].clock_mhz", 10, 'found string "12"'),
     (edit("clock_mhz = 12", "clock_mhz = 0"), "fpga.targets[0].clock_mhz", 10, "positive number"),
     (edit("clock_mhz = 12", "clock_mhz = inf"), "fpga.targets[0].clock_mhz", 10, "positive number"),
     (edit("luts = 417", "luts = true"), "fpga.targets[0].resource_usage.luts", 11, "found boolean true"),
     (edit("luts = 417", "luts = -1"), "fpga.targets[0].resource_usage.luts", 11, "non-negative integer"),
     (edit("luts = 417", "luts = 4.5"), "fpga.targets[0].resource_usage.luts", 11, "found float 4.5"),
     (edit("luts = 417", "lut = 417"), "fpga.targets[0].resource_usage.lut", 11, "did you mean `luts`?"),
-    (edit("resource_usage = { luts = 1234, brams = 2 }", "resource_usage = 1234"), "fpga.targets[1].resource_usage", 21, "expected a table"),
+    (
+        edit("resource_usage = { luts = 1234, brams = 2 }", "resource_usage = 1234"),
+        "fpga.targets[1].resource_usage",
+        21,
+        "expected a table",
+    ),
     (edit("verified = true", 'verified = "true"'), "fpga.targets[0].verified", 12, "boolean"),
     (edit("verified = false", "verified = 0"), "fpga.targets[1].verified", 22, "found integer 0"),
-    (edit("verified_at = \"2026-02-08T10:00:00Z\"", "verified_at = 2026-02-08T10:00:00Z"), "fpga.targets[0].verified_at", 14, "quote it"),
+    (
+        edit('verified_at = "2026-02-08T10:00:00Z"', "verified_at = 2026-02-08T10:00:00Z"),
+        "fpga.targets[0].verified_at",
+        14,
+        "quote it",
+    ),
     (edit("2026-02-08T10:00:00Z", "2026-02-30T10:00:00Z"), "fpga.targets[0].verified_at", 14, "real date"),
     (edit("2026-02-08T10:00:00Z", "2026-02-08T10:00:00+01:00"), "fpga.targets[0].verified_at", 14, "UTC"),
-    (edit('verified_by = "estream-dev-xyz"', 'verified_by = "dev xyz"'), "fpga.targets[0].verified_by", 13, "A-Za-z0-9"),
-    (edit("device_family = \"ecp5-25k\"", "device_family = \"ecp5/25k\""), "fpga.targets[1].device_family", 17, "FPGA part name"),
-    (edit(f"checksum = \"{sha3_checksum(UP5K)}\"", f"checksum = \"{sha3_checksum(UP5K).upper().replace('SHA3-256', 'sha3-256')}\""), "fpga.targets[0].checksum", 9, "lowercase"),
-    (edit(f"checksum = \"{sha3_checksum(UP5K)}\"", "checksum = \"sha256:" + "0" * 64 + "\""), "fpga.targets[0].checksum", 9, "only SHA3-256"),
-    (edit(f"checksum = \"{sha3_checksum(ECP5)}\"", "checksum = \"sha3-256:abcd\""), "fpga.targets[1].checksum", 19, "64 hex digits"),
-    (edit('bitstream = "queue_append_up5k.bin"', 'bitstream = "../../etc/passwd"'), "fpga.targets[0].bitstream", 8, "not a path"),
-    (edit('bitstream = "queue_append_up5k.bin"', 'bitstream = "/abs.bin"'), "fpga.targets[0].bitstream", 8, "not a path"),
-    (edit('bitstream = "queue_append_up5k.bin"', 'bitstream = "..\\\\x.bin"'), "fpga.targets[0].bitstream", 8, "not a path"),
+    (
+        edit('verified_by = "estream-dev-xyz"', 'verified_by = "dev xyz"'),
+        "fpga.targets[0].verified_by",
+        13,
+        "A-Za-z0-9",
+    ),
+    (
+        edit('device_family = "ecp5-25k"', 'device_family = "ecp5/25k"'),
+        "fpga.targets[1].device_family",
+        17,
+        "FPGA part name",
+    ),
+    (
+        edit(
+            f'checksum = "{sha3_checksum(UP5K)}"',
+            f"checksum = \"{sha3_checksum(UP5K).upper().replace('SHA3-256', 'sha3-256')}\"",
+        ),
+        "fpga.targets[0].checksum",
+        9,
+        "lowercase",
+    ),
+    (
+        edit(f'checksum = "{sha3_checksum(UP5K)}"', 'checksum = "sha256:' + "0" * 64 + '"'),
+        "fpga.targets[0].checksum",
+        9,
+        "only SHA3-256",
+    ),
+    (
+        edit(f'checksum = "{sha3_checksum(ECP5)}"', 'checksum = "sha3-256:abcd"'),
+        "fpga.targets[1].checksum",
+        19,
+        "64 hex digits",
+    ),
+    (
+        edit('bitstream = "queue_append_up5k.bin"', 'bitstream = "../../etc/passwd"'),
+        "fpga.targets[0].bitstream",
+        8,
+        "not a path",
+    ),
+    (
+        edit('bitstream = "queue_append_up5k.bin"', 'bitstream = "/abs.bin"'),
+        "fpga.targets[0].bitstream",
+        8,
+        "not a path",
+    ),
+    (
+        edit('bitstream = "queue_append_up5k.bin"', 'bitstream = "..\\\\x.bin"'),
+        "fpga.targets[0].bitstream",
+        8,
+        "not a path",
+    ),
     (edit('bitstream = "queue_append_up5k.bin"', 'bitstream = ".."'), "fpga.targets[0].bitstream", 8, "`..`"),
-    (edit('bitstream = "queue_append_up5k.bin"', 'bitstream = ".hidden.bin"'), "fpga.targets[0].bitstream", 8, "hidden"),
-    (edit('bitstream = "queue_append_up5k.bin"', 'bitstream = "a\\u0000.bin"'), "fpga.targets[0].bitstream", 8, "at most 128"),
-    (edit('bitstream = "queue_append_up5k.bin"', 'bitstream = "manifest.toml"'), "fpga.targets[0].bitstream", 8, "this manifest"),
-    (edit('bitstream = "queue_append_ecp5_25k.bit"', 'bitstream = "queue_append_up5k.bin"'), "fpga.targets[1].bitstream", 18, "already listed by `fpga.targets[0]`"),
+    (
+        edit('bitstream = "queue_append_up5k.bin"', 'bitstream = ".hidden.bin"'),
+        "fpga.targets[0].bitstream",
+        8,
+        "hidden",
+    ),
+    (
+        edit('bitstream = "queue_append_up5k.bin"', 'bitstream = "a\\u0000.bin"'),
+        "fpga.targets[0].bitstream",
+        8,
+        "at most 128",
+    ),
+    (
+        edit('bitstream = "queue_append_up5k.bin"', 'bitstream = "manifest.toml"'),
+        "fpga.targets[0].bitstream",
+        8,
+        "this manifest",
+    ),
+    (
+        edit('bitstream = "queue_append_ecp5_25k.bit"', 'bitstream = "queue_append_up5k.bin"'),
+        "fpga.targets[1].bitstream",
+        18,
+        "already listed by `fpga.targets[0]`",
+    ),
     (edit("verified = true\n", ""), "fpga.targets[0].verified", 6, "missing required key `verified`"),
-    (edit("verified_at = \"2026-02-08T10:00:00Z\"\n\n", "verified_at = \"2026-02-08T10:00:00Z\"\nsigned = true\n\n"), "fpga.targets[0].signed", 15, "unknown key `signed`"),
-    ("[fpga]\ncircuit_version = \"1.0.0\"\ntargets = []\n", "fpga.targets", 3, "found an empty array"),
-    ("[fpga]\ncircuit_version = \"1.0.0\"\n[fpga.targets]\nbitstream = \"a.bit\"\n", "fpga.targets", 3, "two brackets"),
-    ("[fpga]\ncircuit_version = \"1.0.0\"\n", "fpga.targets", 1, "missing `[[fpga.targets]]`"),
+    (
+        edit(
+            'verified_at = "2026-02-08T10:00:00Z"\n\n',
+            'verified_at = "2026-02-08T10:00:00Z"\nsigned = true\n\n',
+        ),
+        "fpga.targets[0].signed",
+        15,
+        "unknown key `signed`",
+    ),
+    ('[fpga]\ncircuit_version = "1.0.0"\ntargets = []\n', "fpga.targets", 3, "found an empty array"),
+    (
+        '[fpga]\ncircuit_version = "1.0.0"\n[fpga.targets]\nbitstream = "a.bit"\n',
+        "fpga.targets",
+        3,
+        "two brackets",
+    ),
+    ('[fpga]\ncircuit_version = "1.0.0"\n', "fpga.targets", 1, "missing `[[fpga.targets]]`"),
     ("[package]\n", None, None, "missing the `[fpga]` table"),
     ("fpga = 3\n", "fpga", 1, "expected a table"),
-    ("[fpga]\ntargets = [1]\ncircuit_version = \"1.0.0\"\n", "fpga.targets[0]", 2, "expected a table, found integer 1"),
+    (
+        '[fpga]\ntargets = [1]\ncircuit_version = "1.0.0"\n',
+        "fpga.targets[0]",
+        2,
+        "expected a table, found integer 1",
+    ),
     ("[fpga]\nx = " + "{a = " * 2000 + "1" + "}" * 2000 + "\n", None, None, "nested too deeply"),
 ]
 
@@ -251,10 +344,13 @@ def test_not_utf8_and_size_cap():
 
 
 def test_every_problem_is_reported_and_capped():
-    bad = GOLDEN.replace("verified = true", "verified = 1").replace("luts = 1234", "luts = \"many\"")
+    bad = GOLDEN.replace("verified = true", "verified = 1").replace("luts = 1234", 'luts = "many"')
     error = parse_error(bad)
-    assert {d.key for d in error.diagnostics} == {"fpga.targets[0].verified", "fpga.targets[1].resource_usage.luts"}
-    many = "[fpga]\ncircuit_version = \"1.0.0\"\n" + "[[fpga.targets]]\n" * 5000
+    assert {d.key for d in error.diagnostics} == {
+        "fpga.targets[0].verified",
+        "fpga.targets[1].resource_usage.luts",
+    }
+    many = '[fpga]\ncircuit_version = "1.0.0"\n' + "[[fpga.targets]]\n" * 5000
     error = parse_error(many)
     assert len(error.diagnostics) == MAX_DIAGNOSTICS + 1 and "stopped after" in str(error)
 

@@ -92,7 +92,18 @@ __all__ = [
 #: Suffixes of FPGA configuration files a programmer or loader accepts (Xilinx, Lattice, Intel,
 #: Gowin, Microchip and generic JTAG formats). A file under fpga/ with one of them must be listed.
 BITSTREAM_SUFFIXES: Tuple[str, ...] = (
-    ".bit", ".bin", ".bitstream", ".rbf", ".sof", ".pof", ".jed", ".fs", ".mcs", ".pdi", ".svf", ".xsvf",
+    ".bit",
+    ".bin",
+    ".bitstream",
+    ".rbf",
+    ".sof",
+    ".pof",
+    ".jed",
+    ".fs",
+    ".mcs",
+    ".pdi",
+    ".svf",
+    ".xsvf",
 )
 
 
@@ -195,7 +206,9 @@ class FpgaReport:
         if not self.has_fpga and not self.findings:
             lines = ["  FPGA bitstreams: none (the package has no FPGA target)"]
             if self.other_files:
-                lines.append(f"  Other files under fpga/: {', '.join(self.other_files)} (no bitstreams; not checked)")
+                lines.append(
+                    f"  Other files under fpga/: {', '.join(self.other_files)} (no bitstreams; not checked)"
+                )
             return lines
         lines = ["  FPGA bitstreams:"]
         labels = [c.target.bitstream for c in self.checks] + [_under_fpga(p) for p in self.unlisted]
@@ -219,7 +232,9 @@ class FpgaReport:
         for _ in self.unlisted:
             lines.append(f"    {next(leaders)}✗ not listed in {FPGA_MANIFEST_PATH}")
         if self.unchecked:
-            lines.append(f"    not checked, {FPGA_MANIFEST_PATH} is invalid: {', '.join(_under_fpga(p) for p in self.unchecked)}")
+            lines.append(
+                f"    not checked, {FPGA_MANIFEST_PATH} is invalid: {', '.join(_under_fpga(p) for p in self.unchecked)}"
+            )
         elif not self.checks and not self.unlisted:
             lines.append("    (none)")
         general = [f for f in self.findings if f.kind not in _ON_BITSTREAM_LINES]
@@ -229,11 +244,15 @@ class FpgaReport:
             lines += [f"    ⚠ {w}" for w in self.warnings]
         lines.append("")
         if self.other_files:
-            lines.append(f"  Other files under fpga/: {', '.join(self.other_files)} (no bitstreams; not checked)")
+            lines.append(
+                f"  Other files under fpga/: {', '.join(self.other_files)} (no bitstreams; not checked)"
+            )
         if self.license is not None and self.license != self.package_license:
             lines.append(f"  Bitstream license: {self.license} (circuit definition: {self.package_license})")
         if self.latency:
-            lines.append(f"  Latency and throughput ({LATENCY_PATH}: cycles counted in RTL simulation x routed fmax):")
+            lines.append(
+                f"  Latency and throughput ({LATENCY_PATH}: cycles counted in RTL simulation x routed fmax):"
+            )
             lines += ["    " + line for line in render_text(self.latency)]
             lines += ["    " + line for line in summary(self.latency)]
         if self.checks:
@@ -330,7 +349,11 @@ def _check_targets(
         actual = None if content is None else sha3_checksum(content)
         if actual is None:
             findings.append(
-                Finding(ExitCode.FPGA_BITSTREAM_MISSING, f"missing (listed in {FPGA_MANIFEST_PATH})", path=target.path)
+                Finding(
+                    ExitCode.FPGA_BITSTREAM_MISSING,
+                    f"missing (listed in {FPGA_MANIFEST_PATH})",
+                    path=target.path,
+                )
             )
         elif actual != target.checksum:
             findings.append(
@@ -400,10 +423,19 @@ def verify_fpga(files: Mapping[str, bytes]) -> FpgaReport:
     stray = [p for p in under_fpga if p not in listed and is_bitstream_like(p)]
     manifest_known = raw is None or fpga is not None  # an invalid manifest lists nothing we can trust
     unlisted = stray if manifest_known else []
-    findings += [Finding(ExitCode.FPGA_UNLISTED_BITSTREAM, f"not listed in {FPGA_MANIFEST_PATH}", path=p) for p in unlisted]
+    findings += [
+        Finding(ExitCode.FPGA_UNLISTED_BITSTREAM, f"not listed in {FPGA_MANIFEST_PATH}", path=p)
+        for p in unlisted
+    ]
     latency = _latency(files, fpga, warnings)
-    other = [_under_fpga(p) for p in under_fpga if p not in listed and p not in stray and not (latency and p == LATENCY_PATH)]
-    attesters = sorted({(t.verified_by, t.verified_at[:10]) for t in (fpga.targets if fpga else ()) if t.verified})
+    other = [
+        _under_fpga(p)
+        for p in under_fpga
+        if p not in listed and p not in stray and not (latency and p == LATENCY_PATH)
+    ]
+    attesters = sorted(
+        {(t.verified_by, t.verified_at[:10]) for t in (fpga.targets if fpga else ()) if t.verified}
+    )
     return FpgaReport(
         findings=tuple(findings),
         fpga_target=fpga_target,
@@ -422,7 +454,9 @@ def verify_fpga(files: Mapping[str, bytes]) -> FpgaReport:
     )
 
 
-def _latency(files: Mapping[str, bytes], fpga: Optional[FpgaManifest], warnings: List[str]) -> List[LatencyRow]:
+def _latency(
+    files: Mapping[str, bytes], fpga: Optional[FpgaManifest], warnings: List[str]
+) -> List[LatencyRow]:
     raw = files.get(LATENCY_PATH)
     if raw is None:
         return []
@@ -431,7 +465,9 @@ def _latency(files: Mapping[str, bytes], fpga: Optional[FpgaManifest], warnings:
         listed = {t.bitstream for t in fpga.targets} if fpga is not None else set()
         unknown = [e.bitstream for e in entries if e.bitstream not in listed]
         if unknown:
-            warnings.append(f"{LATENCY_PATH} has figures for {', '.join(unknown)}, which {FPGA_MANIFEST_PATH} does not list; not shown")
+            warnings.append(
+                f"{LATENCY_PATH} has figures for {', '.join(unknown)}, which {FPGA_MANIFEST_PATH} does not list; not shown"
+            )
             return []
         return [row for e in entries for row in e.rows(where=LATENCY_PATH)]
     except EstreamError as e:

@@ -6,7 +6,13 @@ import json
 import pytest
 
 from estream.core.archive import build_archive, read_archive
-from estream.core.fpga_manifest import FPGA_MANIFEST_PATH, FpgaManifest, FpgaTarget, render_fpga_manifest, sha3_checksum
+from estream.core.fpga_manifest import (
+    FPGA_MANIFEST_PATH,
+    FpgaManifest,
+    FpgaTarget,
+    render_fpga_manifest,
+    sha3_checksum,
+)
 from estream.core.fpga_verify import verify_fpga, verify_package_with_fpga
 from estream.core.keys import SigningKey
 from estream.core.signature import sign_package
@@ -76,7 +82,9 @@ def package(component=COMPONENT, manifest=None, extra=None, drop=(), raw_manifes
         "circuits/append.circuit.yaml": b"name: append\n",
         UP5K_PATH: UP5K,
         ECP5_PATH: ECP5,
-        FPGA_MANIFEST_PATH: raw_manifest if raw_manifest is not None else render_fpga_manifest(manifest or fpga_manifest()),
+        FPGA_MANIFEST_PATH: raw_manifest
+        if raw_manifest is not None
+        else render_fpga_manifest(manifest or fpga_manifest()),
         "fpga/LICENSE": b"Business Source License 1.1\n",
     }
     files.update(extra or {})
@@ -204,7 +212,10 @@ def test_unlisted_bitstreams_are_findings_other_files_are_not():
     assert "    backdoor.bit ................ ✗ not listed in fpga/manifest.toml" in out
     assert "old/queue_append_up5k.BIN" in out
     assert "Other files under fpga/: LICENSE, README.md, queue_append_up5k.report.json" in out
-    assert json.loads(report.to_json())["fpga"]["unlisted"] == ["fpga/backdoor.bit", "fpga/old/queue_append_up5k.BIN"]
+    assert json.loads(report.to_json())["fpga"]["unlisted"] == [
+        "fpga/backdoor.bit",
+        "fpga/old/queue_append_up5k.BIN",
+    ]
 
 
 def test_circuit_version_mismatch():
@@ -212,7 +223,10 @@ def test_circuit_version_mismatch():
     assert kinds(report) == [ExitCode.FPGA_VERSION_MISMATCH] and report.exit_code == 23
     (finding,) = report.findings
     assert finding.expected == "1.0.0" and finding.actual == "0.9.0"
-    assert "✗ FPGA circuit version mismatch: fpga/manifest.toml is for circuit version 0.9.0, but the package is version 1.0.0" in report.render()
+    assert (
+        "✗ FPGA circuit version mismatch: fpga/manifest.toml is for circuit version 0.9.0, but the package is version 1.0.0"
+        in report.render()
+    )
 
 
 def good_manifest_text():
@@ -220,12 +234,28 @@ def good_manifest_text():
 
 
 MALFORMED = [
-    ("circuit_version = \"1.0.0\"", "circuit_version = \"1.0.0", "fpga/manifest.toml:4: invalid TOML"),
-    ("clock_mhz = 12", "clock_mhz = \"12\"", "fpga/manifest.toml:10: `fpga.targets[0].clock_mhz`: expected a positive number"),
-    ("luts = 417", "luts = true", "`fpga.targets[0].resource_usage.luts`: expected a non-negative integer, found boolean true"),
-    ("bitstream = \"queue_append_up5k.bin\"", "bitstream = \"../estream-component.toml\"", "`fpga.targets[0].bitstream`"),
-    ("bitstream = \"queue_append_ecp5_25k.bit\"", "bitstream = \"queue_append_up5k.bin\"", "already listed by `fpga.targets[0]`"),
-    ("checksum = \"sha3-256:", "checksum = \"sha256:", "only SHA3-256 checksums"),
+    ('circuit_version = "1.0.0"', 'circuit_version = "1.0.0', "fpga/manifest.toml:4: invalid TOML"),
+    (
+        "clock_mhz = 12",
+        'clock_mhz = "12"',
+        "fpga/manifest.toml:10: `fpga.targets[0].clock_mhz`: expected a positive number",
+    ),
+    (
+        "luts = 417",
+        "luts = true",
+        "`fpga.targets[0].resource_usage.luts`: expected a non-negative integer, found boolean true",
+    ),
+    (
+        'bitstream = "queue_append_up5k.bin"',
+        'bitstream = "../estream-component.toml"',
+        "`fpga.targets[0].bitstream`",
+    ),
+    (
+        'bitstream = "queue_append_ecp5_25k.bit"',
+        'bitstream = "queue_append_up5k.bin"',
+        "already listed by `fpga.targets[0]`",
+    ),
+    ('checksum = "sha3-256:', 'checksum = "sha256:', "only SHA3-256 checksums"),
     ("verified = true", "verified = true\nbackdoor = true", "unknown key `backdoor`"),
     ("[fpga]", "[fpga]\nextra = 1", "unknown key `extra` in `[fpga]`"),
 ]
@@ -242,7 +272,10 @@ def test_malformed_manifest(old, new, fragment):
     assert fragment in out and "✗ Invalid FPGA manifest: fpga/manifest.toml" in out
     # Nothing is known to be listed: the bitstreams are not reported as unlisted on top.
     assert "not listed" not in out
-    assert "    not checked, fpga/manifest.toml is invalid: queue_append_ecp5_25k.bit, queue_append_up5k.bin\n" in out
+    assert (
+        "    not checked, fpga/manifest.toml is invalid: queue_append_ecp5_25k.bit, queue_append_up5k.bin\n"
+        in out
+    )
     assert "Other files under fpga/: LICENSE (" in out
 
 
@@ -268,7 +301,9 @@ def test_device_family_not_declared():
 
 
 def test_fpga_manifest_in_a_package_without_fpga_target():
-    component = COMPONENT.replace('targets = ["cpu", "fpga"]', 'targets = ["cpu"]').split("[component.circuit.fpga]")[0]
+    component = COMPONENT.replace('targets = ["cpu", "fpga"]', 'targets = ["cpu"]').split(
+        "[component.circuit.fpga]"
+    )[0]
     report = check(package(component=component))
     assert kinds(report) == [ExitCode.FPGA_DEVICE_UNDECLARED]
     assert all("no [component.circuit.fpga] table" in f.message for f in report.findings)
@@ -287,8 +322,12 @@ def test_bitstreams_without_manifest_are_unlisted():
 
 
 def test_package_without_fpga_passes_with_a_clear_line():
-    component = COMPONENT.replace('targets = ["cpu", "fpga"]', 'targets = ["cpu"]').split("[component.circuit.fpga]")[0]
-    report = check(package(component=component, drop=[FPGA_MANIFEST_PATH, UP5K_PATH, ECP5_PATH, "fpga/LICENSE"]))
+    component = COMPONENT.replace('targets = ["cpu", "fpga"]', 'targets = ["cpu"]').split(
+        "[component.circuit.fpga]"
+    )[0]
+    report = check(
+        package(component=component, drop=[FPGA_MANIFEST_PATH, UP5K_PATH, ECP5_PATH, "fpga/LICENSE"])
+    )
     assert report.ok and report.exit_code == 0
     assert report.render().endswith("\n\n  FPGA bitstreams: none (the package has no FPGA target)\n")
     assert json.loads(report.to_json())["fpga"]["bitstreams"] == []
@@ -305,7 +344,9 @@ def test_invalid_package_manifest_is_its_own_finding():
 
 
 def test_unverified_target_is_a_warning_not_a_failure():
-    manifest = fpga_manifest(ecp5=target("ecp5-25k", ECP5_PATH, ECP5, 1234, 25, verified=False, verified_by="ci-build"))
+    manifest = fpga_manifest(
+        ecp5=target("ecp5-25k", ECP5_PATH, ECP5, 1234, 25, verified=False, verified_by="ci-build")
+    )
     report = check(package(manifest=manifest))
     assert report.ok and report.exit_code == 0
     out = report.render()
@@ -326,13 +367,18 @@ def test_declared_family_without_bitstream_is_a_warning():
     component = COMPONENT.replace('["ice40-up5k", "ecp5-25k"]', '["ice40-up5k", "ecp5-25k", "xcvu9p"]')
     report = check(package(component=component))
     assert report.ok
-    assert '⚠ device family "xcvu9p" is declared in [component.circuit.fpga] but has no bitstream' in report.render()
+    assert (
+        '⚠ device family "xcvu9p" is declared in [component.circuit.fpga] but has no bitstream'
+        in report.render()
+    )
 
 
 def test_every_fpga_finding_collected():
     component = COMPONENT.replace('["ice40-up5k", "ecp5-25k"]', '["ice40-up5k"]')
     manifest = fpga_manifest(version="1.1.0", up5k=target("ice40-up5k", UP5K_PATH, b"not it", 417, 12))
-    report = check(package(component=component, manifest=manifest, drop=[ECP5_PATH], extra={"fpga/x.rbf": b"x"}))
+    report = check(
+        package(component=component, manifest=manifest, drop=[ECP5_PATH], extra={"fpga/x.rbf": b"x"})
+    )
     assert kinds(report) == [
         ExitCode.FPGA_VERSION_MISMATCH,
         ExitCode.FPGA_DEVICE_UNDECLARED,
@@ -350,8 +396,16 @@ def latency_json(up5k_mhz=48.0, ecp5_mhz=125.0, bitstream=None):
     cycles = {"queue.append": [2] * 30}
     return render_latency_json(
         [
-            BitstreamLatency(bitstream or "queue_append_up5k.bin", "iCE40UP5K-sg48", up5k_mhz, "queue_append_pipeline", cycles),
-            BitstreamLatency("queue_append_ecp5_25k.bit", "LFE5U-25F-CABGA381", ecp5_mhz, "queue_append_pipeline", cycles),
+            BitstreamLatency(
+                bitstream or "queue_append_up5k.bin",
+                "iCE40UP5K-sg48",
+                up5k_mhz,
+                "queue_append_pipeline",
+                cycles,
+            ),
+            BitstreamLatency(
+                "queue_append_ecp5_25k.bit", "LFE5U-25F-CABGA381", ecp5_mhz, "queue_append_pipeline", cycles
+            ),
         ]
     )
 
@@ -360,18 +414,27 @@ def test_latency_is_shown_per_device_against_the_spec_targets():
     report = check(package(extra={"fpga/latency.json": latency_json()}))
     assert report.ok, report.render()
     out = report.render()
-    assert "  Latency and throughput (fpga/latency.json: cycles counted in RTL simulation x routed fmax):\n" in out
+    assert (
+        "  Latency and throughput (fpga/latency.json: cycles counted in RTL simulation x routed fmax):\n"
+        in out
+    )
     lines = out.splitlines()
     up5k = next(row for row in lines if "iCE40UP5K-sg48" in row and "queue.append" in row)
     ecp5 = next(row for row in lines if "LFE5U-25F-CABGA381" in row and "queue.append" in row)
     # 2 cycles at 48 MHz = 41.7 ns (misses < 40 ns); at 125 MHz = 16.0 ns (meets it).
     assert "41.7" in up5k and "does not meet < 40 ns" in up5k
     assert "16.0" in ecp5 and "meets < 40 ns" in ecp5 and "does not meet >= 200M ops/s" in ecp5
-    assert "    iCE40UP5K-sg48: meets no §9.3 target; misses queue.append < 40 ns, queue.append >= 200M ops/s" in lines
+    assert (
+        "    iCE40UP5K-sg48: meets no §9.3 target; misses queue.append < 40 ns, queue.append >= 200M ops/s"
+        in lines
+    )
     assert "    LFE5U-25F-CABGA381: meets queue.append < 40 ns; misses queue.append >= 200M ops/s" in lines
     assert "Other files under fpga/: LICENSE (" in out  # latency.json is shown, not listed as other
     doc = json.loads(report.to_json())["fpga"]["latency"]
-    assert [(r["device"], r["latency_met"]) for r in doc] == [("LFE5U-25F-CABGA381", True), ("iCE40UP5K-sg48", False)]  # by bitstream name
+    assert [(r["device"], r["latency_met"]) for r in doc] == [
+        ("LFE5U-25F-CABGA381", True),
+        ("iCE40UP5K-sg48", False),
+    ]  # by bitstream name
     assert doc[0]["cycles_per_op"] == 2 and doc[0]["constant_time"] is True
 
 
@@ -379,7 +442,9 @@ def test_unreadable_or_foreign_latency_figures_are_a_warning_not_a_finding():
     report = check(package(extra={"fpga/latency.json": b"{not json"}))
     assert report.ok and "fpga/latency.json is unreadable, latency not shown" in report.render()
     report = check(package(extra={"fpga/latency.json": latency_json(bitstream="other.bin")}))
-    assert report.ok and "has figures for other.bin, which fpga/manifest.toml does not list" in report.render()
+    assert (
+        report.ok and "has figures for other.bin, which fpga/manifest.toml does not list" in report.render()
+    )
     assert "Latency and throughput" not in report.render()
 
 

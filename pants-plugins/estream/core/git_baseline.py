@@ -18,7 +18,6 @@ from estream.core.globs import filter_glob
 from estream.core.manifest import Manifest, parse_manifest
 
 
-
 @dataclass(frozen=True)
 class Baseline:
     ref: str
@@ -43,7 +42,11 @@ def _git(git: str, repo_root: str, args: Sequence[str]) -> Tuple[int, bytes, str
 def check_ref(repo_root: str, ref: str, git: str = "git") -> str:
     """The commit id `ref` names; `EstreamError` if it names none."""
     if not ref or ref.startswith("-"):
-        raise EstreamError.single("[schema-breaking].ref", f"invalid git ref {ref!r}", help="pass e.g. --ref=origin/main or --ref=v1.0.0")
+        raise EstreamError.single(
+            "[schema-breaking].ref",
+            f"invalid git ref {ref!r}",
+            help="pass e.g. --ref=origin/main or --ref=v1.0.0",
+        )
     code, out, err = _git(git, repo_root, ["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"])
     if code != 0:
         raise EstreamError.single(
@@ -64,9 +67,13 @@ def read_baseline(repo_root: str, ref: str, manifest_path: str, git: str = "git"
         return None
     manifest = parse_manifest(content, f"{ref}:{manifest_path}")
     root = os.path.dirname(manifest_path)
-    code, listing, err = _git(git, repo_root, ["ls-tree", "-r", "--name-only", "-z", ref, "--", root + "/" if root else "."])
+    code, listing, err = _git(
+        git, repo_root, ["ls-tree", "-r", "--name-only", "-z", ref, "--", root + "/" if root else "."]
+    )
     if code != 0:
-        raise EstreamError.single(f"{ref}:{root}", f"cannot list the files of the package at `{ref}`", help=err or None)
+        raise EstreamError.single(
+            f"{ref}:{root}", f"cannot list the files of the package at `{ref}`", help=err or None
+        )
     paths = [p for p in listing.decode("utf-8", "surrogateescape").split("\0") if p]
     relative = [p[len(root) + 1 :] if root else p for p in paths]
     patterns = [p for ps in manifest.include.values() for p in ps]

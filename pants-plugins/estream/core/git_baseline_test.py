@@ -11,9 +11,14 @@ from estream.core.esf import parse_esf
 from estream.core.git_baseline import check_ref, read_baseline
 from estream.testutil.package_text import esf_schema_yaml, manifest_toml
 
+
 def manifest(version: str) -> str:
     return manifest_toml(
-        "esf-demo", version, description="Demo", provides=["Event"], include={"schemas": ["schemas/*.esf.yaml"]}
+        "esf-demo",
+        version,
+        description="Demo",
+        provides=["Event"],
+        include={"schemas": ["schemas/*.esf.yaml"]},
     )
 
 
@@ -51,7 +56,9 @@ def test_reads_old_manifest_and_schemas_at_ref(repo: Path) -> None:
     assert base is not None
     assert str(base.manifest.version) == "1.0.0"
     assert [d.path for d in base.documents] == ["v1.0.0:pkgs/demo/schemas/event.esf.yaml"]
-    new = parse_esf((repo / "pkgs/demo/schemas/event.esf.yaml").read_bytes(), "pkgs/demo/schemas/event.esf.yaml")
+    new = parse_esf(
+        (repo / "pkgs/demo/schemas/event.esf.yaml").read_bytes(), "pkgs/demo/schemas/event.esf.yaml"
+    )
     changes = diff_schemas(base.documents, [new])
     assert [c.rule for c in changes] == ["field-type-changed"]
     from estream.core.semver import Version

@@ -20,7 +20,9 @@ __all__ = ["find_cycle", "reachable"]
 _WHITE, _GREY, _BLACK = 0, 1, 2
 
 
-def find_cycle(edges: Mapping[str, Sequence[str]], start: Optional[Iterable[str]] = None) -> Optional[List[str]]:
+def find_cycle(
+    edges: Mapping[str, Sequence[str]], start: Optional[Iterable[str]] = None
+) -> Optional[List[str]]:
     """The first cycle reachable from `start` (default: every node of `edges`), as
     `[a, b, ..., a]`, or None when there is none."""
     color: Dict[str, int] = {}

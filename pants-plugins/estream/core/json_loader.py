@@ -105,7 +105,9 @@ def load_json(
             text = bytes(content).decode("utf-8")
         except UnicodeDecodeError as e:
             raise EstreamError.single(
-                path, f"{what} is not UTF-8 text (byte offset {e.start})", line=bytes(content).count(b"\n", 0, e.start) + 1
+                path,
+                f"{what} is not UTF-8 text (byte offset {e.start})",
+                line=bytes(content).count(b"\n", 0, e.start) + 1,
             ) from None
     else:
         text = content
@@ -125,8 +127,13 @@ def load_json(
     except _Refused as e:
         raise EstreamError.single(path, e.message, key=e.key) from None
     except json.JSONDecodeError as e:
-        raise EstreamError.single(path, f"not valid JSON (truncated?): {e.msg} at column {e.colno}", line=e.lineno) from None
-    except (ValueError, RecursionError) as e:  # defence in depth: the limits above should make these unreachable
+        raise EstreamError.single(
+            path, f"not valid JSON (truncated?): {e.msg} at column {e.colno}", line=e.lineno
+        ) from None
+    except (
+        ValueError,
+        RecursionError,
+    ) as e:  # defence in depth: the limits above should make these unreachable
         raise EstreamError.single(path, f"not valid JSON: {e}") from None
 
 

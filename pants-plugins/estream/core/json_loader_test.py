@@ -30,7 +30,10 @@ def test_hostile_json_is_a_diagnostic(text: str, needle: str) -> None:
 def test_ordinary_json_and_brackets_inside_strings() -> None:
     deep = "[" * MAX_JSON_DEPTH + "]" * MAX_JSON_DEPTH
     assert load_json(deep, "x.json") is not None
-    assert load_json('{"s": "[[[[\\"]]]]{{{{", "n": -' + "9" * MAX_INT_DIGITS + "}", "x.json")["s"] == '[[[["]]]]{{{{'
+    assert (
+        load_json('{"s": "[[[[\\"]]]]{{{{", "n": -' + "9" * MAX_INT_DIGITS + "}", "x.json")["s"]
+        == '[[[["]]]]{{{{'
+    )
     assert nesting_depth('{"a": [1, {"b": "[[["}]}') == (3, 10)
 
 

@@ -121,7 +121,9 @@ def _field(field: Field, definitions: Mapping[str, Definition], used: List[str])
     return out
 
 
-def _record(fields: Mapping[str, Field], definitions: Mapping[str, Definition], used: List[str]) -> Dict[str, Any]:
+def _record(
+    fields: Mapping[str, Field], definitions: Mapping[str, Definition], used: List[str]
+) -> Dict[str, Any]:
     return {
         "type": "object",
         "properties": {name: _field(f, definitions, used) for name, f in fields.items()},
@@ -130,7 +132,9 @@ def _record(fields: Mapping[str, Field], definitions: Mapping[str, Definition], 
     }
 
 
-def _definition(name: str, definition: Definition, definitions: Mapping[str, Definition], used: List[str]) -> Dict[str, Any]:
+def _definition(
+    name: str, definition: Definition, definitions: Mapping[str, Definition], used: List[str]
+) -> Dict[str, Any]:
     item = definition.item
     if isinstance(item, Enum):
         out: Dict[str, Any] = {"title": name, "type": "string", "enum": list(item.values)}

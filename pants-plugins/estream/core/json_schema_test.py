@@ -84,7 +84,10 @@ def test_full_export_matches_hand_written_schema() -> None:
             "name": {"type": "string", "maxLength": 8, "description": "Short name"},
             "value": {"type": "number"},
             "count": {"type": "integer", "minimum": 0, "maximum": 65535, "default": 3},
-            "level": {"$ref": "#/$defs/Level", "x-estream-privacy": {"default_level": "hashed", "audiences": {"ops": "public"}}},
+            "level": {
+                "$ref": "#/$defs/Level",
+                "x-estream-privacy": {"default_level": "hashed", "audiences": {"ops": "public"}},
+            },
             "by_level": {
                 "type": "object",
                 "additionalProperties": {"$ref": "#/$defs/Point"},
@@ -150,7 +153,14 @@ def test_cross_package_export_of_real_component_includes_dependency_definitions(
         ]
     ]
     out = export_schema("TradeAuditRecord", definitions_from_documents(docs))
-    assert set(out["$defs"]) == {"EStreamOrder", "EStreamFill", "OrderSide", "OrderType", "TimeInForce", "AuditOutcome"}
+    assert set(out["$defs"]) == {
+        "EStreamOrder",
+        "EStreamFill",
+        "OrderSide",
+        "OrderType",
+        "TimeInForce",
+        "AuditOutcome",
+    }
     assert out["properties"]["fills"] == {
         "type": "array",
         "items": {"$ref": "#/$defs/EStreamFill"},

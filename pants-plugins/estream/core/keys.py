@@ -203,9 +203,7 @@ def _parse_toml(text: str, source: str) -> dict:
 
 def _check_algorithm(data: Mapping[str, object], source: str, errors: List[Diagnostic]) -> None:
     if data.get("algorithm") != ALGORITHM:
-        errors.append(
-            Diagnostic(source, f'expected algorithm = "{ALGORITHM}"', key="algorithm")
-        )
+        errors.append(Diagnostic(source, f'expected algorithm = "{ALGORITHM}"', key="algorithm"))
 
 
 def parse_private_key(text: str, *, source: str, development: bool = False) -> SigningKey:
@@ -510,9 +508,7 @@ def parse_keyring(text: str, *, source: str) -> Keyring:
             errors.append(Diagnostic(source, f"invalid key_id: {problem}", key=f"{where}.key_id"))
         trust = item.get("trust")
         if trust not in (TRUSTED, REVOKED):
-            errors.append(
-                Diagnostic(source, 'expected trust = "trusted" or "revoked"', key=f"{where}.trust")
-            )
+            errors.append(Diagnostic(source, 'expected trust = "trusted" or "revoked"', key=f"{where}.trust"))
         pk: Optional[bytes] = None
         fp: Optional[str] = None
         if "public_key" in item:
@@ -559,7 +555,9 @@ def empty_keyring() -> Keyring:
     return Keyring((), "<empty keyring>")
 
 
-def find_keyring(explicit: "str | os.PathLike[str] | None" = None, environ: Optional[Mapping[str, str]] = None) -> Keyring:
+def find_keyring(
+    explicit: "str | os.PathLike[str] | None" = None, environ: Optional[Mapping[str, str]] = None
+) -> Keyring:
     """THE keyring lookup of every command: `explicit` (--keyring), else $ESTREAM_KEYRING, else
     `$ESTREAM_HOME/keyring.toml` (default `~/.estream/keyring.toml`) if present, else empty.
     A keyring named explicitly or by the environment must exist."""

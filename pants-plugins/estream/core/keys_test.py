@@ -80,7 +80,7 @@ def test_bad_key_file_errors_never_leak_seed(tmp_path):
             parse_private_key(text, source="k.toml")
         assert SEED_HEX[:20] not in str(e.value) and bad_seed not in str(e.value)
     with pytest.raises(EstreamError) as e:
-        parse_private_key('seed = "' + SEED_HEX + '\n', source="k.toml")  # broken TOML
+        parse_private_key('seed = "' + SEED_HEX + "\n", source="k.toml")  # broken TOML
     assert SEED_HEX not in str(e.value) and "invalid TOML" in str(e.value)
 
 
@@ -99,7 +99,7 @@ def test_dev_key_created_once_0600_and_reused(tmp_path):
     path = dev_key_path(tmp_path)
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
-    assert key.development and key.key_id == "dev-" + key.fingerprint[len("sha3-256:"):][:16]
+    assert key.development and key.key_id == "dev-" + key.fingerprint[len("sha3-256:") :][:16]
     again = load_or_create_dev_key(tmp_path)
     assert again.fingerprint == key.fingerprint and again.development
     assert load_public_key(path.with_name(path.name + ".pub")).public_key == key.public.public_key
@@ -110,7 +110,9 @@ def test_dev_key_created_once_0600_and_reused(tmp_path):
 
 def test_dev_key_concurrent_creation_agrees(tmp_path):
     results = []
-    threads = [threading.Thread(target=lambda: results.append(load_or_create_dev_key(tmp_path))) for _ in range(4)]
+    threads = [
+        threading.Thread(target=lambda: results.append(load_or_create_dev_key(tmp_path))) for _ in range(4)
+    ]
     for t in threads:
         t.start()
     for t in threads:
@@ -153,7 +155,9 @@ def test_keyring_parse_and_lookup(tmp_path):
 
 def test_keyring_errors_name_file_and_field(tmp_path):
     p = tmp_path / "ring.toml"
-    p.write_text('[[keys]]\nkey_id = "x"\npublic_key = "abcd"\ntrust = "maybe"\n[[keys]]\nkey_id = "y"\ntrust = "trusted"\n')
+    p.write_text(
+        '[[keys]]\nkey_id = "x"\npublic_key = "abcd"\ntrust = "maybe"\n[[keys]]\nkey_id = "y"\ntrust = "trusted"\n'
+    )
     with pytest.raises(EstreamError) as e:
         load_keyring(p)
     msg = str(e.value)
@@ -176,7 +180,13 @@ def test_ml_dsa_calls_are_safe_across_threads():
         for _ in range(3):
             k = SigningKey("k", SEED)
             sig = k.sign(b"msg", ctx=b"c")
-            results.append((k.public.public_key == expected_pk, sig == expected_sig, k.public.verify(b"msg", sig, ctx=b"c")))
+            results.append(
+                (
+                    k.public.public_key == expected_pk,
+                    sig == expected_sig,
+                    k.public.verify(b"msg", sig, ctx=b"c"),
+                )
+            )
 
     threads = [threading.Thread(target=work) for _ in range(4)]
     for t in threads:

@@ -59,7 +59,9 @@ def lock_timeout(environ: Optional[Mapping[str, str]] = None) -> float:
     except ValueError:
         value = -1.0
     if not value >= 0 or value == float("inf"):
-        raise EstreamError.single(f"${ENV_LOCK_TIMEOUT}", f"expected a number of seconds (0 or more), found {text!r}")
+        raise EstreamError.single(
+            f"${ENV_LOCK_TIMEOUT}", f"expected a number of seconds (0 or more), found {text!r}"
+        )
     return value
 
 
@@ -106,7 +108,10 @@ def _open(path: Path, what: str) -> int:
             return os.open(str(path), os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
         return os.open(str(path), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
     except OSError as e:
-        reason = {errno.EROFS: "it is on a read-only file system", errno.ENOSPC: "no space left on device"}.get(e.errno, e.strerror)
+        reason = {
+            errno.EROFS: "it is on a read-only file system",
+            errno.ENOSPC: "no space left on device",
+        }.get(e.errno, e.strerror)
         raise EstreamError.single(str(path), f"cannot lock {what}: {reason}") from None
 
 
@@ -142,7 +147,9 @@ def exclusive_lock(
         except BlockingIOError:
             if limit <= 0:
                 raise EstreamError.single(
-                    str(path), _busy(what, path), help=f"another estream command is using it; run this one when it has finished, or set ${ENV_LOCK_TIMEOUT} to wait"
+                    str(path),
+                    _busy(what, path),
+                    help=f"another estream command is using it; run this one when it has finished, or set ${ENV_LOCK_TIMEOUT} to wait",
                 ) from None
             say = notify or (lambda line: (sys.stderr.write(line + "\n"), sys.stderr.flush()))
             say(f"  note: {_busy(what, path)}; waiting up to {limit:.0f} s for it")
@@ -157,7 +164,9 @@ def exclusive_lock(
                 except BlockingIOError:
                     if time.monotonic() >= deadline:
                         raise EstreamError.single(
-                            str(path), _busy(what, path), help=f"gave up after {limit:.0f} s (${ENV_LOCK_TIMEOUT}); try again when the other command has finished"
+                            str(path),
+                            _busy(what, path),
+                            help=f"gave up after {limit:.0f} s (${ENV_LOCK_TIMEOUT}); try again when the other command has finished",
                         ) from None
         is_file = not path.is_dir()
         if is_file:

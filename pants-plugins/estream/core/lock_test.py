@@ -24,7 +24,9 @@ sys.stdin.read()  # hold until stdin closes
 
 
 def hold(path: Path) -> subprocess.Popen:
-    proc = subprocess.Popen([sys.executable, "-c", HOLDER, str(path)], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(path)], stdin=subprocess.PIPE, stdout=subprocess.PIPE
+    )
     assert proc.stdout is not None and proc.stdout.readline() == b"held\n"
     return proc
 

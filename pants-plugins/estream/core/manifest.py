@@ -248,7 +248,6 @@ _PROTOCOL_RE = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*\Z")
 _FPGA_KEYS = ("device_families", "resource_estimate", "clock_mhz", "pipeline_stages", "license")
 
 
-
 class ManifestValidator(TomlValidator):
     """Walks the parsed `estream-component.toml`, reporting every problem to the collector;
     builds the Manifest only when nothing was reported."""
@@ -274,18 +273,38 @@ class ManifestValidator(TomlValidator):
             return None
         fields: Dict[str, Any] = {}
         for name in ("name", "version", "category", "description", "license"):
-            fields[name] = getattr(self, f"check_{name}")(component[name], key + (name,)) if self.required(component, key, name) else INVALID
-        fields["keywords"] = self.check_keywords(component["keywords"], key + ("keywords",)) if "keywords" in component else ()
+            fields[name] = (
+                getattr(self, f"check_{name}")(component[name], key + (name,))
+                if self.required(component, key, name)
+                else INVALID
+            )
+        fields["keywords"] = (
+            self.check_keywords(component["keywords"], key + ("keywords",)) if "keywords" in component else ()
+        )
         for name in ("homepage", "repository", "documentation"):
             fields[name] = self.check_url(component[name], key + (name,)) if name in component else None
-        fields["author"] = self.check_author(component["author"], key + ("author",)) if "author" in component else None
-        fields["schemas"] = self.check_schemas(component["schemas"], key + ("schemas",)) if "schemas" in component else SchemaSpec()
-        fields["include"] = self.check_include(component["include"], key + ("include",)) if "include" in component else FrozenDict()
+        fields["author"] = (
+            self.check_author(component["author"], key + ("author",)) if "author" in component else None
+        )
+        fields["schemas"] = (
+            self.check_schemas(component["schemas"], key + ("schemas",))
+            if "schemas" in component
+            else SchemaSpec()
+        )
+        fields["include"] = (
+            self.check_include(component["include"], key + ("include",))
+            if "include" in component
+            else FrozenDict()
+        )
         deps = component.get("dependencies", {})
         fields["dependencies"] = self.check_dependencies(deps, key + ("dependencies",), fields["name"])
-        fields["circuit"] = self.check_circuit(component["circuit"], key + ("circuit",)) if "circuit" in component else None
+        fields["circuit"] = (
+            self.check_circuit(component["circuit"], key + ("circuit",)) if "circuit" in component else None
+        )
         fields["wire_adapter"] = (
-            self.check_wire_adapter(component["wire_adapter"], key + ("wire_adapter",)) if "wire_adapter" in component else None
+            self.check_wire_adapter(component["wire_adapter"], key + ("wire_adapter",))
+            if "wire_adapter" in component
+            else None
         )
         self.check_category_rules(component, fields)
         if self.diag or any(v is INVALID for v in fields.values()):
@@ -301,7 +320,9 @@ class ManifestValidator(TomlValidator):
         reason = name_problem(value)
         if reason:
             fixed = _fix_name(value)
-            help = f'did you mean "{fixed}"?' if fixed and fixed != value and not name_problem(fixed) else None
+            help = (
+                f'did you mean "{fixed}"?' if fixed and fixed != value and not name_problem(fixed) else None
+            )
             self.error(key, f"expected {what}, found {quoted(value)}: {reason}", help=help)
             return INVALID
         return value
@@ -331,7 +352,9 @@ class ManifestValidator(TomlValidator):
             self.error(key, f"expected {what}, found an empty string")
             return INVALID
         if len(value) > MAX_DESCRIPTION_LENGTH:
-            self.error(key, f"expected {what}, found {len(value)} characters", help="move the details to README.md")
+            self.error(
+                key, f"expected {what}, found {len(value)} characters", help="move the details to README.md"
+            )
             return INVALID
         return value
 
@@ -355,7 +378,9 @@ class ManifestValidator(TomlValidator):
                     if len(item) > MAX_KEYWORD_LENGTH
                     else "keywords use lowercase ASCII letters, digits, `-`, `_` and `+`, starting with a letter or digit"
                 )
-                self.error(key, f"item {index + 1}: expected {what}, found {quoted(item)} ({problem})", value=item)
+                self.error(
+                    key, f"item {index + 1}: expected {what}, found {quoted(item)} ({problem})", value=item
+                )
                 return False
             return True
 
@@ -383,14 +408,19 @@ class ManifestValidator(TomlValidator):
         if self.required(table, key, "name"):
             name = self.string(table["name"], key + ("name",), "the author's name (a non-empty string)")
             if name is not INVALID and not name.strip():
-                self.error(key + ("name",), "expected the author's name (a non-empty string), found an empty string")
+                self.error(
+                    key + ("name",), "expected the author's name (a non-empty string), found an empty string"
+                )
                 name = INVALID
         url = self.check_url(table["url"], key + ("url",)) if "url" in table else None
         email = None
         if "email" in table:
             email = self.string(table["email"], key + ("email",), 'an email address like "dev@example.com"')
             if email is not INVALID and not _EMAIL_RE.match(email):
-                self.error(key + ("email",), f'expected an email address like "dev@example.com", found {quoted(email)}')
+                self.error(
+                    key + ("email",),
+                    f'expected an email address like "dev@example.com", found {quoted(email)}',
+                )
                 email = INVALID
         if INVALID in (name, url, email):
             return INVALID
@@ -447,9 +477,15 @@ class ManifestValidator(TomlValidator):
             return INVALID
         return FrozenDict(result)
 
-    def relative_path(self, item: str, key: Key, index: Optional[int], *, glob: bool, suffix: str = "") -> bool:
+    def relative_path(
+        self, item: str, key: Key, index: Optional[int], *, glob: bool, suffix: str = ""
+    ) -> bool:
         """Report (and return False) unless `item` is a safe path relative to the package root."""
-        what = 'a relative glob like "schemas/*.esf.yaml"' if glob else f'a relative path like "circuits/main{suffix}"'
+        what = (
+            'a relative glob like "schemas/*.esf.yaml"'
+            if glob
+            else f'a relative path like "circuits/main{suffix}"'
+        )
         problem = None
         if not item:
             problem = "it is empty"
@@ -484,7 +520,9 @@ class ManifestValidator(TomlValidator):
                 self.error(
                     sub,
                     f"invalid dependency name {quoted(name)}: {name_problem(name)}",
-                    help=f'did you mean "{fixed}"?' if fixed and fixed != name and not name_problem(fixed) else None,
+                    help=f'did you mean "{fixed}"?'
+                    if fixed and fixed != name and not name_problem(fixed)
+                    else None,
                 )
                 ok = False
             elif name == own_name:
@@ -521,8 +559,12 @@ class ManifestValidator(TomlValidator):
         ok = True
         entry: Any = INVALID
         if self.required(table, key, "entry"):
-            entry = self.string(table["entry"], key + ("entry",), 'a relative path like "circuits/main.circuit.yaml"')
-            if entry is not INVALID and not self.relative_path(entry, key + ("entry",), None, glob=False, suffix=".circuit.yaml"):
+            entry = self.string(
+                table["entry"], key + ("entry",), 'a relative path like "circuits/main.circuit.yaml"'
+            )
+            if entry is not INVALID and not self.relative_path(
+                entry, key + ("entry",), None, glob=False, suffix=".circuit.yaml"
+            ):
                 entry = INVALID
         circuits: Any = (entry,) if entry is not INVALID else INVALID
         if "circuits" in table:
@@ -550,10 +592,20 @@ class ManifestValidator(TomlValidator):
         witness_tier: Any = INVALID
         if self.required(table, key, "witness_tier"):
             witness_tier = self.integer(
-                table["witness_tier"], key + ("witness_tier",), WITNESS_TIERS.start, WITNESS_TIERS.stop - 1, "an integer from 0 to 4"
+                table["witness_tier"],
+                key + ("witness_tier",),
+                WITNESS_TIERS.start,
+                WITNESS_TIERS.stop - 1,
+                "an integer from 0 to 4",
             )
-        resources = self.check_resources(table["resources"], key + ("resources",)) if "resources" in table else None
-        governance = self.check_governance(table["governance"], key + ("governance",)) if "governance" in table else None
+        resources = (
+            self.check_resources(table["resources"], key + ("resources",)) if "resources" in table else None
+        )
+        governance = (
+            self.check_governance(table["governance"], key + ("governance",))
+            if "governance" in table
+            else None
+        )
         fpga = self.check_fpga(table["fpga"], key + ("fpga",)) if "fpga" in table else None
         if targets is not INVALID:
             if "fpga" in targets and "fpga" not in table:
@@ -592,7 +644,9 @@ class ManifestValidator(TomlValidator):
 
         result = self.string_list(value, key, what, check)
         if result is not INVALID and not result:
-            self.error(key, f"expected at least one execution target ({one_of(TARGETS)}), found an empty array")
+            self.error(
+                key, f"expected at least one execution target ({one_of(TARGETS)}), found an empty array"
+            )
             return INVALID
         return result
 
@@ -609,7 +663,9 @@ class ManifestValidator(TomlValidator):
             cost = table["estimated_cost_es"]
             what = 'a decimal string like "0.005"'
             if isinstance(cost, (int, float)) and not isinstance(cost, bool):
-                self.expected(sub, what, cost, help=f'quote it (estimated_cost_es = "{cost}") so the amount stays exact')
+                self.expected(
+                    sub, what, cost, help=f'quote it (estimated_cost_es = "{cost}") so the amount stays exact'
+                )
                 values["estimated_cost_es"] = INVALID
             elif self.string(cost, sub, what) is INVALID:
                 values["estimated_cost_es"] = INVALID
@@ -710,12 +766,19 @@ class ManifestValidator(TomlValidator):
         clock: Any = None
         if "clock_mhz" in table:
             clock = table["clock_mhz"]
-            if isinstance(clock, bool) or not isinstance(clock, (int, float)) or not math.isfinite(clock) or clock <= 0:
+            if (
+                isinstance(clock, bool)
+                or not isinstance(clock, (int, float))
+                or not math.isfinite(clock)
+                or clock <= 0
+            ):
                 self.expected(key + ("clock_mhz",), "a positive number of MHz", clock)
                 clock = INVALID
         stages: Any = None
         if "pipeline_stages" in table:
-            stages = self.integer(table["pipeline_stages"], key + ("pipeline_stages",), 1, None, "a positive integer")
+            stages = self.integer(
+                table["pipeline_stages"], key + ("pipeline_stages",), 1, None, "a positive integer"
+            )
         license: Any = None
         if "license" in table:
             license = self.check_license(table["license"], key + ("license",))
@@ -742,7 +805,9 @@ class ManifestValidator(TomlValidator):
             parts["protocol"] = INVALID
         if self.required(table, key, "protocol_versions"):
             sub = key + ("protocol_versions",)
-            versions = self.string_list(table["protocol_versions"], sub, 'a protocol version like "3.1.1"', lambda item, index: True)
+            versions = self.string_list(
+                table["protocol_versions"], sub, 'a protocol version like "3.1.1"', lambda item, index: True
+            )
             if versions is not INVALID and not versions:
                 self.error(sub, "expected at least one protocol version, found an empty array")
                 versions = INVALID
@@ -757,7 +822,9 @@ class ManifestValidator(TomlValidator):
                     key + ("encoding",),
                     f"expected one of {one_of(WIRE_ENCODINGS)}, found {quoted(encoding)}",
                     value=encoding,
-                    help=f'did you mean "{suggestion}"?' if suggestion else "binary protocols carry hex in `wire.hex`, text protocols the text in `wire.text`",
+                    help=f'did you mean "{suggestion}"?'
+                    if suggestion
+                    else "binary protocols carry hex in `wire.hex`, text protocols the text in `wire.text`",
                 )
                 encoding = INVALID
             parts["encoding"] = encoding
@@ -767,15 +834,20 @@ class ManifestValidator(TomlValidator):
             if not self.required(table, key, name):
                 parts[name] = INVALID
                 continue
-            path = self.string(table[name], key + (name,), f'a relative path like "circuits/{name}.circuit.yaml"')
-            if path is not INVALID and not self.relative_path(path, key + (name,), None, glob=False, suffix=".circuit.yaml"):
+            path = self.string(
+                table[name], key + (name,), f'a relative path like "circuits/{name}.circuit.yaml"'
+            )
+            if path is not INVALID and not self.relative_path(
+                path, key + (name,), None, glob=False, suffix=".circuit.yaml"
+            ):
                 path = INVALID
             parts[name] = path
-        if (
-            parts["ingress"] is not INVALID
-            and parts["ingress"] == parts["egress"]
-        ):
-            self.error(key + ("egress",), "`egress` names the same circuit as `ingress`", help="ingress and egress are two circuits")
+        if parts["ingress"] is not INVALID and parts["ingress"] == parts["egress"]:
+            self.error(
+                key + ("egress",),
+                "`egress` names the same circuit as `ingress`",
+                help="ingress and egress are two circuits",
+            )
             return INVALID
         if INVALID in parts.values():
             return INVALID

@@ -141,7 +141,9 @@ def errors(text: str | bytes) -> EstreamError:
     return exc.value
 
 
-def diagnostic(text: str | bytes, key: Optional[str], fragment: str, line: Optional[int] = None) -> Diagnostic:
+def diagnostic(
+    text: str | bytes, key: Optional[str], fragment: str, line: Optional[int] = None
+) -> Diagnostic:
     """The one diagnostic for `key` containing `fragment`; also checks its rendering."""
     error = errors(text)
     found = [d for d in error.diagnostics if d.key == key and fragment in d.message]
@@ -178,7 +180,9 @@ def test_spec_3_1_circuit_manifest_parses() -> None:
         circuits=("circuits/fix-parser.circuit.yaml", "circuits/fix-order-router.circuit.yaml"),
         targets=("cpu", "fpga"),
         witness_tier=2,
-        resources=Resources(compute_budget=5000, memory_bytes=16384, storage_bytes=0, estimated_cost_es="0.005"),
+        resources=Resources(
+            compute_budget=5000, memory_bytes=16384, storage_bytes=0, estimated_cost_es="0.005"
+        ),
         governance=Governance(category="Generic", required_approvals=1, auto_approve=True),
         fpga=FpgaSpec(
             device_families=("xcvu9p", "xcvu13p"),
@@ -215,7 +219,9 @@ def test_manifest_is_frozen_hashable_and_picklable() -> None:
 def test_minimal_manifest_defaults() -> None:
     m = parse(BASE)
     assert m.keywords == () and m.author is None and m.schemas == SchemaSpec()
-    assert m.circuit == CircuitSpec("circuits/demo.circuit.yaml", ("circuits/demo.circuit.yaml",), ("cpu",), 1)
+    assert m.circuit == CircuitSpec(
+        "circuits/demo.circuit.yaml", ("circuits/demo.circuit.yaml",), ("cpu",), 1
+    )
     assert (m.homepage, m.repository, m.documentation) == (None, None, None)
 
 
@@ -249,7 +255,9 @@ def test_bom_is_accepted() -> None:
 
 def test_unknown_key_with_suggestion() -> None:
     text = edit(BASE, "witness_tier = 1", "witness_tier = 1\nwitnes_tier = 2")
-    d = diagnostic(text, "component.circuit.witnes_tier", "unknown key `witnes_tier` in `[component.circuit]`", line=12)
+    d = diagnostic(
+        text, "component.circuit.witnes_tier", "unknown key `witnes_tier` in `[component.circuit]`", line=12
+    )
     assert d.help == "did you mean `witness_tier`?"
 
 
@@ -292,7 +300,7 @@ def test_missing_component_table() -> None:
 
 
 def test_missing_required_keys_are_all_reported() -> None:
-    error = errors("[component]\nname = \"demo\"\n")
+    error = errors('[component]\nname = "demo"\n')
     keys = {d.key for d in error.diagnostics}
     assert {"component.version", "component.category", "component.description", "component.license"} <= keys
     assert all(d.line == 1 for d in error.diagnostics)
@@ -326,12 +334,18 @@ def test_wrong_table_type() -> None:
 
 
 def test_component_as_array_of_tables() -> None:
-    diagnostic("[[component]]\nname = 'x'\n", "component", "expected a table, found an array of 1 item", line=1)
+    diagnostic(
+        "[[component]]\nname = 'x'\n", "component", "expected a table, found an array of 1 item", line=1
+    )
 
 
 def test_description_rules() -> None:
-    diagnostic(edit(BASE, '"A demo circuit"', '"  "'), "component.description", "found an empty string", line=5)
-    d = diagnostic(edit(BASE, '"A demo circuit"', '"' + "x" * 501 + '"'), "component.description", "found 501 characters")
+    diagnostic(
+        edit(BASE, '"A demo circuit"', '"  "'), "component.description", "found an empty string", line=5
+    )
+    d = diagnostic(
+        edit(BASE, '"A demo circuit"', '"' + "x" * 501 + '"'), "component.description", "found 501 characters"
+    )
     assert "at most 500" in d.message
     diagnostic(edit(BASE, '"A demo circuit"', "42"), "component.description", "found integer 42")
 
@@ -373,7 +387,9 @@ def test_bad_semver() -> None:
     text = edit(BASE, '"0.1.0"', '"1.0"')
     d = diagnostic(text, "component.version", 'expected a SemVer version like "1.0.0", found "1.0"', line=3)
     assert d.help == "missing the patch version number"
-    assert d.render().startswith(f'error: {PATH}:3: `component.version`: expected a SemVer version like "1.0.0", found "1.0"')
+    assert d.render().startswith(
+        f'error: {PATH}:3: `component.version`: expected a SemVer version like "1.0.0", found "1.0"'
+    )
 
 
 def test_version_with_prerelease_and_build() -> None:
@@ -385,7 +401,12 @@ def test_version_wrong_type() -> None:
 
 
 def test_bad_category_with_suggestion() -> None:
-    d = diagnostic(edit(BASE, '"smart-circuit"', '"smart_circuit"'), "component.category", 'found "smart_circuit"', line=4)
+    d = diagnostic(
+        edit(BASE, '"smart-circuit"', '"smart_circuit"'),
+        "component.category",
+        'found "smart_circuit"',
+        line=4,
+    )
     assert '"esf-schema"' in d.message and d.help == 'did you mean "smart-circuit"?'
 
 
@@ -425,18 +446,26 @@ def test_license_is_an_spdx_expression(expression: str) -> None:
     ],
 )
 def test_license_that_is_not_an_spdx_expression(expression: str, reason: str) -> None:
-    d = diagnostic(edit(BASE, '"Apache-2.0"', f'"{expression}"'), "component.license", "expected an SPDX license expression")
+    d = diagnostic(
+        edit(BASE, '"Apache-2.0"', f'"{expression}"'),
+        "component.license",
+        "expected an SPDX license expression",
+    )
     assert d.help is not None and reason in d.help
 
 
 def test_keyword_rules() -> None:
     too_many = "[" + ", ".join(f'"k{i}"' for i in range(11)) + "]"
-    text = edit(BASE, 'license = "Apache-2.0"', f"license = \"Apache-2.0\"\nkeywords = {too_many}")
+    text = edit(BASE, 'license = "Apache-2.0"', f'license = "Apache-2.0"\nkeywords = {too_many}')
     diagnostic(text, "component.keywords", "expected at most 10 keywords, found 11", line=7)
-    text = edit(BASE, 'license = "Apache-2.0"', 'license = "Apache-2.0"\nkeywords = ["iot", "IoT", "iot", "' + "k" * 33 + '", 7]')
+    text = edit(
+        BASE,
+        'license = "Apache-2.0"',
+        'license = "Apache-2.0"\nkeywords = ["iot", "IoT", "iot", "' + "k" * 33 + '", 7]',
+    )
     error = errors(text)
     messages = [d.message for d in error.diagnostics if d.key == "component.keywords"]
-    assert any('item 2: expected a keyword (lowercase' in m and '"IoT"' in m for m in messages)
+    assert any("item 2: expected a keyword (lowercase" in m and '"IoT"' in m for m in messages)
     assert any('item 3: "iot" is listed twice' in m for m in messages)
     assert any("item 4" in m and "longer than 32 characters" in m for m in messages)
     assert any("item 5: expected a keyword" in m and "found integer 7" in m for m in messages)
@@ -463,7 +492,12 @@ def test_author_rules() -> None:
     text = BASE + '\n[component.author]\nurl = "http://x.dev"\nemail = "nobody"\n'
     diagnostic(text, "component.author.name", "missing required key `name` in `[component.author]`", line=13)
     diagnostic(text, "component.author.url", "expected an https:// URL", line=14)
-    diagnostic(text, "component.author.email", 'expected an email address like "dev@example.com", found "nobody"', line=15)
+    diagnostic(
+        text,
+        "component.author.email",
+        'expected an email address like "dev@example.com", found "nobody"',
+        line=15,
+    )
 
 
 # --- schemas and include --------------------------------------------------------------------
@@ -471,7 +505,12 @@ def test_author_rules() -> None:
 
 def test_schema_name_rules() -> None:
     text = edit(SPEC_6_4, '"IoTCommand", "IoTAlert"]', '"iotCommand", "IoTAlert", "IoTAlert"]')
-    diagnostic(text, "component.schemas.provides", 'item 2: expected an UpperCamelCase schema name like "IoTTelemetry", found "iotCommand"', line=14)
+    diagnostic(
+        text,
+        "component.schemas.provides",
+        'item 2: expected an UpperCamelCase schema name like "IoTTelemetry", found "iotCommand"',
+        line=14,
+    )
     diagnostic(text, "component.schemas.provides", 'item 4: "IoTAlert" is listed twice', line=14)
 
 
@@ -482,7 +521,9 @@ def test_schema_both_provided_and_required() -> None:
 
 def test_schema_pack_must_provide_schemas() -> None:
     text = edit(SPEC_6_4, 'provides = ["IoTTelemetry", "IoTCommand", "IoTAlert"]', "provides = []")
-    diagnostic(text, "component.schemas.provides", "`esf-schema` packages must provide at least one schema", line=14)
+    diagnostic(
+        text, "component.schemas.provides", "`esf-schema` packages must provide at least one schema", line=14
+    )
 
 
 @pytest.mark.parametrize(
@@ -498,17 +539,30 @@ def test_schema_pack_must_provide_schemas() -> None:
 )
 def test_include_glob_rules(glob: str, reason: str) -> None:
     text = edit(SPEC_6_4, '"schemas/*.esf.yaml"', f'"schemas/*.esf.yaml", "{glob}"')
-    d = diagnostic(text, "component.include.schemas", 'item 2: expected a relative glob like "schemas/*.esf.yaml"', line=18)
+    d = diagnostic(
+        text,
+        "component.include.schemas",
+        'item 2: expected a relative glob like "schemas/*.esf.yaml"',
+        line=18,
+    )
     assert reason in d.message
 
 
 def test_include_multi_line_array_points_at_the_item() -> None:
-    text = edit(SPEC_6_4, 'schemas = ["schemas/*.esf.yaml"]', 'schemas = [\n  "schemas/*.esf.yaml",\n  "../x",\n]\ndocs = ["docs/**"]')
+    text = edit(
+        SPEC_6_4,
+        'schemas = ["schemas/*.esf.yaml"]',
+        'schemas = [\n  "schemas/*.esf.yaml",\n  "../x",\n]\ndocs = ["docs/**"]',
+    )
     diagnostic(text, "component.include.schemas", 'found "../x"', line=20)
 
 
 def test_include_values_must_be_arrays() -> None:
-    diagnostic(edit(SPEC_6_4, '["schemas/*.esf.yaml"]', '"schemas/*.esf.yaml"'), "component.include.schemas", "expected an array whose items are each a relative glob")
+    diagnostic(
+        edit(SPEC_6_4, '["schemas/*.esf.yaml"]', '"schemas/*.esf.yaml"'),
+        "component.include.schemas",
+        "expected an array whose items are each a relative glob",
+    )
 
 
 # --- dependencies ---------------------------------------------------------------------------
@@ -516,7 +570,12 @@ def test_include_values_must_be_arrays() -> None:
 
 def test_bad_requirement() -> None:
     text = edit(SPEC_3_1, '"^1.0.0"', '"!1.0"')
-    d = diagnostic(text, "component.dependencies.esf-trading", 'expected a version requirement like "^1.2.3", found "!1.0"', line=54)
+    d = diagnostic(
+        text,
+        "component.dependencies.esf-trading",
+        'expected a version requirement like "^1.2.3", found "!1.0"',
+        line=54,
+    )
     assert d.help is not None and "unexpected character `!`" in d.help
 
 
@@ -527,17 +586,29 @@ def test_bad_requirement_in_inline_table() -> None:
 
 def test_requirement_wrong_type() -> None:
     text = edit(SPEC_3_1, '"^1.0.0"', "1")
-    diagnostic(text, "component.dependencies.esf-trading", "expected a version requirement like \"^1.2.3\" (or an inline table", line=54)
+    diagnostic(
+        text,
+        "component.dependencies.esf-trading",
+        'expected a version requirement like "^1.2.3" (or an inline table',
+        line=54,
+    )
 
 
 def test_self_dependency() -> None:
     text = edit(SPEC_3_1, 'esf-trading = "^1.0.0"', 'estream-wire-fix = "^1.0.0"')
-    diagnostic(text, "component.dependencies.estream-wire-fix", "package `estream-wire-fix` cannot depend on itself", line=54)
+    diagnostic(
+        text,
+        "component.dependencies.estream-wire-fix",
+        "package `estream-wire-fix` cannot depend on itself",
+        line=54,
+    )
 
 
 def test_bad_dependency_name() -> None:
     text = edit(SPEC_3_1, 'esf-trading = "^1.0.0"', '"ESF_Trading" = "^1.0.0"')
-    d = diagnostic(text, 'component.dependencies.ESF_Trading', 'invalid dependency name "ESF_Trading"', line=54)
+    d = diagnostic(
+        text, "component.dependencies.ESF_Trading", 'invalid dependency name "ESF_Trading"', line=54
+    )
     assert d.help == 'did you mean "esf-trading"?'
 
 
@@ -546,7 +617,12 @@ def test_bad_dependency_name() -> None:
 
 def test_entry_must_be_listed_in_circuits() -> None:
     text = edit(SPEC_3_1, '    "circuits/fix-parser.circuit.yaml",\n', "")
-    diagnostic(text, "component.circuit.entry", 'entry "circuits/fix-parser.circuit.yaml" is not listed in `circuits`', line=16)
+    diagnostic(
+        text,
+        "component.circuit.entry",
+        'entry "circuits/fix-parser.circuit.yaml" is not listed in `circuits`',
+        line=16,
+    )
 
 
 @pytest.mark.parametrize(
@@ -560,13 +636,17 @@ def test_entry_must_be_listed_in_circuits() -> None:
 )
 def test_entry_path_rules(entry: str, reason: str) -> None:
     text = edit(BASE, '"circuits/demo.circuit.yaml"', f'"{entry}"')
-    d = diagnostic(text, "component.circuit.entry", 'expected a relative path like "circuits/main.circuit.yaml"', line=9)
+    d = diagnostic(
+        text, "component.circuit.entry", 'expected a relative path like "circuits/main.circuit.yaml"', line=9
+    )
     assert reason in d.message
 
 
 def test_circuits_must_be_unique_and_non_empty() -> None:
     text = edit(SPEC_3_1, '"circuits/fix-order-router.circuit.yaml",', '"circuits/fix-parser.circuit.yaml",')
-    diagnostic(text, "component.circuit.circuits", '"circuits/fix-parser.circuit.yaml" is listed twice', line=21)
+    diagnostic(
+        text, "component.circuit.circuits", '"circuits/fix-parser.circuit.yaml" is listed twice', line=21
+    )
     text = edit(BASE, "witness_tier = 1", "witness_tier = 1\ncircuits = []")
     diagnostic(text, "component.circuit.circuits", "expected at least one circuit file", line=12)
 
@@ -577,21 +657,36 @@ def test_circuits_must_be_unique_and_non_empty() -> None:
         ("[]", "expected at least one execution target"),
         ('["cpu", "gpu"]', 'item 2: expected one of "cpu", "fpga", "wasm", "native", found "gpu"'),
         ('["cpu", "cpu"]', 'item 2: "cpu" is listed twice'),
-        ('"cpu"', 'expected an array whose items are each an execution target'),
+        ('"cpu"', "expected an array whose items are each an execution target"),
     ],
 )
 def test_target_rules(targets: str, fragment: str) -> None:
-    diagnostic(edit(BASE, 'targets = ["cpu"]', f"targets = {targets}"), "component.circuit.targets", fragment, line=10)
+    diagnostic(
+        edit(BASE, 'targets = ["cpu"]', f"targets = {targets}"),
+        "component.circuit.targets",
+        fragment,
+        line=10,
+    )
 
 
 def test_fpga_target_without_fpga_table() -> None:
     text = edit(BASE, 'targets = ["cpu"]', 'targets = ["cpu", "fpga"]')
-    diagnostic(text, "component.circuit.targets", 'targets include "fpga" but there is no `[component.circuit.fpga]` table', line=10)
+    diagnostic(
+        text,
+        "component.circuit.targets",
+        'targets include "fpga" but there is no `[component.circuit.fpga]` table',
+        line=10,
+    )
 
 
 def test_fpga_table_without_fpga_target() -> None:
     text = edit(SPEC_3_1, 'targets = ["cpu", "fpga"]', 'targets = ["cpu", "wasm"]')
-    diagnostic(text, "component.circuit.fpga", '`[component.circuit.fpga]` is present but "fpga" is not in `targets`', line=46)
+    diagnostic(
+        text,
+        "component.circuit.fpga",
+        '`[component.circuit.fpga]` is present but "fpga" is not in `targets`',
+        line=46,
+    )
 
 
 # --- resources, governance, fpga -------------------------------------------------------------
@@ -601,9 +696,24 @@ def test_resource_rules() -> None:
     text = edit(SPEC_3_1, "compute_budget = 5000", "compute_budget = -5")
     text = edit(text, "storage_bytes = 0", "storage_bytes = true")
     text = edit(text, 'estimated_cost_es = "0.005"', "estimated_cost_es = 0.005")
-    diagnostic(text, "component.circuit.resources.compute_budget", "expected a non-negative integer, found integer -5", line=32)
-    diagnostic(text, "component.circuit.resources.storage_bytes", "expected a non-negative integer, found boolean true", line=34)
-    d = diagnostic(text, "component.circuit.resources.estimated_cost_es", 'expected a decimal string like "0.005", found float 0.005', line=35)
+    diagnostic(
+        text,
+        "component.circuit.resources.compute_budget",
+        "expected a non-negative integer, found integer -5",
+        line=32,
+    )
+    diagnostic(
+        text,
+        "component.circuit.resources.storage_bytes",
+        "expected a non-negative integer, found boolean true",
+        line=34,
+    )
+    d = diagnostic(
+        text,
+        "component.circuit.resources.estimated_cost_es",
+        'expected a decimal string like "0.005", found float 0.005',
+        line=35,
+    )
     assert d.help is not None and "quote it" in d.help
 
 
@@ -615,23 +725,40 @@ def test_bad_cost_strings(cost: str) -> None:
 
 @pytest.mark.parametrize(
     "category, approvals, minimum",
-    [("InfraOps", 0, 1), ("MpcThresholdDecrypt", 1, 2), ("AiModelDeployment", 1, 2), ("AiCriticalExecution", 2, 3)],
+    [
+        ("InfraOps", 0, 1),
+        ("MpcThresholdDecrypt", 1, 2),
+        ("AiModelDeployment", 1, 2),
+        ("AiCriticalExecution", 2, 3),
+    ],
 )
 def test_governance_minimum_approvals(category: str, approvals: int, minimum: int) -> None:
     text = edit(SPEC_3_1, 'category = "Generic"', f'category = "{category}"')
     text = edit(text, "required_approvals = 1", f"required_approvals = {approvals}")
     text = edit(text, "auto_approve = true", "auto_approve = false")
-    d = diagnostic(text, "component.circuit.governance.required_approvals", f"expected at least {minimum} for the `{category}`", line=41)
+    d = diagnostic(
+        text,
+        "component.circuit.governance.required_approvals",
+        f"expected at least {minimum} for the `{category}`",
+        line=41,
+    )
     assert "§9.1" in d.message and f"found {approvals}" in d.message
     ok = edit(text, f"required_approvals = {approvals}", f"required_approvals = {minimum}")
     assert parse(ok).circuit.governance == Governance(category, minimum, False)  # type: ignore[union-attr]
 
 
-@pytest.mark.parametrize("category", ["InfraOps", "MpcThresholdDecrypt", "AiModelDeployment", "AiCriticalExecution"])
+@pytest.mark.parametrize(
+    "category", ["InfraOps", "MpcThresholdDecrypt", "AiModelDeployment", "AiCriticalExecution"]
+)
 def test_auto_approve_only_for_generic(category: str) -> None:
     text = edit(SPEC_3_1, 'category = "Generic"', f'category = "{category}"')
     text = edit(text, "required_approvals = 1", "required_approvals = 3")
-    d = diagnostic(text, "component.circuit.governance.auto_approve", "`auto_approve = true` is only allowed for the `Generic`", line=42)
+    d = diagnostic(
+        text,
+        "component.circuit.governance.auto_approve",
+        "`auto_approve = true` is only allowed for the `Generic`",
+        line=42,
+    )
     assert "§9.1" in d.message and "reviewed" in d.message and f"not `{category}`" in d.message
 
 
@@ -641,8 +768,18 @@ def test_governance_type_errors() -> None:
     text = edit(text, "auto_approve = true", 'auto_approve = "yes"')
     d = diagnostic(text, "component.circuit.governance.category", 'found "generic"', line=39)
     assert d.help == 'did you mean "Generic"?'
-    diagnostic(text, "component.circuit.governance.required_approvals", "expected a non-negative integer, found boolean true", line=41)
-    diagnostic(text, "component.circuit.governance.auto_approve", 'expected a boolean (true or false), found string "yes"', line=42)
+    diagnostic(
+        text,
+        "component.circuit.governance.required_approvals",
+        "expected a non-negative integer, found boolean true",
+        line=41,
+    )
+    diagnostic(
+        text,
+        "component.circuit.governance.auto_approve",
+        'expected a boolean (true or false), found string "yes"',
+        line=42,
+    )
 
 
 def test_governance_category_is_required() -> None:
@@ -656,15 +793,40 @@ def test_fpga_rules() -> None:
     text = edit(text, "clock_mhz = 250", "clock_mhz = 0")
     text = edit(text, "pipeline_stages = 8", 'pipeline_stages = 0\nlicense = "BSL 1.1"')
     diagnostic(text, "component.circuit.fpga.device_families", "expected at least one device family", line=47)
-    diagnostic(text, "component.circuit.fpga.resource_estimate.luts", "expected a non-negative integer, found integer -1", line=48)
-    diagnostic(text, "component.circuit.fpga.clock_mhz", "expected a positive number of MHz, found integer 0", line=49)
-    diagnostic(text, "component.circuit.fpga.pipeline_stages", "expected a positive integer, found integer 0", line=50)
-    diagnostic(text, "component.circuit.fpga.license", 'expected an SPDX license expression like "Apache-2.0"', line=51)
+    diagnostic(
+        text,
+        "component.circuit.fpga.resource_estimate.luts",
+        "expected a non-negative integer, found integer -1",
+        line=48,
+    )
+    diagnostic(
+        text,
+        "component.circuit.fpga.clock_mhz",
+        "expected a positive number of MHz, found integer 0",
+        line=49,
+    )
+    diagnostic(
+        text,
+        "component.circuit.fpga.pipeline_stages",
+        "expected a positive integer, found integer 0",
+        line=50,
+    )
+    diagnostic(
+        text,
+        "component.circuit.fpga.license",
+        'expected an SPDX license expression like "Apache-2.0"',
+        line=51,
+    )
 
 
 @pytest.mark.parametrize("clock", ["nan", "inf", "-250.0", "true", '"250"'])
 def test_fpga_clock_must_be_a_positive_finite_number(clock: str) -> None:
-    diagnostic(edit(SPEC_3_1, "clock_mhz = 250", f"clock_mhz = {clock}"), "component.circuit.fpga.clock_mhz", "expected a positive number of MHz", line=49)
+    diagnostic(
+        edit(SPEC_3_1, "clock_mhz = 250", f"clock_mhz = {clock}"),
+        "component.circuit.fpga.clock_mhz",
+        "expected a positive number of MHz",
+        line=49,
+    )
 
 
 def test_fpga_optional_fields_and_license() -> None:
@@ -672,26 +834,44 @@ def test_fpga_optional_fields_and_license() -> None:
     text = edit(text, "clock_mhz = 250", "clock_mhz = 312.5")
     fpga = parse(text).circuit.fpga  # type: ignore[union-attr]
     assert fpga is not None and fpga.license == "BSL-1.1" and fpga.clock_mhz == 312.5
-    minimal = BASE.replace('targets = ["cpu"]', 'targets = ["fpga"]') + '\n[component.circuit.fpga]\ndevice_families = ["xc7a35t"]\n'
+    minimal = (
+        BASE.replace('targets = ["cpu"]', 'targets = ["fpga"]')
+        + '\n[component.circuit.fpga]\ndevice_families = ["xc7a35t"]\n'
+    )
     assert parse(minimal).circuit.fpga == FpgaSpec(("xc7a35t",))  # type: ignore[union-attr]
 
 
 def test_fpga_device_family_names() -> None:
     text = edit(SPEC_3_1, '"xcvu13p"]', '"xcvu 13p"]')
-    diagnostic(text, "component.circuit.fpga.device_families", 'item 2: expected an FPGA part name like "xcvu9p", found "xcvu 13p"', line=47)
+    diagnostic(
+        text,
+        "component.circuit.fpga.device_families",
+        'item 2: expected an FPGA part name like "xcvu9p", found "xcvu 13p"',
+        line=47,
+    )
 
 
 # --- category rules -------------------------------------------------------------------------
 
 
 def test_schema_pack_must_not_have_circuit() -> None:
-    text = SPEC_6_4 + '\n[component.circuit]\nentry = "circuits/a.circuit.yaml"\ntargets = ["cpu"]\nwitness_tier = 0\n'
-    diagnostic(text, "component.circuit", "`esf-schema` packages must not have a `[component.circuit]` table", line=20)
+    text = (
+        SPEC_6_4
+        + '\n[component.circuit]\nentry = "circuits/a.circuit.yaml"\ntargets = ["cpu"]\nwitness_tier = 0\n'
+    )
+    diagnostic(
+        text,
+        "component.circuit",
+        "`esf-schema` packages must not have a `[component.circuit]` table",
+        line=20,
+    )
 
 
 def test_smart_circuit_must_have_circuit() -> None:
     text = BASE.split("[component.circuit]")[0]
-    diagnostic(text, "component.category", "`smart-circuit` packages must have a `[component.circuit]` table", line=4)
+    diagnostic(
+        text, "component.category", "`smart-circuit` packages must have a `[component.circuit]` table", line=4
+    )
 
 
 @pytest.mark.parametrize("category", ["wire-adapter", "fpga-circuit", "console-widget", "integration"])
@@ -718,7 +898,7 @@ def test_toml_error_at_end_of_document() -> None:
 
 
 def test_duplicate_key_is_a_toml_error() -> None:
-    d = errors(BASE + 'witness_tier = 2\n').diagnostics[0]
+    d = errors(BASE + "witness_tier = 2\n").diagnostics[0]
     assert d.message.startswith("invalid TOML") and d.line == 12
 
 
@@ -766,7 +946,7 @@ def test_deeply_nested_table_headers() -> None:
         b"[component]\ninclude = { schemas = [[1]] }\n",
         b'[component.circuit]\nfpga = { resource_estimate = [] }\ntargets = "x"\n',
         b'[component.circuit.governance]\ncategory = 1\nrequired_approvals = "x"\n',
-        b'[component.circuit.resources]\nestimated_cost_es = []\n',
+        b"[component.circuit.resources]\nestimated_cost_es = []\n",
     ],
 )
 def test_garbage_gives_estream_error_not_traceback(content: bytes) -> None:
@@ -834,7 +1014,9 @@ def test_long_arrays_with_many_problems_stay_fast() -> None:
 
 def test_integers_beyond_64_bits_are_rejected() -> None:
     text = edit(SPEC_3_1, "memory_bytes = 16384", "memory_bytes = 99999999999999999999")
-    d = diagnostic(text, "component.circuit.resources.memory_bytes", "expected a non-negative integer", line=33)
+    d = diagnostic(
+        text, "component.circuit.resources.memory_bytes", "expected a non-negative integer", line=33
+    )
     assert d.help == "TOML integers are at most 9223372036854775807"
 
 
@@ -863,14 +1045,20 @@ def wire_manifest(table: str = WIRE) -> str:
 def test_wire_adapter_table_parses() -> None:
     m = parse(wire_manifest())
     assert m.wire_adapter == WireAdapterSpec(
-        "mqtt", ("3.1.1", "5.0"), "binary", "circuits/mqtt-ingress.circuit.yaml", "circuits/mqtt-egress.circuit.yaml"
+        "mqtt",
+        ("3.1.1", "5.0"),
+        "binary",
+        "circuits/mqtt-ingress.circuit.yaml",
+        "circuits/mqtt-egress.circuit.yaml",
     )
     assert parse(BASE).wire_adapter is None
 
 
 def test_wire_adapter_errors_are_all_reported() -> None:
     text = wire_manifest(
-        WIRE.replace('"binary"', '"binery"').replace('["3.1.1", "5.0"]', "[]").replace('"mqtt"', '"MQTT"')
+        WIRE.replace('"binary"', '"binery"')
+        .replace('["3.1.1", "5.0"]', "[]")
+        .replace('"mqtt"', '"MQTT"')
         .replace('"circuits/mqtt-egress.circuit.yaml"', '"../egress.py"')
     )
     problems = {d.key: d for d in errors(text).diagnostics}
@@ -885,7 +1073,11 @@ def test_wire_adapter_errors_are_all_reported() -> None:
 
 
 def test_wire_adapter_requires_its_keys_and_category() -> None:
-    d = diagnostic(wire_manifest(WIRE.replace('encoding = "binary"\n', "")), "component.wire_adapter.encoding", "missing required key")
+    d = diagnostic(
+        wire_manifest(WIRE.replace('encoding = "binary"\n', "")),
+        "component.wire_adapter.encoding",
+        "missing required key",
+    )
     assert d.message
     d = diagnostic(BASE + WIRE, "component.wire_adapter", "only allowed in `wire-adapter` packages")
     assert d.help == 'set `category = "wire-adapter"` or remove the table'

@@ -27,7 +27,9 @@ from estream.core.resolution import PackageSchemas
 from estream.core.semver import VersionReq
 
 #: Directory entries never part of a package when reading a source directory.
-SKIP_DIRS = frozenset({".git", ".estream-install", "dist", "node_modules", "__pycache__", ".pants.d", ".venv"})
+SKIP_DIRS = frozenset(
+    {".git", ".estream-install", "dist", "node_modules", "__pycache__", ".pants.d", ".venv"}
+)
 #: A repository with more manifests than this is not scanned further for dependencies.
 MAX_SCAN_MANIFESTS = 10000
 
@@ -65,7 +67,9 @@ def read_package_directory(root: Path) -> Dict[str, bytes]:
     for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
         for name in sorted(dirnames):
             if (Path(dirpath) / name).is_symlink():
-                raise EstreamError.single(display(Path(dirpath) / name), "symbolic links are not allowed in a package")
+                raise EstreamError.single(
+                    display(Path(dirpath) / name), "symbolic links are not allowed in a package"
+                )
         dirnames[:] = sorted(d for d in dirnames if _keep_dir(dirpath, d, nested=False))
         for name in sorted(filenames):
             full = Path(dirpath) / name
@@ -127,7 +131,9 @@ class DirectoryPackages:
             self._by_name = self._scan()
         out = []
         for manifest, directory in self._by_name.get(name, ()):
-            documents = tuple(parse_esf(p.read_bytes(), display(p)) for p in walk_files(directory, ESF_SUFFIX))
+            documents = tuple(
+                parse_esf(p.read_bytes(), display(p)) for p in walk_files(directory, ESF_SUFFIX)
+            )
             out.append(PackageSchemas(manifest, documents))
         return out
 

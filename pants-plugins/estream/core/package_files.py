@@ -42,4 +42,11 @@ def select_package_files(manifest: Manifest, paths: Iterable[str]) -> List[str]:
     return sorted(selected)
 
 
-__all__ = ["DOC_GLOBS", "LICENSE_FILE", "README_FILE", "include_patterns", "package_relative", "select_package_files"]
+__all__ = [
+    "DOC_GLOBS",
+    "LICENSE_FILE",
+    "README_FILE",
+    "include_patterns",
+    "package_relative",
+    "select_package_files",
+]

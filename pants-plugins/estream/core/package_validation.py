@@ -218,14 +218,16 @@ def validate_package(
     own = PackageSchemas(manifest, tuple(schemas))
     if schemas_ok:
         try:
-            resolved = resolve_packages([own, *[d for d in dependencies if d.name != manifest.name]], [manifest.name])[
-                manifest.name
-            ]
+            resolved = resolve_packages(
+                [own, *[d for d in dependencies if d.name != manifest.name]], [manifest.name]
+            )[manifest.name]
         except EstreamError as e:
             diagnostics.extend(e.diagnostics)
 
     env = esf_type_environment(schemas + dependency_documents(manifest, dependencies))
-    circuit_files = {rel: (display_path(root, rel), files[rel]) for rel in paths if rel.endswith(CIRCUIT_SUFFIX)}
+    circuit_files = {
+        rel: (display_path(root, rel), files[rel]) for rel in paths if rel.endswith(CIRCUIT_SUFFIX)
+    }
     circuits, circuit_problems = circuit_diagnostics(manifest, circuit_files, env, files.__contains__, root)
     if schemas_ok:
         diagnostics.extend(circuit_problems)

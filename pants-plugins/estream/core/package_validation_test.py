@@ -15,7 +15,11 @@ from estream.testutil.package_text import manifest_toml
 
 
 def package(prefix: str, files: Dict[str, str]) -> Dict[str, bytes]:
-    return {p[len(prefix) + 1 :]: c.encode() for p, c in files.items() if p.startswith(prefix + "/") and not p.endswith("BUILD")}
+    return {
+        p[len(prefix) + 1 :]: c.encode()
+        for p, c in files.items()
+        if p.startswith(prefix + "/") and not p.endswith("BUILD")
+    }
 
 
 def base_package() -> PackageSchemas:
@@ -45,7 +49,9 @@ def test_license_is_required_only_for_publishing() -> None:
 def test_every_problem_is_reported_at_once() -> None:
     files = package("demo", BASE)
     del files["LICENSE"]
-    files["circuits/meter.circuit.yaml"] = files["circuits/meter.circuit.yaml"].replace(b'version: "0.3.0"', b'version: "0.4.0"')
+    files["circuits/meter.circuit.yaml"] = files["circuits/meter.circuit.yaml"].replace(
+        b'version: "0.3.0"', b'version: "0.4.0"'
+    )
     with pytest.raises(EstreamError) as e:
         validate_package(files, root="demo", dependencies=[])
     found = {(d.path, d.key) for d in e.value.diagnostics}
@@ -57,12 +63,20 @@ def test_every_problem_is_reported_at_once() -> None:
 def test_dependency_closure_is_transitive_and_passes_requirements() -> None:
     asked: List[tuple] = []
     top = parse_manifest(
-        manifest_toml("top", description="t", license="MIT", provides=["T"], dependencies={"mid": "^1"}).encode(), "top.toml"
+        manifest_toml(
+            "top", description="t", license="MIT", provides=["T"], dependencies={"mid": "^1"}
+        ).encode(),
+        "top.toml",
     )
     mid = PackageSchemas(
         parse_manifest(
             manifest_toml(
-                "mid", "1.1.0", description="m", license="MIT", provides=["M"], dependencies={"esf-base": "^1.0", "top": "^1"}
+                "mid",
+                "1.1.0",
+                description="m",
+                license="MIT",
+                provides=["M"],
+                dependencies={"esf-base": "^1.0", "top": "^1"},
             ).encode(),
             "mid.toml",
         ),

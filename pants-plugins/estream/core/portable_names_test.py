@@ -46,7 +46,9 @@ def test_archives_with_colliding_names_are_refused_when_read_and_built(extra) ->
     raw = gzip.compress(_tar({"LICENSE": b"x", **extra}))
     with pytest.raises(EstreamError) as e:
         read_archive(raw, source="evil.tar.gz")
-    assert "refusing the archive before anything is installed" in str(e.value) and "evil.tar.gz" in str(e.value)
+    assert "refusing the archive before anything is installed" in str(e.value) and "evil.tar.gz" in str(
+        e.value
+    )
 
 
 def _tar(files) -> bytes:

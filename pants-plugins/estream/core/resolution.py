@@ -105,14 +105,21 @@ class ResolvedPackage:
             "manifest": self.manifest_path,
             "provides": [{"schema": s, "file": f} for s, f in self.provides],
             "requires": [
-                {"schema": r.schema, "provider": r.provider, "provider_version": r.provider_version, "file": r.file}
+                {
+                    "schema": r.schema,
+                    "provider": r.provider,
+                    "provider_version": r.provider_version,
+                    "file": r.file,
+                }
                 for r in self.requires
             ],
             "dependencies": [
-                {"name": d.name, "requirement": d.requirement, "version": d.version} for d in self.dependencies
+                {"name": d.name, "requirement": d.requirement, "version": d.version}
+                for d in self.dependencies
             ],
             "references": [
-                {"file": r.file, "key": r.key, "name": r.name, "provider": r.provider} for r in self.references
+                {"file": r.file, "key": r.key, "name": r.name, "provider": r.provider}
+                for r in self.references
             ],
         }
 
@@ -257,7 +264,9 @@ class _PackageResolution:
                         path,
                         f"package `{manifest.name}` depends on `{dep_name}`, but no package of that name exists",
                         key=key,
-                        help=f"did you mean `{guess}`?" if guess else f"known packages: {_listing(self.by_name)}",
+                        help=f"did you mean `{guess}`?"
+                        if guess
+                        else f"known packages: {_listing(self.by_name)}",
                     )
                 )
                 continue
@@ -269,7 +278,7 @@ class _PackageResolution:
                         f"package `{manifest.name}` requires `{dep_name} {dep.req_text}`, but the version "
                         f"found is {version} (in `{target.manifest.path}`)",
                         key=key,
-                        help=f"change the requirement to accept {version} (e.g. \"^{version}\"), "
+                        help=f'change the requirement to accept {version} (e.g. "^{version}"), '
                         f"or depend on a release matching `{dep.req_text}`",
                     )
                 )
@@ -377,12 +386,14 @@ class _PackageResolution:
         """Help for a required name no dependency provides: who does, or what is close."""
         exports = self.exports
         providers_elsewhere = sorted(
-            n for n, ex in exports.items() if name in ex and ex[name][0] == "schema" and n != self.manifest.name
+            n
+            for n, ex in exports.items()
+            if name in ex and ex[name][0] == "schema" and n != self.manifest.name
         )
         if providers_elsewhere:
             return (
                 f"provided by {_listing(providers_elsewhere)}, which is not a dependency: add "
-                f"`{providers_elsewhere[0]} = \"^{self.by_name[providers_elsewhere[0]].manifest.version}\"` "
+                f'`{providers_elsewhere[0]} = "^{self.by_name[providers_elsewhere[0]].manifest.version}"` '
                 "to [component.dependencies]"
             )
         all_provided = {n for ex in exports.values() for n, (k, _) in ex.items() if k == "schema"}
@@ -410,7 +421,10 @@ class _PackageResolution:
         candidates = self.offered.get(ref.name, [])
         if len(candidates) == 1:
             provider_name = candidates[0]
-            if self.exports[provider_name][ref.name][0] == "schema" and ref.name not in manifest.schemas.requires:
+            if (
+                self.exports[provider_name][ref.name][0] == "schema"
+                and ref.name not in manifest.schemas.requires
+            ):
                 self.diags.append(
                     Diagnostic(
                         file,

@@ -12,8 +12,13 @@ from estream.core.resolution import PackageSchemas, render_graph, resolve_packag
 from estream.testutil.package_text import esf_schema_yaml, manifest_toml
 
 
-def manifest(name: str, version: str = "1.0.0", provides: Sequence[str] = (), requires: Sequence[str] = (),
-             deps: Optional[Dict[str, str]] = None) -> bytes:
+def manifest(
+    name: str,
+    version: str = "1.0.0",
+    provides: Sequence[str] = (),
+    requires: Sequence[str] = (),
+    deps: Optional[Dict[str, str]] = None,
+) -> bytes:
     text = manifest_toml(
         name,
         version,
@@ -26,7 +31,9 @@ def manifest(name: str, version: str = "1.0.0", provides: Sequence[str] = (), re
     return text.encode()
 
 
-def schema_file(ns: str, schemas: Dict[str, Dict[str, str]], enums: Optional[Dict[str, Sequence[str]]] = None) -> bytes:
+def schema_file(
+    ns: str, schemas: Dict[str, Dict[str, str]], enums: Optional[Dict[str, Sequence[str]]] = None
+) -> bytes:
     return esf_schema_yaml(schemas, namespace=ns, enums=enums).encode()
 
 
@@ -38,8 +45,13 @@ def pkg(name: str, files: Dict[str, bytes], **kw) -> PackageSchemas:
 
 TRADING = pkg(
     "trading",
-    {"t.esf.yaml": schema_file("t", {"Order": {"id": "bytes32", "side": "Side"}, "Internal": {"x": "u8"}},
-                               {"Side": ["Buy", "Sell"]})},
+    {
+        "t.esf.yaml": schema_file(
+            "t",
+            {"Order": {"id": "bytes32", "side": "Side"}, "Internal": {"x": "u8"}},
+            {"Side": ["Buy", "Sell"]},
+        )
+    },
     version="1.2.0",
     provides=["Order"],
 )
@@ -83,10 +95,20 @@ def test_requiring_an_exported_enum_is_satisfied() -> None:
 
 
 def test_transitive_provider_satisfies_requirement() -> None:
-    middle = pkg("middle", {"m.esf.yaml": schema_file("m", {"Mid": {"o": "Order"}})},
-                 provides=["Mid"], requires=["Order"], deps={"trading": "^1"})
-    top = pkg("top", {"x.esf.yaml": schema_file("x", {"Top": {"o": "Order", "m": "Mid"}})},
-              provides=["Top"], requires=["Order", "Mid"], deps={"middle": "^1"})
+    middle = pkg(
+        "middle",
+        {"m.esf.yaml": schema_file("m", {"Mid": {"o": "Order"}})},
+        provides=["Mid"],
+        requires=["Order"],
+        deps={"trading": "^1"},
+    )
+    top = pkg(
+        "top",
+        {"x.esf.yaml": schema_file("x", {"Top": {"o": "Order", "m": "Mid"}})},
+        provides=["Top"],
+        requires=["Order", "Mid"],
+        deps={"middle": "^1"},
+    )
     resolved = resolve_packages([TRADING, middle, top], ["top"])
     assert {r.schema: r.provider for r in resolved["top"].requires} == {"Order": "trading", "Mid": "middle"}
 
@@ -153,7 +175,9 @@ def test_using_a_dependency_schema_without_requiring_it() -> None:
 
 
 def test_ambiguous_enum_reference() -> None:
-    other = pkg("other", {"o.esf.yaml": schema_file("o", {"O": {"s": "Side"}}, {"Side": ["L", "R"]})}, provides=["O"])
+    other = pkg(
+        "other", {"o.esf.yaml": schema_file("o", {"O": {"s": "Side"}}, {"Side": ["L", "R"]})}, provides=["O"]
+    )
     text = errors([TRADING, other, audit(deps={"trading": "^1", "other": "^1"})])
     assert "type `Side` is ambiguous, it is exported by `other`, `trading`" in text
 
@@ -166,8 +190,17 @@ def test_semver_mismatch_shows_requirement_and_version_found() -> None:
 
 @pytest.mark.parametrize(
     "req,ok",
-    [("^1.0", True), ("~1.2", True), ("~1.1", False), ("=1.2.0", True), (">=1.0, <1.2", False),
-     ("1.*", True), ("2.*", False), ("*", True), (">=1.2.0-alpha", True)],
+    [
+        ("^1.0", True),
+        ("~1.2", True),
+        ("~1.1", False),
+        ("=1.2.0", True),
+        (">=1.0, <1.2", False),
+        ("1.*", True),
+        ("2.*", False),
+        ("*", True),
+        (">=1.2.0-alpha", True),
+    ],
 )
 def test_semver_operators(req: str, ok: bool) -> None:
     packages = [TRADING, audit(deps={"trading": req})]
@@ -178,8 +211,12 @@ def test_semver_operators(req: str, ok: bool) -> None:
 
 
 def test_prerelease_version_needs_prerelease_requirement() -> None:
-    pre = pkg("trading", {"t.esf.yaml": schema_file("t", {"Order": {"id": "u8", "side": "Side"}}, {"Side": ["B"]})},
-              version="1.3.0-beta.1", provides=["Order"])
+    pre = pkg(
+        "trading",
+        {"t.esf.yaml": schema_file("t", {"Order": {"id": "u8", "side": "Side"}}, {"Side": ["B"]})},
+        version="1.3.0-beta.1",
+        provides=["Order"],
+    )
     assert "version found is 1.3.0-beta.1" in errors([pre, audit(deps={"trading": "^1.0"})])
     resolve_packages([pre, audit(deps={"trading": "^1.3.0-beta.1"})])
 
@@ -193,17 +230,23 @@ def test_unknown_dependency_package() -> None:
 def test_duplicate_definition_within_package_and_duplicate_package_names() -> None:
     p = PackageSchemas(
         parse_manifest(manifest("dup", provides=["A"]), "dup/estream-component.toml"),
-        (parse_esf(schema_file("d", {"A": {"x": "u8"}}), "dup/1.esf.yaml"),
-         parse_esf(schema_file("d", {"A": {"x": "u8"}}), "dup/2.esf.yaml")),
+        (
+            parse_esf(schema_file("d", {"A": {"x": "u8"}}), "dup/1.esf.yaml"),
+            parse_esf(schema_file("d", {"A": {"x": "u8"}}), "dup/2.esf.yaml"),
+        ),
     )
     text = errors([p])
     assert "`A` is already defined in `dup/1.esf.yaml`" in text
     twin = pkg("trading", {"z.esf.yaml": schema_file("z", {"Z": {"x": "u8"}})}, provides=["Z"])
-    assert "package name `trading` is also used by `trading/estream-component.toml`" in errors([TRADING, twin])
+    assert "package name `trading` is also used by `trading/estream-component.toml`" in errors(
+        [TRADING, twin]
+    )
 
 
 def test_every_error_is_reported_at_once() -> None:
-    text = errors([TRADING, audit(requires=["Order", "Nope"], provides=["Audit", "Gone"], deps={"trading": "^3"})])
+    text = errors(
+        [TRADING, audit(requires=["Order", "Nope"], provides=["Audit", "Gone"], deps={"trading": "^3"})]
+    )
     assert "4 errors found" in text or "3 errors found" in text
     assert "Nope" in text and "Gone" in text and "^3" in text
 
@@ -222,4 +265,7 @@ def test_in_repo_packages_resolve() -> None:
     resolved = resolve_packages([_load_dir(r) for r in roots])
     assert {"esf-iot", "esf-trading", "esf-carbon"} <= set(resolved)
     audit_pkg = resolved["estream-trade-audit"]
-    assert {r.schema: r.provider for r in audit_pkg.requires} == {"EStreamOrder": "esf-trading", "EStreamFill": "esf-trading"}
+    assert {r.schema: r.provider for r in audit_pkg.requires} == {
+        "EStreamOrder": "esf-trading",
+        "EStreamFill": "esf-trading",
+    }

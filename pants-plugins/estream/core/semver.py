@@ -130,8 +130,13 @@ class Version:
         for what in ("major", "minor", "patch"):
             value = getattr(self, what)
             if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= _MAX_NUMBER:
-                raise _version_error(str(self), f"the {what} version number must be an integer from 0 to {_MAX_NUMBER}")
-        for what, idents, zero_rule in (("pre-release", self.prerelease, True), ("build metadata", self.build, False)):
+                raise _version_error(
+                    str(self), f"the {what} version number must be an integer from 0 to {_MAX_NUMBER}"
+                )
+        for what, idents, zero_rule in (
+            ("pre-release", self.prerelease, True),
+            ("build metadata", self.build, False),
+        ):
             if isinstance(idents, str) or not all(isinstance(i, str) for i in idents):
                 raise TypeError(f"the {what} of a Version must be a tuple of strings")
             object.__setattr__(self, "prerelease" if zero_rule else "build", tuple(idents))
@@ -147,7 +152,10 @@ class Version:
                 prerelease=".".join(self.prerelease) or None,
                 build=".".join(self.build) or None,
             )
-        except (TypeError, ValueError) as e:  # the checks above make this unreachable; never let it escape raw
+        except (
+            TypeError,
+            ValueError,
+        ) as e:  # the checks above make this unreachable; never let it escape raw
             raise _version_error(str(self), f"not a SemVer 2.0.0 version: {e}") from None
         object.__setattr__(self, "_semver", parsed)
         pre = tuple(parsed.prerelease.split(".")) if parsed.prerelease else ()
@@ -173,12 +181,16 @@ class Version:
         if len(parts) != 3:
             if len(parts) < 3 and all(p.isdigit() for p in parts):
                 missing = ("minor", "patch")[len(parts) - 1 :]
-                reason = f"missing the {' and '.join(missing)} version number{'s' if len(missing) > 1 else ''}"
+                reason = (
+                    f"missing the {' and '.join(missing)} version number{'s' if len(missing) > 1 else ''}"
+                )
             else:
                 reason = "a version has exactly three dot-separated numbers: major.minor.patch"
             raise _version_error(text, reason)
         numbers: List[int] = []
-        for what, digits in zip(("major version number", "minor version number", "patch version number"), parts):
+        for what, digits in zip(
+            ("major version number", "minor version number", "patch version number"), parts
+        ):
             value, reason = _parse_number(digits, what)
             if value is None:
                 raise _version_error(text, reason)
@@ -448,7 +460,10 @@ class VersionReq:
         if not version.prerelease:
             return True
         return any(
-            c.major == version.major and c.minor == version.minor and c.patch == version.patch and c.prerelease
+            c.major == version.major
+            and c.minor == version.minor
+            and c.patch == version.patch
+            and c.prerelease
             for c in self.comparators
         )
 
@@ -475,7 +490,7 @@ class _ReqParser:
         char = self.text[self.pos]
         shown = repr(char)[1:-1] if not char.isprintable() else char
         return SemverError(
-            f"unexpected character `{shown}` in requirement \"{self.text}\" "
+            f'unexpected character `{shown}` in requirement "{self.text}" '
             f"at position {self.pos + 1}, expected {expected}",
             text=self.text,
             reason=f"unexpected character `{shown}` at position {self.pos + 1}, expected {expected}",
@@ -541,7 +556,9 @@ class _ReqParser:
                 break
         self.skip_spaces()
         if self.at_wildcard():
-            raise self.error("a wildcard `*` must be the whole requirement or follow a major version, as in `1.*`")
+            raise self.error(
+                "a wildcard `*` must be the whole requirement or follow a major version, as in `1.*`"
+            )
         major = self.number("major version number")
         minor: Optional[int] = None
         patch: Optional[int] = None
@@ -583,4 +600,3 @@ class _ReqParser:
         if self.peek() == "-" and patch is None:
             raise self.error("a pre-release needs a full major.minor.patch version, as in `1.2.3-alpha`")
         return Comparator(op, major, minor, patch, prerelease)
-

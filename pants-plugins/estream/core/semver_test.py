@@ -87,7 +87,9 @@ def test_parse_invalid_versions(text: str, reason: str) -> None:
 
 
 def test_error_message_for_partial_version() -> None:
-    with pytest.raises(SemverError, match=r'^expected a version like "1\.2\.3", found "1\.2" \(missing the patch'):
+    with pytest.raises(
+        SemverError, match=r'^expected a version like "1\.2\.3", found "1\.2" \(missing the patch'
+    ):
         Version.parse("1.2")
 
 
@@ -435,7 +437,9 @@ _ident = st.one_of(
     st.sampled_from(["alpha", "beta", "rc", "0a", "01", "-", "--1", ""]),
 )
 _version_text = st.builds(
-    lambda core, pre, build: ".".join(core) + ("-" + ".".join(pre) if pre else "") + ("+" + ".".join(build) if build else ""),
+    lambda core, pre, build: ".".join(core)
+    + ("-" + ".".join(pre) if pre else "")
+    + ("+" + ".".join(build) if build else ""),
     st.lists(_number, min_size=3, max_size=3),
     st.lists(_ident, max_size=4),
     st.lists(_ident, max_size=3),

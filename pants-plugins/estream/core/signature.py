@@ -219,7 +219,11 @@ def manifest_identity(data: bytes) -> Tuple[Optional[str], Optional[str], Option
     try:
         doc = load_toml(data, MANIFEST_FILE, what=MANIFEST_FILE)
     except EstreamError as e:
-        return None, None, "; ".join(d.message + (f" (line {d.line})" if d.line else "") for d in e.diagnostics)
+        return (
+            None,
+            None,
+            "; ".join(d.message + (f" (line {d.line})" if d.line else "") for d in e.diagnostics),
+        )
     component = doc.get("component")
     if not isinstance(component, dict):
         return None, None, f"{MANIFEST_FILE} has no [component] table"
@@ -328,12 +332,19 @@ def sign_package(
     ML-DSA-87 over its statement). Deterministic: the same inputs and key give identical bytes.
     """
     unsigned = prepare_signature(
-        files, name=name, version=version, public=key.public, development_key=key.development, signed_at=signed_at
+        files,
+        name=name,
+        version=version,
+        public=key.public,
+        development_key=key.development,
+        signed_at=signed_at,
     )
     return unsigned.finish(key.sign(unsigned.statement, ctx=CONTEXT))
 
 
-def _hex_field(doc: Mapping[str, Any], field: str, size: int, what: str, out: List[Diagnostic]) -> Optional[bytes]:
+def _hex_field(
+    doc: Mapping[str, Any], field: str, size: int, what: str, out: List[Diagnostic]
+) -> Optional[bytes]:
     value = doc.get(field)
     if not isinstance(value, str):
         out.append(Diagnostic(SIGNATURE_FILE, f"expected {what} as a hex string", key=field))
@@ -357,7 +368,7 @@ def _digest_field(value: Any, key: str, out: List[Diagnostic]) -> Optional[bytes
     if not isinstance(value, str) or not _DIGEST.match(value):
         out.append(Diagnostic(SIGNATURE_FILE, 'expected "sha3-256:<64 lowercase hex>"', key=key))
         return None
-    return bytes.fromhex(value[len("sha3-256:"):])
+    return bytes.fromhex(value[len("sha3-256:") :])
 
 
 #: SIGNATURE.ml-dsa limits, checked before any per-entry work (issue 13: a 2.5 KB archive listing
@@ -408,8 +419,16 @@ def parse_signature_file(data: bytes) -> SignatureFile:
     key_fp = doc.get("key_fingerprint")
     if "key_fingerprint" in doc:
         _digest_field(key_fp, "key_fingerprint", out)
-    public_key = _hex_field(doc, "public_key_hex", PUBLIC_KEY_SIZE, "ML-DSA-87 public key", out) if "public_key_hex" in doc else None
-    signature = _hex_field(doc, "signature_hex", SIGNATURE_SIZE, "ML-DSA-87 signature", out) if "signature_hex" in doc else None
+    public_key = (
+        _hex_field(doc, "public_key_hex", PUBLIC_KEY_SIZE, "ML-DSA-87 public key", out)
+        if "public_key_hex" in doc
+        else None
+    )
+    signature = (
+        _hex_field(doc, "signature_hex", SIGNATURE_SIZE, "ML-DSA-87 signature", out)
+        if "signature_hex" in doc
+        else None
+    )
     dev = doc.get("development_key")
     if "development_key" in doc and not isinstance(dev, bool):
         out.append(Diagnostic(SIGNATURE_FILE, "expected true or false", key="development_key"))
@@ -420,7 +439,11 @@ def parse_signature_file(data: bytes) -> SignatureFile:
                 raise ValueError
             format_signed_at(signed_at)
         except ValueError:
-            out.append(Diagnostic(SIGNATURE_FILE, "expected a UTC timestamp like 2026-02-10T12:00:00Z", key="signed_at"))
+            out.append(
+                Diagnostic(
+                    SIGNATURE_FILE, "expected a UTC timestamp like 2026-02-10T12:00:00Z", key="signed_at"
+                )
+            )
     root = _digest_field(doc.get("merkle_root"), "merkle_root", out) if "merkle_root" in doc else None
 
     entries = _file_entries(doc, out)
@@ -463,7 +486,9 @@ def _file_entries(doc: Dict[str, Any], out: List[Diagnostic]) -> List[FileEntry]
     entries: List[FileEntry] = []
     raw_files = doc.get("files")
     if "files" in doc and (not isinstance(raw_files, list) or not raw_files):
-        out.append(Diagnostic(SIGNATURE_FILE, "expected a non-empty array of {path, hash, size}", key="files"))
+        out.append(
+            Diagnostic(SIGNATURE_FILE, "expected a non-empty array of {path, hash, size}", key="files")
+        )
     elif raw_files is not None and len(raw_files) > MAX_SIGNATURE_ENTRIES:
         raise EstreamError.single(
             SIGNATURE_FILE,
@@ -480,9 +505,13 @@ def _file_entries(doc: Dict[str, Any], out: List[Diagnostic]) -> List[FileEntry]
             path = item.get("path")
             problem = path_problem(path)
             if problem:
-                out.append(Diagnostic(SIGNATURE_FILE, f"invalid path {path!r}: {problem}", key=f"{where}.path"))
+                out.append(
+                    Diagnostic(SIGNATURE_FILE, f"invalid path {path!r}: {problem}", key=f"{where}.path")
+                )
             elif path == SIGNATURE_FILE:
-                out.append(Diagnostic(SIGNATURE_FILE, "SIGNATURE.ml-dsa cannot list itself", key=f"{where}.path"))
+                out.append(
+                    Diagnostic(SIGNATURE_FILE, "SIGNATURE.ml-dsa cannot list itself", key=f"{where}.path")
+                )
             elif path in seen:
                 out.append(Diagnostic(SIGNATURE_FILE, f"duplicate path {path!r}", key=f"{where}.path"))
             digest = _digest_field(item.get("hash"), f"{where}.hash", out)
@@ -491,7 +520,13 @@ def _file_entries(doc: Dict[str, Any], out: List[Diagnostic]) -> List[FileEntry]
                 out.append(Diagnostic(SIGNATURE_FILE, "expected a non-negative integer", key=f"{where}.size"))
             for field in sorted(set(item) - {"path", "hash", "size"}):
                 out.append(Diagnostic(SIGNATURE_FILE, "unknown field", key=f"{where}.{field}"))
-            if not problem and path != SIGNATURE_FILE and path not in seen and digest is not None and isinstance(size, int):
+            if (
+                not problem
+                and path != SIGNATURE_FILE
+                and path not in seen
+                and digest is not None
+                and isinstance(size, int)
+            ):
                 seen.add(path)
                 entries.append(FileEntry(path, size, digest))  # type: ignore[arg-type]  # `problem` is None: a str
     return entries

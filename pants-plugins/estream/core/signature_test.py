@@ -37,7 +37,11 @@ def test_file_shape_and_determinism():
     assert doc["key_id"] == "test-key" and doc["development_key"] is False
     assert doc["key_fingerprint"] == KEY.fingerprint
     assert doc["merkle_root"] == "sha3-256:" + root_for_files(FILES).hex()
-    assert [f["path"] for f in doc["files"]] == ["README.md", "circuits/a.circuit.yaml", "estream-component.toml"]
+    assert [f["path"] for f in doc["files"]] == [
+        "README.md",
+        "circuits/a.circuit.yaml",
+        "estream-component.toml",
+    ]
     assert doc["files"][0]["size"] == 5
     assert len(doc["signature_hex"]) == 2 * 4627 and len(doc["public_key_hex"]) == 2 * 2592
 
@@ -46,9 +50,9 @@ def test_signature_is_over_domain_separated_statement():
     sig = parse_signature_file(sign())
     statement = sig.statement()
     assert statement.startswith(DOMAIN_TAG)
-    body = json.loads(statement[len(DOMAIN_TAG):])
+    body = json.loads(statement[len(DOMAIN_TAG) :])
     assert body["file_count"] == 3 and body["package"]["version"] == "1.0.0"
-    assert b" " not in statement[len(DOMAIN_TAG):]
+    assert b" " not in statement[len(DOMAIN_TAG) :]
     assert KEY.public.verify(statement, sig.signature, ctx=CONTEXT)
     assert not KEY.public.verify(statement, sig.signature, ctx=b"")
     assert sig.signature_is_valid()
@@ -102,7 +106,10 @@ def mutate(**changes):
         (mutate(merkle_root="sha1:00"), "merkle_root"),
         (mutate(files=[]), "non-empty array"),
         (mutate(files=[{"path": "../x", "hash": "sha3-256:" + "0" * 64, "size": 1}]), "`..`"),
-        (mutate(files=[{"path": "SIGNATURE.ml-dsa", "hash": "sha3-256:" + "0" * 64, "size": 1}]), "cannot list itself"),
+        (
+            mutate(files=[{"path": "SIGNATURE.ml-dsa", "hash": "sha3-256:" + "0" * 64, "size": 1}]),
+            "cannot list itself",
+        ),
         (mutate(files=[{"path": "a", "hash": "sha3-256:" + "0" * 64, "size": -1}] * 2), "duplicate path"),
         (mutate(extra=1), "unknown field"),
         (mutate(development_key="no"), "true or false"),
@@ -134,7 +141,10 @@ def test_too_many_entries_is_one_diagnostic_before_per_entry_work():
     with pytest.raises(EstreamError) as e:
         parse_signature_file(bogus)
     (d,) = e.value.diagnostics
-    assert d.key == "files" and f"lists {MAX_SIGNATURE_ENTRIES + 1} files; the limit is {MAX_SIGNATURE_ENTRIES}" in d.message
+    assert (
+        d.key == "files"
+        and f"lists {MAX_SIGNATURE_ENTRIES + 1} files; the limit is {MAX_SIGNATURE_ENTRIES}" in d.message
+    )
 
 
 @pytest.mark.parametrize(

@@ -117,7 +117,12 @@ class _Parser:
         if self.peek() == "WITH":
             self.index += 1
             exception = self.peek()
-            if exception is None or exception in _SPDX_OPERATORS or exception in "()" or not _SPDX_ID_RE.match(exception):
+            if (
+                exception is None
+                or exception in _SPDX_OPERATORS
+                or exception in "()"
+                or not _SPDX_ID_RE.match(exception)
+            ):
                 return "`WITH` must be followed by a license exception identifier"
             self.index += 1
         return None

@@ -5,7 +5,13 @@ import json
 
 import pytest
 
-from estream.core.terminal_text import MAX_FIELD_CHARS, TerminalStream, for_terminal, for_terminal_lines, is_safe
+from estream.core.terminal_text import (
+    MAX_FIELD_CHARS,
+    TerminalStream,
+    for_terminal,
+    for_terminal_lines,
+    is_safe,
+)
 
 HOSTILE = [
     "\x1b[2J",  # clear screen

@@ -144,7 +144,10 @@ def structure_problem(text: str) -> Optional[Tuple[str, int]]:
             if first in "[{":
                 depth += 1
                 if depth > MAX_NESTING:
-                    return f"has arrays or inline tables nested too deeply (more than {MAX_NESTING} levels)", match.start()
+                    return (
+                        f"has arrays or inline tables nested too deeply (more than {MAX_NESTING} levels)",
+                        match.start(),
+                    )
             elif first in "]}":
                 depth = max(depth - 1, 0)
             dots = chars = 0

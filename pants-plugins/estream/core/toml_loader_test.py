@@ -39,7 +39,7 @@ def test_size_cap_and_utf8() -> None:
     with pytest.raises(EstreamError) as e:
         load_toml(b'a = "ok"\nb = "\xff"\n', "bad.toml")
     assert e.value.diagnostics[0].line == 2 and "UTF-8" in e.value.diagnostics[0].message
-    assert load_toml('a = 1\n', "ok.toml") == {"a": 1}
+    assert load_toml("a = 1\n", "ok.toml") == {"a": 1}
 
 
 # Issue 13: limits checked before tomli runs (tomli 2.0.1 is quadratic in a dotted key's parts).

@@ -135,7 +135,13 @@ class TomlValidator:
     # -- reporting
 
     def error(
-        self, key: Key, message: str, *, help: Optional[str] = None, value: Optional[str] = None, occurrence: int = 0
+        self,
+        key: Key,
+        message: str,
+        *,
+        help: Optional[str] = None,
+        value: Optional[str] = None,
+        occurrence: int = 0,
     ) -> None:
         self.reported += 1
         if self.reported > MAX_DIAGNOSTICS:
@@ -145,7 +151,9 @@ class TomlValidator:
         if self.reported == MAX_DIAGNOSTICS:
             self.diag.error(f"stopped after {MAX_DIAGNOSTICS} problems; fix these and run again")
 
-    def expected(self, key: Key, what: str, found: Any, *, help: Optional[str] = None, item: Optional[int] = None) -> None:
+    def expected(
+        self, key: Key, what: str, found: Any, *, help: Optional[str] = None, item: Optional[int] = None
+    ) -> None:
         where = f"item {item + 1}: " if item is not None else ""
         hint = found if isinstance(found, str) else None
         self.error(key, f"{where}expected {what}, found {describe_toml_value(found)}", help=help, value=hint)
@@ -163,8 +171,16 @@ class TomlValidator:
                     self.reported += 1  # nothing more will be shown; skip the costly suggestion
                     continue
                 suggestion = closest_match(name, allowed)
-                help = f"did you mean `{suggestion}`?" if suggestion else f"expected one of: {', '.join(allowed)}"
-                where = f"in `[{dotted_key(key)}]`" if key else f"at the top level (everything goes under `[{self.root_table}]`)"
+                help = (
+                    f"did you mean `{suggestion}`?"
+                    if suggestion
+                    else f"expected one of: {', '.join(allowed)}"
+                )
+                where = (
+                    f"in `[{dotted_key(key)}]`"
+                    if key
+                    else f"at the top level (everything goes under `[{self.root_table}]`)"
+                )
                 self.error(key + (name,), f"unknown key `{dotted_key([name])}` {where}", help=help)
         return value
 
@@ -182,7 +198,12 @@ class TomlValidator:
 
     def integer(self, value: Any, key: Key, low: int, high: Optional[int], what: str) -> Any:
         # bool is an int in Python but never a valid count or tier in a manifest.
-        if isinstance(value, bool) or not isinstance(value, int) or value < low or (high is not None and value > high):
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int)
+            or value < low
+            or (high is not None and value > high)
+        ):
             self.expected(key, what, value)
             return INVALID
         if value > TOML_MAX_INT:
@@ -212,7 +233,12 @@ class TomlValidator:
                 ok = False
                 continue
             if unique and item in seen:
-                self.error(key, f"item {index + 1}: {quoted(item)} is listed twice", value=item, occurrence=seen[item])
+                self.error(
+                    key,
+                    f"item {index + 1}: {quoted(item)} is listed twice",
+                    value=item,
+                    occurrence=seen[item],
+                )
                 ok = False
             seen[item] = seen.get(item, 0) + 1
         return tuple(value) if ok else INVALID

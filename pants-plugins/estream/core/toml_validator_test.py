@@ -24,7 +24,11 @@ class _PointValidator(TomlValidator):
 
     def document(self, data: Dict[str, Any]) -> Optional[Dict[str, Any]]:
         root = self.table(data, (), ("point",))
-        point = self.table(root.get("point", {}), ("point",), ("x", "visible", "version", "tags")) if root else None
+        point = (
+            self.table(root.get("point", {}), ("point",), ("x", "visible", "version", "tags"))
+            if root
+            else None
+        )
         if point is None:
             return None
         out = {
@@ -33,7 +37,9 @@ class _PointValidator(TomlValidator):
             else INVALID,
             "visible": self.boolean(point.get("visible", False), ("point", "visible")),
             "version": self.semver_version(point.get("version", "1.0.0"), ("point", "version")),
-            "tags": self.string_list(point.get("tags", []), ("point", "tags"), "a tag", lambda item, index: True),
+            "tags": self.string_list(
+                point.get("tags", []), ("point", "tags"), "a tag", lambda item, index: True
+            ),
         }
         return None if INVALID in out.values() else out
 
@@ -61,10 +67,12 @@ def test_a_valid_document() -> None:
 
 
 def test_every_problem_is_reported_at_its_line_and_key() -> None:
-    error = problems('[point]\nx = true\nvisible = "yes"\nversion = "1"\ntags = ["a", "a"]\nextra = 1\nvisibel = 1\n')
+    error = problems(
+        '[point]\nx = true\nvisible = "yes"\nversion = "1"\ntags = ["a", "a"]\nextra = 1\nvisibel = 1\n'
+    )
     found = {(d.key, d.line): d for d in error.diagnostics}
     assert "expected an integer from 0 to 10, found boolean true" in found[("point.x", 2)].message
-    assert "found string \"yes\"" in found[("point.visible", 3)].message
+    assert 'found string "yes"' in found[("point.visible", 3)].message
     assert "SemVer" in found[("point.version", 4)].message
     assert "listed twice" in found[("point.tags", 5)].message
     assert found[("point.extra", 6)].help == "expected one of: x, visible, version, tags"
@@ -90,7 +98,10 @@ def test_reporting_stops_at_the_cap() -> None:
 
 
 def test_message_helpers() -> None:
-    assert dotted_key(("component", "dependencies", "odd name", 0, "x")) == 'component.dependencies."odd name"[0].x'
+    assert (
+        dotted_key(("component", "dependencies", "odd name", 0, "x"))
+        == 'component.dependencies."odd name"[0].x'
+    )
     assert quoted("a" * 100) == '"' + "a" * 77 + '..."'
     assert describe_toml_value(True) == "boolean true"
     assert describe_toml_value([1]) == "an array of 1 item"

@@ -46,7 +46,13 @@ from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Seque
 from estream.core.errors import MAX_DIAGNOSTICS, EstreamError
 from estream.core.keys import REVOKED, Keyring, PublicKey, empty_keyring, fingerprint
 from estream.core.merkle import SIGNATURE_FILE, FileEntry, format_digest, merkle_root, sha3_256_many
-from estream.core.signature import CONTEXT, MANIFEST_FILE, SignatureFile, manifest_identity, parse_signature_file
+from estream.core.signature import (
+    CONTEXT,
+    MANIFEST_FILE,
+    SignatureFile,
+    manifest_identity,
+    parse_signature_file,
+)
 from estream.core.terminal_text import for_terminal
 
 
@@ -217,7 +223,9 @@ class VerificationReport:
             lines.append("  Package signature: ✓ Valid")
         else:
             n = len(self.findings)
-            lines.append(f"  Package signature: ✗ {_TITLES[self.exit_code]} ({n} problem{'s' if n != 1 else ''})")
+            lines.append(
+                f"  Package signature: ✗ {_TITLES[self.exit_code]} ({n} problem{'s' if n != 1 else ''})"
+            )
         if self.key_fingerprint is not None:
             dev = " [development key]" if self.development_key else ""
             lines.append(f"  Signed by: {t(self.key_id)} ({t(self.key_fingerprint)}){dev}")
@@ -274,7 +282,10 @@ def expected_actual_lines(finding: Finding) -> List[str]:
     """The indented `expected`/`actual` pair under a per-file line, when the finding has one."""
     if finding.expected is None:
         return []
-    return [f"        expected {for_terminal(finding.expected)}", f"        actual   {for_terminal(finding.actual)}"]
+    return [
+        f"        expected {for_terminal(finding.expected)}",
+        f"        actual   {for_terminal(finding.actual)}",
+    ]
 
 
 def findings_from_error(
@@ -339,7 +350,9 @@ def _check_identity(sig: SignatureFile, files: Mapping[str, bytes], top_dir: Opt
     else:
         name, version, problem = manifest_identity(manifest)
         if problem:
-            out.append(Finding(ExitCode.NAME_VERSION_MISMATCH, f"{problem}; cannot confirm the package is {signed}"))
+            out.append(
+                Finding(ExitCode.NAME_VERSION_MISMATCH, f"{problem}; cannot confirm the package is {signed}")
+            )
         elif (name, version) != (sig.name, sig.version):
             out.append(
                 Finding(
@@ -420,7 +433,9 @@ def _check_trust(
         )
     elif entry.trust == REVOKED:
         findings.append(
-            Finding(ExitCode.UNTRUSTED_KEY, f"key {entry.key_id!r} ({actual_fp}) is revoked in {keyring.source}")
+            Finding(
+                ExitCode.UNTRUSTED_KEY, f"key {entry.key_id!r} ({actual_fp}) is revoked in {keyring.source}"
+            )
         )
     else:
         trusted_as = entry.key_id
@@ -457,7 +472,9 @@ def verify_package(
     keyring = keyring if keyring is not None else empty_keyring()
     raw = files.get(SIGNATURE_FILE)
     if raw is None:
-        finding = Finding(ExitCode.MALFORMED_SIGNATURE, f"{SIGNATURE_FILE} is missing; the package is unsigned")
+        finding = Finding(
+            ExitCode.MALFORMED_SIGNATURE, f"{SIGNATURE_FILE} is missing; the package is unsigned"
+        )
         return VerificationReport((finding,), source=source)
     try:
         sig = parse_signature_file(raw)
@@ -466,7 +483,9 @@ def verify_package(
 
     actual_fp = fingerprint(sig.public_key)
     findings = _check_signature(sig, actual_fp, check_signature)
-    trust_findings, trusted_as = _check_trust(sig, actual_fp, keyring, extra_trusted_keys, allow_development_key)
+    trust_findings, trusted_as = _check_trust(
+        sig, actual_fp, keyring, extra_trusted_keys, allow_development_key
+    )
     findings += trust_findings
     findings += _check_identity(sig, files, top_dir)
     findings += _check_files(sig, files)

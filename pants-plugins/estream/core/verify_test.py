@@ -257,9 +257,12 @@ def test_exit_codes_are_stable():
 
 def test_fpga_findings_rank_below_every_signature_finding():
     fpga = [c for c in SEVERITY if c.name.startswith("FPGA_")]
-    assert SEVERITY[-len(fpga):] == tuple(fpga)
+    assert SEVERITY[-len(fpga) :] == tuple(fpga)
     assert most_severe([ExitCode.FPGA_CHECKSUM_MISMATCH, ExitCode.UNLISTED]) == ExitCode.UNLISTED
-    assert most_severe([ExitCode.FPGA_UNLISTED_BITSTREAM, ExitCode.FPGA_MANIFEST_INVALID]) == ExitCode.FPGA_MANIFEST_INVALID
+    assert (
+        most_severe([ExitCode.FPGA_UNLISTED_BITSTREAM, ExitCode.FPGA_MANIFEST_INVALID])
+        == ExitCode.FPGA_MANIFEST_INVALID
+    )
 
 
 def test_most_severe_combines_by_severity_not_number():

@@ -51,7 +51,9 @@ def _type_text(ftype: Any) -> str:
     return getattr(ftype, "name", type(ftype).__name__)
 
 
-def _record_fields(circuit: Circuit, ftype: Any, env: TypeEnvironment) -> Optional[Dict[str, Tuple[Any, bool]]]:
+def _record_fields(
+    circuit: Circuit, ftype: Any, env: TypeEnvironment
+) -> Optional[Dict[str, Tuple[Any, bool]]]:
     """Field name -> (type, optional) of a named record type (local first, then ESF); else None."""
     if not isinstance(ftype, NamedType):
         return None
@@ -92,7 +94,9 @@ def _wire_port(circuit: Circuit, kind: str, encoding: str) -> List[Diagnostic]:
     shape = f"{{ {field_name}: string }}"
     fields = None
     if isinstance(port.type, NamedType):
-        fields = next(({f.name: f for f in t.fields} for t in circuit.types if t.name == port.type.name), None)
+        fields = next(
+            ({f.name: f for f in t.fields} for t in circuit.types if t.name == port.type.name), None
+        )
     if fields is None:
         return [
             Diagnostic(
@@ -109,7 +113,7 @@ def _wire_port(circuit: Circuit, kind: str, encoding: str) -> List[Diagnostic]:
         return [
             Diagnostic(
                 circuit.path,
-                f"the `wire` record `{port.type.name}` must be exactly {shape} for encoding = \"{encoding}\", found {{ {found} }}",  # type: ignore[attr-defined]
+                f'the `wire` record `{port.type.name}` must be exactly {shape} for encoding = "{encoding}", found {{ {found} }}',  # type: ignore[attr-defined]
                 line=port.line,
                 key=key,
                 help="binary protocols carry lowercase hex in `wire.hex`, text protocols the message text in `wire.text`",
@@ -150,16 +154,28 @@ def _error_port(circuit: Circuit, env: TypeEnvironment) -> List[Diagnostic]:
         ctype = fields["code"][0]
         if not (isinstance(ctype, StringType) or (isinstance(ctype, NamedType) and ctype.name in env.enums)):
             out.append(
-                Diagnostic(circuit.path, f"the error record's `code` must be an enum or a string, found `{_type_text(ctype)}`", line=port.line, key=key)
+                Diagnostic(
+                    circuit.path,
+                    f"the error record's `code` must be an enum or a string, found `{_type_text(ctype)}`",
+                    line=port.line,
+                    key=key,
+                )
             )
     if "message" in fields and not isinstance(fields["message"][0], StringType):
         out.append(
-            Diagnostic(circuit.path, f"the error record's `message` must be a string, found `{_type_text(fields['message'][0])}`", line=port.line, key=key)
+            Diagnostic(
+                circuit.path,
+                f"the error record's `message` must be a string, found `{_type_text(fields['message'][0])}`",
+                line=port.line,
+                key=key,
+            )
         )
     return out
 
 
-def wire_adapter_diagnostics(manifest: Any, circuits: Mapping[str, Circuit], env: TypeEnvironment) -> List[Diagnostic]:
+def wire_adapter_diagnostics(
+    manifest: Any, circuits: Mapping[str, Circuit], env: TypeEnvironment
+) -> List[Diagnostic]:
     """Every way the package's ingress/egress circuits break the contract (empty when none).
 
     `circuits` maps package-relative paths to parsed circuits; a manifest without
@@ -218,7 +234,9 @@ def wire_adapter_diagnostics(manifest: Any, circuits: Mapping[str, Circuit], env
                     help="egress takes exactly what ingress produces, so that egress(ingress(wire)) round-trips",
                 )
             )
-        if produced is not None and not (isinstance(produced.type, NamedType) and produced.type.name in env.schemas):
+        if produced is not None and not (
+            isinstance(produced.type, NamedType) and produced.type.name in env.schemas
+        ):
             out.append(
                 Diagnostic(
                     ingress.path,

@@ -196,7 +196,14 @@ KV_GOLDEN = dedent(
 
 
 def kv_vector(name: str, circuit: str, inputs: dict, outputs: dict, **extra: object) -> str:
-    return json.dumps({"test_vector": {"name": name, "circuit": circuit}, "input": inputs, "expected_output": outputs, **extra})
+    return json.dumps(
+        {
+            "test_vector": {"name": name, "circuit": circuit},
+            "input": inputs,
+            "expected_output": outputs,
+            **extra,
+        }
+    )
 
 
 KV_PACKAGE: Dict[str, str] = {
@@ -206,12 +213,25 @@ KV_PACKAGE: Dict[str, str] = {
     "circuits/kv-egress.circuit.yaml": KV_EGRESS,
     "src/kv.py": KV_SRC,
     "tests/golden/manifest.toml": KV_GOLDEN,
-    "tests/golden/plain.json": kv_vector("plain", "kv_ingress", {"wire": {"text": "a=1"}}, {"message": {"key": "a", "value": 1}}),
-    "tests/golden/zeros.json": kv_vector(
-        "zeros", "kv_ingress", {"wire": {"text": "b=007"}}, {"message": {"key": "b", "value": 7}}, canonical_wire={"text": "b=7"}
+    "tests/golden/plain.json": kv_vector(
+        "plain", "kv_ingress", {"wire": {"text": "a=1"}}, {"message": {"key": "a", "value": 1}}
     ),
-    "tests/golden/write.json": kv_vector("write", "kv_egress", {"message": {"key": "c", "value": 3}}, {"wire": {"text": "c=3"}}),
-    "tests/golden/bad.json": kv_vector("bad", "kv_ingress", {"wire": {"text": "=1"}}, {"error": {"code": "MalformedPacket", "message": "expected key=value"}}),
+    "tests/golden/zeros.json": kv_vector(
+        "zeros",
+        "kv_ingress",
+        {"wire": {"text": "b=007"}},
+        {"message": {"key": "b", "value": 7}},
+        canonical_wire={"text": "b=7"},
+    ),
+    "tests/golden/write.json": kv_vector(
+        "write", "kv_egress", {"message": {"key": "c", "value": 3}}, {"wire": {"text": "c=3"}}
+    ),
+    "tests/golden/bad.json": kv_vector(
+        "bad",
+        "kv_ingress",
+        {"wire": {"text": "=1"}},
+        {"error": {"code": "MalformedPacket", "message": "expected key=value"}},
+    ),
 }
 
 
@@ -225,7 +245,9 @@ def load(files: Dict[str, str]):
 def diagnostics(**changes: str) -> List[str]:
     files = {**KV_PACKAGE, **changes}
     manifest, circuits, env = load(files)
-    found = package_circuit_file_diagnostics(manifest, circuits) + wire_adapter_diagnostics(manifest, circuits, env)
+    found = package_circuit_file_diagnostics(manifest, circuits) + wire_adapter_diagnostics(
+        manifest, circuits, env
+    )
     return [d.render() for d in found]
 
 
@@ -234,7 +256,13 @@ def test_the_kv_package_meets_the_contract() -> None:
 
 
 def test_port_names_are_checked() -> None:
-    out = diagnostics(**{"circuits/kv-ingress.circuit.yaml": KV_INGRESS.replace("name: error", "name: failure").replace("-> error", "-> failure")})
+    out = diagnostics(
+        **{
+            "circuits/kv-ingress.circuit.yaml": KV_INGRESS.replace("name: error", "name: failure").replace(
+                "-> error", "-> failure"
+            )
+        }
+    )
     assert out == [
         "error: circuits/kv-ingress.circuit.yaml:11: `outputs`: a wire-adapter ingress circuit has exactly the output port(s) `error` and `message`, found `failure`, `message`\n"
         "  help: see the WireAdapter contract in pants-plugins/estream/core/wire_adapter.py"
@@ -244,32 +272,55 @@ def test_port_names_are_checked() -> None:
 def test_wire_record_must_match_the_encoding() -> None:
     manifest = KV_MANIFEST.replace('encoding = "text"', 'encoding = "binary"')
     out = diagnostics(**{"estream-component.toml": manifest})
-    assert len(out) == 2 and all('must be exactly { hex: string } for encoding = "binary", found { text: string }' in o for o in out)
-    assert out[0].startswith("error: circuits/kv-ingress.circuit.yaml:9: `inputs.wire.type`: the `wire` record `WireText`")
+    assert len(out) == 2 and all(
+        'must be exactly { hex: string } for encoding = "binary", found { text: string }' in o for o in out
+    )
+    assert out[0].startswith(
+        "error: circuits/kv-ingress.circuit.yaml:9: `inputs.wire.type`: the `wire` record `WireText`"
+    )
     assert out[1].startswith("error: circuits/kv-egress.circuit.yaml:11: `outputs.wire.type`")
     bytes_port = KV_INGRESS.replace("- { name: wire, type: WireText }", "- { name: wire, type: bytes }")
     (only,) = diagnostics(**{"circuits/kv-ingress.circuit.yaml": bytes_port})
-    assert "port `wire` must have a record type declared under `types:` of this circuit, shaped { text: string }, found `bytes`" in only
+    assert (
+        "port `wire` must have a record type declared under `types:` of this circuit, shaped { text: string }, found `bytes`"
+        in only
+    )
 
 
 def test_error_record_and_message_type_are_checked() -> None:
     schema = KV_SCHEMA.replace("      message:\n        type: string\n", "      message:\n        type: u8\n")
     out = diagnostics(**{"schemas/kv.esf.yaml": schema})
-    assert len(out) == 2 and all("the error record's `message` must be a string, found `u8`" in o for o in out)
+    assert len(out) == 2 and all(
+        "the error record's `message` must be a string, found `u8`" in o for o in out
+    )
     egress = KV_EGRESS.replace("- { name: message, type: KvPair }", "- { name: message, type: KvError }")
     (only,) = diagnostics(**{"circuits/kv-egress.circuit.yaml": egress})
-    assert "circuits/kv-egress.circuit.yaml:9: `inputs.message.type`: input `message` is `KvError` but the ingress circuit" in only
+    assert (
+        "circuits/kv-egress.circuit.yaml:9: `inputs.message.type`: input `message` is `KvError` but the ingress circuit"
+        in only
+    )
 
 
 def test_manifest_paths_are_checked() -> None:
-    manifest = KV_MANIFEST.replace('circuits = ["circuits/*.circuit.yaml"]', 'circuits = ["circuits/kv-ingress.circuit.yaml"]')
-    manifest = manifest.replace('egress = "circuits/kv-egress.circuit.yaml"', 'egress = "circuits/kv-out.circuit.yaml"')
+    manifest = KV_MANIFEST.replace(
+        'circuits = ["circuits/*.circuit.yaml"]', 'circuits = ["circuits/kv-ingress.circuit.yaml"]'
+    )
+    manifest = manifest.replace(
+        'egress = "circuits/kv-egress.circuit.yaml"', 'egress = "circuits/kv-out.circuit.yaml"'
+    )
     out = diagnostics(**{"estream-component.toml": manifest})
-    assert any("`component.wire_adapter.egress`: `circuits/kv-out.circuit.yaml` does not exist" in o for o in out), out
     assert any(
-        "`component.wire_adapter.egress`: egress circuit `circuits/kv-out.circuit.yaml` is not selected by `[component.include].circuits`" in o for o in out
+        "`component.wire_adapter.egress`: `circuits/kv-out.circuit.yaml` does not exist" in o for o in out
     ), out
-    no_circuit = KV_MANIFEST[: KV_MANIFEST.index("[component.circuit]")] + KV_MANIFEST[KV_MANIFEST.index("[component.wire_adapter]") :]
+    assert any(
+        "`component.wire_adapter.egress`: egress circuit `circuits/kv-out.circuit.yaml` is not selected by `[component.include].circuits`"
+        in o
+        for o in out
+    ), out
+    no_circuit = (
+        KV_MANIFEST[: KV_MANIFEST.index("[component.circuit]")]
+        + KV_MANIFEST[KV_MANIFEST.index("[component.wire_adapter]") :]
+    )
     out = diagnostics(**{"estream-component.toml": no_circuit})
     assert any("a wire-adapter package needs a `[component.circuit]` table" in o for o in out), out
 
@@ -283,14 +334,23 @@ def kv_plan(files: Dict[str, str], **kwargs: object) -> dict:
 def test_plan_adds_round_trips_for_passing_ingress_vectors() -> None:
     plan = kv_plan(KV_PACKAGE)
     kinds = [(c["kind"], c["name"]) for c in plan["cases"]]
-    assert kinds == [("vector", "plain"), ("vector", "zeros"), ("vector", "write"), ("vector", "bad"), ("roundtrip", "plain"), ("roundtrip", "zeros")]
+    assert kinds == [
+        ("vector", "plain"),
+        ("vector", "zeros"),
+        ("vector", "write"),
+        ("vector", "bad"),
+        ("roundtrip", "plain"),
+        ("roundtrip", "zeros"),
+    ]
     plain, zeros = plan["cases"][4:]
     assert [s["name"] for s in plain["steps"]] == ["ingress", "egress"]
     assert plain["steps"][1]["expected_output"] == {"wire": {"text": "a=1"}}
     assert plain["steps"][1]["bind"] == {"message": "ingress.message"}
     assert [s["name"] for s in zeros["steps"]] == ["ingress", "egress", "reingress"]
     assert zeros["steps"][1]["expected_output"] == {"wire": {"text": "b=7"}}
-    assert zeros["steps"][2]["input"] == {"wire": {"text": "b=7"}} and zeros["steps"][2]["expect_equal"] == {"message": "ingress.message"}
+    assert zeros["steps"][2]["input"] == {"wire": {"text": "b=7"}} and zeros["steps"][2]["expect_equal"] == {
+        "message": "ingress.message"
+    }
     assert set(plan["circuits"]) == {"kv_ingress", "kv_egress"}
     # The ingress target runs the round trips; the egress target only its own vectors.
     assert [c["kind"] for c in kv_plan(KV_PACKAGE, only_circuit="kv_egress")["cases"]] == ["vector"]
@@ -300,12 +360,29 @@ def test_plan_adds_round_trips_for_passing_ingress_vectors() -> None:
 
 def test_canonical_wire_only_on_passing_ingress_vectors() -> None:
     files = dict(KV_PACKAGE)
-    files["tests/golden/write.json"] = kv_vector("write", "kv_egress", {"message": {"key": "c", "value": 3}}, {"wire": {"text": "c=3"}}, canonical_wire={"text": "c=3"})
+    files["tests/golden/write.json"] = kv_vector(
+        "write",
+        "kv_egress",
+        {"message": {"key": "c", "value": 3}},
+        {"wire": {"text": "c=3"}},
+        canonical_wire={"text": "c=3"},
+    )
     with pytest.raises(EstreamError) as e:
         kv_plan(files)
-    assert "tests/golden/write.json: `canonical_wire`: `canonical_wire` only applies to a passing vector" in str(e.value)
-    files["tests/golden/write.json"] = kv_vector("plain2", "kv_ingress", {"wire": {"text": "c=3"}}, {"message": {"key": "c", "value": 3}}, canonical_wire="c=3")
-    with pytest.raises(EstreamError, match="`canonical_wire`: expected the canonical `wire` value as an object"):
+    assert (
+        "tests/golden/write.json: `canonical_wire`: `canonical_wire` only applies to a passing vector"
+        in str(e.value)
+    )
+    files["tests/golden/write.json"] = kv_vector(
+        "plain2",
+        "kv_ingress",
+        {"wire": {"text": "c=3"}},
+        {"message": {"key": "c", "value": 3}},
+        canonical_wire="c=3",
+    )
+    with pytest.raises(
+        EstreamError, match="`canonical_wire`: expected the canonical `wire` value as an object"
+    ):
         kv_plan(files)
 
 
@@ -328,7 +405,9 @@ def test_round_trips_run_and_catch_a_lossy_egress(tmp_path: Path) -> None:
     out = "\n".join(run_kv(tmp_path / "good", KV_PACKAGE))
     assert "6/6 tests passed" in out and "✓ roundtrip zeros" in out and "(3 steps" in out
     # An egress that writes leading zeros: the vector `write` and both round trips catch it.
-    lossy = KV_SRC.replace("f\"{message['key']}={message['value']}\"", "f\"{message['key']}={message['value']:03d}\"")
+    lossy = KV_SRC.replace(
+        "f\"{message['key']}={message['value']}\"", "f\"{message['key']}={message['value']:03d}\""
+    )
     out = "\n".join(run_kv(tmp_path / "lossy", {**KV_PACKAGE, "src/kv.py": lossy}))
     assert "✗ roundtrip plain" in out and "FAIL (step egress: output differs" in out
     assert '$.wire.text: expected "a=1", got "a=001"' in out

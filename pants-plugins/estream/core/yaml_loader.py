@@ -225,7 +225,8 @@ class _Builder:
                 key=key_path or None,
                 help=(
                     f"if it is meant as text, write it in quotes: {shown}"
-                    if node.style is None and self._loader.resolve(ScalarNode, node.value, (True, False)) == node.tag
+                    if node.style is None
+                    and self._loader.resolve(ScalarNode, node.value, (True, False)) == node.tag
                     else "fix the value or remove its `!!` tag"
                 ),
             ) from None
@@ -323,9 +324,7 @@ def _decode(content: Union[bytes, str], path: str) -> str:
         ) from None
 
 
-def load_yaml(
-    content: Union[bytes, str], path: str, *, max_bytes: int = MAX_INPUT_BYTES
-) -> YamlMap:
+def load_yaml(content: Union[bytes, str], path: str, *, max_bytes: int = MAX_INPUT_BYTES) -> YamlMap:
     """Parse one YAML document whose top level is a mapping.
 
     `path` is only used in diagnostics. Raises `EstreamError` for anything unacceptable (see the
@@ -368,9 +367,7 @@ def load_yaml(
             if loader is not None:
                 loader.dispose()
     except _Rejected as e:
-        raise EstreamError(
-            Diagnostic(path, e.message, line=e.line, key=e.key, help=e.help)
-        ) from None
+        raise EstreamError(Diagnostic(path, e.message, line=e.line, key=e.key, help=e.help)) from None
     except yaml.YAMLError as e:
         raise EstreamError.single(path, _error_message(e), line=_error_line(text, e)) from None
     except RecursionError:

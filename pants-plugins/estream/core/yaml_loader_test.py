@@ -163,7 +163,13 @@ def test_control_character_rejected() -> None:
 @pytest.mark.parametrize(
     "text, line, key, fragment, help_fragment",
     [
-        ("a: 2026-02-30\n", 1, "a", 'cannot read "2026-02-30" as a date or timestamp (day is out of range for month)', 'write it in quotes: "2026-02-30"'),
+        (
+            "a: 2026-02-30\n",
+            1,
+            "a",
+            'cannot read "2026-02-30" as a date or timestamp (day is out of range for month)',
+            'write it in quotes: "2026-02-30"',
+        ),
         ("a:\n  b: !!int x\n", 2, "a.b", 'cannot read "x" as an integer', "remove its `!!` tag"),
         ("a: !!float x\n", 1, "a", 'cannot read "x" as a number', "remove its `!!` tag"),
         ("a: !!timestamp x\n", 1, "a", 'cannot read "x" as a date or timestamp', "remove its `!!` tag"),
@@ -174,7 +180,9 @@ def test_control_character_rejected() -> None:
         ("a: !!int " + "1" * 65 + "\n", 1, "a", "integer with 65 digits", None),
     ],
 )
-def test_unreadable_scalars_are_diagnostics(text: str, line: int, key: str, fragment: str, help_fragment) -> None:
+def test_unreadable_scalars_are_diagnostics(
+    text: str, line: int, key: str, fragment: str, help_fragment
+) -> None:
     with pytest.raises(EstreamError) as exc:
         load_yaml(text.encode(), "x.yaml")
     [d] = exc.value.diagnostics

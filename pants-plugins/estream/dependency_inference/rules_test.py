@@ -35,12 +35,17 @@ def rule_runner() -> RuleRunner:
     )
 
 
-def schema_package(directory: str, name: str, schemas: Dict[str, Dict[str, str]], **manifest) -> Dict[str, str]:
+def schema_package(
+    directory: str, name: str, schemas: Dict[str, Dict[str, str]], **manifest
+) -> Dict[str, str]:
     """The files of an esf-schema package providing `schemas` (one file, `schemas/<name>.esf.yaml`)."""
     return {
         f"{directory}/BUILD": "marketplace_package()",
         f"{directory}/estream-component.toml": manifest_toml(
-            name, provides=manifest.pop("provides", list(schemas)), include={"schemas": ["schemas/*.esf.yaml"]}, **manifest
+            name,
+            provides=manifest.pop("provides", list(schemas)),
+            include={"schemas": ["schemas/*.esf.yaml"]},
+            **manifest,
         ),
         f"{directory}/schemas/BUILD": "esf_schemas()",
         f"{directory}/schemas/{name}.esf.yaml": esf_schema_yaml(schemas),
@@ -49,7 +54,9 @@ def schema_package(directory: str, name: str, schemas: Dict[str, Dict[str, str]]
 
 def infer_package(runner: RuleRunner, address: Address) -> List[Address]:
     field_set = MarketplacePackageInferenceFieldSet.create(runner.get_target(address))
-    return list(runner.request(InferredDependencies, [InferMarketplacePackageDependencies(field_set)]).include)
+    return list(
+        runner.request(InferredDependencies, [InferMarketplacePackageDependencies(field_set)]).include
+    )
 
 
 def infer_schema(runner: RuleRunner, address: Address) -> List[Address]:
@@ -114,7 +121,9 @@ def test_a_broken_manifest_fails_inference_with_its_diagnostic(rule_runner: Rule
     rule_runner.write_files(
         {
             "bad/BUILD": "marketplace_package()",
-            "bad/estream-component.toml": manifest_toml("bad", provides=["Bad"]).replace('version = "1.0.0"', 'version = "one"'),
+            "bad/estream-component.toml": manifest_toml("bad", provides=["Bad"]).replace(
+                'version = "1.0.0"', 'version = "one"'
+            ),
         }
     )
     with pytest.raises(ExecutionError) as exc:
@@ -133,7 +142,9 @@ def test_a_schema_depends_on_the_schemas_its_types_name(rule_runner: RuleRunner)
             # `Level` is defined both elsewhere and next to the referencing file: the neighbour wins.
             **schema_package("far", "esf-far", {"Level": {"id": "bytes32"}}),
             "iot/schemas/BUILD": "esf_schemas()",
-            "iot/schemas/level.esf.yaml": esf_schema_yaml({"Level": {"id": "bytes32"}}, namespace="estream.iot"),
+            "iot/schemas/level.esf.yaml": esf_schema_yaml(
+                {"Level": {"id": "bytes32"}}, namespace="estream.iot"
+            ),
             "iot/schemas/iot.esf.yaml": esf_schema_yaml(
                 {
                     "IoTEvent": {

@@ -114,9 +114,7 @@ def build_config(
         "clock_mhz": fs.clock_mhz.value,
         "seed": fs.seed.value,
         "files": [f.to_json() for f in files],
-        "parameters": design_parameters(
-            fs.parameters.value, fs.defines.value, where=target_where(fs)
-        ),
+        "parameters": design_parameters(fs.parameters.value, fs.defines.value, where=target_where(fs)),
         "constraints": constraints,
         "tool_options": {k: list(v) for k, v in (fs.tool_options.value or {}).items()},
         "toolchain": toolchain,
@@ -214,9 +212,7 @@ def build_failure(result: FallibleProcessResult, *, where: str) -> EstreamError:
 
 
 @rule(desc="Build an FPGA bitstream", level=LogLevel.DEBUG)
-async def build_bitstream(
-    request: BuildBitstreamRequest, toolchain: FpgaToolchain
-) -> BuiltBitstream:
+async def build_bitstream(request: BuildBitstreamRequest, toolchain: FpgaToolchain) -> BuiltBitstream:
     fs = request.field_set
     where = target_where(fs)
     device = resolve_device(fs.family.value, fs.device.value, fs.package.value, where=where)
@@ -250,9 +246,7 @@ async def build_bitstream(
     config = build_config(fs, device, chosen, files, constraints.files[0], output)
     config_digest = await Get(
         Digest,
-        CreateDigest(
-            [FileContent("fpga_build.json", json.dumps(config, indent=2, sort_keys=True).encode())]
-        ),
+        CreateDigest([FileContent("fpga_build.json", json.dumps(config, indent=2, sort_keys=True).encode())]),
     )
     input_digest = await Get(
         Digest,

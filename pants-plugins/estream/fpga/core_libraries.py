@@ -89,14 +89,16 @@ def parse_libraries(raw: Mapping[str, Any]) -> Tuple[CoreLibrary, ...]:
     for name, value in sorted(raw.items()):
         if not isinstance(name, str) or not _NAME.match(name):
             raise _error(
-                None, f"library name `{name}` is not a name",
+                None,
+                f"library name `{name}` is not a name",
                 help="use letters, digits, `_`, `.` and `-`, e.g. `serv`",
             )
         if isinstance(value, str):
             directory = posixpath.normpath(value.strip())
             if not value.strip() or directory.startswith("/") or directory.split("/")[0] == "..":
                 raise _error(
-                    name, f"directory `{value}` is not inside the repository",
+                    name,
+                    f"directory `{value}` is not inside the repository",
                     help="give a directory relative to the build root, e.g. `3rdparty/fusesoc`",
                 )
             libraries.append(CoreLibrary(name, directory=directory))
@@ -104,21 +106,24 @@ def parse_libraries(raw: Mapping[str, Any]) -> Tuple[CoreLibrary, ...]:
             unknown = sorted(set(value) - {"git", "commit"})
             if unknown:
                 raise _error(
-                    name, f"unknown key `{unknown[0]}`",
-                    help="a git library is `{git = \"URL\", commit = \"<full commit id>\"}`",
+                    name,
+                    f"unknown key `{unknown[0]}`",
+                    help='a git library is `{git = "URL", commit = "<full commit id>"}`',
                 )
             git, commit = value.get("git"), value.get("commit")
             if not isinstance(git, str) or not git.strip():
                 raise _error(name, "a git library needs `git`, the repository's URL or path")
             if not isinstance(commit, str) or not _COMMIT.match(commit):
                 raise _error(
-                    name, f"`commit` must be a full commit id (40 hex digits), not `{commit}`",
+                    name,
+                    f"`commit` must be a full commit id (40 hex digits), not `{commit}`",
                     help="a branch or tag can move; lock the library to `git rev-parse <ref>`",
                 )
             libraries.append(CoreLibrary(name, git=git.strip(), commit=commit))
         else:
             raise _error(
-                name, f"expected a directory (string) or `{{git = ..., commit = ...}}`, not `{value!r}`",
+                name,
+                f"expected a directory (string) or `{{git = ..., commit = ...}}`, not `{value!r}`",
             )
     return tuple(libraries)
 
@@ -130,7 +135,8 @@ def select_libraries(
     by_name = {lib.name: lib for lib in declared}
     if not declared:
         raise EstreamError.single(
-            where, "`vlnv` needs a FuseSoC library, and `[fusesoc].libraries` in pants.toml is empty",
+            where,
+            "`vlnv` needs a FuseSoC library, and `[fusesoc].libraries` in pants.toml is empty",
             key="vlnv",
             help='declare one, e.g. `[fusesoc]\nlibraries = { serv = "3rdparty/fusesoc" }`',
         )
@@ -142,7 +148,9 @@ def select_libraries(
             close = difflib.get_close_matches(name, list(by_name), n=1)
             hint = f"did you mean `{close[0]}`? " if close else ""
             raise EstreamError.single(
-                where, f"unknown FuseSoC library `{name}`", key="libraries",
+                where,
+                f"unknown FuseSoC library `{name}`",
+                key="libraries",
                 help=f"{hint}libraries declared in pants.toml `[fusesoc].libraries`: "
                 + ", ".join(f"`{n}`" for n in sorted(by_name)),
             )
@@ -178,8 +186,10 @@ def vlnv_not_found_error(vlnv: str, known: Mapping[str, Sequence[str]], *, where
     everything = [v for vlnvs in known.values() for v in vlnvs]
     close = suggestions(vlnv, everything)
     searched = ", ".join(f"`{name}` ({len(v)} cores)" for name, v in sorted(known.items()))
-    help = f"did you mean `{close[0]}`?" if close else (
-        "`fusesoc core list` with these libraries shows their cores"
+    help = (
+        f"did you mean `{close[0]}`?"
+        if close
+        else ("`fusesoc core list` with these libraries shows their cores")
     )
     return EstreamError.single(
         where, f"no core `{vlnv}` in the FuseSoC libraries {searched}", key="vlnv", help=help
@@ -190,7 +200,7 @@ def not_found_in_stderr(stderr: str) -> Optional[Tuple[str, Dict[str, List[str]]
     """(vlnv, VLNVs by library) from the driver's marked line, if it printed one."""
     for line in stderr.splitlines():
         if line.startswith(NOT_FOUND_MARKER):
-            data = json.loads(line[len(NOT_FOUND_MARKER):])
+            data = json.loads(line[len(NOT_FOUND_MARKER) :])
             return data["vlnv"], data["known"]
     return None
 
@@ -201,18 +211,21 @@ def fetch_error(library: CoreLibrary, exit_code: int, stderr: str) -> EstreamErr
     detail = "\n".join(fatal) if fatal else stderr.strip()[-2000:]
     if exit_code == FETCH_COMMIT_NOT_FOUND:
         return _error(
-            library.name, f"commit {library.commit} is not in `{library.git}`",
+            library.name,
+            f"commit {library.commit} is not in `{library.git}`",
             help="check the commit id (`git ls-remote` shows the branches' commits)",
         )
     return _error(
-        library.name, f"cannot fetch the git library `{library.git}` (exit {exit_code})",
+        library.name,
+        f"cannot fetch the git library `{library.git}` (exit {exit_code})",
         help=(detail or "check the URL and that git can reach it"),
     )
 
 
 def missing_directory_error(library: CoreLibrary) -> EstreamError:
     return _error(
-        library.name, f"the library directory `{library.directory}` does not exist or holds no files",
+        library.name,
+        f"the library directory `{library.directory}` does not exist or holds no files",
         help="point it at a directory of FuseSoC cores below the build root, e.g. `3rdparty/fusesoc`",
     )
 

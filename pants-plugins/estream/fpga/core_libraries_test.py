@@ -56,11 +56,19 @@ def test_directories_and_locked_git_repositories_parse() -> None:
 @pytest.mark.parametrize(
     "raw, key, text",
     [
-        ({"s": {"git": "https://x/serv", "commit": "main"}}, "[fusesoc].libraries.s", "full commit id (40 hex digits), not `main`"),
+        (
+            {"s": {"git": "https://x/serv", "commit": "main"}},
+            "[fusesoc].libraries.s",
+            "full commit id (40 hex digits), not `main`",
+        ),
         ({"s": {"git": "https://x/serv", "commit": SHA[:12]}}, "[fusesoc].libraries.s", "full commit id"),
         ({"s": {"git": "https://x/serv"}}, "[fusesoc].libraries.s", "full commit id"),
         ({"s": {"commit": SHA}}, "[fusesoc].libraries.s", "needs `git`"),
-        ({"s": {"git": "https://x/serv", "commit": SHA, "branch": "main"}}, "[fusesoc].libraries.s", "unknown key `branch`"),
+        (
+            {"s": {"git": "https://x/serv", "commit": SHA, "branch": "main"}},
+            "[fusesoc].libraries.s",
+            "unknown key `branch`",
+        ),
         ({"s": "../outside"}, "[fusesoc].libraries.s", "not inside the repository"),
         ({"s": "/abs/cores"}, "[fusesoc].libraries.s", "not inside the repository"),
         ({"s": 3}, "[fusesoc].libraries.s", "expected a directory (string)"),
@@ -111,7 +119,9 @@ def test_did_you_mean_prefers_the_same_core_name(wanted, expected) -> None:
 
 
 def test_a_vlnv_in_no_library_names_the_libraries_and_the_closest() -> None:
-    err = vlnv_not_found_error("::servnt:1.4.0", {"serv": SERV, "gen": ["fusesoc:utils:generators:0.1.7"]}, where=WHERE)
+    err = vlnv_not_found_error(
+        "::servnt:1.4.0", {"serv": SERV, "gen": ["fusesoc:utils:generators:0.1.7"]}, where=WHERE
+    )
     d = err.diagnostics[0]
     assert (d.path, d.key) == (WHERE, "vlnv")
     assert d.message == "no core `::servnt:1.4.0` in the FuseSoC libraries `gen` (1 cores), `serv` (3 cores)"
@@ -123,10 +133,14 @@ def test_the_driver_marker_round_trips() -> None:
     # The driver cannot import the plugin: its copies of the constants must agree.
     assert edalize_driver.NOT_FOUND_MARKER == NOT_FOUND_MARKER
     assert (edalize_driver.FETCH_CLONE_FAILED, edalize_driver.FETCH_COMMIT_NOT_FOUND) == (
-        FETCH_CLONE_FAILED, FETCH_COMMIT_NOT_FOUND,
+        FETCH_CLONE_FAILED,
+        FETCH_COMMIT_NOT_FOUND,
     )
     line = NOT_FOUND_MARKER + json.dumps({"vlnv": "a:b:c", "known": {"serv": SERV}})
-    assert not_found_in_stderr(f"fusesoc: run\n{line}\nfpga build failed: no core\n") == ("a:b:c", {"serv": SERV})
+    assert not_found_in_stderr(f"fusesoc: run\n{line}\nfpga build failed: no core\n") == (
+        "a:b:c",
+        {"serv": SERV},
+    )
     assert not_found_in_stderr("fpga build failed: nextpnr\n") is None
 
 
@@ -134,8 +148,12 @@ def test_fetch_failures_say_commit_or_url() -> None:
     lib = CoreLibrary("serv", git="/srv/serv.git", commit=SHA)
     d = fetch_error(lib, FETCH_COMMIT_NOT_FOUND, "fatal: reference is not a tree").diagnostics[0]
     assert d.key == "[fusesoc].libraries.serv" and d.message == f"commit {SHA} is not in `/srv/serv.git`"
-    d = fetch_error(lib, FETCH_CLONE_FAILED, "fatal: repository '/srv/serv.git' does not exist").diagnostics[0]
-    assert d.message == "cannot fetch the git library `/srv/serv.git` (exit 3)" and "does not exist" in (d.help or "")
+    d = fetch_error(lib, FETCH_CLONE_FAILED, "fatal: repository '/srv/serv.git' does not exist").diagnostics[
+        0
+    ]
+    assert d.message == "cannot fetch the git library `/srv/serv.git` (exit 3)" and "does not exist" in (
+        d.help or ""
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -159,7 +177,9 @@ def rule_runner() -> RuleRunner:
 
 def test_the_option_parses_from_pants_options(rule_runner: RuleRunner) -> None:
     rule_runner.set_options(
-        [f"--fusesoc-libraries={{'vendored': '3p/cores', 'serv': {{'git': '/srv/serv.git', 'commit': '{SHA}'}}}}"]
+        [
+            f"--fusesoc-libraries={{'vendored': '3p/cores', 'serv': {{'git': '/srv/serv.git', 'commit': '{SHA}'}}}}"
+        ]
     )
     declared = rule_runner.request(DeclaredCoreLibraries, [])
     assert declared.libraries == (
@@ -167,7 +187,9 @@ def test_the_option_parses_from_pants_options(rule_runner: RuleRunner) -> None:
         CoreLibrary("vendored", directory="3p/cores"),
     )
     rule_runner.set_options(["--fusesoc-libraries={'serv': {'git': '/srv/serv.git', 'commit': 'main'}}"])
-    with pytest.raises(ExecutionError, match=r"pants.toml: `\[fusesoc\].libraries.serv`: `commit` must be a full commit id"):
+    with pytest.raises(
+        ExecutionError, match=r"pants.toml: `\[fusesoc\].libraries.serv`: `commit` must be a full commit id"
+    ):
         rule_runner.request(DeclaredCoreLibraries, [])
 
 
@@ -176,13 +198,17 @@ def test_a_directory_library_is_its_files_and_a_missing_one_is_an_error(rule_run
     files = rule_runner.request(CoreLibraryFiles, [CoreLibrary("v", directory="3p/cores")])
     contents = rule_runner.request(DigestContents, [files.digest])
     assert [fc.path for fc in contents] == ["3p/cores/uart/uart.core"]
-    with pytest.raises(ExecutionError, match=r"`\[fusesoc\].libraries.gone`: the library directory `3p/gone` does not exist"):
+    with pytest.raises(
+        ExecutionError, match=r"`\[fusesoc\].libraries.gone`: the library directory `3p/gone` does not exist"
+    ):
         rule_runner.request(CoreLibraryFiles, [CoreLibrary("gone", directory="3p/gone")])
 
 
 def package(rule_runner: RuleRunner, fields: str) -> None:
     rule_runner.write_files(
-        {"hw/BUILD": f'fusesoc_core(name="soc", core_target="icebreaker", family="ice40", sources=[], {fields})'}
+        {
+            "hw/BUILD": f'fusesoc_core(name="soc", core_target="icebreaker", family="ice40", sources=[], {fields})'
+        }
     )
     tgt = rule_runner.get_target(Address("hw", target_name="soc"))
     rule_runner.request(BuiltPackage, [FusesocCorePackageFieldSet.create(tgt)])
@@ -191,19 +217,33 @@ def package(rule_runner: RuleRunner, fields: str) -> None:
 @pytest.mark.parametrize(
     "options, fields, text",
     [
-        (["--fusesoc-libraries={'serv': '3p/cores'}"], 'vlnv="a:b:c:1", libraries=["srv"]',
-         r"hw/BUILD: hw:soc: `libraries`: unknown FuseSoC library `srv`\n  help: did you mean `serv`\?"),
-        (["--fusesoc-libraries={'serv': '3p/none'}"], 'vlnv="a:b:c:1"',
-         r"`\[fusesoc\].libraries.serv`: the library directory `3p/none` does not exist"),
+        (
+            ["--fusesoc-libraries={'serv': '3p/cores'}"],
+            'vlnv="a:b:c:1", libraries=["srv"]',
+            r"hw/BUILD: hw:soc: `libraries`: unknown FuseSoC library `srv`\n  help: did you mean `serv`\?",
+        ),
+        (
+            ["--fusesoc-libraries={'serv': '3p/none'}"],
+            'vlnv="a:b:c:1"',
+            r"`\[fusesoc\].libraries.serv`: the library directory `3p/none` does not exist",
+        ),
         ([], 'vlnv="a:b:c:1"', r"`vlnv` needs a FuseSoC library"),
-        (["--fusesoc-libraries={'serv': '3p/cores'}"], 'vlnv="a:b:c:1", core="x.core"',
-         r"set exactly one of `core`"),
+        (
+            ["--fusesoc-libraries={'serv': '3p/cores'}"],
+            'vlnv="a:b:c:1", core="x.core"',
+            r"set exactly one of `core`",
+        ),
         (["--fusesoc-libraries={'serv': '3p/cores'}"], 'vlnv="servant"', r"`servant` is not a VLNV"),
-        (["--fusesoc-libraries={'serv': '3p/cores'}"], 'vlnv="a:b:c:1", cores_roots=["."]',
-         r"`cores_roots` is for `core`"),
+        (
+            ["--fusesoc-libraries={'serv': '3p/cores'}"],
+            'vlnv="a:b:c:1", cores_roots=["."]',
+            r"`cores_roots` is for `core`",
+        ),
     ],
 )
-def test_a_vlnv_target_checks_its_libraries_before_any_process(rule_runner: RuleRunner, options, fields, text) -> None:
+def test_a_vlnv_target_checks_its_libraries_before_any_process(
+    rule_runner: RuleRunner, options, fields, text
+) -> None:
     rule_runner.write_files({"3p/cores/uart/uart.core": "CAPI=2:\nname: acme:io:uart:1\n"})
     rule_runner.set_options(options)
     with pytest.raises(ExecutionError, match=text):

@@ -78,9 +78,7 @@ def tcl_template_to_yosys_script(template_path):
     # `yosys -import` would turn Yosys commands into Tcl commands; here every command Tcl does
     # not know is a Yosys command, recorded rather than run.
     interp.eval("proc unknown {args} { __estream_yosys {*}$args }")
-    interp.eval(
-        'proc yosys {args} { if {$args eq "-import"} { return }; __estream_yosys {*}$args }'
-    )
+    interp.eval('proc yosys {args} { if {$args eq "-import"} { return }; __estream_yosys {*}$args }')
     interp.eval("source {%s}" % template_path)
     return commands
 
@@ -133,7 +131,9 @@ def run_compiling_once(run, *, compiled, lock_path, tool, log=None, poll=0.5, re
             # compiled): what bench/ counts to show each tool was compiled once.
             if os.path.exists(compiled):
                 message = "YoWASP's %s was compiled by another build (waited %d s)\n" % (
-                    tool, time.monotonic() - start)
+                    tool,
+                    time.monotonic() - start,
+                )
                 lock.write("reused after waiting %d s\n" % (time.monotonic() - start))
                 lock.flush()
                 log.write(message)
@@ -340,9 +340,7 @@ def build(config):
     constraints = config.get("constraints")
     if constraints:
         ext = os.path.splitext(constraints)[1].lower()
-        files.append(
-            {"name": os.path.relpath(constraints, WORK_ROOT), "file_type": CONSTRAINT_TYPES[ext]}
-        )
+        files.append({"name": os.path.relpath(constraints, WORK_ROOT), "file_type": CONSTRAINT_TYPES[ext]})
     name = config["name"]
     edam = {
         "name": name,
@@ -474,8 +472,13 @@ def run_fusesoc_main(argv, config, root, vlnv, work_root):
         if e.code not in (None, 0):
             raise BuildFailed(
                 "`fusesoc run --target=%s %s` failed (exit %s): %s\n%s"
-                % (config["target"], vlnv, e.code, "; ".join(errors).replace(root + "/", ""),
-                   _log_tails(root=work_root))
+                % (
+                    config["target"],
+                    vlnv,
+                    e.code,
+                    "; ".join(errors).replace(root + "/", ""),
+                    _log_tails(root=work_root),
+                )
             )
     finally:
         os.chdir(root)
@@ -493,8 +496,10 @@ def generator_launch_hook():
     import inspect
 
     run = getattr(Ttptttg, "_run", None)
-    if run is None or list(inspect.signature(run).parameters) != ["self", "generator_cwd"] or not hasattr(
-        Edalizer, "run_generators"
+    if (
+        run is None
+        or list(inspect.signature(run).parameters) != ["self", "generator_cwd"]
+        or not hasattr(Edalizer, "run_generators")
     ):
         raise BuildFailed(
             "this FuseSoC has no `Ttptttg._run(self, generator_cwd)`/`Edalizer.run_generators`: "
@@ -532,19 +537,21 @@ def fusesoc_plan(config):
     def record(ttptttg, generator_cwd):
         definition = dict(ttptttg.generator)
         definition["root"] = inside(definition["root"], "the root of generator %s" % ttptttg.gen_name)
-        planned.append({
-            "key": os.path.relpath(generator_cwd, ttptttg.gen_root),
-            "generator": ttptttg.gen_name,
-            "definition": definition,
-            "name": ttptttg.name,
-            "pos": ttptttg.pos,
-            "config": ttptttg.generator_input["parameters"],
-            "vlnv": ttptttg.generator_input["vlnv"],
-            "core": {
-                "name": str(ttptttg.core.name),
-                "files_root": inside(ttptttg.core.files_root, "the files of core %s" % ttptttg.core.name),
-            },
-        })
+        planned.append(
+            {
+                "key": os.path.relpath(generator_cwd, ttptttg.gen_root),
+                "generator": ttptttg.gen_name,
+                "definition": definition,
+                "name": ttptttg.name,
+                "pos": ttptttg.pos,
+                "config": ttptttg.generator_input["parameters"],
+                "vlnv": ttptttg.generator_input["vlnv"],
+                "core": {
+                    "name": str(ttptttg.core.name),
+                    "files_root": inside(ttptttg.core.files_root, "the files of core %s" % ttptttg.core.name),
+                },
+            }
+        )
 
     original = Edalizer.run_generators
 
@@ -600,8 +607,15 @@ def run_generator(entry):
     definition["root"] = os.path.join(root, definition["root"])
     core = GeneratingCore(Vlnv(entry["core"]["name"]), os.path.join(root, entry["core"]["files_root"]), out)
     ttptttg = Ttptttg(
-        {"generator": entry["generator"], "name": entry["name"], "pos": entry["pos"], "config": entry["config"]},
-        core, {entry["generator"]: definition}, out,
+        {
+            "generator": entry["generator"],
+            "name": entry["name"],
+            "pos": entry["pos"],
+            "config": entry["config"],
+        },
+        core,
+        {entry["generator"]: definition},
+        out,
     )
     what = "generator %s of %s (%s)" % (entry["generator"], entry["core"]["name"], entry["name"])
     try:
@@ -653,7 +667,9 @@ def fusesoc_build(config):
                 "no sandboxed run of generator %s made %s: the plan stage and the build disagree"
                 % (ttptttg.gen_name, key)
             )
-        print("generator %s of %s: output of its own process (%s)" % (ttptttg.gen_name, ttptttg.core.name, key))
+        print(
+            "generator %s of %s: output of its own process (%s)" % (ttptttg.gen_name, ttptttg.core.name, key)
+        )
         shutil.copytree(made, generator_cwd, dirs_exist_ok=True)
 
     from unittest import mock

@@ -103,8 +103,18 @@ def test_flow_options_carry_device_clock_seed_report_and_extra_options() -> None
     assert flow == "icestorm"
     assert options == {
         "nextpnr_options": [
-            "--up5k", "--package", "sg48", "--freq", "12", "--seed", "7",
-            "--report", "../report.json", "--timing-allow-fail", "--placer", "heap",
+            "--up5k",
+            "--package",
+            "sg48",
+            "--freq",
+            "12",
+            "--seed",
+            "7",
+            "--report",
+            "../report.json",
+            "--timing-allow-fail",
+            "--placer",
+            "heap",
         ],
         "yosys_synth_options": ["-dsp"],
         "icepack_options": ["-s"],
@@ -136,7 +146,12 @@ def test_edam_files_copy_data_files_into_the_work_root_and_mark_headers(tmp_path
     )
     assert got == [
         {"name": "../hw/top.v", "file_type": "verilogSource"},
-        {"name": "../hw/inc/map.vh", "file_type": "verilogSource", "is_include_file": True, "include_path": "../hw/inc"},
+        {
+            "name": "../hw/inc/map.vh",
+            "file_type": "verilogSource",
+            "is_include_file": True,
+            "include_path": "../hw/inc",
+        },
         {"name": "fw/rom.hex", "file_type": "user"},
     ]
     assert (tmp_path / edalize_driver.WORK_ROOT / "fw/rom.hex").read_text() == "00\n"
@@ -147,8 +162,10 @@ def test_absolute_tmp_paths_become_relative_for_yowasp(tmp_path: Path, monkeypat
     work.mkdir(parents=True, exist_ok=True)
     monkeypatch.chdir(work)
     text = f'chparam -set memfile "{work.parent}/sw/blinky.hex" top\nread_verilog {{x.v}}\n'
-    assert edalize_driver.relative_tmp_paths(text) == 'chparam -set memfile "../sw/blinky.hex" top\nread_verilog {x.v}\n'
-
+    assert (
+        edalize_driver.relative_tmp_paths(text)
+        == 'chparam -set memfile "../sw/blinky.hex" top\nread_verilog {x.v}\n'
+    )
 
 
 def _other_build_holds(lock_path: Path):
@@ -173,8 +190,13 @@ def test_a_second_build_waits_for_the_first_compile_and_reuses_it(tmp_path: Path
     waiter = threading.Thread(
         target=lambda: result.update(
             code=edalize_driver.run_compiling_once(
-                lambda: 7, compiled=str(compiled), lock_path=str(lock_path), tool="yosys",
-                log=log, poll=0.01, report_every=0.05,
+                lambda: 7,
+                compiled=str(compiled),
+                lock_path=str(lock_path),
+                tool="yosys",
+                log=log,
+                poll=0.01,
+                report_every=0.05,
             )
         )
     )
@@ -188,7 +210,12 @@ def test_a_second_build_waits_for_the_first_compile_and_reuses_it(tmp_path: Path
     waiter.join(5)
     assert result == {"code": 7}
     lines = log.getvalue().splitlines()
-    assert len([line for line in lines if line.startswith("waiting for another build to compile YoWASP's yosys")]) >= 2
+    assert (
+        len(
+            [line for line in lines if line.startswith("waiting for another build to compile YoWASP's yosys")]
+        )
+        >= 2
+    )
     assert lines[-1].startswith("YoWASP's yosys was compiled by another build (waited")
     assert lock_path.read_text().startswith("reused after waiting ")
 
@@ -206,19 +233,24 @@ def test_the_first_build_compiles_under_the_lock_and_later_runs_take_none(tmp_pa
         return 0
 
     log = io.StringIO()
-    assert edalize_driver.run_compiling_once(
-        run_and_check_lock, compiled=str(compiled), lock_path=str(lock_path), tool="yosys", log=log
-    ) == 0
+    assert (
+        edalize_driver.run_compiling_once(
+            run_and_check_lock, compiled=str(compiled), lock_path=str(lock_path), tool="yosys", log=log
+        )
+        == 0
+    )
     assert log.getvalue() == "compiling YoWASP's yosys (once per machine; other builds wait for it)\n"
     assert lock_path.read_text() == "compiled\n"
 
     # Compiled: no lock is taken, even while another build holds it.
     held = _other_build_holds(lock_path)
-    assert edalize_driver.run_compiling_once(
-        lambda: 3, compiled=str(compiled), lock_path=str(lock_path), tool="yosys", log=log
-    ) == 3
+    assert (
+        edalize_driver.run_compiling_once(
+            lambda: 3, compiled=str(compiled), lock_path=str(lock_path), tool="yosys", log=log
+        )
+        == 3
+    )
     held.close()
-
 
 
 # ---------------------------------------------------------------------------------------------
@@ -228,15 +260,21 @@ def test_the_first_build_compiles_under_the_lock_and_later_runs_take_none(tmp_pa
 # integration test tests/integration/fusesoc_core_integration_test.py runs both under Pants.
 # ---------------------------------------------------------------------------------------------
 
-CORE = "CAPI=2:\nname: acme:io:uart:{v}\nfilesets:\n  rtl:\n    files: [uart.v]\n    file_type: verilogSource\n"
+CORE = (
+    "CAPI=2:\nname: acme:io:uart:{v}\nfilesets:\n  rtl:\n    files: [uart.v]\n    file_type: verilogSource\n"
+)
 
 
 def _git(*args, cwd):
     import subprocess
 
     return subprocess.run(
-        ["git", "-c", "user.name=t", "-c", "user.email=t@t", *args], cwd=cwd, check=True,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        ["git", "-c", "user.name=t", "-c", "user.email=t@t", *args],
+        cwd=cwd,
+        check=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     ).stdout.strip()
 
 
@@ -264,8 +302,13 @@ def test_a_git_library_is_fetched_at_its_commit_whatever_the_branch_says(tmp_pat
     libs = [{"name": "acme", "location": "tree"}]
     assert edalize_driver.resolve_vlnv("acme:io:uart", libs, str(tmp_path)) == "acme:io:uart:1.0"
 
-    assert edalize_driver.fetch_library(git, str(src), "0" * 40, "t2") == edalize_driver.FETCH_COMMIT_NOT_FOUND
-    assert edalize_driver.fetch_library(git, str(tmp_path / "nope"), locked, "t3") == edalize_driver.FETCH_CLONE_FAILED
+    assert (
+        edalize_driver.fetch_library(git, str(src), "0" * 40, "t2") == edalize_driver.FETCH_COMMIT_NOT_FOUND
+    )
+    assert (
+        edalize_driver.fetch_library(git, str(tmp_path / "nope"), locked, "t3")
+        == edalize_driver.FETCH_CLONE_FAILED
+    )
 
 
 def test_a_vlnv_no_library_holds_prints_every_library_s_vlnvs(tmp_path, capsys) -> None:
@@ -275,9 +318,14 @@ def test_a_vlnv_no_library_holds_prints_every_library_s_vlnvs(tmp_path, capsys) 
     (tmp_path / "fusesoc.conf").write_text("[main]\ncache_root = %s\n" % (tmp_path / "cache"))
     with pytest.raises(edalize_driver.BuildFailed, match="no core acme:io:urt:1.0"):
         edalize_driver.resolve_vlnv("acme:io:urt:1.0", [{"name": "acme", "location": "lib"}], str(tmp_path))
-    [line] = [text for text in capsys.readouterr().err.splitlines() if text.startswith(edalize_driver.NOT_FOUND_MARKER)]
-    assert json.loads(line[len(edalize_driver.NOT_FOUND_MARKER):]) == {
-        "vlnv": "acme:io:urt:1.0", "known": {"acme": ["acme:io:uart:1.0"]},
+    [line] = [
+        text
+        for text in capsys.readouterr().err.splitlines()
+        if text.startswith(edalize_driver.NOT_FOUND_MARKER)
+    ]
+    assert json.loads(line[len(edalize_driver.NOT_FOUND_MARKER) :]) == {
+        "vlnv": "acme:io:urt:1.0",
+        "known": {"acme": ["acme:io:uart:1.0"]},
     }
 
 
@@ -345,15 +393,26 @@ def _isolate_driver_env(monkeypatch) -> None:
     """The stages set the sandbox's environment and argv; give them back after the test."""
     import sys
 
-    for name in ("ESTREAM_FPGA_PATH", "ESTREAM_FPGA_NATIVE", "ESTREAM_NEXTPNR_REPORT", "EDALIZE_LAUNCHER", "YOWASP_CACHE_DIR"):
+    for name in (
+        "ESTREAM_FPGA_PATH",
+        "ESTREAM_FPGA_NATIVE",
+        "ESTREAM_NEXTPNR_REPORT",
+        "EDALIZE_LAUNCHER",
+        "YOWASP_CACHE_DIR",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("PATH", os.environ.get("PATH", ""))
     monkeypatch.setattr(sys, "argv", list(sys.argv))
 
 
 PLAN_CONFIG = {
-    "cwd": ".", "target": "default", "flags": [], "family": "ice40", "toolchain": "native",
-    "core_file": "soc/top.core", "cores_roots": ["gen", "soc"],
+    "cwd": ".",
+    "target": "default",
+    "flags": [],
+    "family": "ice40",
+    "toolchain": "native",
+    "core_file": "soc/top.core",
+    "cores_roots": ["gen", "soc"],
 }
 
 
@@ -365,7 +424,9 @@ def _plan(tmp_path: Path, monkeypatch, leak: bool = False) -> dict:
     return json.loads((plan / edalize_driver.GENERATORS_FILE).read_text())
 
 
-def test_the_plan_lists_each_generator_invocation_fusesoc_makes_without_running_it(tmp_path, monkeypatch) -> None:
+def test_the_plan_lists_each_generator_invocation_fusesoc_makes_without_running_it(
+    tmp_path, monkeypatch
+) -> None:
     pytest.importorskip("fusesoc", reason="FuseSoC is in the fpga-tools resolve only")
     _isolate_driver_env(monkeypatch)
     plan = _plan(tmp_path, monkeypatch)
@@ -401,5 +462,7 @@ def test_a_generator_that_writes_its_sandbox_path_is_refused(tmp_path, monkeypat
     sandbox = tmp_path / "generator"
     _generator_library(sandbox, leak=True)
     monkeypatch.chdir(sandbox)
-    with pytest.raises(edalize_driver.BuildFailed, match="wrote its sandbox's absolute path into generator_cache/.*consts.vh"):
+    with pytest.raises(
+        edalize_driver.BuildFailed, match="wrote its sandbox's absolute path into generator_cache/.*consts.vh"
+    ):
         edalize_driver.run_generator({**entry, "toolchain": "native", "family": "ice40"})

@@ -123,19 +123,13 @@ async def generate_fusesoc_cores(
     request: FusesocCoresRequest, subsystem: FusesocExportSubsystem, toolchain: FpgaToolchain
 ) -> FusesocCores:
     field_sets = request.field_sets
-    all_sources = await MultiGet(
-        Get(SourceFiles, SourceFilesRequest([fs.sources])) for fs in field_sets
-    )
-    all_data = await MultiGet(
-        Get(SourceFiles, SourceFilesRequest([fs.data_files])) for fs in field_sets
-    )
+    all_sources = await MultiGet(Get(SourceFiles, SourceFilesRequest([fs.sources])) for fs in field_sets)
+    all_data = await MultiGet(Get(SourceFiles, SourceFilesRequest([fs.data_files])) for fs in field_sets)
     constraints_contents = await MultiGet(
         Get(DigestContents, PathGlobs([os.path.join(fs.address.spec_path, fs.constraints.value)]))
         for fs in field_sets
     )
-    sources_contents = await MultiGet(
-        Get(DigestContents, Digest, s.snapshot.digest) for s in all_sources
-    )
+    sources_contents = await MultiGet(Get(DigestContents, Digest, s.snapshot.digest) for s in all_sources)
     data_contents = await MultiGet(Get(DigestContents, Digest, d.snapshot.digest) for d in all_data)
 
     files = [FileContent(DRIVER_FILE, driver_source())]
@@ -215,9 +209,7 @@ async def fusesoc_export(
     dist_dir: DistDir,
     console: Console,
 ) -> FusesocExport:
-    field_sets = [
-        FpgaBitstreamFieldSet.create(t) for t in targets if FpgaBitstreamFieldSet.is_applicable(t)
-    ]
+    field_sets = [FpgaBitstreamFieldSet.create(t) for t in targets if FpgaBitstreamFieldSet.is_applicable(t)]
     if not field_sets:
         console.print_stderr("No `fpga_bitstream` targets matched: nothing to export.")
         return FusesocExport(exit_code=0)
@@ -229,7 +221,7 @@ async def fusesoc_export(
         console.print_stdout(f"Wrote {dist_dir.relpath / LIBRARY_DIR / core.core_file} ({core.vlnv})")
     console.print_stdout(
         f"FuseSoC library: {dist_dir.relpath / LIBRARY_DIR}; run the YoWASP tools with "
-        f"EDALIZE_LAUNCHER=\"python {dist_dir.relpath / LIBRARY_DIR / DRIVER_FILE} launch\""
+        f'EDALIZE_LAUNCHER="python {dist_dir.relpath / LIBRARY_DIR / DRIVER_FILE} launch"'
     )
     return FusesocExport(exit_code=0)
 

@@ -173,7 +173,7 @@ class FusesocCoreParametersField(FpgaHdlValuesField):
 
 class FusesocCoreFlagsField(StringSequenceField):
     alias = "flags"
-    help = "FuseSoC flags (`fusesoc run --flag`), e.g. `[\"mdu\"]`."
+    help = 'FuseSoC flags (`fusesoc run --flag`), e.g. `["mdu"]`.'
 
 
 class FusesocCoreMinFmaxField(FloatField):
@@ -270,7 +270,8 @@ def core_build_config(
         )
     if bool(core) == bool(vlnv):
         raise EstreamError.single(
-            where, "set exactly one of `core` (a `.core` file) and `vlnv` (a core from a library)",
+            where,
+            "set exactly one of `core` (a `.core` file) and `vlnv` (a core from a library)",
             key="vlnv" if vlnv else "core",
         )
     common = {
@@ -285,12 +286,16 @@ def core_build_config(
     if vlnv:
         if cores_roots is not None:
             raise EstreamError.single(
-                where, "`cores_roots` is for `core`; with `vlnv` the cores come from `[fusesoc].libraries`",
-                key="cores_roots", help="name the libraries to search in `libraries`, or leave it out",
+                where,
+                "`cores_roots` is for `core`; with `vlnv` the cores come from `[fusesoc].libraries`",
+                key="cores_roots",
+                help="name the libraries to search in `libraries`, or leave it out",
             )
         if not re.match(r"^[^:\s]*:[^:\s]*:[^:\s]+(:[^:\s]*)?$", vlnv):
             raise EstreamError.single(
-                where, f"`{vlnv}` is not a VLNV", key="vlnv",
+                where,
+                f"`{vlnv}` is not a VLNV",
+                key="vlnv",
                 help="write `vendor:library:name:version`, e.g. `award-winning:serv:servant:1.4.0`",
             )
         locations = [lib.sandbox_location() for lib in libraries]
@@ -305,7 +310,9 @@ def core_build_config(
     core_file = posixpath.normpath(posixpath.join(base, core))
     if not core.endswith(".core") or core_file not in files:
         raise EstreamError.single(
-            where, f"`{core}` is not a `.core` file among the target's sources", key="core",
+            where,
+            f"`{core}` is not a `.core` file among the target's sources",
+            key="core",
             help="point `core` at a CAPI2 `.core` file below the BUILD file that `sources` includes",
         )
     roots = []
@@ -362,9 +369,7 @@ def plan_config(config: Mapping) -> dict:
 def generator_configs(plan: Mapping, *, toolchain: str, family: str) -> Tuple[dict, ...]:
     """One `run-generator` config per invocation the plan lists (the entry, plus the toolchain
     a generator's tools come from)."""
-    return tuple(
-        {**entry, "toolchain": toolchain, "family": family} for entry in plan.get("generators", ())
-    )
+    return tuple({**entry, "toolchain": toolchain, "family": family} for entry in plan.get("generators", ()))
 
 
 def generator_inputs(entry: Mapping) -> Tuple[str, ...]:
@@ -384,7 +389,11 @@ async def run_generators(
     plan_digest = await Get(
         Digest,
         CreateDigest(
-            [FileContent("fusesoc_plan.json", json.dumps(plan_config(config), indent=2, sort_keys=True).encode())]
+            [
+                FileContent(
+                    "fusesoc_plan.json", json.dumps(plan_config(config), indent=2, sort_keys=True).encode()
+                )
+            ]
         ),
     )
     plan_inputs = await Get(Digest, MergeDigests([inputs, plan_digest]))
@@ -411,11 +420,17 @@ async def run_generators(
         Get(Digest, DigestSubset(inputs, PathGlobs(generator_inputs(entry)))) for entry in entries
     )
     entry_digests = await MultiGet(
-        Get(Digest, CreateDigest([FileContent("generator.json", json.dumps(entry, indent=2, sort_keys=True).encode())]))
+        Get(
+            Digest,
+            CreateDigest(
+                [FileContent("generator.json", json.dumps(entry, indent=2, sort_keys=True).encode())]
+            ),
+        )
         for entry in entries
     )
     merged = await MultiGet(
-        Get(Digest, MergeDigests([subset, entry_digest])) for subset, entry_digest in zip(subsets, entry_digests)
+        Get(Digest, MergeDigests([subset, entry_digest]))
+        for subset, entry_digest in zip(subsets, entry_digests)
     )
     processes = await MultiGet(
         Get(
@@ -436,7 +451,9 @@ async def run_generators(
         for entry, digest in zip(entries, merged)
     )
     results = await MultiGet(
-        Get(FallibleProcessResult, Process, dataclasses.replace(process, output_directories=(GENERATED_ROOT,)))
+        Get(
+            FallibleProcessResult, Process, dataclasses.replace(process, output_directories=(GENERATED_ROOT,))
+        )
         for process in processes
     )
     for entry, result in zip(entries, results):
@@ -492,8 +509,7 @@ async def package_fusesoc_core(
         FpgaToolProcess(
             argv=("fusesoc-build", "fusesoc_build.json"),
             description=(
-                f"Build FuseSoC core {what} --target={fs.core_target.value} "
-                f"({fs.address}, {chosen})"
+                f"Build FuseSoC core {what} --target={fs.core_target.value} " f"({fs.address}, {chosen})"
             ),
             input_digest=input_digest,
             output_files=(output, REPORT_FILE),
@@ -521,7 +537,9 @@ async def package_fusesoc_core(
             [FileContent(output_path, by_path[output]), FileContent(report_path, by_path[REPORT_FILE])]
         ),
     )
-    summary = summary_line(report, family=family, part=f"{fs.core_target.value} ({family})", target_mhz=target_mhz)
+    summary = summary_line(
+        report, family=family, part=f"{fs.core_target.value} ({family})", target_mhz=target_mhz
+    )
     return BuiltPackage(
         digest,
         artifacts=(

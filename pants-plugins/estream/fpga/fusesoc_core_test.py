@@ -26,9 +26,17 @@ FILES = ["3p/serv/servant.core", "3p/serv/rtl/serv_top.v", "3p/gen/generators.co
 
 def config(**kw):
     args = dict(
-        base="3p", files=FILES, core="serv/servant.core", core_target="icebreaker",
-        cores_roots=["serv", "gen"], parameters={"memsize": 8192, "sim": False}, flags=["mdu"],
-        family="ice40", toolchain="yowasp", output="__fpga_out/x.bin", where="3p/BUILD: 3p:x",
+        base="3p",
+        files=FILES,
+        core="serv/servant.core",
+        core_target="icebreaker",
+        cores_roots=["serv", "gen"],
+        parameters={"memsize": 8192, "sim": False},
+        flags=["mdu"],
+        family="ice40",
+        toolchain="yowasp",
+        output="__fpga_out/x.bin",
+        where="3p/BUILD: 3p:x",
     )
     args.update(kw)
     return core_build_config(**args)
@@ -66,7 +74,9 @@ def test_bad_fields_are_named(kw, key, text) -> None:
 
 
 def test_every_field_has_help() -> None:
-    infos = {f.alias: TargetFieldHelpInfo.create(f, provider="estream.fpga") for f in FusesocCoreTarget.core_fields}
+    infos = {
+        f.alias: TargetFieldHelpInfo.create(f, provider="estream.fpga") for f in FusesocCoreTarget.core_fields
+    }
     assert all(info.description for info in infos.values())
 
 
@@ -115,8 +125,12 @@ def test_the_plugin_and_the_driver_agree_on_where_generator_outputs_go() -> None
 
 
 def test_a_failed_generator_is_named_with_the_core_that_asked_for_it() -> None:
-    stderr = b"noise\nfpga build failed: generator icepll of acme:soc:top:1.0 (pll) failed: icepll: not found\n"
+    stderr = (
+        b"noise\nfpga build failed: generator icepll of acme:soc:top:1.0 (pll) failed: icepll: not found\n"
+    )
     d = generator_failure(stderr, 1, ENTRY, where="3p/BUILD: 3p:x").diagnostics[0]
     assert d.path == "3p/BUILD: 3p:x"
-    assert d.message.startswith("FuseSoC generator `icepll` (pll, asked for by acme:soc:top:1.0) failed (exit 1):")
+    assert d.message.startswith(
+        "FuseSoC generator `icepll` (pll, asked for by acme:soc:top:1.0) failed (exit 1):"
+    )
     assert "icepll: not found" in d.message and "noise" not in d.message

@@ -78,7 +78,14 @@ logger = logging.getLogger(__name__)
 
 # nextpnr's resource classes (report.py) -> the manifest's resource keys. iCE40 logic cells
 # (one LUT4 and one flip-flop each) count as LUTs; its flip-flops are not reported separately.
-USAGE_KEYS = {"logic_cells": "luts", "luts": "luts", "flip_flops": "ffs", "bram": "brams", "dsp": "dsps", "io": "ios"}
+USAGE_KEYS = {
+    "logic_cells": "luts",
+    "luts": "luts",
+    "flip_flops": "ffs",
+    "bram": "brams",
+    "dsp": "dsps",
+    "io": "ios",
+}
 
 
 @dataclass(frozen=True)
@@ -148,7 +155,8 @@ def rtl_is_design(circuit: Circuit, top: str, sources: Sequence[str]) -> bool:
 async def fpga_package_files(request: FpgaPackageFilesRequest) -> PackageFiles:
     contents = request.contents
     wrapped = await Get(
-        WrappedTarget, WrappedTargetRequest(contents.address, description_of_origin="<estream fpga package rules>")
+        WrappedTarget,
+        WrappedTargetRequest(contents.address, description_of_origin="<estream fpga package rules>"),
     )
     where = f"{contents.address.spec_path or '.'}/BUILD: {contents.address}"
     field = wrapped.target[MarketplacePackageBitstreamsField]
@@ -158,7 +166,11 @@ async def fpga_package_files(request: FpgaPackageFilesRequest) -> PackageFiles:
         Get(Targets, DependenciesRequest(wrapped.target[MarketplacePackageDependenciesField])),
     )
     not_bitstreams = sorted(
-        {str(t.address.maybe_convert_to_target_generator()) for t in targets if not FpgaBitstreamFieldSet.is_applicable(t)}
+        {
+            str(t.address.maybe_convert_to_target_generator())
+            for t in targets
+            if not FpgaBitstreamFieldSet.is_applicable(t)
+        }
     )
     if not_bitstreams:
         raise EstreamError.single(
@@ -170,25 +182,36 @@ async def fpga_package_files(request: FpgaPackageFilesRequest) -> PackageFiles:
     field_sets = [FpgaBitstreamFieldSet.create(t) for t in targets]
     built = await MultiGet(Get(BuiltBitstream, BuildBitstreamRequest(fs)) for fs in field_sets)
     manifest = contents.manifest
-    check_device_families(manifest, [(str(fs.address), b.device.device_family) for fs, b in zip(field_sets, built)], where=where)
+    check_device_families(
+        manifest, [(str(fs.address), b.device.device_family) for fs, b in zip(field_sets, built)], where=where
+    )
     names = [b.bitstream_name for b in built]
     dupes = sorted({n for n in names if names.count(n) > 1})
     if dupes:
         raise EstreamError.single(
-            where, f"two bitstreams would both be `fpga/{dupes[0]}`", key="bitstreams",
+            where,
+            f"two bitstreams would both be `fpga/{dupes[0]}`",
+            key="bitstreams",
             help="bitstreams are named after their targets: give them distinct names",
         )
 
     # Verification: the RTL each bitstream is built from passes the circuit's golden vectors.
     circuit_packages = await MultiGet(
-        Get(SmartCircuitPackage, SmartCircuitPackageRequest(t.address)) for t in dependencies if t.has_field(CircuitSourceField)
+        Get(SmartCircuitPackage, SmartCircuitPackageRequest(t.address))
+        for t in dependencies
+        if t.has_field(CircuitSourceField)
     )
     covers: List[List[SmartCircuitPackage]] = []
     for fs in field_sets:
         # A source outside the package keeps its build-root path, which no circuit's RTL names.
         paths = [os.path.join(fs.address.spec_path, s) for s in fs.sources.value or ()]
         sources = [package_relative(contents.root, p) or p for p in paths]
-        covers.append(sorted((p for p in circuit_packages if rtl_is_design(p.circuit, fs.top.value, sources)), key=lambda p: p.circuit.name))
+        covers.append(
+            sorted(
+                (p for p in circuit_packages if rtl_is_design(p.circuit, fs.top.value, sources)),
+                key=lambda p: p.circuit.name,
+            )
+        )
     to_run = {p.circuit.name: p for cover in covers for p in cover}
     plans = {name: p.plan("rtl") for name, p in sorted(to_run.items())}
     results = await MultiGet(
@@ -221,7 +244,9 @@ async def fpga_package_files(request: FpgaPackageFilesRequest) -> PackageFiles:
         )
 
     measured = {
-        name: cycles_from_output(run.result.stdout.decode("utf-8", "replace"), where=to_run[name].circuit.path)
+        name: cycles_from_output(
+            run.result.stdout.decode("utf-8", "replace"), where=to_run[name].circuit.path
+        )
         for name, run in runs.items()
         if run.result is not None
     }
@@ -259,14 +284,26 @@ async def fpga_package_files(request: FpgaPackageFilesRequest) -> PackageFiles:
         if not verified:
             logger.warning(f"{where}: bitstream {fs.address} is packaged with `verified = false`: {how[14:]}")
         elif fmax is not None and cycles:
-            latencies.append(BitstreamLatency(bitstream.bitstream_name, bitstream.device.part, fmax.achieved_mhz, ", ".join(circuits), cycles))
+            latencies.append(
+                BitstreamLatency(
+                    bitstream.bitstream_name,
+                    bitstream.device.part,
+                    fmax.achieved_mhz,
+                    ", ".join(circuits),
+                    cycles,
+                )
+            )
     if latencies:
         rows = [row for entry in latencies for row in entry.rows(where=LATENCY_PATH)]
         files.append((LATENCY_PATH, render_latency_json(latencies)))
-        lines.append(f"{LATENCY_PATH}: cycles per operation counted in RTL simulation x routed fmax, against the spec's §9.3 targets:")
+        lines.append(
+            f"{LATENCY_PATH}: cycles per operation counted in RTL simulation x routed fmax, against the spec's §9.3 targets:"
+        )
         lines += ["  " + line for line in render_text(rows)]
         lines += ["  " + line for line in summary(rows)]
-    rendered = render_fpga_manifest(FpgaManifest(circuit_version=str(manifest.version), targets=tuple(entries)))
+    rendered = render_fpga_manifest(
+        FpgaManifest(circuit_version=str(manifest.version), targets=tuple(entries))
+    )
     files.append((FPGA_MANIFEST_PATH, rendered))
     license = manifest.circuit.fpga.license if manifest.circuit and manifest.circuit.fpga else None
     if license and license != manifest.license:

@@ -10,7 +10,12 @@ from estream.core.circuit_test import GOOD, without_rtl
 from estream.core.circuit import parse_circuit
 from estream.core.errors import EstreamError
 from estream.core.manifest import parse_manifest
-from estream.fpga.package_bitstreams import check_device_families, design_cycles, resource_usage, rtl_is_design
+from estream.fpga.package_bitstreams import (
+    check_device_families,
+    design_cycles,
+    resource_usage,
+    rtl_is_design,
+)
 from estream.core.fpga.report import parse_nextpnr_report
 from estream.testutil.package_text import manifest_toml
 
@@ -25,18 +30,29 @@ MANIFEST = manifest_toml(
 
 def test_declared_device_families_must_be_exactly_the_built_ones() -> None:
     manifest = parse_manifest(MANIFEST.encode(), "pkg/estream-component.toml")
-    check_device_families(manifest, [("pkg/rtl:a", "ice40-up5k"), ("pkg/rtl:b", "ecp5-25k")], where="pkg/BUILD")
+    check_device_families(
+        manifest, [("pkg/rtl:a", "ice40-up5k"), ("pkg/rtl:b", "ecp5-25k")], where="pkg/BUILD"
+    )
     with pytest.raises(EstreamError) as info:
-        check_device_families(manifest, [("pkg/rtl:a", "ice40-up5k"), ("pkg/rtl:c", "ice40-hx8k")], where="pkg/BUILD")
+        check_device_families(
+            manifest, [("pkg/rtl:a", "ice40-up5k"), ("pkg/rtl:c", "ice40-hx8k")], where="pkg/BUILD"
+        )
     messages = [(d.key, d.message) for d in info.value.diagnostics]
-    assert ("component.circuit.fpga.device_families", "bitstream pkg/rtl:c is for device family `ice40-hx8k`, which is not declared") in messages
+    assert (
+        "component.circuit.fpga.device_families",
+        "bitstream pkg/rtl:c is for device family `ice40-hx8k`, which is not declared",
+    ) in messages
     assert any("`ecp5-25k` is declared, but no bitstream" in m for _, m in messages)
 
 
 def test_bitstreams_need_an_fpga_target_in_the_manifest() -> None:
-    cpu_only = MANIFEST.replace('targets = ["cpu", "fpga"]', 'targets = ["cpu"]').split("[component.circuit.fpga]")[0]
+    cpu_only = MANIFEST.replace('targets = ["cpu", "fpga"]', 'targets = ["cpu"]').split(
+        "[component.circuit.fpga]"
+    )[0]
     with pytest.raises(EstreamError) as info:
-        check_device_families(parse_manifest(cpu_only.encode(), "m.toml"), [("a", "ice40-up5k")], where="BUILD")
+        check_device_families(
+            parse_manifest(cpu_only.encode(), "m.toml"), [("a", "ice40-up5k")], where="BUILD"
+        )
     assert info.value.diagnostics[0].key == "component.circuit.targets"
     assert "has no FPGA target" in info.value.diagnostics[0].message
 

@@ -76,8 +76,16 @@ class FpgaBitstreamPublishFieldSet(FpgaBitstreamFieldSet, PublishFieldSet):
 def publish_argv(location: str, library: FusesocLibrarySubsystem) -> tuple:
     branch = ("--branch", library.branch) if library.branch else ()
     return estream_cli_argv(
-        "fusesoc", "publish", ".", "--library", location, "--sync-type", library.sync_type.value,
-        "--attempts", str(library.push_attempts), *branch,
+        "fusesoc",
+        "publish",
+        ".",
+        "--library",
+        location,
+        "--sync-type",
+        library.sync_type.value,
+        "--attempts",
+        str(library.push_attempts),
+        *branch,
     )
 
 

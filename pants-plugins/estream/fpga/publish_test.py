@@ -9,7 +9,12 @@ import pytest
 from estream.fpga import publish
 from estream.fpga import target_types as fpga_target_types
 from estream.fpga.fusesoc import FusesocCore, FusesocCores, FusesocCoresRequest, FusesocExportSubsystem
-from estream.fpga.publish import NO_LIBRARY, FpgaBitstreamPublishFieldSet, PublishFusesocCoreRequest, publish_fusesoc_core
+from estream.fpga.publish import (
+    NO_LIBRARY,
+    FpgaBitstreamPublishFieldSet,
+    PublishFusesocCoreRequest,
+    publish_fusesoc_core,
+)
 from estream.fpga.subsystems.fusesoc import FusesocLibrarySubsystem, FusesocSyncType
 from estream.util_rules.cli_process import CliProcessEnvironment, CliProcessEnvironmentRequest
 from pants.core.goals.publish import PublishProcesses
@@ -48,9 +53,15 @@ def rule_runner() -> RuleRunner:
 
 def field_set(rule_runner: RuleRunner, extra: str = "") -> FpgaBitstreamPublishFieldSet:
     rule_runner.write_files(
-        {"circuits/q/BUILD": BUILD.format(extra=extra), "circuits/q/top.v": "module top; endmodule\n", "circuits/q/pins.pcf": ""}
+        {
+            "circuits/q/BUILD": BUILD.format(extra=extra),
+            "circuits/q/top.v": "module top; endmodule\n",
+            "circuits/q/pins.pcf": "",
+        }
     )
-    return FpgaBitstreamPublishFieldSet.create(rule_runner.get_target(Address("circuits/q", target_name="qa")))
+    return FpgaBitstreamPublishFieldSet.create(
+        rule_runner.get_target(Address("circuits/q", target_name="qa"))
+    )
 
 
 def test_skipped_without_a_library_or_with_skip_publish(rule_runner: RuleRunner) -> None:
@@ -64,7 +75,9 @@ def test_skipped_without_a_library_or_with_skip_publish(rule_runner: RuleRunner)
     assert pub.process is None and pub.description == "(by `skip_publish` on circuits/q:qa)"
 
 
-def test_publish_runs_the_estream_cli_on_the_generated_core_with_git_credentials(rule_runner: RuleRunner) -> None:
+def test_publish_runs_the_estream_cli_on_the_generated_core_with_git_credentials(
+    rule_runner: RuleRunner,
+) -> None:
     fs = field_set(rule_runner)
     library = create_subsystem(
         FusesocLibrarySubsystem,
@@ -93,8 +106,19 @@ def test_publish_runs_the_estream_cli_on_the_generated_core_with_git_credentials
     assert pub.names == (VLNV,) and pub.description == "/build/libs/cores"
     argv = pub.process.process.argv
     assert argv[1:] == (
-        "-m", "estream.cli.main", "fusesoc", "publish", ".", "--library", "/build/libs/cores",
-        "--sync-type", "auto", "--attempts", "7", "--branch", "release",
+        "-m",
+        "estream.cli.main",
+        "fusesoc",
+        "publish",
+        ".",
+        "--library",
+        "/build/libs/cores",
+        "--sync-type",
+        "auto",
+        "--attempts",
+        "7",
+        "--branch",
+        "release",
     )
     assert pub.process.process.input_digest == cores.digest
     assert dict(pub.process.process.env) == {"SSH_AUTH_SOCK": "/tmp/agent.sock", "PYTHONPATH": "/plugins"}
@@ -105,9 +129,13 @@ def test_publish_runs_the_estream_cli_on_the_generated_core_with_git_credentials
 
 def test_environment_takes_named_variables_and_fixed_values_only() -> None:
     rule_runner = runner(QueryRule(CliProcessEnvironment, [CliProcessEnvironmentRequest]))
-    rule_runner.set_options([], env={"SSH_AUTH_SOCK": "/tmp/agent.sock", "GITHUB_TOKEN": "t0ken", "UNRELATED": "x"})
+    rule_runner.set_options(
+        [], env={"SSH_AUTH_SOCK": "/tmp/agent.sock", "GITHUB_TOKEN": "t0ken", "UNRELATED": "x"}
+    )
     env = rule_runner.request(
         CliProcessEnvironment, [CliProcessEnvironmentRequest(("SSH_AUTH_SOCK",), ("GITHUB_TOKEN", "FIXED=1"))]
     )
-    assert env["SSH_AUTH_SOCK"] == "/tmp/agent.sock" and env["GITHUB_TOKEN"] == "t0ken" and env["FIXED"] == "1"
+    assert (
+        env["SSH_AUTH_SOCK"] == "/tmp/agent.sock" and env["GITHUB_TOKEN"] == "t0ken" and env["FIXED"] == "1"
+    )
     assert "UNRELATED" not in env and env["PYTHONPATH"] and env["PYTHONDONTWRITEBYTECODE"] == "1"

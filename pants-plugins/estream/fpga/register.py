@@ -15,7 +15,15 @@ libraries) is in `estream/core/fpga/`, which the `estream` CLI uses too; `edaliz
 the program the rules run in the toolchain's sandbox.
 """
 
-from estream.fpga import bitstream, core_libraries, fusesoc, fusesoc_core, package_bitstreams, publish, rtl_vectors
+from estream.fpga import (
+    bitstream,
+    core_libraries,
+    fusesoc,
+    fusesoc_core,
+    package_bitstreams,
+    publish,
+    rtl_vectors,
+)
 from estream.fpga import target_types as fpga_target_types
 from estream.target_types import MarketplacePackageTarget
 

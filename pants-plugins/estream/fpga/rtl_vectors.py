@@ -98,10 +98,11 @@ async def run_rtl_vectors(request: EdalizeRtlVectorRunRequest, toolchain: FpgaTo
     if simulator == "icarus":
         make = await Get(BinaryPaths, _binary_request("make", MAKE_SEARCH_PATH))
         found = (*icarus, make)
-        remedy = "install Icarus Verilog (Debian: `apt-get install iverilog`), point `[fpga-toolchain].native_search_path` at it, or set `[fpga-toolchain].simulator = \"verilator\"`"
+        remedy = 'install Icarus Verilog (Debian: `apt-get install iverilog`), point `[fpga-toolchain].native_search_path` at it, or set `[fpga-toolchain].simulator = "verilator"`'
     else:
         found = await MultiGet(
-            Get(BinaryPaths, _binary_request(name, MAKE_SEARCH_PATH)) for name in ("make", *VERILATOR_HOST_BINARIES)
+            Get(BinaryPaths, _binary_request(name, MAKE_SEARCH_PATH))
+            for name in ("make", *VERILATOR_HOST_BINARIES)
         )
         remedy = "Verilator compiles its model with the host's C++ toolchain: install it (Debian: `apt-get install g++ make perl`)"
     missing = [paths.binary_name for paths in found if paths.first_path is None]
@@ -112,7 +113,9 @@ async def run_rtl_vectors(request: EdalizeRtlVectorRunRequest, toolchain: FpgaTo
             f"{where}: simulating it with {SIMULATORS[simulator]} needs {', '.join(p.binary_name for p in found)}; "
             f"not found: {', '.join(missing)} (searched {searched})\n  help: {remedy}",
         )
-    plan_bytes = PlanResult(plan_for_simulator(json.loads(request.plan), simulator), request.case_count).to_json()
+    plan_bytes = PlanResult(
+        plan_for_simulator(json.loads(request.plan), simulator), request.case_count
+    ).to_json()
     shims, venv_pex, sources = await MultiGet(
         Get(
             BinaryShims,
@@ -126,8 +129,13 @@ async def run_rtl_vectors(request: EdalizeRtlVectorRunRequest, toolchain: FpgaTo
             Digest,
             CreateDigest(
                 [
-                    FileContent(RUNNER_FILE, _resource(circuit_runner.__name__.rpartition(".")[0], "circuit_runner.py")),
-                    FileContent(esf_json.SHIPPED_NAME, _resource(esf_json.__name__.rpartition(".")[0], "esf_json.py")),
+                    FileContent(
+                        RUNNER_FILE,
+                        _resource(circuit_runner.__name__.rpartition(".")[0], "circuit_runner.py"),
+                    ),
+                    FileContent(
+                        esf_json.SHIPPED_NAME, _resource(esf_json.__name__.rpartition(".")[0], "esf_json.py")
+                    ),
                     FileContent(SIM_FILE, _resource("estream.core.fpga", "rtl_sim.py")),
                     FileContent(PLAN_FILE, plan_bytes),
                 ]

@@ -70,9 +70,7 @@ class FpgaHdlValuesField(Field):
         checked = {}
         for name, item in value.items():
             if not isinstance(name, str) or not HDL_IDENTIFIER.match(name):
-                raise ValueError(
-                    f"`{cls.alias}` of {address}: {name!r} is not a Verilog identifier"
-                )
+                raise ValueError(f"`{cls.alias}` of {address}: {name!r} is not a Verilog identifier")
             if not isinstance(item, (bool, int, str)):
                 raise ValueError(
                     f"`{cls.alias}` of {address}: `{name}` must be a bool, an int or a str, "

@@ -24,7 +24,6 @@ from pants.engine.unions import UnionRule
 from pants.util.logging import LogLevel
 
 
-
 class EsfSchemaCheckRequest(CheckRequest):
     field_set_type = EsfSchemaFieldSet
     tool_name = "estream-esf"

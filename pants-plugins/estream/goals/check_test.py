@@ -86,7 +86,9 @@ def test_packages_and_circuits_are_checked_by_their_validation(rule_runner: Rule
     )
     packages = [MarketplacePackageFieldSet.create(rule_runner.get_target(Address(d))) for d in ("ok", "bad")]
     circuits = [
-        SmartCircuitCheckFieldSet.create(rule_runner.get_target(Address(f"{d}/circuits", relative_file_path="meter.circuit.yaml")))
+        SmartCircuitCheckFieldSet.create(
+            rule_runner.get_target(Address(f"{d}/circuits", relative_file_path="meter.circuit.yaml"))
+        )
         for d in ("ok", "bad")
     ]
     for request, checker in (

@@ -66,12 +66,18 @@ async def estream_lock(
     roots = {name: ", ".join(r) or "*" for name, r in reqs.items()}
     url = registry_options.url or env.get("ESTREAM_REGISTRY")
     if not url:
-        raise EstreamError.single("[estream-registry].url", "no registry configured", help="set [estream-registry].url or ESTREAM_REGISTRY")
+        raise EstreamError.single(
+            "[estream-registry].url",
+            "no registry configured",
+            help="set [estream-registry].url or ESTREAM_REGISTRY",
+        )
     registry = Registry(url, home=estream_home(env, user_home=env.get("HOME")))
     registry.sync()
     # The registry's trust chain, against the roots pants.toml pins (the CLI's check).
     pins = parse_pins(registry_options.trust_roots, "[estream-registry].trust_roots")
-    local = load_keyring(os.path.join(build_root.path, signing.keyring)) if signing.keyring else empty_keyring()
+    local = (
+        load_keyring(os.path.join(build_root.path, signing.keyring)) if signing.keyring else empty_keyring()
+    )
     trusted = registry.trusted(
         pins,
         pinned_in="[estream-registry].trust_roots",
@@ -97,14 +103,22 @@ async def estream_lock(
         )
         template = components.archive_url_template or ("file://" + str(registry.checkout) + "/{path}")
         locked[name] = LockedComponent(
-            name, e.version, roots.get(name), e.checksum, hashlib.sha256(data).hexdigest(), len(data),
-            archive_url(template, archive_path(name, e.version), name, e.version), tuple(sorted((d.name, d.req) for d in e.deps)),
+            name,
+            e.version,
+            roots.get(name),
+            e.checksum,
+            hashlib.sha256(data).hexdigest(),
+            len(data),
+            archive_url(template, archive_path(name, e.version), name, e.version),
+            tuple(sorted((d.name, d.req) for d in e.deps)),
             e.key_fingerprint,
         )
     digest = await Get(Digest, CreateDigest([FileContent(components.lockfile, render_lock(locked))]))
     workspace.write_digest(digest)
     record_trust_state(registry.home, pins, trusted.seen)
-    console.print_stderr(f"Wrote {components.lockfile}: " + ", ".join(f"{n} {c.version}" for n, c in sorted(locked.items())))
+    console.print_stderr(
+        f"Wrote {components.lockfile}: " + ", ".join(f"{n} {c.version}" for n, c in sorted(locked.items()))
+    )
     return EstreamLock(exit_code=0)
 
 

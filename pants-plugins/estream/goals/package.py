@@ -128,7 +128,9 @@ async def package_marketplace_package(
     # The contents are validated as a package to publish (estream.core.package_validation, as
     # `estream marketplace publish`): a package never ships a circuit `test` would reject.
     contents, key = await MultiGet(
-        Get(MarketplacePackageContents, MarketplacePackageContentsRequest(field_set.address, publishing=True)),
+        Get(
+            MarketplacePackageContents, MarketplacePackageContentsRequest(field_set.address, publishing=True)
+        ),
         Get(ResolvedSigningKey, SigningKeyRequest()),
     )
     contents, added_lines = await _with_added_files(contents, key, union_membership)
@@ -176,7 +178,12 @@ async def package_component(field_set: EstreamComponentFieldSet, lock: Component
     verified = await Get(VerifiedComponent, VerifiedComponentRequest(name))
     return BuiltPackage(
         verified.archive,
-        (BuiltPackageArtifact(f"{name}-{verified.version}.tar.gz", extra_log_lines=(f"    verified {name} {verified.version} ({locked.checksum})",)),),
+        (
+            BuiltPackageArtifact(
+                f"{name}-{verified.version}.tar.gz",
+                extra_log_lines=(f"    verified {name} {verified.version} ({locked.checksum})",),
+            ),
+        ),
     )
 
 

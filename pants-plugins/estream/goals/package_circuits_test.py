@@ -33,7 +33,12 @@ tests = ["tests/golden/*"]
 @pytest.fixture
 def rule_runner() -> RuleRunner:
     runner = RuleRunner(
-        rules=[*dependency_inference.rules(), *package.rules(), *source_files.rules(), QueryRule(BuiltPackage, [MarketplacePackagePackageFieldSet])],
+        rules=[
+            *dependency_inference.rules(),
+            *package.rules(),
+            *source_files.rules(),
+            QueryRule(BuiltPackage, [MarketplacePackagePackageFieldSet]),
+        ],
         target_types=[*estream_target_types(), FileTarget, FilesGeneratorTarget],
     )
     runner.set_options([], env={"ESTREAM_SIGNING_KEY": KEY.private_key_file_text()})
@@ -51,7 +56,9 @@ def build(rule_runner: RuleRunner) -> dict:
 def write(rule_runner: RuleRunner, **extra: str) -> None:
     files = package_files()
     files["pkg/mover/estream-component.toml"] = files["pkg/mover/estream-component.toml"] + INCLUDE
-    files["pkg/mover/BUILD"] = 'marketplace_package()\nfiles(name="package_files", sources=["src/**/*", "tests/**/*"])\n'
+    files[
+        "pkg/mover/BUILD"
+    ] = 'marketplace_package()\nfiles(name="package_files", sources=["src/**/*", "tests/**/*"])\n'
     files["pkg/mover/src/NOTES.txt"] = "not matched by [component.include]\n"
     files["pkg/mover/LICENSE"] = "Apache-2.0\n"
     files.update(extra)
@@ -93,7 +100,12 @@ def test_invalid_circuit_is_not_packaged(rule_runner: RuleRunner) -> None:
 
 
 def test_missing_entry_circuit_is_not_packaged(rule_runner: RuleRunner) -> None:
-    manifest = package_files()["pkg/mover/estream-component.toml"].replace("circuits/move.circuit.yaml", "circuits/gone.circuit.yaml") + INCLUDE
+    manifest = (
+        package_files()["pkg/mover/estream-component.toml"].replace(
+            "circuits/move.circuit.yaml", "circuits/gone.circuit.yaml"
+        )
+        + INCLUDE
+    )
     write(rule_runner)
     rule_runner.write_files({"pkg/mover/estream-component.toml": manifest})
     with pytest.raises(ExecutionError) as info:
@@ -104,18 +116,32 @@ def test_missing_entry_circuit_is_not_packaged(rule_runner: RuleRunner) -> None:
 def build_kv(rule_runner: RuleRunner, **overrides: str) -> dict:
     from estream.goals.test_test import kv_files
 
-    rule_runner.write_files(kv_files(**{"pkg/kv/BUILD": 'marketplace_package()\nfiles(name="package_files", sources=["src/**/*", "tests/**/*"])\n', **overrides}))
+    rule_runner.write_files(
+        kv_files(
+            **{
+                "pkg/kv/BUILD": 'marketplace_package()\nfiles(name="package_files", sources=["src/**/*", "tests/**/*"])\n',
+                **overrides,
+            }
+        )
+    )
     target = rule_runner.get_target(Address("pkg/kv"))
     built = rule_runner.request(BuiltPackage, [MarketplacePackagePackageFieldSet.create(target)])
     (content,) = rule_runner.request(DigestContents, [built.digest])
     return read_archive(content.content)[1]
 
 
-def test_wire_adapter_is_packaged_only_when_its_schemas_resolve_and_it_meets_the_contract(rule_runner: RuleRunner) -> None:
+def test_wire_adapter_is_packaged_only_when_its_schemas_resolve_and_it_meets_the_contract(
+    rule_runner: RuleRunner,
+) -> None:
     from estream.core.wire_adapter_test import KV_EGRESS, KV_MANIFEST, KV_SCHEMA
 
     files = build_kv(rule_runner)
-    assert {"circuits/kv-ingress.circuit.yaml", "circuits/kv-egress.circuit.yaml", "src/kv.py", "tests/golden/zeros.json"} <= set(files)
+    assert {
+        "circuits/kv-ingress.circuit.yaml",
+        "circuits/kv-egress.circuit.yaml",
+        "src/kv.py",
+        "tests/golden/zeros.json",
+    } <= set(files)
     # The message type the circuits declare does not resolve: no archive.
     with pytest.raises(ExecutionError) as info:
         build_kv(
@@ -125,8 +151,20 @@ def test_wire_adapter_is_packaged_only_when_its_schemas_resolve_and_it_meets_the
                 "pkg/kv/estream-component.toml": KV_MANIFEST.replace('"KvPair", ', ""),
             },
         )
-    assert "pkg/kv/circuits/kv-ingress.circuit.yaml:11: `outputs.message.type`: unknown type `KvPair`" in str(info.value)
+    assert "pkg/kv/circuits/kv-ingress.circuit.yaml:11: `outputs.message.type`: unknown type `KvPair`" in str(
+        info.value
+    )
     # The wire record does not match the encoding: no archive either.
     with pytest.raises(ExecutionError) as info:
-        build_kv(rule_runner, **{"pkg/kv/circuits/kv-egress.circuit.yaml": KV_EGRESS.replace("name: text, type: string", "name: hex, type: string")})
-    assert 'the `wire` record `WireText` must be exactly { text: string } for encoding = "text", found { hex: string }' in str(info.value)
+        build_kv(
+            rule_runner,
+            **{
+                "pkg/kv/circuits/kv-egress.circuit.yaml": KV_EGRESS.replace(
+                    "name: text, type: string", "name: hex, type: string"
+                )
+            },
+        )
+    assert (
+        'the `wire` record `WireText` must be exactly { text: string } for encoding = "text", found { hex: string }'
+        in str(info.value)
+    )

@@ -36,13 +36,22 @@ def registry(tmp_path_factory, monkeypatch) -> str:
     home = tmp / "home"
     home.mkdir()
     monkeypatch.setenv("HOME", str(home))
-    for var in ("ESTREAM_HOME", "ESTREAM_KEYRING", "ESTREAM_CACHE_DIR", "ESTREAM_SIGNING_KEY_FILE", "SOURCE_DATE_EPOCH"):
+    for var in (
+        "ESTREAM_HOME",
+        "ESTREAM_KEYRING",
+        "ESTREAM_CACHE_DIR",
+        "ESTREAM_SIGNING_KEY_FILE",
+        "SOURCE_DATE_EPOCH",
+    ):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("ESTREAM_SIGNING_KEY", KEY.private_key_file_text())
     url = bare_repo(tmp / "index.git")
     ring = tmp / "keyring.toml"
     ring.write_text(keyring_text(KEY))
-    assert main(["marketplace", "registry-init", "--registry", url, "--keyring", str(ring), *root_key_args(tmp)]) == 0
+    assert (
+        main(["marketplace", "registry-init", "--registry", url, "--keyring", str(ring), *root_key_args(tmp)])
+        == 0
+    )
     monkeypatch.setenv("ESTREAM_REGISTRY", url)
     for name, value in trust_env(KEY).items():
         monkeypatch.setenv(name, value)
@@ -51,7 +60,12 @@ def registry(tmp_path_factory, monkeypatch) -> str:
 
 def runner_with(files) -> RuleRunner:
     runner = RuleRunner(
-        rules=[*dependency_inference.rules(), *package.rules(), *source_files.rules(), QueryRule(BuiltPackage, [MarketplacePackagePackageFieldSet])],
+        rules=[
+            *dependency_inference.rules(),
+            *package.rules(),
+            *source_files.rules(),
+            QueryRule(BuiltPackage, [MarketplacePackagePackageFieldSet]),
+        ],
         target_types=[*estream_target_types(), FileTarget, FilesGeneratorTarget],
     )
     runner.set_options([], env={"ESTREAM_SIGNING_KEY": KEY.private_key_file_text()})

@@ -42,14 +42,21 @@ MANIFEST = manifest_toml(
 SCHEMA = esf_schema_yaml(
     {"DemoEvent": {"event_id": "bytes32", "level": "Level"}},
     enums={"Level": ["Low", "High"]},
-    attributes={"DemoEvent": {"description": "An event", "lattice": "estream.demo.event", "path": "/demo/{event_id}"}},
+    attributes={
+        "DemoEvent": {"description": "An event", "lattice": "estream.demo.event", "path": "/demo/{event_id}"}
+    },
 )
 
 
 @pytest.fixture
 def rule_runner() -> RuleRunner:
     runner = RuleRunner(
-        rules=[*dependency_inference.rules(), *package.rules(), *source_files.rules(), QueryRule(BuiltPackage, [MarketplacePackagePackageFieldSet])],
+        rules=[
+            *dependency_inference.rules(),
+            *package.rules(),
+            *source_files.rules(),
+            QueryRule(BuiltPackage, [MarketplacePackagePackageFieldSet]),
+        ],
         target_types=estream_target_types(),
     )
     runner.set_options([], env={"ESTREAM_SIGNING_KEY": KEY.private_key_file_text()})
@@ -131,7 +138,9 @@ def test_unknown_type_reference_fails(rule_runner: RuleRunner) -> None:
 
 
 def test_provided_schema_must_exist(rule_runner: RuleRunner) -> None:
-    write_package(rule_runner, manifest=MANIFEST.replace('provides = ["DemoEvent"]', 'provides = ["DemoEvnt"]'))
+    write_package(
+        rule_runner, manifest=MANIFEST.replace('provides = ["DemoEvent"]', 'provides = ["DemoEvnt"]')
+    )
     message = build_error(rule_runner)
     assert "pkgs/demo/estream-component.toml" in message
     assert "component.schemas.provides" in message
@@ -168,7 +177,12 @@ def test_dependencies_are_inferred_from_include_globs() -> None:
 
 def test_signature_records_development_key_when_none_configured(tmp_path) -> None:
     runner = RuleRunner(
-        rules=[*dependency_inference.rules(), *package.rules(), *source_files.rules(), QueryRule(BuiltPackage, [MarketplacePackagePackageFieldSet])],
+        rules=[
+            *dependency_inference.rules(),
+            *package.rules(),
+            *source_files.rules(),
+            QueryRule(BuiltPackage, [MarketplacePackagePackageFieldSet]),
+        ],
         target_types=estream_target_types(),
     )
     runner.set_options([], env={"HOME": str(tmp_path)})
@@ -187,7 +201,12 @@ def cache_runner(tmp_path, key: SigningKey) -> RuleRunner:
     """A RuleRunner with its own local store and named caches (both kept across runners)."""
     dirs = [f"--local-store-dir={tmp_path / 'store'}", f"--named-caches-dir={tmp_path / 'named'}"]
     runner = RuleRunner(
-        rules=[*dependency_inference.rules(), *package.rules(), *source_files.rules(), QueryRule(BuiltPackage, [MarketplacePackagePackageFieldSet])],
+        rules=[
+            *dependency_inference.rules(),
+            *package.rules(),
+            *source_files.rules(),
+            QueryRule(BuiltPackage, [MarketplacePackagePackageFieldSet]),
+        ],
         target_types=estream_target_types(),
         bootstrap_args=dirs,
     )
@@ -241,7 +260,9 @@ def test_signature_of_a_changed_package_is_made_anew(tmp_path, signed) -> None:
 
 
 @pytest.mark.parametrize("remote_cache_read", [False, True])
-def test_signature_lookup_command_prints_a_cached_signature_and_fails_on_a_miss(tmp_path, remote_cache_read) -> None:
+def test_signature_lookup_command_prints_a_cached_signature_and_fails_on_a_miss(
+    tmp_path, remote_cache_read
+) -> None:
     """The lookup's argv as the sandbox runs it (no environment, paths relative to the sandbox)."""
     cache = tmp_path / SIGNATURE_CACHE_DIR
     cache.mkdir()
@@ -251,6 +272,8 @@ def test_signature_lookup_command_prints_a_cached_signature_and_fails_on_a_miss(
     assert (hit.returncode, hit.stdout) == (0, b"\x00signature\xff")
     miss = subprocess.run(
         lookup_argv(f"{SIGNATURE_CACHE_DIR}/k2", remote_cache_read=remote_cache_read),
-        cwd=tmp_path, env={}, capture_output=True,
+        cwd=tmp_path,
+        env={},
+        capture_output=True,
     )
     assert miss.returncode != 0 and miss.stdout == b""

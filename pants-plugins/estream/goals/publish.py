@@ -45,7 +45,13 @@ from pants.engine.rules import Get, MultiGet, collect_rules, rule
 from pants.engine.target import BoolField, TransitiveTargets, TransitiveTargetsRequest
 from pants.util.logging import LogLevel
 
-PASSED_ENV_VARS = (*GIT_CREDENTIAL_ENV_VARS, "ESTREAM_REGISTRY", "ESTREAM_HOME", "ESTREAM_KEYRING", "ESTREAM_SIGNING_KEY_FILE")
+PASSED_ENV_VARS = (
+    *GIT_CREDENTIAL_ENV_VARS,
+    "ESTREAM_REGISTRY",
+    "ESTREAM_HOME",
+    "ESTREAM_KEYRING",
+    "ESTREAM_SIGNING_KEY_FILE",
+)
 
 
 class MarketplaceSkipPublishField(BoolField):
@@ -73,7 +79,9 @@ def publish_argv(
 ) -> tuple:
     flags = ("--allow-development-key",) if allow_development_key else ()
     extra = tuple(f for path in with_archives for f in ("--with", path))
-    return estream_cli_argv("marketplace", "publish", archive, "--registry", url, "--attempts", str(attempts), *flags, *extra)
+    return estream_cli_argv(
+        "marketplace", "publish", archive, "--registry", url, "--attempts", str(attempts), *flags, *extra
+    )
 
 
 async def _dependency_archives(address: Address) -> Tuple[Digest, Tuple[str, ...]]:
@@ -115,7 +123,11 @@ async def publish_marketplace_package(
     url = registry.url or env.get("ESTREAM_REGISTRY")
     if not url:
         return PublishProcesses(
-            [PublishPackages(names=names, description="(no registry: set [estream-registry].url or ESTREAM_REGISTRY)")]
+            [
+                PublishPackages(
+                    names=names, description="(no registry: set [estream-registry].url or ESTREAM_REGISTRY)"
+                )
+            ]
         )
     dependencies_digest, dependency_paths = await _dependency_archives(request.field_set.address)
     processes = []

@@ -20,7 +20,11 @@ from pants.testutil.rule_runner import QueryRule, RuleRunner
 KEY = SigningKey.generate("test-release-key")
 
 MANIFEST = manifest_toml(
-    "esf-demo", "1.2.0", description="Demo schemas", provides=["DemoEvent"], include={"schemas": ["schemas/*.esf.yaml"]}
+    "esf-demo",
+    "1.2.0",
+    description="Demo schemas",
+    provides=["DemoEvent"],
+    include={"schemas": ["schemas/*.esf.yaml"]},
 )
 SCHEMA = esf_schema_yaml({"DemoEvent": {"id": "bytes32"}}, attributes={"DemoEvent": {"description": "e"}})
 
@@ -61,17 +65,30 @@ def test_publish_process_runs_the_cli_with_git_credentials_env(rule_runner: Rule
     result = processes(
         rule_runner,
         "marketplace_package()",
-        ["--estream-registry-url=https://example.invalid/index.git", "--estream-registry-extra-env-vars=['GITHUB_TOKEN', 'FIXED=1']"],
+        [
+            "--estream-registry-url=https://example.invalid/index.git",
+            "--estream-registry-extra-env-vars=['GITHUB_TOKEN', 'FIXED=1']",
+        ],
         {"SSH_AUTH_SOCK": "/tmp/agent.sock", "GITHUB_TOKEN": "t0ken", "UNRELATED": "x"},
     )
     [pub] = result
     assert pub.process is not None
     assert pub.names == ("esf-demo-1.2.0.tar.gz",)
     argv = pub.process.process.argv
-    assert argv[1:8] == ("-m", "estream.cli.main", "marketplace", "publish", "esf-demo-1.2.0.tar.gz", "--registry", "https://example.invalid/index.git")
+    assert argv[1:8] == (
+        "-m",
+        "estream.cli.main",
+        "marketplace",
+        "publish",
+        "esf-demo-1.2.0.tar.gz",
+        "--registry",
+        "https://example.invalid/index.git",
+    )
     assert "--allow-development-key" not in argv
     env = dict(pub.process.process.env)
-    assert env["SSH_AUTH_SOCK"] == "/tmp/agent.sock" and env["GITHUB_TOKEN"] == "t0ken" and env["FIXED"] == "1"
+    assert (
+        env["SSH_AUTH_SOCK"] == "/tmp/agent.sock" and env["GITHUB_TOKEN"] == "t0ken" and env["FIXED"] == "1"
+    )
     assert "UNRELATED" not in env and "ESTREAM_SIGNING_KEY" not in env
     assert "PYTHONPATH" in env
 
@@ -79,7 +96,9 @@ def test_publish_process_runs_the_cli_with_git_credentials_env(rule_runner: Rule
 def test_publish_skipped_without_registry_or_with_skip_publish(rule_runner: RuleRunner) -> None:
     [pub] = processes(rule_runner, "marketplace_package()", [], {})
     assert pub.process is None and "no registry" in (pub.description or "")
-    [pub] = processes(rule_runner, "marketplace_package(skip_publish=True)", ["--estream-registry-url=/tmp/x.git"], {})
+    [pub] = processes(
+        rule_runner, "marketplace_package(skip_publish=True)", ["--estream-registry-url=/tmp/x.git"], {}
+    )
     assert pub.process is None and "skip_publish" in (pub.description or "")
 
 
@@ -105,15 +124,23 @@ def test_a_dependant_hands_over_its_in_repo_dependencies_archives(rule_runner: R
             "pkgs/user/schemas/use.esf.yaml": use,
         }
     )
-    processes(rule_runner, "marketplace_package()", ["--estream-registry-url=https://example.invalid/index.git"], {})
+    processes(
+        rule_runner, "marketplace_package()", ["--estream-registry-url=https://example.invalid/index.git"], {}
+    )
     target = rule_runner.get_target(Address("pkgs/user"))
     built = rule_runner.request(BuiltPackage, [MarketplacePackagePackageFieldSet.create(target)])
-    [pub] = rule_runner.request(PublishProcesses, [PublishMarketplacePackageRequest(MarketplacePublishFieldSet.create(target), (built,))])
+    [pub] = rule_runner.request(
+        PublishProcesses,
+        [PublishMarketplacePackageRequest(MarketplacePublishFieldSet.create(target), (built,))],
+    )
     assert pub.process is not None
     argv = pub.process.process.argv
     assert argv[-2:] == ("--with", "esf-demo-1.2.0.tar.gz"), argv
     # the dependency's own publish hands nothing over
     demo = rule_runner.get_target(Address("pkgs/demo"))
     built_demo = rule_runner.request(BuiltPackage, [MarketplacePackagePackageFieldSet.create(demo)])
-    [own] = rule_runner.request(PublishProcesses, [PublishMarketplacePackageRequest(MarketplacePublishFieldSet.create(demo), (built_demo,))])
+    [own] = rule_runner.request(
+        PublishProcesses,
+        [PublishMarketplacePackageRequest(MarketplacePublishFieldSet.create(demo), (built_demo,))],
+    )
     assert own.process is not None and "--with" not in own.process.process.argv

@@ -77,7 +77,8 @@ async def schema_graph(targets: Targets, subsystem: SchemaGraphSubsystem, consol
     if subsystem.as_json:
         payload = {
             "packages": [
-                dict(graph.packages[n].to_json(), address=str(graph.addresses[n])) for n in sorted(graph.packages)
+                dict(graph.packages[n].to_json(), address=str(graph.addresses[n]))
+                for n in sorted(graph.packages)
             ]
         }
         console.print_stdout(json.dumps(payload, indent=2, sort_keys=True))
@@ -182,7 +183,9 @@ async def schema_breaking(
         )
         return SchemaBreaking(exit_code=2)
     if maybe_git.git_binary is None:
-        console.print_stderr("error: `git` was not found on the PATH; schema-breaking reads old files with it")
+        console.print_stderr(
+            "error: `git` was not found on the PATH; schema-breaking reads old files with it"
+        )
         return SchemaBreaking(exit_code=2)
     git = maybe_git.git_binary.path
     root = build_root.path
@@ -205,11 +208,15 @@ async def schema_breaking(
         try:
             baseline = read_baseline(root, subsystem.ref, package.manifest.path, git)
         except EstreamError as e:
-            reports[package.name] = f"{package.name}: cannot read the release at `{subsystem.ref}`\n{e.render()}"
+            reports[
+                package.name
+            ] = f"{package.name}: cannot read the release at `{subsystem.ref}`\n{e.render()}"
             failed += 1
             continue
         if baseline is None:
-            reports[package.name] = f"{package.name}: new package (no manifest at `{subsystem.ref}`), nothing to compare"
+            reports[
+                package.name
+            ] = f"{package.name}: new package (no manifest at `{subsystem.ref}`), nothing to compare"
             continue
         changes = diff_schemas(baseline.documents, package.documents)
         check = check_bump(package.name, baseline.manifest.version, package.manifest.version, changes)

@@ -50,8 +50,13 @@ def rule_runner() -> RuleRunner:
     return runner
 
 
-def manifest(name: str, version: str, provides: Sequence[str], requires: Sequence[str] = (),
-             deps: Optional[Dict[str, str]] = None) -> str:
+def manifest(
+    name: str,
+    version: str,
+    provides: Sequence[str],
+    requires: Sequence[str] = (),
+    deps: Optional[Dict[str, str]] = None,
+) -> str:
     return manifest_toml(
         name,
         version,
@@ -92,7 +97,9 @@ AUDIT_SCHEMA = dedent(
 )
 
 
-def write_pkg(runner: RuleRunner, path: str, manifest_text: str, schema: str, file: str = "s.esf.yaml") -> None:
+def write_pkg(
+    runner: RuleRunner, path: str, manifest_text: str, schema: str, file: str = "s.esf.yaml"
+) -> None:
     runner.write_files(
         {
             f"{path}/BUILD": "marketplace_package()",
@@ -104,9 +111,15 @@ def write_pkg(runner: RuleRunner, path: str, manifest_text: str, schema: str, fi
     )
 
 
-def write_repo(runner: RuleRunner, audit_manifest: Optional[str] = None, audit_schema: str = AUDIT_SCHEMA,
-               trading_manifest: Optional[str] = None) -> None:
-    write_pkg(runner, "pkgs/trading", trading_manifest or manifest("trading", "1.2.0", ["Order"]), TRADING_SCHEMA)
+def write_repo(
+    runner: RuleRunner,
+    audit_manifest: Optional[str] = None,
+    audit_schema: str = AUDIT_SCHEMA,
+    trading_manifest: Optional[str] = None,
+) -> None:
+    write_pkg(
+        runner, "pkgs/trading", trading_manifest or manifest("trading", "1.2.0", ["Order"]), TRADING_SCHEMA
+    )
     write_pkg(
         runner,
         "pkgs/audit",
@@ -132,7 +145,10 @@ def test_package_dependencies_inferred_from_manifest(rule_runner: RuleRunner) ->
     write_repo(rule_runner)
     tgt = rule_runner.get_target(Address("pkgs/audit"))
     deps = rule_runner.request(Addresses, [DependenciesRequest(tgt[MarketplacePackageDependenciesField])])
-    assert set(deps) == {Address("pkgs/trading"), Address("pkgs/audit/schemas", relative_file_path="s.esf.yaml")}
+    assert set(deps) == {
+        Address("pkgs/trading"),
+        Address("pkgs/audit/schemas", relative_file_path="s.esf.yaml"),
+    }
 
 
 def test_schema_file_dependencies_inferred_from_type_references(rule_runner: RuleRunner) -> None:
@@ -157,25 +173,36 @@ def test_resolution_happy_path(rule_runner: RuleRunner) -> None:
     write_repo(rule_runner)
     graph = resolve(rule_runner, "pkgs/audit")
     audit = graph.packages["audit"]
-    assert [(r.schema, r.provider, r.provider_version) for r in audit.requires] == [("Order", "trading", "1.2.0")]
+    assert [(r.schema, r.provider, r.provider_version) for r in audit.requires] == [
+        ("Order", "trading", "1.2.0")
+    ]
     assert graph.addresses["trading"] == Address("pkgs/trading")
 
 
 def test_unsatisfied_requirement(rule_runner: RuleRunner) -> None:
-    write_repo(rule_runner, audit_manifest=manifest("audit", "0.1.0", ["Audit"], ["Order", "Quote"], {"trading": "^1"}))
+    write_repo(
+        rule_runner,
+        audit_manifest=manifest("audit", "0.1.0", ["Audit"], ["Order", "Quote"], {"trading": "^1"}),
+    )
     text = resolve_error(rule_runner, "pkgs/audit")
     assert "package `audit` requires `Quote`, but none of its dependencies (`trading`) provides it" in text
 
 
 def test_two_providers(rule_runner: RuleRunner) -> None:
-    write_repo(rule_runner, audit_manifest=manifest("audit", "0.1.0", ["Audit"], ["Order"], {"trading": "^1", "trading2": "^1"}))
+    write_repo(
+        rule_runner,
+        audit_manifest=manifest("audit", "0.1.0", ["Audit"], ["Order"], {"trading": "^1", "trading2": "^1"}),
+    )
     write_pkg(rule_runner, "pkgs/trading2", manifest("trading2", "1.0.0", ["Order"]), TRADING_SCHEMA)
     text = resolve_error(rule_runner, "pkgs/audit")
     assert "requires `Order`, which is provided by more than one dependency: `trading`, `trading2`" in text
 
 
 def test_provided_but_undefined(rule_runner: RuleRunner) -> None:
-    write_repo(rule_runner, audit_manifest=manifest("audit", "0.1.0", ["Audit", "Audti2"], ["Order"], {"trading": "^1"}))
+    write_repo(
+        rule_runner,
+        audit_manifest=manifest("audit", "0.1.0", ["Audit", "Audti2"], ["Order"], {"trading": "^1"}),
+    )
     text = resolve_error(rule_runner, "pkgs/audit")
     assert "package `audit` provides `Audti2`, but it is not defined by any of its files" in text
     assert "did you mean `Audit`?" in text
@@ -190,11 +217,17 @@ def test_dependency_cycle(rule_runner: RuleRunner) -> None:
 def test_unknown_type_reference(rule_runner: RuleRunner) -> None:
     write_repo(rule_runner, audit_schema=AUDIT_SCHEMA.replace("type: Side", "type: Sied"))
     text = resolve_error(rule_runner, "pkgs/audit")
-    assert "pkgs/audit/schemas/s.esf.yaml" in text and "unknown type `Sied`" in text and "did you mean `Side`?" in text
+    assert (
+        "pkgs/audit/schemas/s.esf.yaml" in text
+        and "unknown type `Sied`" in text
+        and "did you mean `Side`?" in text
+    )
 
 
 def test_semver_mismatch(rule_runner: RuleRunner) -> None:
-    write_repo(rule_runner, audit_manifest=manifest("audit", "0.1.0", ["Audit"], ["Order"], {"trading": "~1.1"}))
+    write_repo(
+        rule_runner, audit_manifest=manifest("audit", "0.1.0", ["Audit"], ["Order"], {"trading": "~1.1"})
+    )
     text = resolve_error(rule_runner, "pkgs/audit")
     assert "package `audit` requires `trading ~1.1`, but the version found is 1.2.0" in text
 
@@ -204,7 +237,9 @@ def test_packaging_fails_on_resolution_error_and_succeeds_otherwise(rule_runner:
     tgt = rule_runner.get_target(Address("pkgs/audit"))
     built = rule_runner.request(BuiltPackage, [MarketplacePackagePackageFieldSet.create(tgt)])
     assert built.artifacts[0].relpath == "audit-0.1.0.tar.gz"
-    write_repo(rule_runner, audit_manifest=manifest("audit", "0.1.0", ["Audit"], ["Order"], {"trading": "^2"}))
+    write_repo(
+        rule_runner, audit_manifest=manifest("audit", "0.1.0", ["Audit"], ["Order"], {"trading": "^2"})
+    )
     with pytest.raises(ExecutionError) as e:
         rule_runner.request(BuiltPackage, [MarketplacePackagePackageFieldSet.create(tgt)])
     assert "requires `trading ^2`, but the version found is 1.2.0" in str(e.value)
@@ -223,7 +258,10 @@ def test_schema_graph_text_and_json(rule_runner: RuleRunner) -> None:
     data = json.loads(result.stdout)
     assert [p["name"] for p in data["packages"]] == ["audit"]
     assert data["packages"][0]["requires"][0] == {
-        "schema": "Order", "provider": "trading", "provider_version": "1.2.0", "file": "pkgs/trading/schemas/s.esf.yaml"
+        "schema": "Order",
+        "provider": "trading",
+        "provider_version": "1.2.0",
+        "file": "pkgs/trading/schemas/s.esf.yaml",
     }
     assert data["packages"][0]["address"] == "pkgs/audit:audit"
 
@@ -246,8 +284,11 @@ def test_export_jsonschema_writes_self_contained_files(rule_runner: RuleRunner) 
 
 
 def _git(root: str, *args: str) -> None:
-    subprocess.run(["git", "-C", root, "-c", "user.name=t", "-c", "user.email=t@example.invalid", *args],
-                   check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        ["git", "-C", root, "-c", "user.name=t", "-c", "user.email=t@example.invalid", *args],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
 
 
 def test_schema_breaking_against_git_ref(rule_runner: RuleRunner) -> None:
@@ -261,18 +302,28 @@ def test_schema_breaking_against_git_ref(rule_runner: RuleRunner) -> None:
         rule_runner,
         "pkgs/trading",
         manifest("trading", "1.3.0", ["Order"]),
-        TRADING_SCHEMA.replace("[Buy, Sell]", "[Buy]").replace("qty: { type: u64 }", "qty: { type: u64 }\n      note: { type: string, optional: true }"),
+        TRADING_SCHEMA.replace("[Buy, Sell]", "[Buy]").replace(
+            "qty: { type: u64 }", "qty: { type: u64 }\n      note: { type: string, optional: true }"
+        ),
     )
     result = rule_runner.run_goal_rule(SchemaBreaking, args=["--schema-breaking-ref=HEAD", "pkgs::"])
     assert result.exit_code == 1
     assert "trading: 1.2.0 -> 1.3.0 (minor bump)" in result.stdout
-    assert "major  enum-value-removed" in result.stdout and "value `Sell` was removed from enum `Side`" in result.stdout
+    assert (
+        "major  enum-value-removed" in result.stdout
+        and "value `Sell` was removed from enum `Side`" in result.stdout
+    )
     assert "minor  field-added-optional" in result.stdout
     assert 'help: set `version = "2.0.0"`' in result.stdout
     assert "audit: 0.1.0 -> 0.1.0 (version unchanged)" in result.stdout
     assert "2 package(s) checked against `HEAD`: 1 failed" in result.stderr
 
-    write_pkg(rule_runner, "pkgs/trading", manifest("trading", "2.0.0", ["Order"]), TRADING_SCHEMA.replace("[Buy, Sell]", "[Buy]"))
+    write_pkg(
+        rule_runner,
+        "pkgs/trading",
+        manifest("trading", "2.0.0", ["Order"]),
+        TRADING_SCHEMA.replace("[Buy, Sell]", "[Buy]"),
+    )
     result = rule_runner.run_goal_rule(SchemaBreaking, args=["--schema-breaking-ref=HEAD", "pkgs/trading:"])
     assert result.exit_code == 0, result.stdout + result.stderr
     assert "ok: the changes need at most a major bump" in result.stdout

@@ -73,7 +73,9 @@ async def find_putative_estream_targets(req: PutativeEstreamTargetsRequest) -> P
     manifest_owners, schema_owners, circuit_owners = await _owner_targets(
         [manifests.files, schemas.files, circuits.files]
     )
-    owned_manifests = _owned(manifests.files, manifest_owners, lambda t, p: _file_of(t, MarketplaceManifestField) == p)
+    owned_manifests = _owned(
+        manifests.files, manifest_owners, lambda t, p: _file_of(t, MarketplaceManifestField) == p
+    )
     owned_schemas = _owned(schemas.files, schema_owners, lambda t, p: _file_of(t, EsfSchemaSourceField) == p)
     owned_circuits = _owned(circuits.files, circuit_owners, lambda t, p: _file_of(t, CircuitSourceField) == p)
     putative = []
@@ -85,7 +87,9 @@ async def find_putative_estream_targets(req: PutativeEstreamTargetsRequest) -> P
     package_file_owners = await _owner_targets([files.files for files in package_files])
     for directory, prefix, files, owners in zip(new_packages, prefixes, package_files, package_file_owners):
         putative.append(
-            PutativeTarget.for_target_type(MarketplacePackageTarget, path=directory, name=None, triggering_sources=[MANIFEST_FILENAME])
+            PutativeTarget.for_target_type(
+                MarketplacePackageTarget, path=directory, name=None, triggering_sources=[MANIFEST_FILENAME]
+            )
         )
         owned = _owned(
             files.files,
@@ -110,7 +114,9 @@ async def find_putative_estream_targets(req: PutativeEstreamTargetsRequest) -> P
     ):
         for directory, names in sorted(group_by_dir(set(paths.files) - owned_paths).items()):
             putative.append(
-                PutativeTarget.for_target_type(target_type, path=directory, name=None, triggering_sources=sorted(names))
+                PutativeTarget.for_target_type(
+                    target_type, path=directory, name=None, triggering_sources=sorted(names)
+                )
             )
     return PutativeTargets(putative)
 

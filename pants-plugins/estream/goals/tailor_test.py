@@ -7,7 +7,12 @@ import pytest
 
 from estream.goals import tailor
 from estream.goals.tailor import PACKAGE_FILE_GLOBS, PutativeEstreamTargetsRequest
-from estream.target_types import EsfSchemasGeneratorTarget, MarketplacePackageTarget, SmartCircuitsGeneratorTarget, target_types
+from estream.target_types import (
+    EsfSchemasGeneratorTarget,
+    MarketplacePackageTarget,
+    SmartCircuitsGeneratorTarget,
+    target_types,
+)
 from pants.core.goals.tailor import PutativeTarget, PutativeTargets
 from pants.core.target_types import FilesGeneratorTarget
 from pants.engine.rules import QueryRule
@@ -26,7 +31,9 @@ def putative(runner: RuleRunner, *dirs: str) -> PutativeTargets:
     return runner.request(PutativeTargets, [PutativeEstreamTargetsRequest(dirs)])
 
 
-def test_new_packages_schemas_and_circuits_are_proposed_and_owned_ones_are_not(rule_runner: RuleRunner) -> None:
+def test_new_packages_schemas_and_circuits_are_proposed_and_owned_ones_are_not(
+    rule_runner: RuleRunner,
+) -> None:
     rule_runner.write_files(
         {
             # Not yet tailored: a package with source and test files, a schema and a circuit.
@@ -46,7 +53,9 @@ def test_new_packages_schemas_and_circuits_are_proposed_and_owned_ones_are_not(r
     dirs = ("new", "new/schemas", "new/circuits", "old", "old/schemas")
     assert putative(rule_runner, *dirs) == PutativeTargets(
         [
-            PutativeTarget.for_target_type(MarketplacePackageTarget, path="new", name=None, triggering_sources=["estream-component.toml"]),
+            PutativeTarget.for_target_type(
+                MarketplacePackageTarget, path="new", name=None, triggering_sources=["estream-component.toml"]
+            ),
             PutativeTarget.for_target_type(
                 FilesGeneratorTarget,
                 path="new",
@@ -54,7 +63,14 @@ def test_new_packages_schemas_and_circuits_are_proposed_and_owned_ones_are_not(r
                 triggering_sources=["src/ref.py", "tests/golden/v.json"],
                 kwargs={"sources": PACKAGE_FILE_GLOBS},
             ),
-            PutativeTarget.for_target_type(EsfSchemasGeneratorTarget, path="new/schemas", name=None, triggering_sources=["a.esf.yaml"]),
-            PutativeTarget.for_target_type(SmartCircuitsGeneratorTarget, path="new/circuits", name=None, triggering_sources=["c.circuit.yaml"]),
+            PutativeTarget.for_target_type(
+                EsfSchemasGeneratorTarget, path="new/schemas", name=None, triggering_sources=["a.esf.yaml"]
+            ),
+            PutativeTarget.for_target_type(
+                SmartCircuitsGeneratorTarget,
+                path="new/circuits",
+                name=None,
+                triggering_sources=["c.circuit.yaml"],
+            ),
         ]
     )

@@ -81,7 +81,9 @@ async def build_circuit_runner(_: CircuitRunnerPexRequest, python_setup: PythonS
     assert source is not None and encoding is not None
     digest = await Get(
         Digest,
-        CreateDigest([FileContent(f"{RUNNER_MODULE}.py", source), FileContent(esf_json.SHIPPED_NAME, encoding)]),
+        CreateDigest(
+            [FileContent(f"{RUNNER_MODULE}.py", source), FileContent(esf_json.SHIPPED_NAME, encoding)]
+        ),
     )
     return await Get(
         Pex,
@@ -109,7 +111,11 @@ def _failed(address: Any, message: str, output_setting: Any) -> TestResult:
 
 
 async def _combined_result(
-    address: Any, results: Tuple[FallibleProcessResult, ...], output_setting: Any, *, error: Optional[str] = None
+    address: Any,
+    results: Tuple[FallibleProcessResult, ...],
+    output_setting: Any,
+    *,
+    error: Optional[str] = None,
 ) -> TestResult:
     """One TestResult for the CPU and RTL runs of a circuit: it passes when both pass.
 
@@ -165,7 +171,9 @@ async def run_smart_circuit_tests(
         members = union_membership.get(RtlVectorRunRequest)
         if members:
             request_type = next(iter(members))
-            rtl_request = request_type(package, rtl_planned.to_json(), rtl_planned.case_count, timeout, test_subsystem.force)
+            rtl_request = request_type(
+                package, rtl_planned.to_json(), rtl_planned.case_count, timeout, test_subsystem.force
+            )
         else:
             rtl_error = (
                 f"error: {package.circuit.path}: `implementation.rtl`: simulating RTL needs the FPGA backend\n"

@@ -24,17 +24,25 @@ from pants.testutil.rule_runner import QueryRule, RuleRunner
 # their cache keys): the user's home directory comes from the password database.
 PEX_FILE = os.path.join(
     os.environ.get("ESTREAM_PANTS_CACHE")
-    or os.path.join(os.environ.get("XDG_CACHE_HOME") or os.path.join(str(Path.home()), ".cache"), "estream-pants"),
+    or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.join(str(Path.home()), ".cache"), "estream-pants"
+    ),
     "pex-2.1.137.pex",
 )
 
 SCHEMA_PACK = {
     "deps/shapes/BUILD": "marketplace_package()",
     "deps/shapes/estream-component.toml": manifest_toml(
-        "shapes", "1.4.0", description="Shapes", provides=["Point"], include={"schemas": ["schemas/*.esf.yaml"]}
+        "shapes",
+        "1.4.0",
+        description="Shapes",
+        provides=["Point"],
+        include={"schemas": ["schemas/*.esf.yaml"]},
     ),
     "deps/shapes/schemas/BUILD": "esf_schemas()",
-    "deps/shapes/schemas/shapes.esf.yaml": esf_schema_yaml({"Point": {"x": "i32", "y": "i32"}}, namespace="estream.shapes"),
+    "deps/shapes/schemas/shapes.esf.yaml": esf_schema_yaml(
+        {"Point": {"x": "i32", "y": "i32"}}, namespace="estream.shapes"
+    ),
 }
 
 MANIFEST = manifest_toml(
@@ -147,7 +155,9 @@ def rule_runner() -> RuleRunner:
     return runner
 
 
-def run(rule_runner: RuleRunner, path: str = "pkg/mover/circuits", name: str = "move.circuit.yaml") -> TestResult:
+def run(
+    rule_runner: RuleRunner, path: str = "pkg/mover/circuits", name: str = "move.circuit.yaml"
+) -> TestResult:
     target = rule_runner.get_target(Address(path, relative_file_path=name))
     field_set = SmartCircuitTestFieldSet.create(target)
     return rule_runner.request(TestResult, [SmartCircuitTestRequest.Batch("", (field_set,), None)])
@@ -164,7 +174,9 @@ def test_vectors_pass_with_dependency_schemas(rule_runner: RuleRunner) -> None:
 
 
 def test_broken_vector_fails_with_a_diff(rule_runner: RuleRunner) -> None:
-    rule_runner.write_files(package_files(**{"pkg/mover/tests/golden/right.json": vector("right", 2, {"x": 4, "y": 3})}))
+    rule_runner.write_files(
+        package_files(**{"pkg/mover/tests/golden/right.json": vector("right", 2, {"x": 4, "y": 3})})
+    )
     result = run(rule_runner)
     assert result.exit_code == 1
     assert "✗ right" in result.stdout and "FAIL (output differs" in result.stdout
@@ -173,7 +185,9 @@ def test_broken_vector_fails_with_a_diff(rule_runner: RuleRunner) -> None:
 
 
 def test_tags_option_selects_vectors(rule_runner: RuleRunner) -> None:
-    rule_runner.write_files(package_files(**{"pkg/mover/tests/golden/right.json": vector("right", 2, {"x": 4, "y": 3})}))
+    rule_runner.write_files(
+        package_files(**{"pkg/mover/tests/golden/right.json": vector("right", 2, {"x": 4, "y": 3})})
+    )
     configure(rule_runner, "--estream-test-tags=['overflow']")
     result = run(rule_runner)
     assert result.exit_code == 0, result.stdout + result.stderr
@@ -186,28 +200,45 @@ def test_validation_errors_are_all_reported(rule_runner: RuleRunner) -> None:
         .replace("hardware_target: [cpu]", "hardware_target: [cpu, fpga]")
         .replace("type: Point }\n  - { name: delta", "type: Pointt }\n  - { name: delta")
     )
-    manifest = MANIFEST.replace('targets = ["cpu"]', 'targets = ["cpu"]\ncircuits = ["circuits/move.circuit.yaml", "circuits/gone.circuit.yaml"]')
+    manifest = MANIFEST.replace(
+        'targets = ["cpu"]',
+        'targets = ["cpu"]\ncircuits = ["circuits/move.circuit.yaml", "circuits/gone.circuit.yaml"]',
+    )
     rule_runner.write_files(
-        package_files(**{"pkg/mover/circuits/move.circuit.yaml": circuit, "pkg/mover/estream-component.toml": manifest})
+        package_files(
+            **{"pkg/mover/circuits/move.circuit.yaml": circuit, "pkg/mover/estream-component.toml": manifest}
+        )
     )
     result = run(rule_runner)
     assert result.exit_code == 1
     err = result.stderr
-    assert "pkg/mover/circuits/move.circuit.yaml:3: `version`: circuit version 0.4.0 does not match the package version 0.3.0" in err
+    assert (
+        "pkg/mover/circuits/move.circuit.yaml:3: `version`: circuit version 0.4.0 does not match the package version 0.3.0"
+        in err
+    )
     assert "`annotations.hardware_target`: hardware_target fpga not in the manifest's targets (cpu)" in err
     assert "`inputs.point.type`: unknown type `Pointt`" in err and "did you mean `Point`?" in err
-    assert "pkg/mover/estream-component.toml: `component.circuit.circuits`: `circuits/gone.circuit.yaml` does not exist" in err
+    assert (
+        "pkg/mover/estream-component.toml: `component.circuit.circuits`: `circuits/gone.circuit.yaml` does not exist"
+        in err
+    )
 
 
 def test_dependency_version_must_match(rule_runner: RuleRunner) -> None:
-    rule_runner.write_files(package_files(**{"pkg/mover/estream-component.toml": MANIFEST.replace('shapes = "^1.2"', 'shapes = "^2"')}))
+    rule_runner.write_files(
+        package_files(
+            **{"pkg/mover/estream-component.toml": MANIFEST.replace('shapes = "^1.2"', 'shapes = "^2"')}
+        )
+    )
     result = run(rule_runner)
     assert result.exit_code == 1
     assert "unknown type `Point`" in result.stderr
 
 
 def test_crashing_implementation_is_a_failure(rule_runner: RuleRunner) -> None:
-    rule_runner.write_files(package_files(**{"pkg/mover/src/mover/impl.py": "def move(inputs):\n    return 1 / 0\n"}))
+    rule_runner.write_files(
+        package_files(**{"pkg/mover/src/mover/impl.py": "def move(inputs):\n    return 1 / 0\n"})
+    )
     result = run(rule_runner)
     assert result.exit_code == 1
     assert "crashed" in result.stdout and "ZeroDivisionError" in result.stdout
@@ -247,7 +278,10 @@ def test_rtl_without_the_fpga_backend_fails_saying_which_backend(rule_runner: Ru
     result = run(rule_runner)
     # The testbench file is missing: reported like any other validation error.
     assert result.exit_code == 1
-    assert "`implementation.rtl.testbench`: `rtl/tb.v` does not exist in the package (pkg/mover)" in result.stderr
+    assert (
+        "`implementation.rtl.testbench`: `rtl/tb.v` does not exist in the package (pkg/mover)"
+        in result.stderr
+    )
     rule_runner.write_files({"pkg/mover/rtl/tb.v": "module tb; endmodule\n"})
     result = run(rule_runner)
     assert result.exit_code == 1
@@ -274,7 +308,13 @@ def kv_files(**overrides: str) -> Dict[str, str]:
     from estream.core.wire_adapter_test import KV_PACKAGE
 
     files = {f"pkg/kv/{path}": text for path, text in KV_PACKAGE.items()}
-    files.update({"pkg/kv/BUILD": "marketplace_package()", "pkg/kv/circuits/BUILD": "smart_circuits()", "pkg/kv/schemas/BUILD": "esf_schemas()"})
+    files.update(
+        {
+            "pkg/kv/BUILD": "marketplace_package()",
+            "pkg/kv/circuits/BUILD": "smart_circuits()",
+            "pkg/kv/schemas/BUILD": "esf_schemas()",
+        }
+    )
     files["pkg/kv/LICENSE"] = "Apache-2.0\n"  # `package` requires it (package format §2.1)
     files.update(overrides)
     return files
@@ -285,11 +325,17 @@ def test_wire_adapter_round_trips_run_with_the_ingress_circuit(rule_runner: Rule
     result = run(rule_runner, "pkg/kv/circuits", "kv-ingress.circuit.yaml")
     assert result.exit_code == 0, result.stdout + result.stderr
     assert "Running test suite: kv-golden [kv_ingress] (5 tests)" in result.stdout
-    assert "✓ roundtrip plain" in result.stdout and "✓ roundtrip zeros" in result.stdout and "(3 steps" in result.stdout
+    assert (
+        "✓ roundtrip plain" in result.stdout
+        and "✓ roundtrip zeros" in result.stdout
+        and "(3 steps" in result.stdout
+    )
     egress = run(rule_runner, "pkg/kv/circuits", "kv-egress.circuit.yaml")
     assert egress.exit_code == 0 and "(1 test)" in egress.stdout and "roundtrip" not in egress.stdout
     # An egress that does not give the wire back fails the round trip, with the diff.
-    lossy = kv_files()["pkg/kv/src/kv.py"].replace("f\"{message['key']}={message['value']}\"", "f\"{message['key']}= {message['value']}\"")
+    lossy = kv_files()["pkg/kv/src/kv.py"].replace(
+        "f\"{message['key']}={message['value']}\"", "f\"{message['key']}= {message['value']}\""
+    )
     rule_runner.write_files({"pkg/kv/src/kv.py": lossy})
     result = run(rule_runner, "pkg/kv/circuits", "kv-ingress.circuit.yaml")
     assert result.exit_code == 1
@@ -299,8 +345,13 @@ def test_wire_adapter_round_trips_run_with_the_ingress_circuit(rule_runner: Rule
 def test_wire_adapter_contract_errors_fail_the_test(rule_runner: RuleRunner) -> None:
     from estream.core.wire_adapter_test import KV_EGRESS
 
-    egress = KV_EGRESS.replace("- { name: message, type: KvPair }", "- { name: msg, type: KvPair }").replace("- message ->", "- msg ->")
+    egress = KV_EGRESS.replace("- { name: message, type: KvPair }", "- { name: msg, type: KvPair }").replace(
+        "- message ->", "- msg ->"
+    )
     rule_runner.write_files(kv_files(**{"pkg/kv/circuits/kv-egress.circuit.yaml": egress}))
     result = run(rule_runner, "pkg/kv/circuits", "kv-ingress.circuit.yaml")
     assert result.exit_code == 1
-    assert "pkg/kv/circuits/kv-egress.circuit.yaml:9: `inputs`: a wire-adapter egress circuit has exactly the input port(s) `message`, found `msg`" in result.stderr
+    assert (
+        "pkg/kv/circuits/kv-egress.circuit.yaml:9: `inputs`: a wire-adapter egress circuit has exactly the input port(s) `message`, found `msg`"
+        in result.stderr
+    )

@@ -73,18 +73,12 @@ async def run_verify(
             no_applicable_targets_behavior=NoApplicableTargetsBehavior.warn,
         ),
     )
-    field_sets = [
-        fs for fs in targets.field_sets if isinstance(fs, MarketplacePackagePackageFieldSet)
-    ]
+    field_sets = [fs for fs in targets.field_sets if isinstance(fs, MarketplacePackagePackageFieldSet)]
     packages = await MultiGet(Get(BuiltPackage, PackageFieldSet, fs) for fs in field_sets)
     contents = await MultiGet(Get(DigestContents, Digest, p.digest) for p in packages)
 
     try:
-        keyring = (
-            load_keyring(os.path.join(build_root.path, signing.keyring))
-            if signing.keyring
-            else None
-        )
+        keyring = load_keyring(os.path.join(build_root.path, signing.keyring)) if signing.keyring else None
     except EstreamError as e:
         console.print_stderr(e.render())
         return Verify(exit_code=2)

@@ -44,13 +44,17 @@ def rule_runner() -> RuleRunner:
 
 
 def fpga_manifest(checksum: str) -> str:
-    target = FpgaTarget("ice40-up5k", "move_up5k.bin", checksum, 12, {"luts": 96}, True, KEY.key_id, "2026-02-08T10:00:00Z")
+    target = FpgaTarget(
+        "ice40-up5k", "move_up5k.bin", checksum, 12, {"luts": 96}, True, KEY.key_id, "2026-02-08T10:00:00Z"
+    )
     return render_fpga_manifest(FpgaManifest("0.3.0", (target,))).decode()
 
 
 def write(rule_runner: RuleRunner, checksum: str = sha3_checksum(BITSTREAM)) -> None:
     files = package_files()
-    manifest = files["pkg/mover/estream-component.toml"].replace('targets = ["cpu"]', 'targets = ["cpu", "fpga"]')
+    manifest = files["pkg/mover/estream-component.toml"].replace(
+        'targets = ["cpu"]', 'targets = ["cpu", "fpga"]'
+    )
     files.update(
         {
             "pkg/mover/estream-component.toml": manifest + FPGA_TABLES,

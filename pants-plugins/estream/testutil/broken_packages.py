@@ -199,28 +199,64 @@ CASES: List[Case] = [
     # -- manifest ---------------------------------------------------------------------------
     Case("manifest-invalid-toml", "manifest", _sub(MANIFEST, 'version = "0.3.0"', 'version = "0.3.0')),
     Case("manifest-bad-version", "manifest", _sub(MANIFEST, 'version = "0.3.0"', 'version = "0.3"')),
-    Case("manifest-unknown-category", "manifest", _sub(MANIFEST, 'category = "smart-circuit"', 'category = "gadget"')),
-    Case("manifest-bad-license", "manifest", _sub(MANIFEST, 'license = "Apache-2.0"', 'license = "Apache 2 or so"')),
-    Case("manifest-unknown-key", "manifest", _sub(MANIFEST, 'keywords = ["demo"]', 'keywords = ["demo"]\ncolour = "red"')),
+    Case(
+        "manifest-unknown-category",
+        "manifest",
+        _sub(MANIFEST, 'category = "smart-circuit"', 'category = "gadget"'),
+    ),
+    Case(
+        "manifest-bad-license",
+        "manifest",
+        _sub(MANIFEST, 'license = "Apache-2.0"', 'license = "Apache 2 or so"'),
+    ),
+    Case(
+        "manifest-unknown-key",
+        "manifest",
+        _sub(MANIFEST, 'keywords = ["demo"]', 'keywords = ["demo"]\ncolour = "red"'),
+    ),
     Case("manifest-bad-name", "manifest", _sub(MANIFEST, 'name = "demo-meter"', 'name = "Demo_Meter"')),
     Case("manifest-witness-tier-range", "manifest", _sub(MANIFEST, "witness_tier = 1", "witness_tier = 9")),
-    Case("manifest-unknown-include-category", "manifest", _sub(MANIFEST, 'src = ["src/*.py"]', 'src = ["src/*.py"]\nbinaries = ["bin/*"]')),
-    Case("manifest-bad-dependency-requirement", "manifest", _sub(MANIFEST, 'esf-base = "^1.2"', 'esf-base = "one point two"')),
-    Case("manifest-unknown-target", "manifest", _sub(MANIFEST, 'targets = ["cpu"]', 'targets = ["cpu", "gpu"]')),
+    Case(
+        "manifest-unknown-include-category",
+        "manifest",
+        _sub(MANIFEST, 'src = ["src/*.py"]', 'src = ["src/*.py"]\nbinaries = ["bin/*"]'),
+    ),
+    Case(
+        "manifest-bad-dependency-requirement",
+        "manifest",
+        _sub(MANIFEST, 'esf-base = "^1.2"', 'esf-base = "one point two"'),
+    ),
+    Case(
+        "manifest-unknown-target", "manifest", _sub(MANIFEST, 'targets = ["cpu"]', 'targets = ["cpu", "gpu"]')
+    ),
     # -- ESF schemas --------------------------------------------------------------------------
     Case("schema-unknown-field-type", "schema", _sub(SCHEMA, "type: u32", "type: u33")),
     Case("schema-invalid-yaml", "schema", _sub(SCHEMA, "    fields:\n", "    fields: [\n")),
-    Case("schema-unknown-top-level-key", "schema", _sub(SCHEMA, "namespace: estream.meter", "namespace: estream.meter\nowner: me")),
-    Case("schema-missing-fields", "schema", _sub(SCHEMA, '    description: "A reading"\n', '    description: "A reading"\n    fieldz: {}\n')),
+    Case(
+        "schema-unknown-top-level-key",
+        "schema",
+        _sub(SCHEMA, "namespace: estream.meter", "namespace: estream.meter\nowner: me"),
+    ),
+    Case(
+        "schema-missing-fields",
+        "schema",
+        _sub(SCHEMA, '    description: "A reading"\n', '    description: "A reading"\n    fieldz: {}\n'),
+    ),
     Case("schema-bad-version", "schema", _sub(SCHEMA, 'version: "1.0"', 'version: "one"')),
     Case("schema-bad-map-key", "schema", _sub(SCHEMA, "type: u32", "type: map(f64, u32)")),
     Case(
         "schema-duplicate-across-files",
         "schema",
-        _add(demo__schemas__again_DOT_esf_DOT_yaml='version: "1.0"\nnamespace: estream.again\nschemas:\n  MeterReading:\n    description: "again"\n    fields:\n      id:\n        type: bytes32\n'),
+        _add(
+            demo__schemas__again_DOT_esf_DOT_yaml='version: "1.0"\nnamespace: estream.again\nschemas:\n  MeterReading:\n    description: "again"\n    fields:\n      id:\n        type: bytes32\n'
+        ),
     ),
     # -- resolution across packages -------------------------------------------------------
-    Case("resolution-provides-nothing", "resolution", _sub(MANIFEST, 'provides = ["MeterReading"]', 'provides = ["MeterReading", "Ghost"]')),
+    Case(
+        "resolution-provides-nothing",
+        "resolution",
+        _sub(MANIFEST, 'provides = ["MeterReading"]', 'provides = ["MeterReading", "Ghost"]'),
+    ),
     Case(
         "resolution-provides-an-enum",
         "resolution",
@@ -229,25 +265,59 @@ CASES: List[Case] = [
             _sub(SCHEMA, "schemas:\n", "enums:\n  Unit:\n    values: [Wh, kWh]\nschemas:\n"),
         ),
     ),
-    Case("resolution-requires-unknown", "resolution", _sub(MANIFEST, 'requires = ["BaseEvent"]', 'requires = ["BaseEvent", "Nope"]')),
-    Case("resolution-dependency-missing", "resolution", _sub(MANIFEST, 'esf-base = "^1.2"', 'esf-base = "^1.2"\nesf-gone = "^1"')),
-    Case("resolution-dependency-version", "resolution", _sub(MANIFEST, 'esf-base = "^1.2"', 'esf-base = "^2"')),
-    Case("resolution-undeclared-requirement", "resolution", _sub(MANIFEST, 'requires = ["BaseEvent"]', "requires = []")),
+    Case(
+        "resolution-requires-unknown",
+        "resolution",
+        _sub(MANIFEST, 'requires = ["BaseEvent"]', 'requires = ["BaseEvent", "Nope"]'),
+    ),
+    Case(
+        "resolution-dependency-missing",
+        "resolution",
+        _sub(MANIFEST, 'esf-base = "^1.2"', 'esf-base = "^1.2"\nesf-gone = "^1"'),
+    ),
+    Case(
+        "resolution-dependency-version", "resolution", _sub(MANIFEST, 'esf-base = "^1.2"', 'esf-base = "^2"')
+    ),
+    Case(
+        "resolution-undeclared-requirement",
+        "resolution",
+        _sub(MANIFEST, 'requires = ["BaseEvent"]', "requires = []"),
+    ),
     Case("resolution-unknown-type-reference", "resolution", _sub(SCHEMA, "type: Level", "type: Levle")),
     Case(
         "resolution-dependency-cycle",
         "resolution",
-        _sub("esf-base/estream-component.toml", "[component.include]", '[component.dependencies]\ndemo-meter = "^0.3"\n\n[component.include]'),
+        _sub(
+            "esf-base/estream-component.toml",
+            "[component.include]",
+            '[component.dependencies]\ndemo-meter = "^0.3"\n\n[component.include]',
+        ),
     ),
     # -- circuits ---------------------------------------------------------------------------
     Case("circuit-invalid-yaml", "circuit", _sub(CIRCUIT, "inputs:\n", "inputs: [\n")),
     Case("circuit-version-mismatch", "circuit", _sub(CIRCUIT, 'version: "0.3.0"', 'version: "0.4.0"')),
     Case("circuit-unknown-port-type", "circuit", _sub(CIRCUIT, "type: MeterReading", "type: MeterReadin")),
-    Case("circuit-flow-unknown-node", "circuit", _sub(CIRCUIT, "reading -> summer -> total", "reading -> nowhere -> total")),
-    Case("circuit-hardware-target-not-declared", "circuit", _sub(CIRCUIT, "hardware_target: [cpu]", "hardware_target: [cpu, wasm]")),
+    Case(
+        "circuit-flow-unknown-node",
+        "circuit",
+        _sub(CIRCUIT, "reading -> summer -> total", "reading -> nowhere -> total"),
+    ),
+    Case(
+        "circuit-hardware-target-not-declared",
+        "circuit",
+        _sub(CIRCUIT, "hardware_target: [cpu]", "hardware_target: [cpu, wasm]"),
+    ),
     Case("circuit-witness-tier-too-high", "circuit", _sub(CIRCUIT, "  witness_tier: 1", "  witness_tier: 3")),
     Case("circuit-missing-flows", "circuit", _sub(CIRCUIT, "flows:\n  - reading -> summer -> total\n", "")),
-    Case("circuit-governance-category", "circuit", _sub(CIRCUIT, "  hardware_target: [cpu]\n", "  hardware_target: [cpu]\n  governance:\n    category: Whatever\n")),
+    Case(
+        "circuit-governance-category",
+        "circuit",
+        _sub(
+            CIRCUIT,
+            "  hardware_target: [cpu]\n",
+            "  hardware_target: [cpu]\n  governance:\n    category: Whatever\n",
+        ),
+    ),
     Case(
         "circuit-duplicate-name",
         "circuit",
@@ -259,15 +329,39 @@ CASES: List[Case] = [
         _both(
             _sub(CIRCUIT, 'implementation:\n  cpu: "meter:run"\n', RTL_CIRCUIT_TAIL),
             _sub(MANIFEST, 'targets = ["cpu"]', 'targets = ["cpu", "fpga"]'),
-            _sub(MANIFEST, "witness_tier = 1\n", 'witness_tier = 1\n\n[component.circuit.fpga]\ndevice_families = ["ice40-up5k"]\n'),
+            _sub(
+                MANIFEST,
+                "witness_tier = 1\n",
+                'witness_tier = 1\n\n[component.circuit.fpga]\ndevice_families = ["ice40-up5k"]\n',
+            ),
         ),
     ),
     # -- layout -------------------------------------------------------------------------------
     Case("layout-no-license", "layout", _set("demo/LICENSE", None)),
-    Case("layout-include-glob-matches-nothing", "layout", _sub(MANIFEST, 'src = ["src/*.py"]', 'src = ["src/*.py"]\ntests = ["tests/golden/*.json"]')),
-    Case("layout-entry-missing", "layout", _sub(MANIFEST, 'entry = "circuits/meter.circuit.yaml"', 'entry = "circuits/gone.circuit.yaml"')),
-    Case("layout-listed-circuit-missing", "layout", _sub(MANIFEST, "witness_tier = 1\n", 'witness_tier = 1\ncircuits = ["circuits/meter.circuit.yaml", "circuits/other.circuit.yaml"]\n')),
-    Case("layout-schema-outside-include", "layout", _sub(MANIFEST, 'schemas = ["schemas/*.esf.yaml"]', 'schemas = ["esf/*.esf.yaml"]')),
+    Case(
+        "layout-include-glob-matches-nothing",
+        "layout",
+        _sub(MANIFEST, 'src = ["src/*.py"]', 'src = ["src/*.py"]\ntests = ["tests/golden/*.json"]'),
+    ),
+    Case(
+        "layout-entry-missing",
+        "layout",
+        _sub(MANIFEST, 'entry = "circuits/meter.circuit.yaml"', 'entry = "circuits/gone.circuit.yaml"'),
+    ),
+    Case(
+        "layout-listed-circuit-missing",
+        "layout",
+        _sub(
+            MANIFEST,
+            "witness_tier = 1\n",
+            'witness_tier = 1\ncircuits = ["circuits/meter.circuit.yaml", "circuits/other.circuit.yaml"]\n',
+        ),
+    ),
+    Case(
+        "layout-schema-outside-include",
+        "layout",
+        _sub(MANIFEST, 'schemas = ["schemas/*.esf.yaml"]', 'schemas = ["esf/*.esf.yaml"]'),
+    ),
 ]
 
 __all__ = ["BASE", "CASES", "Case"]

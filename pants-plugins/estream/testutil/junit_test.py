@@ -40,9 +40,20 @@ def test_real_pytest_run_writes_no_timestamp_or_host(tmp_path: Path) -> None:
 
     pythonpath = str(Path(estream.__file__).parent.parent)
     subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", f"--junit-xml={xml}",
-         str(tmp_path / "sample_test.py")],
-        cwd=tmp_path, check=True, env={"PYTHONPATH": pythonpath}, capture_output=True,
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            f"--junit-xml={xml}",
+            str(tmp_path / "sample_test.py"),
+        ],
+        cwd=tmp_path,
+        check=True,
+        env={"PYTHONPATH": pythonpath},
+        capture_output=True,
     )
     text = xml.read_text()
     assert f'timestamp="{FIXED_TIMESTAMP}"' in text and 'hostname=""' in text

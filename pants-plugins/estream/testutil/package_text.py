@@ -71,7 +71,10 @@ def manifest_toml(
         "description": description if description is not None else f"The {name} package",
         "license": license,
     }
-    parts = [_table("component", component).rstrip("\n") + (f"\nkeywords = {_toml(keywords)}\n" if keywords else "\n")]
+    parts = [
+        _table("component", component).rstrip("\n")
+        + (f"\nkeywords = {_toml(keywords)}\n" if keywords else "\n")
+    ]
     schemas: Dict[str, TomlValue] = {}
     if provides is not None:
         schemas["provides"] = provides

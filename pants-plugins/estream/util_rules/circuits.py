@@ -113,7 +113,9 @@ class SmartCircuitPackage:
         )
 
     def __hash__(self) -> int:  # TypeEnvironment holds dicts: hash by identity of the inputs
-        return hash((self.address, self.root, self.circuit_path, self.files, self.src_digest, self.rtl_digest))
+        return hash(
+            (self.address, self.root, self.circuit_path, self.files, self.src_digest, self.rtl_digest)
+        )
 
 
 def _rel(root: str, path: str) -> str:
@@ -164,7 +166,9 @@ async def load_smart_circuit_package(request: SmartCircuitPackageRequest) -> Sma
     schema_paths = await Get(Paths, PathGlobs([f"{prefix}**/*{ESF_SUFFIX}", *exclude]))
     schema_digest = await Get(Digest, PathGlobs(list(schema_paths.files)))
     explicit_schema_fields = [t[EsfSchemaSourceField] for t in explicit if t.has_field(EsfSchemaSourceField)]
-    explicit_hydrated = await MultiGet(Get(HydratedSources, HydrateSourcesRequest(f)) for f in explicit_schema_fields)
+    explicit_hydrated = await MultiGet(
+        Get(HydratedSources, HydrateSourcesRequest(f)) for f in explicit_schema_fields
+    )
     own, deps, *explicit_docs = await MultiGet(
         Get(ParsedEsfFiles, EsfFilesRequest(schema_digest, tuple(sorted(schema_paths.files)))),
         Get(DependencySchemas, DependencySchemasRequest(manifest)),

@@ -33,7 +33,9 @@ SHAPES = {
         "shapes", "1.4.0", provides=["Point"], include={"schemas": ["schemas/*.esf.yaml"]}
     ),
     "deps/shapes/schemas/BUILD": "esf_schemas()",
-    "deps/shapes/schemas/shapes.esf.yaml": esf_schema_yaml({"Point": {"x": "i32", "y": "i32"}}, namespace="estream.shapes"),
+    "deps/shapes/schemas/shapes.esf.yaml": esf_schema_yaml(
+        {"Point": {"x": "i32", "y": "i32"}}, namespace="estream.shapes"
+    ),
 }
 
 
@@ -75,7 +77,11 @@ MOVE = Address("pkg/mover/circuits", relative_file_path="move.circuit.yaml")
 def test_a_circuit_is_loaded_with_its_package_and_its_dependencies_types(rule_runner: RuleRunner) -> None:
     rule_runner.write_files({**SHAPES, **mover()})
     package = load(rule_runner, MOVE)
-    assert (package.manifest.name, package.root, package.circuit_path) == ("mover", "pkg/mover", "circuits/move.circuit.yaml")
+    assert (package.manifest.name, package.root, package.circuit_path) == (
+        "mover",
+        "pkg/mover",
+        "circuits/move.circuit.yaml",
+    )
     assert package.circuit.name == "move"
     # `Point` comes from the `shapes` dependency ([component.dependencies]), not from this package.
     assert "Point" in package.env.names
@@ -85,7 +91,9 @@ def test_a_circuit_is_loaded_with_its_package_and_its_dependencies_types(rule_ru
     assert [fc.path for fc in src] == ["src/mover/impl.py"]
 
 
-def test_a_type_no_visible_package_defines_fails_with_the_circuits_diagnostic(rule_runner: RuleRunner) -> None:
+def test_a_type_no_visible_package_defines_fails_with_the_circuits_diagnostic(
+    rule_runner: RuleRunner,
+) -> None:
     # Without the dependency, `Point` is unknown; every problem of the circuit is reported.
     rule_runner.write_files(mover())
     with pytest.raises(ExecutionError) as exc:
@@ -101,7 +109,9 @@ def test_an_explicit_schema_dependency_adds_its_types(rule_runner: RuleRunner) -
         {
             **mover(),
             "shared/BUILD": "esf_schemas()",
-            "shared/point.esf.yaml": esf_schema_yaml({"Point": {"x": "i32", "y": "i32"}}, namespace="estream.shared"),
+            "shared/point.esf.yaml": esf_schema_yaml(
+                {"Point": {"x": "i32", "y": "i32"}}, namespace="estream.shared"
+            ),
             "pkg/mover/circuits/BUILD": 'smart_circuits(dependencies=["shared/point.esf.yaml"])',
         }
     )
@@ -112,4 +122,7 @@ def test_a_circuit_outside_any_package_is_refused(rule_runner: RuleRunner) -> No
     rule_runner.write_files({"loose/BUILD": "smart_circuits()", "loose/c.circuit.yaml": circuit_yaml()})
     with pytest.raises(ExecutionError) as exc:
         load(rule_runner, Address("loose", relative_file_path="c.circuit.yaml"))
-    assert "loose/c.circuit.yaml: the circuit is not inside a package: no `estream-component.toml` in its directory or above" in str(exc.value)
+    assert (
+        "loose/c.circuit.yaml: the circuit is not inside a package: no `estream-component.toml` in its directory or above"
+        in str(exc.value)
+    )

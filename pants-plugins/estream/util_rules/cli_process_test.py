@@ -20,10 +20,17 @@ from pants.testutil.rule_runner import QueryRule, RuleRunner
 
 @pytest.fixture
 def rule_runner() -> RuleRunner:
-    runner = RuleRunner(rules=[*cli_process.rules(), QueryRule(CliProcessEnvironment, [CliProcessEnvironmentRequest])])
+    runner = RuleRunner(
+        rules=[*cli_process.rules(), QueryRule(CliProcessEnvironment, [CliProcessEnvironmentRequest])]
+    )
     runner.set_options(
         [],
-        env={"HOME": "/home/dev", "SSH_AUTH_SOCK": "/run/agent", "SECRET_TOKEN": "s3cret", "EXTRA": "from-env"},
+        env={
+            "HOME": "/home/dev",
+            "SSH_AUTH_SOCK": "/run/agent",
+            "SECRET_TOKEN": "s3cret",
+            "EXTRA": "from-env",
+        },
         env_inherit={"PATH"},
     )
     return runner
@@ -33,14 +40,26 @@ def test_only_the_named_variables_pass_and_fixed_values_win(rule_runner: RuleRun
     env = dict(
         rule_runner.request(
             CliProcessEnvironment,
-            [CliProcessEnvironmentRequest(GIT_CREDENTIAL_ENV_VARS, ("EXTRA", "GIT_ASKPASS=/bin/askpass", "UNSET_NAME"))],
+            [
+                CliProcessEnvironmentRequest(
+                    GIT_CREDENTIAL_ENV_VARS, ("EXTRA", "GIT_ASKPASS=/bin/askpass", "UNSET_NAME")
+                )
+            ],
         )
     )
     assert env["HOME"] == "/home/dev" and env["SSH_AUTH_SOCK"] == "/run/agent" and env["EXTRA"] == "from-env"
     assert env["GIT_ASKPASS"] == "/bin/askpass"  # a `NAME=value` item sets the value
     assert "SECRET_TOKEN" not in env and "UNSET_NAME" not in env  # not asked for / not set
     assert env["PYTHONDONTWRITEBYTECODE"] == "1"
-    assert set(env) == {"HOME", "PATH", "SSH_AUTH_SOCK", "EXTRA", "GIT_ASKPASS", "PYTHONPATH", "PYTHONDONTWRITEBYTECODE"}
+    assert set(env) == {
+        "HOME",
+        "PATH",
+        "SSH_AUTH_SOCK",
+        "EXTRA",
+        "GIT_ASKPASS",
+        "PYTHONPATH",
+        "PYTHONDONTWRITEBYTECODE",
+    }
 
 
 def test_the_process_runs_the_estream_cli_of_this_interpreter(rule_runner: RuleRunner) -> None:

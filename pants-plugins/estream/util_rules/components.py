@@ -64,7 +64,9 @@ class ComponentLock:
 async def read_component_lock(subsystem: EstreamComponentsSubsystem) -> ComponentLock:
     contents = await Get(DigestContents, PathGlobs([subsystem.lockfile]))
     if not contents:
-        raise EstreamError.single(subsystem.lockfile, "the components lock does not exist", help="run `./pants estream-lock ::`")
+        raise EstreamError.single(
+            subsystem.lockfile, "the components lock does not exist", help="run `./pants estream-lock ::`"
+        )
     return ComponentLock(tuple(parse_lock(contents[0].content, subsystem.lockfile).values()))
 
 
@@ -85,7 +87,10 @@ class VerifiedComponent:
 
 @rule(desc="Download and verify an estream registry component")
 async def fetch_component(
-    request: VerifiedComponentRequest, lock: ComponentLock, signing: EstreamSigningSubsystem, build_root: BuildRoot
+    request: VerifiedComponentRequest,
+    lock: ComponentLock,
+    signing: EstreamSigningSubsystem,
+    build_root: BuildRoot,
 ) -> VerifiedComponent:
     locked = lock.get(request.name)
     # Pants checks SHA-256 and size before the bytes enter the store: a substituted file never lands.
@@ -93,7 +98,9 @@ async def fetch_component(
     contents = await Get(DigestContents, Digest, downloaded)
     data = contents[0].content
     source = f"{locked.name}-{locked.version}.tar.gz"
-    keyring = load_keyring(os.path.join(build_root.path, signing.keyring)) if signing.keyring else empty_keyring()
+    keyring = (
+        load_keyring(os.path.join(build_root.path, signing.keyring)) if signing.keyring else empty_keyring()
+    )
     verified = verify_registry_archive(
         data,
         name=locked.name,
@@ -108,8 +115,12 @@ async def fetch_component(
     )
     top, files, manifest = verified.top_dir, verified.files, verified.manifest
     archive = await Get(Digest, CreateDigest([FileContent(source, data)]))
-    unpacked = await Get(Digest, CreateDigest([FileContent(f"{top}/{p}", c) for p, c in sorted(files.items())]))
-    return VerifiedComponent(locked.name, locked.version, archive, unpacked, manifest.schemas.provides, manifest.schemas.requires)
+    unpacked = await Get(
+        Digest, CreateDigest([FileContent(f"{top}/{p}", c) for p, c in sorted(files.items())])
+    )
+    return VerifiedComponent(
+        locked.name, locked.version, archive, unpacked, manifest.schemas.provides, manifest.schemas.requires
+    )
 
 
 @dataclass(frozen=True)
@@ -125,7 +136,9 @@ class LockedComponentNames:
 
 
 @rule(desc="Read the estream components lock", level=LogLevel.DEBUG)
-async def locked_component_names(_: LockedComponentNamesRequest, subsystem: EstreamComponentsSubsystem) -> LockedComponentNames:
+async def locked_component_names(
+    _: LockedComponentNamesRequest, subsystem: EstreamComponentsSubsystem
+) -> LockedComponentNames:
     contents = await Get(DigestContents, PathGlobs([subsystem.lockfile]))
     if not contents:
         return LockedComponentNames(())
@@ -151,7 +164,9 @@ async def component_schemas(request: ComponentSchemasRequest) -> ComponentSchema
     by_path = {fc.path: fc.content for fc in contents}
     top = f"{verified.name}-{verified.version}"
     manifest = parse_manifest(by_path[f"{top}/{MANIFEST_FILENAME}"], f"{top}/{MANIFEST_FILENAME}")
-    documents = tuple(parse_esf(content, path) for path, content in sorted(by_path.items()) if path.endswith(ESF_SUFFIX))
+    documents = tuple(
+        parse_esf(content, path) for path, content in sorted(by_path.items()) if path.endswith(ESF_SUFFIX)
+    )
     return ComponentSchemas(PackageSchemas(manifest, documents))
 
 

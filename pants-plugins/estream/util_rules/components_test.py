@@ -37,7 +37,20 @@ def setup(tmp_path, monkeypatch):
     url = bare_repo(tmp_path / "index.git")
     ring = tmp_path / "ring.toml"
     ring.write_text(keyring_text(KEY))
-    assert main(["marketplace", "registry-init", "--registry", url, "--keyring", str(ring), *root_key_args(tmp_path)]) == 0
+    assert (
+        main(
+            [
+                "marketplace",
+                "registry-init",
+                "--registry",
+                url,
+                "--keyring",
+                str(ring),
+                *root_key_args(tmp_path),
+            ]
+        )
+        == 0
+    )
     monkeypatch.setenv("ESTREAM_SIGNING_KEY", KEY.private_key_file_text())
     for name, version, kw in (
         ("esf-core", "1.0.0", dict(provides=["CoreEvent"])),
@@ -65,13 +78,19 @@ def setup(tmp_path, monkeypatch):
             "keyring.toml": keyring_text(KEY),
         }
     )
-    options = [f"--estream-registry-url={url}", "--estream-signing-keyring=keyring.toml", f"--estream-registry-trust-roots=['{ROOT_KEY.fingerprint}']"]
+    options = [
+        f"--estream-registry-url={url}",
+        "--estream-signing-keyring=keyring.toml",
+        f"--estream-registry-trust-roots=['{ROOT_KEY.fingerprint}']",
+    ]
     runner.set_options(options, env={"HOME": str(home)}, env_inherit={"PATH"})
     return runner, options, home
 
 
 def lock_goal(runner, options, home):
-    result = runner.run_goal_rule(EstreamLock, global_args=options, args=["::"], env={"HOME": str(home)}, env_inherit={"PATH"})
+    result = runner.run_goal_rule(
+        EstreamLock, global_args=options, args=["::"], env={"HOME": str(home)}, env_inherit={"PATH"}
+    )
     runner.set_options(options, env={"HOME": str(home)}, env_inherit={"PATH"})
     return result
 
@@ -111,7 +130,9 @@ def test_lock_goal_then_verified_package(setup):
 def lock_error(runner, args, home) -> str:
     """The lock goal's error (raised through the engine, or reported with a non-zero exit)."""
     try:
-        result = runner.run_goal_rule(EstreamLock, global_args=args, args=["::"], env={"HOME": str(home)}, env_inherit={"PATH"})
+        result = runner.run_goal_rule(
+            EstreamLock, global_args=args, args=["::"], env={"HOME": str(home)}, env_inherit={"PATH"}
+        )
     except ExecutionError as e:
         return str(e)
     assert result.exit_code != 0
@@ -122,8 +143,14 @@ def test_lock_goal_refuses_an_unpinned_registry_or_a_wrong_pin(setup):
     runner, options, home = setup
     unpinned = [o for o in options if "trust-roots" not in o]
     text = lock_error(runner, unpinned, home)
-    assert "this registry is not pinned" in text and "[estream-registry].trust_roots" in text and ROOT_KEY.fingerprint in text
-    text = lock_error(runner, [*unpinned, "--estream-registry-trust-roots=['sha3-256:" + "a" * 64 + "']"], home)
+    assert (
+        "this registry is not pinned" in text
+        and "[estream-registry].trust_roots" in text
+        and ROOT_KEY.fingerprint in text
+    )
+    text = lock_error(
+        runner, [*unpinned, "--estream-registry-trust-roots=['sha3-256:" + "a" * 64 + "']"], home
+    )
     assert "none of the registry's root keys is pinned" in text
     assert not Path(runner.build_root, "3rdparty/estream/components.lock").exists()
 
@@ -132,8 +159,10 @@ def test_substituted_archive_fails_the_download_pin(setup):
     runner, options, home = setup
     assert lock_goal(runner, options, home).exit_code == 0
     lock = json.loads(Path(runner.build_root, "3rdparty/estream/components.lock").read_text())
-    archive = Path(lock["components"]["esf-iot"]["url"][len("file://"):])
-    archive.write_bytes(package_archive("esf-iot", "1.0.0", key=KEY, provides=["IoTEvent"], description="swapped"))
+    archive = Path(lock["components"]["esf-iot"]["url"][len("file://") :])
+    archive.write_bytes(
+        package_archive("esf-iot", "1.0.0", key=KEY, provides=["IoTEvent"], description="swapped")
+    )
     # Pants reports a substitute longer than the pinned size before hashing it, so which of its
     # two digest-pin errors appears depends on the substitute's compressed size.
     with pytest.raises(
@@ -146,7 +175,9 @@ def test_substituted_archive_fails_the_download_pin(setup):
 def test_stale_lock_is_reported(setup):
     runner, options, home = setup
     assert lock_goal(runner, options, home).exit_code == 0
-    runner.write_files({"3rdparty/estream/BUILD": 'estream_component(name="esf-iot", component="esf-iot", version="^2.0")'})
+    runner.write_files(
+        {"3rdparty/estream/BUILD": 'estream_component(name="esf-iot", component="esf-iot", version="^2.0")'}
+    )
     target = runner.get_target(Address("3rdparty/estream", target_name="esf-iot"))
     with pytest.raises(ExecutionError, match="the lock is stale"):
         runner.request(BuiltPackage, [EstreamComponentFieldSet.create(target)])
@@ -154,11 +185,14 @@ def test_stale_lock_is_reported(setup):
 
 def test_locked_components_take_part_in_schema_resolution(setup):
     runner, options, home = setup
-    manifest = make_manifest("iot-dash", "0.1.0", provides=["DashEvent"], requires=["IoTEvent"], deps={"esf-iot": "^1.0"})
+    manifest = make_manifest(
+        "iot-dash", "0.1.0", provides=["DashEvent"], requires=["IoTEvent"], deps={"esf-iot": "^1.0"}
+    )
     runner.write_files(
         {
             "pkgs/dash/BUILD": "marketplace_package()",
-            "pkgs/dash/estream-component.toml": manifest + '\n[component.include]\nschemas = ["schemas/*.esf.yaml"]\n',
+            "pkgs/dash/estream-component.toml": manifest
+            + '\n[component.include]\nschemas = ["schemas/*.esf.yaml"]\n',
             "pkgs/dash/schemas/BUILD": "esf_schemas()",
             "pkgs/dash/schemas/dash.esf.yaml": schema_yaml(["DashEvent"], refs=["IoTEvent"]).decode(),
         }
@@ -169,4 +203,6 @@ def test_locked_components_take_part_in_schema_resolution(setup):
     assert lock_goal(runner, options, home).exit_code == 0
     graph = runner.request(ResolvedSchemaGraph, [request])
     resolved = graph.packages["iot-dash"].to_json()
-    assert "esf-iot" in str(resolved["requires"]) and "esf-iot-1.0.0/schemas/esf-iot.esf.yaml" in str(resolved)
+    assert "esf-iot" in str(resolved["requires"]) and "esf-iot-1.0.0/schemas/esf-iot.esf.yaml" in str(
+        resolved
+    )

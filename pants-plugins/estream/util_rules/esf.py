@@ -35,9 +35,7 @@ class ParsedEsfFile:
 @rule(desc="Validate ESF schema", level=LogLevel.DEBUG)
 async def parse_esf_file(request: EsfFileRequest) -> ParsedEsfFile:
     if not request.path.endswith(ESF_SUFFIX):
-        raise EstreamError.single(
-            request.path, f"ESF schema files must be named `*{ESF_SUFFIX}`"
-        )
+        raise EstreamError.single(request.path, f"ESF schema files must be named `*{ESF_SUFFIX}`")
     contents = await Get(DigestContents, Digest, request.digest)
     logger.debug("estream: validated ESF schema %s", request.path)
     return ParsedEsfFile(parse_esf(contents[0].content, request.path))
@@ -64,8 +62,7 @@ async def parse_esf_files(request: EsfFilesRequest) -> ParsedEsfFiles:
         Get(Digest, DigestSubset(request.digest, PathGlobs([path]))) for path in request.paths
     )
     parsed = await MultiGet(
-        Get(ParsedEsfFile, EsfFileRequest(path, subset))
-        for path, subset in zip(request.paths, subsets)
+        Get(ParsedEsfFile, EsfFileRequest(path, subset)) for path, subset in zip(request.paths, subsets)
     )
     return ParsedEsfFiles(tuple(p.document for p in parsed))
 

@@ -30,7 +30,9 @@ def test_the_manifest_named_by_the_target_is_parsed_and_roots_the_package(rule_r
     rule_runner.write_files(
         {
             "pkgs/demo/BUILD": 'marketplace_package(manifest="meta/estream-component.toml")',
-            "pkgs/demo/meta/estream-component.toml": manifest_toml("esf-demo", "1.2.0", provides=["DemoEvent"]),
+            "pkgs/demo/meta/estream-component.toml": manifest_toml(
+                "esf-demo", "1.2.0", provides=["DemoEvent"]
+            ),
         }
     )
     parsed = parse(rule_runner, Address("pkgs/demo"))

@@ -102,13 +102,17 @@ async def collect_package_contents(
     merged = await Get(
         Digest,
         MergeDigests(
-            [sources.snapshot.digest, await Get(Digest, DigestSubset(plain.snapshot.digest, PathGlobs(plain_paths)))]
+            [
+                sources.snapshot.digest,
+                await Get(Digest, DigestSubset(plain.snapshot.digest, PathGlobs(plain_paths))),
+            ]
         ),
     )
 
     # Files of dependencies outside the package directory belong to other packages.
     in_package = sorted(
-        {path for path in sources.snapshot.files if package_relative(root, path) is not None} | set(plain_paths)
+        {path for path in sources.snapshot.files if package_relative(root, path) is not None}
+        | set(plain_paths)
     )
     subset = await Get(Digest, DigestSubset(merged, PathGlobs(in_package)))
     digest = await Get(Digest, RemovePrefix(subset, root)) if root else subset

@@ -21,7 +21,10 @@ from pants.testutil.rule_runner import QueryRule, RuleRunner
 @pytest.fixture
 def rule_runner() -> RuleRunner:
     return RuleRunner(
-        rules=[*package_contents.rules(), QueryRule(MarketplacePackageContents, [MarketplacePackageContentsRequest])],
+        rules=[
+            *package_contents.rules(),
+            QueryRule(MarketplacePackageContents, [MarketplacePackageContentsRequest]),
+        ],
         target_types=[*target_types(), FilesGeneratorTarget],
     )
 
@@ -80,7 +83,9 @@ def test_package_validation_runs_over_the_collected_files(rule_runner: RuleRunne
 
 
 def test_a_provided_schema_no_collected_file_defines_is_refused(rule_runner: RuleRunner) -> None:
-    rule_runner.write_files(demo(**{"pkgs/demo/schemas/demo.esf.yaml": esf_schema_yaml({"Renamed": {"id": "bytes32"}})}))
+    rule_runner.write_files(
+        demo(**{"pkgs/demo/schemas/demo.esf.yaml": esf_schema_yaml({"Renamed": {"id": "bytes32"}})})
+    )
     with pytest.raises(ExecutionError) as exc:
         collect(rule_runner)
     message = str(exc.value)

@@ -79,7 +79,12 @@ REMOTE_MISS_DELAY = "0.25"
 def lookup_argv(path: str, *, remote_cache_read: bool) -> Tuple[str, ...]:
     if not remote_cache_read:
         return ("/bin/cat", path)
-    return ("/bin/sh", "-c", f'/bin/cat "$0" 2>/dev/null || {{ /bin/sleep {REMOTE_MISS_DELAY}; exit 1; }}', path)
+    return (
+        "/bin/sh",
+        "-c",
+        f'/bin/cat "$0" 2>/dev/null || {{ /bin/sleep {REMOTE_MISS_DELAY}; exit 1; }}',
+        path,
+    )
 
 
 def lookup_process(cache_key: str, *, remote_cache_read: bool, level: LogLevel, description: str) -> Process:
@@ -123,7 +128,10 @@ async def package_signature(
         FallibleProcessResult,
         Process,
         lookup_process(
-            cache_key, remote_cache_read=remote, level=LogLevel.DEBUG, description=f"Look up the signature of {what}"
+            cache_key,
+            remote_cache_read=remote,
+            level=LogLevel.DEBUG,
+            description=f"Look up the signature of {what}",
         ),
     )
     if cached.exit_code == 0 and len(cached.stdout) == SIGNATURE_SIZE:
@@ -146,7 +154,10 @@ async def package_signature(
         FallibleProcessResult,
         Process,
         lookup_process(
-            cache_key, remote_cache_read=remote, level=LogLevel.TRACE, description=f"Cache the signature of {what}"
+            cache_key,
+            remote_cache_read=remote,
+            level=LogLevel.TRACE,
+            description=f"Cache the signature of {what}",
         ),
     )
     if stored.exit_code != 0 or stored.stdout != signature:

@@ -25,7 +25,12 @@ from estream.core.errors import EstreamError
 from estream.core.esf import EsfDocument
 from estream.core.manifest import Manifest
 from estream.core.package_files import package_relative
-from estream.util_rules.components import ComponentSchemas, ComponentSchemasRequest, LockedComponentNames, LockedComponentNamesRequest
+from estream.util_rules.components import (
+    ComponentSchemas,
+    ComponentSchemasRequest,
+    LockedComponentNames,
+    LockedComponentNamesRequest,
+)
 from estream.core.resolution import PackageSchemas, ResolvedPackage, resolve_packages
 from estream.target_types import (
     ESF_SUFFIX,
@@ -147,7 +152,9 @@ class EsfDefinitionMapping:
 
 @rule(desc="Map ESF schema and enum names to targets", level=LogLevel.DEBUG)
 async def esf_definition_mapping(targets: AllEsfSchemaTargets) -> EsfDefinitionMapping:
-    docs = await MultiGet(Get(MaybeEsfDocument, EsfSchemaSourceField, t[EsfSchemaSourceField]) for t in targets)
+    docs = await MultiGet(
+        Get(MaybeEsfDocument, EsfSchemaSourceField, t[EsfSchemaSourceField]) for t in targets
+    )
     found: DefaultDict[str, List[Address]] = defaultdict(list)
     for tgt, maybe in zip(targets, docs):
         if maybe.document is None:
@@ -177,7 +184,8 @@ class PackageSchemasResult:
 @rule(desc="Collect a marketplace package's schemas", level=LogLevel.DEBUG)
 async def package_schemas(request: PackageSchemasRequest) -> PackageSchemasResult:
     wrapped = await Get(
-        WrappedTarget, WrappedTargetRequest(request.address, description_of_origin="<estream schema resolution>")
+        WrappedTarget,
+        WrappedTargetRequest(request.address, description_of_origin="<estream schema resolution>"),
     )
     tgt = wrapped.target
     parsed, deps = await MultiGet(
@@ -194,7 +202,9 @@ async def package_schemas(request: PackageSchemasRequest) -> PackageSchemasResul
         # package's own.
         if package_relative(parsed.root, path) is not None
     ]
-    docs = await MultiGet(Get(ParsedEsfFile, EsfFileRequest, r) for r in sorted(requests, key=lambda r: r.path))
+    docs = await MultiGet(
+        Get(ParsedEsfFile, EsfFileRequest, r) for r in sorted(requests, key=lambda r: r.path)
+    )
     return PackageSchemasResult(tgt.address, PackageSchemas(parsed.manifest, tuple(d.document for d in docs)))
 
 
@@ -242,7 +252,9 @@ async def dependency_packages(
             for n in names
             for a in (mapping.duplicates.get(n) or ((mapping.by_name[n],) if n in mapping.by_name else ()))
         )
-        registry_names = [n for n in names if n not in mapping.by_name and n not in mapping.duplicates and n in locked]
+        registry_names = [
+            n for n in names if n not in mapping.by_name and n not in mapping.duplicates and n in locked
+        ]
         fetched = await MultiGet(Get(PackageSchemasResult, PackageSchemasRequest(a)) for a in addresses)
         components = await MultiGet(Get(ComponentSchemas, ComponentSchemasRequest(n)) for n in registry_names)
         in_repo.update((r.address, r.package) for r in fetched)

@@ -54,13 +54,19 @@ def package(
             dependencies=dict(dependencies),
         ),
         f"{directory}/schemas/BUILD": "esf_schemas()",
-        f"{directory}/schemas/{name}.esf.yaml": esf_schema_yaml(schemas, namespace=f"estream.{name.replace('-', '_')}"),
+        f"{directory}/schemas/{name}.esf.yaml": esf_schema_yaml(
+            schemas, namespace=f"estream.{name.replace('-', '_')}"
+        ),
     }
 
 
 CORE = package("core", "esf-core", {"CoreEvent": {"id": "bytes32"}})
 IOT = package(
-    "iot", "esf-iot", {"IoTEvent": {"core": "CoreEvent"}}, requires=["CoreEvent"], dependencies={"esf-core": "^1.0"}
+    "iot",
+    "esf-iot",
+    {"IoTEvent": {"core": "CoreEvent"}},
+    requires=["CoreEvent"],
+    dependencies={"esf-core": "^1.0"},
 )
 
 
@@ -82,19 +88,31 @@ def test_a_required_schema_resolves_to_the_dependency_that_provides_it(rule_runn
 
 def test_dependencies_are_followed_transitively(rule_runner: RuleRunner) -> None:
     app = package(
-        "app", "esf-app", {"AppEvent": {"iot": "IoTEvent"}}, requires=["IoTEvent"], dependencies={"esf-iot": "^1.0"}
+        "app",
+        "esf-app",
+        {"AppEvent": {"iot": "IoTEvent"}},
+        requires=["IoTEvent"],
+        dependencies={"esf-iot": "^1.0"},
     )
     rule_runner.write_files({**CORE, **IOT, **app})
     graph = resolve(rule_runner, Address("app"))
     assert [r.provider for r in graph.packages["esf-app"].requires] == ["esf-iot"]
     # esf-core is not app's dependency, but esf-iot needs it to resolve: it is found through esf-iot.
-    assert dict(graph.addresses) == {"esf-app": Address("app"), "esf-iot": Address("iot"), "esf-core": Address("core")}
+    assert dict(graph.addresses) == {
+        "esf-app": Address("app"),
+        "esf-iot": Address("iot"),
+        "esf-core": Address("core"),
+    }
 
 
 def test_a_packages_schemas_are_its_own_files_only(rule_runner: RuleRunner) -> None:
     # iot's schema target depends (explicitly) on core's schema file: that file stays core's.
     rule_runner.write_files(
-        {**CORE, **IOT, "iot/BUILD": 'marketplace_package(dependencies=["./schemas", "core/schemas/esf-core.esf.yaml"])'}
+        {
+            **CORE,
+            **IOT,
+            "iot/BUILD": 'marketplace_package(dependencies=["./schemas", "core/schemas/esf-core.esf.yaml"])',
+        }
     )
     result = rule_runner.request(PackageSchemasResult, [PackageSchemasRequest(Address("iot"))])
     assert [d.defined_names() for d in result.package.documents] == [{"IoTEvent"}]

@@ -16,6 +16,7 @@ from pants.engine.env_vars import EnvironmentVars, EnvironmentVarsRequest
 from pants.engine.rules import Get, _uncacheable_rule, collect_rules
 from pants.base.build_root import BuildRoot
 
+
 @dataclass(frozen=True)
 class SigningKeyRequest:
     pass
@@ -35,9 +36,7 @@ class ResolvedSigningKey:
 # Uncacheable: the key file, its permissions and the dev key live outside the build graph, so
 # they are re-read once per session instead of being memoized across sessions by pantsd.
 @_uncacheable_rule(desc="Load the package signing key")
-async def resolve_signing_key(
-    _: SigningKeyRequest, subsystem: EstreamSigningSubsystem
-) -> ResolvedSigningKey:
+async def resolve_signing_key(_: SigningKeyRequest, subsystem: EstreamSigningSubsystem) -> ResolvedSigningKey:
     env = await Get(
         EnvironmentVars,
         EnvironmentVarsRequest(
@@ -53,7 +52,9 @@ async def resolve_signing_key(
         fingerprint=key.fingerprint,
         key_id=key.key_id,
         development=key.development,
-        signed_at=default_signed_at(subsystem.signed_at, env.get("SOURCE_DATE_EPOCH"), option="[estream-signing].signed_at"),
+        signed_at=default_signed_at(
+            subsystem.signed_at, env.get("SOURCE_DATE_EPOCH"), option="[estream-signing].signed_at"
+        ),
         key=key,
     )
 

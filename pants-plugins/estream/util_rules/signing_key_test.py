@@ -33,9 +33,17 @@ def error(runner: RuleRunner, home: Path, *options: str, **env: str) -> str:
     return str(exc.value)
 
 
-def test_the_key_from_the_environment_and_signed_at_from_source_date_epoch(rule_runner: RuleRunner, tmp_path: Path) -> None:
-    resolved = resolve(rule_runner, tmp_path, ESTREAM_SIGNING_KEY=KEY.private_key_file_text(), SOURCE_DATE_EPOCH="86400")
-    assert (resolved.fingerprint, resolved.key_id, resolved.development) == (KEY.fingerprint, "release", False)
+def test_the_key_from_the_environment_and_signed_at_from_source_date_epoch(
+    rule_runner: RuleRunner, tmp_path: Path
+) -> None:
+    resolved = resolve(
+        rule_runner, tmp_path, ESTREAM_SIGNING_KEY=KEY.private_key_file_text(), SOURCE_DATE_EPOCH="86400"
+    )
+    assert (resolved.fingerprint, resolved.key_id, resolved.development) == (
+        KEY.fingerprint,
+        "release",
+        False,
+    )
     assert resolved.signed_at == "1970-01-02T00:00:00Z"
     # The option wins over SOURCE_DATE_EPOCH.
     resolved = resolve(
@@ -58,7 +66,10 @@ def test_the_key_file_option_is_relative_to_the_build_root_and_must_be_private(
     assert f"{path}: signing key file is accessible by group/others (mode 0644)" in message
     assert f"chmod 600 {path}" in message
     os.chmod(path, 0o600)
-    assert resolve(rule_runner, tmp_path, "--estream-signing-key-file=secrets/release.key").fingerprint == KEY.fingerprint
+    assert (
+        resolve(rule_runner, tmp_path, "--estream-signing-key-file=secrets/release.key").fingerprint
+        == KEY.fingerprint
+    )
 
 
 def test_refusals_name_what_to_fix(rule_runner: RuleRunner, tmp_path: Path) -> None:
@@ -67,12 +78,17 @@ def test_refusals_name_what_to_fix(rule_runner: RuleRunner, tmp_path: Path) -> N
     )
     assert "both ESTREAM_SIGNING_KEY and ESTREAM_SIGNING_KEY_FILE are set" in both
     bad_time = error(
-        rule_runner, tmp_path, "--estream-signing-signed-at=yesterday", ESTREAM_SIGNING_KEY=KEY.private_key_file_text()
+        rule_runner,
+        tmp_path,
+        "--estream-signing-signed-at=yesterday",
+        ESTREAM_SIGNING_KEY=KEY.private_key_file_text(),
     )
     assert "[estream-signing].signed_at" in bad_time
 
 
-def test_without_a_key_the_users_development_key_is_created_once(rule_runner: RuleRunner, tmp_path: Path) -> None:
+def test_without_a_key_the_users_development_key_is_created_once(
+    rule_runner: RuleRunner, tmp_path: Path
+) -> None:
     first = resolve(rule_runner, tmp_path)
     assert first.development and first.key_id.startswith("dev-")
     assert list((tmp_path / ".estream" / "keys").iterdir()), "the development key is kept in HOME"

@@ -23,7 +23,9 @@ def vlnv(vendor: str, library: str, name: str, version: str, *, where: str) -> s
     for key, part in (("vendor", vendor), ("library", library), ("name", name), ("version", version)):
         if not VLNV_PART.match(part):
             raise EstreamError.single(
-                where, f"`{part}` cannot be part of a FuseSoC VLNV", key=key,
+                where,
+                f"`{part}` cannot be part of a FuseSoC VLNV",
+                key=key,
                 help="use letters, digits, `_`, `.` and `-`",
             )
     return f"{vendor}:{library}:{name}:{version}"

@@ -30,7 +30,9 @@ def test_core_has_default_sim_and_synth_targets_with_the_flow_options() -> None:
 
 
 def test_vlnv_parts_are_checked() -> None:
-    assert vlnv("estream", "circuits.queue", "qa", "0.1.0", where="BUILD") == "estream:circuits.queue:qa:0.1.0"
+    assert (
+        vlnv("estream", "circuits.queue", "qa", "0.1.0", where="BUILD") == "estream:circuits.queue:qa:0.1.0"
+    )
     with pytest.raises(EstreamError) as e:
         vlnv("estream", "circuits/queue", "qa", "0", where="BUILD")
     assert e.value.diagnostics[0].key == "library"

@@ -76,7 +76,8 @@ def design_files(
     for declared, incdir in zip(include_dirs, incdirs):
         if posixpath.isabs(declared) or posixpath.relpath(incdir, base or ".").startswith(".."):
             raise EstreamError.single(
-                where, f"include directory `{declared}` is outside the BUILD directory",
+                where,
+                f"include directory `{declared}` is outside the BUILD directory",
                 key="include_dirs",
             )
     files: List[DesignFile] = []
@@ -87,7 +88,9 @@ def design_files(
             headers.append(path)
             holders = [d for d in incdirs if _within(path, d)]
             incdir = max(holders, key=len) if holders else posixpath.dirname(path)
-            files.append(DesignFile(out(path), HEADER_TYPES[ext], include_path=out(incdir) if incdir else "."))
+            files.append(
+                DesignFile(out(path), HEADER_TYPES[ext], include_path=out(incdir) if incdir else ".")
+            )
         elif ext in UNIT_TYPES:
             if UNIT_TYPES[ext] == "vhdlSource" and family not in VHDL_FAMILIES:
                 raise EstreamError.single(
@@ -137,7 +140,9 @@ def design_parameters(
     both = sorted(set(params) & set(defs))
     if both:
         raise EstreamError.single(
-            where, f"`{both[0]}` is both a parameter and a define", key="defines",
+            where,
+            f"`{both[0]}` is both a parameter and a define",
+            key="defines",
             help="FuseSoC and Edalize keep one namespace for both; rename one",
         )
     result: Dict[str, Dict[str, object]] = {}

@@ -29,7 +29,10 @@ def test_units_headers_and_data_files_are_typed_as_edalize_types_them() -> None:
     ]
     # The FuseSoC export: the same entries, relative to the core's directory.
     rel = files(
-        sources=[f"{BASE}/inc/regs/map.vh"], data_files=[f"{BASE}/fw/rom.hex"], include_dirs=["inc"], relative=True
+        sources=[f"{BASE}/inc/regs/map.vh"],
+        data_files=[f"{BASE}/fw/rom.hex"],
+        include_dirs=["inc"],
+        relative=True,
     )
     assert rel == [
         DesignFile("inc/regs/map.vh", "verilogSource", include_path="inc"),
@@ -42,7 +45,9 @@ def test_vhdl_is_refused_for_yosys_families_with_the_reason_and_accepted_for_xil
         files(sources=[f"{BASE}/alu.vhd"])
     d = e.value.diagnostics[0]
     assert d.key == "sources" and "VHDL source `alu.vhd`" in d.message and "no VHDL frontend" in d.message
-    assert files(sources=[f"{BASE}/alu.vhd"], family="xilinx") == [DesignFile(f"{BASE}/alu.vhd", "vhdlSource")]
+    assert files(sources=[f"{BASE}/alu.vhd"], family="xilinx") == [
+        DesignFile(f"{BASE}/alu.vhd", "vhdlSource")
+    ]
 
 
 def test_include_dirs_must_provide_declared_headers_and_stay_inside() -> None:

@@ -35,7 +35,9 @@ DIES: Dict[str, Dict[str, Die]] = {
     },
     "ecp5": {
         "25k": Die("25k", "LFE5U-25F", ("CABGA256", "CABGA381", "CSFBGA285", "TQFP144"), "CABGA381"),
-        "45k": Die("45k", "LFE5U-45F", ("CABGA256", "CABGA381", "CABGA554", "CSFBGA285", "TQFP144"), "CABGA381"),
+        "45k": Die(
+            "45k", "LFE5U-45F", ("CABGA256", "CABGA381", "CABGA554", "CSFBGA285", "TQFP144"), "CABGA381"
+        ),
         "85k": Die("85k", "LFE5U-85F", ("CABGA381", "CABGA554", "CABGA756", "CSFBGA285"), "CABGA381"),
         "um5g-25k": Die("um5g-25k", "LFE5UM5G-25F", ("CABGA381",), "CABGA381"),
         "um5g-45k": Die("um5g-45k", "LFE5UM5G-45F", ("CABGA381", "CABGA554"), "CABGA381"),
@@ -70,13 +72,17 @@ class ResolvedDevice:
 def resolve_device(family: str, device: str, package: Optional[str], *, where: str) -> ResolvedDevice:
     if family not in FAMILIES:
         raise EstreamError.single(
-            where, f"unknown device family `{family}`", key="family",
+            where,
+            f"unknown device family `{family}`",
+            key="family",
             help=f"expected one of: {', '.join(FAMILIES)}",
         )
     if family == "xilinx":
         if not XILINX_PART.match(device):
             raise EstreamError.single(
-                where, f"`{device}` is not a Xilinx part name", key="device",
+                where,
+                f"`{device}` is not a Xilinx part name",
+                key="device",
                 help="expected a part such as `xcvu9p-flga2104-2L-e` or `xc7a35tcpg236-1`",
             )
         return ResolvedDevice(family, device, package, None, device)
@@ -84,13 +90,17 @@ def resolve_device(family: str, device: str, package: Optional[str], *, where: s
     die = dies.get(device)
     if die is None:
         raise EstreamError.single(
-            where, f"unknown {family} device `{device}`", key="device",
+            where,
+            f"unknown {family} device `{device}`",
+            key="device",
             help=f"expected one of: {', '.join(dies)}",
         )
     pkg = package or die.default_package
     if pkg not in die.packages:
         raise EstreamError.single(
-            where, f"{die.part_prefix} has no package `{pkg}`", key="package",
+            where,
+            f"{die.part_prefix} has no package `{pkg}`",
+            key="package",
             help=f"expected one of: {', '.join(die.packages)}",
         )
     return ResolvedDevice(family, device, pkg, die.nextpnr_flag, f"{die.part_prefix}-{pkg}")
@@ -100,7 +110,9 @@ def check_constraints_suffix(family: str, path: str, *, where: str) -> None:
     suffixes = CONSTRAINT_SUFFIXES[family]
     if not path.lower().endswith(suffixes):
         raise EstreamError.single(
-            where, f"constraints file `{path}` does not suit the {family} family", key="constraints",
+            where,
+            f"constraints file `{path}` does not suit the {family} family",
+            key="constraints",
             help=f"expected a {' or '.join(suffixes)} file",
         )
 
@@ -112,7 +124,9 @@ def check_toolchain(device: ResolvedDevice, toolchain: str, vivado: Optional[str
     """The chosen toolchain must exist and suit the family (Xilinx parts need Vivado)."""
     if toolchain not in TOOLCHAINS:
         raise EstreamError.single(
-            where, f"unknown toolchain `{toolchain}`", key="toolchain",
+            where,
+            f"unknown toolchain `{toolchain}`",
+            key="toolchain",
             help=f"expected one of: {', '.join(TOOLCHAINS)}",
         )
     if device.family == "xilinx" and not vivado:

@@ -9,7 +9,11 @@ from estream.core.fpga.devices import check_constraints_suffix, check_toolchain,
 def test_known_dies_resolve_with_default_packages() -> None:
     up5k = resolve_device("ice40", "up5k", None, where="BUILD")
     assert (up5k.nextpnr_flag, up5k.package, up5k.part, up5k.bitstream_suffix) == (
-        "up5k", "sg48", "iCE40UP5K-sg48", ".bin")
+        "up5k",
+        "sg48",
+        "iCE40UP5K-sg48",
+        ".bin",
+    )
     hx8k = resolve_device("ice40", "hx8k", "cb132", where="BUILD")
     assert hx8k.part == "iCE40HX8K-cb132"
     for size in ("25k", "45k", "85k"):

@@ -110,12 +110,15 @@ def _read_tree(root: Path, *, shown: str) -> Dict[str, bytes]:
             rel = name if rel_dir == "." else f"{rel_dir}/{name}"
             if full.is_symlink():
                 raise EstreamError.single(
-                    f"{shown}/{rel}", "is a symbolic link; refusing to read or write through it",
+                    f"{shown}/{rel}",
+                    "is a symbolic link; refusing to read or write through it",
                     help="replace it with the file or directory itself",
                 )
             if name in filenames:
                 if not full.is_file():
-                    raise EstreamError.single(f"{shown}/{rel}", "is not a regular file (device, FIFO or socket)")
+                    raise EstreamError.single(
+                        f"{shown}/{rel}", "is not a regular file (device, FIFO or socket)"
+                    )
                 files[rel] = full.read_bytes()
     return files
 
@@ -127,7 +130,9 @@ def parse_vlnv(content: bytes, *, source: str) -> Tuple[str, str, str, str]:
     except UnicodeDecodeError:
         raise EstreamError.single(source, "is not UTF-8 text") from None
     if text.split("\n", 1)[0].strip() != "CAPI=2:":
-        raise EstreamError.single(source, "is not a CAPI2 core file", line=1, help="its first line must be `CAPI=2:`")
+        raise EstreamError.single(
+            source, "is not a CAPI2 core file", line=1, help="its first line must be `CAPI=2:`"
+        )
     try:
         doc = yaml.safe_load(text)
     except yaml.YAMLError as e:
@@ -137,7 +142,9 @@ def parse_vlnv(content: bytes, *, source: str) -> Tuple[str, str, str, str]:
         raise EstreamError.single(source, f"is not valid YAML: {e}") from None
     name = doc.get("name") if isinstance(doc, dict) else None
     if not isinstance(name, str):
-        raise EstreamError.single(source, "has no core name", key="name", help="expected `name: vendor:library:name:version`")
+        raise EstreamError.single(
+            source, "has no core name", key="name", help="expected `name: vendor:library:name:version`"
+        )
     parts = name.split(":")
     if len(parts) != 4:
         raise EstreamError.single(
@@ -147,7 +154,9 @@ def parse_vlnv(content: bytes, *, source: str) -> Tuple[str, str, str, str]:
     for label, part in (("vendor", vendor), ("library", library), ("name", core_name), ("version", version)):
         if not _VLNV_PART.match(part) or part in (".", ".."):
             raise EstreamError.single(
-                source, f"the {label} `{part}` of `{name}` cannot be part of a VLNV", key="name",
+                source,
+                f"the {label} `{part}` of `{name}` cannot be part of a VLNV",
+                key="name",
                 help="use letters, digits, `_`, `.` and `-`",
             )
         if not part and label != "vendor":
@@ -158,7 +167,9 @@ def parse_vlnv(content: bytes, *, source: str) -> Tuple[str, str, str, str]:
 def read_cores(root: Path) -> CoreSet:
     """The cores under `root` (a directory like `dist/fusesoc/`) and its top-level support files."""
     if not root.is_dir():
-        raise EstreamError.single(str(root), "is not a directory of FuseSoC cores", help="run `./pants fusesoc-export` first")
+        raise EstreamError.single(
+            str(root), "is not a directory of FuseSoC cores", help="run `./pants fusesoc-export` first"
+        )
     files = _read_tree(root, shown=str(root))
     core_dirs: Dict[str, str] = {}
     for rel in sorted(p for p in files if p.endswith(CORE_SUFFIX)):
@@ -168,14 +179,21 @@ def read_cores(root: Path) -> CoreSet:
                 f"{root}/{rel}", "a core file must be in a directory of its own, with the files it names"
             )
         if directory in core_dirs:
-            raise EstreamError.single(f"{root}/{rel}", f"a second core file in one directory (beside {core_dirs[directory]})")
+            raise EstreamError.single(
+                f"{root}/{rel}", f"a second core file in one directory (beside {core_dirs[directory]})"
+            )
         core_dirs[directory] = rel
     if not core_dirs:
-        raise EstreamError.single(str(root), f"holds no `{CORE_SUFFIX}` file", help="run `./pants fusesoc-export` first")
+        raise EstreamError.single(
+            str(root), f"holds no `{CORE_SUFFIX}` file", help="run `./pants fusesoc-export` first"
+        )
     for directory in core_dirs:
         for other in core_dirs:
             if other.startswith(directory + "/"):
-                raise EstreamError.single(f"{root}/{core_dirs[other]}", f"a core inside the directory of another core ({core_dirs[directory]})")
+                raise EstreamError.single(
+                    f"{root}/{core_dirs[other]}",
+                    f"a core inside the directory of another core ({core_dirs[directory]})",
+                )
 
     owned: Dict[str, Dict[str, bytes]] = {d: {} for d in core_dirs}
     support: Dict[str, bytes] = {}
@@ -186,7 +204,9 @@ def read_cores(root: Path) -> CoreSet:
         elif "/" not in rel:
             support[rel] = content
         else:
-            raise EstreamError.single(f"{root}/{rel}", "belongs to no core (there is no core file in its directory or above)")
+            raise EstreamError.single(
+                f"{root}/{rel}", "belongs to no core (there is no core file in its directory or above)"
+            )
 
     cores: List[Core] = []
     seen: Dict[str, str] = {}
@@ -211,7 +231,8 @@ def _directory_chain(root: Path, parts: Sequence[str], *, shown: str, create: bo
         current, rel = current / part, f"{rel}/{part}"
         if current.is_symlink():
             raise EstreamError.single(
-                f"{shown}{rel}", "is a symbolic link where a directory of cores belongs; refusing to write through it",
+                f"{shown}{rel}",
+                "is a symbolic link where a directory of cores belongs; refusing to write through it",
                 help="remove the link (or publish to another library)",
             )
         if current.exists() and not current.is_dir():
@@ -225,7 +246,9 @@ def _check_published(dest: Path, core: Core, *, shown: str) -> bool:
     """True if `dest` holds exactly `core`; False if nothing is there; an error otherwise."""
     where = f"{shown}/{core.directory}"
     if dest.is_symlink():
-        raise EstreamError.single(where, "is a symbolic link where a core belongs; refusing to write through it")
+        raise EstreamError.single(
+            where, "is a symbolic link where a core belongs; refusing to write through it"
+        )
     if not dest.exists():
         return False
     if not dest.is_dir():
@@ -241,7 +264,8 @@ def _check_published(dest: Path, core: Core, *, shown: str) -> bool:
                 continue  # not a core of ours: reported as a difference below
             if found != core.vlnv:
                 raise EstreamError.single(
-                    f"{where}/{rel}", f"this directory holds another core, {found}, not {core.vlnv}",
+                    f"{where}/{rel}",
+                    f"this directory holds another core, {found}, not {core.vlnv}",
                     help=(
                         "the layout has no vendor level, so cores differing only in the vendor cannot share a "
                         "library: publish to another library, or change `[fusesoc-export].vendor`"
@@ -257,7 +281,9 @@ def _check_published(dest: Path, core: Core, *, shown: str) -> bool:
         else:
             continue
         raise EstreamError.single(
-            f"{where}/{rel}", f"{core.vlnv} is already published with different content: {difference}", help=IMMUTABLE_HELP
+            f"{where}/{rel}",
+            f"{core.vlnv} is already published with different content: {difference}",
+            help=IMMUTABLE_HELP,
         )
     return True
 
@@ -280,7 +306,9 @@ def _write_core_files(directory: Path, core: Core) -> None:
 def _support_file_target(root: Path, rel: str, *, shown: str) -> Path:
     target = root / rel
     if target.is_symlink() or (target.exists() and not target.is_file()):
-        raise EstreamError.single(f"{shown}/{rel}", "exists and is not a regular file; refusing to replace it")
+        raise EstreamError.single(
+            f"{shown}/{rel}", "exists and is not a regular file; refusing to replace it"
+        )
     return target
 
 
@@ -304,17 +332,22 @@ def _directory_root(library: Path) -> Path:
     if library.exists():
         if not library.is_dir():
             raise EstreamError.single(
-                str(library), "is a file, but a FuseSoC library is a directory (or a git repository)", help=LOCATION_HELP
+                str(library),
+                "is a file, but a FuseSoC library is a directory (or a git repository)",
+                help=LOCATION_HELP,
             )
         if _is_bare_repository(library):
             raise EstreamError.single(
-                str(library), "is a bare git repository, not a directory of cores",
+                str(library),
+                "is a bare git repository, not a directory of cores",
                 help="publish to it as a git library (sync type `git` or `auto`)",
             )
         return library
     if not library.parent.is_dir():
         raise EstreamError.single(
-            str(library), "does not exist, nor does its parent directory", help="create the library directory, or " + LOCATION_HELP
+            str(library),
+            "does not exist, nor does its parent directory",
+            help="create the library directory, or " + LOCATION_HELP,
         )
     library.mkdir(exist_ok=True)
     return library
@@ -428,19 +461,38 @@ def _git(work: Path, *args: str, what: str, check: bool = True):
 def _checkout_tip(work: Path, branch: str, shown: str) -> Optional[str]:
     """Reset the clone to the remote branch's tip (None: the branch does not exist yet)."""
     fetch = _git(
-        work, "fetch", "-q", "--depth", "1", "--no-tags", "origin", f"+refs/heads/{branch}:refs/remotes/origin/{branch}",
-        what="fetch the library", check=False,
+        work,
+        "fetch",
+        "-q",
+        "--depth",
+        "1",
+        "--no-tags",
+        "origin",
+        f"+refs/heads/{branch}:refs/remotes/origin/{branch}",
+        what="fetch the library",
+        check=False,
     )
     if fetch.returncode != 0:
         err = fetch.stderr.decode("utf-8", "replace")
         if "couldn't find remote ref" not in err:
-            raise GitError.single(shown, f"could not fetch branch `{branch}`: {redact(err.strip())}", help=CREDENTIALS_HELP)
+            raise GitError.single(
+                shown, f"could not fetch branch `{branch}`: {redact(err.strip())}", help=CREDENTIALS_HELP
+            )
         _git(work, "symbolic-ref", "HEAD", f"refs/heads/{branch}", what="start the branch")
         _git(work, "update-ref", "-d", f"refs/heads/{branch}", what="start the branch", check=False)
         _git(work, "read-tree", "--empty", what="start the branch")
         _git(work, "clean", "-q", "-ffdx", what="clean the clone")
         return None
-    _git(work, "checkout", "-q", "--force", "-B", branch, f"refs/remotes/origin/{branch}", what="check out the library")
+    _git(
+        work,
+        "checkout",
+        "-q",
+        "--force",
+        "-B",
+        branch,
+        f"refs/remotes/origin/{branch}",
+        what="check out the library",
+    )
     _git(work, "clean", "-q", "-ffdx", what="clean the clone")
     return _git(work, "rev-parse", "HEAD", what="read the library's revision").stdout.decode().strip()
 
@@ -470,7 +522,9 @@ def _apply_to_checkout(work: Path, cores: CoreSet, *, shown: str) -> Tuple[List[
 
 
 def _remote_tip(work: Path, branch: str) -> Optional[str]:
-    proc = _git(work, "ls-remote", "origin", f"refs/heads/{branch}", what="read the library's tip", check=False)
+    proc = _git(
+        work, "ls-remote", "origin", f"refs/heads/{branch}", what="read the library's tip", check=False
+    )
     if proc.returncode != 0:
         return None
     out = proc.stdout.decode().split()
@@ -499,16 +553,28 @@ def publish_to_git(
         work = Path(tmp) / "library"
         clone = run_git(
             ["clone", "-q", "--depth", "1", "--no-tags", "--no-checkout", "--", url, str(work)],
-            what="clone the FuseSoC library", check=False,
+            what="clone the FuseSoC library",
+            check=False,
         )
         if clone.returncode != 0:
             message = redact(clone.stderr.decode("utf-8", "replace").strip())
-            raise GitError.single(shown, f"could not clone the FuseSoC library: {message}", help=CREDENTIALS_HELP)
+            raise GitError.single(
+                shown, f"could not clone the FuseSoC library: {message}", help=CREDENTIALS_HELP
+            )
         # Compare and write bytes as they are: no line-ending conversion from the user's config.
         _git(work, "config", "core.autocrlf", "false", what="configure the clone")
         if branch is None:
-            branch = _git(work, "symbolic-ref", "--short", "HEAD", what="read the default branch").stdout.decode().strip()
-        elif _git(work, "check-ref-format", "--branch", branch, what="check the branch name", check=False).returncode != 0:
+            branch = (
+                _git(work, "symbolic-ref", "--short", "HEAD", what="read the default branch")
+                .stdout.decode()
+                .strip()
+            )
+        elif (
+            _git(
+                work, "check-ref-format", "--branch", branch, what="check the branch name", check=False
+            ).returncode
+            != 0
+        ):
             raise EstreamError.single(shown, f"`{branch}` is not a valid branch name", key="branch")
         target_branch: str = branch
         committed: List[bool] = []
@@ -517,9 +583,12 @@ def publish_to_git(
             base = _checkout_tip(work, target_branch, shown)
             lines, published, changed = _apply_to_checkout(work, cores, shown=shown)
             subject = (
-                None if not changed
-                else f"Publish FuseSoC core {published[0]}" if len(published) == 1
-                else f"Publish FuseSoC cores {', '.join(published)}" if published
+                None
+                if not changed
+                else f"Publish FuseSoC core {published[0]}"
+                if len(published) == 1
+                else f"Publish FuseSoC cores {', '.join(published)}"
+                if published
                 else "Update the FuseSoC library's support files"
             )
             committed[:] = [changed]
@@ -554,7 +623,11 @@ def library_kind(location: str, sync_type: str = "auto") -> str:
     if sync_type == "git" or (sync_type == "auto" and is_git_location(location)):
         return "git"
     if _URL.match(location) or _SCP_LIKE.match(location):
-        raise EstreamError.single(location, "is a URL, but a `local` library is a directory path", help="use sync type `git` (or `auto`)")
+        raise EstreamError.single(
+            location,
+            "is a URL, but a `local` library is a directory path",
+            help="use sync type `git` (or `auto`)",
+        )
     return "local"
 
 
@@ -570,7 +643,9 @@ def publish(
     if library_kind(location, sync_type) == "git":
         return publish_to_git(location, cores, branch=branch, attempts=attempts)
     if branch is not None:
-        raise EstreamError.single(location, "is a directory library; a branch only applies to git libraries", key="branch")
+        raise EstreamError.single(
+            location, "is a directory library; a branch only applies to git libraries", key="branch"
+        )
     return publish_to_directory(Path(location).expanduser(), cores)
 
 

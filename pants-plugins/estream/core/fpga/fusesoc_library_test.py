@@ -92,7 +92,11 @@ def test_read_cores_finds_each_core_and_the_support_files(tmp_path: Path) -> Non
     "files, where, message",
     [
         ({"x.core": b"CAPI=2:\nname: a:b:c:0\n"}, "x.core", "a directory of its own"),
-        ({"lib/a/a.core": b"CAPI=2:\nname: a:b:c:0\n", "lib/other.v": b""}, "lib/other.v", "belongs to no core"),
+        (
+            {"lib/a/a.core": b"CAPI=2:\nname: a:b:c:0\n", "lib/other.v": b""},
+            "lib/other.v",
+            "belongs to no core",
+        ),
         ({"lib/a/a.core": b"name: a:b:c:0\n"}, "lib/a/a.core", "not a CAPI2 core file"),
         ({"lib/a/a.core": b"CAPI=2:\nname: a:b:c\n"}, "lib/a/a.core", "not a full VLNV"),
         ({"lib/a/a.core": b"CAPI=2:\nname: a:b:c:..\n"}, "lib/a/a.core", "cannot be part of a VLNV"),
@@ -173,8 +177,13 @@ def test_directory_library_refuses_changed_content_of_a_published_vlnv_and_takes
         publish(str(library), changed)
     [d] = e.value.diagnostics
     assert d.path == f"{library}/{LIB}/qa/0/top.v"
-    assert d.message == f"estream:{LIB}:qa:0 is already published with different content: `top.v` differs from the published file"
-    assert "give the changed core a new version" in (d.help or "") and "[fusesoc-export].version" in (d.help or "")
+    assert (
+        d.message
+        == f"estream:{LIB}:qa:0 is already published with different content: `top.v` differs from the published file"
+    )
+    assert "give the changed core a new version" in (d.help or "") and "[fusesoc-export].version" in (
+        d.help or ""
+    )
     assert tree(library) == before
 
     extra = core_files("qa")
@@ -197,7 +206,9 @@ def test_directory_library_refuses_changed_content_of_a_published_vlnv_and_takes
 def test_directory_library_replaces_a_changed_driver(tmp_path: Path) -> None:
     library = tmp_path / "library"
     publish(str(library), export(tmp_path / "a", {"qa": core_files("qa")}))
-    lines = publish(str(library), export(tmp_path / "b", {"qa": core_files("qa")}, driver=b"# newer driver\n"))
+    lines = publish(
+        str(library), export(tmp_path / "b", {"qa": core_files("qa")}, driver=b"# newer driver\n")
+    )
     assert lines[0] == f"Updated {library}/estream_fpga_driver.py"
     assert (library / "estream_fpga_driver.py").read_bytes() == b"# newer driver\n"
 
@@ -301,7 +312,10 @@ def test_git_library_commit_names_the_vlnv_and_republishing_pushes_nothing(tmp_p
     cores = export(tmp_path / "export", {"qa": core_files("qa")})
     assert library_kind(url) == "git"
     lines = publish(url, cores)
-    assert lines == [f"Wrote {url}/estream_fpga_driver.py", f"Published estream:{LIB}:qa:0 to {url}/{LIB}/qa/0"]
+    assert lines == [
+        f"Wrote {url}/estream_fpga_driver.py",
+        f"Published estream:{LIB}:qa:0 to {url}/{LIB}/qa/0",
+    ]
     assert commits(url) == [f"Publish FuseSoC core estream:{LIB}:qa:0"]
     assert clone_tree(url, tmp_path / "check") == {
         "estream_fpga_driver.py": DRIVER,
@@ -346,7 +360,10 @@ def test_git_library_racing_publisher_is_retried_on_the_new_tip(tmp_path: Path) 
 
     lines = publish_to_git(url, mine, before_push=other_publisher)
     assert raced and lines[-1] == "(other publishers pushed first; pushed on attempt 2)"
-    assert commits(url) == [f"Publish FuseSoC core estream:{LIB}:qa:0", f"Publish FuseSoC core estream:{LIB}:qb:0"]
+    assert commits(url) == [
+        f"Publish FuseSoC core estream:{LIB}:qa:0",
+        f"Publish FuseSoC core estream:{LIB}:qb:0",
+    ]
     published = clone_tree(url, tmp_path / "check")
     assert f"{LIB}/qa/0/qa.core" in published and f"{LIB}/qb/0/qb.core" in published
 
@@ -419,7 +436,13 @@ def test_git_library_refuses_a_symlink_committed_where_a_core_directory_belongs(
 
 
 def test_library_kind_and_absolute_location(tmp_path: Path) -> None:
-    for url in ("https://host/org/cores.git", "ssh://git@host/cores", "git@host:org/cores.git", "host:cores", "file:///srv/cores"):
+    for url in (
+        "https://host/org/cores.git",
+        "ssh://git@host/cores",
+        "git@host:org/cores.git",
+        "host:cores",
+        "file:///srv/cores",
+    ):
         assert library_kind(url) == "git" and absolute_location(url, "/build") == url
     assert library_kind(str(tmp_path)) == "local"
     assert library_kind(str(tmp_path / "new-library")) == "local"
@@ -443,13 +466,20 @@ def test_cli_publishes_an_export_and_reports_errors_without_a_traceback(tmp_path
     (library / LIB / "qa" / "0" / "top.v").write_bytes(b"tampered\n")
     assert main(["fusesoc", "publish", str(tmp_path / "export"), "--library", str(library)]) == 2
     err = capsys.readouterr().err
-    assert f"error: {library}/{LIB}/qa/0/top.v: estream:{LIB}:qa:0 is already published with different content" in err
+    assert (
+        f"error: {library}/{LIB}/qa/0/top.v: estream:{LIB}:qa:0 is already published with different content"
+        in err
+    )
     assert "Traceback" not in err
 
 
 @pytest.mark.parametrize(
     "body",
-    [b"CAPI=2:\nname: a:b:c:1\ndate: 2026-02-30\n", b"CAPI=2:\nname: !!int x\n", b"CAPI=2:\nname: !!timestamp x\n"],
+    [
+        b"CAPI=2:\nname: a:b:c:1\ndate: 2026-02-30\n",
+        b"CAPI=2:\nname: !!int x\n",
+        b"CAPI=2:\nname: !!timestamp x\n",
+    ],
 )
 def test_core_files_that_pyyaml_cannot_construct_are_diagnostics(body):
     # Issue 13: PyYAML's constructors raise plain ValueErrors for these, which were tracebacks.

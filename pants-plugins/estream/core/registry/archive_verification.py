@@ -123,7 +123,8 @@ def verify_registry_archive(
     if not report.ok:
         raise EstreamError.single(
             source,
-            f"verification failed (exit {int(report.exit_code)}, {report.exit_code.name.lower()}); {action}:\n" + report.render().rstrip(),
+            f"verification failed (exit {int(report.exit_code)}, {report.exit_code.name.lower()}); {action}:\n"
+            + report.render().rstrip(),
             help=f"trusted keys come from {keyring.source}",
         )
     if expected_key_fingerprint is not None and report.key_fingerprint != expected_key_fingerprint:
@@ -135,7 +136,8 @@ def verify_registry_archive(
         )
     if (report.package_name, report.package_version) != (name, version):
         raise EstreamError.single(
-            source, f"is signed as {report.package_name} {report.package_version}, expected {name} {version}; {action}"
+            source,
+            f"is signed as {report.package_name} {report.package_version}, expected {name} {version}; {action}",
         )
     check_fpga_consistency(files, source=source, action=action)
     manifest_bytes = files.get(MANIFEST_FILENAME)

@@ -17,7 +17,9 @@ RING = parse_keyring(keyring_text(KEY), source="ring.toml")
 def _verify(data: bytes, name: str = "esf-core", version: str = "1.0.0", **kwargs):
     kwargs.setdefault("checksum", checksum_of(data))
     kwargs.setdefault("keyring", RING)
-    return verify_registry_archive(data, name=name, version=version, source="a.tar.gz", action="nothing was installed", **kwargs)
+    return verify_registry_archive(
+        data, name=name, version=version, source="a.tar.gz", action="nothing was installed", **kwargs
+    )
 
 
 def test_a_good_archive_passes_and_returns_its_verified_files() -> None:
@@ -29,7 +31,9 @@ def test_a_good_archive_passes_and_returns_its_verified_files() -> None:
 
 def test_checksum_mismatch_is_refused_before_anything_is_unpacked() -> None:
     data = package_archive("esf-core", "1.0.0", key=KEY)
-    with pytest.raises(EstreamError, match=r"does not match the lock \(sha3-256:0+\).*tampered.*nothing was installed"):
+    with pytest.raises(
+        EstreamError, match=r"does not match the lock \(sha3-256:0+\).*tampered.*nothing was installed"
+    ):
         _verify(data, checksum="sha3-256:" + "0" * 64, checksum_from="the lock")
 
 
@@ -60,7 +64,10 @@ def test_index_dependencies_must_equal_the_signed_manifest() -> None:
 
 
 def test_fpga_bitstreams_must_match_their_manifest() -> None:
-    extra = {"fpga/a_up5k.bin": b"bits", "fpga/manifest.toml": fpga_manifest("1.0.0", {"a_up5k.bin": b"other"}, "ice40-up5k")}
+    extra = {
+        "fpga/a_up5k.bin": b"bits",
+        "fpga/manifest.toml": fpga_manifest("1.0.0", {"a_up5k.bin": b"other"}, "ice40-up5k"),
+    }
     files = package_files("esf-core", "1.0.0", key=KEY, circuit=None, extra=extra)
     with pytest.raises(EstreamError, match="the FPGA bitstreams do not match fpga/manifest.toml"):
         _verify(build_archive(files, "esf-core-1.0.0"))
@@ -88,5 +95,8 @@ def test_a_signer_other_than_the_recorded_one_is_refused() -> None:
     ring = parse_keyring(keyring_text(KEY, second), source="ring.toml")
     data = package_archive("esf-core", "1.0.0", key=second, provides=["Core"])
     assert _verify(data, keyring=ring).key_id == "acme-second"
-    with pytest.raises(EstreamError, match=r"is signed by key acme-second .*but the lock records sha3-256:.*for esf-core 1.0.0"):
+    with pytest.raises(
+        EstreamError,
+        match=r"is signed by key acme-second .*but the lock records sha3-256:.*for esf-core 1.0.0",
+    ):
         _verify(data, keyring=ring, expected_key_fingerprint=KEY.fingerprint, checksum_from="the lock")

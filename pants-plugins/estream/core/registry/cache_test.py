@@ -10,7 +10,10 @@ def test_put_get_and_a_dead_writers_temporaries_are_swept(tmp_path):
     first = cache.put(b"one")
     shard = cache.path_for(first).parent
     # What a writer killed mid-write leaves (this version's prefix and the older naming).
-    dead = [shard / f".estream-tmp-{cache.path_for(first).name}.0a1b2c", shard / f".{'a' * 64}.tar.gz.123.beef.tmp"]
+    dead = [
+        shard / f".estream-tmp-{cache.path_for(first).name}.0a1b2c",
+        shard / f".{'a' * 64}.tar.gz.123.beef.tmp",
+    ]
     for p in dead:
         p.write_bytes(b"partial")
     fresh = ArchiveCache(tmp_path)  # a new process

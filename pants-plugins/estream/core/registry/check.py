@@ -54,14 +54,24 @@ class CheckReport:
     def ok(self) -> bool:
         return not self.problems
 
-    def add(self, path: str, message: str, *, line: Optional[int] = None, key: Optional[str] = None, help: Optional[str] = None) -> None:
+    def add(
+        self,
+        path: str,
+        message: str,
+        *,
+        line: Optional[int] = None,
+        key: Optional[str] = None,
+        help: Optional[str] = None,
+    ) -> None:
         self.problems.append(Diagnostic(path, message, line=line, key=key, help=help))
 
     def extend(self, e: EstreamError) -> None:
         self.problems.extend(e.diagnostics)
 
 
-def _check_entry(registry: Registry, config: RegistryConfig, rel: str, line: int, entry: IndexEntry, report: CheckReport) -> None:
+def _check_entry(
+    registry: Registry, config: RegistryConfig, rel: str, line: int, entry: IndexEntry, report: CheckReport
+) -> None:
     where = f"{registry.display_url}:{rel}"
     try:
         data = registry.archive_bytes(entry)

@@ -13,7 +13,13 @@ from estream.cli.main import main
 from estream.core.keys import SigningKey
 from estream.core.registry.check import CI_WORKFLOW_PATH
 from estream.core.registry.index import archive_path, index_path
-from estream.core.registry.testing import bare_repo, keyring_text, package_archive, root_key_args, cli_registry
+from estream.core.registry.testing import (
+    bare_repo,
+    keyring_text,
+    package_archive,
+    root_key_args,
+    cli_registry,
+)
 from estream.core.registry.trust import write_snapshot
 from estream.core.registry.workspace import load_workspace
 
@@ -26,7 +32,14 @@ def reg(tmp_path, monkeypatch):
     url = cli_registry(tmp_path, monkeypatch, KEY)
     for version in ("1.0.0", "1.0.1"):
         publish(tmp_path, "esf-core", version, provides=["CoreEvent"])
-    publish(tmp_path, "esf-metrics", "1.0.0", provides=["Metric"], requires=["CoreEvent"], deps={"esf-core": "^1.0"})
+    publish(
+        tmp_path,
+        "esf-metrics",
+        "1.0.0",
+        provides=["Metric"],
+        requires=["CoreEvent"],
+        deps={"esf-core": "^1.0"},
+    )
     return tmp_path, url
 
 
@@ -67,7 +80,9 @@ def test_a_clean_registry_passes_and_ships_its_ci_workflow(reg, capsys):
     capsys.readouterr()
     assert check() == 0
     assert "Checked 3 index entries and 3 archives" in capsys.readouterr().out
-    workflow = subprocess.run(["git", "--git-dir", url, "show", f"main:{CI_WORKFLOW_PATH}"], check=True, capture_output=True).stdout.decode()
+    workflow = subprocess.run(
+        ["git", "--git-dir", url, "show", f"main:{CI_WORKFLOW_PATH}"], check=True, capture_output=True
+    ).stdout.decode()
     import yaml
 
     doc = yaml.safe_load(workflow)
@@ -104,7 +119,9 @@ def test_check_finds_a_tampered_archive_bad_index_lines_and_stray_archives(reg, 
 
     def change(work: Path) -> None:
         # 1. esf-core 1.0.1's archive replaced by another validly signed archive
-        (work / archive_path("esf-core", "1.0.1")).write_bytes(package_archive("esf-core", "1.0.1", key=KEY, provides=["Evil"]))
+        (work / archive_path("esf-core", "1.0.1")).write_bytes(
+            package_archive("esf-core", "1.0.1", key=KEY, provides=["Evil"])
+        )
         # 2. esf-metrics' line lies about what it provides and needs; 3. an unparsable line
         ipath = work / index_path("esf-metrics")
         entry = json.loads(ipath.read_text().splitlines()[0])
@@ -129,6 +146,7 @@ def test_check_finds_a_tampered_archive_bad_index_lines_and_stray_archives(reg, 
     # The same on a checkout as CI sees it, without fetching
     assert check("--path", str(work)) == 1
     assert "esf-core-1.0.1.tar.gz: archive checksum" in capsys.readouterr().err
+
     # an index line that agrees on dependencies but lies about provides
     def provides_only(w: Path) -> None:
         ipath = w / index_path("esf-metrics")
@@ -140,7 +158,10 @@ def test_check_finds_a_tampered_archive_bad_index_lines_and_stray_archives(reg, 
     tamper(tmp_path, url, provides_only)
     capsys.readouterr()
     assert check() == 1
-    assert f"{metrics}:1: `provides`: esf-metrics 1.0.0: the index says provides = ['Bonus', 'Metric']" in capsys.readouterr().err
+    assert (
+        f"{metrics}:1: `provides`: esf-metrics 1.0.0: the index says provides = ['Bonus', 'Metric']"
+        in capsys.readouterr().err
+    )
 
 
 def test_publish_refuses_keys_the_registry_does_not_trust_unless_its_config_allows(reg, capsys):
@@ -148,16 +169,32 @@ def test_publish_refuses_keys_the_registry_does_not_trust_unless_its_config_allo
     local = tmp_path / "my-ring.toml"
     local.write_text(keyring_text(OTHER))
     # The publisher's own keyring trusting the key does not make the registry trust it.
-    assert publish(tmp_path, "esf-other", "1.0.0", key=OTHER, provides=["Other"], args=["--keyring", str(local)]) == 2
+    assert (
+        publish(tmp_path, "esf-other", "1.0.0", key=OTHER, provides=["Other"], args=["--keyring", str(local)])
+        == 2
+    )
     err = capsys.readouterr().err
     assert "unknown_key" in err and "allow_untrusted_keys" in err
     sandbox = bare_repo(tmp_path / "sandbox.git")
-    init = ["marketplace", "registry-init", "--registry", sandbox, "--keyring", str(tmp_path / "ring.toml"), "--allow-untrusted-keys", *root_key_args(tmp_path)]
+    init = [
+        "marketplace",
+        "registry-init",
+        "--registry",
+        sandbox,
+        "--keyring",
+        str(tmp_path / "ring.toml"),
+        "--allow-untrusted-keys",
+        *root_key_args(tmp_path),
+    ]
     assert main(init) == 0
-    assert publish(tmp_path, "esf-other", "1.0.0", key=OTHER, provides=["Other"], args=["--registry", sandbox]) == 0
+    assert (
+        publish(tmp_path, "esf-other", "1.0.0", key=OTHER, provides=["Other"], args=["--registry", sandbox])
+        == 0
+    )
+
     # a bad config value is an error naming the key
     def bad_config(work: Path) -> None:
-        (work / "config.toml").write_text("[registry]\nformat_version = 1\nallow_untrusted_keys = \"yes\"\n")
+        (work / "config.toml").write_text('[registry]\nformat_version = 1\nallow_untrusted_keys = "yes"\n')
 
     tamper(tmp_path, url, bad_config)
     capsys.readouterr()
@@ -176,9 +213,14 @@ def test_install_skips_a_version_it_cannot_verify_like_a_yanked_one(reg, capsys)
 
     tamper(tmp_path, url, change)
     capsys.readouterr()
-    assert main(["marketplace", "install", "--workspace", str(ws), "esf-metrics"]) == 0, capsys.readouterr().err
+    assert (
+        main(["marketplace", "install", "--workspace", str(ws), "esf-metrics"]) == 0
+    ), capsys.readouterr().err
     out = capsys.readouterr().out
-    assert "warning: skipping esf-core 1.0.1: it cannot be verified (archive checksum" in out and "treated as yanked" in out
+    assert (
+        "warning: skipping esf-core 1.0.1: it cannot be verified (archive checksum" in out
+        and "treated as yanked" in out
+    )
     assert load_workspace(ws).lock["esf-core"].version == "1.0.0"
     # a version signed by a key this install does not trust is skipped before anything is downloaded
     ws2 = tmp_path / "ws2"
@@ -191,26 +233,41 @@ def test_install_skips_a_version_it_cannot_verify_like_a_yanked_one(reg, capsys)
         (work / archive_path("esf-core", "1.1.0")).write_bytes(data)
         ipath = work / index_path("esf-core")
         entry = json.loads(ipath.read_text().splitlines()[0])
-        entry.update(version="1.1.0", checksum=checksum_of(data), size=len(data), key_id="stranger", key_fingerprint=OTHER.fingerprint)
+        entry.update(
+            version="1.1.0",
+            checksum=checksum_of(data),
+            size=len(data),
+            key_id="stranger",
+            key_fingerprint=OTHER.fingerprint,
+        )
         ipath.write_text(ipath.read_text() + json.dumps(entry) + "\n")
 
     tamper(tmp_path, url, untrusted)
     assert main(["marketplace", "install", "--workspace", str(ws2), "esf-core"]) == 0, capsys.readouterr().err
     out = capsys.readouterr().out
-    assert f"warning: skipping esf-core 1.1.0: it cannot be verified (its signing key stranger ({OTHER.fingerprint}) is not trusted" in out
+    assert (
+        f"warning: skipping esf-core 1.1.0: it cannot be verified (its signing key stranger ({OTHER.fingerprint}) is not trusted"
+        in out
+    )
     assert "skipping esf-core 1.0.1" in out
     assert load_workspace(ws2).lock["esf-core"].version == "1.0.0"
     # the lock is the contract: a locked version that no longer verifies is an error, not a silent switch
     ws3 = tmp_path / "ws3"
     ws3.mkdir()
     assert main(["marketplace", "install", "--workspace", str(ws3), "esf-core@=1.0.0"]) == 0
+
     def break_100(work: Path) -> None:
         path = work / archive_path("esf-core", "1.0.0")
         path.write_bytes(path.read_bytes()[:-10] + b"0123456789")
 
     tamper(tmp_path, url, break_100)
     capsys.readouterr()
-    assert main(["marketplace", "install", "--workspace", str(ws3), "--cache-dir", str(tmp_path / "empty-cache")]) == 2
+    assert (
+        main(
+            ["marketplace", "install", "--workspace", str(ws3), "--cache-dir", str(tmp_path / "empty-cache")]
+        )
+        == 2
+    )
     assert "does not match the lock" in capsys.readouterr().err
 
 
@@ -225,7 +282,9 @@ def test_install_survives_a_bad_index_line_of_a_dependency(reg, capsys):
     ws = tmp_path / "ws"
     ws.mkdir()
     capsys.readouterr()
-    assert main(["marketplace", "install", "--workspace", str(ws), "esf-metrics"]) == 0, capsys.readouterr().err
+    assert (
+        main(["marketplace", "install", "--workspace", str(ws), "esf-metrics"]) == 0
+    ), capsys.readouterr().err
     out = capsys.readouterr().out
     assert f"warning: ignoring {url}:{index_path('esf-core')}:3:" in out
     assert load_workspace(ws).lock["esf-core"].version == "1.0.1"

@@ -61,7 +61,10 @@ class LockedComponent:
 
 
 def render_lock(components: Mapping[str, LockedComponent]) -> bytes:
-    doc = {"format_version": LOCK_FORMAT, "components": {n: components[n].to_dict() for n in sorted(components)}}
+    doc = {
+        "format_version": LOCK_FORMAT,
+        "components": {n: components[n].to_dict() for n in sorted(components)},
+    }
     return (json.dumps(doc, indent=2, sort_keys=True) + "\n").encode("utf-8")
 
 
@@ -70,16 +73,33 @@ def parse_lock(content: bytes, source: str) -> Dict[str, LockedComponent]:
         doc = load_json(content, source, what="the lock file")
     except EstreamError as exc:
         raise EstreamError.single(
-            source, f"not a valid JSON lock file: {exc.diagnostics[0].message}", line=exc.diagnostics[0].line, help="regenerate it with `./pants estream-lock ::`"
+            source,
+            f"not a valid JSON lock file: {exc.diagnostics[0].message}",
+            line=exc.diagnostics[0].line,
+            help="regenerate it with `./pants estream-lock ::`",
         ) from None
-    if not isinstance(doc, dict) or format_version_problem(doc.get("format_version"), LOCK_FORMAT) or not isinstance(doc.get("components"), dict):
-        raise EstreamError.single(source, f"expected {{\"format_version\": {LOCK_FORMAT}, \"components\": {{...}}}}", help="regenerate it with `./pants estream-lock ::`")
+    if (
+        not isinstance(doc, dict)
+        or format_version_problem(doc.get("format_version"), LOCK_FORMAT)
+        or not isinstance(doc.get("components"), dict)
+    ):
+        raise EstreamError.single(
+            source,
+            f'expected {{"format_version": {LOCK_FORMAT}, "components": {{...}}}}',
+            help="regenerate it with `./pants estream-lock ::`",
+        )
     errors: List[Diagnostic] = []
     out: Dict[str, LockedComponent] = {}
     for name, e in doc["components"].items():
         key = f"components.{name}"
-        if name_problem(name) or not isinstance(e, dict) or not _FIELDS <= set(e) <= _FIELDS | _OPTIONAL_FIELDS:
-            errors.append(Diagnostic(source, f"expected a component entry with fields {sorted(_FIELDS)}", key=key))
+        if (
+            name_problem(name)
+            or not isinstance(e, dict)
+            or not _FIELDS <= set(e) <= _FIELDS | _OPTIONAL_FIELDS
+        ):
+            errors.append(
+                Diagnostic(source, f"expected a component entry with fields {sorted(_FIELDS)}", key=key)
+            )
             continue
         try:
             Version.parse(e["version"])
@@ -92,17 +112,33 @@ def parse_lock(content: bytes, source: str) -> Dict[str, LockedComponent]:
             errors.append(Diagnostic(source, f"invalid version or requirement: {err}", key=key))
             continue
         size = e["size"]
-        if not (isinstance(e["checksum"], str) and _SHA3.match(e["checksum"])) or not (isinstance(e["sha256"], str) and _SHA256.match(e["sha256"])):
-            errors.append(Diagnostic(source, "expected checksum = sha3-256:<64 hex> and sha256 = <64 hex>", key=key))
+        if not (isinstance(e["checksum"], str) and _SHA3.match(e["checksum"])) or not (
+            isinstance(e["sha256"], str) and _SHA256.match(e["sha256"])
+        ):
+            errors.append(
+                Diagnostic(source, "expected checksum = sha3-256:<64 hex> and sha256 = <64 hex>", key=key)
+            )
             continue
-        if isinstance(size, bool) or not isinstance(size, int) or size <= 0 or not isinstance(e["url"], str) or not e["url"]:
+        if (
+            isinstance(size, bool)
+            or not isinstance(size, int)
+            or size <= 0
+            or not isinstance(e["url"], str)
+            or not e["url"]
+        ):
             errors.append(Diagnostic(source, "expected a positive size and a url", key=key))
             continue
         key_fp = e.get("key_fingerprint")
         if key_fp is not None and not (isinstance(key_fp, str) and _SHA3.match(key_fp)):
-            errors.append(Diagnostic(source, "expected key_fingerprint = sha3-256:<64 hex>", key=key + ".key_fingerprint"))
+            errors.append(
+                Diagnostic(
+                    source, "expected key_fingerprint = sha3-256:<64 hex>", key=key + ".key_fingerprint"
+                )
+            )
             continue
-        out[name] = LockedComponent(name, e["version"], e["requirement"], e["checksum"], e["sha256"], size, e["url"], deps, key_fp)
+        out[name] = LockedComponent(
+            name, e["version"], e["requirement"], e["checksum"], e["sha256"], size, e["url"], deps, key_fp
+        )
     if errors:
         raise EstreamError(errors)
     return out
@@ -114,7 +150,9 @@ def archive_url(template: str, path: str, name: str, version: str) -> str:
         return template.format(path=path, name=name, version=version)
     except (KeyError, IndexError, ValueError) as e:
         raise EstreamError.single(
-            "[estream-components].archive_url_template", f"invalid template {template!r}: {e}", help="use {path}, {name} and {version}"
+            "[estream-components].archive_url_template",
+            f"invalid template {template!r}: {e}",
+            help="use {path}, {name} and {version}",
         ) from None
 
 

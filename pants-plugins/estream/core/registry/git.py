@@ -57,8 +57,16 @@ def run_git(
     # No automatic gc/maintenance detached into the background: a git process must never outlive
     # the estream process holding the checkout's lock (its next holder removes git *.lock files).
     argv = [
-        "git", "-c", "core.hooksPath=/dev/null", "-c", "commit.gpgsign=false",
-        "-c", "gc.autoDetach=false", "-c", "maintenance.autoDetach=false", *args,
+        "git",
+        "-c",
+        "core.hooksPath=/dev/null",
+        "-c",
+        "commit.gpgsign=false",
+        "-c",
+        "gc.autoDetach=false",
+        "-c",
+        "maintenance.autoDetach=false",
+        *args,
     ]
     try:
         proc = subprocess.run(
@@ -71,14 +79,14 @@ def run_git(
             timeout=timeout,
         )
     except FileNotFoundError:
-        raise GitError.single("git", "the `git` command was not found", help="install git and make sure it is on PATH") from None
+        raise GitError.single(
+            "git", "the `git` command was not found", help="install git and make sure it is on PATH"
+        ) from None
     except subprocess.TimeoutExpired:
         raise GitError.single("git", f"timed out after {timeout:.0f} s while trying to {what}") from None
     if check and proc.returncode != 0:
         message = redact(proc.stderr.decode("utf-8", "replace").strip()) or f"exit code {proc.returncode}"
-        raise GitError.single(
-            redact(str(cwd)) if cwd else "git", f"could not {what}: {message}"
-        )
+        raise GitError.single(redact(str(cwd)) if cwd else "git", f"could not {what}: {message}")
     return proc
 
 
@@ -123,7 +131,9 @@ def commit_and_push(
         run_git(["commit", "-q", "-m", prepared.message], cwd=work, what="commit the change")
         if before_push is not None:
             before_push(attempt)
-        push = run_git(["push", "-q", "origin", f"HEAD:refs/heads/{branch}"], cwd=work, what="push", check=False)
+        push = run_git(
+            ["push", "-q", "origin", f"HEAD:refs/heads/{branch}"], cwd=work, what="push", check=False
+        )
         if push.returncode == 0:
             return prepared.result, attempt
         if not remote_moved(prepared.base):
@@ -133,7 +143,9 @@ def commit_and_push(
                 help=push_help,
             )
         time.sleep(random.uniform(0.01, 0.05) * min(attempt, 10))
-    raise EstreamError.single(shown, f"gave up after {attempts} attempts: other publishers kept pushing first", help=give_up_help)
+    raise EstreamError.single(
+        shown, f"gave up after {attempts} attempts: other publishers kept pushing first", help=give_up_help
+    )
 
 
 __all__ = ["Attempt", "GitError", "commit_and_push", "git_env", "redact", "run_git"]

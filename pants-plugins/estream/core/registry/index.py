@@ -43,8 +43,21 @@ _KEY_ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@:+-]{0,127}\Z")
 _TIME_RE = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z\Z")
 
 _REQUIRED = (
-    "name", "version", "checksum", "size", "deps", "provides", "requires", "category",
-    "keywords", "description", "key_id", "key_fingerprint", "yanked", "published_at", "v",
+    "name",
+    "version",
+    "checksum",
+    "size",
+    "deps",
+    "provides",
+    "requires",
+    "category",
+    "keywords",
+    "description",
+    "key_id",
+    "key_fingerprint",
+    "yanked",
+    "published_at",
+    "v",
 )
 
 
@@ -165,14 +178,27 @@ class _Checker:
     def error(self, key: Optional[str], message: str, help: Optional[str] = None) -> None:
         self.errors.append(Diagnostic(self.source, message, line=self.line, key=key, help=help))
 
-    def string(self, data: Dict[str, Any], key: str, pattern: Optional["re.Pattern[str]"], what: str, limit: int = 256) -> str:
+    def string(
+        self,
+        data: Dict[str, Any],
+        key: str,
+        pattern: Optional["re.Pattern[str]"],
+        what: str,
+        limit: int = 256,
+    ) -> str:
         value = data.get(key)
-        if not isinstance(value, str) or len(value) > limit or (pattern is not None and not pattern.match(value)):
+        if (
+            not isinstance(value, str)
+            or len(value) > limit
+            or (pattern is not None and not pattern.match(value))
+        ):
             self.error(key, f"expected {what}, found {_show(value)}")
             return ""
         return value
 
-    def strings(self, data: Dict[str, Any], key: str, pattern: "re.Pattern[str]", what: str, limit: int) -> Tuple[str, ...]:
+    def strings(
+        self, data: Dict[str, Any], key: str, pattern: "re.Pattern[str]", what: str, limit: int
+    ) -> Tuple[str, ...]:
         value = data.get(key)
         if not isinstance(value, list) or len(value) > limit:
             self.error(key, f"expected an array of at most {limit} {what}, found {_show(value)}")
@@ -201,14 +227,20 @@ def parse_index_line(raw: str, *, expected_name: Optional[str], source: str, lin
     try:
         data = load_json(raw, source, what="the index line", max_bytes=MAX_LINE_BYTES)
     except EstreamError as e:
-        raise EstreamError.single(source, f"index line is not valid JSON: {e.diagnostics[0].message}", line=line) from None
+        raise EstreamError.single(
+            source, f"index line is not valid JSON: {e.diagnostics[0].message}", line=line
+        ) from None
     if not isinstance(data, dict):
-        raise EstreamError.single(source, f"expected a JSON object per index line, found {_show(data)}", line=line)
+        raise EstreamError.single(
+            source, f"expected a JSON object per index line, found {_show(data)}", line=line
+        )
     for key in _REQUIRED:
         if key not in data:
             chk.error(key, "required field is missing")
     for key in sorted(set(data) - set(_REQUIRED)):
-        chk.error(key, "unknown field in index entry", help="the index was written by a newer or foreign tool")
+        chk.error(
+            key, "unknown field in index entry", help="the index was written by a newer or foreign tool"
+        )
     if chk.errors:
         raise EstreamError(chk.errors)
     if not is_exact_int(data["v"], INDEX_FORMAT):
@@ -268,8 +300,10 @@ def parse_index_line(raw: str, *, expected_name: Optional[str], source: str, lin
     category = chk.string(data, "category", _CATEGORY_RE, "a category like `esf-schema`", 64)
     keywords = chk.strings(data, "keywords", _KEYWORD_RE, "keywords like `iot`", MAX_KEYWORDS)
     description = data["description"]
-    if not isinstance(description, str) or len(description) > MAX_DESCRIPTION or any(
-        ord(c) < 32 and c not in "\t" for c in description
+    if (
+        not isinstance(description, str)
+        or len(description) > MAX_DESCRIPTION
+        or any(ord(c) < 32 and c not in "\t" for c in description)
     ):
         chk.error("description", f"expected a single-line string of at most {MAX_DESCRIPTION} characters")
         description = ""
@@ -312,7 +346,9 @@ def parse_index_file(content: bytes, *, name: str, source: str) -> List[IndexEnt
     return [entry for _, entry in entries]
 
 
-def parse_index_lines(content: bytes, *, name: str, source: str) -> Tuple[List[Tuple[int, IndexEntry]], List[Diagnostic]]:
+def parse_index_lines(
+    content: bytes, *, name: str, source: str
+) -> Tuple[List[Tuple[int, IndexEntry]], List[Diagnostic]]:
     """The valid lines of an index file with their line numbers, and a diagnostic per problem.
 
     For readers that must survive one bad line (`registry check` reports them all; install skips
@@ -344,7 +380,12 @@ def parse_index_lines(content: bytes, *, name: str, source: str) -> Tuple[List[T
         version = entry.semver
         if version in seen:
             errors.append(
-                Diagnostic(source, f"version {entry.version} is listed twice (first at line {seen[version]})", line=lineno, key="version")
+                Diagnostic(
+                    source,
+                    f"version {entry.version} is listed twice (first at line {seen[version]})",
+                    line=lineno,
+                    key="version",
+                )
             )
             twice.add(version)
             continue

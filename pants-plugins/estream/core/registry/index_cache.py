@@ -57,9 +57,20 @@ def index_cache_path(checkout: Path) -> Path:
 
 def _entry_row(entry: IndexEntry) -> list:
     return [
-        entry.name, entry.version, entry.checksum, entry.size, [[d.name, d.req] for d in entry.deps],
-        list(entry.provides), list(entry.requires), entry.category, list(entry.keywords), entry.description,
-        entry.key_id, entry.key_fingerprint, entry.yanked, entry.published_at,
+        entry.name,
+        entry.version,
+        entry.checksum,
+        entry.size,
+        [[d.name, d.req] for d in entry.deps],
+        list(entry.provides),
+        list(entry.requires),
+        entry.category,
+        list(entry.keywords),
+        entry.description,
+        entry.key_id,
+        entry.key_fingerprint,
+        entry.yanked,
+        entry.published_at,
     ]
 
 
@@ -75,7 +86,22 @@ def _entry_from_row(row: list) -> IndexEntry:
     cost of reading 50,000 versions); the result is the same immutable, equal IndexEntry."""
     if type(row) is not list or len(row) != 14:
         raise ValueError("bad row")
-    name, version, checksum, size, deps, provides, requires, category, keywords, description, key_id, fp, yanked, at = row
+    (
+        name,
+        version,
+        checksum,
+        size,
+        deps,
+        provides,
+        requires,
+        category,
+        keywords,
+        description,
+        key_id,
+        fp,
+        yanked,
+        at,
+    ) = row
     if type(size) is not int or type(yanked) is not bool or type(deps) is not list:
         raise ValueError("bad row")
     for value in (name, version, checksum, category, description, key_id, fp, at):
@@ -88,10 +114,27 @@ def _entry_from_row(row: list) -> IndexEntry:
             if type(value) is not str:
                 raise ValueError("bad row")
     entry = object.__new__(IndexEntry)
-    entry.__dict__.update(zip(_ENTRY_FIELDS, (
-        name, version, checksum, size, tuple([_dep(n, r) for n, r in deps]), tuple(provides), tuple(requires),
-        category, tuple(keywords), description, key_id, fp, yanked, at,
-    )))
+    entry.__dict__.update(
+        zip(
+            _ENTRY_FIELDS,
+            (
+                name,
+                version,
+                checksum,
+                size,
+                tuple([_dep(n, r) for n, r in deps]),
+                tuple(provides),
+                tuple(requires),
+                category,
+                tuple(keywords),
+                description,
+                key_id,
+                fp,
+                yanked,
+                at,
+            ),
+        )
+    )
     return entry
 
 
@@ -137,7 +180,12 @@ def decode_parsed(blob: bytes, source: str) -> ParsedIndexFile:
 
 def _slice_data(blob: bytes) -> list:
     data = json.loads(blob.decode("utf-8"))
-    if type(data) is not list or len(data) != 3 or type(data[2]) is not int or not -1 <= data[2] < len(data[0]):
+    if (
+        type(data) is not list
+        or len(data) != 3
+        or type(data[2]) is not int
+        or not -1 <= data[2] < len(data[0])
+    ):
         raise ValueError("bad slice")
     return data
 
@@ -161,7 +209,9 @@ def decode_newest_live(blob: bytes, source: str) -> Tuple[Optional[IndexEntry], 
 class IndexCache:
     """The index cache of one checkout at one commit (see the module docstring)."""
 
-    def __init__(self, path: Path, commit: str, files: Dict[str, Tuple[str, str, int, int, str]], body: bytes) -> None:
+    def __init__(
+        self, path: Path, commit: str, files: Dict[str, Tuple[str, str, int, int, str]], body: bytes
+    ) -> None:
         self.path = path
         self.commit = commit
         #: rel path -> (component name, stat key, offset, length, sha256 hex)
@@ -182,14 +232,20 @@ class IndexCache:
         try:
             head, sep, body = raw.partition(b"\n")
             header = json.loads(head.decode("utf-8")) if sep else None
-            if not isinstance(header, dict) or header.get("magic") != _MAGIC or header.get("format") != INDEX_CACHE_FORMAT:
+            if (
+                not isinstance(header, dict)
+                or header.get("magic") != _MAGIC
+                or header.get("format") != INDEX_CACHE_FORMAT
+            ):
                 return None
             commit = header["commit"]
             files = {}
             for rel, name, blob, offset, length, digest in header["files"]:
                 if not all(isinstance(x, str) for x in (rel, name, blob, digest)):
                     return None
-                if not all(isinstance(x, int) and not isinstance(x, bool) and x >= 0 for x in (offset, length)):
+                if not all(
+                    isinstance(x, int) and not isinstance(x, bool) and x >= 0 for x in (offset, length)
+                ):
                     return None
                 if offset + length > len(body):
                     return None
@@ -234,7 +290,9 @@ class IndexCache:
             return None
         return self.slice(rel)
 
-    def newest_live(self, name: str, rel: str, stat_key: Optional[str], source: str) -> Optional[Tuple[Optional[IndexEntry], List[Diagnostic]]]:
+    def newest_live(
+        self, name: str, rel: str, stat_key: Optional[str], source: str
+    ) -> Optional[Tuple[Optional[IndexEntry], List[Diagnostic]]]:
         """`name`'s newest non-yanked entry and the problems of its file; None if this cache
         cannot tell (as `parsed`)."""
         if stat_key is None:
@@ -246,7 +304,6 @@ class IndexCache:
             return decode_newest_live(blob, source)
         except (ValueError, TypeError, UnicodeDecodeError, RecursionError):
             return None
-
 
 
 def stat_key(path: "os.PathLike[str] | str") -> Optional[str]:

@@ -60,7 +60,13 @@ def push_index_change(tmp_path: Path, url: str, name: str, mutate) -> None:
     subprocess.run(["git", "clone", "-q", "-b", "main", url, str(work)], check=True)
     p = work / index_path(name)
     p.write_bytes(mutate(p.read_bytes()))
-    env = dict(os.environ, GIT_AUTHOR_NAME="m", GIT_AUTHOR_EMAIL="m@x", GIT_COMMITTER_NAME="m", GIT_COMMITTER_EMAIL="m@x")
+    env = dict(
+        os.environ,
+        GIT_AUTHOR_NAME="m",
+        GIT_AUTHOR_EMAIL="m@x",
+        GIT_COMMITTER_NAME="m",
+        GIT_COMMITTER_EMAIL="m@x",
+    )
     subprocess.run(["git", "-C", str(work), "commit", "-qam", "change"], check=True, env=env)
     subprocess.run(["git", "-C", str(work), "push", "-q", "origin", "HEAD:main"], check=True, env=env)
 
@@ -98,7 +104,9 @@ def test_a_changed_index_line_is_never_hidden_by_the_cache(reg):
     tmp_path, url = reg
     registry = fresh(url, tmp_path)
     before = registry.entries("esf-core")
-    push_index_change(tmp_path, url, "esf-core", lambda b: b.replace(before[0].checksum.encode(), b"sha3-256:" + b"ab" * 32))
+    push_index_change(
+        tmp_path, url, "esf-core", lambda b: b.replace(before[0].checksum.encode(), b"sha3-256:" + b"ab" * 32)
+    )
     registry = fresh(url, tmp_path)
     assert [e.checksum for e in registry.entries("esf-core")][0] == "sha3-256:" + "ab" * 32
 

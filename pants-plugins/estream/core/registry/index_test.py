@@ -3,12 +3,29 @@ import json
 import pytest
 
 from estream.core.errors import EstreamError
-from estream.core.registry.index import IndexDep, IndexEntry, index_path, parse_index_file, parse_index_line, render_index_file
+from estream.core.registry.index import (
+    IndexDep,
+    IndexEntry,
+    index_path,
+    parse_index_file,
+    parse_index_line,
+    render_index_file,
+)
 
 ENTRY = IndexEntry(
-    name="esf-iot", version="1.2.0", checksum="sha3-256:" + "a" * 64, size=100, deps=(IndexDep("esf-core", "^1.0"),),
-    provides=("IoTTelemetry",), requires=("CoreEvent",), category="esf-schema", keywords=("iot",),
-    description="IoT schemas", key_id="acme", key_fingerprint="sha3-256:" + "b" * 64, yanked=False,
+    name="esf-iot",
+    version="1.2.0",
+    checksum="sha3-256:" + "a" * 64,
+    size=100,
+    deps=(IndexDep("esf-core", "^1.0"),),
+    provides=("IoTTelemetry",),
+    requires=("CoreEvent",),
+    category="esf-schema",
+    keywords=("iot",),
+    description="IoT schemas",
+    key_id="acme",
+    key_fingerprint="sha3-256:" + "b" * 64,
+    yanked=False,
     published_at="2026-02-10T12:00:00Z",
 )
 
@@ -28,7 +45,12 @@ def errors(raw, expected="esf-iot"):
 def test_roundtrip_and_paths():
     assert parse_index_line(ENTRY.to_line(), expected_name="esf-iot", source="s", line=1) == ENTRY
     assert parse_index_file(render_index_file([ENTRY]), name="esf-iot", source="s") == [ENTRY]
-    assert [index_path(n) for n in ("a", "ab", "abc", "esf-iot")] == ["index/1/a", "index/2/ab", "index/3/a/abc", "index/es/f-/esf-iot"]
+    assert [index_path(n) for n in ("a", "ab", "abc", "esf-iot")] == [
+        "index/1/a",
+        "index/2/ab",
+        "index/3/a/abc",
+        "index/es/f-/esf-iot",
+    ]
     assert ENTRY.archive_path == "archives/esf-iot/esf-iot-1.2.0.tar.gz"
     with pytest.raises(EstreamError):
         index_path("../etc")

@@ -32,11 +32,23 @@ from estream.core.keys import Keyring, PublicKey, empty_keyring, local_developme
 from estream.core.portable_names import collision_message, name_key
 from estream.core.registry.cache import ArchiveCache
 from estream.core.registry.index import IndexDep, IndexEntry
-from estream.core.registry.install_record import install_digest, load_record, read_owned_files, record_path, save_record
+from estream.core.registry.install_record import (
+    install_digest,
+    load_record,
+    read_owned_files,
+    record_path,
+    save_record,
+)
 from estream.core.registry.registry import Registry
 from estream.core.registry.resolver import Resolution, resolve
 from estream.core.registry.transaction import Transaction, recover, test_pause, workspace_lock
-from estream.core.registry.trust import TrustedRegistry, TrustState, load_trust_state, record_trust_state, resolve_trust_roots
+from estream.core.registry.trust import (
+    TrustedRegistry,
+    TrustState,
+    load_trust_state,
+    record_trust_state,
+    resolve_trust_roots,
+)
 from estream.core.registry.verification_memo import VerificationMemo, schema_resolution_key
 from estream.core.registry.workspace import WORKSPACE_FILE, LockEntry, Workspace, load_workspace
 from estream.core.semver import Version, VersionReq
@@ -106,7 +118,9 @@ class InstallResult:
 # -- test vectors --------------------------------------------------------------------------
 
 
-def run_package_test_vectors(name: str, files: Mapping[str, bytes], others: Sequence[Mapping[str, bytes]] = ()) -> Optional[str]:
+def run_package_test_vectors(
+    name: str, files: Mapping[str, bytes], others: Sequence[Mapping[str, bytes]] = ()
+) -> Optional[str]:
     """THE hook for step 6: run a package's golden vectors and journeys; a summary, or None if it has none.
 
     Uses the SmartCircuit runner of `estream marketplace test` (package format §5.3) on the
@@ -118,7 +132,11 @@ def run_package_test_vectors(name: str, files: Mapping[str, bytes], others: Sequ
 
     has_tests = "tests/golden/manifest.toml" in files or any(p.startswith("tests/journeys/") for p in files)
     manifest_bytes = files.get(MANIFEST_FILENAME)
-    if not has_tests or manifest_bytes is None or parse_manifest(manifest_bytes, MANIFEST_FILENAME).circuit is None:
+    if (
+        not has_tests
+        or manifest_bytes is None
+        or parse_manifest(manifest_bytes, MANIFEST_FILENAME).circuit is None
+    ):
         return None
     import tempfile
 
@@ -189,7 +207,9 @@ class Installer:
     def _registry(self) -> Registry:
         if self.registry is None:
             raise EstreamError.single(
-                "--registry", "a registry is needed for this install but none is configured", help="pass --registry or set $ESTREAM_REGISTRY"
+                "--registry",
+                "a registry is needed for this install but none is configured",
+                help="pass --registry or set $ESTREAM_REGISTRY",
             )
         if not self._synced:
             if self._held is not None:
@@ -229,9 +249,19 @@ class Installer:
                 return False
         return bool(ws.lock)
 
-    def _resolve(self, roots: Mapping[str, str], ws: Workspace, *, prefer_lock: bool = True, unlock: Sequence[str] = ()) -> List[Pinned]:
+    def _resolve(
+        self, roots: Mapping[str, str], ws: Workspace, *, prefer_lock: bool = True, unlock: Sequence[str] = ()
+    ) -> List[Pinned]:
         self._registry()  # syncs the registry before the lock is read against it
-        locked = {n: e.version for n, e in ws.lock.items() if n not in unlock and (n, e.version) not in self.unverifiable} if prefer_lock else {}
+        locked = (
+            {
+                n: e.version
+                for n, e in ws.lock.items()
+                if n not in unlock and (n, e.version) not in self.unverifiable
+            }
+            if prefer_lock
+            else {}
+        )
         resolution = resolve(roots, self._verifiable_versions, locked=locked)
         self._print_tree(resolution, roots)
         pinned = []
@@ -245,7 +275,11 @@ class Installer:
                     key=f"lock.{name}",
                     help="a published version must never change; someone replaced it in the registry. Do not install it.",
                 )
-            if lock is not None and lock.version == e.version and lock.key_fingerprint not in (None, e.key_fingerprint):
+            if (
+                lock is not None
+                and lock.version == e.version
+                and lock.key_fingerprint not in (None, e.key_fingerprint)
+            ):
                 raise EstreamError.single(
                     WORKSPACE_FILE,
                     f"the registry says {name} {e.version} is signed by {e.key_id} ({e.key_fingerprint}), "
@@ -253,7 +287,11 @@ class Installer:
                     key=f"lock.{name}.key_fingerprint",
                     help="a published version's signing key never changes; someone re-signed it. Do not install it.",
                 )
-            if lock is not None and lock.key_fingerprint not in (None, e.key_fingerprint) and lock.version != e.version:
+            if (
+                lock is not None
+                and lock.key_fingerprint not in (None, e.key_fingerprint)
+                and lock.version != e.version
+            ):
                 self.say(
                     f"  note: {name} {e.version} is signed by {e.key_id} ({e.key_fingerprint}), "
                     f"not by the key of the locked {lock.version} ({lock.key_fingerprint})"
@@ -279,7 +317,11 @@ class Installer:
                 trusted = keyring.lookup(e.key_fingerprint)
                 if trusted is None or not trusted.trusted:
                     why = "revoked" if trusted is not None else "not trusted"
-                    self._skip(e.name, e.version, f"its signing key {e.key_id} ({e.key_fingerprint}) is {why} by {keyring.source}")
+                    self._skip(
+                        e.name,
+                        e.version,
+                        f"its signing key {e.key_id} ({e.key_fingerprint}) is {why} by {keyring.source}",
+                    )
             out.append(e.with_yanked(True) if key in self.unverifiable else e)
         return out
 
@@ -288,14 +330,19 @@ class Installer:
         if not self.unverifiable:
             return error
         skipped = [
-            Diagnostic(f"{n} {v}", f"skipped: it cannot be verified ({why})") for (n, v), why in sorted(self.unverifiable.items())
+            Diagnostic(f"{n} {v}", f"skipped: it cannot be verified ({why})")
+            for (n, v), why in sorted(self.unverifiable.items())
         ]
-        return EstreamError([*error.diagnostics, *skipped, *(d for e in self._skipped_errors for d in e.diagnostics)])
+        return EstreamError(
+            [*error.diagnostics, *skipped, *(d for e in self._skipped_errors for d in e.diagnostics)]
+        )
 
     def _skip(self, name: str, version: str, reason: str) -> None:
         if (name, version) not in self.unverifiable:
             self.unverifiable[(name, version)] = reason
-            self.say(f"  warning: skipping {name} {version}: it cannot be verified ({reason}); treated as yanked")
+            self.say(
+                f"  warning: skipping {name} {version}: it cannot be verified ({reason}); treated as yanked"
+            )
 
     def _print_tree(self, resolution: Resolution, roots: Mapping[str, str]) -> None:
         self.say("  1. Resolve dependencies")
@@ -306,7 +353,9 @@ class Installer:
         for i, n in enumerate(names):
             parents = sorted({r.chain[-1][0] for r in resolution.required_by.get(n, ()) if r.chain})
             branch = "└──" if i == len(names) - 1 else "├──"
-            self.say(f"     {branch} {n} v{resolution.packages[n].version} (required by {', '.join(parents)})")
+            self.say(
+                f"     {branch} {n} v{resolution.packages[n].version} (required by {', '.join(parents)})"
+            )
 
     # -- steps 2 and 3
 
@@ -316,12 +365,15 @@ class Installer:
             return data, True
         if self.options.offline:
             raise EstreamError.single(
-                f"{p.name} {p.version}", f"--offline, but the archive ({p.checksum}) is not in the cache {self.cache.root}"
+                f"{p.name} {p.version}",
+                f"--offline, but the archive ({p.checksum}) is not in the cache {self.cache.root}",
             )
         registry = self._registry()
         entry = next((e for _, e in registry.entries_lenient(p.name)[0] if e.version == p.version), None)
         if entry is None:
-            raise EstreamError.single(f"{p.name} {p.version}", f"is not in the registry {registry.display_url}")
+            raise EstreamError.single(
+                f"{p.name} {p.version}", f"is not in the registry {registry.display_url}"
+            )
         if entry.checksum != p.checksum:
             raise EstreamError.single(
                 WORKSPACE_FILE,
@@ -347,7 +399,10 @@ class Installer:
             self._registry()
             trusted = self._trusted
             assert trusted is not None
-            ring = Keyring(trusted.keyring.entries + ring.entries, f"{trusted.keyring.source} (signed by the pinned root) + {ring.source}")
+            ring = Keyring(
+                trusted.keyring.entries + ring.entries,
+                f"{trusted.keyring.source} (signed by the pinned root) + {ring.source}",
+            )
         return ring
 
     def _development_keys(self) -> List[PublicKey]:
@@ -393,7 +448,13 @@ class Installer:
             check_signature=self.memo.check_signature,
         )
         return VerifiedPackage(
-            p, verified.manifest, verified.files, verified.key_id, verified.development_key, cached, verified.key_fingerprint
+            p,
+            verified.manifest,
+            verified.files,
+            verified.key_id,
+            verified.development_key,
+            cached,
+            verified.key_fingerprint,
         )
 
     # -- the whole flow
@@ -411,10 +472,16 @@ class Installer:
         roots = dict(ws.dependencies)
         roots.update(requests)
         if not roots:
-            raise EstreamError.single(WORKSPACE_FILE, "nothing to install", help="name a component: estream marketplace install NAME")
+            raise EstreamError.single(
+                WORKSPACE_FILE,
+                "nothing to install",
+                help="name a component: estream marketplace install NAME",
+            )
         if not requests and self._lock_satisfies(ws, roots):
             if self._nothing_changed(ws):
-                self.say(f"  Nothing to do: the workspace is as the last install left it ({len(ws.lock)} packages locked in {WORKSPACE_FILE})")
+                self.say(
+                    f"  Nothing to do: the workspace is as the last install left it ({len(ws.lock)} packages locked in {WORKSPACE_FILE})"
+                )
                 return InstallResult([(n, e.version) for n, e in sorted(ws.lock.items())], [], [], ws)
             self.say("  1. Resolve dependencies")
             self.say(f"     └── using the lock in {WORKSPACE_FILE} ({len(ws.lock)} packages)")
@@ -423,7 +490,13 @@ class Installer:
         return self.resolve_and_apply(roots, ws, dict(ws.dependencies), pin=list(requests))
 
     def resolve_and_apply(
-        self, roots: Mapping[str, str], ws: Workspace, dependencies: Dict[str, str], *, pin: Sequence[str], unlock: Sequence[str] = ()
+        self,
+        roots: Mapping[str, str],
+        ws: Workspace,
+        dependencies: Dict[str, str],
+        *,
+        pin: Sequence[str],
+        unlock: Sequence[str] = (),
     ) -> InstallResult:
         """Resolve, then install; a chosen version that fails verification is skipped like a
         yanked one (with a warning naming it) and the graph is resolved again without it."""
@@ -439,10 +512,14 @@ class Installer:
                 self._skip(u.name, u.version, u.reason)
                 self._skipped_errors.append(u.error)
         raise EstreamError.single(
-            WORKSPACE_FILE, f"gave up after skipping {MAX_SKIPPED_VERSIONS} versions that cannot be verified", help="run `estream marketplace registry check`"
+            WORKSPACE_FILE,
+            f"gave up after skipping {MAX_SKIPPED_VERSIONS} versions that cannot be verified",
+            help="run `estream marketplace registry check`",
         )
 
-    def apply(self, pinned: List[Pinned], dependencies: Dict[str, str], *, pin: Sequence[str], ws: Workspace) -> InstallResult:
+    def apply(
+        self, pinned: List[Pinned], dependencies: Dict[str, str], *, pin: Sequence[str], ws: Workspace
+    ) -> InstallResult:
         self.say("  2. Download package archives")
         fetched: List[Tuple[Pinned, bytes, bool]] = []
         for i, p in enumerate(pinned):
@@ -461,7 +538,9 @@ class Installer:
                 self.cache.put(data)
             branch = "└──" if i == len(fetched) - 1 else "├──"
             dev = " [development key]" if v.development_key else ""
-            self.say(f"     {branch} {p.name}: ✓ Valid (Merkle root + {len(v.files) - 1} file hashes, key {v.key_id}{dev})")
+            self.say(
+                f"     {branch} {p.name}: ✓ Valid (Merkle root + {len(v.files) - 1} file hashes, key {v.key_id}{dev})"
+            )
             verified.append(v)
         by_name = {v.pinned.name: v for v in verified}
         # A lock-only install has no index: the signed manifests must close the graph themselves.
@@ -500,7 +579,10 @@ class Installer:
         self.say("  7. Update workspace tracking")
         new_ws = Workspace(
             dependencies=dict(dependencies),
-            lock={v.pinned.name: LockEntry(v.pinned.version, v.pinned.checksum, v.key_fingerprint) for v in verified},
+            lock={
+                v.pinned.name: LockEntry(v.pinned.version, v.pinned.checksum, v.key_fingerprint)
+                for v in verified
+            },
             files=owned,
             trust_roots=ws.trust_roots,
             trust_snapshot=ws.trust_snapshot,
@@ -535,8 +617,14 @@ class Installer:
 
         o = self.options
         ring = o.local_keyring
-        inputs = [VERSION, f"dev={o.allow_development_key} tests={o.run_tests} max={o.max_unpacked_bytes} force={o.force}", ring.source]
-        inputs += [f"{e.key_id} {e.fingerprint} {e.trust} {(e.public_key or b'').hex()}" for e in ring.entries]
+        inputs = [
+            VERSION,
+            f"dev={o.allow_development_key} tests={o.run_tests} max={o.max_unpacked_bytes} force={o.force}",
+            ring.source,
+        ]
+        inputs += [
+            f"{e.key_id} {e.fingerprint} {e.trust} {(e.public_key or b'').hex()}" for e in ring.entries
+        ]
         if self.registry is not None:
             inputs.append(self.registry.url)
             for name in ("config.toml", "keyring.toml"):
@@ -557,7 +645,9 @@ class Installer:
         files = read_owned_files(self.root, ws.files)
         return files is not None and install_digest(workspace_file, files, self._record_inputs()) == expected
 
-    def _save_record(self, verified: Sequence[VerifiedPackage], owned: Mapping[str, Tuple[str, ...]], ws: Workspace) -> None:
+    def _save_record(
+        self, verified: Sequence[VerifiedPackage], owned: Mapping[str, Tuple[str, ...]], ws: Workspace
+    ) -> None:
         files = []
         for v in verified:
             mine = set(owned.get(v.pinned.name, ()))
@@ -577,7 +667,9 @@ class Installer:
         parsed again (`verification_memo`: its printed summary is remembered with the verdict)."""
         from estream.version import VERSION
 
-        key = schema_resolution_key(VERSION, [(v.pinned.name, v.pinned.version, v.pinned.checksum) for v in verified])
+        key = schema_resolution_key(
+            VERSION, [(v.pinned.name, v.pinned.version, v.pinned.checksum) for v in verified]
+        )
         remembered = self.memo.get("schema-resolution", key)
         if remembered is not None:
             for line in remembered.decode("utf-8", "replace").splitlines():
@@ -590,7 +682,9 @@ class Installer:
         self.memo.put("schema-resolution", key, "\n".join(summary).encode("utf-8"))
 
     def _resolve_schemas_in_full(self, verified: Sequence[VerifiedPackage], summary: List[str]) -> None:
-        packages = [package_schemas(v.manifest, v.files, f"{v.pinned.name}-{v.pinned.version}") for v in verified]
+        packages = [
+            package_schemas(v.manifest, v.files, f"{v.pinned.name}-{v.pinned.version}") for v in verified
+        ]
         from estream.core.resolution import resolve_packages
 
         resolved = resolve_packages(packages)
@@ -605,7 +699,9 @@ class Installer:
                 summary.append(f"     ├── {r.name} requires: {marks}")
         summary.append(f"     └── {count} schemas provided, every requirement met")
 
-    def _plan(self, verified: List[VerifiedPackage], ws: Workspace) -> Tuple[Transaction, Dict[str, Tuple[str, ...]], List[str]]:
+    def _plan(
+        self, verified: List[VerifiedPackage], ws: Workspace
+    ) -> Tuple[Transaction, Dict[str, Tuple[str, ...]], List[str]]:
         txn = Transaction(self.root)
         owner: Dict[str, str] = {}
         owned: Dict[str, Tuple[str, ...]] = {}
@@ -632,7 +728,11 @@ class Installer:
                     continue
                 full = self.root / target
                 previous_owner = ws.owner_of(target)
-                if policy == "fail-if-exists" and (full.exists() or full.is_symlink()) and previous_owner != name:
+                if (
+                    policy == "fail-if-exists"
+                    and (full.exists() or full.is_symlink())
+                    and previous_owner != name
+                ):
                     same = full.is_file() and not full.is_symlink() and full.read_bytes() == content
                     if not same and not self.options.force:
                         who = f" (installed by {previous_owner})" if previous_owner else ""
@@ -644,7 +744,8 @@ class Installer:
             owned[name] = tuple(paths)
         if conflicts:
             raise EstreamError.single(
-                str(self.root), "cannot install: " + "; ".join(conflicts[:20]) + ("; ..." if len(conflicts) > 20 else "")
+                str(self.root),
+                "cannot install: " + "; ".join(conflicts[:20]) + ("; ..." if len(conflicts) > 20 else ""),
             )
         # Files an older version (or a package no longer needed) installed and nobody installs now.
         for installed in ws.files.values():
@@ -713,7 +814,9 @@ def package_schemas(manifest: "Manifest", files: Mapping[str, bytes], prefix: st
     from estream.core.resolution import PackageSchemas
 
     documents = tuple(
-        parse_esf(content, f"{prefix}/{rel}") for rel, content in sorted(files.items()) if rel.endswith(ESF_SUFFIX)
+        parse_esf(content, f"{prefix}/{rel}")
+        for rel, content in sorted(files.items())
+        if rel.endswith(ESF_SUFFIX)
     )
     return PackageSchemas(manifest, documents)
 
@@ -722,4 +825,13 @@ def _kb(n: int) -> str:
     return f"{n} B" if n < 1024 else f"{n / 1024:.0f} KB"
 
 
-__all__ = ["InstallOptions", "InstallResult", "Installer", "Pinned", "VENDOR_DIR", "install_target", "package_schemas", "run_package_test_vectors"]
+__all__ = [
+    "InstallOptions",
+    "InstallResult",
+    "Installer",
+    "Pinned",
+    "VENDOR_DIR",
+    "install_target",
+    "package_schemas",
+    "run_package_test_vectors",
+]

@@ -35,7 +35,12 @@ def craft(entries) -> bytes:
                 info.size = len(payload)
                 tar.addfile(info, io.BytesIO(payload))
                 continue
-            info.type = {"sym": tarfile.SYMTYPE, "lnk": tarfile.LNKTYPE, "chr": tarfile.CHRTYPE, "fifo": tarfile.FIFOTYPE}[kind]
+            info.type = {
+                "sym": tarfile.SYMTYPE,
+                "lnk": tarfile.LNKTYPE,
+                "chr": tarfile.CHRTYPE,
+                "fifo": tarfile.FIFOTYPE,
+            }[kind]
             info.linkname = payload or ""
             tar.addfile(info)
     return gzip.compress(buf.getvalue())
@@ -50,7 +55,10 @@ CASES = {
     "device": ([OK, (f"{TOP}/schemas/dev", "chr", None)], "device node"),
     "fifo": ([OK, (f"{TOP}/schemas/fifo", "fifo", None)], "FIFO"),
     "duplicate": ([OK, (f"{TOP}/schemas/ok.esf.yaml", "file", b"evil")], "duplicate entry"),
-    "bomb": ([(f"{TOP}/schemas/bomb.esf.yaml", "file", b"\0" * (4 * 1024 * 1024))], "more than 1048576 bytes"),
+    "bomb": (
+        [(f"{TOP}/schemas/bomb.esf.yaml", "file", b"\0" * (4 * 1024 * 1024))],
+        "more than 1048576 bytes",
+    ),
 }
 
 
@@ -66,12 +74,27 @@ def served(tmp_path_factory):
         url = bare_repo(root / "index.git")
         ring = root / "ring.toml"
         ring.write_text(keyring_text(KEY))
-        assert main(["marketplace", "registry-init", "--registry", url, "--keyring", str(ring), *root_key_args(root)]) == 0
+        assert (
+            main(
+                [
+                    "marketplace",
+                    "registry-init",
+                    "--registry",
+                    url,
+                    "--keyring",
+                    str(ring),
+                    *root_key_args(root),
+                ]
+            )
+            == 0
+        )
         good = root / "good.tar.gz"
         good.write_bytes(package_archive("esf-core", "1.0.0", key=KEY, provides=["CoreEvent"]))
         key_file = root / "publisher-key.toml"
         write_private_key(key_file, KEY)
-        assert main(["marketplace", "publish", str(good), "--registry", url, "--key-file", str(key_file)]) == 0
+        assert (
+            main(["marketplace", "publish", str(good), "--registry", url, "--key-file", str(key_file)]) == 0
+        )
     finally:
         if old_home is not None:
             os.environ["HOME"] = old_home
@@ -90,7 +113,13 @@ def serve(root: Path, url: str, archive: bytes) -> None:
     # the attacker holds the (trusted) publisher key, so the snapshot of the new index verifies:
     # what stops them is the archive check
     write_snapshot(work, KEY, source="attacker")
-    env = {"PATH": os.environ["PATH"], "GIT_AUTHOR_NAME": "m", "GIT_AUTHOR_EMAIL": "m@x", "GIT_COMMITTER_NAME": "m", "GIT_COMMITTER_EMAIL": "m@x"}
+    env = {
+        "PATH": os.environ["PATH"],
+        "GIT_AUTHOR_NAME": "m",
+        "GIT_AUTHOR_EMAIL": "m@x",
+        "GIT_COMMITTER_NAME": "m",
+        "GIT_COMMITTER_EMAIL": "m@x",
+    }
     subprocess.run(["git", "-C", str(work), "commit", "-qam", "hostile"], check=True, env=env)
     subprocess.run(["git", "-C", str(work), "push", "-q", "-f", "origin", "HEAD:main"], check=True, env=env)
 
@@ -121,14 +150,25 @@ def test_signed_archive_with_an_unvouched_bitstream_is_refused(served, tmp_path)
     """Correctly signed by the trusted key, but a bitstream no fpga/manifest.toml lists: the
     checksum of what would run on hardware is unchecked, so nothing is installed."""
     root, url = served
-    serve(root, url, package_archive("esf-core", "1.0.0", key=KEY, provides=["CoreEvent"], extra={"fpga/core.bit": b"\x01" * 32}))
+    serve(
+        root,
+        url,
+        package_archive(
+            "esf-core", "1.0.0", key=KEY, provides=["CoreEvent"], extra={"fpga/core.bit": b"\x01" * 32}
+        ),
+    )
     ws = tmp_path / "ws"
     ws.mkdir()
     installer = Installer(
-        ws, registry=Registry(url, home=tmp_path / "estream-home"), cache=ArchiveCache(tmp_path / "cache"), options=InstallOptions(trust_roots=(ROOT_KEY.fingerprint,))
+        ws,
+        registry=Registry(url, home=tmp_path / "estream-home"),
+        cache=ArchiveCache(tmp_path / "cache"),
+        options=InstallOptions(trust_roots=(ROOT_KEY.fingerprint,)),
     )
     with pytest.raises(EstreamError) as e:
         installer.install({"esf-core": "^1.0"})
-    assert "the FPGA bitstreams do not match fpga/manifest.toml" in str(e.value) and "nothing was installed" in str(e.value)
+    assert "the FPGA bitstreams do not match fpga/manifest.toml" in str(
+        e.value
+    ) and "nothing was installed" in str(e.value)
     assert "core.bit" in str(e.value)
     assert list(ws.iterdir()) == []

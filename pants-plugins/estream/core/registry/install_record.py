@@ -94,4 +94,12 @@ def forget_record(path: Path) -> None:
         pass
 
 
-__all__ = ["RECORD_FORMAT", "forget_record", "install_digest", "load_record", "read_owned_files", "record_path", "save_record"]
+__all__ = [
+    "RECORD_FORMAT",
+    "forget_record",
+    "install_digest",
+    "load_record",
+    "read_owned_files",
+    "record_path",
+    "save_record",
+]

@@ -25,7 +25,11 @@ def ws(tmp_path, monkeypatch, capsys):
     cli_registry(tmp_path, monkeypatch, KEY)
     for name, deps in (("esf-core", {}), ("esf-metrics", {"esf-core": "^1.0"})):
         path = tmp_path / f"{name}.tar.gz"
-        path.write_bytes(package_archive(name, "1.0.0", key=KEY, deps=deps, provides=[name.split("-")[1].title() + "Event"]))
+        path.write_bytes(
+            package_archive(
+                name, "1.0.0", key=KEY, deps=deps, provides=[name.split("-")[1].title() + "Event"]
+            )
+        )
         assert main(["marketplace", "publish", str(path)]) == 0
     root = tmp_path / "ws"
     root.mkdir()
@@ -59,7 +63,9 @@ def test_an_install_that_changes_nothing_does_no_work(ws, capsys, tmp_path, monk
     [
         lambda ws: (ws / "vendor/esf-core/schemas/esf-core.esf.yaml").write_bytes(b"tampered"),
         lambda ws: (ws / "vendor/esf-core/schemas/esf-core.esf.yaml").unlink(),
-        lambda ws: (ws / "estream-workspace.toml").write_text((ws / "estream-workspace.toml").read_text() + "\n"),
+        lambda ws: (ws / "estream-workspace.toml").write_text(
+            (ws / "estream-workspace.toml").read_text() + "\n"
+        ),
     ],
     ids=["file-changed", "file-deleted", "workspace-file-changed"],
 )

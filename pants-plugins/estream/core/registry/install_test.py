@@ -14,7 +14,16 @@ from estream.cli.main import main
 from estream.core.archive import build_archive, read_archive
 from estream.core.keys import SigningKey
 from estream.core.registry.install import install_target
-from estream.core.registry.testing import circuit_yaml, cli_subprocess, fpga_manifest, keyring_text, package_archive, ROOT_KEY, root_key_args, cli_registry
+from estream.core.registry.testing import (
+    circuit_yaml,
+    cli_subprocess,
+    fpga_manifest,
+    keyring_text,
+    package_archive,
+    ROOT_KEY,
+    root_key_args,
+    cli_registry,
+)
 from estream.core.registry.trust import write_snapshot
 from estream.core.registry.workspace import load_workspace
 
@@ -38,16 +47,30 @@ def core(tmp_path, version, **kw):
 
 
 def metrics(tmp_path, version, core_req="^1.0"):
-    publish(tmp_path, "esf-metrics", version, provides=["Metric"], requires=["CoreEvent"], deps={"esf-core": core_req})
+    publish(
+        tmp_path,
+        "esf-metrics",
+        version,
+        provides=["Metric"],
+        requires=["CoreEvent"],
+        deps={"esf-core": core_req},
+    )
 
 
 def meter(tmp_path, version, metrics_req="^1.0", extra=None):
     files = dict(extra or METER_EXTRA)
-    bitstreams = {p[len("fpga/"):]: data for p, data in files.items() if p.startswith("fpga/")}
+    bitstreams = {p[len("fpga/") :]: data for p, data in files.items() if p.startswith("fpga/")}
     files["fpga/manifest.toml"] = fpga_manifest(version, bitstreams, "ice40-up5k")
     publish(
-        tmp_path, "smart-meter", version, category="smart-circuit", circuit="circuits/meter.circuit.yaml",
-        requires=["Metric"], deps={"esf-metrics": metrics_req}, extra=files, fpga_families=["ice40-up5k"],
+        tmp_path,
+        "smart-meter",
+        version,
+        category="smart-circuit",
+        circuit="circuits/meter.circuit.yaml",
+        requires=["Metric"],
+        deps={"esf-metrics": metrics_req},
+        extra=files,
+        fpga_families=["ice40-up5k"],
     )
 
 
@@ -81,15 +104,24 @@ def test_install_with_dependencies_lock_and_offline_reinstall(reg, capsys, monke
     tmp_path, url, ws = reg
     assert install(ws, "smart-meter") == 0, capsys.readouterr().err
     out = capsys.readouterr().out
-    for step in ("1. Resolve dependencies", "2. Download package archives", "3. Verify ML-DSA-87 signatures",
-                 "4. Resolve ESF schemas", "5. Install files to workspace", "6. Run test vectors", "7. Update workspace tracking"):
+    for step in (
+        "1. Resolve dependencies",
+        "2. Download package archives",
+        "3. Verify ML-DSA-87 signatures",
+        "4. Resolve ESF schemas",
+        "5. Install files to workspace",
+        "6. Run test vectors",
+        "7. Update workspace tracking",
+    ):
         assert step in out
     assert "esf-core v1.0.0 (required by esf-metrics)" in out
     assert "requires: Metric ✓ (esf-metrics)" in out
     # Each package is installed as a package directory of its own (vendor/<name>/).
     meter_dir = ws / "vendor/smart-meter"
     assert (meter_dir / "circuits/meter.circuit.yaml").read_bytes() == circuit_yaml("smart-meter", "1.0.0")
-    assert (ws / "vendor/esf-core/schemas/esf-core.esf.yaml").is_file() and (ws / "vendor/esf-metrics/schemas/esf-metrics.esf.yaml").is_file()
+    assert (ws / "vendor/esf-core/schemas/esf-core.esf.yaml").is_file() and (
+        ws / "vendor/esf-metrics/schemas/esf-metrics.esf.yaml"
+    ).is_file()
     assert (meter_dir / "tests/golden/basic.json").is_file()
     assert (meter_dir / "docs/guide.md").is_file()
     assert (meter_dir / "fpga/meter-ice40.bit").is_file() and (meter_dir / "fpga/manifest.toml").is_file()
@@ -99,7 +131,11 @@ def test_install_with_dependencies_lock_and_offline_reinstall(reg, capsys, monke
     assert main(["marketplace", "verify", str(meter_dir), "--keyring", str(tmp_path / "ring.toml")]) == 0
     w = load_workspace(ws)
     assert w.dependencies == {"smart-meter": "=1.0.0"}
-    assert {n: e.version for n, e in w.lock.items()} == {"esf-core": "1.0.0", "esf-metrics": "1.0.0", "smart-meter": "1.0.0"}
+    assert {n: e.version for n, e in w.lock.items()} == {
+        "esf-core": "1.0.0",
+        "esf-metrics": "1.0.0",
+        "smart-meter": "1.0.0",
+    }
     assert all(e.checksum.startswith("sha3-256:") for e in w.lock.values())
     assert sorted(os.listdir(Path(os.environ["HOME"]) / ".estream" / "cache" / "sha3-256"))
 
@@ -157,7 +193,13 @@ def push_tamper(tmp_path: Path, url: str, rel: str, mutate) -> None:
     p = work / rel
     p.write_bytes(mutate(p.read_bytes()))
     write_snapshot(work, KEY, source="tamper")  # a compromised publisher key signs the snapshot too
-    env = {"PATH": os.environ["PATH"], "GIT_AUTHOR_NAME": "m", "GIT_AUTHOR_EMAIL": "m@x", "GIT_COMMITTER_NAME": "m", "GIT_COMMITTER_EMAIL": "m@x"}
+    env = {
+        "PATH": os.environ["PATH"],
+        "GIT_AUTHOR_NAME": "m",
+        "GIT_AUTHOR_EMAIL": "m@x",
+        "GIT_COMMITTER_NAME": "m",
+        "GIT_COMMITTER_EMAIL": "m@x",
+    }
     subprocess.run(["git", "-C", str(work), "commit", "-qam", "tamper"], check=True, env=env)
     subprocess.run(["git", "-C", str(work), "push", "-q", "origin", "HEAD:main"], check=True, env=env)
 
@@ -231,7 +273,9 @@ def test_overwrite_policy(reg, capsys):
     assert "vendor/smart-meter/circuits/meter.circuit.yaml already exists" in capsys.readouterr().err
     assert snapshot(ws) == before
     assert install(ws, "smart-meter", "--force") == 0
-    assert (ws / "vendor/smart-meter/circuits/meter.circuit.yaml").read_bytes() == circuit_yaml("smart-meter", "1.0.0")
+    assert (ws / "vendor/smart-meter/circuits/meter.circuit.yaml").read_bytes() == circuit_yaml(
+        "smart-meter", "1.0.0"
+    )
     # the package's own files (tests here) are always overwritten, also after local edits
     (ws / "vendor/smart-meter/tests/golden/basic.json").write_text("edited")
     assert install(ws, "smart-meter") == 0
@@ -259,7 +303,12 @@ def test_upgrade_patch_minor_major(reg, capsys):
     import json
 
     [row] = json.loads(capsys.readouterr().out)
-    assert (row["current"], row["compatible"], row["latest"], row["kind"]) == ("1.0.0", "1.1.0", "2.0.0", "major")
+    assert (row["current"], row["compatible"], row["latest"], row["kind"]) == (
+        "1.0.0",
+        "1.1.0",
+        "2.0.0",
+        "major",
+    )
 
     def locked():
         return load_workspace(ws).lock["esf-core"].version
@@ -322,7 +371,9 @@ def test_install_takes_pre_releases_only_when_asked_for(reg, capsys):
     assert main(["marketplace", "install", "esf-core@^1.1.0-rc.1", "--workspace", str(ws), "--no-tests"]) == 0
     assert load_workspace(ws).lock["esf-core"].version == "1.1.0-rc.1"
     # Build metadata is ignored when matching and kept in the lock.
-    assert main(["marketplace", "install", "esf-core@=2.0.0-beta.1", "--workspace", str(ws), "--no-tests"]) == 0
+    assert (
+        main(["marketplace", "install", "esf-core@=2.0.0-beta.1", "--workspace", str(ws), "--no-tests"]) == 0
+    )
     assert load_workspace(ws).lock["esf-core"].version == "2.0.0-beta.1+exp.sha.5114f85"
     assert load_workspace(ws).dependencies["esf-core"] == "=2.0.0-beta.1+exp.sha.5114f85"
 
@@ -338,7 +389,9 @@ def test_upgrade_removes_files_the_old_version_installed(reg, capsys):
     assert load_workspace(ws).lock["smart-meter"].version == "1.0.1"
 
 
-@pytest.mark.parametrize("point,sig", [("downloaded", signal.SIGTERM), ("staged", signal.SIGINT), ("commit:3", signal.SIGTERM)])
+@pytest.mark.parametrize(
+    "point,sig", [("downloaded", signal.SIGTERM), ("staged", signal.SIGINT), ("commit:3", signal.SIGTERM)]
+)
 def test_interrupted_install_leaves_workspace_unchanged(reg, point, sig):
     tmp_path, url, ws = reg
     assert install(ws, "esf-core") == 0
@@ -346,7 +399,8 @@ def test_interrupted_install_leaves_workspace_unchanged(reg, point, sig):
     proc = cli_subprocess(
         ["marketplace", "install", "smart-meter", "--workspace", str(ws)],
         env={"HOME": os.environ["HOME"], "ESTREAM_REGISTRY": url, "_ESTREAM_TEST_PAUSE": point},
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
     line = proc.stderr.readline().decode()
     assert f"paused at {point}" in line, line + proc.stderr.read().decode()
@@ -365,7 +419,8 @@ def test_killed_install_is_rolled_back_by_recover(reg, capsys):
     proc = cli_subprocess(
         ["marketplace", "install", "smart-meter", "--workspace", str(ws)],
         env={"HOME": os.environ["HOME"], "ESTREAM_REGISTRY": url, "_ESTREAM_TEST_PAUSE": "commit:4"},
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
     assert "paused at commit:4" in proc.stderr.readline().decode()
     proc.send_signal(signal.SIGKILL)
@@ -379,7 +434,10 @@ def test_killed_install_is_rolled_back_by_recover(reg, capsys):
 
 
 def test_install_targets():
-    assert install_target("p", "circuits/a.circuit.yaml") == ("vendor/p/circuits/a.circuit.yaml", "fail-if-exists")
+    assert install_target("p", "circuits/a.circuit.yaml") == (
+        "vendor/p/circuits/a.circuit.yaml",
+        "fail-if-exists",
+    )
     assert install_target("p", "schemas/a.esf.yaml") == ("vendor/p/schemas/a.esf.yaml", "fail-if-exists")
     assert install_target("p", "src/a.py") == ("vendor/p/src/a.py", "fail-if-exists")
     assert install_target("p", "rtl/a.v") == ("vendor/p/rtl/a.v", "fail-if-exists")
@@ -395,10 +453,16 @@ def scaffolded(tmp_path: Path, break_vector: bool = False) -> Path:
     from estream.core.archive import build_archive as build
     from estream.core.signature import sign_package
 
-    files = {k: v.encode() for k, v in scaffold_files("demo-meter").items() if not k.endswith("BUILD") and not k.endswith(".gitkeep")}
+    files = {
+        k: v.encode()
+        for k, v in scaffold_files("demo-meter").items()
+        if not k.endswith("BUILD") and not k.endswith(".gitkeep")
+    }
     if break_vector:
         vector = files["tests/golden/example-test.json"].decode()
-        files["tests/golden/example-test.json"] = vector.replace('"text": "HELLO"', '"text": "WRONG"', 1).encode()
+        files["tests/golden/example-test.json"] = vector.replace(
+            '"text": "HELLO"', '"text": "WRONG"', 1
+        ).encode()
     files["SIGNATURE.ml-dsa"] = sign_package(files, name="demo-meter", version="0.1.0", key=KEY, signed_at=0)
     path = tmp_path / "demo-meter.tar.gz"
     path.write_bytes(build(files, "demo-meter-0.1.0"))
@@ -437,10 +501,19 @@ def test_install_resolves_an_enum_a_dependency_exports(reg, capsys):
         b'version: "1.0"\nnamespace: estream.trading\nschemas:\n  Order:\n    fields:\n      side:\n        type: Side\n'
         b"enums:\n  Side:\n    values: [Buy, Sell]\n"
     )
-    publish(tmp_path, "esf-orders", "1.0.0", provides=["Order"], extra={"schemas/esf-orders.esf.yaml": trading})
+    publish(
+        tmp_path, "esf-orders", "1.0.0", provides=["Order"], extra={"schemas/esf-orders.esf.yaml": trading}
+    )
     fix = b'version: "1.0"\nnamespace: estream.fix\nschemas:\n  FixOrder:\n    fields:\n      side:\n        type: Side\n'
-    publish(tmp_path, "fix-orders", "1.0.0", provides=["FixOrder"], requires=["Order", "Side"], deps={"esf-orders": "^1.0"},
-            extra={"schemas/fix-orders.esf.yaml": fix})
+    publish(
+        tmp_path,
+        "fix-orders",
+        "1.0.0",
+        provides=["FixOrder"],
+        requires=["Order", "Side"],
+        deps={"esf-orders": "^1.0"},
+        extra={"schemas/fix-orders.esf.yaml": fix},
+    )
     capsys.readouterr()
     assert install(ws, "fix-orders") == 0, capsys.readouterr().err
     assert "fix-orders requires: Order ✓ (esf-orders), Side ✓ (esf-orders)" in capsys.readouterr().out
@@ -448,8 +521,15 @@ def test_install_resolves_an_enum_a_dependency_exports(reg, capsys):
     # validation), so the registry never holds it and install cannot meet it
     path = tmp_path / "fix-bad-1.0.0.tar.gz"
     path.write_bytes(
-        package_archive("fix-bad", "1.0.0", key=KEY, provides=["FixOrder"], requires=["Nowhere"], deps={"esf-orders": "^1.0"},
-                        extra={"schemas/fix-bad.esf.yaml": fix})
+        package_archive(
+            "fix-bad",
+            "1.0.0",
+            key=KEY,
+            provides=["FixOrder"],
+            requires=["Nowhere"],
+            deps={"esf-orders": "^1.0"},
+            extra={"schemas/fix-bad.esf.yaml": fix},
+        )
     )
     assert main(["marketplace", "publish", str(path)]) == 2
     assert "requires `Nowhere`" in capsys.readouterr().err
@@ -466,7 +546,16 @@ def test_publish_with_a_dependency_built_in_the_same_run(reg, capsys):
     late = tmp_path / "esf-late-1.0.0.tar.gz"
     late.write_bytes(package_archive("esf-late", "1.0.0", key=KEY, provides=["LateEvent"]))
     user = tmp_path / "late-user-1.0.0.tar.gz"
-    user.write_bytes(package_archive("late-user", "1.0.0", key=KEY, provides=["LateUse"], requires=["LateEvent"], deps={"esf-late": "^1.0"}))
+    user.write_bytes(
+        package_archive(
+            "late-user",
+            "1.0.0",
+            key=KEY,
+            provides=["LateUse"],
+            requires=["LateEvent"],
+            deps={"esf-late": "^1.0"},
+        )
+    )
     capsys.readouterr()
     assert main(["marketplace", "publish", str(user)]) == 2
     assert "no package of that name exists" in capsys.readouterr().err
@@ -486,7 +575,10 @@ def test_an_unpinned_registry_is_refused_until_the_user_pins_its_root(reg, capsy
     capsys.readouterr()
     assert install(ws, "esf-core") == 2
     err = capsys.readouterr().err
-    assert "this registry is not pinned" in err and f"estream marketplace trust --registry {url} {ROOT_KEY.fingerprint}" in err
+    assert (
+        "this registry is not pinned" in err
+        and f"estream marketplace trust --registry {url} {ROOT_KEY.fingerprint}" in err
+    )
     assert not (ws / "estream-workspace.toml").exists()
     # a wrong pin is refused, naming the registry's real root
     stranger = SigningKey("stranger-root", bytes(range(7, 39)))
@@ -500,7 +592,9 @@ def test_an_unpinned_registry_is_refused_until_the_user_pins_its_root(reg, capsy
     assert main(["marketplace", "trust", "--workspace", str(ws), ROOT_KEY.fingerprint]) == 0
     assert load_workspace(ws).trust_roots == (ROOT_KEY.fingerprint,)
     assert install(ws, "esf-core") == 0, capsys.readouterr().err
-    assert load_workspace(ws).trust_roots == (ROOT_KEY.fingerprint,) and load_workspace(ws).trust_snapshot >= 4
+    assert (
+        load_workspace(ws).trust_roots == (ROOT_KEY.fingerprint,) and load_workspace(ws).trust_snapshot >= 4
+    )
 
 
 def test_install_trust_root_writes_the_pin(reg, capsys, monkeypatch):
@@ -514,7 +608,11 @@ def test_install_trust_root_writes_the_pin(reg, capsys, monkeypatch):
 def test_a_rolled_back_registry_is_refused(reg, capsys):
     tmp_path, url, ws = reg
     assert install(ws, "esf-core") == 0
-    old = subprocess.run(["git", "--git-dir", url, "rev-parse", "main"], capture_output=True, check=True).stdout.decode().strip()
+    old = (
+        subprocess.run(["git", "--git-dir", url, "rev-parse", "main"], capture_output=True, check=True)
+        .stdout.decode()
+        .strip()
+    )
     core(tmp_path, "1.1.0")
     assert install(ws, "esf-core@^1.1") == 0, capsys.readouterr().err
     assert load_workspace(ws).lock["esf-core"].version == "1.1.0"
@@ -543,7 +641,9 @@ def test_a_keyring_change_needs_the_root_and_a_rotated_key_then_works(reg, capsy
     # the owner rotates the key with the root: the new keyring is trusted
     ring = tmp_path / "rotated.toml"
     ring.write_text(keyring_text(KEY, new))
-    assert main(["marketplace", "registry", "keyring", "--keyring", str(ring), *root_key_args(tmp_path)]) == 0, capsys.readouterr()
+    assert (
+        main(["marketplace", "registry", "keyring", "--keyring", str(ring), *root_key_args(tmp_path)]) == 0
+    ), capsys.readouterr()
     monkeypatch.setenv("ESTREAM_SIGNING_KEY", new.private_key_file_text())
     path = tmp_path / "esf-core-1.2.0.tar.gz"
     path.write_bytes(package_archive("esf-core", "1.2.0", key=new, provides=["CoreEvent"]))
@@ -587,4 +687,7 @@ def test_a_second_install_reuses_passed_checks_and_a_damaged_memo_is_ignored(reg
     assert after_memo == 0  # 3 archives, keyring, snapshot: all remembered
     assert after_damage == 5  # every damaged record ignored: verified in full
     for out in (second, third):
-        assert out.split("4. Resolve ESF schemas")[1].split("5.")[0] == first.split("4. Resolve ESF schemas")[1].split("5.")[0]
+        assert (
+            out.split("4. Resolve ESF schemas")[1].split("5.")[0]
+            == first.split("4. Resolve ESF schemas")[1].split("5.")[0]
+        )

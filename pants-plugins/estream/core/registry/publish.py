@@ -50,7 +50,9 @@ def archive_schemas(data: bytes, source: str) -> PackageSchemas:
     return PackageSchemas(manifest, docs)
 
 
-def _newest(candidates: Sequence[T], version: Callable[[T], Version], requirements: Sequence[VersionReq]) -> List[T]:
+def _newest(
+    candidates: Sequence[T], version: Callable[[T], Version], requirements: Sequence[VersionReq]
+) -> List[T]:
     """The newest candidate matching every requirement, else the newest one (which resolution
     then reports); empty when there is none."""
     ordered = sorted(candidates, key=version)
@@ -81,10 +83,16 @@ def validate_for_publishing(files: Dict[str, bytes], root: str, lookup: PackageL
     unsigned = {p: c for p, c in files.items() if p != SIGNATURE_FILE}
     content = unsigned.get(MANIFEST_FILENAME)
     if content is None:
-        raise EstreamError.single(display_path(root, MANIFEST_FILENAME), "not found; a package needs a manifest")
+        raise EstreamError.single(
+            display_path(root, MANIFEST_FILENAME), "not found; a package needs a manifest"
+        )
     manifest = parse_manifest(content, display_path(root, MANIFEST_FILENAME))
     return validate_package(
-        unsigned, root=root, dependencies=dependency_closure(manifest, lookup), publishing=True, manifest=manifest
+        unsigned,
+        root=root,
+        dependencies=dependency_closure(manifest, lookup),
+        publishing=True,
+        manifest=manifest,
     )
 
 
@@ -100,7 +108,9 @@ def archive_from_directory(
     files = read_package_directory(root)
     shown = display(root)
     if MANIFEST_FILENAME not in files:
-        raise EstreamError.single(display_path(shown, MANIFEST_FILENAME), "not found; a package directory needs a manifest")
+        raise EstreamError.single(
+            display_path(shown, MANIFEST_FILENAME), "not found; a package directory needs a manifest"
+        )
     manifest = parse_manifest(files[MANIFEST_FILENAME], display_path(shown, MANIFEST_FILENAME))
     signed = SIGNATURE_FILE in files
     chosen = files if signed else {p: files[p] for p in select_package_files(manifest, files)}
@@ -111,7 +121,9 @@ def archive_from_directory(
         return build_archive(files, stem)
     if key is None:
         raise EstreamError.single(shown, "the directory is not signed and no signing key is available")
-    chosen[SIGNATURE_FILE] = sign_package(chosen, name=manifest.name, version=str(manifest.version), key=key, signed_at=signed_at)
+    chosen[SIGNATURE_FILE] = sign_package(
+        chosen, name=manifest.name, version=str(manifest.version), key=key, signed_at=signed_at
+    )
     return build_archive(chosen, stem)
 
 
@@ -130,13 +142,26 @@ def archive_packages(archives: Sequence[Tuple[str, bytes]]) -> PackageLookup:
 
 
 def validate_archive(
-    data: bytes, *, source: str, registry: Optional[Registry] = None, with_archives: Sequence[Tuple[str, bytes]] = ()
+    data: bytes,
+    *,
+    source: str,
+    registry: Optional[Registry] = None,
+    with_archives: Sequence[Tuple[str, bytes]] = (),
 ) -> ValidatedPackage:
     """Validate a built archive's package (its files as they are), dependencies from the registry,
     then from `with_archives`."""
     top, files = read_archive(data, source=source)
-    lookups = ([registry_packages(registry)] if registry is not None else []) + ([archive_packages(with_archives)] if with_archives else [])
+    lookups = ([registry_packages(registry)] if registry is not None else []) + (
+        [archive_packages(with_archives)] if with_archives else []
+    )
     return validate_for_publishing(files, top, first_found(*lookups))
 
 
-__all__ = ["archive_from_directory", "archive_packages", "archive_schemas", "registry_packages", "validate_archive", "validate_for_publishing"]
+__all__ = [
+    "archive_from_directory",
+    "archive_packages",
+    "archive_schemas",
+    "registry_packages",
+    "validate_archive",
+    "validate_for_publishing",
+]

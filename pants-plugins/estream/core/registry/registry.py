@@ -32,7 +32,19 @@ import shutil
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Callable,
+    Dict,
+    Iterable,
+    Iterator,
+    List,
+    Mapping,
+    Optional,
+    Sequence,
+    Tuple,
+    TypeVar,
+)
 
 
 from estream.core.atomic_file import TEMP_PREFIX, atomic_write_bytes, disk_errors, fsync_dir
@@ -144,12 +156,17 @@ def parse_config(config_text: bytes, keyring_text: Optional[bytes], source: str)
     flags = {}
     for name in sorted(set(table) - _CONFIG_KEYS):
         raise EstreamError.single(
-            f"{source}/{CONFIG_FILE}", "unknown registry setting", key=f"registry.{name}", help=f"known settings: {', '.join(sorted(_CONFIG_KEYS))}"
+            f"{source}/{CONFIG_FILE}",
+            "unknown registry setting",
+            key=f"registry.{name}",
+            help=f"known settings: {', '.join(sorted(_CONFIG_KEYS))}",
         )
     for name in (ALLOW_DEVELOPMENT_KEYS, ALLOW_UNTRUSTED_KEYS):
         value = table.get(name, False)
         if not isinstance(value, bool):
-            raise EstreamError.single(f"{source}/{CONFIG_FILE}", f"expected true or false, found {value!r}", key=f"registry.{name}")
+            raise EstreamError.single(
+                f"{source}/{CONFIG_FILE}", f"expected true or false, found {value!r}", key=f"registry.{name}"
+            )
         flags[name] = value
     keyring = empty_keyring()
     if keyring_text is not None:
@@ -158,7 +175,9 @@ def parse_config(config_text: bytes, keyring_text: Optional[bytes], source: str)
         except UnicodeDecodeError:
             raise EstreamError.single(f"{source}/{KEYRING_FILE}", "keyring is not UTF-8") from None
         keyring = parse_keyring(text, source=f"{source}/{KEYRING_FILE}")
-    return RegistryConfig(REGISTRY_FORMAT, keyring, flags[ALLOW_DEVELOPMENT_KEYS], flags[ALLOW_UNTRUSTED_KEYS])
+    return RegistryConfig(
+        REGISTRY_FORMAT, keyring, flags[ALLOW_DEVELOPMENT_KEYS], flags[ALLOW_UNTRUSTED_KEYS]
+    )
 
 
 @dataclass(frozen=True)
@@ -174,7 +193,9 @@ class PackageInfo:
 
 
 def misplaced_index_file(expected: Optional[str]) -> str:
-    return "index file is not where its name belongs" + (f" (expected {expected})" if expected else " (not a valid component name)")
+    return "index file is not where its name belongs" + (
+        f" (expected {expected})" if expected else " (not a valid component name)"
+    )
 
 
 def _signature_or_none(files: Mapping[str, bytes]):
@@ -229,7 +250,9 @@ class Registry:
         """An exclusive lock on the local checkout (processes sharing a home take turns); the
         first acquisition clears what a dead holder left (see the module doc)."""
         self.checkout.parent.mkdir(parents=True, exist_ok=True)
-        with exclusive_lock(Path(str(self.checkout) + ".lock"), what=f"the registry checkout {self.checkout}") as acquired:
+        with exclusive_lock(
+            Path(str(self.checkout) + ".lock"), what=f"the registry checkout {self.checkout}"
+        ) as acquired:
             if acquired:
                 self._clear_dead_leftovers()
             yield
@@ -294,7 +317,11 @@ class Registry:
                 return True
             self._ensure_repo()
             fetch = self._git(
-                "fetch", "-q", "--no-tags", "origin", f"+refs/heads/{self.branch}:refs/remotes/origin/{self.branch}",
+                "fetch",
+                "-q",
+                "--no-tags",
+                "origin",
+                f"+refs/heads/{self.branch}:refs/remotes/origin/{self.branch}",
                 what=f"fetch the registry {self.display_url}",
                 check=False,
             )
@@ -302,10 +329,25 @@ class Registry:
                 err = fetch.stderr.decode("utf-8", "replace")
                 if "couldn't find remote ref" in err:
                     return False
-                raise GitError.single(self.display_url, f"could not fetch the registry: {redact(err.strip())}")
+                raise GitError.single(
+                    self.display_url, f"could not fetch the registry: {redact(err.strip())}"
+                )
             test_pause("fetched")
-            self._git("checkout", "-q", "-B", self.branch, f"refs/remotes/origin/{self.branch}", what="check out the registry")
-            self._git("reset", "-q", "--hard", f"refs/remotes/origin/{self.branch}", what="reset the registry checkout")
+            self._git(
+                "checkout",
+                "-q",
+                "-B",
+                self.branch,
+                f"refs/remotes/origin/{self.branch}",
+                what="check out the registry",
+            )
+            self._git(
+                "reset",
+                "-q",
+                "--hard",
+                f"refs/remotes/origin/{self.branch}",
+                what="reset the registry checkout",
+            )
             self._git("clean", "-q", "-fdx", what="clean the registry checkout")
             return True
 
@@ -322,10 +364,14 @@ class Registry:
         path = self.checkout / CONFIG_FILE
         if not path.is_file():
             raise EstreamError.single(
-                self.display_url, "not an estream registry (no config.toml)", help="create one with `estream marketplace registry-init`"
+                self.display_url,
+                "not an estream registry (no config.toml)",
+                help="create one with `estream marketplace registry-init`",
             )
         keyring = self.checkout / KEYRING_FILE
-        return parse_config(path.read_bytes(), keyring.read_bytes() if keyring.is_file() else None, self.display_url)
+        return parse_config(
+            path.read_bytes(), keyring.read_bytes() if keyring.is_file() else None, self.display_url
+        )
 
     def entries(self, name: str) -> List[IndexEntry]:
         """All versions of `name` (publication order); empty if it was never published."""
@@ -358,7 +404,9 @@ class Registry:
         cache = self.index_cache()
         if cache is None:
             return None
-        return cache.parsed(name, rel, stat_key(os.path.join(self.checkout, rel)), f"{self.display_url}:{rel}")
+        return cache.parsed(
+            name, rel, stat_key(os.path.join(self.checkout, rel)), f"{self.display_url}:{rel}"
+        )
 
     def index_cache(self) -> Optional[IndexCache]:
         """The index cache of the commit the checkout is at, loaded or (re)built on first use;
@@ -371,17 +419,24 @@ class Registry:
         self._index_cache_failed = True  # until it is had below
         if not (self.checkout / ".git").is_dir():
             return None
-        head = self._git("rev-parse", "-q", "--verify", "HEAD^{commit}", what="read the registry revision", check=False)
+        head = self._git(
+            "rev-parse", "-q", "--verify", "HEAD^{commit}", what="read the registry revision", check=False
+        )
         commit = head.stdout.decode().strip()
         if head.returncode != 0 or not commit:
             return None
         path = index_cache_path(self.checkout)
         cache = IndexCache.load(path)
         if cache is None or cache.commit != commit:
-            listing = [(rel, rel.rsplit("/", 1)[-1] if expected == rel else None) for rel, expected in self.index_files()]
+            listing = [
+                (rel, rel.rsplit("/", 1)[-1] if expected == rel else None)
+                for rel, expected in self.index_files()
+            ]
 
             def parse(rel: str, name: str) -> ParsedIndexFile:
-                return parse_index_lines((self.checkout / rel).read_bytes(), name=name, source=f"{self.display_url}:{rel}")
+                return parse_index_lines(
+                    (self.checkout / rel).read_bytes(), name=name, source=f"{self.display_url}:{rel}"
+                )
 
             try:
                 cache = build_index_cache(path, commit, self.checkout, listing, parse, previous=cache)
@@ -397,7 +452,9 @@ class Registry:
         out: List[Tuple[str, Optional[str]]] = []
         for dirpath, dirnames, filenames in os.walk(os.path.join(base, "index")):
             dirnames.sort()
-            reldir = os.path.relpath(dirpath, base).replace(os.sep, "/")  # plain strings: pathlib costs ~20 us a file
+            reldir = os.path.relpath(dirpath, base).replace(
+                os.sep, "/"
+            )  # plain strings: pathlib costs ~20 us a file
             for filename in sorted(filenames):
                 rel = f"{reldir}/{filename}"
                 try:
@@ -427,7 +484,9 @@ class Registry:
             rel = index_path(name)
             got = None
             if cache is not None:
-                got = cache.newest_live(name, rel, stat_key(os.path.join(self.checkout, rel)), f"{self.display_url}:{rel}")
+                got = cache.newest_live(
+                    name, rel, stat_key(os.path.join(self.checkout, rel)), f"{self.display_url}:{rel}"
+                )
             if got is None:
                 entries = self.entries(name)
                 position = newest_live_position(list(enumerate(entries)))
@@ -446,10 +505,14 @@ class Registry:
             size = path.stat().st_size
         except FileNotFoundError:
             raise EstreamError.single(
-                f"{self.display_url}:{entry.archive_path}", f"archive of {entry.name} {entry.version} is missing from the registry"
+                f"{self.display_url}:{entry.archive_path}",
+                f"archive of {entry.name} {entry.version} is missing from the registry",
             ) from None
         if size > MAX_ARCHIVE_BYTES:
-            raise EstreamError.single(f"{self.display_url}:{entry.archive_path}", f"archive is larger than {MAX_ARCHIVE_BYTES} bytes")
+            raise EstreamError.single(
+                f"{self.display_url}:{entry.archive_path}",
+                f"archive is larger than {MAX_ARCHIVE_BYTES} bytes",
+            )
         return path.read_bytes()
 
     # -- changing ---------------------------------------------------------------------------
@@ -457,7 +520,11 @@ class Registry:
     def _transact(self, message: str, change: Callable[[], T], *, attempts: int = DEFAULT_PUSH_ATTEMPTS) -> T:
         """Apply `change` on a fresh tip, commit everything and push; retry when the push is rejected."""
         if self._read_only:
-            raise EstreamError.single(str(self.checkout), "a registry read from a directory cannot be changed", help="pass --registry URL")
+            raise EstreamError.single(
+                str(self.checkout),
+                "a registry read from a directory cannot be changed",
+                help="pass --registry URL",
+            )
         self._index_cache, self._index_cache_off = None, True  # the working tree is being edited
         try:
             return self._transact_uncached(message, change, attempts=attempts)
@@ -472,17 +539,31 @@ class Registry:
             existed[:] = [exists]
             if not exists and not message.startswith("Initialise"):
                 raise EstreamError.single(
-                    self.display_url, "the registry is empty", help="create it with `estream marketplace registry-init`"
+                    self.display_url,
+                    "the registry is empty",
+                    help="create it with `estream marketplace registry-init`",
                 )
             base = self.head() if exists else None
             return Attempt(base, message, change())
 
         def remote_moved(base: Optional[str]) -> bool:
             fetch = self._git(
-                "fetch", "-q", "--no-tags", "origin", f"+refs/heads/{self.branch}:refs/remotes/origin/{self.branch}",
-                what="fetch the registry", check=False,
+                "fetch",
+                "-q",
+                "--no-tags",
+                "origin",
+                f"+refs/heads/{self.branch}:refs/remotes/origin/{self.branch}",
+                what="fetch the registry",
+                check=False,
             )
-            tip = self._git("rev-parse", "-q", "--verify", f"refs/remotes/origin/{self.branch}", what="read the tip", check=False)
+            tip = self._git(
+                "rev-parse",
+                "-q",
+                "--verify",
+                f"refs/remotes/origin/{self.branch}",
+                what="read the tip",
+                check=False,
+            )
             moved = fetch.returncode == 0 and tip.stdout.decode().strip() not in ("", base or "")
             if not moved and existed and existed[0]:
                 self.sync()  # leave the checkout at the remote's tip, without the refused commit
@@ -517,16 +598,27 @@ class Registry:
         key) and the CI workflow that runs `estream marketplace registry check` on pull requests."""
         parse_keyring(keyring_text, source=KEYRING_FILE)
         if not root_keys:
-            raise EstreamError.single("--root-key", "a registry needs at least one root key", help="create one with `estream marketplace keygen`")
+            raise EstreamError.single(
+                "--root-key",
+                "a registry needs at least one root key",
+                help="create one with `estream marketplace keygen`",
+            )
         from estream.core.registry.check import CI_WORKFLOW_PATH, ci_workflow
 
         switches = "".join(
-            f"{name} = true\n" for name, on in ((ALLOW_DEVELOPMENT_KEYS, allow_development_keys), (ALLOW_UNTRUSTED_KEYS, allow_untrusted_keys)) if on
+            f"{name} = true\n"
+            for name, on in (
+                (ALLOW_DEVELOPMENT_KEYS, allow_development_keys),
+                (ALLOW_UNTRUSTED_KEYS, allow_untrusted_keys),
+            )
+            if on
         )
 
         def change() -> None:
             if (self.checkout / CONFIG_FILE).exists():
-                raise EstreamError.single(self.display_url, "the registry already exists (config.toml is present)")
+                raise EstreamError.single(
+                    self.display_url, "the registry already exists (config.toml is present)"
+                )
             (self.checkout / CONFIG_FILE).write_text(
                 f"# eStream component registry (https://github.com/estream) - do not put credentials here\n"
                 f"[registry]\nformat_version = {REGISTRY_FORMAT}\n{switches}"
@@ -584,7 +676,9 @@ class Registry:
             if sig is not None and not sig.development_key:
                 extra.append(sig.public)
             if local_keyring is not None:
-                keyring = Keyring(keyring.entries + local_keyring.entries, f"{keyring.source} + {local_keyring.source}")
+                keyring = Keyring(
+                    keyring.entries + local_keyring.entries, f"{keyring.source} + {local_keyring.source}"
+                )
         try:
             verified = verify_registry_archive(
                 archive,
@@ -603,13 +697,27 @@ class Registry:
                 f"only packages signed by a key in the registry's {KEYRING_FILE} can be published "
                 f"(its {CONFIG_FILE} sets neither {ALLOW_UNTRUSTED_KEYS} nor {ALLOW_DEVELOPMENT_KEYS})"
             )
-            raise EstreamError([replace(d, help=hint if "trusted keys come from" in (d.help or "") else d.help) for d in e.diagnostics]) from None
+            raise EstreamError(
+                [
+                    replace(d, help=hint if "trusted keys come from" in (d.help or "") else d.help)
+                    for d in e.diagnostics
+                ]
+            ) from None
         return PackageInfo(
-            verified.manifest, verified.files, verified.top_dir, verified.key_id, verified.key_fingerprint, verified.development_key
+            verified.manifest,
+            verified.files,
+            verified.top_dir,
+            verified.key_id,
+            verified.key_fingerprint,
+            verified.development_key,
         )
 
     def own_trust(
-        self, local_keyring: Optional[Keyring] = None, *, development_key: Optional[PublicKey] = None, check_expiry: bool = False
+        self,
+        local_keyring: Optional[Keyring] = None,
+        *,
+        development_key: Optional[PublicKey] = None,
+        check_expiry: bool = False,
     ) -> TrustedRegistry:
         """The registry's trust chain checked against its OWN root keys (no consumer pin): what
         a publisher or `registry check` relies on. The keyring must be root-signed and the
@@ -686,7 +794,10 @@ class Registry:
 
         def change() -> IndexEntry:
             info = self.inspect(
-                archive, source=source, local_keyring=local_keyring, allow_development_key=allow_development_key
+                archive,
+                source=source,
+                local_keyring=local_keyring,
+                allow_development_key=allow_development_key,
             )
             m = info.manifest
             self._check_snapshot_key(snapshot_key, local_keyring)
@@ -771,7 +882,9 @@ class Registry:
         a registry without root keys (made before them) gets `root_keys` as its roots. The new
         keyring version; the snapshot is re-signed by the first root key."""
         if not root_keys:
-            raise EstreamError.single("--root-key", "the keyring is signed by the registry's root key: pass --root-key")
+            raise EstreamError.single(
+                "--root-key", "the keyring is signed by the registry's root key: pass --root-key"
+            )
 
         def change() -> int:
             if not (self.checkout / ROOT_FILE).is_file():

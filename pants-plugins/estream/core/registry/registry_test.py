@@ -13,7 +13,14 @@ from estream.core.errors import EstreamError
 from estream.core.keys import SigningKey, load_or_create_dev_key, write_private_key
 from estream.core.registry.index import index_path
 from estream.core.registry.registry import Registry
-from estream.core.registry.testing import bare_repo, cli_subprocess, keyring_text, package_archive, root_key_args, trust_env
+from estream.core.registry.testing import (
+    bare_repo,
+    cli_subprocess,
+    keyring_text,
+    package_archive,
+    root_key_args,
+    trust_env,
+)
 
 KEY = SigningKey.generate("acme-release")
 OTHER = SigningKey.generate("stranger")
@@ -25,12 +32,32 @@ def env(tmp_path, monkeypatch):
     home = tmp_path / "home"
     home.mkdir()
     monkeypatch.setenv("HOME", str(home))
-    for var in ("ESTREAM_HOME", "ESTREAM_REGISTRY", "ESTREAM_KEYRING", "ESTREAM_CACHE_DIR", "ESTREAM_SIGNING_KEY", "ESTREAM_SIGNING_KEY_FILE"):
+    for var in (
+        "ESTREAM_HOME",
+        "ESTREAM_REGISTRY",
+        "ESTREAM_KEYRING",
+        "ESTREAM_CACHE_DIR",
+        "ESTREAM_SIGNING_KEY",
+        "ESTREAM_SIGNING_KEY_FILE",
+    ):
         monkeypatch.delenv(var, raising=False)
     url = bare_repo(tmp_path / "index.git")
     ring = tmp_path / "registry-keyring.toml"
     ring.write_text(keyring_text(KEY))
-    assert main(["marketplace", "registry-init", "--registry", url, "--keyring", str(ring), *root_key_args(tmp_path)]) == 0
+    assert (
+        main(
+            [
+                "marketplace",
+                "registry-init",
+                "--registry",
+                url,
+                "--keyring",
+                str(ring),
+                *root_key_args(tmp_path),
+            ]
+        )
+        == 0
+    )
     monkeypatch.setenv("ESTREAM_REGISTRY", url)
     for name, value in trust_env(KEY).items():
         monkeypatch.setenv(name, value)
@@ -44,17 +71,37 @@ def write(tmp_path: Path, name: str, data: bytes) -> Path:
 
 
 def remote_file(url: str, path: str) -> bytes:
-    return subprocess.run(["git", "--git-dir", url, "show", f"main:{path}"], check=True, capture_output=True).stdout
+    return subprocess.run(
+        ["git", "--git-dir", url, "show", f"main:{path}"], check=True, capture_output=True
+    ).stdout
 
 
 def test_publish_three_packages_and_search(env, capsys):
     tmp_path, url = env
     pkgs = [
-        ("esf-core", "1.0.0", dict(provides=["CoreEvent"], keywords=["core"], description="Core event schemas")),
-        ("esf-metrics", "1.0.0", dict(provides=["Metric"], requires=["CoreEvent"], deps={"esf-core": "^1.0"}, keywords=["metrics"])),
-        ("smart-meter", "0.3.0", dict(category="smart-circuit", circuit="circuits/meter.circuit.yaml", requires=["Metric"],
-                                      deps={"esf-metrics": "^1.0"},
-                                      description="Metering circuit for IoT metrics")),
+        (
+            "esf-core",
+            "1.0.0",
+            dict(provides=["CoreEvent"], keywords=["core"], description="Core event schemas"),
+        ),
+        (
+            "esf-metrics",
+            "1.0.0",
+            dict(
+                provides=["Metric"], requires=["CoreEvent"], deps={"esf-core": "^1.0"}, keywords=["metrics"]
+            ),
+        ),
+        (
+            "smart-meter",
+            "0.3.0",
+            dict(
+                category="smart-circuit",
+                circuit="circuits/meter.circuit.yaml",
+                requires=["Metric"],
+                deps={"esf-metrics": "^1.0"},
+                description="Metering circuit for IoT metrics",
+            ),
+        ),
     ]
     for name, version, kw in pkgs:
         archive = write(tmp_path, f"{name}.tar.gz", package_archive(name, version, key=KEY, **kw))
@@ -64,11 +111,19 @@ def test_publish_three_packages_and_search(env, capsys):
     line = json.loads(remote_file(url, index_path("esf-metrics")).decode())
     assert line["deps"] == [{"name": "esf-core", "req": "^1.0"}]
     assert line["provides"] == ["Metric"] and line["requires"] == ["CoreEvent"]
-    assert line["key_id"] == "acme-release" and line["yanked"] is False and line["checksum"].startswith("sha3-256:")
+    assert (
+        line["key_id"] == "acme-release"
+        and line["yanked"] is False
+        and line["checksum"].startswith("sha3-256:")
+    )
     assert remote_file(url, "archives/esf-core/esf-core-1.0.0.tar.gz")[:2] == b"\x1f\x8b"
 
     # a newer version is listed first-and-only; a yanked newest falls back to the previous one
-    archive = write(tmp_path, "c2.tar.gz", package_archive("esf-core", "1.1.0", key=KEY, provides=["CoreEvent"], keywords=["core"]))
+    archive = write(
+        tmp_path,
+        "c2.tar.gz",
+        package_archive("esf-core", "1.1.0", key=KEY, provides=["CoreEvent"], keywords=["core"]),
+    )
     assert main(["marketplace", "publish", str(archive)]) == 0
     capsys.readouterr()
     assert main(["marketplace", "search", "core", "--json"]) == 0
@@ -95,7 +150,11 @@ def test_publish_refuses_overwrite_untrusted_and_dev_keys(env, capsys, monkeypat
     a = write(tmp_path, "a.tar.gz", package_archive("esf-core", "1.0.0", key=KEY, provides=["CoreEvent"]))
     assert main(["marketplace", "publish", str(a)]) == 0
     # same version again, even with different content, is refused
-    b = write(tmp_path, "b.tar.gz", package_archive("esf-core", "1.0.0", key=KEY, provides=["CoreEvent"], description="changed"))
+    b = write(
+        tmp_path,
+        "b.tar.gz",
+        package_archive("esf-core", "1.0.0", key=KEY, provides=["CoreEvent"], description="changed"),
+    )
     assert main(["marketplace", "publish", str(b)]) == 2
     err = capsys.readouterr().err
     assert "esf-core 1.0.0 is already published" in err and "immutable" in err
@@ -113,7 +172,16 @@ def test_publish_refuses_overwrite_untrusted_and_dev_keys(env, capsys, monkeypat
     assert "config.toml: `registry.allow_development_keys`: this registry does not accept" in err
     sandbox = bare_repo(tmp_path / "sandbox.git")
     ring = tmp_path / "registry-keyring.toml"
-    init = ["marketplace", "registry-init", "--registry", sandbox, "--keyring", str(ring), "--allow-development-keys", *root_key_args(tmp_path)]
+    init = [
+        "marketplace",
+        "registry-init",
+        "--registry",
+        sandbox,
+        "--keyring",
+        str(ring),
+        "--allow-development-keys",
+        *root_key_args(tmp_path),
+    ]
     assert main(init) == 0
     assert b"allow_development_keys = true" in remote_file(sandbox, "config.toml")
     assert main(["marketplace", "publish", str(d), "--registry", sandbox]) == 2
@@ -147,7 +215,13 @@ def test_publish_refuses_overwrite_untrusted_and_dev_keys(env, capsys, monkeypat
     assert main(["marketplace", "publish", str(e)]) == 2
     assert "modified" in capsys.readouterr().err
     # a bitstream no fpga/manifest.toml vouches for, even signed by a trusted key
-    f = write(tmp_path, "f.tar.gz", package_archive("esf-fpga", "1.0.0", key=KEY, provides=["FpgaEvent"], extra={"fpga/x.bin": b"\x00" * 64}))
+    f = write(
+        tmp_path,
+        "f.tar.gz",
+        package_archive(
+            "esf-fpga", "1.0.0", key=KEY, provides=["FpgaEvent"], extra={"fpga/x.bin": b"\x00" * 64}
+        ),
+    )
     assert main(["marketplace", "publish", str(f)]) == 2
     err = capsys.readouterr().err
     assert "esf-fpga-1.0.0.tar.gz" in err or "f.tar.gz" in err
@@ -161,7 +235,10 @@ def test_publish_directory_signs_with_key_file(env, tmp_path, capsys):
     (pkg / "schemas").mkdir(parents=True)
     from estream.core.registry.testing import make_manifest, schema_yaml
 
-    manifest = make_manifest("esf-dir", "2.0.0", provides=["DirEvent"]) + '\n[component.include]\nschemas = ["schemas/*.esf.yaml"]\n'
+    manifest = (
+        make_manifest("esf-dir", "2.0.0", provides=["DirEvent"])
+        + '\n[component.include]\nschemas = ["schemas/*.esf.yaml"]\n'
+    )
     (pkg / "estream-component.toml").write_text(manifest)
     (pkg / "schemas" / "dir.esf.yaml").write_bytes(schema_yaml(["DirEvent"]))
     (pkg / "README.md").write_text("# dir\n")
@@ -169,11 +246,19 @@ def test_publish_directory_signs_with_key_file(env, tmp_path, capsys):
     (pkg / "notes.txt").write_text("not part of the package\n")
     key_file = tmp_path / "k.toml"
     write_private_key(key_file, KEY)
-    assert main(["marketplace", "publish", str(pkg), "--key-file", str(key_file)]) == 0, capsys.readouterr().err
+    assert (
+        main(["marketplace", "publish", str(pkg), "--key-file", str(key_file)]) == 0
+    ), capsys.readouterr().err
     from estream.core.archive import read_archive
 
     _, files = read_archive(remote_file(url, "archives/esf-dir/esf-dir-2.0.0.tar.gz"))
-    assert sorted(files) == ["LICENSE", "README.md", "SIGNATURE.ml-dsa", "estream-component.toml", "schemas/dir.esf.yaml"]
+    assert sorted(files) == [
+        "LICENSE",
+        "README.md",
+        "SIGNATURE.ml-dsa",
+        "estream-component.toml",
+        "schemas/dir.esf.yaml",
+    ]
 
 
 def test_yank_errors_and_no_registry(env, capsys, monkeypatch):
@@ -204,8 +289,11 @@ def test_hostile_index_lines_are_rejected(env, tmp_path, capsys):
     line["name"] = "esf-other"
     line["version"] = "9.9.9"
     path.write_text(path.read_text() + json.dumps(line) + "\n")
-    subprocess.run(["git", "-C", str(work), "commit", "-qam", "evil", "--author", "x <x@x>"], check=True,
-                   env={"GIT_COMMITTER_NAME": "x", "GIT_COMMITTER_EMAIL": "x@x", "PATH": "/usr/bin:/bin"})
+    subprocess.run(
+        ["git", "-C", str(work), "commit", "-qam", "evil", "--author", "x <x@x>"],
+        check=True,
+        env={"GIT_COMMITTER_NAME": "x", "GIT_COMMITTER_EMAIL": "x@x", "PATH": "/usr/bin:/bin"},
+    )
     subprocess.run(["git", "-C", str(work), "push", "-q", "origin", "HEAD:main"], check=True)
     capsys.readouterr()
     assert main(["marketplace", "search", "core"]) == 2
@@ -218,12 +306,18 @@ def test_racing_publishers_both_land(env, tmp_path):
     _, url = env
     procs = []
     for i in range(4):
-        archive = write(tmp_path, f"p{i}.tar.gz", package_archive("esf-race", f"1.{i}.0", key=KEY, provides=["RaceEvent"]))
+        archive = write(
+            tmp_path, f"p{i}.tar.gz", package_archive("esf-race", f"1.{i}.0", key=KEY, provides=["RaceEvent"])
+        )
         home = tmp_path / f"home{i}"
         home.mkdir()
         procs.append(
-            cli_subprocess(["marketplace", "publish", str(archive)], env={"HOME": str(home), "ESTREAM_REGISTRY": url},
-                           stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            cli_subprocess(
+                ["marketplace", "publish", str(archive)],
+                env={"HOME": str(home), "ESTREAM_REGISTRY": url},
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+            )
         )
     for p in procs:
         out, err = p.communicate(timeout=120)
@@ -255,12 +349,22 @@ def test_rejected_push_is_reapplied_on_the_new_tip(env, tmp_path):
     resume = tmp_path / "resume"
     slow = cli_subprocess(
         ["marketplace", "publish", str(a)],
-        env={"HOME": str(tmp_path / "ha"), "ESTREAM_REGISTRY": url, "_ESTREAM_TEST_PAUSE": "before-push", "_ESTREAM_TEST_RESUME": str(resume)},
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        env={
+            "HOME": str(tmp_path / "ha"),
+            "ESTREAM_REGISTRY": url,
+            "_ESTREAM_TEST_PAUSE": "before-push",
+            "_ESTREAM_TEST_RESUME": str(resume),
+        },
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
     )
     assert "paused at before-push" in slow.stderr.readline().decode()
-    fast = cli_subprocess(["marketplace", "publish", str(b)], env={"HOME": str(tmp_path / "hb"), "ESTREAM_REGISTRY": url},
-                          stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    fast = cli_subprocess(
+        ["marketplace", "publish", str(b)],
+        env={"HOME": str(tmp_path / "hb"), "ESTREAM_REGISTRY": url},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     out, err = fast.communicate(timeout=120)
     assert fast.returncode == 0, err.decode()
     resume.write_text("")
@@ -277,8 +381,15 @@ def test_git_locks_and_half_made_checkouts_of_dead_holders_are_removed(env, tmp_
     registry = Registry(url)
     assert registry.sync()
     git = registry.checkout / ".git"
-    leftovers = [git / "index.lock", git / "HEAD.lock", git / "packed-refs.lock", git / "shallow.lock",
-                 git / "refs/heads/main.lock", git / "refs/remotes/origin/main.lock", git / "objects/pack/tmp_pack_x"]
+    leftovers = [
+        git / "index.lock",
+        git / "HEAD.lock",
+        git / "packed-refs.lock",
+        git / "shallow.lock",
+        git / "refs/heads/main.lock",
+        git / "refs/remotes/origin/main.lock",
+        git / "objects/pack/tmp_pack_x",
+    ]
     for p in leftovers:
         p.parent.mkdir(parents=True, exist_ok=True)
         p.write_bytes(b"")

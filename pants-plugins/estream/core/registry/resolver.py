@@ -140,7 +140,7 @@ class _State:
     def waiting(self, name: str) -> List[Requirement]:
         """Requirements on `name` still in the queue (after the head), in queue order."""
         positions = self.positions.get(name, [])
-        return [self.queue[p] for p in positions[bisect_left(positions, self.head):]]
+        return [self.queue[p] for p in positions[bisect_left(positions, self.head) :]]
 
     def _set(self, table: Dict, key: str, value: object) -> None:
         self.undo.append((table, key, table.get(key, _MISSING)))
@@ -177,9 +177,7 @@ def _names(reqs) -> Set[str]:
     return {n for n in (_requirer(r) for r in reqs) if n is not None}
 
 
-def _candidates(
-    req: Requirement, versions: Sequence[IndexEntry], locked: Optional[str]
-) -> List[IndexEntry]:
+def _candidates(req: Requirement, versions: Sequence[IndexEntry], locked: Optional[str]) -> List[IndexEntry]:
     locked_v = Version.parse(locked) if locked else None
     out = [e for e in versions if req.req.matches(e.semver) and (not e.yanked or e.semver == locked_v)]
     out.sort(key=lambda e: (e.semver != locked_v, _neg(e.semver)))
@@ -242,7 +240,9 @@ def resolve(
         try:
             root_req = VersionReq.parse(text)
         except ValueError as e:
-            raise ResolutionError.single("estream-workspace.toml", str(e), key=f"dependencies.{name}") from None
+            raise ResolutionError.single(
+                "estream-workspace.toml", str(e), key=f"dependencies.{name}"
+            ) from None
         queue.append(Requirement(name, root_req, text, ((ROOT, None),)))
 
     first_failure: Optional[str] = None
@@ -302,7 +302,9 @@ def resolve(
                 stack.pop()
             if frame is None:
                 raise ResolutionError.single(
-                    "dependency resolution", first_failure, help="relax a version requirement or ask a publisher for a compatible release"
+                    "dependency resolution",
+                    first_failure,
+                    help="relax a version requirement or ask a publisher for a compatible release",
                 )
             state.rewind(frame)
             req = frame.requirement
@@ -315,7 +317,8 @@ def resolve(
         steps += 1
         if steps > max_steps:
             raise ResolutionError.single(
-                "dependency resolution", f"gave up after {max_steps} steps; first problem met: {first_failure or 'none'}"
+                "dependency resolution",
+                f"gave up after {max_steps} steps; first problem met: {first_failure or 'none'}",
             )
         state.select(cand)
         state.accept(req)
@@ -336,7 +339,10 @@ def _explain_missing(req: Requirement, available: Sequence[IndexEntry], others: 
         return f"no component named `{req.name}` in the registry\n  {req.describe()}"
     live = sorted((e for e in available if not e.yanked), key=lambda e: e.semver)
     shown = ", ".join(e.version for e in live[-8:]) or "none (all yanked)"
-    lines = [f"no version of `{req.name}` matches every requirement (available: {shown}):", f"  {req.describe()}"]
+    lines = [
+        f"no version of `{req.name}` matches every requirement (available: {shown}):",
+        f"  {req.describe()}",
+    ]
     for o in others:
         lines.append(f"  {o.describe()}")
     yanked = [e.version for e in available if e.yanked and req.req.matches(e.semver)]

@@ -45,9 +45,19 @@ def make_manifest(
     ]
     if circuit:
         targets = '["cpu", "fpga"]' if fpga_families else '["cpu"]'
-        lines += ["", "[component.circuit]", f'entry = "{circuit}"', f"targets = {targets}", "witness_tier = 1"]
+        lines += [
+            "",
+            "[component.circuit]",
+            f'entry = "{circuit}"',
+            f"targets = {targets}",
+            "witness_tier = 1",
+        ]
         if fpga_families:
-            lines += ["", "[component.circuit.fpga]", "device_families = [" + ", ".join(f'"{f}"' for f in fpga_families) + "]"]
+            lines += [
+                "",
+                "[component.circuit.fpga]",
+                "device_families = [" + ", ".join(f'"{f}"' for f in fpga_families) + "]",
+            ]
     if deps:
         lines += ["", "[component.dependencies]"] + [f'{d} = "{r}"' for d, r in deps.items()]
     return "\n".join(lines) + "\n"
@@ -92,7 +102,9 @@ flows:
 """.encode()
 
 
-def package_files(name: str, version: str, *, key: SigningKey, extra: Optional[Dict[str, bytes]] = None, **manifest) -> Dict[str, bytes]:
+def package_files(
+    name: str, version: str, *, key: SigningKey, extra: Optional[Dict[str, bytes]] = None, **manifest
+) -> Dict[str, bytes]:
     # LICENSE: required for publishing (SmartCircuit package format §2.1).
     files: Dict[str, bytes] = {
         "estream-component.toml": make_manifest(name, version, **manifest).encode(),
@@ -114,7 +126,16 @@ def fpga_manifest(version: str, bitstreams: Mapping[str, bytes], device_family: 
     from estream.core.fpga_manifest import FpgaManifest, FpgaTarget, render_fpga_manifest, sha3_checksum
 
     targets = tuple(
-        FpgaTarget(device_family, name, sha3_checksum(data), 12, {"luts": 1}, True, "acme-release", "1970-01-01T00:00:00Z")
+        FpgaTarget(
+            device_family,
+            name,
+            sha3_checksum(data),
+            12,
+            {"luts": 1},
+            True,
+            "acme-release",
+            "1970-01-01T00:00:00Z",
+        )
         for name, data in sorted(bitstreams.items())
     )
     return render_fpga_manifest(FpgaManifest(version, targets))
@@ -125,7 +146,10 @@ def package_archive(name: str, version: str, *, key: SigningKey, **kwargs) -> by
 
 
 def keyring_text(*keys: SigningKey) -> str:
-    return "".join(f'[[keys]]\nkey_id = "{k.key_id}"\nfingerprint = "{k.fingerprint}"\ntrust = "trusted"\n\n' for k in keys)
+    return "".join(
+        f'[[keys]]\nkey_id = "{k.key_id}"\nfingerprint = "{k.fingerprint}"\ntrust = "trusted"\n\n'
+        for k in keys
+    )
 
 
 def root_key_file(directory: Path, key: SigningKey = ROOT_KEY) -> Path:
@@ -167,7 +191,13 @@ def cli_subprocess(args: Sequence[str], *, env: Mapping[str, str], **kwargs) -> 
 
 
 #: The estream variables a test must not inherit from the developer's shell.
-ESTREAM_ENV_VARS = ("ESTREAM_HOME", "ESTREAM_KEYRING", "ESTREAM_CACHE_DIR", "ESTREAM_SIGNING_KEY", "ESTREAM_SIGNING_KEY_FILE")
+ESTREAM_ENV_VARS = (
+    "ESTREAM_HOME",
+    "ESTREAM_KEYRING",
+    "ESTREAM_CACHE_DIR",
+    "ESTREAM_SIGNING_KEY",
+    "ESTREAM_SIGNING_KEY_FILE",
+)
 
 
 def cli_registry(tmp_path: Path, monkeypatch: Any, publisher: SigningKey) -> str:
@@ -186,7 +216,9 @@ def cli_registry(tmp_path: Path, monkeypatch: Any, publisher: SigningKey) -> str
     url = bare_repo(tmp_path / "index.git")
     ring = tmp_path / "ring.toml"
     ring.write_text(keyring_text(publisher))
-    status = main(["marketplace", "registry-init", "--registry", url, "--keyring", str(ring), *root_key_args(tmp_path)])
+    status = main(
+        ["marketplace", "registry-init", "--registry", url, "--keyring", str(ring), *root_key_args(tmp_path)]
+    )
     assert status == 0, "registry-init failed"
     monkeypatch.setenv("ESTREAM_REGISTRY", url)
     for name, value in trust_env(publisher).items():

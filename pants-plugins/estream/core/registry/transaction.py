@@ -126,7 +126,11 @@ def _read_journal(root: Path, path: Path) -> Dict:
         data = json.loads(path.read_bytes().decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError) as e:
         raise _journal_error(root, f"not JSON ({str(e).splitlines()[0][:200]})") from None
-    if not isinstance(data, dict) or not isinstance(data.get("ops"), list) or not isinstance(data.get("created_dirs"), list):
+    if (
+        not isinstance(data, dict)
+        or not isinstance(data.get("ops"), list)
+        or not isinstance(data.get("created_dirs"), list)
+    ):
         raise _journal_error(root, "expected an object with `ops` and `created_dirs` lists")
     for i, op in enumerate(data["ops"]):
         if not isinstance(op, dict) or set(op) != {"target", "new", "backup", "existed"}:
@@ -284,7 +288,14 @@ class Transaction:
                 with open(self.stage / staged, "xb") as f:
                     f.write(content)
                 written.append(self.stage / staged)
-                ops.append({"target": rel, "new": staged, "backup": f"backup/w{i}", "existed": (self.root / rel).exists()})
+                ops.append(
+                    {
+                        "target": rel,
+                        "new": staged,
+                        "backup": f"backup/w{i}",
+                        "existed": (self.root / rel).exists(),
+                    }
+                )
                 parent = Path(rel).parent
                 missing = []
                 while str(parent) not in ("", ".") and not (self.root / parent).exists():
@@ -315,7 +326,12 @@ class Transaction:
                     os.replace(self.stage / op["new"], target)
                 test_pause(f"commit:{n}")
             with signals_deferred():
-                flush_file_system(self.root, sorted({(self.root / op["target"]).parent for op in ops} | {self.root, self.stage / "backup"}))
+                flush_file_system(
+                    self.root,
+                    sorted(
+                        {(self.root / op["target"]).parent for op in ops} | {self.root, self.stage / "backup"}
+                    ),
+                )
                 write_durably(self.stage / DONE, b"")
                 fsync_dir(self.stage)
                 test_pause("committed")

@@ -12,7 +12,10 @@ from estream.core.registry.transaction import JOURNAL, STAGE_DIR, Transaction, r
 
 
 def tree(root: Path):
-    return {p.relative_to(root).as_posix(): (p.read_bytes() if p.is_file() else None) for p in sorted(root.rglob("*"))}
+    return {
+        p.relative_to(root).as_posix(): (p.read_bytes() if p.is_file() else None)
+        for p in sorted(root.rglob("*"))
+    }
 
 
 def shipped_journal(root: Path, journal) -> Path:
@@ -43,7 +46,13 @@ def test_a_journal_pointing_outside_the_workspace_touches_nothing(tmp_path, targ
     outside = tmp_path / "outside.txt"
     outside.write_text("precious")
     (ws / "link").symlink_to(tmp_path)
-    journal = shipped_journal(ws, {"ops": [{"target": target, "new": "new/0", "backup": "backup/w0", "existed": False}], "created_dirs": []})
+    journal = shipped_journal(
+        ws,
+        {
+            "ops": [{"target": target, "new": "new/0", "backup": "backup/w0", "existed": False}],
+            "created_dirs": [],
+        },
+    )
     before = tree(tmp_path)
     with pytest.raises(EstreamError) as e:
         recover(ws)
@@ -58,8 +67,14 @@ def test_a_journal_pointing_outside_the_workspace_touches_nothing(tmp_path, targ
         ("{not json", "not JSON"),
         ("[]", "expected an object"),
         ('{"ops": [{"target": "x"}], "created_dirs": []}', "ops[0] must have exactly"),
-        ('{"ops": [{"target": "x", "new": "../../x", "backup": "backup/w0", "existed": false}], "created_dirs": []}', "ops[0].new"),
-        ('{"ops": [{"target": "x", "new": null, "backup": "/etc/passwd", "existed": true}], "created_dirs": []}', "ops[0].backup"),
+        (
+            '{"ops": [{"target": "x", "new": "../../x", "backup": "backup/w0", "existed": false}], "created_dirs": []}',
+            "ops[0].new",
+        ),
+        (
+            '{"ops": [{"target": "x", "new": null, "backup": "/etc/passwd", "existed": true}], "created_dirs": []}',
+            "ops[0].backup",
+        ),
         ('{"ops": [], "created_dirs": ["../up"]}', "`..`"),
         ('{"ops": [], "created_dirs": [7]}', "created_dirs[0]"),
         ("[" * 100000, "not JSON"),

@@ -161,14 +161,26 @@ def parse_root(content: bytes, source: str) -> RootKeys:
             continue
         pk = item["public_key"]
         if not isinstance(pk, str) or len(pk) != 2 * PUBLIC_KEY_SIZE or not _HEX.match(pk):
-            errors.append(Diagnostic(source, f"expected {2 * PUBLIC_KEY_SIZE} lowercase hex characters", key=f"{where}.public_key"))
+            errors.append(
+                Diagnostic(
+                    source,
+                    f"expected {2 * PUBLIC_KEY_SIZE} lowercase hex characters",
+                    key=f"{where}.public_key",
+                )
+            )
             continue
         keys.append(PublicKey(item["key_id"], bytes.fromhex(pk)))
     if len({k.fingerprint for k in keys}) != len(keys):
         errors.append(Diagnostic(source, "a root key is listed twice", key="keys"))
     threshold = data.get("threshold")
     if type(threshold) is not int or not 1 <= threshold <= max(len(keys), 1):
-        errors.append(Diagnostic(source, f"expected an integer from 1 to the number of keys, found {threshold!r}", key="threshold"))
+        errors.append(
+            Diagnostic(
+                source,
+                f"expected an integer from 1 to the number of keys, found {threshold!r}",
+                key="threshold",
+            )
+        )
     if errors:
         raise EstreamError(errors)
     assert isinstance(threshold, int)  # checked above (any other value raised)
@@ -180,7 +192,12 @@ def parse_root(content: bytes, source: str) -> RootKeys:
 
 def _keyring_statement(version: int, keyring: bytes, root: bytes) -> bytes:
     return _KEYRING_DOMAIN + _canonical(
-        {"format_version": TRUST_FORMAT, "version": version, "keyring": _digest(keyring), "root": _digest(root)}
+        {
+            "format_version": TRUST_FORMAT,
+            "version": version,
+            "keyring": _digest(keyring),
+            "root": _digest(root),
+        }
     )
 
 
@@ -193,7 +210,8 @@ def sign_keyring(keyring: bytes, root: bytes, version: int, root_keys: Sequence[
         "keyring": _digest(keyring),
         "root": _digest(root),
         "signatures": [
-            {"key_fingerprint": k.fingerprint, "signature_hex": k.sign(statement, ctx=_KEYRING_CONTEXT).hex()} for k in root_keys
+            {"key_fingerprint": k.fingerprint, "signature_hex": k.sign(statement, ctx=_KEYRING_CONTEXT).hex()}
+            for k in root_keys
         ],
     }
     return (json.dumps(doc, indent=2, sort_keys=True) + "\n").encode("utf-8")
@@ -221,7 +239,9 @@ def _version_field(doc: Mapping[str, object], source: str) -> int:
         raise EstreamError.single(source, problem, key="format_version")
     version = doc.get("version")
     if type(version) is not int or not 1 <= version < _MAX_VERSION:
-        raise EstreamError.single(source, f"expected a positive integer version, found {str(version)[:30]}", key="version")
+        raise EstreamError.single(
+            source, f"expected a positive integer version, found {str(version)[:30]}", key="version"
+        )
     return version
 
 
@@ -246,7 +266,9 @@ def verify_keyring(
     doc = _load_json(signature, where)
     version = _version_field(doc, where)
     if set(doc) != {"format_version", "version", "keyring", "root", "signatures"}:
-        raise EstreamError.single(where, "expected the fields format_version, version, keyring, root, signatures")
+        raise EstreamError.single(
+            where, "expected the fields format_version, version, keyring, root, signatures"
+        )
     statement = _keyring_statement(version, keyring, root)
     if doc["keyring"] != _digest(keyring) or doc["root"] != _digest(root):
         raise EstreamError.single(
@@ -297,7 +319,9 @@ def registry_state(checkout: Path) -> str:
         if path.is_symlink() or not path.is_file():
             h.update(rel.encode("utf-8") + b"\0-\n")
             continue
-        h.update(rel.encode("utf-8") + b"\0" + hashlib.sha3_256(path.read_bytes()).hexdigest().encode() + b"\n")
+        h.update(
+            rel.encode("utf-8") + b"\0" + hashlib.sha3_256(path.read_bytes()).hexdigest().encode() + b"\n"
+        )
     return "sha3-256:" + h.hexdigest()
 
 
@@ -326,13 +350,27 @@ class Snapshot:
         )
 
 
-def sign_snapshot(checkout: Path, key: SigningKey, version: int, *, now: Optional[float] = None, days: int = DEFAULT_SNAPSHOT_DAYS) -> bytes:
+def sign_snapshot(
+    checkout: Path,
+    key: SigningKey,
+    version: int,
+    *,
+    now: Optional[float] = None,
+    days: int = DEFAULT_SNAPSHOT_DAYS,
+) -> bytes:
     """`snapshot.json` for the checkout as it is now (write the index first)."""
     if not 1 <= days <= MAX_SNAPSHOT_DAYS:
         raise EstreamError.single("--days", f"expected 1 to {MAX_SNAPSHOT_DAYS} days, found {days}")
     at = time.time() if now is None else now
     unsigned = Snapshot(
-        version, registry_state(checkout), format_time(at), format_time(at + days * 86400), key.key_id, key.fingerprint, key.public.public_key, b""
+        version,
+        registry_state(checkout),
+        format_time(at),
+        format_time(at + days * 86400),
+        key.key_id,
+        key.fingerprint,
+        key.public.public_key,
+        b"",
     )
     signature = key.sign(unsigned.statement(), ctx=_SNAPSHOT_CONTEXT)
     doc = {
@@ -350,7 +388,15 @@ def sign_snapshot(checkout: Path, key: SigningKey, version: int, *, now: Optiona
 
 
 _SNAPSHOT_FIELDS = {
-    "format_version", "version", "state", "signed_at", "expires", "key_id", "key_fingerprint", "public_key_hex", "signature_hex"
+    "format_version",
+    "version",
+    "state",
+    "signed_at",
+    "expires",
+    "key_id",
+    "key_fingerprint",
+    "public_key_hex",
+    "signature_hex",
 }
 
 
@@ -358,7 +404,9 @@ def parse_snapshot(content: bytes, source: str) -> Snapshot:
     doc = _load_json(content, source)
     version = _version_field(doc, source)
     if set(doc) != _SNAPSHOT_FIELDS:
-        raise EstreamError.single(source, f"expected exactly the fields {', '.join(sorted(_SNAPSHOT_FIELDS))}")
+        raise EstreamError.single(
+            source, f"expected exactly the fields {', '.join(sorted(_SNAPSHOT_FIELDS))}"
+        )
     checks = (
         ("state", lambda v: isinstance(v, str) and _FINGERPRINT.match(v)),
         ("signed_at", lambda v: isinstance(v, str) and _TIME.match(v)),
@@ -373,14 +421,22 @@ def parse_snapshot(content: bytes, source: str) -> Snapshot:
             raise EstreamError.single(source, "malformed value", key=name)
     public = bytes.fromhex(doc["public_key_hex"])  # type: ignore[arg-type]
     if fingerprint(public) != doc["key_fingerprint"]:
-        raise EstreamError.single(source, "key_fingerprint does not match public_key_hex", key="key_fingerprint")
+        raise EstreamError.single(
+            source, "key_fingerprint does not match public_key_hex", key="key_fingerprint"
+        )
     try:
         _parse_time(doc["expires"])  # type: ignore[arg-type]
         _parse_time(doc["signed_at"])  # type: ignore[arg-type]
     except ValueError:
         raise EstreamError.single(source, "not a valid UTC time", key="expires") from None
     return Snapshot(
-        version, doc["state"], doc["signed_at"], doc["expires"], doc["key_id"], doc["key_fingerprint"], public,  # type: ignore[arg-type]
+        version,
+        doc["state"],
+        doc["signed_at"],
+        doc["expires"],
+        doc["key_id"],
+        doc["key_fingerprint"],
+        public,  # type: ignore[arg-type]
         bytes.fromhex(doc["signature_hex"]),  # type: ignore[arg-type]
     )
 
@@ -408,7 +464,11 @@ def load_trust_state(home: Path, pins: Sequence[str]) -> TrustState:
     doc = _load_json(path.read_bytes(), str(path))
     snapshot, keyring = doc.get("snapshot"), doc.get("keyring")
     if type(snapshot) is not int or type(keyring) is not int or snapshot < 0 or keyring < 0:
-        raise EstreamError.single(str(path), "expected {\"snapshot\": N, \"keyring\": N}", help="it records the registry versions seen; delete it only if you trust the registry's current state")
+        raise EstreamError.single(
+            str(path),
+            'expected {"snapshot": N, "keyring": N}',
+            help="it records the registry versions seen; delete it only if you trust the registry's current state",
+        )
     return TrustState(snapshot, keyring)
 
 
@@ -431,7 +491,10 @@ def parse_pins(values: Iterable[str], source: str) -> Tuple[str, ...]:
             if not item:
                 continue
             if not _FINGERPRINT.match(item):
-                raise EstreamError.single(source, f"expected a root key fingerprint \"sha3-256:<64 lowercase hex>\", found {item[:80]!r}")
+                raise EstreamError.single(
+                    source,
+                    f'expected a root key fingerprint "sha3-256:<64 lowercase hex>", found {item[:80]!r}',
+                )
             if item not in out:
                 out.append(item)
     return tuple(out)
@@ -497,7 +560,7 @@ def pin_help(url: str, roots: RootKeys) -> str:
         f"check the fingerprint with the registry's owner (out of band), then pin it: "
         f"`estream marketplace trust --registry {url} {fps}` (writes [trust] roots to estream-workspace.toml), "
         f"or `estream marketplace install --trust-root {roots.fingerprints[0]} ...`, or set {ENV_TRUST_ROOT}={','.join(roots.fingerprints)} "
-        f"(CI); for Pants: [estream-registry].trust_roots = [\"{roots.fingerprints[0]}\"] in pants.toml. "
+        f'(CI); for Pants: [estream-registry].trust_roots = ["{roots.fingerprints[0]}"] in pants.toml. '
         f"The registry's root keys: {roots.describe()}"
     )
 
@@ -526,7 +589,9 @@ def verify_registry_trust(
     roots = read_root(checkout, source)
     if not pins:
         raise EstreamError.single(
-            source, "this registry is not pinned: its root keys are not trusted yet (first use must be explicit)", help=pin_help(source, roots)
+            source,
+            "this registry is not pinned: its root keys are not trusted yet (first use must be explicit)",
+            help=pin_help(source, roots),
         )
     trusted_roots = [fp for fp in roots.fingerprints if fp in pins]
     if not trusted_roots:
@@ -539,7 +604,13 @@ def verify_registry_trust(
     keyring_bytes = _read(checkout, KEYRING_FILE, source) or b""
     root_bytes = _read(checkout, ROOT_FILE, source) or b""
     keyring_version = verify_keyring(
-        keyring_bytes, _read(checkout, KEYRING_SIGNATURE_FILE, source), root_bytes, roots, trusted_roots, source, check_signature
+        keyring_bytes,
+        _read(checkout, KEYRING_SIGNATURE_FILE, source),
+        root_bytes,
+        roots,
+        trusted_roots,
+        source,
+        check_signature,
     )
     if keyring_version < seen.keyring:
         raise EstreamError.single(
@@ -555,7 +626,11 @@ def verify_registry_trust(
     snapshot_bytes = _read(checkout, SNAPSHOT_FILE, source)
     where = f"{source}/{SNAPSHOT_FILE}"
     if snapshot_bytes is None:
-        raise EstreamError.single(where, "the registry has no signed snapshot", help="a publisher or the owner signs one: `estream marketplace registry sign-snapshot`")
+        raise EstreamError.single(
+            where,
+            "the registry has no signed snapshot",
+            help="a publisher or the owner signs one: `estream marketplace registry sign-snapshot`",
+        )
     snapshot = parse_snapshot(snapshot_bytes, where)
     signer = _snapshot_signer(snapshot, roots, trusted_roots, keyring, local_keyring, extra_snapshot_keys)
     if signer is None:
@@ -564,8 +639,17 @@ def verify_registry_trust(
             f"signed by {snapshot.key_id} ({snapshot.key_fingerprint}), a key that is neither a pinned root key nor trusted by the root-signed keyring",
             help="the snapshot must be signed by a publisher key of the registry's keyring.toml or its root key",
         )
-    if not check_signature(PublicKey(snapshot.key_id, snapshot.public_key), snapshot.statement(), snapshot.signature, _SNAPSHOT_CONTEXT):
-        raise EstreamError.single(where, "the snapshot's signature does not verify", help="the snapshot was modified after it was signed")
+    if not check_signature(
+        PublicKey(snapshot.key_id, snapshot.public_key),
+        snapshot.statement(),
+        snapshot.signature,
+        _SNAPSHOT_CONTEXT,
+    ):
+        raise EstreamError.single(
+            where,
+            "the snapshot's signature does not verify",
+            help="the snapshot was modified after it was signed",
+        )
     state = registry_state(checkout)
     if state != snapshot.state:
         raise EstreamError.single(
@@ -621,7 +705,14 @@ def next_snapshot_version(checkout: Path, source: str) -> int:
     return 1 if content is None else parse_snapshot(content, f"{source}/{SNAPSHOT_FILE}").version + 1
 
 
-def write_snapshot(checkout: Path, key: SigningKey, *, source: str, now: Optional[float] = None, days: int = DEFAULT_SNAPSHOT_DAYS) -> int:
+def write_snapshot(
+    checkout: Path,
+    key: SigningKey,
+    *,
+    source: str,
+    now: Optional[float] = None,
+    days: int = DEFAULT_SNAPSHOT_DAYS,
+) -> int:
     """Sign and write the next snapshot of the checkout as it is now; its version."""
     version = next_snapshot_version(checkout, source)
     atomic_write_bytes(checkout / SNAPSHOT_FILE, sign_snapshot(checkout, key, version, now=now, days=days))
@@ -636,16 +727,25 @@ def write_keyring(checkout: Path, keyring_text: str, root_keys: Sequence[Signing
     missing = [k for k in root_keys if k.fingerprint not in roots.fingerprints]
     if missing:
         raise EstreamError.single(
-            "--root-key", f"{missing[0].key_id} ({missing[0].fingerprint}) is not a root key of the registry: {roots.describe()}"
+            "--root-key",
+            f"{missing[0].key_id} ({missing[0].fingerprint}) is not a root key of the registry: {roots.describe()}",
         )
     if len({k.fingerprint for k in root_keys}) < roots.threshold:
-        raise EstreamError.single("--root-key", f"the registry's root.toml needs {roots.threshold} root keys to sign its keyring")
+        raise EstreamError.single(
+            "--root-key", f"the registry's root.toml needs {roots.threshold} root keys to sign its keyring"
+        )
     old = _read(checkout, KEYRING_SIGNATURE_FILE, source)
-    version = 1 if old is None else _version_field(_load_json(old, f"{source}/{KEYRING_SIGNATURE_FILE}"), source) + 1
+    version = (
+        1
+        if old is None
+        else _version_field(_load_json(old, f"{source}/{KEYRING_SIGNATURE_FILE}"), source) + 1
+    )
     content = keyring_text.encode("utf-8")
     root_bytes = _read(checkout, ROOT_FILE, source) or b""
     atomic_write_bytes(checkout / KEYRING_FILE, content)
-    atomic_write_bytes(checkout / KEYRING_SIGNATURE_FILE, sign_keyring(content, root_bytes, version, root_keys))
+    atomic_write_bytes(
+        checkout / KEYRING_SIGNATURE_FILE, sign_keyring(content, root_bytes, version, root_keys)
+    )
     return version
 
 

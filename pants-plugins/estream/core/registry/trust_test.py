@@ -65,13 +65,19 @@ def test_a_pinned_registry_verifies_and_its_keyring_is_the_root_signed_one(tmp_p
 def test_an_unpinned_registry_is_refused_with_the_pin_command_and_its_fingerprint(tmp_path):
     text = error(make_registry(tmp_path), pins=())
     assert "this registry is not pinned" in text and "first use must be explicit" in text
-    assert f"estream marketplace trust --registry https://example.org/index.git {ROOT_KEY.fingerprint}" in text
+    assert (
+        f"estream marketplace trust --registry https://example.org/index.git {ROOT_KEY.fingerprint}" in text
+    )
     assert f"--trust-root {ROOT_KEY.fingerprint}" in text and "ESTREAM_TRUST_ROOT=" in text
     assert "[estream-registry].trust_roots" in text
 
 
 def test_a_wrong_pin_is_refused_naming_both_fingerprints(tmp_path):
-    text = error(make_registry(tmp_path), pins=(STRANGER.fingerprint,), pinned_in="estream-workspace.toml [trust] roots")
+    text = error(
+        make_registry(tmp_path),
+        pins=(STRANGER.fingerprint,),
+        pinned_in="estream-workspace.toml [trust] roots",
+    )
     assert "none of the registry's root keys is pinned" in text
     assert STRANGER.fingerprint in text and ROOT_KEY.fingerprint in text and "estream-workspace.toml" in text
 
@@ -117,7 +123,10 @@ def test_a_forged_keyring_signature_is_refused(tmp_path):
 def test_a_rotated_publisher_key_is_accepted_when_the_root_signs_the_new_keyring(tmp_path):
     reg = make_registry(tmp_path)
     # rotation: the new key trusted, the old one revoked, signed by the root
-    rotated = keyring_text(ROTATED) + f'[[keys]]\nkey_id = "acme-release"\nfingerprint = "{PUBLISHER.fingerprint}"\ntrust = "revoked"\n'
+    rotated = (
+        keyring_text(ROTATED)
+        + f'[[keys]]\nkey_id = "acme-release"\nfingerprint = "{PUBLISHER.fingerprint}"\ntrust = "revoked"\n'
+    )
     assert write_keyring(reg, rotated, [ROOT_KEY], source="reg") == 2
     write_snapshot(reg, ROTATED, source="reg", now=NOW)
     trusted = check(reg, seen=TrustState(1, 1))
@@ -150,7 +159,11 @@ def test_an_expired_snapshot_is_refused_as_a_possible_freeze(tmp_path):
     reg = make_registry(tmp_path)
     check(reg, now=NOW + 29 * 86400)
     text = error(reg, now=NOW + 31 * 86400)
-    assert "expired on" in text and "may be frozen" in text and "estream marketplace registry sign-snapshot" in text
+    assert (
+        "expired on" in text
+        and "may be frozen" in text
+        and "estream marketplace registry sign-snapshot" in text
+    )
     write_snapshot(reg, PUBLISHER, source="reg", now=NOW + 31 * 86400)  # the re-sign of an idle registry
     assert check(reg, now=NOW + 32 * 86400).snapshot.version == 2
 
@@ -176,7 +189,10 @@ def test_trust_metadata_format_version_must_be_the_integer_1(tmp_path, version):
     (reg / SNAPSHOT_FILE).write_text(json.dumps(doc))
     assert "format_version" in error(reg)
     with pytest.raises(EstreamError, match="format_version"):
-        parse_root((reg / ROOT_FILE).read_bytes().replace(b"format_version = 1", b"format_version = 1.0"), "root.toml")
+        parse_root(
+            (reg / ROOT_FILE).read_bytes().replace(b"format_version = 1", b"format_version = 1.0"),
+            "root.toml",
+        )
 
 
 def test_the_seen_state_only_grows_and_pins_resolve_in_order(tmp_path):

@@ -35,10 +35,21 @@ class Outdated:
     def kind(self) -> str:
         if not self.latest:
             return "none"
-        return Version.bump_kind(Version.parse(self.current), Version.parse(self.latest)) if Version.parse(self.latest) > Version.parse(self.current) else "none"
+        return (
+            Version.bump_kind(Version.parse(self.current), Version.parse(self.latest))
+            if Version.parse(self.latest) > Version.parse(self.current)
+            else "none"
+        )
 
     def to_dict(self) -> Dict[str, object]:
-        return {"name": self.name, "current": self.current, "compatible": self.compatible, "latest": self.latest, "direct": self.direct, "kind": self.kind}
+        return {
+            "name": self.name,
+            "current": self.current,
+            "compatible": self.compatible,
+            "latest": self.latest,
+            "direct": self.direct,
+            "kind": self.kind,
+        }
 
 
 def _live(entries: Sequence[IndexEntry], current: Version, pre: bool) -> List[IndexEntry]:
@@ -47,9 +58,15 @@ def _live(entries: Sequence[IndexEntry], current: Version, pre: bool) -> List[In
     def wanted(v: Version) -> bool:
         if not v.is_prerelease or pre:
             return True
-        return current.is_prerelease and (v.major, v.minor, v.patch) == (current.major, current.minor, current.patch)
+        return current.is_prerelease and (v.major, v.minor, v.patch) == (
+            current.major,
+            current.minor,
+            current.patch,
+        )
 
-    return sorted((e for e in entries if not e.yanked and wanted(e.semver)), key=lambda e: e.semver, reverse=True)
+    return sorted(
+        (e for e in entries if not e.yanked and wanted(e.semver)), key=lambda e: e.semver, reverse=True
+    )
 
 
 def outdated(installer: Installer, *, pre: bool = False) -> List[Outdated]:
@@ -70,9 +87,14 @@ def outdated(installer: Installer, *, pre: bool = False) -> List[Outdated]:
 
 def render_outdated(rows: Sequence[Outdated]) -> str:
     header = ("Name", "Current", "Compatible", "Latest", "Kind")
-    table = [header] + [(r.name + ("" if r.direct else " (dep)"), r.current, r.compatible or "-", r.latest or "-", r.kind) for r in rows]
+    table = [header] + [
+        (r.name + ("" if r.direct else " (dep)"), r.current, r.compatible or "-", r.latest or "-", r.kind)
+        for r in rows
+    ]
     widths = [max(len(row[i]) for row in table) for i in range(len(header))]
-    return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in table) + "\n"
+    return (
+        "\n".join("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in table) + "\n"
+    )
 
 
 def upgrade(
@@ -112,7 +134,9 @@ def _upgrade(
         raise EstreamError.single("upgrade", "name the components to upgrade, or pass --all")
     for n in names:
         if n not in ws.lock:
-            raise EstreamError.single(WORKSPACE_FILE, f"`{n}` is not installed in this workspace", key=f"lock.{n}")
+            raise EstreamError.single(
+                WORKSPACE_FILE, f"`{n}` is not installed in this workspace", key=f"lock.{n}"
+            )
     registry = installer._registry()
     targets: Dict[str, str] = {}
     for name in names:
@@ -123,20 +147,28 @@ def _upgrade(
                 break
             kind = Version.bump_kind(current, e.semver)
             if kind == "major" and not force:
-                installer.say(f"  {name}: {e.version} is a major upgrade from {current} (may break); pass --force to apply it")
+                installer.say(
+                    f"  {name}: {e.version} is a major upgrade from {current} (may break); pass --force to apply it"
+                )
                 continue
             if kind == "minor" and not (yes or force):
-                if confirm is not None and confirm(f"Upgrade {name} {current} -> {e.version} (minor: new features)?"):
+                if confirm is not None and confirm(
+                    f"Upgrade {name} {current} -> {e.version} (minor: new features)?"
+                ):
                     chosen = e
                     break
-                installer.say(f"  {name}: {e.version} is a minor upgrade from {current}; pass --yes to apply it")
+                installer.say(
+                    f"  {name}: {e.version} is a minor upgrade from {current}; pass --yes to apply it"
+                )
                 continue
             chosen = e
             break
         if chosen is None:
             installer.say(f"  {name}: no upgrade applied (current {current})")
             continue
-        installer.say(f"  {name}: {current} -> {chosen.version} ({Version.bump_kind(current, chosen.semver)})")
+        installer.say(
+            f"  {name}: {current} -> {chosen.version} ({Version.bump_kind(current, chosen.semver)})"
+        )
         targets[name] = chosen.version
     if not targets:
         return None

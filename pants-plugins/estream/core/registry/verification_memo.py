@@ -104,7 +104,9 @@ class VerificationMemo:
         return self.directory / kind / key[:2] / key
 
     def _mac(self, secret: bytes, kind: str, key: str, value: bytes) -> bytes:
-        message = input_digest(b"estream-verification-memo", str(MEMO_FORMAT).encode(), kind.encode(), key.encode(), value)
+        message = input_digest(
+            b"estream-verification-memo", str(MEMO_FORMAT).encode(), kind.encode(), key.encode(), value
+        )
         return hmac.new(secret, message.encode("ascii"), hashlib.sha256).hexdigest().encode("ascii")
 
     def get(self, kind: str, key: str) -> Optional[bytes]:
@@ -197,7 +199,11 @@ def _read_secret(path: Path) -> Optional[bytes]:
         return None
     try:
         st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode) or st.st_mode & 0o077 or (hasattr(os, "getuid") and st.st_uid != os.getuid()):
+        if (
+            not stat.S_ISREG(st.st_mode)
+            or st.st_mode & 0o077
+            or (hasattr(os, "getuid") and st.st_uid != os.getuid())
+        ):
             return None
         data = os.read(fd, SECRET_BYTES + 1)
     except OSError:

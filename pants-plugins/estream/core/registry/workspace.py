@@ -66,7 +66,11 @@ class Workspace:
         return None
 
     def render(self) -> str:
-        out = ["# Managed by `estream marketplace install`; edit [dependencies] by hand if you like.", "", "[dependencies]"]
+        out = [
+            "# Managed by `estream marketplace install`; edit [dependencies] by hand if you like.",
+            "",
+            "[dependencies]",
+        ]
         for name in sorted(self.dependencies):
             out.append(f"{name} = {_q(self.dependencies[name])}")
         out += ["", "[lock]", "# Lock file for reproducible installs"]
@@ -79,7 +83,11 @@ class Workspace:
             items = ",\n".join(f"  {_q(p)}" for p in sorted(self.files[name]))
             out.append(f"{name} = [\n{items},\n]" if items else f"{name} = []")
         if self.trust_roots or self.trust_snapshot:
-            out += ["", "[trust]", "# The registry's root keys this workspace trusts (`estream marketplace trust`)"]
+            out += [
+                "",
+                "[trust]",
+                "# The registry's root keys this workspace trusts (`estream marketplace trust`)",
+            ]
             out.append("roots = [" + ", ".join(_q(r) for r in self.trust_roots) + "]")
             if self.trust_snapshot:
                 out.append(f"snapshot = {self.trust_snapshot}")
@@ -95,7 +103,11 @@ def parse_workspace(content: bytes, source: str = WORKSPACE_FILE) -> Workspace:
     errors: List[Diagnostic] = []
     ws = Workspace()
     for key in sorted(set(data) - {"dependencies", "lock", "files", "trust"}):
-        errors.append(Diagnostic(source, "unknown table", key=key, help="expected [dependencies], [lock], [files] and [trust]"))
+        errors.append(
+            Diagnostic(
+                source, "unknown table", key=key, help="expected [dependencies], [lock], [files] and [trust]"
+            )
+        )
     deps = data.get("dependencies", {})
     if not isinstance(deps, dict):
         errors.append(Diagnostic(source, "expected a table", key="dependencies"))
@@ -124,9 +136,17 @@ def parse_workspace(content: bytes, source: str = WORKSPACE_FILE) -> Workspace:
         if name_problem(name):
             errors.append(Diagnostic(source, "invalid component name", key=key))
             continue
-        if not isinstance(entry, dict) or not {"version", "checksum"} <= set(entry) <= {"version", "checksum", "key_fingerprint"}:
+        if not isinstance(entry, dict) or not {"version", "checksum"} <= set(entry) <= {
+            "version",
+            "checksum",
+            "key_fingerprint",
+        }:
             errors.append(
-                Diagnostic(source, 'expected { version = "1.0.0", checksum = "sha3-256:...", key_fingerprint = "sha3-256:..." }', key=key)
+                Diagnostic(
+                    source,
+                    'expected { version = "1.0.0", checksum = "sha3-256:...", key_fingerprint = "sha3-256:..." }',
+                    key=key,
+                )
             )
             continue
         version, checksum = entry["version"], entry["checksum"]
@@ -142,7 +162,9 @@ def parse_workspace(content: bytes, source: str = WORKSPACE_FILE) -> Workspace:
             continue
         key_fp = entry.get("key_fingerprint")
         if key_fp is not None and (not isinstance(key_fp, str) or not _CHECKSUM_RE.match(key_fp)):
-            errors.append(Diagnostic(source, 'expected "sha3-256:<64 lowercase hex>"', key=key + ".key_fingerprint"))
+            errors.append(
+                Diagnostic(source, 'expected "sha3-256:<64 lowercase hex>"', key=key + ".key_fingerprint")
+            )
             continue
         ws.lock[name] = LockEntry(version, checksum, key_fp)
     files = data.get("files", {})
@@ -160,10 +182,22 @@ def parse_workspace(content: bytes, source: str = WORKSPACE_FILE) -> Workspace:
         errors.append(Diagnostic(source, "expected a table", key="trust"))
         trust = {}
     for key in sorted(set(trust) - {"roots", "snapshot"}):
-        errors.append(Diagnostic(source, "unknown setting", key=f"trust.{key}", help="expected roots and snapshot"))
+        errors.append(
+            Diagnostic(source, "unknown setting", key=f"trust.{key}", help="expected roots and snapshot")
+        )
     roots = trust.get("roots", [])
-    if not isinstance(roots, list) or not all(isinstance(r, str) and _CHECKSUM_RE.match(r) for r in roots) or len(roots) > 16:
-        errors.append(Diagnostic(source, 'expected roots = ["sha3-256:<64 lowercase hex>", ...] (at most 16)', key="trust.roots"))
+    if (
+        not isinstance(roots, list)
+        or not all(isinstance(r, str) and _CHECKSUM_RE.match(r) for r in roots)
+        or len(roots) > 16
+    ):
+        errors.append(
+            Diagnostic(
+                source,
+                'expected roots = ["sha3-256:<64 lowercase hex>", ...] (at most 16)',
+                key="trust.roots",
+            )
+        )
     else:
         ws.trust_roots = tuple(roots)
     snapshot = trust.get("snapshot", 0)

@@ -27,7 +27,10 @@ def test_workspace_roundtrip():
         ('[lock]\na = { version = "1.0.0" }\n', "lock.a"),
         ('[lock]\na = { version = "1.0.0", checksum = "md5:x" }\n', "lock.a.checksum"),
         ('[files]\na = ["../x"]\n', "files.a"),
-        ('[lock]\na = { version = "1.0.0", checksum = "%s", key_fingerprint = "x" }\n' % C, "lock.a.key_fingerprint"),
+        (
+            '[lock]\na = { version = "1.0.0", checksum = "%s", key_fingerprint = "x" }\n' % C,
+            "lock.a.key_fingerprint",
+        ),
         ('[trust]\nroots = ["abc"]\n', "trust.roots"),
         ("[trust]\nsnapshot = 2.0\n", "trust.snapshot"),
         ("[trust]\nthreshold = 2\n", "trust.threshold"),
