@@ -9,8 +9,8 @@ This module is the backend's map: its targets (`target_types.py`), one module pe
 (`util_rules/`, `subsystems/`). The optional FPGA backend is `estream.fpga` (`fpga/register.py`).
 """
 
-from estream.dependency_inference import rules as dependency_inference
 from estream import target_types as estream_target_types
+from estream.dependency_inference import rules as dependency_inference
 from estream.goals import check, estream_lock, package, publish, schemas, tailor, test, verify
 
 

@@ -28,7 +28,6 @@ from estream.core.esf import ESF_SUFFIX
 from estream.core.manifest import MANIFEST_FILENAME
 from estream.core.package_files import DOC_GLOBS
 
-
 # -----------------------------------------------------------------------------------------------
 # `esf_schema` and `esf_schemas`
 # -----------------------------------------------------------------------------------------------

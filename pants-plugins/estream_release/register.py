@@ -16,8 +16,7 @@ import ast
 
 from pants.backend.python.target_types import PythonProvidesField
 from pants.backend.python.util_rules.package_dists import SetupKwargs, SetupKwargsRequest
-from pants.engine.fs import DigestContents, PathGlobs
-from pants.engine.fs import GlobMatchErrorBehavior
+from pants.engine.fs import DigestContents, GlobMatchErrorBehavior, PathGlobs
 from pants.engine.rules import Get, collect_rules, rule
 from pants.engine.target import Target
 from pants.engine.unions import UnionRule

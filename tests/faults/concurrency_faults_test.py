@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from faults.world import snapshot, wait_for_line, world
 from estream.core.registry.workspace import load_workspace
+from faults.world import snapshot, wait_for_line, world
 
 
 @pytest.fixture(scope="module")

@@ -34,7 +34,6 @@ from estream.cli.main import main as estream
 from estream.core.keys import SigningKey, write_private_key, write_public_key
 from estream.core.registry.testing import ROOT_KEY, bare_repo, root_key_args
 from estream.version import VERSION
-
 from integration.clean_pip import clean_pip_env
 from integration.pants_repo import PantsResult, copy_repo, run_pants, source_root
 

@@ -10,7 +10,6 @@ import tarfile
 from pathlib import Path
 
 from estream.cli.main import main
-
 from integration.pants_repo import copy_repo, run_pants
 
 CIRCUITS = (

@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Dict
 
 from estream.core.registry.testing import bare_repo
-
 from integration.pants_repo import copy_repo, run_pants
 
 RTL = "circuits/queue/append/rtl"

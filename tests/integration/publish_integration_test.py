@@ -11,7 +11,6 @@ from estream.cli.main import main
 from estream.core.keys import SigningKey, write_private_key
 from estream.core.registry.index import index_path
 from estream.core.registry.testing import bare_repo, keyring_text, root_key_args
-
 from integration.pants_repo import copy_repo, run_pants
 
 

@@ -16,7 +16,6 @@ import zipfile
 from pathlib import Path
 
 from estream.version import VERSION
-
 from integration.clean_pip import clean_pip_env
 from integration.pants_repo import copy_repo, run_pants
 

@@ -27,7 +27,6 @@ from estream.core.keys import SigningKey, write_private_key
 from estream.core.manifest import MANIFEST_FILENAME, parse_manifest
 from estream.core.registry.index import index_path
 from estream.core.registry.testing import ROOT_KEY, bare_repo, keyring_text, root_key_args
-
 from integration.pants_repo import copy_repo, run_pants, source_root
 
 PACKAGE_ROOTS = ("schemas", "components", "circuits")

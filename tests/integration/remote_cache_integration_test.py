@@ -34,7 +34,6 @@ import pytest
 
 # ML-DSA calls go through keys.py, which serialises them (dilithium-py is not thread-safe).
 from estream.core.keys import SigningKey, key_derive, write_private_key
-
 from integration.buildgrid import (
     BuildGrid,
     buildgrid_server,

@@ -6,7 +6,6 @@ import hashlib
 from pathlib import Path
 
 from estream.core.keys import SigningKey, write_private_key
-
 from integration.pants_repo import copy_repo, run_pants
 
 PACKAGES = (

@@ -9,7 +9,6 @@ import subprocess
 from pathlib import Path
 
 from estream.core.keys import SigningKey
-
 from integration.pants_repo import copy_repo, run_pants
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from estream.core.keys import SigningKey, write_private_key
-
 from integration.pants_repo import copy_repo, run_pants
 
 

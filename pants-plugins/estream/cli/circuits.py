@@ -28,16 +28,16 @@ import tempfile
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
 
+from estream.cli.scaffold_wire import WIRE_ENCODINGS, wire_adapter_files
 from estream.core import circuit_runner, esf_json
 from estream.core.circuit import CIRCUIT_SUFFIX, Circuit, TypeEnvironment, esf_type_environment
 from estream.core.circuit_plan import build_plan
 from estream.core.errors import EstreamError
 from estream.core.esf import ESF_SUFFIX, EsfDocument, parse_esf
+from estream.core.fpga import rtl_sim
 from estream.core.manifest import MANIFEST_FILENAME, Manifest, name_problem, parse_manifest
 from estream.core.package_directory import DirectoryPackages, display, walk_files
 from estream.core.package_validation import circuit_diagnostics, dependency_closure, dependency_documents
-from estream.cli.scaffold_wire import WIRE_ENCODINGS, wire_adapter_files
-from estream.core.fpga import rtl_sim
 
 
 def _display(path: Path) -> str:

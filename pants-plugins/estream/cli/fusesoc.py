@@ -13,10 +13,8 @@ from estream.cli.main import Command
 
 
 def _configure_publish(p: argparse.ArgumentParser) -> None:
-    from estream.core.fpga.fusesoc_library import (
-        DEFAULT_PUSH_ATTEMPTS,
-        SYNC_TYPES,
-    )  # imported when used: CLI start-up
+    # Imported when used: CLI start-up.
+    from estream.core.fpga.fusesoc_library import DEFAULT_PUSH_ATTEMPTS, SYNC_TYPES
 
     p.add_argument(
         "cores", metavar="DIR", help="exported cores, as `./pants fusesoc-export` writes them (dist/fusesoc)"

@@ -62,7 +62,7 @@ def _common(p: argparse.ArgumentParser) -> None:
 
 
 def _installer(args: argparse.Namespace, **extra) -> "Installer":
-    from estream.core.registry.install import InstallOptions, Installer
+    from estream.core.registry.install import Installer, InstallOptions
 
     root = Path(args.workspace)
     if not root.is_dir():

@@ -29,8 +29,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Sequence, Union
 
-from estream.core.errors import EstreamError
 from estream.core.confine import confined_path
+from estream.core.errors import EstreamError
 from estream.core.home import ENV_KEYRING, KEYRING_FILENAME, estream_home
 from estream.core.portable_names import collision_message, first_collision
 from estream.core.terminal_text import TerminalStream, for_terminal

@@ -9,9 +9,7 @@ from __future__ import annotations
 import argparse
 import os
 from pathlib import Path
-from typing import Literal, Optional, overload
-
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, Optional, overload
 
 from estream.core.home import ENV_CACHE_DIR, ENV_KEYRING
 from estream.core.registry.cache import ArchiveCache, default_cache_dir

@@ -78,11 +78,10 @@ import re
 from dataclasses import dataclass
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Set, Tuple
 
-from estream.core.json_loader import load_json
-from estream.core.toml_loader import load_toml
-
 from estream.core.circuit import Circuit, TypeEnvironment, compile_types
 from estream.core.errors import Diagnostic, DiagnosticCollector, EstreamError
+from estream.core.json_loader import load_json
+from estream.core.toml_loader import load_toml
 
 GOLDEN_DIR = "tests/golden"
 GOLDEN_MANIFEST = "tests/golden/manifest.toml"

@@ -56,8 +56,8 @@ from datetime import date, time
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 from estream.core.errors import EstreamError
-from estream.core.keys import key_id_problem
 from estream.core.frozen import FrozenDict
+from estream.core.keys import key_id_problem
 from estream.core.manifest import DEVICE_RE, FPGA_RESOURCE_KEYS
 from estream.core.merkle import HASH_PREFIX, format_digest, sha3_256
 from estream.core.signature import format_signed_at

@@ -43,8 +43,8 @@ from typing import Iterable, List, Mapping, Optional, Tuple
 
 from estream.core.errors import Diagnostic, EstreamError
 from estream.core.home import HOME_DIRNAME
-from estream.core.toml_loader import load_toml
 from estream.core.merkle import sha3_256
+from estream.core.toml_loader import load_toml
 
 ALGORITHM = "ML-DSA-87"
 SEED_SIZE = 32

@@ -21,8 +21,8 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 from estream.core.errors import EstreamError
 from estream.core.esf import ESF_SUFFIX, parse_esf
-from estream.core.registry.workspace import WORKSPACE_FILE
 from estream.core.manifest import MANIFEST_FILENAME, Manifest, parse_manifest
+from estream.core.registry.workspace import WORKSPACE_FILE
 from estream.core.resolution import PackageSchemas
 from estream.core.semver import VersionReq
 

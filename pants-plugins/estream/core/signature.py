@@ -28,11 +28,9 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Dict, List, Mapping, Optional, Tuple, Union
 
-from estream.core.json_loader import load_json
-from estream.core.toml_loader import load_toml
-
 from estream.core.errors import Diagnostic, EstreamError
 from estream.core.format_version import format_version_problem, is_exact_int
+from estream.core.json_loader import load_json
 from estream.core.keys import (
     ALGORITHM,
     PUBLIC_KEY_SIZE,
@@ -51,6 +49,7 @@ from estream.core.merkle import (
     merkle_root,
     path_problem,
 )
+from estream.core.toml_loader import load_toml
 
 FORMAT_VERSION = 2
 DOMAIN_TAG = b"estream-package-signature-v2\n"

@@ -18,21 +18,6 @@ import os
 from dataclasses import dataclass
 from typing import Set
 
-from estream.target_types import (
-    CircuitSourceField,
-    EsfSchemaDependenciesField,
-    EsfSchemaSourceField,
-    MarketplaceManifestField,
-    MarketplacePackageDependenciesField,
-)
-from estream.util_rules.schema_resolution import (
-    EsfDefinitionMapping,
-    MarketplacePackageMapping,
-    MaybeEsfDocument,
-    MaybeManifest,
-)
-from estream.util_rules import manifest, schema_resolution
-from estream.util_rules.manifest import ParsedManifest
 from pants.core.target_types import FileSourceField, ResourceSourceField
 from pants.engine.addresses import Address, Addresses
 from pants.engine.fs import PathGlobs, Paths
@@ -41,6 +26,22 @@ from pants.engine.rules import Get, collect_rules, rule
 from pants.engine.target import FieldSet, InferDependenciesRequest, InferredDependencies, Targets
 from pants.engine.unions import UnionRule
 from pants.util.logging import LogLevel
+
+from estream.target_types import (
+    CircuitSourceField,
+    EsfSchemaDependenciesField,
+    EsfSchemaSourceField,
+    MarketplaceManifestField,
+    MarketplacePackageDependenciesField,
+)
+from estream.util_rules import manifest, schema_resolution
+from estream.util_rules.manifest import ParsedManifest
+from estream.util_rules.schema_resolution import (
+    EsfDefinitionMapping,
+    MarketplacePackageMapping,
+    MaybeEsfDocument,
+    MaybeManifest,
+)
 
 logger = logging.getLogger(__name__)
 

@@ -6,6 +6,11 @@ from __future__ import annotations
 from typing import Dict, List
 
 import pytest
+from pants.core.target_types import FilesGeneratorTarget, FileTarget
+from pants.engine.addresses import Address
+from pants.engine.internals.scheduler import ExecutionError
+from pants.engine.target import InferredDependencies
+from pants.testutil.rule_runner import QueryRule, RuleRunner
 
 from estream.dependency_inference import rules as dependency_inference
 from estream.dependency_inference.rules import (
@@ -16,11 +21,6 @@ from estream.dependency_inference.rules import (
 )
 from estream.target_types import target_types
 from estream.testutil.package_text import esf_schema_yaml, manifest_toml
-from pants.core.target_types import FilesGeneratorTarget, FileTarget
-from pants.engine.addresses import Address
-from pants.engine.internals.scheduler import ExecutionError
-from pants.engine.target import InferredDependencies
-from pants.testutil.rule_runner import QueryRule, RuleRunner
 
 
 @pytest.fixture

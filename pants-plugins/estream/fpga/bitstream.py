@@ -10,17 +10,6 @@ import pkgutil
 from dataclasses import dataclass
 from typing import Sequence, Tuple
 
-from estream.core.errors import EstreamError
-from estream.core.fpga.devices import (
-    ResolvedDevice,
-    check_constraints_suffix,
-    check_toolchain,
-    resolve_device,
-)
-from estream.core.fpga.design_files import DesignFile, design_files, design_parameters
-from estream.core.fpga.report import NextpnrReport, check_timing, parse_nextpnr_report, summary_line
-from estream.fpga.subsystems.toolchain import DRIVER_FILE, FpgaToolchain
-from estream.fpga.target_types import FpgaBitstreamFieldSet
 from pants.backend.python.util_rules import pex
 from pants.backend.python.util_rules.pex import VenvPex, VenvPexProcess
 from pants.core.goals.package import BuiltPackage, BuiltPackageArtifact, PackageFieldSet
@@ -48,6 +37,18 @@ from pants.engine.process import FallibleProcessResult, Process
 from pants.engine.rules import Get, collect_rules, rule
 from pants.engine.unions import UnionRule
 from pants.util.logging import LogLevel
+
+from estream.core.errors import EstreamError
+from estream.core.fpga.design_files import DesignFile, design_files, design_parameters
+from estream.core.fpga.devices import (
+    ResolvedDevice,
+    check_constraints_suffix,
+    check_toolchain,
+    resolve_device,
+)
+from estream.core.fpga.report import NextpnrReport, check_timing, parse_nextpnr_report, summary_line
+from estream.fpga.subsystems.toolchain import DRIVER_FILE, FpgaToolchain
+from estream.fpga.target_types import FpgaBitstreamFieldSet
 
 logger = logging.getLogger(__name__)
 

@@ -28,11 +28,6 @@ import re
 from dataclasses import dataclass
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
-from estream.core.errors import EstreamError
-from estream.fpga import bitstream
-from estream.fpga.bitstream import driver_source
-from estream.fpga.subsystems.toolchain import DRIVER_FILE, FpgaToolchain
-from estream.fpga.subsystems.fusesoc import FusesocSubsystem
 from pants.backend.python.util_rules import pex
 from pants.backend.python.util_rules.pex import VenvPex, VenvPexProcess
 from pants.base.build_root import BuildRoot
@@ -41,6 +36,12 @@ from pants.engine.fs import AddPrefix, CreateDigest, Digest, FileContent, PathGl
 from pants.engine.process import FallibleProcessResult
 from pants.engine.rules import Get, MultiGet, collect_rules, rule
 from pants.util.logging import LogLevel
+
+from estream.core.errors import EstreamError
+from estream.fpga import bitstream
+from estream.fpga.bitstream import driver_source
+from estream.fpga.subsystems.fusesoc import FusesocSubsystem
+from estream.fpga.subsystems.toolchain import DRIVER_FILE, FpgaToolchain
 
 CONFIG_WHERE = "pants.toml"
 OPTION_KEY = "[fusesoc].libraries"

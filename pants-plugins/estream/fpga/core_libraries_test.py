@@ -7,10 +7,14 @@ from __future__ import annotations
 import json
 
 import pytest
+from pants.core.goals.package import BuiltPackage
+from pants.engine.addresses import Address
+from pants.engine.fs import DigestContents
+from pants.engine.internals.scheduler import ExecutionError
+from pants.testutil.rule_runner import QueryRule, RuleRunner
 
 from estream.core.errors import EstreamError
-from estream.fpga import edalize_driver
-from estream.fpga import fusesoc_core
+from estream.fpga import edalize_driver, fusesoc_core
 from estream.fpga.core_libraries import (
     FETCH_CLONE_FAILED,
     FETCH_COMMIT_NOT_FOUND,
@@ -26,11 +30,6 @@ from estream.fpga.core_libraries import (
     vlnv_not_found_error,
 )
 from estream.fpga.fusesoc_core import FusesocCorePackageFieldSet
-from pants.core.goals.package import BuiltPackage
-from pants.engine.addresses import Address
-from pants.engine.fs import DigestContents
-from pants.engine.internals.scheduler import ExecutionError
-from pants.testutil.rule_runner import QueryRule, RuleRunner
 
 SHA = "9baea86ff0e46e64b45342b9742898ed24e3c285"
 WHERE = "hw/BUILD: hw:soc"

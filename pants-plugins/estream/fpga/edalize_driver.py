@@ -491,9 +491,9 @@ def generator_launch_hook():
     Everything around it (the input, its hash, the directory, parsing the cores the generator
     wrote, adding them to the dependency solve) stays FuseSoC's; the stages below replace only
     the launch. Checked here so that another FuseSoC fails with this message, not silently."""
-    from fusesoc.edalizer import Edalizer, Ttptttg  # pants: no-infer-dep
-
     import inspect
+
+    from fusesoc.edalizer import Edalizer, Ttptttg  # pants: no-infer-dep
 
     run = getattr(Ttptttg, "_run", None)
     if (
@@ -722,9 +722,10 @@ def resolve_vlnv(wanted, libraries, root):
 def fetch_library(git, url, commit, dest):
     """Clone the git library `url` at `commit` into `dest` with FuseSoC's own git provider, then
     drop `.git`: the output is the commit's tree, whatever the branches point at now."""
+    import subprocess
+
     from fusesoc.librarymanager import Library  # pants: no-infer-dep
     from fusesoc.provider.git import Git  # pants: no-infer-dep
-    import subprocess
 
     os.environ["PATH"] = os.path.dirname(git) + os.pathsep + os.environ.get("PATH", "")
     os.environ.setdefault("GIT_TERMINAL_PROMPT", "0")

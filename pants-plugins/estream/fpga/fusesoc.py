@@ -16,15 +16,6 @@ import os
 from dataclasses import dataclass
 from typing import Tuple
 
-from estream.core.errors import EstreamError
-from estream.fpga import edalize_driver
-from estream.core.fpga.capi2 import core_text, vlnv
-from estream.core.fpga.design_files import design_files, design_parameters
-from estream.core.fpga.devices import check_constraints_suffix, resolve_device
-from estream.fpga import bitstream
-from estream.fpga.bitstream import build_config, driver_source, target_where
-from estream.fpga.subsystems.toolchain import DRIVER_FILE, FpgaToolchain
-from estream.fpga.target_types import FpgaBitstreamFieldSet
 from pants.backend.python.util_rules import pex
 from pants.backend.python.util_rules.pex import VenvPex, VenvPexProcess
 from pants.core.util_rules import distdir
@@ -49,6 +40,15 @@ from pants.engine.target import Targets
 from pants.option.option_types import StrOption
 from pants.util.logging import LogLevel
 from pants.util.strutil import help_text, softwrap
+
+from estream.core.errors import EstreamError
+from estream.core.fpga.capi2 import core_text, vlnv
+from estream.core.fpga.design_files import design_files, design_parameters
+from estream.core.fpga.devices import check_constraints_suffix, resolve_device
+from estream.fpga import bitstream, edalize_driver
+from estream.fpga.bitstream import build_config, driver_source, target_where
+from estream.fpga.subsystems.toolchain import DRIVER_FILE, FpgaToolchain
+from estream.fpga.target_types import FpgaBitstreamFieldSet
 
 LIBRARY_DIR = "fusesoc"
 

@@ -53,21 +53,6 @@ import re
 from dataclasses import dataclass
 from typing import Mapping, Optional, Sequence, Tuple, Union
 
-from estream.core.errors import EstreamError
-from estream.fpga import bitstream, core_libraries
-from estream.fpga.core_libraries import (
-    CoreLibrary,
-    CoreLibraryFiles,
-    DeclaredCoreLibraries,
-    not_found_in_stderr,
-    select_libraries,
-    vlnv_not_found_error,
-)
-from estream.core.fpga.devices import BITSTREAM_SUFFIX, TOOLCHAINS
-from estream.core.fpga.report import check_timing, parse_nextpnr_report, summary_line
-from estream.fpga.bitstream import OUT_DIR, REPORT_FILE, FpgaToolProcess, build_failure
-from estream.fpga.subsystems.toolchain import FpgaToolchain
-from estream.fpga.target_types import FpgaBitstreamOutputPathField, FpgaFamilyField, FpgaHdlValuesField
 from pants.core.goals.package import BuiltPackage, BuiltPackageArtifact, PackageFieldSet
 from pants.core.util_rules.source_files import SourceFiles, SourceFilesRequest
 from pants.engine.addresses import Address
@@ -94,6 +79,22 @@ from pants.engine.unions import UnionRule
 from pants.util.frozendict import FrozenDict
 from pants.util.logging import LogLevel
 from pants.util.strutil import help_text
+
+from estream.core.errors import EstreamError
+from estream.core.fpga.devices import BITSTREAM_SUFFIX, TOOLCHAINS
+from estream.core.fpga.report import check_timing, parse_nextpnr_report, summary_line
+from estream.fpga import bitstream, core_libraries
+from estream.fpga.bitstream import OUT_DIR, REPORT_FILE, FpgaToolProcess, build_failure
+from estream.fpga.core_libraries import (
+    CoreLibrary,
+    CoreLibraryFiles,
+    DeclaredCoreLibraries,
+    not_found_in_stderr,
+    select_libraries,
+    vlnv_not_found_error,
+)
+from estream.fpga.subsystems.toolchain import FpgaToolchain
+from estream.fpga.target_types import FpgaBitstreamOutputPathField, FpgaFamilyField, FpgaHdlValuesField
 
 
 class FusesocCoreSourcesField(MultipleSourcesField):

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any, Dict
 
 import pytest
+from pants.help.help_info_extracter import TargetFieldHelpInfo
 
 from estream.core.errors import EstreamError
 from estream.fpga import edalize_driver
@@ -19,7 +20,6 @@ from estream.fpga.fusesoc_core import (
     generator_inputs,
     plan_config,
 )
-from pants.help.help_info_extracter import TargetFieldHelpInfo
 
 FILES = ["3p/serv/servant.core", "3p/serv/rtl/serv_top.v", "3p/gen/generators.core"]
 

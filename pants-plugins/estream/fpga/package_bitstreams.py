@@ -32,8 +32,21 @@ import os
 from dataclasses import dataclass
 from typing import Dict, Iterable, List, Mapping, Sequence, Tuple
 
+from pants.engine.addresses import Addresses, UnparsedAddressInputs
+from pants.engine.rules import Get, MultiGet, collect_rules, rule
+from pants.engine.target import (
+    DependenciesRequest,
+    Target,
+    Targets,
+    WrappedTarget,
+    WrappedTargetRequest,
+)
+from pants.engine.unions import UnionRule
+from pants.util.logging import LogLevel
+
 from estream.core.circuit import Circuit
 from estream.core.errors import Diagnostic, EstreamError
+from estream.core.fpga.report import NextpnrReport
 from estream.core.fpga_latency import (
     LATENCY_PATH,
     BitstreamLatency,
@@ -50,11 +63,10 @@ from estream.core.fpga_manifest import (
     sha3_checksum,
 )
 from estream.core.manifest import Manifest
-from estream.core.fpga.report import NextpnrReport
 from estream.fpga import rtl_vectors
-from estream.fpga.rtl_vectors import EdalizeRtlVectorRunRequest
 from estream.fpga.bitstream import BuildBitstreamRequest, BuiltBitstream
 from estream.fpga.bitstream import rules as bitstream_rules
+from estream.fpga.rtl_vectors import EdalizeRtlVectorRunRequest
 from estream.fpga.target_types import FpgaBitstreamFieldSet, MarketplacePackageBitstreamsField
 from estream.target_types import CircuitSourceField, MarketplacePackageDependenciesField
 from estream.util_rules import circuits
@@ -62,17 +74,6 @@ from estream.util_rules.circuits import SmartCircuitPackage, SmartCircuitPackage
 from estream.util_rules.package_contents import package_relative
 from estream.util_rules.package_extensions import PackageFiles, PackageFilesRequest
 from estream.util_rules.rtl_vectors import RtlVectorRun, RtlVectorRunRequest
-from pants.engine.addresses import Addresses, UnparsedAddressInputs
-from pants.engine.rules import Get, MultiGet, collect_rules, rule
-from pants.engine.target import (
-    DependenciesRequest,
-    Target,
-    Targets,
-    WrappedTarget,
-    WrappedTargetRequest,
-)
-from pants.engine.unions import UnionRule
-from pants.util.logging import LogLevel
 
 logger = logging.getLogger(__name__)
 

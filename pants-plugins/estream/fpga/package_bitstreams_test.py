@@ -3,12 +3,12 @@ tests/integration/fpga_package_integration_test.py on real bitstreams)."""
 
 from __future__ import annotations
 
-
 import pytest
 
-from estream.core.circuit_test import GOOD, without_rtl
 from estream.core.circuit import parse_circuit
+from estream.core.circuit_test import GOOD, without_rtl
 from estream.core.errors import EstreamError
+from estream.core.fpga.report import parse_nextpnr_report
 from estream.core.manifest import parse_manifest
 from estream.fpga.package_bitstreams import (
     check_device_families,
@@ -16,7 +16,6 @@ from estream.fpga.package_bitstreams import (
     resource_usage,
     rtl_is_design,
 )
-from estream.core.fpga.report import parse_nextpnr_report
 from estream.testutil.package_text import manifest_toml
 
 MANIFEST = manifest_toml(

@@ -16,24 +16,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from estream.core.registry.git import redact
-from estream.fpga import fusesoc
-from estream.fpga.fusesoc import (
-    FusesocCores,
-    FusesocCoresRequest,
-    FusesocExportSubsystem,
-    core_identity,
-)
-from estream.core.fpga.fusesoc_library import absolute_location
-from estream.fpga.subsystems.fusesoc import FusesocLibrarySubsystem
-from estream.fpga.target_types import FpgaBitstreamFieldSet, FpgaBitstreamTarget
-from estream.util_rules import cli_process
-from estream.util_rules.cli_process import (
-    GIT_CREDENTIAL_ENV_VARS,
-    CliProcessEnvironment,
-    CliProcessEnvironmentRequest,
-    estream_cli_argv,
-)
 from pants.base.build_root import BuildRoot
 from pants.core.goals.publish import (
     PublishFieldSet,
@@ -46,6 +28,25 @@ from pants.engine.process import InteractiveProcess
 from pants.engine.rules import Get, collect_rules, rule
 from pants.engine.target import BoolField
 from pants.util.logging import LogLevel
+
+from estream.core.fpga.fusesoc_library import absolute_location
+from estream.core.registry.git import redact
+from estream.fpga import fusesoc
+from estream.fpga.fusesoc import (
+    FusesocCores,
+    FusesocCoresRequest,
+    FusesocExportSubsystem,
+    core_identity,
+)
+from estream.fpga.subsystems.fusesoc import FusesocLibrarySubsystem
+from estream.fpga.target_types import FpgaBitstreamFieldSet, FpgaBitstreamTarget
+from estream.util_rules import cli_process
+from estream.util_rules.cli_process import (
+    GIT_CREDENTIAL_ENV_VARS,
+    CliProcessEnvironment,
+    CliProcessEnvironmentRequest,
+    estream_cli_argv,
+)
 
 NO_LIBRARY = "(no FuseSoC library: set [fusesoc-library].location or PANTS_FUSESOC_LIBRARY_LOCATION)"
 

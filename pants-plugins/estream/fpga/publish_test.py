@@ -5,6 +5,11 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import pytest
+from pants.core.goals.publish import PublishProcesses
+from pants.engine.addresses import Address
+from pants.engine.fs import EMPTY_DIGEST
+from pants.testutil.option_util import create_subsystem
+from pants.testutil.rule_runner import MockGet, QueryRule, RuleRunner, run_rule_with_mocks
 
 from estream.fpga import publish
 from estream.fpga import target_types as fpga_target_types
@@ -17,11 +22,6 @@ from estream.fpga.publish import (
 )
 from estream.fpga.subsystems.fusesoc import FusesocLibrarySubsystem, FusesocSyncType
 from estream.util_rules.cli_process import CliProcessEnvironment, CliProcessEnvironmentRequest
-from pants.core.goals.publish import PublishProcesses
-from pants.engine.addresses import Address
-from pants.engine.fs import EMPTY_DIGEST
-from pants.testutil.option_util import create_subsystem
-from pants.testutil.rule_runner import MockGet, QueryRule, RuleRunner, run_rule_with_mocks
 
 BUILD = """
 fpga_bitstream(

@@ -20,13 +20,6 @@ import json
 import pkgutil
 from dataclasses import dataclass
 
-from estream.core import circuit_runner, esf_json
-from estream.core.circuit_plan import PlanResult
-from estream.core.fpga.rtl_sim import SIMULATORS, plan_for_simulator
-from estream.fpga import bitstream
-from estream.fpga.bitstream import MAKE_SEARCH_PATH
-from estream.fpga.subsystems.toolchain import FpgaToolchain
-from estream.util_rules.rtl_vectors import RtlVectorRun, RtlVectorRunRequest
 from pants.backend.python.util_rules import pex
 from pants.backend.python.util_rules.pex import VenvPex, VenvPexProcess
 from pants.core.util_rules.system_binaries import (
@@ -43,6 +36,14 @@ from pants.engine.process import FallibleProcessResult, Process, ProcessCacheSco
 from pants.engine.rules import Get, collect_rules, rule
 from pants.engine.unions import UnionRule
 from pants.util.logging import LogLevel
+
+from estream.core import circuit_runner, esf_json
+from estream.core.circuit_plan import PlanResult
+from estream.core.fpga.rtl_sim import SIMULATORS, plan_for_simulator
+from estream.fpga import bitstream
+from estream.fpga.bitstream import MAKE_SEARCH_PATH
+from estream.fpga.subsystems.toolchain import FpgaToolchain
+from estream.util_rules.rtl_vectors import RtlVectorRun, RtlVectorRunRequest
 
 RUNNER_FILE = "estream_circuit_runner.py"
 SIM_FILE = "estream_rtl_sim.py"

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 import re
+from dataclasses import dataclass
 from typing import Any, Dict, Iterable, Optional, Tuple, Union
 
-from estream.core.fpga.devices import DIES, FAMILIES, TOOLCHAINS
 from pants.core.goals.package import OutputPathField
 from pants.engine.addresses import Address
 from pants.engine.target import (
@@ -25,6 +24,8 @@ from pants.engine.target import (
 from pants.util.docutil import bin_name
 from pants.util.frozendict import FrozenDict
 from pants.util.strutil import help_text
+
+from estream.core.fpga.devices import DIES, FAMILIES, TOOLCHAINS
 
 TOOL_OPTION_KEYS = ("yosys", "nextpnr", "pack")
 HDL_HEADER_SUFFIXES = (".vh", ".svh")

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from pants.engine.addresses import Address
+from pants.help.help_info_extracter import TargetFieldHelpInfo
 
 from estream.fpga.publish import FpgaSkipPublishField
 from estream.fpga.target_types import FpgaBitstreamTarget, FpgaDefinesField, FpgaParametersField
-from pants.engine.addresses import Address
-from pants.help.help_info_extracter import TargetFieldHelpInfo
 
 
 def test_every_field_has_help_that_pants_can_render() -> None:

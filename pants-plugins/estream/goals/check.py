@@ -4,6 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from pants.core.goals.check import CheckRequest, CheckResult, CheckResults
+from pants.engine.rules import Get, MultiGet, collect_rules, rule
+from pants.engine.target import FieldSet, HydratedSources, HydrateSourcesRequest
+from pants.engine.unions import UnionRule
+from pants.util.logging import LogLevel
+
 from estream.core.errors import EstreamError
 from estream.target_types import (
     CircuitSourceField,
@@ -17,11 +23,6 @@ from estream.util_rules.package_contents import (
     MarketplacePackageContents,
     MarketplacePackageContentsRequest,
 )
-from pants.core.goals.check import CheckRequest, CheckResult, CheckResults
-from pants.engine.rules import Get, MultiGet, collect_rules, rule
-from pants.engine.target import FieldSet, HydratedSources, HydrateSourcesRequest
-from pants.engine.unions import UnionRule
-from pants.util.logging import LogLevel
 
 
 class EsfSchemaCheckRequest(CheckRequest):

@@ -4,6 +4,9 @@ checked concurrently, and one invalid target does not hide or fail the others)."
 from __future__ import annotations
 
 import pytest
+from pants.core.goals.check import CheckResults
+from pants.engine.addresses import Address
+from pants.testutil.rule_runner import QueryRule, RuleRunner
 
 from estream.goals import check as check_goal
 from estream.goals.check import (
@@ -14,9 +17,6 @@ from estream.goals.check import (
 )
 from estream.target_types import EsfSchemaFieldSet, MarketplacePackageFieldSet, target_types
 from estream.testutil.package_text import circuit_yaml, esf_schema_yaml, manifest_toml
-from pants.core.goals.check import CheckResults
-from pants.engine.addresses import Address
-from pants.testutil.rule_runner import QueryRule, RuleRunner
 
 VALID = esf_schema_yaml({"Order": {"qty": "u64"}}, namespace="demo.trading")
 

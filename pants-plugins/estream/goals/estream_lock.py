@@ -13,6 +13,14 @@ import hashlib
 import os
 from typing import Dict
 
+from pants.base.build_root import BuildRoot
+from pants.engine.console import Console
+from pants.engine.env_vars import EnvironmentVars, EnvironmentVarsRequest
+from pants.engine.fs import CreateDigest, Digest, FileContent, Workspace
+from pants.engine.goal import Goal, GoalSubsystem
+from pants.engine.rules import Get, collect_rules, goal_rule
+from pants.engine.target import AllTargets
+
 from estream.core.errors import EstreamError
 from estream.core.keys import Keyring, empty_keyring, load_keyring
 from estream.core.registry.archive_verification import verify_registry_archive
@@ -25,13 +33,6 @@ from estream.subsystems.components import EstreamComponentsSubsystem
 from estream.subsystems.registry import EstreamRegistrySubsystem
 from estream.subsystems.signing import EstreamSigningSubsystem
 from estream.target_types import ComponentNameField, ComponentVersionField
-from pants.base.build_root import BuildRoot
-from pants.engine.console import Console
-from pants.engine.env_vars import EnvironmentVars, EnvironmentVarsRequest
-from pants.engine.fs import CreateDigest, Digest, FileContent, Workspace
-from pants.engine.goal import Goal, GoalSubsystem
-from pants.engine.rules import Get, collect_rules, goal_rule
-from pants.engine.target import AllTargets
 
 
 class EstreamLockSubsystem(GoalSubsystem):

@@ -8,6 +8,14 @@ import logging
 from dataclasses import dataclass
 from typing import Tuple
 
+from pants.core.goals.package import BuiltPackage, BuiltPackageArtifact, PackageFieldSet
+from pants.engine.engine_aware import EngineAwareParameter
+from pants.engine.fs import CreateDigest, Digest, DigestContents, FileContent, MergeDigests
+from pants.engine.rules import Get, MultiGet, collect_rules, rule
+from pants.engine.target import WrappedTarget, WrappedTargetRequest
+from pants.engine.unions import UnionMembership, UnionRule
+from pants.util.logging import LogLevel
+
 from estream.core.archive import build_archive
 from estream.core.errors import EstreamError
 from estream.core.merkle import SIGNATURE_FILE
@@ -23,13 +31,6 @@ from estream.util_rules.package_contents import (
 from estream.util_rules.package_extensions import PackageFiles, PackageFilesRequest
 from estream.util_rules.package_signature import PackageSignature, PackageSignatureRequest
 from estream.util_rules.signing_key import ResolvedSigningKey, SigningKeyRequest
-from pants.core.goals.package import BuiltPackage, BuiltPackageArtifact, PackageFieldSet
-from pants.engine.engine_aware import EngineAwareParameter
-from pants.engine.fs import CreateDigest, Digest, DigestContents, FileContent, MergeDigests
-from pants.engine.rules import Get, MultiGet, collect_rules, rule
-from pants.engine.target import WrappedTarget, WrappedTargetRequest
-from pants.engine.unions import UnionMembership, UnionRule
-from pants.util.logging import LogLevel
 
 logger = logging.getLogger(__name__)
 

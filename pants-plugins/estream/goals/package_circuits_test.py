@@ -3,15 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
-from estream.core.archive import read_archive
-from estream.core.keys import SigningKey
-from estream.core.verify import verify_package
-from estream.goals.test_test import package_files
-from estream.goals.package import MarketplacePackagePackageFieldSet
-from estream.dependency_inference import rules as dependency_inference
-from estream.goals import package
-from estream.target_types import target_types as estream_target_types
 from pants.core.goals.package import BuiltPackage
 from pants.core.target_types import FilesGeneratorTarget, FileTarget
 from pants.core.util_rules import source_files
@@ -19,6 +10,15 @@ from pants.engine.addresses import Address
 from pants.engine.fs import DigestContents
 from pants.engine.internals.scheduler import ExecutionError
 from pants.testutil.rule_runner import QueryRule, RuleRunner
+
+from estream.core.archive import read_archive
+from estream.core.keys import SigningKey
+from estream.core.verify import verify_package
+from estream.dependency_inference import rules as dependency_inference
+from estream.goals import package
+from estream.goals.package import MarketplacePackagePackageFieldSet
+from estream.goals.test_test import package_files
+from estream.target_types import target_types as estream_target_types
 
 KEY = SigningKey.generate("circuit-package-test")
 

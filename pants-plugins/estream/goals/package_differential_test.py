@@ -10,22 +10,22 @@ from __future__ import annotations
 from typing import List
 
 import pytest
-
-from estream.cli.main import main
-from estream.core.errors import EstreamError
-from estream.core.keys import SigningKey
-from estream.core.registry.testing import bare_repo, keyring_text, root_key_args, trust_env
-from estream.goals.package import MarketplacePackagePackageFieldSet
-from estream.dependency_inference import rules as dependency_inference
-from estream.goals import package
-from estream.target_types import target_types as estream_target_types
-from estream.testutil.broken_packages import BASE, CASES, Case
 from pants.core.goals.package import BuiltPackage
 from pants.core.target_types import FilesGeneratorTarget, FileTarget
 from pants.core.util_rules import source_files
 from pants.engine.addresses import Address
 from pants.engine.internals.scheduler import ExecutionError
 from pants.testutil.rule_runner import QueryRule, RuleRunner
+
+from estream.cli.main import main
+from estream.core.errors import EstreamError
+from estream.core.keys import SigningKey
+from estream.core.registry.testing import bare_repo, keyring_text, root_key_args, trust_env
+from estream.dependency_inference import rules as dependency_inference
+from estream.goals import package
+from estream.goals.package import MarketplacePackagePackageFieldSet
+from estream.target_types import target_types as estream_target_types
+from estream.testutil.broken_packages import BASE, CASES, Case
 
 KEY = SigningKey.generate("corpus-release")
 

@@ -8,24 +8,24 @@ import shutil
 import subprocess
 
 import pytest
-
-from estream.core.keys import SigningKey
-from estream.core.archive import read_archive
-from estream.core.verify import verify_package
-from estream.goals.package import MarketplacePackagePackageFieldSet
-from estream.dependency_inference import rules as dependency_inference
-from estream.goals import package
-from estream.target_types import target_types as estream_target_types
-from estream.util_rules.package_signature import SIGNATURE_CACHE_DIR, lookup_argv
 from pants.core.goals.package import BuiltPackage
 from pants.core.util_rules import source_files
 from pants.engine.addresses import Address
 from pants.engine.fs import DigestContents
 from pants.engine.internals.scheduler import ExecutionError
-from estream.target_types import MarketplacePackageDependenciesField
-from estream.testutil.package_text import esf_schema_yaml, manifest_toml
 from pants.engine.target import Addresses, DependenciesRequest
 from pants.testutil.rule_runner import QueryRule, RuleRunner
+
+from estream.core.archive import read_archive
+from estream.core.keys import SigningKey
+from estream.core.verify import verify_package
+from estream.dependency_inference import rules as dependency_inference
+from estream.goals import package
+from estream.goals.package import MarketplacePackagePackageFieldSet
+from estream.target_types import MarketplacePackageDependenciesField
+from estream.target_types import target_types as estream_target_types
+from estream.testutil.package_text import esf_schema_yaml, manifest_toml
+from estream.util_rules.package_signature import SIGNATURE_CACHE_DIR, lookup_argv
 
 KEY = SigningKey.generate("test-release-key")
 

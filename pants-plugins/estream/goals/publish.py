@@ -19,6 +19,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Tuple
 
+from pants.core.goals.package import BuiltPackage, PackageFieldSet
+from pants.core.goals.publish import (
+    PublishFieldSet,
+    PublishOutputData,
+    PublishPackages,
+    PublishProcesses,
+    PublishRequest,
+)
+from pants.engine.addresses import Address
+from pants.engine.fs import EMPTY_DIGEST, Digest, MergeDigests
+from pants.engine.process import InteractiveProcess
+from pants.engine.rules import Get, MultiGet, collect_rules, rule
+from pants.engine.target import BoolField, TransitiveTargets, TransitiveTargetsRequest
+from pants.util.logging import LogLevel
+
 from estream.goals import package
 from estream.goals.package import MarketplacePackagePackageFieldSet
 from estream.subsystems.registry import EstreamRegistrySubsystem
@@ -30,20 +45,6 @@ from estream.util_rules.cli_process import (
     CliProcessEnvironmentRequest,
     estream_cli_argv,
 )
-from pants.core.goals.publish import (
-    PublishFieldSet,
-    PublishOutputData,
-    PublishPackages,
-    PublishProcesses,
-    PublishRequest,
-)
-from pants.core.goals.package import BuiltPackage, PackageFieldSet
-from pants.engine.addresses import Address
-from pants.engine.fs import EMPTY_DIGEST, Digest, MergeDigests
-from pants.engine.process import InteractiveProcess
-from pants.engine.rules import Get, MultiGet, collect_rules, rule
-from pants.engine.target import BoolField, TransitiveTargets, TransitiveTargetsRequest
-from pants.util.logging import LogLevel
 
 PASSED_ENV_VARS = (
     *GIT_CREDENTIAL_ENV_VARS,

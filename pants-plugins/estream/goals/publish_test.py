@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import pytest
-
-from estream.core.keys import SigningKey
-from estream.goals.package import MarketplacePackagePackageFieldSet
-from estream.goals.publish import MarketplacePublishFieldSet, PublishMarketplacePackageRequest
-from estream.dependency_inference import rules as dependency_inference
-from estream.goals import publish
-from estream.target_types import target_types as estream_target_types
-from estream.testutil.package_text import esf_schema_yaml, manifest_toml
 from pants.core.goals.package import BuiltPackage
 from pants.core.goals.publish import PublishProcesses
 from pants.core.util_rules import source_files
 from pants.engine.addresses import Address
 from pants.testutil.rule_runner import QueryRule, RuleRunner
+
+from estream.core.keys import SigningKey
+from estream.dependency_inference import rules as dependency_inference
+from estream.goals import publish
+from estream.goals.package import MarketplacePackagePackageFieldSet
+from estream.goals.publish import MarketplacePublishFieldSet, PublishMarketplacePackageRequest
+from estream.target_types import target_types as estream_target_types
+from estream.testutil.package_text import esf_schema_yaml, manifest_toml
 
 KEY = SigningKey.generate("test-release-key")
 

@@ -18,6 +18,18 @@ from __future__ import annotations
 import json
 from typing import Dict, List
 
+from pants.base.build_root import BuildRoot
+from pants.core.util_rules import distdir
+from pants.core.util_rules.distdir import DistDir
+from pants.core.util_rules.system_binaries import MaybeGitBinary
+from pants.engine.console import Console
+from pants.engine.fs import CreateDigest, Digest, FileContent, Workspace
+from pants.engine.goal import Goal, GoalSubsystem
+from pants.engine.rules import Get, MultiGet, collect_rules, goal_rule
+from pants.engine.target import Targets
+from pants.option.option_types import BoolOption, StrOption
+from pants.util.strutil import softwrap
+
 from estream.core.breaking import check_bump, diff_schemas
 from estream.core.errors import EstreamError
 from estream.core.git_baseline import check_ref, read_baseline
@@ -31,17 +43,6 @@ from estream.util_rules.schema_resolution import (
     ResolvedSchemaGraph,
     ResolveSchemasRequest,
 )
-from pants.core.util_rules.system_binaries import MaybeGitBinary
-from pants.base.build_root import BuildRoot
-from pants.core.util_rules import distdir
-from pants.core.util_rules.distdir import DistDir
-from pants.engine.console import Console
-from pants.engine.fs import CreateDigest, Digest, FileContent, Workspace
-from pants.engine.goal import Goal, GoalSubsystem
-from pants.engine.rules import Get, MultiGet, collect_rules, goal_rule
-from pants.engine.target import Targets
-from pants.option.option_types import BoolOption, StrOption
-from pants.util.strutil import softwrap
 
 
 def _packages(targets: Targets):

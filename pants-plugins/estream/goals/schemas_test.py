@@ -10,22 +10,22 @@ from textwrap import dedent
 from typing import Dict, Optional, Sequence
 
 import pytest
-
-from estream.core.keys import SigningKey
-from estream.goals.package import MarketplacePackagePackageFieldSet
-from estream.goals.schemas import ExportJsonSchema, SchemaBreaking, SchemaGraph
-from estream.dependency_inference import rules as dependency_inference
-from estream.goals import package, schemas
-from estream.target_types import target_types as estream_target_types
-from estream.target_types import EsfSchemaDependenciesField, MarketplacePackageDependenciesField
-from estream.testutil.package_text import manifest_toml
-from estream.util_rules.schema_resolution import ResolvedSchemaGraph, ResolveSchemasRequest
 from pants.core.goals.package import BuiltPackage
 from pants.core.util_rules import distdir, source_files, system_binaries
 from pants.engine.addresses import Address
 from pants.engine.internals.scheduler import ExecutionError
 from pants.engine.target import Addresses, DependenciesRequest
 from pants.testutil.rule_runner import QueryRule, RuleRunner
+
+from estream.core.keys import SigningKey
+from estream.dependency_inference import rules as dependency_inference
+from estream.goals import package, schemas
+from estream.goals.package import MarketplacePackagePackageFieldSet
+from estream.goals.schemas import ExportJsonSchema, SchemaBreaking, SchemaGraph
+from estream.target_types import EsfSchemaDependenciesField, MarketplacePackageDependenciesField
+from estream.target_types import target_types as estream_target_types
+from estream.testutil.package_text import manifest_toml
+from estream.util_rules.schema_resolution import ResolvedSchemaGraph, ResolveSchemasRequest
 
 KEY = SigningKey.generate("schemas-test-key")
 

@@ -13,27 +13,28 @@ import os
 from dataclasses import dataclass
 from typing import Iterable, List, Sequence, Set
 
-from estream.target_types import (
-    CIRCUIT_SUFFIX,
-    CircuitSourceField,
-    EsfSchemaSourceField,
-    MarketplaceManifestField,
-    ESF_SUFFIX,
-    MANIFEST_FILENAME,
-    EsfSchemasGeneratorTarget,
-    MarketplacePackageTarget,
-    SmartCircuitsGeneratorTarget,
-)
 from pants.core.goals.tailor import PutativeTarget, PutativeTargets, PutativeTargetsRequest
 from pants.core.target_types import FilesGeneratorTarget, FileSourceField, ResourceSourceField
 from pants.engine.addresses import Addresses
-from pants.engine.internals.graph import Owners, OwnersRequest
-from pants.engine.target import Targets
 from pants.engine.fs import PathGlobs, Paths
+from pants.engine.internals.graph import Owners, OwnersRequest
 from pants.engine.rules import Get, MultiGet, collect_rules, rule
+from pants.engine.target import Targets
 from pants.engine.unions import UnionRule
 from pants.util.dirutil import group_by_dir
 from pants.util.logging import LogLevel
+
+from estream.target_types import (
+    CIRCUIT_SUFFIX,
+    ESF_SUFFIX,
+    MANIFEST_FILENAME,
+    CircuitSourceField,
+    EsfSchemasGeneratorTarget,
+    EsfSchemaSourceField,
+    MarketplaceManifestField,
+    MarketplacePackageTarget,
+    SmartCircuitsGeneratorTarget,
+)
 
 PACKAGE_FILE_GLOBS = ("src/**/*", "tests/**/*")
 

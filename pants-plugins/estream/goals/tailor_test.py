@@ -4,6 +4,10 @@ what it leaves alone because a target of the right kind already owns it."""
 from __future__ import annotations
 
 import pytest
+from pants.core.goals.tailor import PutativeTarget, PutativeTargets
+from pants.core.target_types import FilesGeneratorTarget
+from pants.engine.rules import QueryRule
+from pants.testutil.rule_runner import RuleRunner
 
 from estream.goals import tailor
 from estream.goals.tailor import PACKAGE_FILE_GLOBS, PutativeEstreamTargetsRequest
@@ -13,10 +17,6 @@ from estream.target_types import (
     SmartCircuitsGeneratorTarget,
     target_types,
 )
-from pants.core.goals.tailor import PutativeTarget, PutativeTargets
-from pants.core.target_types import FilesGeneratorTarget
-from pants.engine.rules import QueryRule
-from pants.testutil.rule_runner import RuleRunner
 
 
 @pytest.fixture

@@ -17,17 +17,10 @@ import dataclasses
 import pkgutil
 from typing import Any, Optional, Tuple
 
-from estream.core import circuit_runner, esf_json
-from estream.core.errors import EstreamError
-from estream.subsystems.test import EstreamTestSubsystem
-from estream.target_types import CircuitSourceField, SkipSmartCircuitTestsField, SmartCircuitTimeoutField
-from estream.util_rules import circuits
-from estream.util_rules.circuits import SmartCircuitPackage, SmartCircuitPackageRequest
-from estream.util_rules.rtl_vectors import RtlVectorRun, RtlVectorRunRequest
 from pants.backend.python.subsystems.setup import PythonSetup
 from pants.backend.python.target_types import EntryPoint
-from pants.backend.python.util_rules.interpreter_constraints import InterpreterConstraints
 from pants.backend.python.util_rules import pex
+from pants.backend.python.util_rules.interpreter_constraints import InterpreterConstraints
 from pants.backend.python.util_rules.pex import Pex, PexProcess, PexRequest
 from pants.core.goals.test import TestFieldSet, TestRequest, TestResult, TestSubsystem
 from pants.engine.fs import (
@@ -41,9 +34,17 @@ from pants.engine.fs import (
 )
 from pants.engine.process import FallibleProcessResult, Process, ProcessCacheScope, ProcessResultMetadata
 from pants.engine.rules import Get, MultiGet, collect_rules, rule
-from pants.engine.unions import UnionMembership
 from pants.engine.target import Target
+from pants.engine.unions import UnionMembership
 from pants.util.logging import LogLevel
+
+from estream.core import circuit_runner, esf_json
+from estream.core.errors import EstreamError
+from estream.subsystems.test import EstreamTestSubsystem
+from estream.target_types import CircuitSourceField, SkipSmartCircuitTestsField, SmartCircuitTimeoutField
+from estream.util_rules import circuits
+from estream.util_rules.circuits import SmartCircuitPackage, SmartCircuitPackageRequest
+from estream.util_rules.rtl_vectors import RtlVectorRun, RtlVectorRunRequest
 
 RUNNER_MODULE = "estream_circuit_runner"
 PLAN_FILE = "__estream_plan.json"

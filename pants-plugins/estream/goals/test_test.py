@@ -9,16 +9,16 @@ from textwrap import dedent
 from typing import Dict
 
 import pytest
+from pants.core.goals.test import TestResult
+from pants.core.target_types import FilesGeneratorTarget, FileTarget
+from pants.engine.addresses import Address
+from pants.testutil.rule_runner import QueryRule, RuleRunner
 
 from estream.dependency_inference import rules as dependency_inference
 from estream.goals import test as test_goal
 from estream.goals.test import SmartCircuitTestFieldSet, SmartCircuitTestRequest
 from estream.target_types import target_types as estream_target_types
 from estream.testutil.package_text import circuit_yaml, esf_schema_yaml, manifest_toml
-from pants.core.goals.test import TestResult
-from pants.core.target_types import FilesGeneratorTarget, FileTarget
-from pants.engine.addresses import Address
-from pants.testutil.rule_runner import QueryRule, RuleRunner
 
 # The pex CLI ./pants built into its per-user cache. Test processes get no HOME (it would enter
 # their cache keys): the user's home directory comes from the password database.

@@ -10,16 +10,6 @@ from __future__ import annotations
 import os
 from typing import Callable, Tuple, Union
 
-from estream.core.archive import read_archive
-from estream.core.errors import EstreamError
-from estream.core.fpga_verify import SignatureAndFpgaReport, verify_package_with_fpga
-from estream.core.keys import PublicKey, load_keyring
-from estream.core.verify import ExitCode, VerificationReport, most_severe, verify_package
-from estream.goals import package
-from estream.goals.package import MarketplacePackagePackageFieldSet
-from estream.subsystems.signing import EstreamSigningSubsystem
-from estream.util_rules import signing_key
-from estream.util_rules.signing_key import ResolvedSigningKey, SigningKeyRequest
 from pants.base.build_root import BuildRoot
 from pants.core.goals.package import BuiltPackage, PackageFieldSet
 from pants.engine.console import Console
@@ -32,6 +22,17 @@ from pants.engine.target import (
     TargetRootsToFieldSetsRequest,
 )
 from pants.option.option_types import BoolOption
+
+from estream.core.archive import read_archive
+from estream.core.errors import EstreamError
+from estream.core.fpga_verify import SignatureAndFpgaReport, verify_package_with_fpga
+from estream.core.keys import PublicKey, load_keyring
+from estream.core.verify import ExitCode, VerificationReport, most_severe, verify_package
+from estream.goals import package
+from estream.goals.package import MarketplacePackagePackageFieldSet
+from estream.subsystems.signing import EstreamSigningSubsystem
+from estream.util_rules import signing_key
+from estream.util_rules.signing_key import ResolvedSigningKey, SigningKeyRequest
 
 
 class VerifySubsystem(GoalSubsystem):

@@ -12,6 +12,20 @@ import os
 from dataclasses import dataclass
 from typing import Dict, Sequence, Tuple
 
+from pants.engine.addresses import Address
+from pants.engine.engine_aware import EngineAwareParameter
+from pants.engine.fs import Digest, DigestContents, PathGlobs, Paths, RemovePrefix, Snapshot
+from pants.engine.rules import Get, MultiGet, collect_rules, rule
+from pants.engine.target import (
+    DependenciesRequest,
+    HydratedSources,
+    HydrateSourcesRequest,
+    Targets,
+    WrappedTarget,
+    WrappedTargetRequest,
+)
+from pants.util.logging import LogLevel
+
 from estream.core.circuit import Circuit, TypeEnvironment, esf_type_environment, parse_circuit
 from estream.core.circuit_plan import PlanResult, build_plan
 from estream.core.errors import EstreamError
@@ -29,19 +43,6 @@ from estream.target_types import (
 from estream.util_rules import esf, schema_resolution
 from estream.util_rules.esf import EsfFilesRequest, ParsedEsfFiles
 from estream.util_rules.schema_resolution import DependencyPackages, DependencyPackagesRequest
-from pants.engine.addresses import Address
-from pants.engine.engine_aware import EngineAwareParameter
-from pants.engine.fs import Digest, DigestContents, PathGlobs, Paths, RemovePrefix, Snapshot
-from pants.engine.rules import Get, MultiGet, collect_rules, rule
-from pants.engine.target import (
-    DependenciesRequest,
-    HydratedSources,
-    HydrateSourcesRequest,
-    Targets,
-    WrappedTarget,
-    WrappedTargetRequest,
-)
-from pants.util.logging import LogLevel
 
 logger = logging.getLogger(__name__)
 

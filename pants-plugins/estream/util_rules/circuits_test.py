@@ -6,15 +6,15 @@ from __future__ import annotations
 from typing import Dict
 
 import pytest
+from pants.engine.addresses import Address
+from pants.engine.fs import DigestContents
+from pants.engine.internals.scheduler import ExecutionError
+from pants.testutil.rule_runner import QueryRule, RuleRunner
 
 from estream.target_types import target_types
 from estream.testutil.package_text import circuit_yaml, esf_schema_yaml, manifest_toml
 from estream.util_rules import circuits
 from estream.util_rules.circuits import SmartCircuitPackage, SmartCircuitPackageRequest
-from pants.engine.addresses import Address
-from pants.engine.fs import DigestContents
-from pants.engine.internals.scheduler import ExecutionError
-from pants.testutil.rule_runner import QueryRule, RuleRunner
 
 
 @pytest.fixture

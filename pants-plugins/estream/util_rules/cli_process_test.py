@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 import pytest
+from pants.testutil.rule_runner import QueryRule, RuleRunner
 
 from estream.util_rules import cli_process
 from estream.util_rules.cli_process import (
@@ -15,7 +16,6 @@ from estream.util_rules.cli_process import (
     CliProcessEnvironmentRequest,
     estream_cli_argv,
 )
-from pants.testutil.rule_runner import QueryRule, RuleRunner
 
 
 @pytest.fixture

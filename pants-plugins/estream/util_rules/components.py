@@ -23,15 +23,6 @@ import os
 from dataclasses import dataclass
 from typing import Tuple
 
-from estream.core.errors import EstreamError
-from estream.core.keys import empty_keyring, load_keyring
-from estream.core.esf import ESF_SUFFIX, parse_esf
-from estream.core.manifest import MANIFEST_FILENAME, parse_manifest
-from estream.core.registry.archive_verification import verify_registry_archive
-from estream.core.registry.components_lock import LockedComponent, parse_lock
-from estream.core.resolution import PackageSchemas
-from estream.subsystems.components import EstreamComponentsSubsystem
-from estream.subsystems.signing import EstreamSigningSubsystem
 from pants.base.build_root import BuildRoot
 from pants.engine import download_file
 from pants.engine.fs import (
@@ -45,6 +36,16 @@ from pants.engine.fs import (
 )
 from pants.engine.rules import Get, collect_rules, rule
 from pants.util.logging import LogLevel
+
+from estream.core.errors import EstreamError
+from estream.core.esf import ESF_SUFFIX, parse_esf
+from estream.core.keys import empty_keyring, load_keyring
+from estream.core.manifest import MANIFEST_FILENAME, parse_manifest
+from estream.core.registry.archive_verification import verify_registry_archive
+from estream.core.registry.components_lock import LockedComponent, parse_lock
+from estream.core.resolution import PackageSchemas
+from estream.subsystems.components import EstreamComponentsSubsystem
+from estream.subsystems.signing import EstreamSigningSubsystem
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,23 @@ import json
 from pathlib import Path
 
 import pytest
+from pants.core.goals.package import BuiltPackage
+from pants.engine.addresses import Address
+from pants.engine.fs import DigestContents
+from pants.engine.internals.scheduler import ExecutionError
+from pants.testutil.rule_runner import QueryRule, RuleRunner
 
 from estream.cli.main import main
+from estream.core.keys import SigningKey
+from estream.core.registry.testing import (
+    ROOT_KEY,
+    bare_repo,
+    keyring_text,
+    make_manifest,
+    package_archive,
+    root_key_args,
+    schema_yaml,
+)
 from estream.dependency_inference import rules as dependency_inference
 from estream.goals import estream_lock, package
 from estream.goals.estream_lock import EstreamLock
@@ -16,15 +31,7 @@ from estream.goals.package import EstreamComponentFieldSet
 from estream.target_types import target_types
 from estream.util_rules import schema_resolution
 from estream.util_rules.components import VerifiedComponent, VerifiedComponentRequest
-from estream.core.keys import SigningKey
-from estream.core.registry.testing import ROOT_KEY, bare_repo, keyring_text, package_archive, root_key_args
-from estream.core.registry.testing import make_manifest, schema_yaml
 from estream.util_rules.schema_resolution import ResolvedSchemaGraph, ResolveSchemasRequest
-from pants.core.goals.package import BuiltPackage
-from pants.engine.addresses import Address
-from pants.engine.fs import DigestContents
-from pants.engine.internals.scheduler import ExecutionError
-from pants.testutil.rule_runner import QueryRule, RuleRunner
 
 KEY = SigningKey.generate("release")
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from estream.core.esf import EsfDocument, parse_esf
-from estream.core.errors import EstreamError
-from estream.target_types import ESF_SUFFIX
 from pants.engine.engine_aware import EngineAwareParameter
 from pants.engine.fs import Digest, DigestContents, DigestSubset, PathGlobs
 from pants.engine.rules import Get, MultiGet, collect_rules, rule
 from pants.util.logging import LogLevel
+
+from estream.core.errors import EstreamError
+from estream.core.esf import EsfDocument, parse_esf
+from estream.target_types import ESF_SUFFIX
 
 logger = logging.getLogger(__name__)
 

@@ -6,13 +6,13 @@ from __future__ import annotations
 from typing import Dict
 
 import pytest
+from pants.engine.fs import CreateDigest, Digest, FileContent
+from pants.engine.internals.scheduler import ExecutionError
+from pants.testutil.rule_runner import QueryRule, RuleRunner
 
 from estream.testutil.package_text import esf_schema_yaml
 from estream.util_rules import esf
 from estream.util_rules.esf import EsfFilesRequest, ParsedEsfFiles
-from pants.engine.fs import CreateDigest, Digest, FileContent
-from pants.engine.internals.scheduler import ExecutionError
-from pants.testutil.rule_runner import QueryRule, RuleRunner
 
 
 @pytest.fixture

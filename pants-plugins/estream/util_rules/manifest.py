@@ -5,12 +5,13 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-from estream.core.manifest import Manifest, parse_manifest
-from estream.target_types import MarketplaceManifestField
 from pants.engine.fs import Digest, DigestContents
 from pants.engine.rules import Get, collect_rules, rule
 from pants.engine.target import HydratedSources, HydrateSourcesRequest
 from pants.util.logging import LogLevel
+
+from estream.core.manifest import Manifest, parse_manifest
+from estream.target_types import MarketplaceManifestField
 
 
 @dataclass(frozen=True)

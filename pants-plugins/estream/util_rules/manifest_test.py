@@ -4,14 +4,14 @@ manifest is parsed from the target's file, and a bad one fails with the parser's
 from __future__ import annotations
 
 import pytest
+from pants.engine.addresses import Address
+from pants.engine.internals.scheduler import ExecutionError
+from pants.testutil.rule_runner import QueryRule, RuleRunner
 
 from estream.target_types import MarketplaceManifestField, target_types
 from estream.testutil.package_text import manifest_toml
 from estream.util_rules import manifest
 from estream.util_rules.manifest import ParsedManifest
-from pants.engine.addresses import Address
-from pants.engine.internals.scheduler import ExecutionError
-from pants.testutil.rule_runner import QueryRule, RuleRunner
 
 
 @pytest.fixture

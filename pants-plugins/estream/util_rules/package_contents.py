@@ -6,20 +6,6 @@ import logging
 from dataclasses import dataclass
 from typing import cast
 
-from estream.core.esf import EsfDocument
-from estream.core.manifest import Manifest
-from estream.core.globs import glob_matches
-from estream.core.package_files import include_patterns, package_relative  # noqa: F401 (re-exported)
-from estream.core.package_validation import validate_package
-from estream.target_types import (
-    CircuitSourceField,
-    EsfSchemaSourceField,
-    MarketplaceManifestField,
-    MarketplacePackageFieldSet,
-)
-from estream.util_rules import manifest, schema_resolution
-from estream.util_rules.manifest import ParsedManifest
-from estream.util_rules.schema_resolution import DependencyPackages, DependencyPackagesRequest
 from pants.core.target_types import FileSourceField, ResourceSourceField
 from pants.core.util_rules import source_files
 from pants.core.util_rules.source_files import SourceFiles, SourceFilesRequest
@@ -34,6 +20,21 @@ from pants.engine.target import (
     WrappedTargetRequest,
 )
 from pants.util.logging import LogLevel
+
+from estream.core.esf import EsfDocument
+from estream.core.globs import glob_matches
+from estream.core.manifest import Manifest
+from estream.core.package_files import include_patterns, package_relative  # noqa: F401 (re-exported)
+from estream.core.package_validation import validate_package
+from estream.target_types import (
+    CircuitSourceField,
+    EsfSchemaSourceField,
+    MarketplaceManifestField,
+    MarketplacePackageFieldSet,
+)
+from estream.util_rules import manifest, schema_resolution
+from estream.util_rules.manifest import ParsedManifest
+from estream.util_rules.schema_resolution import DependencyPackages, DependencyPackagesRequest
 
 logger = logging.getLogger(__name__)
 

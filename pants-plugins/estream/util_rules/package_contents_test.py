@@ -6,16 +6,16 @@ from __future__ import annotations
 from typing import Dict
 
 import pytest
-
-from estream.target_types import target_types
-from estream.testutil.package_text import esf_schema_yaml, manifest_toml
-from estream.util_rules import package_contents
-from estream.util_rules.package_contents import MarketplacePackageContents, MarketplacePackageContentsRequest
 from pants.core.target_types import FilesGeneratorTarget
 from pants.engine.addresses import Address
 from pants.engine.fs import DigestContents
 from pants.engine.internals.scheduler import ExecutionError
 from pants.testutil.rule_runner import QueryRule, RuleRunner
+
+from estream.target_types import target_types
+from estream.testutil.package_text import esf_schema_yaml, manifest_toml
+from estream.util_rules import package_contents
+from estream.util_rules.package_contents import MarketplacePackageContents, MarketplacePackageContentsRequest
 
 
 @pytest.fixture

@@ -12,11 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Tuple
 
-from estream.util_rules.package_contents import MarketplacePackageContents
 from pants.engine.engine_aware import EngineAwareParameter
 from pants.engine.environment import EnvironmentName
 from pants.engine.target import Target
 from pants.engine.unions import union
+
+from estream.util_rules.package_contents import MarketplacePackageContents
 
 
 @union(in_scope_types=[EnvironmentName])

@@ -43,17 +43,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Tuple
 
-from estream.core.atomic_file import atomic_write_bytes
-from estream.core.keys import SIGNATURE_SIZE
-from estream.core.merkle import sha3_256
-from estream.core.signature import CONTEXT, UnsignedPackage
-from estream.util_rules.signing_key import ResolvedSigningKey
 from pants.engine.engine_aware import EngineAwareParameter
 from pants.engine.fs import EMPTY_DIGEST
 from pants.engine.process import FallibleProcessResult, Process, ProcessCacheScope
 from pants.engine.rules import Get, collect_rules, rule
 from pants.option.global_options import GlobalOptions, NamedCachesDirOption
 from pants.util.logging import LogLevel
+
+from estream.core.atomic_file import atomic_write_bytes
+from estream.core.keys import SIGNATURE_SIZE
+from estream.core.merkle import sha3_256
+from estream.core.signature import CONTEXT, UnsignedPackage
+from estream.util_rules.signing_key import ResolvedSigningKey
 
 logger = logging.getLogger(__name__)
 

@@ -12,11 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Optional
 
-from estream.util_rules.circuits import SmartCircuitPackage
 from pants.engine.engine_aware import EngineAwareParameter
 from pants.engine.environment import EnvironmentName
 from pants.engine.process import FallibleProcessResult
 from pants.engine.unions import union
+
+from estream.util_rules.circuits import SmartCircuitPackage
 
 
 @union(in_scope_types=[EnvironmentName])

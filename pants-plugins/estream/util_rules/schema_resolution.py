@@ -21,27 +21,6 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import DefaultDict, Dict, List, Optional, Set, Tuple
 
-from estream.core.errors import EstreamError
-from estream.core.esf import EsfDocument
-from estream.core.manifest import Manifest
-from estream.core.package_files import package_relative
-from estream.util_rules.components import (
-    ComponentSchemas,
-    ComponentSchemasRequest,
-    LockedComponentNames,
-    LockedComponentNamesRequest,
-)
-from estream.core.resolution import PackageSchemas, ResolvedPackage, resolve_packages
-from estream.target_types import (
-    ESF_SUFFIX,
-    EsfSchemaSourceField,
-    MarketplaceManifestField,
-    MarketplacePackageDependenciesField,
-    MarketplacePackageFieldSet,
-)
-from estream.util_rules import components, esf, manifest
-from estream.util_rules.esf import EsfFileRequest, ParsedEsfFile
-from estream.util_rules.manifest import ParsedManifest
 from pants.engine.addresses import Address
 from pants.engine.engine_aware import EngineAwareParameter
 from pants.engine.rules import Get, MultiGet, collect_rules, rule
@@ -56,6 +35,28 @@ from pants.engine.target import (
 )
 from pants.util.frozendict import FrozenDict
 from pants.util.logging import LogLevel
+
+from estream.core.errors import EstreamError
+from estream.core.esf import EsfDocument
+from estream.core.manifest import Manifest
+from estream.core.package_files import package_relative
+from estream.core.resolution import PackageSchemas, ResolvedPackage, resolve_packages
+from estream.target_types import (
+    ESF_SUFFIX,
+    EsfSchemaSourceField,
+    MarketplaceManifestField,
+    MarketplacePackageDependenciesField,
+    MarketplacePackageFieldSet,
+)
+from estream.util_rules import components, esf, manifest
+from estream.util_rules.components import (
+    ComponentSchemas,
+    ComponentSchemasRequest,
+    LockedComponentNames,
+    LockedComponentNamesRequest,
+)
+from estream.util_rules.esf import EsfFileRequest, ParsedEsfFile
+from estream.util_rules.manifest import ParsedManifest
 
 logger = logging.getLogger(__name__)
 

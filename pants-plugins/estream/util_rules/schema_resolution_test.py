@@ -7,6 +7,9 @@ from __future__ import annotations
 from typing import Dict, Mapping, Sequence
 
 import pytest
+from pants.engine.addresses import Address
+from pants.engine.internals.scheduler import ExecutionError
+from pants.testutil.rule_runner import QueryRule, RuleRunner
 
 from estream.target_types import target_types
 from estream.testutil.package_text import esf_schema_yaml, manifest_toml
@@ -17,9 +20,6 @@ from estream.util_rules.schema_resolution import (
     ResolvedSchemaGraph,
     ResolveSchemasRequest,
 )
-from pants.engine.addresses import Address
-from pants.engine.internals.scheduler import ExecutionError
-from pants.testutil.rule_runner import QueryRule, RuleRunner
 
 
 @pytest.fixture

@@ -9,12 +9,14 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
-from estream.core.signature import default_signed_at
-from estream.core.keys import SigningKey, resolve_signing_key as load_key
-from estream.subsystems.signing import EstreamSigningSubsystem
+from pants.base.build_root import BuildRoot
 from pants.engine.env_vars import EnvironmentVars, EnvironmentVarsRequest
 from pants.engine.rules import Get, _uncacheable_rule, collect_rules
-from pants.base.build_root import BuildRoot
+
+from estream.core.keys import SigningKey
+from estream.core.keys import resolve_signing_key as load_key
+from estream.core.signature import default_signed_at
+from estream.subsystems.signing import EstreamSigningSubsystem
 
 
 @dataclass(frozen=True)

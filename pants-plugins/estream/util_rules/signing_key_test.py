@@ -7,12 +7,12 @@ import os
 from pathlib import Path
 
 import pytest
+from pants.engine.internals.scheduler import ExecutionError
+from pants.testutil.rule_runner import QueryRule, RuleRunner
 
 from estream.core.keys import SigningKey
 from estream.util_rules import signing_key
 from estream.util_rules.signing_key import ResolvedSigningKey, SigningKeyRequest
-from pants.engine.internals.scheduler import ExecutionError
-from pants.testutil.rule_runner import QueryRule, RuleRunner
 
 KEY = SigningKey.generate("release")
 

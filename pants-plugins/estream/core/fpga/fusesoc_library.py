@@ -40,9 +40,9 @@ from typing import Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
 import yaml
 
+from estream.core.atomic_file import fsync_dir, write_durably
 from estream.core.errors import EstreamError
 from estream.core.registry.git import Attempt, GitError, commit_and_push, redact, run_git
-from estream.core.atomic_file import fsync_dir, write_durably
 
 SYNC_TYPES = ("auto", "local", "git")
 DEFAULT_PUSH_ATTEMPTS = 20

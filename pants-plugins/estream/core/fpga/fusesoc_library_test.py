@@ -11,13 +11,12 @@ import pytest
 
 from estream.cli.main import main
 from estream.core.errors import EstreamError
-from estream.core.registry.testing import bare_repo
 from estream.core.fpga.capi2 import core_text
 from estream.core.fpga.design_files import DesignFile
 from estream.core.fpga.fusesoc_library import (
-    CoreSet,
     IGNORE_FILE,
     STAGING_DIR,
+    CoreSet,
     absolute_location,
     library_kind,
     publish,
@@ -25,6 +24,7 @@ from estream.core.fpga.fusesoc_library import (
     publish_to_git,
     read_cores,
 )
+from estream.core.registry.testing import bare_repo
 
 LIB = "circuits.queue.append.rtl"
 DRIVER = b"# the EDALIZE_LAUNCHER\n"

@@ -21,8 +21,8 @@ from typing import Mapping, Optional
 
 from estream.core.atomic_file import TEMP_PREFIX, atomic_write_bytes, disk_errors
 from estream.core.errors import EstreamError
-from estream.core.lock import exclusive_lock
 from estream.core.home import ENV_CACHE_DIR, cache_dir
+from estream.core.lock import exclusive_lock
 
 _CHECKSUM_RE = re.compile(r"sha3-256:([0-9a-f]{64})\Z")
 _OLD_TEMP_RE = re.compile(r"\.[0-9a-f]{64}\.tar\.gz\..*\.tmp\Z")

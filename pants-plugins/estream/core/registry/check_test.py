@@ -15,10 +15,10 @@ from estream.core.registry.check import CI_WORKFLOW_PATH
 from estream.core.registry.index import archive_path, index_path
 from estream.core.registry.testing import (
     bare_repo,
+    cli_registry,
     keyring_text,
     package_archive,
     root_key_args,
-    cli_registry,
 )
 from estream.core.registry.trust import write_snapshot
 from estream.core.registry.workspace import load_workspace

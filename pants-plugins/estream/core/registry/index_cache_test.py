@@ -17,7 +17,7 @@ from estream.core.keys import SigningKey
 from estream.core.registry.index import index_path, parse_index_lines
 from estream.core.registry.index_cache import IndexCache, index_cache_path
 from estream.core.registry.registry import Registry
-from estream.core.registry.testing import package_archive, cli_registry
+from estream.core.registry.testing import cli_registry, package_archive
 
 KEY = SigningKey.generate("acme-release")
 

@@ -17,9 +17,9 @@ from estream.core.errors import EstreamError
 from estream.core.keys import SigningKey, write_private_key
 from estream.core.registry.cache import ArchiveCache, checksum_of
 from estream.core.registry.index import index_path
-from estream.core.registry.install import InstallOptions, Installer
+from estream.core.registry.install import Installer, InstallOptions
 from estream.core.registry.registry import Registry
-from estream.core.registry.testing import bare_repo, keyring_text, package_archive, ROOT_KEY, root_key_args
+from estream.core.registry.testing import ROOT_KEY, bare_repo, keyring_text, package_archive, root_key_args
 from estream.core.registry.trust import write_snapshot
 
 KEY = SigningKey.generate("acme-release")

@@ -13,7 +13,7 @@ from estream.cli.main import main
 from estream.core.keys import SigningKey
 from estream.core.registry.cache import default_cache_dir
 from estream.core.registry.install_record import record_path
-from estream.core.registry.testing import keyring_text, package_archive, cli_registry
+from estream.core.registry.testing import cli_registry, keyring_text, package_archive
 
 KEY = SigningKey.generate("acme-release")
 FULL = "3. Verify ML-DSA-87 signatures"

@@ -15,14 +15,14 @@ from estream.core.archive import build_archive, read_archive
 from estream.core.keys import SigningKey
 from estream.core.registry.install import install_target
 from estream.core.registry.testing import (
+    ROOT_KEY,
     circuit_yaml,
+    cli_registry,
     cli_subprocess,
     fpga_manifest,
     keyring_text,
     package_archive,
-    ROOT_KEY,
     root_key_args,
-    cli_registry,
 )
 from estream.core.registry.trust import write_snapshot
 from estream.core.registry.workspace import load_workspace

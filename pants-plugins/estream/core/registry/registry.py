@@ -46,14 +46,13 @@ from typing import (
     TypeVar,
 )
 
-
 from estream.core.atomic_file import TEMP_PREFIX, atomic_write_bytes, disk_errors, fsync_dir
 from estream.core.errors import Diagnostic, EstreamError
 from estream.core.format_version import format_version_problem
+from estream.core.home import ENV_HOME, estream_home  # noqa: F401 (re-exported)
 from estream.core.keys import Keyring, PublicKey, SigningKey, local_development_key, parse_keyring
 from estream.core.lock import exclusive_lock
 from estream.core.registry.git import Attempt, GitError, commit_and_push, redact, run_git
-from estream.core.registry.transaction import test_pause
 from estream.core.registry.index import (
     IndexDep,
     IndexEntry,
@@ -72,8 +71,7 @@ from estream.core.registry.index_cache import (
     newest_live_position,
     stat_key,
 )
-from estream.core.registry.verification_memo import SignatureCheck, verify_signature
-from estream.core.semver import Version
+from estream.core.registry.transaction import test_pause
 from estream.core.registry.trust import (
     DEFAULT_SNAPSHOT_DAYS,
     ROOT_FILE,
@@ -85,7 +83,8 @@ from estream.core.registry.trust import (
     write_root,
     write_snapshot,
 )
-from estream.core.home import ENV_HOME, estream_home  # noqa: F401 (re-exported)
+from estream.core.registry.verification_memo import SignatureCheck, verify_signature
+from estream.core.semver import Version
 
 if TYPE_CHECKING:
     from estream.core.manifest import Manifest

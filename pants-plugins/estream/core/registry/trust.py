@@ -70,8 +70,8 @@ from estream.core.keys import (
     key_id_problem,
     parse_keyring,
 )
-from estream.core.toml_loader import load_toml
 from estream.core.registry.verification_memo import SignatureCheck, verify_signature
+from estream.core.toml_loader import load_toml
 
 ROOT_FILE = "root.toml"
 KEYRING_FILE = "keyring.toml"

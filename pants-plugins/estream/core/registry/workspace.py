@@ -30,12 +30,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
-from estream.core.toml_loader import load_toml
-
 from estream.core.errors import Diagnostic, EstreamError
 from estream.core.merkle import path_problem
 from estream.core.registry.index import name_problem
 from estream.core.semver import SemverError, Version, VersionReq
+from estream.core.toml_loader import load_toml
 
 WORKSPACE_FILE = "estream-workspace.toml"
 _CHECKSUM_RE = re.compile(r"sha3-256:[0-9a-f]{64}\Z")
