@@ -6,6 +6,7 @@ import gzip
 import json
 import shutil
 import subprocess
+from typing import Dict
 
 import pytest
 from pants.core.goals.package import BuiltPackage
@@ -26,6 +27,9 @@ from estream.target_types import MarketplacePackageDependenciesField
 from estream.target_types import target_types as estream_target_types
 from estream.testutil.package_text import esf_schema_yaml, manifest_toml
 from estream.util_rules.package_signature import SIGNATURE_CACHE_DIR, lookup_argv
+
+# The lookup runs as Pants runs it: with no environment at all.
+NO_ENV: Dict[str, str] = {}
 
 KEY = SigningKey.generate("test-release-key")
 
@@ -268,12 +272,12 @@ def test_signature_lookup_command_prints_a_cached_signature_and_fails_on_a_miss(
     cache.mkdir()
     (cache / "k1").write_bytes(b"\x00signature\xff")
     argv = lookup_argv(f"{SIGNATURE_CACHE_DIR}/k1", remote_cache_read=remote_cache_read)
-    hit = subprocess.run(argv, cwd=tmp_path, env={}, capture_output=True)
+    hit = subprocess.run(argv, cwd=tmp_path, env=NO_ENV, capture_output=True)
     assert (hit.returncode, hit.stdout) == (0, b"\x00signature\xff")
     miss = subprocess.run(
         lookup_argv(f"{SIGNATURE_CACHE_DIR}/k2", remote_cache_read=remote_cache_read),
         cwd=tmp_path,
-        env={},
+        env=NO_ENV,
         capture_output=True,
     )
     assert miss.returncode != 0 and miss.stdout == b""

@@ -431,12 +431,12 @@ def parse_snapshot(content: bytes, source: str) -> Snapshot:
         raise EstreamError.single(source, "not a valid UTC time", key="expires") from None
     return Snapshot(
         version,
-        doc["state"],
-        doc["signed_at"],
-        doc["expires"],
-        doc["key_id"],
-        doc["key_fingerprint"],
-        public,  # type: ignore[arg-type]
+        str(doc["state"]),
+        str(doc["signed_at"]),
+        str(doc["expires"]),
+        str(doc["key_id"]),
+        str(doc["key_fingerprint"]),
+        public,
         bytes.fromhex(doc["signature_hex"]),  # type: ignore[arg-type]
     )
 
