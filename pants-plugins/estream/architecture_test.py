@@ -9,6 +9,10 @@ Decisions:
   without Pants. The FPGA backend's Pants-free code is `core/fpga/` (the CLI simulates RTL and
   publishes FuseSoC libraries with it), so it is held to the same rule with no exception; the
   Pants side of that backend is `estream.fpga`, forbidden like the rest.
+- No function or method over MAX_FUNCTION_LINES lines unless a comment line in it starting
+  `# Long because:` says why (a flat table of checks, an option list, a template): a long function
+  is split into named steps unless splitting would hurt clarity, and then the reason is written
+  where the next reader meets it. Tests (`*_test.py`) are exempt; a test reads top to bottom.
 - The private-name rule covers first-party (`estream.*`) imports only. Using a third-party
   library's private API (Pants' `_uncacheable_rule`, paho's `_packet` in an oracle test) is a
   decision about that library, documented where it is made.
@@ -37,6 +41,10 @@ FORBIDDEN = (
     "estream.util_rules",
     "estream.fpga",
 )
+
+# Longest function (ast: end_lineno - lineno + 1, decorators excluded) without a stated reason.
+MAX_FUNCTION_LINES = 80
+LONG_REASON = "# Long because:"
 
 Import = Tuple[str, int, str]  # (importing module, line, imported module or module.name)
 
@@ -140,6 +148,27 @@ def private_name_violations(known: Dict[str, Path], root: Path = SOURCE_ROOT) ->
     return problems
 
 
+def long_function_violations(known: Dict[str, Path], root: Path = SOURCE_ROOT) -> List[str]:
+    problems = []
+    for path in known.values():
+        if path.name.endswith("_test.py"):
+            continue
+        text = path.read_text(encoding="utf-8")
+        lines = text.splitlines()
+        for node in ast.walk(ast.parse(text, str(path))):
+            if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                continue
+            end = node.end_lineno or node.lineno
+            length = end - node.lineno + 1
+            if length <= MAX_FUNCTION_LINES:
+                continue
+            body = lines[node.lineno - 1 : end]
+            if any(line.strip().startswith(LONG_REASON) for line in body):
+                continue
+            problems.append(f"{path.relative_to(root)}:{node.lineno}: `{node.name}` is {length} lines")
+    return sorted(problems)
+
+
 def test_the_scan_sees_the_pure_packages() -> None:
     # Guards the two tests below against passing on an empty or partial tree (e.g. a sandbox
     # that lacks the sources): the pure packages, and the modules the rules name, are there.
@@ -171,6 +200,14 @@ def test_no_module_imports_a_private_name_of_another() -> None:
     )
 
 
+def test_no_function_is_long_without_a_stated_reason() -> None:
+    problems = long_function_violations(all_modules())
+    assert not problems, (
+        f"functions over {MAX_FUNCTION_LINES} lines (split them into named steps, or say why not in a "
+        f"`{LONG_REASON}` comment inside the function):\n  " + "\n  ".join(problems)
+    )
+
+
 def test_the_rules_catch_what_they_are_for(tmp_path: Path) -> None:
     files = {
         "estream/__init__.py": "",
@@ -198,4 +235,28 @@ def test_the_rules_catch_what_they_are_for(tmp_path: Path) -> None:
     assert sorted(private_name_violations(known, tmp_path)) == [
         "estream/core/b.py:1: imports `_helper` from `estream.core.a`",
         "estream/core/b.py:3: uses `a._other`, a private name of another module",
+    ]
+
+
+def test_the_long_function_rule_catches_what_it_is_for(tmp_path: Path) -> None:
+    def function(name: str, length: int, reason: str = "") -> str:
+        body = [f"    x{i} = {i}" for i in range(length - 1 - bool(reason))]
+        return "\n".join([f"def {name}():"] + ([f"    {reason}"] if reason else []) + body) + "\n"
+
+    limit = MAX_FUNCTION_LINES
+    files = {
+        "estream/__init__.py": "",
+        "estream/core/__init__.py": "",
+        "estream/core/a.py": function("short", limit) + function("long", limit + 1),
+        "estream/core/b.py": "class C:\n"
+        + "".join("    " + line + "\n" for line in function("m", limit + 5).splitlines()),
+        "estream/core/c.py": function("explained", limit + 30, LONG_REASON + " a flat table of checks"),
+        "estream/core/c_test.py": function("a_long_test", limit + 30),
+    }
+    for rel, text in files.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text)
+    assert long_function_violations(all_modules(tmp_path), tmp_path) == [
+        f"estream/core/a.py:{limit + 1}: `long` is {limit + 1} lines",
+        f"estream/core/b.py:2: `m` is {limit + 5} lines",
     ]

@@ -222,27 +222,8 @@ def _show(value: Any) -> str:
 def parse_index_line(raw: str, *, expected_name: Optional[str], source: str, line: int) -> IndexEntry:
     """Parse and validate one index line; raise EstreamError naming file, line, field and expectation."""
     chk = _Checker(source, line)
-    if len(raw.encode("utf-8", "surrogatepass")) > MAX_LINE_BYTES:
-        raise EstreamError.single(source, f"index line is longer than {MAX_LINE_BYTES} bytes", line=line)
-    try:
-        data = load_json(raw, source, what="the index line", max_bytes=MAX_LINE_BYTES)
-    except EstreamError as e:
-        raise EstreamError.single(
-            source, f"index line is not valid JSON: {e.diagnostics[0].message}", line=line
-        ) from None
-    if not isinstance(data, dict):
-        raise EstreamError.single(
-            source, f"expected a JSON object per index line, found {_show(data)}", line=line
-        )
-    for key in _REQUIRED:
-        if key not in data:
-            chk.error(key, "required field is missing")
-    for key in sorted(set(data) - set(_REQUIRED)):
-        chk.error(
-            key, "unknown field in index entry", help="the index was written by a newer or foreign tool"
-        )
-    if chk.errors:
-        raise EstreamError(chk.errors)
+    data = _load_line(raw, source, line)
+    _check_field_set(chk, data)
     if not is_exact_int(data["v"], INDEX_FORMAT):
         chk.error("v", f"expected index format version {INDEX_FORMAT}, found {_show(data['v'])}")
     name = chk.string(data, "name", PACKAGE_NAME_RE, "a component name", 64)
@@ -252,61 +233,18 @@ def parse_index_line(raw: str, *, expected_name: Optional[str], source: str, lin
             f"entry claims to be `{name}` but is in the index file of `{expected_name}`",
             help="an index file may only list versions of its own component; the line is rejected",
         )
-    version = data["version"]
-    if not isinstance(version, str) or len(version) > 128:
-        chk.error("version", f'expected a version like "1.2.3", found {_show(version)}')
-        version = ""
-    else:
-        try:
-            Version.parse(version)
-        except SemverError as e:
-            chk.error("version", str(e))
+    version = _check_version(chk, data["version"])
     checksum = chk.string(data, "checksum", _CHECKSUM_RE, 'a checksum "sha3-256:<64 lowercase hex>"')
     size = data["size"]
     if isinstance(size, bool) or not isinstance(size, int) or not 0 < size <= 2**40:
         chk.error("size", f"expected a positive archive size in bytes, found {_show(size)}")
         size = 0
-    deps: List[IndexDep] = []
-    raw_deps = data["deps"]
-    if not isinstance(raw_deps, list) or len(raw_deps) > MAX_DEPS:
-        chk.error("deps", f"expected an array of at most {MAX_DEPS} dependencies, found {_show(raw_deps)}")
-    else:
-        seen = set()
-        for i, dep in enumerate(raw_deps):
-            key = f"deps[{i}]"
-            if not isinstance(dep, dict) or set(dep) != {"name", "req"}:
-                chk.error(key, f'expected {{"name": ..., "req": ...}}, found {_show(dep)}')
-                continue
-            problem = name_problem(dep["name"])
-            if problem:
-                chk.error(key + ".name", f"invalid dependency name {_show(dep['name'])}: {problem}")
-                continue
-            if dep["name"] == name:
-                chk.error(key + ".name", "a component cannot depend on itself")
-            if dep["name"] in seen:
-                chk.error(key + ".name", f"duplicate dependency `{dep['name']}`")
-            seen.add(dep["name"])
-            req = dep["req"]
-            try:
-                if not isinstance(req, str) or len(req) > 256:
-                    raise SemverError(f"expected a version requirement string, found {_show(req)}")
-                VersionReq.parse(req)
-            except SemverError as e:
-                chk.error(key + ".req", str(e))
-                continue
-            deps.append(IndexDep(dep["name"], req))
+    deps = _check_deps(chk, data["deps"], name)
     provides = chk.strings(data, "provides", SCHEMA_NAME_RE, "schema names like `IoTTelemetry`", MAX_SCHEMAS)
     requires = chk.strings(data, "requires", SCHEMA_NAME_RE, "schema names like `IoTTelemetry`", MAX_SCHEMAS)
     category = chk.string(data, "category", _CATEGORY_RE, "a category like `esf-schema`", 64)
     keywords = chk.strings(data, "keywords", _KEYWORD_RE, "keywords like `iot`", MAX_KEYWORDS)
-    description = data["description"]
-    if (
-        not isinstance(description, str)
-        or len(description) > MAX_DESCRIPTION
-        or any(ord(c) < 32 and c not in "\t" for c in description)
-    ):
-        chk.error("description", f"expected a single-line string of at most {MAX_DESCRIPTION} characters")
-        description = ""
+    description = _check_description(chk, data["description"])
     key_id = chk.string(data, "key_id", _KEY_ID_RE, "a key id", 128)
     key_fp = chk.string(data, "key_fingerprint", _CHECKSUM_RE, 'a key fingerprint "sha3-256:<64 hex>"')
     yanked = data["yanked"]
@@ -321,7 +259,7 @@ def parse_index_line(raw: str, *, expected_name: Optional[str], source: str, lin
         version=version,
         checksum=checksum,
         size=size,
-        deps=tuple(deps),
+        deps=deps,
         provides=provides,
         requires=requires,
         category=category,
@@ -332,6 +270,91 @@ def parse_index_line(raw: str, *, expected_name: Optional[str], source: str, lin
         yanked=yanked,
         published_at=published_at,
     )
+
+
+def _load_line(raw: str, source: str, line: int) -> Dict[str, Any]:
+    """The line as a JSON object, or an error naming the line (size, syntax, shape)."""
+    if len(raw.encode("utf-8", "surrogatepass")) > MAX_LINE_BYTES:
+        raise EstreamError.single(source, f"index line is longer than {MAX_LINE_BYTES} bytes", line=line)
+    try:
+        data = load_json(raw, source, what="the index line", max_bytes=MAX_LINE_BYTES)
+    except EstreamError as e:
+        raise EstreamError.single(
+            source, f"index line is not valid JSON: {e.diagnostics[0].message}", line=line
+        ) from None
+    if not isinstance(data, dict):
+        raise EstreamError.single(
+            source, f"expected a JSON object per index line, found {_show(data)}", line=line
+        )
+    return data
+
+
+def _check_field_set(chk: _Checker, data: Dict[str, Any]) -> None:
+    """Exactly the known fields: a missing or unknown one stops the line before any value is read."""
+    for key in _REQUIRED:
+        if key not in data:
+            chk.error(key, "required field is missing")
+    for key in sorted(set(data) - set(_REQUIRED)):
+        chk.error(
+            key, "unknown field in index entry", help="the index was written by a newer or foreign tool"
+        )
+    if chk.errors:
+        raise EstreamError(chk.errors)
+
+
+def _check_version(chk: _Checker, version: Any) -> str:
+    if not isinstance(version, str) or len(version) > 128:
+        chk.error("version", f'expected a version like "1.2.3", found {_show(version)}')
+        return ""
+    try:
+        Version.parse(version)
+    except SemverError as e:
+        chk.error("version", str(e))
+    return version
+
+
+def _check_deps(chk: _Checker, raw_deps: Any, name: str) -> Tuple[IndexDep, ...]:
+    """The valid dependencies; each invalid one is reported by index and left out."""
+    deps: List[IndexDep] = []
+    if not isinstance(raw_deps, list) or len(raw_deps) > MAX_DEPS:
+        chk.error("deps", f"expected an array of at most {MAX_DEPS} dependencies, found {_show(raw_deps)}")
+        return ()
+    seen = set()
+    for i, dep in enumerate(raw_deps):
+        key = f"deps[{i}]"
+        if not isinstance(dep, dict) or set(dep) != {"name", "req"}:
+            chk.error(key, f'expected {{"name": ..., "req": ...}}, found {_show(dep)}')
+            continue
+        problem = name_problem(dep["name"])
+        if problem:
+            chk.error(key + ".name", f"invalid dependency name {_show(dep['name'])}: {problem}")
+            continue
+        if dep["name"] == name:
+            chk.error(key + ".name", "a component cannot depend on itself")
+        if dep["name"] in seen:
+            chk.error(key + ".name", f"duplicate dependency `{dep['name']}`")
+        seen.add(dep["name"])
+        req = dep["req"]
+        try:
+            if not isinstance(req, str) or len(req) > 256:
+                raise SemverError(f"expected a version requirement string, found {_show(req)}")
+            VersionReq.parse(req)
+        except SemverError as e:
+            chk.error(key + ".req", str(e))
+            continue
+        deps.append(IndexDep(dep["name"], req))
+    return tuple(deps)
+
+
+def _check_description(chk: _Checker, description: Any) -> str:
+    if (
+        not isinstance(description, str)
+        or len(description) > MAX_DESCRIPTION
+        or any(ord(c) < 32 and c not in "\t" for c in description)
+    ):
+        chk.error("description", f"expected a single-line string of at most {MAX_DESCRIPTION} characters")
+        return ""
+    return description
 
 
 def parse_index_file(content: bytes, *, name: str, source: str) -> List[IndexEntry]:
