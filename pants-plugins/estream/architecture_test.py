@@ -13,6 +13,9 @@ Decisions:
   `# Long because:` says why (a flat table of checks, an option list, a template): a long function
   is split into named steps unless splitting would hurt clarity, and then the reason is written
   where the next reader meets it. Tests (`*_test.py`) are exempt; a test reads top to bottom.
+  KNOWN_LONG lists the functions that were over the limit when the rule came in and have been
+  neither split nor explained yet: debt, not exemptions. The test fails on any function not in
+  it and on any entry that is no longer long, so the list can only shrink.
 - The private-name rule covers first-party (`estream.*`) imports only. Using a third-party
   library's private API (Pants' `_uncacheable_rule`, paho's `_packet` in an oracle test) is a
   decision about that library, documented where it is made.
@@ -45,6 +48,34 @@ FORBIDDEN = (
 # Longest function (ast: end_lineno - lineno + 1, decorators excluded) without a stated reason.
 MAX_FUNCTION_LINES = 80
 LONG_REASON = "# Long because:"
+
+# (file relative to pants-plugins, function name): still to be split or explained, see the docstring.
+KNOWN_LONG = frozenset(
+    {
+        ("estream/cli/circuits.py", "scaffold_files"),
+        ("estream/cli/scaffold_wire.py", "_vectors"),
+        ("estream/cli/scaffold_wire.py", "wire_adapter_files"),
+        ("estream/core/circuit.py", "circuit"),
+        ("estream/core/circuit.py", "flows"),
+        ("estream/core/circuit.py", "manifest_diagnostics"),
+        ("estream/core/circuit_runner.py", "run_step"),
+        ("estream/core/fpga_verify.py", "verify_fpga"),
+        ("estream/core/registry/archive_verification.py", "verify_registry_archive"),
+        ("estream/core/registry/install.py", "apply"),
+        ("estream/core/registry/resolver.py", "resolve"),
+        ("estream/core/registry/trust.py", "verify_registry_trust"),
+        ("estream/core/registry/workspace.py", "parse_workspace"),
+        ("estream/core/signature.py", "parse_signature_file"),
+        ("estream/fpga/fusesoc.py", "generate_fusesoc_cores"),
+        ("estream/fpga/fusesoc_core.py", "core_build_config"),
+        ("estream/fpga/fusesoc_core.py", "run_generators"),
+        ("estream/fpga/fusesoc_core.py", "package_fusesoc_core"),
+        ("estream/fpga/package_bitstreams.py", "fpga_package_files"),
+        ("estream/fpga/rtl_vectors.py", "run_rtl_vectors"),
+        ("estream/util_rules/circuits.py", "load_smart_circuit_package"),
+        ("estream/util_rules/package_contents.py", "collect_package_contents"),
+    }
+)
 
 Import = Tuple[str, int, str]  # (importing module, line, imported module or module.name)
 
@@ -148,8 +179,9 @@ def private_name_violations(known: Dict[str, Path], root: Path = SOURCE_ROOT) ->
     return problems
 
 
-def long_function_violations(known: Dict[str, Path], root: Path = SOURCE_ROOT) -> List[str]:
-    problems = []
+def long_functions(known: Dict[str, Path], root: Path = SOURCE_ROOT) -> Dict[Tuple[str, str], str]:
+    """(file, function) -> "file:line: `name` is N lines" for each long function with no stated reason."""
+    found = {}
     for path in known.values():
         if path.name.endswith("_test.py"):
             continue
@@ -165,8 +197,13 @@ def long_function_violations(known: Dict[str, Path], root: Path = SOURCE_ROOT) -
             body = lines[node.lineno - 1 : end]
             if any(line.strip().startswith(LONG_REASON) for line in body):
                 continue
-            problems.append(f"{path.relative_to(root)}:{node.lineno}: `{node.name}` is {length} lines")
-    return sorted(problems)
+            rel = path.relative_to(root).as_posix()
+            found[(rel, node.name)] = f"{rel}:{node.lineno}: `{node.name}` is {length} lines"
+    return found
+
+
+def long_function_violations(known: Dict[str, Path], root: Path = SOURCE_ROOT) -> List[str]:
+    return sorted(long_functions(known, root).values())
 
 
 def test_the_scan_sees_the_pure_packages() -> None:
@@ -201,11 +238,17 @@ def test_no_module_imports_a_private_name_of_another() -> None:
 
 
 def test_no_function_is_long_without_a_stated_reason() -> None:
-    problems = long_function_violations(all_modules())
+    found = long_functions(all_modules())
+    problems = sorted(text for key, text in found.items() if key not in KNOWN_LONG)
     assert not problems, (
         f"functions over {MAX_FUNCTION_LINES} lines (split them into named steps, or say why not in a "
         f"`{LONG_REASON}` comment inside the function):\n  " + "\n  ".join(problems)
     )
+
+
+def test_the_known_long_list_only_shrinks() -> None:
+    stale = sorted(f"{path}: `{name}`" for path, name in KNOWN_LONG - set(long_functions(all_modules())))
+    assert not stale, "no longer long (or explained): remove from KNOWN_LONG:\n  " + "\n  ".join(stale)
 
 
 def test_the_rules_catch_what_they_are_for(tmp_path: Path) -> None:
