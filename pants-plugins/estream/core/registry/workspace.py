@@ -28,7 +28,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 from estream.core.errors import Diagnostic, EstreamError
 from estream.core.merkle import path_problem
@@ -107,10 +107,29 @@ def parse_workspace(content: bytes, source: str = WORKSPACE_FILE) -> Workspace:
                 source, "unknown table", key=key, help="expected [dependencies], [lock], [files] and [trust]"
             )
         )
-    deps = data.get("dependencies", {})
-    if not isinstance(deps, dict):
-        errors.append(Diagnostic(source, "expected a table", key="dependencies"))
-        deps = {}
+    _parse_dependencies(_table(data, "dependencies", source, errors), source, ws, errors)
+    _parse_lock(_table(data, "lock", source, errors), source, ws, errors)
+    _parse_files(_table(data, "files", source, errors), source, ws, errors)
+    _parse_trust(_table(data, "trust", source, errors), source, ws, errors)
+    if errors:
+        raise EstreamError(errors)
+    return ws
+
+
+def _table(data: Dict[str, Any], name: str, source: str, errors: List[Diagnostic]) -> Dict[str, Any]:
+    """The top-level table `name`, empty if absent; not a table is reported and read as empty."""
+    table = data.get(name, {})
+    if not isinstance(table, dict):
+        errors.append(Diagnostic(source, "expected a table", key=name))
+        return {}
+    return table
+
+
+# Each _parse_<table> below fills its part of `ws` with the valid entries and appends a
+# diagnostic per invalid one, so one run reports every problem in the file.
+
+
+def _parse_dependencies(deps: Dict[str, Any], source: str, ws: Workspace, errors: List[Diagnostic]) -> None:
     for name, req in deps.items():
         key = f"dependencies.{name}"
         problem = name_problem(name)
@@ -126,10 +145,9 @@ def parse_workspace(content: bytes, source: str = WORKSPACE_FILE) -> Workspace:
             errors.append(Diagnostic(source, str(e), key=key))
             continue
         ws.dependencies[name] = req
-    lock = data.get("lock", {})
-    if not isinstance(lock, dict):
-        errors.append(Diagnostic(source, "expected a table", key="lock"))
-        lock = {}
+
+
+def _parse_lock(lock: Dict[str, Any], source: str, ws: Workspace, errors: List[Diagnostic]) -> None:
     for name, entry in lock.items():
         key = f"lock.{name}"
         if name_problem(name):
@@ -166,20 +184,18 @@ def parse_workspace(content: bytes, source: str = WORKSPACE_FILE) -> Workspace:
             )
             continue
         ws.lock[name] = LockEntry(version, checksum, key_fp)
-    files = data.get("files", {})
-    if not isinstance(files, dict):
-        errors.append(Diagnostic(source, "expected a table", key="files"))
-        files = {}
+
+
+def _parse_files(files: Dict[str, Any], source: str, ws: Workspace, errors: List[Diagnostic]) -> None:
     for name, paths in files.items():
         key = f"files.{name}"
         if not isinstance(paths, list) or not all(isinstance(p, str) and not path_problem(p) for p in paths):
             errors.append(Diagnostic(source, "expected an array of relative paths", key=key))
             continue
         ws.files[name] = tuple(paths)
-    trust = data.get("trust", {})
-    if not isinstance(trust, dict):
-        errors.append(Diagnostic(source, "expected a table", key="trust"))
-        trust = {}
+
+
+def _parse_trust(trust: Dict[str, Any], source: str, ws: Workspace, errors: List[Diagnostic]) -> None:
     for key in sorted(set(trust) - {"roots", "snapshot"}):
         errors.append(
             Diagnostic(source, "unknown setting", key=f"trust.{key}", help="expected roots and snapshot")
@@ -204,9 +220,6 @@ def parse_workspace(content: bytes, source: str = WORKSPACE_FILE) -> Workspace:
         errors.append(Diagnostic(source, "expected a non-negative integer", key="trust.snapshot"))
     else:
         ws.trust_snapshot = snapshot
-    if errors:
-        raise EstreamError(errors)
-    return ws
 
 
 def load_workspace(root: Path) -> Workspace:
