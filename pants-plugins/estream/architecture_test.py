@@ -63,7 +63,6 @@ KNOWN_LONG = frozenset(
         ("estream/core/registry/archive_verification.py", "verify_registry_archive"),
         ("estream/core/registry/install.py", "apply"),
         ("estream/core/registry/resolver.py", "resolve"),
-        ("estream/core/registry/trust.py", "verify_registry_trust"),
         ("estream/core/signature.py", "parse_signature_file"),
         ("estream/fpga/fusesoc.py", "generate_fusesoc_cores"),
         ("estream/fpga/fusesoc_core.py", "core_build_config"),

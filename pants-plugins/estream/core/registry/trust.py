@@ -587,6 +587,28 @@ def verify_registry_trust(
     bytes are not verified twice, every other step of the chain runs each time).
     """
     roots = read_root(checkout, source)
+    trusted_roots = _pinned_roots(roots, pins, pinned_in, source)
+    keyring, keyring_version = _verified_keyring(
+        checkout, source, roots, trusted_roots, seen, check_signature
+    )
+    snapshot = _verified_snapshot(
+        checkout,
+        source,
+        roots,
+        trusted_roots,
+        keyring,
+        seen,
+        local_keyring,
+        extra_snapshot_keys,
+        now,
+        check_expiry,
+        check_signature,
+    )
+    return TrustedRegistry(keyring, roots, tuple(trusted_roots), keyring_version, snapshot)
+
+
+def _pinned_roots(roots: RootKeys, pins: Sequence[str], pinned_in: str, source: str) -> List[str]:
+    """Step 1: the registry's root key fingerprints the consumer pinned (at least one)."""
     if not pins:
         raise EstreamError.single(
             source,
@@ -601,6 +623,18 @@ def verify_registry_trust(
             help="this is another registry than the one pinned, or its root keys were replaced. If the owner announced a root "
             f"rotation, verify the new fingerprint out of band and pin it again. {pin_help(source, roots)}",
         )
+    return trusted_roots
+
+
+def _verified_keyring(
+    checkout: Path,
+    source: str,
+    roots: RootKeys,
+    trusted_roots: List[str],
+    seen: TrustState,
+    check_signature: SignatureCheck,
+) -> Tuple[Keyring, int]:
+    """Step 2: the keyring, signed by a pinned root and not older than one seen before."""
     keyring_bytes = _read(checkout, KEYRING_FILE, source) or b""
     root_bytes = _read(checkout, ROOT_FILE, source) or b""
     keyring_version = verify_keyring(
@@ -623,6 +657,23 @@ def verify_registry_trust(
     except UnicodeDecodeError:
         raise EstreamError.single(f"{source}/{KEYRING_FILE}", "keyring is not UTF-8") from None
     keyring = parse_keyring(text, source=f"{source}/{KEYRING_FILE}")
+    return keyring, keyring_version
+
+
+def _verified_snapshot(
+    checkout: Path,
+    source: str,
+    roots: RootKeys,
+    trusted_roots: List[str],
+    keyring: Keyring,
+    seen: TrustState,
+    local_keyring: Optional[Keyring],
+    extra_snapshot_keys: Sequence[PublicKey],
+    now: Optional[float],
+    check_expiry: bool,
+    check_signature: SignatureCheck,
+) -> Snapshot:
+    """Step 3: the snapshot, signed by a trusted key, matching the index, not rolled back, not expired."""
     snapshot_bytes = _read(checkout, SNAPSHOT_FILE, source)
     where = f"{source}/{SNAPSHOT_FILE}"
     if snapshot_bytes is None:
@@ -674,7 +725,7 @@ def verify_registry_trust(
                 help="if the registry is merely idle, its owner or a publisher re-signs it: "
                 f"`estream marketplace registry sign-snapshot --registry URL` (valid {DEFAULT_SNAPSHOT_DAYS} days by default)",
             )
-    return TrustedRegistry(keyring, roots, tuple(trusted_roots), keyring_version, snapshot)
+    return snapshot
 
 
 def _snapshot_signer(
