@@ -61,7 +61,6 @@ KNOWN_LONG = frozenset(
         ("estream/core/circuit_runner.py", "run_step"),
         ("estream/core/fpga_verify.py", "verify_fpga"),
         ("estream/core/registry/archive_verification.py", "verify_registry_archive"),
-        ("estream/core/registry/install.py", "apply"),
         ("estream/core/registry/resolver.py", "resolve"),
         ("estream/core/signature.py", "parse_signature_file"),
         ("estream/fpga/fusesoc.py", "generate_fusesoc_cores"),

@@ -521,27 +521,11 @@ class Installer:
         self, pinned: List[Pinned], dependencies: Dict[str, str], *, pin: Sequence[str], ws: Workspace
     ) -> InstallResult:
         self.say("  2. Download package archives")
-        fetched: List[Tuple[Pinned, bytes, bool]] = []
-        for i, p in enumerate(pinned):
-            data, cached = self._fetch(p)
-            branch = "└──" if i == len(pinned) - 1 else "├──"
-            self.say(f"     {branch} {p.name} v{p.version} ({_kb(len(data))}{', cached' if cached else ''})")
-            fetched.append((p, data, cached))
+        fetched = self._download_all(pinned)
         test_pause("downloaded")
 
         self.say("  3. Verify ML-DSA-87 signatures")
-        keyring = self._keyring()
-        verified: List[VerifiedPackage] = []
-        for i, (p, data, cached) in enumerate(fetched):
-            v = self._verify(p, data, cached, keyring)
-            if not cached:
-                self.cache.put(data)
-            branch = "└──" if i == len(fetched) - 1 else "├──"
-            dev = " [development key]" if v.development_key else ""
-            self.say(
-                f"     {branch} {p.name}: ✓ Valid (Merkle root + {len(v.files) - 1} file hashes, key {v.key_id}{dev})"
-            )
-            verified.append(v)
+        verified = self._verify_all(fetched)
         by_name = {v.pinned.name: v for v in verified}
         # A lock-only install has no index: the signed manifests must close the graph themselves.
         for v in verified:
@@ -563,18 +547,7 @@ class Installer:
         test_pause("planned")
 
         self.say("  6. Run test vectors")
-        if self.options.run_tests:
-            ran = False
-            for v in verified:
-                others = [o.files for o in verified if o is not v]
-                summary = run_package_test_vectors(v.pinned.name, v.files, others)
-                if summary is not None:
-                    ran = True
-                    self.say(f"     ├── {v.pinned.name}: {summary}")
-            if not ran:
-                self.say("     └── no package has golden vectors or journeys")
-        else:
-            self.say("     └── skipped (--no-tests)")
+        self._run_test_vectors(verified)
 
         self.say("  7. Update workspace tracking")
         new_ws = Workspace(
@@ -608,6 +581,47 @@ class Installer:
             deleted=[p for a, p in changes if a == "delete"],
             workspace=new_ws,
         )
+
+    def _download_all(self, pinned: List[Pinned]) -> List[Tuple[Pinned, bytes, bool]]:
+        """Step 2: each archive (from the cache when there), with whether it was cached."""
+        fetched: List[Tuple[Pinned, bytes, bool]] = []
+        for i, p in enumerate(pinned):
+            data, cached = self._fetch(p)
+            branch = "└──" if i == len(pinned) - 1 else "├──"
+            self.say(f"     {branch} {p.name} v{p.version} ({_kb(len(data))}{', cached' if cached else ''})")
+            fetched.append((p, data, cached))
+        return fetched
+
+    def _verify_all(self, fetched: List[Tuple[Pinned, bytes, bool]]) -> List[VerifiedPackage]:
+        """Step 3: each archive verified; a newly downloaded one enters the cache only once verified."""
+        keyring = self._keyring()
+        verified: List[VerifiedPackage] = []
+        for i, (p, data, cached) in enumerate(fetched):
+            v = self._verify(p, data, cached, keyring)
+            if not cached:
+                self.cache.put(data)
+            branch = "└──" if i == len(fetched) - 1 else "├──"
+            dev = " [development key]" if v.development_key else ""
+            self.say(
+                f"     {branch} {p.name}: ✓ Valid (Merkle root + {len(v.files) - 1} file hashes, key {v.key_id}{dev})"
+            )
+            verified.append(v)
+        return verified
+
+    def _run_test_vectors(self, verified: List[VerifiedPackage]) -> None:
+        """Step 6: each package's golden vectors and journeys, against the others installed with it."""
+        if not self.options.run_tests:
+            self.say("     └── skipped (--no-tests)")
+            return
+        ran = False
+        for v in verified:
+            others = [o.files for o in verified if o is not v]
+            summary = run_package_test_vectors(v.pinned.name, v.files, others)
+            if summary is not None:
+                ran = True
+                self.say(f"     ├── {v.pinned.name}: {summary}")
+        if not ran:
+            self.say("     └── no package has golden vectors or journeys")
 
     # -- the install record (install_record.py): an install that changes nothing returns at once
 
