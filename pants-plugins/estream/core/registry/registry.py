@@ -16,9 +16,10 @@ remote's tip whatever a killed publisher left. The first checkout is created in 
 directory (init + remote) and renamed into place, so a checkout either does not exist or is
 complete.
 
-Reading (sync, index entries, the index cache) imports nothing heavy: archives, manifests, keys
-and signatures are imported by the functions that publish or inspect, so `estream marketplace
-search` starts fast (issue 18).
+Reading (sync, index entries, the index cache) imports nothing heavy: archives, manifests, keys,
+signatures and the trust chain (`trust.py`, `core.keys`, `core.merkle`) are imported by the
+functions that publish, inspect or verify, so `estream marketplace search`, which verifies
+nothing, starts fast (issue 18; `cli/main_test.py` checks a search run imports none of them).
 """
 
 from __future__ import annotations
