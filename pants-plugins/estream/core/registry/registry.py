@@ -595,8 +595,7 @@ class Registry:
             write_snapshot,
         )
 
-        if snapshot_days is None:
-            snapshot_days = DEFAULT_SNAPSHOT_DAYS
+        valid_days = DEFAULT_SNAPSHOT_DAYS if snapshot_days is None else snapshot_days
         parse_keyring(keyring_text, source=KEYRING_FILE)
         if not root_keys:
             raise EstreamError.single(
@@ -629,7 +628,7 @@ class Registry:
             workflow = self.checkout / CI_WORKFLOW_PATH
             workflow.parent.mkdir(parents=True, exist_ok=True)
             workflow.write_text(ci_workflow())
-            write_snapshot(self.checkout, root_keys[0], source=self.display_url, days=snapshot_days)
+            write_snapshot(self.checkout, root_keys[0], source=self.display_url, days=valid_days)
 
         with self.locked():
             self._ensure_repo()
