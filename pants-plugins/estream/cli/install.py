@@ -1,7 +1,8 @@
 """`estream marketplace install | outdated | upgrade | recover`.
 
-The install workflow (signatures, YAML, schema resolution) is imported by the functions that run
-it, so that building the CLI's parser stays cheap (see `estream.cli.main`)."""
+The install workflow (signatures, YAML, schema resolution) and the registry's trust chain (keys,
+Merkle hashing) are imported by the functions that run them, so that building the CLI's parser,
+and `search` which verifies nothing, stay cheap (see `estream.cli.main`)."""
 
 from __future__ import annotations
 
@@ -22,17 +23,8 @@ from estream.cli.registry_options import (
 )
 from estream.core.atomic_file import atomic_write_bytes
 from estream.core.errors import EstreamError
-from estream.core.keys import local_development_key
+from estream.core.home import ENV_TRUST_ROOT
 from estream.core.registry.transaction import recover, workspace_lock
-from estream.core.registry.trust import (
-    ENV_TRUST_ROOT,
-    TrustState,
-    load_trust_state,
-    parse_pins,
-    read_root,
-    record_trust_state,
-)
-from estream.core.registry.workspace import WORKSPACE_FILE, load_workspace
 from estream.core.semver import SemverError, VersionReq
 
 if TYPE_CHECKING:
@@ -63,6 +55,7 @@ def _common(p: argparse.ArgumentParser) -> None:
 
 def _installer(args: argparse.Namespace, **extra) -> "Installer":
     from estream.core.registry.install import Installer, InstallOptions
+    from estream.core.registry.trust import parse_pins
 
     root = Path(args.workspace)
     if not root.is_dir():
@@ -197,6 +190,16 @@ def _configure_trust(p: argparse.ArgumentParser) -> None:
 
 def _run_trust(args: argparse.Namespace) -> int:
     """Show the registry's root keys, or pin them in the workspace after checking its trust chain."""
+    from estream.core.keys import local_development_key
+    from estream.core.registry.trust import (
+        TrustState,
+        load_trust_state,
+        parse_pins,
+        read_root,
+        record_trust_state,
+    )
+    from estream.core.registry.workspace import WORKSPACE_FILE, load_workspace
+
     root = Path(args.workspace)
     if not root.is_dir():
         raise EstreamError.single(str(root), "workspace directory does not exist")

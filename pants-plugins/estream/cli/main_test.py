@@ -299,20 +299,57 @@ def test_a_subcommands_options_are_there_when_parsed_or_shown(capsys):
 
 
 def test_starting_the_cli_imports_no_signature_or_yaml_code():
-    """`search` and a no-op `install` must start fast: building the parser imports nothing heavy.
-
-    `estream.core.keys` (key files and keyrings, no ML-DSA code) is imported: the registry's trust
-    chain (`core/registry/trust.py`) needs it to check pinned roots before anything is read."""
+    """`search` and a no-op `install` must start fast: building the parser imports nothing heavy,
+    not even the registry's trust chain (`core/registry/trust.py`, `core.keys`, `core.merkle`)."""
     import subprocess
     import sys
 
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
     code = (
         "import sys; from estream.cli.main import build_parser; build_parser(); "
-        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('yaml', 'dilithium_py', 'mldsa') "
-        "or m in ('estream.core.manifest', 'estream.core.signature', 'estream.cli.circuits')))"
+        f"print(sorted(m for m in sys.modules if {_HEAVY_MODULE}))"
     )
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
     ).stdout
     assert out.strip() == "[]"
+
+
+#: A Python expression true of a module name `m` that `search` (which verifies nothing) must not import.
+_HEAVY_MODULE = (
+    "m.split('.')[0] in ('yaml', 'dilithium_py', 'mldsa', 'concurrent') or m in ('estream.core.manifest', "
+    "'estream.core.signature', 'estream.cli.circuits', 'estream.core.keys', 'estream.core.merkle', "
+    "'estream.core.registry.trust', 'estream.core.registry.verification_memo')"
+)
+
+
+@pytest.mark.parametrize("offline", [False, True])
+def test_search_imports_no_key_merkle_or_trust_code(tmp_path, monkeypatch, offline):
+    """A whole `search` run (sync, index cache, results) verifies nothing, so it imports none of
+    the trust chain; the same code imported by mistake would fail here (the module list is checked
+    after the command printed its result)."""
+    import subprocess
+    import sys
+
+    from estream.core.keys import SigningKey
+    from estream.core.registry.testing import cli_registry, package_archive
+
+    key = SigningKey.generate("acme-release")
+    tmp_path = tmp_path / "search"  # this file's fixtures own tmp_path/home
+    tmp_path.mkdir()
+    cli_registry(tmp_path, monkeypatch, key)
+    archive = tmp_path / "esf-core-1.0.0.tar.gz"
+    archive.write_bytes(package_archive("esf-core", "1.0.0", key=key, provides=["CoreEvent"]))
+    assert main(["marketplace", "publish", str(archive)]) == 0
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
+    argv = ["marketplace", "search", "core", "--json"] + (["--offline"] if offline else [])
+    code = (
+        f"import sys; from estream.cli.main import main; status = main({argv!r}); "
+        f"print(status, sorted(m for m in sys.modules if {_HEAVY_MODULE}))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+    ).stdout
+    result, _, modules = out.rpartition("\n0 ")
+    assert [e["version"] for e in json.loads(result)] == ["1.0.0"]
+    assert modules.strip() == "[]"

@@ -18,8 +18,6 @@ from estream.cli.registry_options import (
     registry_from,
 )
 from estream.core.errors import EstreamError
-from estream.core.keys import load_private_key, resolve_signing_key
-from estream.core.registry.trust import DEFAULT_SNAPSHOT_DAYS
 
 
 def _add_root_key_option(p: argparse.ArgumentParser, *, required: bool) -> None:
@@ -35,12 +33,16 @@ def _add_root_key_option(p: argparse.ArgumentParser, *, required: bool) -> None:
 
 
 def _root_keys(args: argparse.Namespace):
+    from estream.core.keys import load_private_key
+
     return [load_private_key(path) for path in args.root_key]
 
 
 def _snapshot_key(args: argparse.Namespace):
     """The key that signs the registry snapshot of a change: --key-file, else the environment's
     signing key, else (with --allow-development-key) this user's development key."""
+    from estream.core.keys import resolve_signing_key
+
     try:
         return resolve_signing_key(
             key_file=getattr(args, "key_file", None),
@@ -215,8 +217,7 @@ def _configure_registry(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--days",
         type=int,
-        default=DEFAULT_SNAPSHOT_DAYS,
-        help="sign-snapshot: validity in days (default %(default)s)",
+        help="sign-snapshot: validity in days (default: as every signed change, `trust.DEFAULT_SNAPSHOT_DAYS`)",
     )
 
 
@@ -232,12 +233,16 @@ def _run_registry(args: argparse.Namespace) -> int:
         print(f"  Signed keyring version {version} of {registry.display_url} with the root key")
         return 0
     if args.action == "sign-snapshot":
+        from estream.core.keys import load_private_key
+        from estream.core.registry.trust import DEFAULT_SNAPSHOT_DAYS
+
         registry = registry_from(args)
         key = (
             load_private_key(args.root_key[0]) if args.root_key and not args.key_file else _snapshot_key(args)
         )
-        version = registry.resign_snapshot(key, days=args.days)
-        print(f"  Signed snapshot {version} of {registry.display_url} (valid {args.days} days)")
+        days = DEFAULT_SNAPSHOT_DAYS if args.days is None else args.days
+        version = registry.resign_snapshot(key, days=days)
+        print(f"  Signed snapshot {version} of {registry.display_url} (valid {days} days)")
         return 0
     if args.path:
         root = Path(args.path)

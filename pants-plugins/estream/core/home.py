@@ -19,6 +19,8 @@ from typing import Mapping, Optional
 ENV_HOME = "ESTREAM_HOME"
 ENV_CACHE_DIR = "ESTREAM_CACHE_DIR"
 ENV_KEYRING = "ESTREAM_KEYRING"
+#: The registry root keys a workspace pins when it has none (`core/registry/trust.py`).
+ENV_TRUST_ROOT = "ESTREAM_TRUST_ROOT"
 #: The directory under the user's home.
 HOME_DIRNAME = ".estream"
 KEYRING_FILENAME = "keyring.toml"

@@ -16,10 +16,18 @@ Decisions:
   the working tree since (a half-applied change) is parsed from disk instead, as without a cache.
   Archives are still checked against the index checksum and their ML-DSA-87 signature at install.
 * One file next to the checkout (`<checkout>.index-cache`, outside the working tree so
-  `git clean` leaves it alone): a JSON header line (format, commit, and per index file its
-  component name, stat, offset, length and SHA-256) followed by one compact JSON slice per
-  file. It is read lazily: the header on first use, a file's slice only when that component is
-  asked for, and each slice's SHA-256 is checked before it is decoded.
+  `git clean` leaves it alone): a line with the SHA-256 of the header, a JSON header line
+  (format, commit, and per index file its component name, stat, offset, length and SHA-256,
+  its search row and its number of problems) followed by one compact JSON slice per file. It is
+  read lazily: the header on first use (its digest checked), a file's slice only when that
+  component is asked for, and each slice's SHA-256 is checked before it is decoded.
+* The search row of a file is the entry row of its newest non-yanked version (null: none), as
+  `search` shows it: `search` over 2,000 components builds its 2,000 entries from the header
+  alone instead of hashing and decoding 2,000 slices (issue 18). A file with problems has no
+  usable row: its slice is read so that its problems are reported as without a cache. The row
+  is covered by the header's digest, and the file's stat is still checked before the row is
+  used, exactly as for a slice. The digests detect damage (a truncated or edited cache), not a
+  forger able to write the user's files: such a user can edit the checkout itself.
 * Anything wrong with it never raises to the user: a cache that is missing, truncated, not
   JSON, of another format or of another commit is rebuilt (written atomically: temporary file +
   rename); a slice whose digest, shape or file stat does not match is not used, and that index
@@ -43,7 +51,7 @@ from estream.core.errors import Diagnostic
 from estream.core.registry.index import IndexDep, IndexEntry
 
 #: Bump when the slice layout changes: an older cache is then simply rebuilt.
-INDEX_CACHE_FORMAT = 2
+INDEX_CACHE_FORMAT = 3
 INDEX_CACHE_SUFFIX = ".index-cache"
 _MAGIC = "estream-index-cache"
 
@@ -210,13 +218,20 @@ class IndexCache:
     """The index cache of one checkout at one commit (see the module docstring)."""
 
     def __init__(
-        self, path: Path, commit: str, files: Dict[str, Tuple[str, str, int, int, str]], body: bytes
+        self,
+        path: Path,
+        commit: str,
+        files: Dict[str, Tuple[str, str, int, int, str]],
+        body: bytes,
+        search_rows: Dict[str, Tuple[Optional[list], int]],
     ) -> None:
         self.path = path
         self.commit = commit
         #: rel path -> (component name, stat key, offset, length, sha256 hex)
         self.files = files
         self._body = body
+        #: rel path -> (entry row of the newest live version or None, number of problems)
+        self._search_rows = search_rows
         self._by_name = {meta[0]: rel for rel, meta in files.items()}
 
     # -- reading
@@ -230,8 +245,11 @@ class IndexCache:
         except OSError:
             return None
         try:
-            head, sep, body = raw.partition(b"\n")
-            header = json.loads(head.decode("utf-8")) if sep else None
+            digest_line, sep, rest = raw.partition(b"\n")
+            head, sep2, body = rest.partition(b"\n")
+            if not (sep and sep2) or digest_line != hashlib.sha256(head).hexdigest().encode("ascii"):
+                return None
+            header = json.loads(head.decode("utf-8"))
             if (
                 not isinstance(header, dict)
                 or header.get("magic") != _MAGIC
@@ -240,19 +258,22 @@ class IndexCache:
                 return None
             commit = header["commit"]
             files = {}
-            for rel, name, blob, offset, length, digest in header["files"]:
+            rows: Dict[str, Tuple[Optional[list], int]] = {}
+            for rel, name, blob, offset, length, digest, row, problems in header["files"]:
                 if not all(isinstance(x, str) for x in (rel, name, blob, digest)):
                     return None
                 if not all(
-                    isinstance(x, int) and not isinstance(x, bool) and x >= 0 for x in (offset, length)
+                    isinstance(x, int) and not isinstance(x, bool) and x >= 0
+                    for x in (offset, length, problems)
                 ):
                     return None
-                if offset + length > len(body):
+                if offset + length > len(body) or not (row is None or type(row) is list):
                     return None
                 files[rel] = (name, blob, offset, length, digest)
+                rows[rel] = (row, problems)
             if not isinstance(commit, str):
                 return None
-            return cls(path, commit, files, body)
+            return cls(path, commit, files, body, rows)
         except (ValueError, TypeError, KeyError, UnicodeDecodeError):
             return None
 
@@ -297,11 +318,14 @@ class IndexCache:
         cannot tell (as `parsed`)."""
         if stat_key is None:
             return None, []
-        blob = self._current_slice(name, rel, stat_key)
-        if blob is None:
+        if self._by_name.get(name) != rel or self.files[rel][1] != stat_key:
             return None
+        row, problems = self._search_rows[rel]
         try:
-            return decode_newest_live(blob, source)
+            if not problems:  # from the header alone (its digest was checked by `load`)
+                return (None if row is None else _entry_from_row(row)), []
+            blob = self.slice(rel)
+            return None if blob is None else decode_newest_live(blob, source)
         except (ValueError, TypeError, UnicodeDecodeError, RecursionError):
             return None
 
@@ -332,6 +356,7 @@ def build_index_cache(
     """
     chunks: List[bytes] = []
     files: Dict[str, Tuple[str, str, int, int, str]] = {}
+    rows: Dict[str, Tuple[Optional[list], int]] = {}
     offset = 0
     for rel, name in listing:
         key = stat_key(checkout / rel)
@@ -342,23 +367,36 @@ def build_index_cache(
             old = previous.files.get(rel)
             if old is not None and old[1] == key and old[0] == name:
                 data = previous.slice(rel)
+                if data is not None:
+                    rows[rel] = previous._search_rows[rel]
         if data is None:
             data = encode_parsed(parse(rel, name))
             if stat_key(checkout / rel) != key:
                 continue  # changed while being read: leave it out (it is parsed on use)
         files[rel] = (name, key, offset, len(data), hashlib.sha256(data).hexdigest())
+        if rel not in rows:
+            rows[rel] = _search_row(data)
         chunks.append(data)
         offset += len(data)
     header = {
         "magic": _MAGIC,
         "format": INDEX_CACHE_FORMAT,
         "commit": commit,
-        "files": [[rel, *meta] for rel, meta in files.items()],
+        "files": [[rel, *meta, *rows[rel]] for rel, meta in files.items()],
     }
     body = b"".join(chunks)
-    content = json.dumps(header, separators=(",", ":")).encode("utf-8") + b"\n" + body
+    head = json.dumps(header, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    content = hashlib.sha256(head).hexdigest().encode("ascii") + b"\n" + head + b"\n" + body
     _write_atomically(path, content)
-    return IndexCache(path, commit, files, body)
+    return IndexCache(path, commit, files, body, rows)
+
+
+def _search_row(blob: bytes) -> Tuple[Optional[list], int]:
+    """A slice's search row for the header: the entry row of its newest live version (None:
+    all yanked) and its number of problems (rows of a file with problems are not used)."""
+    data = _slice_data(blob)
+    position = data[2]
+    return (None if position < 0 else data[0][position][1]), len(data[1])
 
 
 def _write_atomically(path: Path, content: bytes) -> None:

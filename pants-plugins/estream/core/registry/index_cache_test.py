@@ -4,6 +4,7 @@ to show an entry the index files do not hold (an unpublished, yanked or changed 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import subprocess
@@ -161,12 +162,16 @@ def test_a_cache_of_another_commit_is_not_used(reg):
     assert main(["marketplace", "yank", "esf-core", "1.1.0"]) == 0
     registry = fresh(url, tmp_path)
     head = registry.head()
-    header, _, body = stale.partition(b"\n")
+    _, header, body = stale.split(b"\n", 2)
     data = json.loads(header)
     data["commit"] = head
-    index_cache_path(registry.checkout).write_bytes(json.dumps(data).encode() + b"\n" + body)
+    forged = json.dumps(data).encode()  # with a matching header digest: only the stats tell
+    path = index_cache_path(registry.checkout)
+    path.write_bytes(hashlib.sha256(forged).hexdigest().encode() + b"\n" + forged + b"\n" + body)
+    assert IndexCache.load(path) is not None
     again = fresh(url, tmp_path)
     assert versions(again) == [("1.0.0", False), ("1.1.0", True)]
+    assert again.newest_live_entries()["esf-core"].version == "1.0.0"  # the search row is not used either
 
 
 def test_invalid_index_lines_are_reported_the_same_with_the_cache(reg):
@@ -208,3 +213,49 @@ def test_newest_live_entries_match_all_entries_with_and_without_the_cache(reg, t
     assert registry.newest_live_entries() == expected  # from the cache
     working = Registry.working_tree(registry.checkout)
     assert working.index_cache() is None and working.newest_live_entries() == expected  # from the files
+
+
+def test_search_reads_only_the_header_and_a_tampered_header_is_never_trusted(reg, capsys, monkeypatch):
+    """`search` builds its entries from the header's search rows (no slice is read); a header
+    whose search row was edited fails the header digest: the cache is rebuilt, never believed."""
+    tmp_path, url = reg
+    registry = fresh(url, tmp_path)
+    assert registry.newest_live_entries()["esf-core"].version == "1.1.0"
+    path = index_cache_path(registry.checkout)
+    digest_line, head, body = path.read_bytes().split(b"\n", 2)
+    assert head.count(b'"1.1.0"') == 1  # the search row, in the header
+
+    def no_slice(self, rel):
+        raise AssertionError(f"search read the slice of {rel}")
+
+    with monkeypatch.context() as m:
+        m.setattr(IndexCache, "slice", no_slice)
+        assert fresh(url, tmp_path).newest_live_entries()["esf-core"].version == "1.1.0"
+
+    forged = head.replace(b'"1.1.0"', b'"9.9.9"').replace(b"CoreEvent", b"EvilEvent")
+    for content in (
+        digest_line + b"\n" + forged + b"\n" + body,  # edited row, old digest
+        b"0" * 64 + b"\n" + forged + b"\n" + body,  # another digest
+        forged + b"\n" + body,  # no digest line
+    ):
+        path.write_bytes(content)
+        assert IndexCache.load(path) is None
+        again = fresh(url, tmp_path)
+        assert again.newest_live_entries()["esf-core"].version == "1.1.0"
+        assert main(["marketplace", "search", "core", "--json", "--offline"]) == 0
+        assert [e["version"] for e in json.loads(capsys.readouterr().out)] == ["1.1.0"]
+        assert b"9.9.9" not in path.read_bytes()  # rebuilt
+        assert IndexCache.load(path) is not None
+
+
+def test_a_file_with_problems_reports_them_in_search_as_without_a_cache(reg):
+    """A file with invalid lines has no usable search row: its problems are reported."""
+    tmp_path, url = reg
+    push_index_change(tmp_path, url, "esf-core", lambda b: b + b"not json\n")
+    registry = fresh(url, tmp_path)
+    with pytest.raises(EstreamError) as cached:
+        registry.newest_live_entries()
+    working = Registry.working_tree(registry.checkout)
+    with pytest.raises(EstreamError) as uncached:
+        working.newest_live_entries()
+    assert [d.message for d in cached.value.diagnostics] == [d.message for d in uncached.value.diagnostics]

@@ -16,9 +16,10 @@ remote's tip whatever a killed publisher left. The first checkout is created in 
 directory (init + remote) and renamed into place, so a checkout either does not exist or is
 complete.
 
-Reading (sync, index entries, the index cache) imports nothing heavy: archives, manifests, keys
-and signatures are imported by the functions that publish or inspect, so `estream marketplace
-search` starts fast (issue 18).
+Reading (sync, index entries, the index cache) imports nothing heavy: archives, manifests, keys,
+signatures and the trust chain (`trust.py`, `core.keys`, `core.merkle`) are imported by the
+functions that publish, inspect or verify, so `estream marketplace search`, which verifies
+nothing, starts fast (issue 18; `cli/main_test.py` checks a search run imports none of them).
 """
 
 from __future__ import annotations
@@ -50,7 +51,6 @@ from estream.core.atomic_file import TEMP_PREFIX, atomic_write_bytes, disk_error
 from estream.core.errors import Diagnostic, EstreamError
 from estream.core.format_version import format_version_problem
 from estream.core.home import ENV_HOME, estream_home  # noqa: F401 (re-exported)
-from estream.core.keys import Keyring, PublicKey, SigningKey, local_development_key, parse_keyring
 from estream.core.lock import exclusive_lock
 from estream.core.registry.git import Attempt, GitError, commit_and_push, redact, run_git
 from estream.core.registry.index import (
@@ -72,22 +72,13 @@ from estream.core.registry.index_cache import (
     stat_key,
 )
 from estream.core.registry.transaction import test_pause
-from estream.core.registry.trust import (
-    DEFAULT_SNAPSHOT_DAYS,
-    ROOT_FILE,
-    TrustedRegistry,
-    TrustState,
-    read_root,
-    verify_registry_trust,
-    write_keyring,
-    write_root,
-    write_snapshot,
-)
-from estream.core.registry.verification_memo import SignatureCheck, verify_signature
 from estream.core.semver import Version
 
 if TYPE_CHECKING:
+    from estream.core.keys import Keyring, PublicKey, SigningKey
     from estream.core.manifest import Manifest
+    from estream.core.registry.trust import TrustedRegistry, TrustState
+    from estream.core.registry.verification_memo import SignatureCheck
 
 ENV_REGISTRY = "ESTREAM_REGISTRY"
 DEFAULT_BRANCH = "main"
@@ -590,11 +581,21 @@ class Registry:
         root_keys: Sequence[SigningKey],
         allow_development_keys: bool = False,
         allow_untrusted_keys: bool = False,
-        snapshot_days: int = DEFAULT_SNAPSHOT_DAYS,
+        snapshot_days: Optional[int] = None,
     ) -> None:
         """Create the registry in an empty remote: config, the root keys (`root.toml`), the
         trusted publisher keyring signed by them, the first snapshot (signed by the first root
-        key) and the CI workflow that runs `estream marketplace registry check` on pull requests."""
+        key, valid `snapshot_days`, default `trust.DEFAULT_SNAPSHOT_DAYS`) and the CI workflow
+        that runs `estream marketplace registry check` on pull requests."""
+        from estream.core.keys import parse_keyring
+        from estream.core.registry.trust import (
+            DEFAULT_SNAPSHOT_DAYS,
+            write_keyring,
+            write_root,
+            write_snapshot,
+        )
+
+        valid_days = DEFAULT_SNAPSHOT_DAYS if snapshot_days is None else snapshot_days
         parse_keyring(keyring_text, source=KEYRING_FILE)
         if not root_keys:
             raise EstreamError.single(
@@ -627,7 +628,7 @@ class Registry:
             workflow = self.checkout / CI_WORKFLOW_PATH
             workflow.parent.mkdir(parents=True, exist_ok=True)
             workflow.write_text(ci_workflow())
-            write_snapshot(self.checkout, root_keys[0], source=self.display_url, days=snapshot_days)
+            write_snapshot(self.checkout, root_keys[0], source=self.display_url, days=valid_days)
 
         with self.locked():
             self._ensure_repo()
@@ -648,7 +649,7 @@ class Registry:
         what `verify_registry_archive` then checks the signed statement against.
         """
         from estream.core.archive import read_archive
-        from estream.core.keys import Keyring
+        from estream.core.keys import Keyring, local_development_key
         from estream.core.manifest import MANIFEST_FILENAME, parse_manifest
         from estream.core.registry.archive_verification import verify_registry_archive
 
@@ -722,6 +723,8 @@ class Registry:
         a publisher or `registry check` relies on. The keyring must be root-signed and the
         snapshot must match the index (an unsigned change is refused); expiry is checked only
         when asked (`registry check`): the next signed change renews it."""
+        from estream.core.registry.trust import ROOT_FILE, read_root, verify_registry_trust
+
         roots = read_root(self.checkout, self.display_url)
         return verify_registry_trust(
             self.checkout,
@@ -741,9 +744,13 @@ class Registry:
         seen: TrustState,
         local_keyring: Optional[Keyring] = None,
         development_key: Optional[PublicKey] = None,
-        check_signature: SignatureCheck = verify_signature,
+        check_signature: Optional[SignatureCheck] = None,
     ) -> TrustedRegistry:
-        """The checkout's trust chain against a consumer's pinned root keys (`trust.verify_registry_trust`)."""
+        """The checkout's trust chain against a consumer's pinned root keys (`trust.verify_registry_trust`);
+        signatures are checked by `check_signature` (default: `verification_memo.verify_signature`)."""
+        from estream.core.registry.trust import verify_registry_trust
+        from estream.core.registry.verification_memo import verify_signature
+
         return verify_registry_trust(
             self.checkout,
             source=self.display_url,
@@ -752,7 +759,7 @@ class Registry:
             seen=seen,
             local_keyring=local_keyring,
             extra_snapshot_keys=[development_key] if development_key is not None else [],
-            check_signature=check_signature,
+            check_signature=check_signature or verify_signature,
         )
 
     def _check_snapshot_key(self, key: SigningKey, local_keyring: Optional[Keyring]) -> None:
@@ -788,6 +795,7 @@ class Registry:
         registry's root-signed keyring trusts, or consumers refuse the snapshot."""
         from estream.core.archive import read_archive
         from estream.core.merkle import sha3_256
+        from estream.core.registry.trust import write_snapshot
 
         checksum = "sha3-256:" + sha3_256(archive).hex()
 
@@ -845,6 +853,7 @@ class Registry:
     def set_yanked(self, name: str, version: str, yanked: bool, *, snapshot_key: SigningKey) -> IndexEntry:
         wanted = Version.parse(version)
         verb = "Yank" if yanked else "Unyank"
+        from estream.core.registry.trust import write_snapshot
 
         def change() -> IndexEntry:
             self.own_trust()
@@ -863,16 +872,20 @@ class Registry:
 
         return self._transact(f"{verb} {name} {version}", change)
 
-    def resign_snapshot(self, key: SigningKey, *, days: int = DEFAULT_SNAPSHOT_DAYS) -> int:
-        """Sign a new snapshot of the unchanged registry (an idle registry's snapshot expires);
-        the current one must verify (a changed index is not blessed silently), except that the
-        registry's root key may re-sign after reviewing a change. Its new version."""
+    def resign_snapshot(self, key: SigningKey, *, days: Optional[int] = None) -> int:
+        """Sign a new snapshot of the unchanged registry (an idle registry's snapshot expires),
+        valid `days` (default `trust.DEFAULT_SNAPSHOT_DAYS`); the current one must verify (a
+        changed index is not blessed silently), except that the registry's root key may re-sign
+        after reviewing a change. Its new version."""
+        from estream.core.registry.trust import DEFAULT_SNAPSHOT_DAYS, read_root, write_snapshot
+
+        valid_days = DEFAULT_SNAPSHOT_DAYS if days is None else days
 
         def change() -> int:
             roots = read_root(self.checkout, self.display_url)
             if key.fingerprint not in roots.fingerprints:
                 self.own_trust(development_key=key.public if key.development else None)
-            return write_snapshot(self.checkout, key, source=self.display_url, days=days)
+            return write_snapshot(self.checkout, key, source=self.display_url, days=valid_days)
 
         return self._transact("Re-sign the registry snapshot", change)
 
@@ -884,6 +897,7 @@ class Registry:
             raise EstreamError.single(
                 "--root-key", "the keyring is signed by the registry's root key: pass --root-key"
             )
+        from estream.core.registry.trust import ROOT_FILE, write_keyring, write_root, write_snapshot
 
         def change() -> int:
             if not (self.checkout / ROOT_FILE).is_file():

@@ -60,6 +60,7 @@ from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 from estream.core.atomic_file import atomic_write_bytes
 from estream.core.errors import Diagnostic, EstreamError
 from estream.core.format_version import format_version_problem
+from estream.core.home import ENV_TRUST_ROOT
 from estream.core.keys import (
     PUBLIC_KEY_SIZE,
     SIGNATURE_SIZE,
@@ -83,7 +84,6 @@ DEFAULT_SNAPSHOT_DAYS = 30
 MAX_SNAPSHOT_DAYS = 366
 MAX_ROOT_KEYS = 16
 MAX_METADATA_BYTES = 1024 * 1024
-ENV_TRUST_ROOT = "ESTREAM_TRUST_ROOT"
 
 _KEYRING_DOMAIN = b"estream-registry-keyring-v1\n"
 _KEYRING_CONTEXT = b"estream/registry/keyring/v1"
