@@ -10,7 +10,7 @@ from pants.core.target_types import FilesGeneratorTarget, FileTarget
 from pants.core.util_rules import source_files
 from pants.testutil.rule_runner import RuleRunner
 
-from estream.core.fpga_manifest import FpgaManifest, FpgaTarget, render_fpga_manifest, sha3_checksum
+from estream.core.fpga.manifest import FpgaManifest, FpgaTarget, render_fpga_manifest, sha3_checksum
 from estream.core.keys import SigningKey
 from estream.dependency_inference import rules as dependency_inference
 from estream.goals import verify as verify_goal
