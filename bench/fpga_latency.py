@@ -7,7 +7,7 @@ For each design (queue append, lex map):
   2. routed fmax per device: Yosys (`synth_ice40` / `synth_ecp5`) and nextpnr with `--report`,
      with the pin maps, target clocks and seed of the repository's bitstream targets (iCE40 UP5K
      12 MHz, ECP5 25k 25 MHz, seed 1); nextpnr's achieved fmax is read with estream/core/fpga/report.py;
-  3. the table (estream/core/fpga_latency.py): cycles/op, fmax, ns/op, ops/s, the §9.3 target and
+  3. the table (estream/core/fpga/latency.py): cycles/op, fmax, ns/op, ops/s, the §9.3 target and
      whether the device meets it.
 
 Tools: Debian's `yosys`, `nextpnr-ice40` and `iverilog`; `nextpnr-ecp5` from the PATH or, as
@@ -32,7 +32,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO / "pants-plugins"), str(REPO / "tests")]
 
-from estream.core.fpga_latency import cycle_counts, latency_rows, render_markdown, render_text, summary  # noqa: E402
+from estream.core.fpga.latency import cycle_counts, latency_rows, render_markdown, render_text, summary  # noqa: E402
 from estream.core.fpga.report import parse_nextpnr_report  # noqa: E402
 from integration.rtl_vector_sim import IcarusVectors, golden_vectors  # noqa: E402
 

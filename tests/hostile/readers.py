@@ -9,7 +9,7 @@ from typing import Callable, Dict
 from estream.core.archive import read_archive
 from estream.core.circuit import parse_circuit
 from estream.core.esf import parse_esf
-from estream.core.fpga_manifest import parse_fpga_manifest
+from estream.core.fpga.manifest import parse_fpga_manifest
 from estream.core.json_loader import load_json
 from estream.core.keys import parse_keyring, parse_private_key, parse_public_key
 from estream.core.manifest import parse_manifest

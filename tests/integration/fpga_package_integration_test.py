@@ -23,8 +23,8 @@ from hashlib import sha3_256
 from pathlib import Path
 
 from estream.cli.main import main as estream
-from estream.core.fpga_latency import parse_latency_json
-from estream.core.fpga_manifest import parse_fpga_manifest
+from estream.core.fpga.latency import parse_latency_json
+from estream.core.fpga.manifest import parse_fpga_manifest
 from estream.core.keys import SigningKey, write_private_key, write_public_key
 from integration.native_tools import ICARUS
 from integration.pants_repo import copy_repo, run_pants

@@ -37,7 +37,7 @@ from estream.core.terminal_text import TerminalStream, for_terminal
 from estream.version import VERSION
 
 if TYPE_CHECKING:
-    from estream.core.fpga_verify import SignatureAndFpgaReport
+    from estream.core.fpga.verify import SignatureAndFpgaReport
     from estream.core.keys import Keyring, PublicKey
     from estream.core.verify import VerificationReport
 
@@ -125,7 +125,7 @@ def _configure_verify(p: argparse.ArgumentParser) -> None:
 
 def _run_verify(args: argparse.Namespace) -> int:
     from estream.core.archive import read_archive
-    from estream.core.fpga_verify import verify_package_with_fpga
+    from estream.core.fpga.verify import verify_package_with_fpga
     from estream.core.keys import dev_key_path, load_public_key
     from estream.core.verify import verify_package
 

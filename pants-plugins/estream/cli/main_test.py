@@ -179,7 +179,7 @@ BITSTREAM = bytes((i * 31) % 256 for i in range(320))
 
 
 def make_fpga_files(key, bitstream=BITSTREAM, **extra):
-    from estream.core.fpga_manifest import FpgaManifest, FpgaTarget, render_fpga_manifest, sha3_checksum
+    from estream.core.fpga.manifest import FpgaManifest, FpgaTarget, render_fpga_manifest, sha3_checksum
 
     target = FpgaTarget(
         "ice40-up5k",

@@ -39,7 +39,7 @@ port.
 For circuits run in RTL whose testbench counts cycles (rtl_sim.py's `T` lines), the output ends
 with one line per circuit, `CYCLES_PREFIX` and a JSON object {operation: {cycles: instances}},
 the histogram of the measured cycles per operation over every step simulated; the latency
-report (estream/core/fpga_latency.py) reads it.
+report (estream/core/fpga/latency.py) reads it.
 
 Values are checked against the JSON encoding of ESF types defined in `estream/core/esf_json.py`,
 which travels with this file (as `estream_esf_json.py`) wherever it runs as a program.

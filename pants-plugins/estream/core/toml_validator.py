@@ -2,7 +2,7 @@
 
 `validate_toml_document` loads the file (`toml_loader.load_toml_document`) and runs a
 validator over it; `TomlValidator` is the base of the validators of `estream-component.toml`
-(`manifest.ManifestValidator`) and `fpga/manifest.toml` (`fpga_manifest`): it reports a problem
+(`manifest.ManifestValidator`) and `fpga/manifest.toml` (`fpga.manifest`): it reports a problem
 at its key's line (`toml_locator.TomlLocator`) and checks tables, required keys, strings,
 integers, booleans, arrays of strings and SemVer versions.
 

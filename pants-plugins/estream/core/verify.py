@@ -16,7 +16,7 @@ Exit codes (the single source of truth; the CLI returns these):
     18  NAME_VERSION_MISMATCH  signed package name/version != estream-component.toml [component]
                                (or != the archive's top directory)
 
-With `--fpga` (`estream.core.fpga_verify`, SmartCircuit package format §7.3), also:
+With `--fpga` (`estream.core.fpga.verify`, SmartCircuit package format §7.3), also:
 
     20  FPGA_MANIFEST_MISSING          targets include "fpga" but there is no fpga/manifest.toml
     21  FPGA_MANIFEST_INVALID          fpga/manifest.toml is malformed (bad TOML, types, keys, ...)

@@ -30,6 +30,7 @@ from estream.fpga.core_libraries import (
     vlnv_not_found_error,
 )
 from estream.fpga.fusesoc_core import FusesocCorePackageFieldSet
+from estream.fpga.target_types import FusesocCoreTarget
 
 SHA = "9baea86ff0e46e64b45342b9742898ed24e3c285"
 WHERE = "hw/BUILD: hw:soc"
@@ -170,7 +171,7 @@ def rule_runner() -> RuleRunner:
             QueryRule(CoreLibraryFiles, [CoreLibrary]),
             QueryRule(BuiltPackage, [FusesocCorePackageFieldSet]),
         ],
-        target_types=fusesoc_core.target_types(),
+        target_types=[FusesocCoreTarget],
     )
 
 

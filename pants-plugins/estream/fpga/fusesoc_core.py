@@ -1,4 +1,5 @@
-"""The `fusesoc_core` target: a bitstream built from an existing FuseSoC core, by FuseSoC itself.
+"""Packaging `fusesoc_core` targets (declared in `target_types.py`): a bitstream built from an
+existing FuseSoC core, by FuseSoC itself.
 
 Decisions:
 * FuseSoC resolves the core (CAPI2 parsing, filesets, dependencies by VLNV from the cores
@@ -67,21 +68,12 @@ from pants.engine.fs import (
 )
 from pants.engine.process import FallibleProcessResult, Process
 from pants.engine.rules import Get, MultiGet, collect_rules, rule
-from pants.engine.target import (
-    COMMON_TARGET_FIELDS,
-    FloatField,
-    MultipleSourcesField,
-    StringField,
-    StringSequenceField,
-    Target,
-)
 from pants.engine.unions import UnionRule
 from pants.util.frozendict import FrozenDict
 from pants.util.logging import LogLevel
-from pants.util.strutil import help_text
 
 from estream.core.errors import EstreamError
-from estream.core.fpga.devices import BITSTREAM_SUFFIX, TOOLCHAINS
+from estream.core.fpga.devices import BITSTREAM_SUFFIX
 from estream.core.fpga.report import check_timing, parse_nextpnr_report, summary_line
 from estream.fpga import bitstream, core_libraries
 from estream.fpga.bitstream import OUT_DIR, REPORT_FILE, FpgaToolProcess, build_failure
@@ -94,134 +86,20 @@ from estream.fpga.core_libraries import (
     vlnv_not_found_error,
 )
 from estream.fpga.subsystems.toolchain import FpgaToolchain
-from estream.fpga.target_types import FpgaBitstreamOutputPathField, FpgaFamilyField, FpgaHdlValuesField
-
-
-class FusesocCoreSourcesField(MultipleSourcesField):
-    default = ("**/*",)
-    help = help_text(
-        """
-        The files of the FuseSoC libraries the core and its dependencies come from, relative to
-        the BUILD file (default: everything below it). Only these reach the sandbox.
-        """
-    )
-
-
-class FusesocCoreFileField(StringField):
-    alias = "core"
-    help = help_text(
-        """
-        The `.core` file (CAPI2) to build, relative to the BUILD file, e.g. `serv/servant.core`.
-        Its dependencies are found by VLNV in `cores_roots`. Set this or `vlnv`.
-        """
-    )
-
-
-class FusesocCoreVlnvField(StringField):
-    alias = "vlnv"
-    help = help_text(
-        """
-        The core to build, by VLNV, from the FuseSoC libraries declared in pants.toml
-        (`[fusesoc].libraries`), e.g. `award-winning:serv:servant:1.4.0`; FuseSoC's matching
-        applies (without a version, the newest). Its dependencies come from the same libraries.
-        Set this or `core`. With `vlnv`, `sources` holds only the files the target's
-        `parameters` name (e.g. a memory file), so set it (`sources=[]` when there are none).
-        """
-    )
-
-
-class FusesocCoreLibrariesField(StringSequenceField):
-    alias = "libraries"
-    help = help_text(
-        """
-        With `vlnv`: the names of the `[fusesoc].libraries` to search (and to put in the build's
-        inputs). Default: all of them.
-        """
-    )
-
-
-class FusesocCoreTargetField(StringField):
-    alias = "core_target"
-    required = True
-    value: str
-    help = "The core's target to build (`fusesoc run --target=...`), e.g. `icebreaker`."
-
-
-class FusesocCoresRootsField(StringSequenceField):
-    alias = "cores_roots"
-    help = help_text(
-        """
-        With `core`: directories, relative to the BUILD file, that FuseSoC searches for cores
-        (`--cores-root`): the core's own library and those of its dependencies. Default: the
-        BUILD directory. (With `vlnv`, the libraries are `[fusesoc].libraries`.)
-        """
-    )
-
-
-class FusesocCoreParametersField(FpgaHdlValuesField):
-    alias = "parameters"
-    help = help_text(
-        """
-        Values of the core's parameters, as `fusesoc run` takes them after the VLNV
-        (`--memsize=8192`); `True` passes a bool parameter, `False` leaves it out. FuseSoC runs
-        from the BUILD file's directory, so `file` parameters are relative to it. Example:
-        `parameters={"memfile": "serv/sw/blinky.hex", "memsize": 8192}`. The flow's options
-        go here too, as FuseSoC takes them (`{"nextpnr_options": "--seed 2"}` adds to the
-        core's). No generator reads these: changing them rebuilds without re-running one.
-        """
-    )
-
-
-class FusesocCoreFlagsField(StringSequenceField):
-    alias = "flags"
-    help = 'FuseSoC flags (`fusesoc run --flag`), e.g. `["mdu"]`.'
-
-
-class FusesocCoreMinFmaxField(FloatField):
-    alias = "min_fmax_mhz"
-    help = help_text(
-        """
-        The slowest clock the build accepts, in MHz: below it, the build fails naming the clock
-        (nextpnr's report). Default: the core's own `--freq`, which nextpnr enforces itself.
-        """
-    )
-
-
-class FusesocCoreToolchainField(StringField):
-    alias = "toolchain"
-    valid_choices = TOOLCHAINS
-    help = "`yowasp` (default, from `[fpga-toolchain].default_toolchain`) or `native` tools."
-
-
-class FusesocCoreTarget(Target):
-    alias = "fusesoc_core"
-    core_fields = (
-        *COMMON_TARGET_FIELDS,
-        FusesocCoreSourcesField,
-        FusesocCoreFileField,
-        FusesocCoreVlnvField,
-        FusesocCoreLibrariesField,
-        FusesocCoreTargetField,
-        FusesocCoresRootsField,
-        FusesocCoreParametersField,
-        FusesocCoreFlagsField,
-        FpgaFamilyField,
-        FusesocCoreMinFmaxField,
-        FusesocCoreToolchainField,
-        FpgaBitstreamOutputPathField,
-    )
-    help = help_text(
-        """
-        A bitstream built from an existing FuseSoC core (CAPI2): a `.core` file of the
-        repository (`core`), e.g. a vendored third-party SoC, or a core by VLNV (`vlnv`) from the
-        FuseSoC libraries declared in pants.toml (`[fusesoc].libraries`: directories, or git
-        repositories locked to a commit), by FuseSoC's own `fusesoc run --build` in a sandbox: its filesets, dependencies,
-        parameters and generators are resolved by FuseSoC, each generator runs as a sandboxed
-        process of its own (cached by what it reads), the tools are the hermetic YoWASP ones (or
-        native), and the build is cached by its inputs. `package` writes the
-        bitstream and nextpnr's report and prints resource use and fmax.
-        """
-    )
+from estream.fpga.target_types import (
+    FpgaBitstreamOutputPathField,
+    FpgaFamilyField,
+    FusesocCoreFileField,
+    FusesocCoreFlagsField,
+    FusesocCoreLibrariesField,
+    FusesocCoreMinFmaxField,
+    FusesocCoreParametersField,
+    FusesocCoreSourcesField,
+    FusesocCoresRootsField,
+    FusesocCoreTargetField,
+    FusesocCoreToolchainField,
+    FusesocCoreVlnvField,
+)
 
 
 @dataclass(frozen=True)
@@ -548,10 +426,6 @@ async def package_fusesoc_core(
             BuiltPackageArtifact(relpath=report_path),
         ),
     )
-
-
-def target_types():
-    return [FusesocCoreTarget]
 
 
 def rules():

@@ -13,13 +13,13 @@ from estream.fpga import edalize_driver
 from estream.fpga.fusesoc_core import (
     GENERATED_ROOT,
     GENERATORS_FILE,
-    FusesocCoreTarget,
     core_build_config,
     generator_configs,
     generator_failure,
     generator_inputs,
     plan_config,
 )
+from estream.fpga.target_types import FusesocCoreTarget
 
 FILES = ["3p/serv/servant.core", "3p/serv/rtl/serv_top.v", "3p/gen/generators.core"]
 

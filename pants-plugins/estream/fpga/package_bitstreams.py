@@ -18,7 +18,7 @@ attests the verification, and the build date never enters the archive.
 
 Latency and throughput: the same RTL run counts cycles per operation (its testbench's counter,
 estream/core/fpga/rtl_sim.py); with each bitstream's routed fmax they go into `fpga/latency.json`
-(estream/core/fpga_latency.py) and into the build summary, each operation against the spec's
+(estream/core/fpga/latency.py) and into the build summary, each operation against the spec's
 §9.3 target (met or not). The cycles of a design are those of all the circuits sharing it
 (`map.get` is counted in map_get's vectors and in the read-back of put and cas), and the entry's
 `circuit` names them all (`map_cas, map_get, map_put`). A verified bitstream whose testbench
@@ -46,8 +46,7 @@ from pants.util.logging import LogLevel
 
 from estream.core.circuit import Circuit
 from estream.core.errors import Diagnostic, EstreamError
-from estream.core.fpga.report import NextpnrReport
-from estream.core.fpga_latency import (
+from estream.core.fpga.latency import (
     LATENCY_PATH,
     BitstreamLatency,
     cycles_from_output,
@@ -55,13 +54,14 @@ from estream.core.fpga_latency import (
     render_text,
     summary,
 )
-from estream.core.fpga_manifest import (
+from estream.core.fpga.manifest import (
     FPGA_MANIFEST_PATH,
     FpgaManifest,
     FpgaTarget,
     render_fpga_manifest,
     sha3_checksum,
 )
+from estream.core.fpga.report import NextpnrReport
 from estream.core.manifest import Manifest
 from estream.fpga import rtl_vectors
 from estream.fpga.bitstream import BuildBitstreamRequest, BuiltBitstream

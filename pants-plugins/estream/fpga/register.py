@@ -7,9 +7,10 @@ Enable with `backend_packages = [..., "estream", "estream.fpga"]`. A backend of 
 Pants' optional backends) because its rules need the Python backend's pex machinery to run the
 hermetic toolchain, which the core estream backend does not.
 
-This module is the FPGA backend's map: its targets (`target_types.py`, `fusesoc_core.py`), its
-options (`subsystems/`) and its rules (`bitstream.py`: Edalize builds; `fusesoc.py`:
-`fusesoc-export`; `publish.py`; `package_bitstreams.py`; `rtl_vectors.py`; `core_libraries.py`).
+This module is the FPGA backend's map: its targets (`target_types.py`), its options
+(`subsystems/`) and its rules (`bitstream.py`: Edalize builds; `fusesoc_core.py`: FuseSoC builds;
+`fusesoc.py`: `fusesoc-export`; `publish.py`; `package_bitstreams.py`; `rtl_vectors.py`;
+`core_libraries.py`).
 Its Pants-free code (devices, design files, nextpnr reports, CAPI2 cores, RTL simulation, FuseSoC
 libraries) is in `estream/core/fpga/`, which the `estream` CLI uses too; `edalize_driver.py` is
 the program the rules run in the toolchain's sandbox.
@@ -29,7 +30,7 @@ from estream.target_types import MarketplacePackageTarget
 
 
 def target_types():
-    return [*fpga_target_types.target_types(), *fusesoc_core.target_types()]
+    return fpga_target_types.target_types()
 
 
 def rules():

@@ -17,8 +17,8 @@ from estream.core.verify import verify_package
 from estream.dependency_inference import rules as dependency_inference
 from estream.goals import package
 from estream.goals.package import MarketplacePackagePackageFieldSet
-from estream.goals.test_test import package_files
 from estream.target_types import target_types as estream_target_types
+from estream.testutil.sample_packages import package_files
 
 KEY = SigningKey.generate("circuit-package-test")
 
@@ -114,7 +114,7 @@ def test_missing_entry_circuit_is_not_packaged(rule_runner: RuleRunner) -> None:
 
 
 def build_kv(rule_runner: RuleRunner, **overrides: str) -> dict:
-    from estream.goals.test_test import kv_files
+    from estream.testutil.sample_packages import kv_files
 
     rule_runner.write_files(
         kv_files(

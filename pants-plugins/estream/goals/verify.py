@@ -1,7 +1,7 @@
 """The `verify` goal: build marketplace packages and verify their archives like a consumer would.
 
 `--verify-fpga` (`./pants verify --fpga ::`) adds the FPGA bitstream checks of
-`estream marketplace verify --fpga` (`estream.core.fpga_verify`); the exit code is the most
+`estream marketplace verify --fpga` (`estream.core.fpga.verify`); the exit code is the most
 severe finding of all packages, as for the CLI.
 """
 
@@ -25,7 +25,7 @@ from pants.option.option_types import BoolOption
 
 from estream.core.archive import read_archive
 from estream.core.errors import EstreamError
-from estream.core.fpga_verify import SignatureAndFpgaReport, verify_package_with_fpga
+from estream.core.fpga.verify import SignatureAndFpgaReport, verify_package_with_fpga
 from estream.core.keys import PublicKey, load_keyring
 from estream.core.verify import ExitCode, VerificationReport, most_severe, verify_package
 from estream.goals import package

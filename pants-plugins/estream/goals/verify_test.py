@@ -10,13 +10,13 @@ from pants.core.target_types import FilesGeneratorTarget, FileTarget
 from pants.core.util_rules import source_files
 from pants.testutil.rule_runner import RuleRunner
 
-from estream.core.fpga_manifest import FpgaManifest, FpgaTarget, render_fpga_manifest, sha3_checksum
+from estream.core.fpga.manifest import FpgaManifest, FpgaTarget, render_fpga_manifest, sha3_checksum
 from estream.core.keys import SigningKey
 from estream.dependency_inference import rules as dependency_inference
 from estream.goals import verify as verify_goal
-from estream.goals.test_test import package_files
 from estream.goals.verify import Verify
 from estream.target_types import target_types as estream_target_types
+from estream.testutil.sample_packages import package_files
 
 KEY = SigningKey.generate("verify-goal-test")
 BITSTREAM = bytes((i * 11) % 256 for i in range(256))

@@ -32,7 +32,7 @@ from the one that samples the operation's last input to the one that registers i
 counted, as the testbench's own counter gives them). `split_timings` takes those lines out
 before `decode` sees the responses; the simulation keeps them per operation, named by the
 codec's `OPERATIONS` (`{letter: "map.put"}`; other letters are dropped), for the latency report
-(estream/core/fpga_latency.py). Cycles per operation thus come from simulation, never from a
+(estream/core/fpga/latency.py). Cycles per operation thus come from simulation, never from a
 constant.
 """
 

@@ -12,7 +12,7 @@ archive at the first failure:
    trusts (`core.verify.verify_package`);
 4. the *signed* name and version are the ones asked for (an archive signed as another package
    cannot be substituted, even by a trusted publisher);
-5. the FPGA bitstreams match `fpga/manifest.toml` (`core.fpga_verify.check_fpga_consistency`);
+5. the FPGA bitstreams match `fpga/manifest.toml` (`core.fpga.verify.check_fpga_consistency`);
 6. the dependencies the index (or the lock) lists are exactly those of the signed manifest.
 
 Decisions, where the three copies this replaces disagreed (the stricter correct rule won):
@@ -38,7 +38,7 @@ from typing import Dict, Iterable, Optional, Sequence, Tuple
 
 from estream.core.archive import DEFAULT_MAX_TOTAL_BYTES, read_archive
 from estream.core.errors import EstreamError
-from estream.core.fpga_verify import check_fpga_consistency
+from estream.core.fpga.verify import check_fpga_consistency
 from estream.core.keys import Keyring, PublicKey
 from estream.core.manifest import MANIFEST_FILENAME, Manifest, parse_manifest
 from estream.core.registry.cache import checksum_of

@@ -123,7 +123,7 @@ def package_files(
 
 def fpga_manifest(version: str, bitstreams: Mapping[str, bytes], device_family: str) -> bytes:
     """A valid fpga/manifest.toml for `bitstreams` (file name under fpga/ -> bytes)."""
-    from estream.core.fpga_manifest import FpgaManifest, FpgaTarget, render_fpga_manifest, sha3_checksum
+    from estream.core.fpga.manifest import FpgaManifest, FpgaTarget, render_fpga_manifest, sha3_checksum
 
     targets = tuple(
         FpgaTarget(

@@ -4,7 +4,7 @@ import string
 import pytest
 
 from estream.core.errors import EstreamError
-from estream.core.fpga_manifest import (
+from estream.core.fpga.manifest import (
     FPGA_MANIFEST_PATH,
     FpgaManifest,
     FpgaTarget,

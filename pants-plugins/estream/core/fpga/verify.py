@@ -7,7 +7,7 @@ code (`estream.core.verify.ExitCode` 20-27):
 
 * FPGA_MANIFEST_MISSING: `[component.circuit].targets` include "fpga" but there is no
   fpga/manifest.toml;
-* FPGA_MANIFEST_INVALID: fpga/manifest.toml does not parse (`estream.core.fpga_manifest`), one
+* FPGA_MANIFEST_INVALID: fpga/manifest.toml does not parse (`estream.core.fpga.manifest`), one
   finding per problem, naming the line and key;
 * FPGA_PACKAGE_MANIFEST_INVALID: estream-component.toml is missing or invalid, so the version
   and device families cannot be checked;
@@ -35,7 +35,7 @@ Decisions the spec leaves open:
   "FPGA bitstreams: none (the package has no FPGA target)".
 * Latency and throughput: when the package ships `fpga/latency.json` (written by `package`:
   cycles per operation counted in the RTL simulation x each bitstream's routed fmax,
-  estream/core/fpga_latency.py), the report shows ns per operation and operations per second
+  estream/core/fpga/latency.py), the report shows ns per operation and operations per second
   per device next to the spec's §9.3 targets, saying which device meets which. They are
   measurements the signer attests, not something `verify` can re-measure. An unreadable
   latency.json, or one naming a bitstream the manifest does not list, is a warning: the
@@ -53,8 +53,8 @@ from dataclasses import dataclass
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 from estream.core.errors import EstreamError
-from estream.core.fpga_latency import LATENCY_PATH, LatencyRow, parse_latency_json, render_text, summary
-from estream.core.fpga_manifest import (
+from estream.core.fpga.latency import LATENCY_PATH, LatencyRow, parse_latency_json, render_text, summary
+from estream.core.fpga.manifest import (
     FPGA_DIR,
     FPGA_MANIFEST_PATH,
     FpgaManifest,

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from estream.core.errors import EstreamError
-from estream.core.fpga_latency import (
+from estream.core.fpga.latency import (
     cycle_counts,
     latency_rows,
     ops,
@@ -95,7 +95,7 @@ def test_a_bad_fmax_is_an_error(bad) -> None:
 
 def test_the_runner_line_round_trips_into_cycles() -> None:
     from estream.core.circuit_runner import cycles_line
-    from estream.core.fpga_latency import cycles_from_output
+    from estream.core.fpga.latency import cycles_from_output
 
     out = (
         "  ✓ a ... PASS\n"
@@ -107,7 +107,7 @@ def test_the_runner_line_round_trips_into_cycles() -> None:
 
 
 def test_latency_json_round_trips_and_bad_input_names_the_key() -> None:
-    from estream.core.fpga_latency import BitstreamLatency, parse_latency_json, render_latency_json
+    from estream.core.fpga.latency import BitstreamLatency, parse_latency_json, render_latency_json
 
     entry = BitstreamLatency(
         "map_up5k.bin", "iCE40UP5K-sg48", 48.5, "map_put", {"map.put": [1, 1], "map.get": [1]}

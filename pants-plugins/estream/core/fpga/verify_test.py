@@ -6,14 +6,14 @@ import json
 import pytest
 
 from estream.core.archive import build_archive, read_archive
-from estream.core.fpga_manifest import (
+from estream.core.fpga.manifest import (
     FPGA_MANIFEST_PATH,
     FpgaManifest,
     FpgaTarget,
     render_fpga_manifest,
     sha3_checksum,
 )
-from estream.core.fpga_verify import verify_fpga, verify_package_with_fpga
+from estream.core.fpga.verify import verify_fpga, verify_package_with_fpga
 from estream.core.keys import SigningKey
 from estream.core.signature import sign_package
 from estream.core.verify import ExitCode
@@ -391,7 +391,7 @@ def test_every_fpga_finding_collected():
 
 
 def latency_json(up5k_mhz=48.0, ecp5_mhz=125.0, bitstream=None):
-    from estream.core.fpga_latency import BitstreamLatency, render_latency_json
+    from estream.core.fpga.latency import BitstreamLatency, render_latency_json
 
     cycles = {"queue.append": [2] * 30}
     return render_latency_json(
