@@ -59,7 +59,7 @@ KNOWN_LONG = frozenset(
         ("estream/core/circuit.py", "flows"),
         ("estream/core/circuit.py", "manifest_diagnostics"),
         ("estream/core/circuit_runner.py", "run_step"),
-        ("estream/core/fpga_verify.py", "verify_fpga"),
+        ("estream/core/fpga/verify.py", "verify_fpga"),
         ("estream/core/registry/archive_verification.py", "verify_registry_archive"),
         ("estream/core/registry/resolver.py", "resolve"),
         ("estream/core/signature.py", "parse_signature_file"),

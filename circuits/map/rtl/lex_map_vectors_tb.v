@@ -12,7 +12,7 @@
 //         -> "R ok full hit has_ttl key value version expires", then
 //            "T <op letter, ASCII hex> <cycles>": the rising clock edges from the one that
 //            samples `go` to the one that registers `done`, both counted (the cycle counter
-//            of the measured latency: pants-plugins/estream/core/fpga_latency.py)
+//            of the measured latency: pants-plugins/estream/core/fpga/latency.py)
 //   Q 0   end of stimulus                                       -> "Q 0", then $finish
 //
 // Anything unexpected is a `$fatal`, the only way Icarus exits non-zero.
