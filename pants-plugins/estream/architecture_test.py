@@ -52,9 +52,6 @@ LONG_REASON = "# Long because:"
 # (file relative to pants-plugins, function name): still to be split or explained, see the docstring.
 KNOWN_LONG = frozenset(
     {
-        ("estream/cli/circuits.py", "scaffold_files"),
-        ("estream/cli/scaffold_wire.py", "_vectors"),
-        ("estream/cli/scaffold_wire.py", "wire_adapter_files"),
         ("estream/core/circuit.py", "circuit"),
         ("estream/core/circuit.py", "flows"),
         ("estream/core/circuit.py", "manifest_diagnostics"),
