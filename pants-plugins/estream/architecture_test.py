@@ -52,8 +52,6 @@ LONG_REASON = "# Long because:"
 # (file relative to pants-plugins, function name): still to be split or explained, see the docstring.
 KNOWN_LONG = frozenset(
     {
-        ("estream/core/signature.py", "parse_signature_file"),
-        ("estream/fpga/fusesoc.py", "generate_fusesoc_cores"),
         ("estream/fpga/fusesoc_core.py", "core_build_config"),
         ("estream/fpga/fusesoc_core.py", "run_generators"),
         ("estream/fpga/fusesoc_core.py", "package_fusesoc_core"),
