@@ -52,7 +52,6 @@ LONG_REASON = "# Long because:"
 # (file relative to pants-plugins, function name): still to be split or explained, see the docstring.
 KNOWN_LONG = frozenset(
     {
-        ("estream/fpga/rtl_vectors.py", "run_rtl_vectors"),
         ("estream/util_rules/circuits.py", "load_smart_circuit_package"),
         ("estream/util_rules/package_contents.py", "collect_package_contents"),
     }
