@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import ast
 from pathlib import Path
-from typing import Dict, Iterator, List, Optional, Tuple
+from typing import Dict, FrozenSet, Iterator, List, Optional, Tuple
 
 PACKAGE_DIR = Path(__file__).resolve().parent  # .../pants-plugins/estream
 SOURCE_ROOT = PACKAGE_DIR.parent
@@ -50,12 +50,7 @@ MAX_FUNCTION_LINES = 80
 LONG_REASON = "# Long because:"
 
 # (file relative to pants-plugins, function name): still to be split or explained, see the docstring.
-KNOWN_LONG = frozenset(
-    {
-        ("estream/util_rules/circuits.py", "load_smart_circuit_package"),
-        ("estream/util_rules/package_contents.py", "collect_package_contents"),
-    }
-)
+KNOWN_LONG: FrozenSet[Tuple[str, str]] = frozenset()
 
 Import = Tuple[str, int, str]  # (importing module, line, imported module or module.name)
 
