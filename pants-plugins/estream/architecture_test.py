@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import ast
 from pathlib import Path
-from typing import Dict, Iterator, List, Optional, Tuple
+from typing import Dict, FrozenSet, Iterator, List, Optional, Tuple
 
 PACKAGE_DIR = Path(__file__).resolve().parent  # .../pants-plugins/estream
 SOURCE_ROOT = PACKAGE_DIR.parent
@@ -50,29 +50,7 @@ MAX_FUNCTION_LINES = 80
 LONG_REASON = "# Long because:"
 
 # (file relative to pants-plugins, function name): still to be split or explained, see the docstring.
-KNOWN_LONG = frozenset(
-    {
-        ("estream/cli/circuits.py", "scaffold_files"),
-        ("estream/cli/scaffold_wire.py", "_vectors"),
-        ("estream/cli/scaffold_wire.py", "wire_adapter_files"),
-        ("estream/core/circuit.py", "circuit"),
-        ("estream/core/circuit.py", "flows"),
-        ("estream/core/circuit.py", "manifest_diagnostics"),
-        ("estream/core/circuit_runner.py", "run_step"),
-        ("estream/core/fpga/verify.py", "verify_fpga"),
-        ("estream/core/registry/archive_verification.py", "verify_registry_archive"),
-        ("estream/core/registry/resolver.py", "resolve"),
-        ("estream/core/signature.py", "parse_signature_file"),
-        ("estream/fpga/fusesoc.py", "generate_fusesoc_cores"),
-        ("estream/fpga/fusesoc_core.py", "core_build_config"),
-        ("estream/fpga/fusesoc_core.py", "run_generators"),
-        ("estream/fpga/fusesoc_core.py", "package_fusesoc_core"),
-        ("estream/fpga/package_bitstreams.py", "fpga_package_files"),
-        ("estream/fpga/rtl_vectors.py", "run_rtl_vectors"),
-        ("estream/util_rules/circuits.py", "load_smart_circuit_package"),
-        ("estream/util_rules/package_contents.py", "collect_package_contents"),
-    }
-)
+KNOWN_LONG: FrozenSet[Tuple[str, str]] = frozenset()
 
 Import = Tuple[str, int, str]  # (importing module, line, imported module or module.name)
 

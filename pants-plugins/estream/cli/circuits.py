@@ -199,7 +199,7 @@ def run_test(args: argparse.Namespace) -> int:
 
 def scaffold_files(name: str) -> Dict[str, str]:
     """The files of a new SmartCircuit package (SmartCircuit package format §10), plus BUILD files."""
-    # Long on purpose: a flat table of one template per generated file, read top to bottom.
+    # Long because: a flat table of one template per generated file, read top to bottom.
     ident = name.replace("-", "_")
     return {
         "estream-component.toml": f"""[component]

@@ -217,6 +217,7 @@ def _vector(
 
 def _vectors(ident: str, encoding: str) -> List[Tuple[str, str, str]]:
     """(file stem, expected, JSON) of the example vectors."""
+    # Long because: a data table, per encoding, of the example wire messages and the errors they must give.
     ing, eg = f"{ident}-ingress", f"{ident}-egress"
     msg = {"key": "temperature", "value": 21}
     if encoding == "text":
@@ -327,7 +328,7 @@ def _vectors(ident: str, encoding: str) -> List[Tuple[str, str, str]]:
 
 def wire_adapter_files(name: str, encoding: str = "text") -> Dict[str, str]:
     """The files of a new wire-adapter package NAME, plus BUILD files."""
-    # Long on purpose: a flat table of one template per generated file, read top to bottom.
+    # Long because: a flat table of one template per generated file, read top to bottom.
     if encoding not in WIRE_ENCODINGS:
         raise ValueError(f"unknown encoding {encoding!r}")
     ident = name.replace("-", "_")

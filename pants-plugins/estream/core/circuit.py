@@ -205,6 +205,31 @@ def parse_circuit(content: bytes, path: str) -> Circuit:
     return circuit
 
 
+def flow_token_problem(
+    token: str, first: bool, last: bool, inputs: Set[str], outputs: Set[str], node_set: Set[str]
+) -> Optional[str]:
+    """What is wrong with TOKEN at its place in a flow chain (FIRST/LAST of it), or None."""
+    if not _FLOW_TOKEN_RE.match(token):
+        return f"`{token}` is not a port, a node id or `<node>.error`"
+    if token.endswith(".error"):
+        node = token[: -len(".error")]
+        if node not in node_set:
+            return f"`{token}` names the error port of `{node}`, which is not a compute node"
+        if not first:
+            return f"`{token}` is an error port: it can only start an edge"
+        return None
+    if token in inputs:
+        return None if first else f"input port `{token}` can only start a chain"
+    if token in outputs:
+        return None if last else f"output port `{token}` can only end a chain"
+    if token not in node_set:
+        guess = closest_match(token, sorted(inputs | outputs | node_set))
+        return f"`{token}` is neither a port nor a compute node" + (
+            f" (did you mean `{guess}`?)" if guess else ""
+        )
+    return None
+
+
 class _Validator:
     def __init__(self, path: str) -> None:
         self.path = path
@@ -269,6 +294,7 @@ class _Validator:
         return out
 
     def circuit(self, data: YamlMap) -> Optional[Circuit]:
+        # Long because: one check per top-level key in document order, then the Circuit built from them all.
         self.keys(data, TOP_LEVEL_KEYS, "")
         escir = self.string(data, "escir_version", "", 'a quoted version like "0.8.0"')
         if escir is not None and not _ESCIR_VERSION_RE.match(escir):
@@ -514,27 +540,7 @@ class _Validator:
                 continue
             for position, token in enumerate(tokens):
                 first, last = position == 0, position == len(tokens) - 1
-                problem = None
-                if not _FLOW_TOKEN_RE.match(token):
-                    problem = f"`{token}` is not a port, a node id or `<node>.error`"
-                elif token.endswith(".error"):
-                    node = token[: -len(".error")]
-                    if node not in node_set:
-                        problem = f"`{token}` names the error port of `{node}`, which is not a compute node"
-                    elif not first:
-                        problem = f"`{token}` is an error port: it can only start an edge"
-                elif token in inputs:
-                    if not first:
-                        problem = f"input port `{token}` can only start a chain"
-                elif token in outputs:
-                    if not last:
-                        problem = f"output port `{token}` can only end a chain"
-                elif token not in node_set:
-                    known = sorted(inputs | outputs | node_set)
-                    guess = closest_match(token, known)
-                    problem = f"`{token}` is neither a port nor a compute node" + (
-                        f" (did you mean `{guess}`?)" if guess else ""
-                    )
+                problem = flow_token_problem(token, first, last, inputs, outputs, node_set)
                 if problem:
                     self.error(
                         problem,
@@ -546,6 +552,18 @@ class _Validator:
             edges.extend(zip(tokens, tokens[1:]))
         if not ok:
             return edges
+        self.check_flow_graph(data, inputs, outputs, nodes, edges)
+        return edges
+
+    def check_flow_graph(
+        self,
+        data: YamlMap,
+        inputs: Set[str],
+        outputs: Set[str],
+        nodes: List[str],
+        edges: List[Tuple[str, str]],
+    ) -> None:
+        """The graph of well-formed flow EDGES: acyclic, every input reaches an output, every output is reached."""
         graph: Dict[str, List[str]] = {}
         for a, b in edges:
             graph.setdefault(a, []).append(b)
@@ -560,7 +578,7 @@ class _Validator:
                 "flows",
                 help="circuits are acyclic dataflow graphs",
             )
-            return edges
+            return
         for port in sorted(inputs):
             if not (reachable(graph, port) & outputs):
                 self.error(
@@ -574,7 +592,6 @@ class _Validator:
             reached |= reachable(graph, port)
         for port in sorted(outputs - reached):
             self.error(f"output `{port}` is not reached from any input", data.value_line("flows"), "flows")
-        return edges
 
     def annotations(self, data: YamlMap) -> Dict[str, Any]:
         out: Dict[str, Any] = {}
@@ -918,6 +935,7 @@ def compile_types(
 
 def manifest_diagnostics(circuit: Circuit, manifest: Any) -> List[Diagnostic]:
     """Checks of one circuit against its package's `Manifest` (estream.core.manifest)."""
+    # Long because: a flat list of independent checks, one per circuit field the manifest constrains.
     out: List[Diagnostic] = []
     path = circuit.path
 

@@ -212,6 +212,58 @@ def _implementation(plan: Dict[str, Any], name: str, cache: Dict[str, Any]) -> A
     return cache[key]
 
 
+def _input_problems(
+    circuit: Dict[str, Any], circuit_name: str, inputs: Dict[str, Any], types: Dict[str, Any]
+) -> List[str]:
+    """What is wrong with a step's INPUTS for CIRCUIT: missing, mistyped or unknown ports."""
+    problems: List[str] = []
+    for port, spec in circuit["inputs"].items():
+        if port not in inputs:
+            problems.append(f"input `{port}` is missing")
+        else:
+            check_value(inputs[port], spec, types, f"input.{port}", problems)
+    for port in inputs:
+        if port not in circuit["inputs"]:
+            problems.append(
+                f"input `{port}` is not an input port of {circuit_name} (ports: {', '.join(circuit['inputs'])})"
+            )
+    return problems
+
+
+def _expected_output_diff(
+    step: Dict[str, Any], result: Dict[str, Any], tolerance: float, previous: Dict[str, Dict[str, Any]]
+) -> List[str]:
+    """How a passing-expected step's RESULT differs from its expected_output and expect_equal."""
+    expected_output = step.get("expected_output")
+    diff = []
+    if expected_output is not None:
+        if step.get("partial"):
+            for port, value in expected_output.items():
+                if port not in result:
+                    diff.append(f"$.{port}: missing (expected {_j(value)})")
+                else:
+                    diff.extend(diff_values(value, result[port], tolerance, f"$.{port}", subset=True))
+        else:
+            diff = diff_values(expected_output, result, tolerance)
+    for out_path, source in (step.get("expect_equal") or {}).items():
+        try:
+            mine = get_path(result, _split_path(out_path), f"expect_equal `{out_path}`")
+            src_parts = _split_path(source)
+            if not src_parts or src_parts[0] not in previous:
+                raise KeyError(
+                    f"expect_equal `{out_path}` = `{source}`: no earlier step named `{src_parts[0] if src_parts else ''}`"
+                )
+            theirs = get_path(previous[src_parts[0]], src_parts[1:], f"expect_equal `{source}`")
+        except KeyError as e:
+            diff.append(str(e.args[0]))
+            continue
+        diff.extend(
+            f"{line} (expect_equal {out_path} = {source})"
+            for line in diff_values(theirs, mine, tolerance, f"$.{out_path}")
+        )
+    return diff
+
+
 def run_step(
     plan: Dict[str, Any],
     step: Dict[str, Any],
@@ -226,17 +278,7 @@ def run_step(
         apply_bindings(inputs, step.get("bind") or {}, previous)
     except KeyError as e:
         return StepOutcome(False, "bad binding", [str(e.args[0])], None)
-    problems: List[str] = []
-    for port, spec in circuit["inputs"].items():
-        if port not in inputs:
-            problems.append(f"input `{port}` is missing")
-        else:
-            check_value(inputs[port], spec, types, f"input.{port}", problems)
-    for port in inputs:
-        if port not in circuit["inputs"]:
-            problems.append(
-                f"input `{port}` is not an input port of {step['circuit']} (ports: {', '.join(circuit['inputs'])})"
-            )
+    problems = _input_problems(circuit, step["circuit"], inputs, types)
     if problems:
         return StepOutcome(False, "invalid input", problems, None)
     try:
@@ -279,32 +321,7 @@ def run_step(
             if diff:
                 return StepOutcome(False, f"{port} differs", diff, result)
         return StepOutcome(True, f"error expected, got {port}", [], result)
-    diff = []
-    if expected_output is not None:
-        if step.get("partial"):
-            for port, value in expected_output.items():
-                if port not in result:
-                    diff.append(f"$.{port}: missing (expected {_j(value)})")
-                else:
-                    diff.extend(diff_values(value, result[port], tolerance, f"$.{port}", subset=True))
-        else:
-            diff = diff_values(expected_output, result, tolerance)
-    for out_path, source in (step.get("expect_equal") or {}).items():
-        try:
-            mine = get_path(result, _split_path(out_path), f"expect_equal `{out_path}`")
-            src_parts = _split_path(source)
-            if not src_parts or src_parts[0] not in previous:
-                raise KeyError(
-                    f"expect_equal `{out_path}` = `{source}`: no earlier step named `{src_parts[0] if src_parts else ''}`"
-                )
-            theirs = get_path(previous[src_parts[0]], src_parts[1:], f"expect_equal `{source}`")
-        except KeyError as e:
-            diff.append(str(e.args[0]))
-            continue
-        diff.extend(
-            f"{line} (expect_equal {out_path} = {source})"
-            for line in diff_values(theirs, mine, tolerance, f"$.{out_path}")
-        )
+    diff = _expected_output_diff(step, result, tolerance, previous)
     if diff:
         return StepOutcome(False, "output differs", diff, result)
     return StepOutcome(True, "", [], result)

@@ -380,6 +380,7 @@ MAX_SIGNATURE_ENTRIES = 10_000
 
 def parse_signature_file(data: bytes) -> SignatureFile:
     """Parse SIGNATURE.ml-dsa strictly, raising EstreamError listing every problem found."""
+    # Long because: a flat list of independent per-field checks, all collected before one raise.
     out: List[Diagnostic] = []
     doc = load_json(data, SIGNATURE_FILE, what=SIGNATURE_FILE, max_bytes=MAX_SIGNATURE_BYTES)
     if not isinstance(doc, dict):

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from typing import Tuple
+from typing import List, Tuple
 
 from pants.backend.python.util_rules import pex
 from pants.backend.python.util_rules.pex import VenvPex, VenvPexProcess
@@ -118,6 +118,60 @@ class FusesocCores:
     cores: Tuple[FusesocCore, ...]
 
 
+def _export_core(
+    fs: FpgaBitstreamFieldSet,
+    rtl_files: DigestContents,
+    data_files: DigestContents,
+    constraint_files: DigestContents,
+    subsystem: FusesocExportSubsystem,
+) -> Tuple[List[FileContent], FusesocCore]:
+    """The files of one target's exported core (its .core file and copies of its sources), and the core."""
+    where = target_where(fs)
+    device = resolve_device(fs.family.value, fs.device.value, fs.package.value, where=where)
+    check_constraints_suffix(device.family, fs.constraints.value, where=where)
+    if not constraint_files:
+        raise EstreamError.single(
+            where, f"constraints file `{fs.constraints.value}` does not exist", key="constraints"
+        )
+    library, name = core_identity(fs, subsystem)
+    core_dir = f"{library}/{fs.address.target_name}"
+
+    def rel(path: str) -> str:
+        return os.path.relpath(path, fs.address.spec_path or ".")
+
+    design = design_files(
+        base=fs.address.spec_path,
+        sources=[fc.path for fc in rtl_files],
+        data_files=[fc.path for fc in data_files],
+        include_dirs=fs.include_dirs.value or (),
+        family=device.family,
+        where=where,
+        relative=True,
+    )
+    constraints = rel(constraint_files[0].path)
+    config = build_config(fs, device, "yowasp", design, constraints, output="")
+    flow, flow_options = edalize_driver.flow_options(config)
+    core_path = f"{core_dir}/{fs.address.target_name}.core"
+    files = [
+        FileContent(
+            core_path,
+            core_text(
+                name=name,
+                description=f"{fs.address}: {fs.top.value} for {device.part}",
+                files=design,
+                constraints=constraints,
+                top=fs.top.value,
+                flow=flow,
+                flow_options=flow_options,
+                parameters=design_parameters(fs.parameters.value, fs.defines.value, where=where),
+            ).encode(),
+        )
+    ]
+    for fc in [*rtl_files, *data_files, *constraint_files]:
+        files.append(FileContent(f"{core_dir}/{rel(fc.path)}", fc.content))
+    return files, FusesocCore(fs.address, name, core_path)
+
+
 @rule(desc="Generate and validate FuseSoC cores", level=LogLevel.DEBUG)
 async def generate_fusesoc_cores(
     request: FusesocCoresRequest, subsystem: FusesocExportSubsystem, toolchain: FpgaToolchain
@@ -137,50 +191,9 @@ async def generate_fusesoc_cores(
     for fs, rtl_files, data_files, constraint_files in zip(
         field_sets, sources_contents, data_contents, constraints_contents
     ):
-        where = target_where(fs)
-        device = resolve_device(fs.family.value, fs.device.value, fs.package.value, where=where)
-        check_constraints_suffix(device.family, fs.constraints.value, where=where)
-        if not constraint_files:
-            raise EstreamError.single(
-                where, f"constraints file `{fs.constraints.value}` does not exist", key="constraints"
-            )
-        library, name = core_identity(fs, subsystem)
-        core_dir = f"{library}/{fs.address.target_name}"
-
-        def rel(path: str) -> str:
-            return os.path.relpath(path, fs.address.spec_path or ".")
-
-        design = design_files(
-            base=fs.address.spec_path,
-            sources=[fc.path for fc in rtl_files],
-            data_files=[fc.path for fc in data_files],
-            include_dirs=fs.include_dirs.value or (),
-            family=device.family,
-            where=where,
-            relative=True,
-        )
-        constraints = rel(constraint_files[0].path)
-        config = build_config(fs, device, "yowasp", design, constraints, output="")
-        flow, flow_options = edalize_driver.flow_options(config)
-        core_path = f"{core_dir}/{fs.address.target_name}.core"
-        files.append(
-            FileContent(
-                core_path,
-                core_text(
-                    name=name,
-                    description=f"{fs.address}: {fs.top.value} for {device.part}",
-                    files=design,
-                    constraints=constraints,
-                    top=fs.top.value,
-                    flow=flow,
-                    flow_options=flow_options,
-                    parameters=design_parameters(fs.parameters.value, fs.defines.value, where=where),
-                ).encode(),
-            )
-        )
-        for fc in [*rtl_files, *data_files, *constraint_files]:
-            files.append(FileContent(f"{core_dir}/{rel(fc.path)}", fc.content))
-        cores.append(FusesocCore(fs.address, name, core_path))
+        core_files, core = _export_core(fs, rtl_files, data_files, constraint_files, subsystem)
+        files.extend(core_files)
+        cores.append(core)
 
     digest = await Get(Digest, CreateDigest(files))
     venv_pex = await Get(VenvPex, pex.PexRequest, toolchain.to_pex_request())

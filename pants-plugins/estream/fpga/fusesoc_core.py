@@ -143,6 +143,7 @@ def core_build_config(
     """The driver's `fusesoc_build.json` (a process input: all of it is in the cache key), after
     the checks that need no tools. Paths are build-root relative; `base` is the BUILD directory.
     With `vlnv`, the core is looked up in `libraries` (already selected), not in `cores_roots`."""
+    # Long because: 13 keyword parameters, then a flat ordered list of field checks, each raising.
     if family not in ("ice40", "ecp5"):
         raise EstreamError.single(
             where, f"`fusesoc_core` builds iCE40 and ECP5 cores, not `{family}`", key="family"
@@ -265,6 +266,7 @@ async def run_generators(
 
     First the plan (`fusesoc run --setup` up to the generators: which invocations FuseSoC
     makes), then one process per invocation; their output digests are inputs of the build."""
+    # Long because: one chain of awaits (plan the generators, then run each); a split would scatter it.
     plan_digest = await Get(
         Digest,
         CreateDigest(
@@ -345,6 +347,7 @@ async def run_generators(
 async def package_fusesoc_core(
     fs: FusesocCorePackageFieldSet, toolchain: FpgaToolchain, declared: DeclaredCoreLibraries
 ) -> BuiltPackage:
+    # Long because: a Pants @rule of sequential awaits (libraries, generators, build, outputs) a split would scatter.
     where = core_where(fs.address)
     family = fs.family.value
     sources = await Get(SourceFiles, SourceFilesRequest([fs.sources]))

@@ -30,7 +30,7 @@ from __future__ import annotations
 import logging
 import os
 from dataclasses import dataclass
-from typing import Dict, Iterable, List, Mapping, Sequence, Tuple
+from typing import Any, Dict, Iterable, List, Mapping, Sequence, Tuple
 
 from pants.engine.addresses import Addresses, UnparsedAddressInputs
 from pants.engine.rules import Get, MultiGet, collect_rules, rule
@@ -152,78 +152,28 @@ def rtl_is_design(circuit: Circuit, top: str, sources: Sequence[str]) -> bool:
     return circuit.rtl is not None and circuit.rtl.top == top and set(circuit.rtl.sources) == set(sources)
 
 
-@rule(desc="Add bitstreams to a marketplace package", level=LogLevel.DEBUG)
-async def fpga_package_files(request: FpgaPackageFilesRequest) -> PackageFiles:
-    contents = request.contents
-    wrapped = await Get(
-        WrappedTarget,
-        WrappedTargetRequest(contents.address, description_of_origin="<estream fpga package rules>"),
-    )
-    where = f"{contents.address.spec_path or '.'}/BUILD: {contents.address}"
-    field = wrapped.target[MarketplacePackageBitstreamsField]
-    addresses = await Get(Addresses, UnparsedAddressInputs, field.to_unparsed_address_inputs())
-    targets, dependencies = await MultiGet(
-        Get(Targets, Addresses, addresses),
-        Get(Targets, DependenciesRequest(wrapped.target[MarketplacePackageDependenciesField])),
-    )
-    not_bitstreams = sorted(
-        {
-            str(t.address.maybe_convert_to_target_generator())
-            for t in targets
-            if not FpgaBitstreamFieldSet.is_applicable(t)
-        }
-    )
-    if not_bitstreams:
-        raise EstreamError.single(
-            where,
-            f"{', '.join(not_bitstreams)} {'is not an `fpga_bitstream` target' if len(not_bitstreams) == 1 else 'are not `fpga_bitstream` targets'}",
-            key="bitstreams",
-            help="`bitstreams=` lists `fpga_bitstream` targets only",
-        )
-    field_sets = [FpgaBitstreamFieldSet.create(t) for t in targets]
-    built = await MultiGet(Get(BuiltBitstream, BuildBitstreamRequest(fs)) for fs in field_sets)
-    manifest = contents.manifest
-    check_device_families(
-        manifest, [(str(fs.address), b.device.device_family) for fs, b in zip(field_sets, built)], where=where
-    )
-    names = [b.bitstream_name for b in built]
-    dupes = sorted({n for n in names if names.count(n) > 1})
-    if dupes:
-        raise EstreamError.single(
-            where,
-            f"two bitstreams would both be `fpga/{dupes[0]}`",
-            key="bitstreams",
-            help="bitstreams are named after their targets: give them distinct names",
-        )
-
-    # Verification: the RTL each bitstream is built from passes the circuit's golden vectors.
-    circuit_packages = await MultiGet(
-        Get(SmartCircuitPackage, SmartCircuitPackageRequest(t.address))
-        for t in dependencies
-        if t.has_field(CircuitSourceField)
-    )
+def _covers(
+    field_sets: Sequence[FpgaBitstreamFieldSet], root: str, circuit_packages: Sequence[SmartCircuitPackage]
+) -> List[List[SmartCircuitPackage]]:
+    """Per bitstream, the circuits (by name) whose `implementation.rtl` is its design."""
     covers: List[List[SmartCircuitPackage]] = []
     for fs in field_sets:
         # A source outside the package keeps its build-root path, which no circuit's RTL names.
         paths = [os.path.join(fs.address.spec_path, s) for s in fs.sources.value or ()]
-        sources = [package_relative(contents.root, p) or p for p in paths]
+        sources = [package_relative(root, p) or p for p in paths]
         covers.append(
             sorted(
                 (p for p in circuit_packages if rtl_is_design(p.circuit, fs.top.value, sources)),
                 key=lambda p: p.circuit.name,
             )
         )
-    to_run = {p.circuit.name: p for cover in covers for p in cover}
-    plans = {name: p.plan("rtl") for name, p in sorted(to_run.items())}
-    results = await MultiGet(
-        Get(
-            RtlVectorRun,
-            RtlVectorRunRequest,
-            EdalizeRtlVectorRunRequest(to_run[name], plan.to_json(), plan.case_count, None, False),
-        )
-        for name, plan in plans.items()
-    )
-    runs: Dict[str, RtlVectorRun] = dict(zip(plans, results))
+    return covers
+
+
+def _check_rtl_runs(
+    runs: Mapping[str, RtlVectorRun], plans: Mapping[str, Any], to_run: Mapping[str, SmartCircuitPackage]
+) -> None:
+    """Raise for the first circuit whose RTL has no golden vectors, cannot be simulated or fails them."""
     for name, run in runs.items():
         if plans[name].case_count == 0:
             problem = "has no golden vectors, so its bitstreams cannot be verified"
@@ -244,13 +194,17 @@ async def fpga_package_files(request: FpgaPackageFilesRequest) -> PackageFiles:
             help=f"`pants test {to_run[name].address}` runs them",
         )
 
-    measured = {
-        name: cycles_from_output(
-            run.result.stdout.decode("utf-8", "replace"), where=to_run[name].circuit.path
-        )
-        for name, run in runs.items()
-        if run.result is not None
-    }
+
+def _bitstream_package_files(
+    request: FpgaPackageFilesRequest,
+    where: str,
+    manifest: Manifest,
+    field_sets: Sequence[FpgaBitstreamFieldSet],
+    built: Sequence[BuiltBitstream],
+    covers: Sequence[Sequence[SmartCircuitPackage]],
+    measured: Mapping[str, Mapping[str, Sequence[int]]],
+) -> PackageFiles:
+    """The bitstreams, `fpga/manifest.toml` and the latency table, with their log lines."""
     entries, lines, files = [], [], []
     latencies: List[BitstreamLatency] = []
     for fs, bitstream, cover in zip(field_sets, built, covers):
@@ -310,6 +264,80 @@ async def fpga_package_files(request: FpgaPackageFilesRequest) -> PackageFiles:
     if license and license != manifest.license:
         lines.append(f"bitstreams licensed {license} (circuit definition: {manifest.license})")
     return PackageFiles(files=tuple(files), log_lines=tuple(lines))
+
+
+@rule(desc="Add bitstreams to a marketplace package", level=LogLevel.DEBUG)
+async def fpga_package_files(request: FpgaPackageFilesRequest) -> PackageFiles:
+    contents = request.contents
+    wrapped = await Get(
+        WrappedTarget,
+        WrappedTargetRequest(contents.address, description_of_origin="<estream fpga package rules>"),
+    )
+    where = f"{contents.address.spec_path or '.'}/BUILD: {contents.address}"
+    field = wrapped.target[MarketplacePackageBitstreamsField]
+    addresses = await Get(Addresses, UnparsedAddressInputs, field.to_unparsed_address_inputs())
+    targets, dependencies = await MultiGet(
+        Get(Targets, Addresses, addresses),
+        Get(Targets, DependenciesRequest(wrapped.target[MarketplacePackageDependenciesField])),
+    )
+    not_bitstreams = sorted(
+        {
+            str(t.address.maybe_convert_to_target_generator())
+            for t in targets
+            if not FpgaBitstreamFieldSet.is_applicable(t)
+        }
+    )
+    if not_bitstreams:
+        raise EstreamError.single(
+            where,
+            f"{', '.join(not_bitstreams)} {'is not an `fpga_bitstream` target' if len(not_bitstreams) == 1 else 'are not `fpga_bitstream` targets'}",
+            key="bitstreams",
+            help="`bitstreams=` lists `fpga_bitstream` targets only",
+        )
+    field_sets = [FpgaBitstreamFieldSet.create(t) for t in targets]
+    built = await MultiGet(Get(BuiltBitstream, BuildBitstreamRequest(fs)) for fs in field_sets)
+    manifest = contents.manifest
+    check_device_families(
+        manifest, [(str(fs.address), b.device.device_family) for fs, b in zip(field_sets, built)], where=where
+    )
+    names = [b.bitstream_name for b in built]
+    dupes = sorted({n for n in names if names.count(n) > 1})
+    if dupes:
+        raise EstreamError.single(
+            where,
+            f"two bitstreams would both be `fpga/{dupes[0]}`",
+            key="bitstreams",
+            help="bitstreams are named after their targets: give them distinct names",
+        )
+
+    # Verification: the RTL each bitstream is built from passes the circuit's golden vectors.
+    circuit_packages = await MultiGet(
+        Get(SmartCircuitPackage, SmartCircuitPackageRequest(t.address))
+        for t in dependencies
+        if t.has_field(CircuitSourceField)
+    )
+    covers = _covers(field_sets, contents.root, circuit_packages)
+    to_run = {p.circuit.name: p for cover in covers for p in cover}
+    plans = {name: p.plan("rtl") for name, p in sorted(to_run.items())}
+    results = await MultiGet(
+        Get(
+            RtlVectorRun,
+            RtlVectorRunRequest,
+            EdalizeRtlVectorRunRequest(to_run[name], plan.to_json(), plan.case_count, None, False),
+        )
+        for name, plan in plans.items()
+    )
+    runs: Dict[str, RtlVectorRun] = dict(zip(plans, results))
+    _check_rtl_runs(runs, plans, to_run)
+
+    measured = {
+        name: cycles_from_output(
+            run.result.stdout.decode("utf-8", "replace"), where=to_run[name].circuit.path
+        )
+        for name, run in runs.items()
+        if run.result is not None
+    }
+    return _bitstream_package_files(request, where, manifest, field_sets, built, covers, measured)
 
 
 def rules():

@@ -19,6 +19,7 @@ import dataclasses
 import json
 import pkgutil
 from dataclasses import dataclass
+from typing import List
 
 from pants.backend.python.util_rules import pex
 from pants.backend.python.util_rules.pex import VenvPex, VenvPexProcess
@@ -82,6 +83,19 @@ def choose_simulator(option: str, icarus_found: bool) -> str:
     return option
 
 
+def _runner_files(plan_bytes: bytes) -> List[FileContent]:
+    """The sandbox's runner, its shipped ESF-JSON checker, the simulator driver and the plan."""
+    return [
+        FileContent(
+            RUNNER_FILE,
+            _resource(circuit_runner.__name__.rpartition(".")[0], "circuit_runner.py"),
+        ),
+        FileContent(esf_json.SHIPPED_NAME, _resource(esf_json.__name__.rpartition(".")[0], "esf_json.py")),
+        FileContent(SIM_FILE, _resource("estream.core.fpga", "rtl_sim.py")),
+        FileContent(PLAN_FILE, plan_bytes),
+    ]
+
+
 @rule(desc="Simulate golden vectors against RTL", level=LogLevel.DEBUG)
 async def run_rtl_vectors(request: EdalizeRtlVectorRunRequest, toolchain: FpgaToolchain) -> RtlVectorRun:
     package = request.package
@@ -126,22 +140,7 @@ async def run_rtl_vectors(request: EdalizeRtlVectorRunRequest, toolchain: FpgaTo
             ),
         ),
         Get(VenvPex, pex.PexRequest, toolchain.to_pex_request()),
-        Get(
-            Digest,
-            CreateDigest(
-                [
-                    FileContent(
-                        RUNNER_FILE,
-                        _resource(circuit_runner.__name__.rpartition(".")[0], "circuit_runner.py"),
-                    ),
-                    FileContent(
-                        esf_json.SHIPPED_NAME, _resource(esf_json.__name__.rpartition(".")[0], "esf_json.py")
-                    ),
-                    FileContent(SIM_FILE, _resource("estream.core.fpga", "rtl_sim.py")),
-                    FileContent(PLAN_FILE, plan_bytes),
-                ]
-            ),
-        ),
+        Get(Digest, CreateDigest(_runner_files(plan_bytes))),
     )
     input_digest = await Get(Digest, MergeDigests([sources, package.src_digest, package.rtl_digest]))
     process = await Get(

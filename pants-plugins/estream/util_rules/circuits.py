@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import os
 from dataclasses import dataclass
-from typing import Dict, Sequence, Tuple
+from typing import Dict, List, Sequence, Tuple
 
 from pants.engine.addresses import Address
 from pants.engine.engine_aware import EngineAwareParameter
@@ -123,6 +123,44 @@ def _rel(root: str, path: str) -> str:
     return path[len(root) + 1 :] if root else path
 
 
+def _ancestor_dirs(path: str) -> List[str]:
+    """PATH's directory and each directory above it, up to the build root ("")."""
+    ancestors = []
+    d = os.path.dirname(path)
+    while True:
+        ancestors.append(d)
+        if not d:
+            break
+        d = os.path.dirname(d)
+    return ancestors
+
+
+def _split_package_contents(
+    root: str, package_contents: DigestContents
+) -> Tuple[Dict[str, bytes], Dict[str, Tuple[str, bytes]]]:
+    """(package-relative test files -> content, package-relative circuit files -> (path, content))."""
+    files: Dict[str, bytes] = {}
+    circuit_files: Dict[str, Tuple[str, bytes]] = {}
+    for fc in package_contents:
+        rel = _rel(root, fc.path)
+        if rel.endswith(CIRCUIT_SUFFIX):
+            circuit_files[rel] = (fc.path, fc.content)
+        if rel.startswith("tests/"):
+            files[rel] = fc.content
+    return files, circuit_files
+
+
+def _parse_valid_circuits(circuit_files: Dict[str, Tuple[str, bytes]]) -> Dict[str, Circuit]:
+    """The circuits that parse; the others are reported by circuit_diagnostics."""
+    parsed_circuits: Dict[str, Circuit] = {}
+    for rel, (path, content) in circuit_files.items():
+        try:
+            parsed_circuits[rel] = parse_circuit(content, path)
+        except EstreamError:
+            pass  # reported by circuit_diagnostics
+    return parsed_circuits
+
+
 @rule(desc="Load a SmartCircuit and its package", level=LogLevel.DEBUG)
 async def load_smart_circuit_package(request: SmartCircuitPackageRequest) -> SmartCircuitPackage:
     wrapped = await Get(
@@ -136,13 +174,7 @@ async def load_smart_circuit_package(request: SmartCircuitPackageRequest) -> Sma
     circuit_file = hydrated.snapshot.files[0]
     if not circuit_file.endswith(CIRCUIT_SUFFIX):
         raise EstreamError.single(circuit_file, f"circuit files must be named `*{CIRCUIT_SUFFIX}`")
-    ancestors = []
-    d = os.path.dirname(circuit_file)
-    while True:
-        ancestors.append(d)
-        if not d:
-            break
-        d = os.path.dirname(d)
+    ancestors = _ancestor_dirs(circuit_file)
     found = await Get(Paths, PathGlobs([os.path.join(a, MANIFEST_FILENAME) for a in ancestors]))
     if not found.files:
         raise EstreamError.single(
@@ -181,20 +213,8 @@ async def load_smart_circuit_package(request: SmartCircuitPackageRequest) -> Sma
     documents = list(own.documents) + list(deps.documents) + [d for p in explicit_docs for d in p.documents]
     env = esf_type_environment(documents)
 
-    files: Dict[str, bytes] = {}
-    circuit_files: Dict[str, Tuple[str, bytes]] = {}
-    for fc in package_contents:
-        rel = _rel(root, fc.path)
-        if rel.endswith(CIRCUIT_SUFFIX):
-            circuit_files[rel] = (fc.path, fc.content)
-        if rel.startswith("tests/"):
-            files[rel] = fc.content
-    parsed_circuits: Dict[str, Circuit] = {}
-    for rel, (path, content) in circuit_files.items():
-        try:
-            parsed_circuits[rel] = parse_circuit(content, path)
-        except EstreamError:
-            pass  # reported by circuit_diagnostics below
+    files, circuit_files = _split_package_contents(root, package_contents)
+    parsed_circuits = _parse_valid_circuits(circuit_files)
     rtl_paths = sorted({f for c in parsed_circuits.values() if c.rtl is not None for f in c.rtl.files})
     rtl_found = await Get(Snapshot, PathGlobs([prefix + f for f in rtl_paths]))
     circuits, diagnostics = circuit_diagnostics(

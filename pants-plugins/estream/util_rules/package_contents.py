@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import cast
+from typing import List, Sequence, Tuple, Type, cast
 
 from pants.core.target_types import FileSourceField, ResourceSourceField
 from pants.core.util_rules import source_files
@@ -15,6 +15,7 @@ from pants.engine.fs import Digest, DigestContents, DigestSubset, MergeDigests, 
 from pants.engine.rules import Get, MultiGet, collect_rules, rule
 from pants.engine.target import (
     DependenciesRequest,
+    SourcesField,
     Targets,
     WrappedTarget,
     WrappedTargetRequest,
@@ -62,6 +63,21 @@ class MarketplacePackageContentsRequest(EngineAwareParameter):
         return self.address.spec
 
 
+def _source_fields(dependencies: Targets, field_types: Tuple[Type[SourcesField], ...]) -> List[SourcesField]:
+    """The fields of FIELD_TYPES the DEPENDENCIES have, per target in order."""
+    return [tgt[field] for tgt in dependencies for field in field_types if tgt.has_field(field)]
+
+
+def _included_paths(root: str, paths: Sequence[str], include: Sequence[str]) -> List[str]:
+    """The PATHS inside the package at ROOT that an `[component.include]` pattern selects."""
+    return [
+        path
+        for path in paths
+        if package_relative(root, path) is not None
+        and any(glob_matches(pattern, package_relative(root, path)) for pattern in include)  # type: ignore[arg-type]
+    ]
+
+
 @rule(desc="Collect and validate marketplace package files", level=LogLevel.DEBUG)
 async def collect_package_contents(
     request: MarketplacePackageContentsRequest,
@@ -76,30 +92,14 @@ async def collect_package_contents(
         Get(Targets, DependenciesRequest(field_set.dependencies)),
     )
     root = parsed.root
-    typed_fields = [
-        tgt[field]
-        for tgt in dependencies
-        for field in (EsfSchemaSourceField, CircuitSourceField)
-        if tgt.has_field(field)
-    ]
-    plain_fields = [
-        tgt[field]
-        for tgt in dependencies
-        for field in (FileSourceField, ResourceSourceField)
-        if tgt.has_field(field)
-    ]
+    typed_fields = _source_fields(dependencies, (EsfSchemaSourceField, CircuitSourceField))
+    plain_fields = _source_fields(dependencies, (FileSourceField, ResourceSourceField))
     sources, plain = await MultiGet(
         Get(SourceFiles, SourceFilesRequest([field_set.manifest, field_set.sources, *typed_fields])),
         Get(SourceFiles, SourceFilesRequest(plain_fields)),
     )
     # Plain files (src/, tests/ ...) count only where `[component.include]` selects them.
-    include = include_patterns(parsed.manifest)
-    plain_paths = [
-        path
-        for path in plain.snapshot.files
-        if package_relative(root, path) is not None
-        and any(glob_matches(pattern, package_relative(root, path)) for pattern in include)  # type: ignore[arg-type]
-    ]
+    plain_paths = _included_paths(root, plain.snapshot.files, include_patterns(parsed.manifest))
     merged = await Get(
         Digest,
         MergeDigests(

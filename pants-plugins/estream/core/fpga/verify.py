@@ -369,6 +369,28 @@ def _check_targets(
     return checks
 
 
+def _fpga_manifest(
+    raw: Optional[bytes], fpga_target: bool, findings: List[Finding]
+) -> Optional[FpgaManifest]:
+    """The parsed fpga manifest (RAW, None when absent), or None with a finding when it is
+    invalid, or absent though the package targets fpga."""
+    if raw is None:
+        if fpga_target:
+            findings.append(
+                Finding(
+                    ExitCode.FPGA_MANIFEST_MISSING,
+                    f'[component.circuit].targets include "fpga" but the package has no {FPGA_MANIFEST_PATH}',
+                    path=FPGA_MANIFEST_PATH,
+                )
+            )
+        return None
+    try:
+        return parse_fpga_manifest(raw, FPGA_MANIFEST_PATH)
+    except EstreamError as e:
+        findings += findings_from_error(e, ExitCode.FPGA_MANIFEST_INVALID, path=FPGA_MANIFEST_PATH)
+        return None
+
+
 def verify_fpga(files: Mapping[str, bytes]) -> FpgaReport:
     """Check a package's FPGA bitstreams and manifest (see the module docstring), collecting
     every finding; nothing here raises on hostile input."""
@@ -381,21 +403,7 @@ def verify_fpga(files: Mapping[str, bytes]) -> FpgaReport:
     under_fpga = sorted(p for p in files if p.startswith(FPGA_DIR + "/") and p != FPGA_MANIFEST_PATH)
 
     raw = files.get(FPGA_MANIFEST_PATH)
-    fpga: Optional[FpgaManifest] = None
-    if raw is None:
-        if fpga_target:
-            findings.append(
-                Finding(
-                    ExitCode.FPGA_MANIFEST_MISSING,
-                    f'[component.circuit].targets include "fpga" but the package has no {FPGA_MANIFEST_PATH}',
-                    path=FPGA_MANIFEST_PATH,
-                )
-            )
-    else:
-        try:
-            fpga = parse_fpga_manifest(raw, FPGA_MANIFEST_PATH)
-        except EstreamError as e:
-            findings += findings_from_error(e, ExitCode.FPGA_MANIFEST_INVALID, path=FPGA_MANIFEST_PATH)
+    fpga = _fpga_manifest(raw, fpga_target, findings)
 
     checks: List[BitstreamCheck] = []
     listed = set()

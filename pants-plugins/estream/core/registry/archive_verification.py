@@ -101,6 +101,7 @@ def verify_registry_archive(
     `check_signature` the ML-DSA-87 check (None: the plain one; install passes its verification
     memo's, `core.registry.verification_memo`: every other step runs in full either way).
     """
+    # Long because: 14 documented parameters, then one ordered chain of checks, each raising, read top to bottom.
     actual = checksum_of(data)
     if checksum is not None and actual != checksum:
         raise EstreamError.single(

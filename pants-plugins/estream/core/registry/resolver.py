@@ -201,6 +201,81 @@ def _neg(v: Version) -> _Neg:
     return _Neg(v)
 
 
+def _root_requirements(roots: Mapping[str, str]) -> List[Requirement]:
+    """The workspace's `[dependencies]` as requirements, in name order."""
+    queue: List[Requirement] = []
+    for name in sorted(roots):
+        text = roots[name]
+        try:
+            root_req = VersionReq.parse(text)
+        except ValueError as e:
+            raise ResolutionError.single(
+                "estream-workspace.toml", str(e), key=f"dependencies.{name}"
+            ) from None
+        queue.append(Requirement(name, root_req, text, ((ROOT, None),)))
+    return queue
+
+
+def _propagate(
+    state: _State,
+    versions: Callable[[str], Sequence[IndexEntry]],
+    locked: Mapping[str, str],
+    viable: Callable[[IndexEntry], bool],
+) -> Tuple[Optional[str], Set[str], Optional[Tuple[Requirement, _Candidates, Set[str]]]]:
+    """Consume requirements already satisfied; stop at the first needing a choice.
+
+    Returns (failure, culprits, choice): a failure message and the names behind it, or the
+    requirement to choose for with its candidates and the names restricting them, or neither
+    when the queue is done."""
+    selected = state.selected
+    required_by = state.required_by
+    failure: Optional[str] = None
+    culprits: Set[str] = set()
+    choice: Optional[Tuple[Requirement, _Candidates, Set[str]]] = None
+    while state.head < len(state.queue):
+        req = state.queue[state.head]
+        state.head += 1
+        current = selected.get(req.name)
+        if current is not None:
+            if req.req.matches(current.semver):
+                state.accept(req)
+                continue
+            accepted = required_by.get(req.name, ())
+            failure = _explain_conflict(req, current, accepted)
+            culprits = _names((req,) + accepted) | {req.name}
+            break
+        available = versions(req.name)
+        cands = _candidates(req, available, locked.get(req.name))
+        # Requirements on the same name still waiting in the queue narrow the choice now.
+        others = state.waiting(req.name)
+        for other in others:
+            cands = [c for c in cands if other.req.matches(c.semver)]
+        if not cands:
+            failure = _explain_missing(req, available, others)
+            culprits = _names([req, *others])
+            break
+        choice = (req, _Candidates(cands, viable), _names([req, *others]))
+        break
+    return failure, culprits, choice
+
+
+def _backjump(stack: List[_Frame], culprits: Set[str]) -> Optional[_Frame]:
+    """Conflict-directed backjumping: return to the latest choice that contributed to the
+    failure; choices made after it that had nothing to do with it are redone from there.
+    Pops the frames it leaves; None when no choice is left to revise."""
+    while stack:
+        top = stack[-1]
+        if top.requirement.name not in culprits:
+            stack.pop()
+            continue
+        top.conflict |= culprits - {top.requirement.name}
+        if top.candidates:
+            return top
+        culprits = set(top.conflict)
+        stack.pop()
+    return None
+
+
 def resolve(
     roots: Mapping[str, str],
     versions_of: Callable[[str], Sequence[IndexEntry]],
@@ -234,16 +309,7 @@ def resolve(
     def viable(entry: IndexEntry) -> bool:
         return all(satisfiable(d.name, d.req) for d in entry.deps)
 
-    queue: List[Requirement] = []
-    for name in sorted(roots):
-        text = roots[name]
-        try:
-            root_req = VersionReq.parse(text)
-        except ValueError as e:
-            raise ResolutionError.single(
-                "estream-workspace.toml", str(e), key=f"dependencies.{name}"
-            ) from None
-        queue.append(Requirement(name, root_req, text, ((ROOT, None),)))
+    queue = _root_requirements(roots)
 
     first_failure: Optional[str] = None
     steps = 0
@@ -253,53 +319,13 @@ def resolve(
     required_by = state.required_by
 
     while True:
-        # Propagate: consume requirements already satisfied; stop at the first needing a choice.
-        failure: Optional[str] = None
-        culprits: Set[str] = set()
-        choice: Optional[Tuple[Requirement, _Candidates, Set[str]]] = None
-        while state.head < len(state.queue):
-            req = state.queue[state.head]
-            state.head += 1
-            current = selected.get(req.name)
-            if current is not None:
-                if req.req.matches(current.semver):
-                    state.accept(req)
-                    continue
-                accepted = required_by.get(req.name, ())
-                failure = _explain_conflict(req, current, accepted)
-                culprits = _names((req,) + accepted) | {req.name}
-                break
-            available = versions(req.name)
-            cands = _candidates(req, available, locked.get(req.name))
-            # Requirements on the same name still waiting in the queue narrow the choice now.
-            others = state.waiting(req.name)
-            for other in others:
-                cands = [c for c in cands if other.req.matches(c.semver)]
-            if not cands:
-                failure = _explain_missing(req, available, others)
-                culprits = _names([req, *others])
-                break
-            choice = (req, _Candidates(cands, viable), _names([req, *others]))
-            break
+        failure, culprits, choice = _propagate(state, versions, locked, viable)
         if failure is None and choice is None:
             return Resolution(dict(selected), dict(required_by))
         if failure is not None:
             if first_failure is None:
                 first_failure = failure
-            # Conflict-directed backjumping: return to the latest choice that contributed to the
-            # failure; choices made after it that had nothing to do with it are redone from there.
-            frame = None
-            while stack:
-                top = stack[-1]
-                if top.requirement.name not in culprits:
-                    stack.pop()
-                    continue
-                top.conflict |= culprits - {top.requirement.name}
-                if top.candidates:
-                    frame = top
-                    break
-                culprits = set(top.conflict)
-                stack.pop()
+            frame = _backjump(stack, culprits)
             if frame is None:
                 raise ResolutionError.single(
                     "dependency resolution",
