@@ -232,6 +232,13 @@ def test_hostile_yaml_is_a_clean_error() -> None:
     assert errors("escir_version: !!python/object:os.system 1\n")
 
 
+def test_a_deeply_nested_port_type_is_refused_before_it_is_parsed() -> None:
+    # Without the bound, 5,000 nested `array(` reach Python's recursion limit in the parser.
+    deep = "array(" * 5000 + "u8" + ")" * 5000
+    found = errors(replace("  - { name: raw, type: Raw }", f'  - {{ name: raw, type: "{deep}" }}'))
+    assert ("inputs.raw.type", "type is too long (35002 characters; at most 256)") in found, found
+
+
 def test_port_types_resolve_against_local_types_and_esf() -> None:
     c = parse_circuit(GOOD.encode(), "c.circuit.yaml")
     env = esf_type_environment([parse_esf(SCHEMA.encode(), "s.esf.yaml")])

@@ -71,7 +71,6 @@ from typing import Any, Dict, FrozenSet, List, Optional, Set, Tuple
 from estream.core.errors import Diagnostic, DiagnosticCollector
 from estream.core.esf_types import (
     INTEGER_RANGES,
-    MAX_TYPE_TEXT,
     TYPE_NAME_RE,
     FieldType,
     NamedType,
@@ -648,9 +647,6 @@ class _Validator:
                 key,
                 help='for example `type: u64` or `type: "array(bytes32)"`',
             )
-            return _INVALID_TYPE
-        if len(value) > MAX_TYPE_TEXT:
-            self.error(f"type is too long ({len(value)} characters; at most {MAX_TYPE_TEXT})", line, key)
             return _INVALID_TYPE
         try:
             return TypeParser(value, self.local_names, self.local_schemas).parse()

@@ -19,7 +19,7 @@ Decisions:
   bytes blob or a record.
 - `object` is an inline record whose members the caller reads from a sibling `fields:` key; it
   cannot appear inside `array()` or `map()` (name a schema there).
-- The parser is recursive; callers bound the text to `MAX_TYPE_TEXT` characters first.
+- The parser is recursive; it refuses text over `MAX_TYPE_TEXT` characters before tokenising.
 """
 
 from __future__ import annotations
@@ -189,6 +189,13 @@ class TypeParser:
     """Recursive-descent parser for type expressions such as `map(string, array(u64))`."""
 
     def __init__(self, text: str, local_names: FrozenSet[str], local_schemas: FrozenSet[str]):
+        # The bound lives here so that every caller (ESF fields, circuit ports) gets it: the
+        # parser is recursive, and a deeply nested type must not reach Python's stack limit.
+        if len(text) > MAX_TYPE_TEXT:
+            raise TypeSyntaxError(
+                f"type is too long ({len(text)} characters; at most {MAX_TYPE_TEXT})",
+                help="name a nested type in `types:` and refer to it by name",
+            )
         self.text = text
         self.local_names = local_names
         self.local_schemas = local_schemas
