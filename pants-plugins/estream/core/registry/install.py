@@ -204,7 +204,9 @@ class Installer:
         self.out.write(text + "\n")
         self.out.flush()
 
-    def _registry(self) -> Registry:
+    def synced_registry(self) -> Registry:
+        """The configured registry, synced (under the install lock when held) and its trust
+        chain verified, once per Installer; every read of the index goes through here."""
         if self.registry is None:
             raise EstreamError.single(
                 "--registry",
@@ -252,7 +254,7 @@ class Installer:
     def _resolve(
         self, roots: Mapping[str, str], ws: Workspace, *, prefer_lock: bool = True, unlock: Sequence[str] = ()
     ) -> List[Pinned]:
-        self._registry()  # syncs the registry before the lock is read against it
+        self.synced_registry()  # syncs the registry before the lock is read against it
         locked = (
             {
                 n: e.version
@@ -305,7 +307,7 @@ class Installer:
         warning naming it, so one bad upload cannot break `install` for everyone."""
         out = []
         keyring = None
-        lines, problems = self._registry().entries_lenient(name)
+        lines, problems = self.synced_registry().entries_lenient(name)
         for problem in problems:
             where = f"{problem.path}:{problem.line}" if problem.line else problem.path
             self.say(f"  warning: ignoring {where}: {problem.message.splitlines()[0]}")
@@ -368,7 +370,7 @@ class Installer:
                 f"{p.name} {p.version}",
                 f"--offline, but the archive ({p.checksum}) is not in the cache {self.cache.root}",
             )
-        registry = self._registry()
+        registry = self.synced_registry()
         entry = next((e for _, e in registry.entries_lenient(p.name)[0] if e.version == p.version), None)
         if entry is None:
             raise EstreamError.single(
@@ -396,7 +398,7 @@ class Installer:
         if self.registry is not None:
             if self.options.offline and not self.registry.has_checkout():
                 return ring
-            self._registry()
+            self.synced_registry()
             trusted = self._trusted
             assert trusted is not None
             ring = Keyring(

@@ -73,7 +73,7 @@ def outdated(installer: Installer, *, pre: bool = False) -> List[Outdated]:
     ws = load_workspace(installer.root)
     if not ws.lock:
         raise EstreamError.single(WORKSPACE_FILE, "no installed components (the [lock] is empty)")
-    registry = installer._registry()
+    registry = installer.synced_registry()
     rows = []
     for name, lock in sorted(ws.lock.items()):
         current = Version.parse(lock.version)
@@ -137,7 +137,7 @@ def _upgrade(
             raise EstreamError.single(
                 WORKSPACE_FILE, f"`{n}` is not installed in this workspace", key=f"lock.{n}"
             )
-    registry = installer._registry()
+    registry = installer.synced_registry()
     targets: Dict[str, str] = {}
     for name in names:
         current = Version.parse(ws.lock[name].version)
