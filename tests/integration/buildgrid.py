@@ -90,8 +90,10 @@ def remote_cache_args(address: str, local_store: Path, named_caches: Path) -> Li
         f"--remote-store-address={address}",
         f"--local-store-dir={local_store}",
         f"--named-caches-dir={named_caches}",
-        # Name every remote cache hit and miss in the log (the Rust remote-cache runner).
-        "--log-levels-by-target={'remote::remote_cache': 'debug'}",
+        # Name every remote cache hit and miss in the log (the Rust remote-cache runner), and
+        # every package signed in-process (`signed_packages`).
+        "--log-levels-by-target={'remote::remote_cache': 'debug', "
+        "'estream.util_rules.package_signature': 'debug'}",
     ]
 
 
@@ -124,6 +126,24 @@ def remote_lookups(log: str) -> Dict[str, List[str]]:
     for kind, description in _REMOTE_LOOKUP.findall(log):
         out[kind].append(description)
     return out
+
+
+#: The descriptions of a package signature's two lookups (util_rules/package_signature.py): the
+#: first asks the caches; after a miss the package is signed and the second stores it.
+LOOK_UP_SIGNATURE = "Look up the signature of "
+CACHE_SIGNATURE = "Cache the signature of "
+
+_SIGNED = re.compile(r"estream: signed (.+?)\s*$", re.MULTILINE)
+
+
+def signed_packages(log: str) -> List[str]:
+    """`name version` of every package the run signed in-process (a debug line per signature)."""
+    return _SIGNED.findall(log)
+
+
+def described(descriptions: Sequence[str], prefix: str) -> List[str]:
+    """What follows `prefix` in the descriptions that start with it (e.g. the package of a lookup)."""
+    return [d[len(prefix) :] for d in descriptions if d.startswith(prefix)]
 
 
 def scan(root: Path, needles: Sequence[bytes]) -> List[str]:

@@ -6,7 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from integration.buildgrid import parse_counters, remote_lookups, scan
+from integration.buildgrid import (
+    LOOK_UP_SIGNATURE,
+    described,
+    parse_counters,
+    remote_lookups,
+    scan,
+    signed_packages,
+)
 
 LOG = """\
 11:10:20.56 [INFO] Completed: Run Pytest - pants-plugins/estream/core/verify_test.py:tests - succeeded.
@@ -64,3 +71,22 @@ def test_scan_expanded_looks_inside_gzip_and_zip(tmp_path: Path) -> None:
     assert scan(tmp_path, [b"SECRET-PATH"]) == []
     # ... but the expanded scan finds it in both.
     assert len(scan_expanded(tmp_path, [b"SECRET-PATH"])) == 2
+
+
+def test_signed_packages_names_each_signature_made_in_process() -> None:
+    log = (
+        "12:00:01.10 [DEBUG] estream: signed demo-pack 1.2.0\n"
+        "12:00:01.20 [DEBUG] estream: could not cache the signature of other 1.0.0 in /x: denied\n"
+        "12:00:01.30 [DEBUG] estream: signed blinky 0.1.0  \n"
+    )
+    assert signed_packages(log) == ["demo-pack 1.2.0", "blinky 0.1.0"]
+    assert signed_packages(LOG) == []
+
+
+def test_described_takes_the_package_out_of_lookup_descriptions() -> None:
+    descriptions = [
+        "Look up the signature of demo-pack 1.2.0",
+        "Cache the signature of demo-pack 1.2.0",
+        "Building estream.pex",
+    ]
+    assert described(descriptions, LOOK_UP_SIGNATURE) == ["demo-pack 1.2.0"]

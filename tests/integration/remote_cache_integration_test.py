@@ -13,7 +13,11 @@ zones, each with an empty local store:
    named caches, does the same:
    every cacheable process must be a remote cache hit, judged by Pants' own `[stats]` counters,
    so that whatever process types are added to the repository later (vector runs, synthesis, ...)
-   are covered without touching this test.
+   are covered without touching this test. The one kind of process the counters must account
+   for by name is a package signature's lookup (util_rules/package_signature.py): in the first
+   build each package's lookup misses and fails (not written), the package is signed and a
+   second run of the same action stores the signature; in the second checkout the lookup is a
+   remote hit and nothing is signed.
 
 Then: the archives are byte-identical; the processes needed nothing from the caller's environment
 or HOME; no output (in dist/ or in the CAS) contains a build root, a user name or the build's
@@ -35,10 +39,13 @@ import pytest
 # ML-DSA calls go through keys.py, which serialises them (dilithium-py is not thread-safe).
 from estream.core.keys import SigningKey, key_derive, write_private_key
 from integration.buildgrid import (
+    CACHE_SIGNATURE,
+    LOOK_UP_SIGNATURE,
     BuildGrid,
     buildgrid_server,
     clean_env,
     copy_checkout,
+    described,
     expanded_contents,
     parse_counters,
     remote_cache_args,
@@ -46,6 +53,7 @@ from integration.buildgrid import (
     run_pants_clean,
     scan,
     scan_expanded,
+    signed_packages,
     user_named_caches,
 )
 from integration.pants_repo import PantsResult, source_root
@@ -141,18 +149,36 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Builds]:
 
 def test_first_build_runs_and_uploads_every_cacheable_process(builds: Builds) -> None:
     c = builds.counters(builds.first_result)
-    # An empty cache: every cacheable process was looked up, missed, ran and was written.
+    misses = remote_lookups(builds.first_result.stderr)["miss"]
+    looked_up = described(misses, LOOK_UP_SIGNATURE)
+    # An empty cache: every cacheable process was looked up, missed and ran (each one named in
+    # the log), and no local run answered before the remote cache did.
     assert c["remote_cache_requests"] > 0
     assert c["remote_cache_requests_cached"] == 0
-    assert c["remote_cache_requests_uncached"] == c["remote_cache_requests"]
-    assert c["remote_cache_write_attempts"] == c["remote_cache_requests"]
-    assert c["remote_cache_write_successes"] == c["remote_cache_requests"]
+    assert c["remote_cache_requests_uncached"] == c["remote_cache_requests"] == len(misses)
+    assert c["remote_cache_speculation_local_completed_first"] == 0
+    # Each package's signature: its lookup missed everywhere and failed, the package was signed
+    # in-process once, and the same action ran again ("Cache the signature of") to store it.
+    assert looked_up, f"no package signature was looked up: {misses}"
+    assert len(set(looked_up)) == len(looked_up), looked_up
+    assert sorted(described(misses, CACHE_SIGNATURE)) == sorted(looked_up)
+    assert sorted(signed_packages(builds.first_result.stderr)) == sorted(looked_up)
+    # Every process that succeeded was written; the failed lookups were not (cache scope
+    # SUCCESSFUL: their action is written by the second run, with the signature).
+    assert c["remote_cache_write_attempts"] == c["remote_cache_requests"] - len(looked_up)
+    assert c["remote_cache_write_successes"] == c["remote_cache_write_attempts"]
     assert c["remote_cache_write_errors"] == 0 and c["remote_cache_read_errors"] == 0
     assert c["local_cache_requests_cached"] == 0, "the first build's local store was not empty"
-    misses = remote_lookups(builds.first_result.stderr)["miss"]
     # Pex builds and test runs are among them (more kinds are covered as they are added).
     assert any(d.startswith("Run Pytest") for d in misses), misses
     assert any(".pex" in d for d in misses), misses
+
+
+def _written_by_the_first_build(misses: List[str]) -> List[str]:
+    """The descriptions the second checkout should hit: what the first one wrote, with a
+    signature's action under the description of its lookup (the same action, looked up first)."""
+    out = [d for d in misses if not d.startswith((LOOK_UP_SIGNATURE, CACHE_SIGNATURE))]
+    return sorted(out + [LOOK_UP_SIGNATURE + p for p in described(misses, CACHE_SIGNATURE)])
 
 
 def test_second_checkout_is_served_entirely_by_the_remote_cache(builds: Builds) -> None:
@@ -160,15 +186,17 @@ def test_second_checkout_is_served_entirely_by_the_remote_cache(builds: Builds) 
     lookups = remote_lookups(builds.second_result.stderr)
     assert lookups["miss"] == [], f"remote cache misses in the second checkout: {lookups['miss']}"
     assert second["local_cache_requests_cached"] == 0, "the second checkout's store was not empty"
-    # The same cacheable processes, and every one of them a remote hit.
-    assert second["remote_cache_requests"] == first["remote_cache_requests"]
-    not_hit = sorted(set(remote_lookups(builds.first_result.stderr)["miss"]) - set(lookups["hit"]))
-    assert (
-        second["remote_cache_requests_cached"] == second["remote_cache_requests"]
-    ), f"processes written by the first checkout but not hit by the second: {not_hit}"
+    # Every process the first checkout wrote, and every one of them a remote hit.
+    expected = _written_by_the_first_build(remote_lookups(builds.first_result.stderr)["miss"])
+    not_hit = sorted(set(expected) - set(lookups["hit"]))
+    assert sorted(lookups["hit"]) == expected, f"written by the first checkout but not hit: {not_hit}"
+    assert second["remote_cache_requests"] == first["remote_cache_write_successes"] == len(expected)
+    assert second["remote_cache_requests_cached"] == second["remote_cache_requests"]
     assert second["remote_cache_requests_uncached"] == 0
     assert second["remote_cache_read_errors"] == 0
-    assert sorted(lookups["hit"]) == sorted(remote_lookups(builds.first_result.stderr)["miss"])
+    # No package was signed: every signature came from the remote cache.
+    assert signed_packages(builds.second_result.stderr) == []
+    assert described(lookups["hit"], LOOK_UP_SIGNATURE), "no signature came from the remote cache"
     # Every test result came from the cache.
     summary = [line for line in builds.second_result.stderr.splitlines() if line.startswith("✓ ")]
     assert summary and all(line.endswith("(cached remotely).") for line in summary), summary

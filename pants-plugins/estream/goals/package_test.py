@@ -16,6 +16,7 @@ from pants.engine.fs import DigestContents
 from pants.engine.internals.scheduler import ExecutionError
 from pants.engine.target import Addresses, DependenciesRequest
 from pants.testutil.rule_runner import QueryRule, RuleRunner
+from pants.util.logging import LogLevel
 
 from estream.core.archive import read_archive
 from estream.core.keys import SigningKey
@@ -26,7 +27,12 @@ from estream.goals.package import MarketplacePackagePackageFieldSet
 from estream.target_types import MarketplacePackageDependenciesField
 from estream.target_types import target_types as estream_target_types
 from estream.testutil.package_text import esf_schema_yaml, manifest_toml
-from estream.util_rules.package_signature import SIGNATURE_CACHE_DIR, lookup_argv
+from estream.util_rules.package_signature import (
+    SIGNATURE_CACHE_DIR,
+    lookup_argv,
+    lookup_process,
+    speculation_delay_millis,
+)
 
 # The lookup runs as Pants runs it: with no environment at all.
 NO_ENV: Dict[str, str] = {}
@@ -263,21 +269,33 @@ def test_signature_of_a_changed_package_is_made_anew(tmp_path, signed) -> None:
     assert int(report.exit_code) == 0, report.render()
 
 
-@pytest.mark.parametrize("remote_cache_read", [False, True])
-def test_signature_lookup_command_prints_a_cached_signature_and_fails_on_a_miss(
-    tmp_path, remote_cache_read
-) -> None:
+def test_signature_lookup_command_prints_a_cached_signature_and_fails_on_a_miss(tmp_path) -> None:
     """The lookup's argv as the sandbox runs it (no environment, paths relative to the sandbox)."""
     cache = tmp_path / SIGNATURE_CACHE_DIR
     cache.mkdir()
     (cache / "k1").write_bytes(b"\x00signature\xff")
-    argv = lookup_argv(f"{SIGNATURE_CACHE_DIR}/k1", remote_cache_read=remote_cache_read)
+    argv = lookup_argv(f"{SIGNATURE_CACHE_DIR}/k1")
     hit = subprocess.run(argv, cwd=tmp_path, env=NO_ENV, capture_output=True)
     assert (hit.returncode, hit.stdout) == (0, b"\x00signature\xff")
     miss = subprocess.run(
-        lookup_argv(f"{SIGNATURE_CACHE_DIR}/k2", remote_cache_read=remote_cache_read),
+        lookup_argv(f"{SIGNATURE_CACHE_DIR}/k2"),
         cwd=tmp_path,
         env=NO_ENV,
         capture_output=True,
     )
     assert miss.returncode != 0 and miss.stdout == b""
+
+
+def test_signature_lookup_holds_its_local_run_back_only_with_a_remote_cache() -> None:
+    """With a remote cache the local `cat` must not answer before the remote cache read can (it
+    would fail in a millisecond although the remote cache has the signature); the delay is not
+    in the action, so the action is the same with and without a remote cache."""
+    assert speculation_delay_millis(remote_cache_read=False, remote_cache_rpc_timeout_millis=1500) == 0
+    delay = speculation_delay_millis(remote_cache_read=True, remote_cache_rpc_timeout_millis=1500)
+    assert delay > 1500
+    assert speculation_delay_millis(remote_cache_read=True, remote_cache_rpc_timeout_millis=9000) > 9000
+    local = lookup_process("k1", speculation_delay=0, level=LogLevel.DEBUG, description="d")
+    remote = lookup_process("k1", speculation_delay=delay, level=LogLevel.DEBUG, description="d")
+    assert remote.remote_cache_speculation_delay_millis == delay
+    assert local.remote_cache_speculation_delay_millis == 0
+    assert remote.argv == local.argv == ("/bin/cat", f"{SIGNATURE_CACHE_DIR}/k1")

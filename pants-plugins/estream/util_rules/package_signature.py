@@ -17,18 +17,29 @@ Decisions:
   `sha3-256(tag, public key fingerprint, context, statement)` determines it.
 * The signature reaches Pants' persistent local cache and the remote cache as the stdout of a
   tiny lookup `Process` whose action is that key: `/bin/cat <named cache>/<key>` (no host path
-  but `/bin/cat`, no environment, no input files). With `remote_cache_read`, a lookup that finds
-  nothing locally waits `REMOTE_MISS_DELAY` before failing, so that the remote cache's answer
-  wins Pants' race between the two (this makes the action differ from the local-only one: a
-  machine shares signatures with the machines of its own remote-cache configuration). A run
-  where Pants has the action cached (locally or remotely) gets the signature from there and
-  does not sign. Otherwise the lookup reads the
-  append-only named cache `estream_package_signatures` (this machine's earlier signatures); on a
-  miss it fails (failures are never cached: cache scope SUCCESSFUL), the rule signs, writes the
-  signature into the named cache (atomically) and runs the same action again, which now succeeds
-  and is stored in Pants' caches under the lookup's key. The second request differs from the
-  first only in its log level, which Pants' engine compares (so it does not hand back the
-  memoized failure) but which is not part of the action's cache key.
+  but `/bin/cat`, no environment, no input files). A run where Pants has the action cached
+  (locally or remotely) gets the signature from there and does not sign. Otherwise the lookup
+  reads the append-only named cache `estream_package_signatures` (this machine's earlier
+  signatures); on a miss it fails (failures are never cached: cache scope SUCCESSFUL), the rule
+  signs, writes the signature into the named cache (atomically) and runs the same action again,
+  which now succeeds and is stored in Pants' caches under the lookup's key. The second request
+  differs from the first only in its log level, which Pants' engine compares (so it does not
+  hand back the memoized failure) but which is not part of the action's cache key.
+* With `remote_cache_read`, Pants "speculates": it starts the local run next to the remote cache
+  read and takes whichever answers first. A `cat` of a missing file answers in about a
+  millisecond, sooner than BuildGrid, so the lookup failed although the remote cache had the
+  signature (on the 200-package bench, empty local store and warm remote cache: 179 lookups
+  lost the race and 121 packages were signed again; with a shell `sleep 0.25` before failing
+  the counts still varied under load: ci3 had 72 of 73 requests uncached in a first build),
+  so the processes a build ran and Pants' remote-cache counters varied from run to run. The
+  lookup therefore sets Pants' own per-process `remote_cache_speculation_delay_millis` (see
+  `speculation_delay_millis`): the local run starts only after the remote cache read has had
+  the whole of its lookup timeout (`[GLOBAL].remote_cache_rpc_timeout_millis`) to answer. The
+  delay costs nothing when the remote cache answers (hit or miss, the local run starts at
+  once after a miss; an unreachable remote cache costs its timeout, as for any process); it is
+  not part of the action's cache key, so machines with and without a remote cache share the
+  signatures. Measured on that bench (bench/RESULTS.md): 200 of 200 remote-warm lookups were
+  remote hits, none lost the race, no package was signed.
 * A signature taken from a cache is checked for its size, not re-verified (verifying costs ~50 ms
   of CPU, a quarter of signing): a wrong signature cannot reveal the key, and `verify`,
   `publish` and `install` reject it, exactly as they would reject any other corrupted cache
@@ -69,33 +80,36 @@ def signature_cache_key(fingerprint: str, statement: bytes) -> str:
     return sha3_256(CACHE_KEY_TAG + fingerprint.encode("utf-8") + b"\n" + CONTEXT + b"\n" + statement).hex()
 
 
-#: With a remote cache, how long a lookup that finds nothing locally waits before it fails: Pants
-#: starts the local run next to the remote lookup and takes whichever answers first, and a bare
-#: `cat` of a missing file won that race 179 times on the 200-package bench (empty local store,
-#: warm remote cache), and 121 packages were signed again although the remote cache had their
-#: signatures.
-REMOTE_MISS_DELAY = "0.25"
+#: Beyond the remote cache's RPC timeout (which bounds the action-cache read), how long a
+#: lookup's local run waits for a remote hit to bring its stdout (the 4,627-byte signature).
+REMOTE_FETCH_MARGIN_MILLIS = 3000
 
 
-def lookup_argv(path: str, *, remote_cache_read: bool) -> Tuple[str, ...]:
+def speculation_delay_millis(*, remote_cache_read: bool, remote_cache_rpc_timeout_millis: int) -> int:
+    """How long Pants holds back a lookup's local run while the remote cache answers.
+
+    Long enough that the remote answer (hit, miss or read error) comes first unless the remote
+    cache overruns its own timeout by 3 s, so that which packages are signed depends on what
+    the caches hold, not on timing.
+    """
     if not remote_cache_read:
-        return ("/bin/cat", path)
-    return (
-        "/bin/sh",
-        "-c",
-        f'/bin/cat "$0" 2>/dev/null || {{ /bin/sleep {REMOTE_MISS_DELAY}; exit 1; }}',
-        path,
-    )
+        return 0
+    return max(0, remote_cache_rpc_timeout_millis) + REMOTE_FETCH_MARGIN_MILLIS
 
 
-def lookup_process(cache_key: str, *, remote_cache_read: bool, level: LogLevel, description: str) -> Process:
+def lookup_argv(path: str) -> Tuple[str, ...]:
+    return ("/bin/cat", path)
+
+
+def lookup_process(cache_key: str, *, speculation_delay: int, level: LogLevel, description: str) -> Process:
     return Process(
-        argv=lookup_argv(f"{SIGNATURE_CACHE_DIR}/{cache_key}", remote_cache_read=remote_cache_read),
+        argv=lookup_argv(f"{SIGNATURE_CACHE_DIR}/{cache_key}"),
         description=description,
         level=level,
         input_digest=EMPTY_DIGEST,
         append_only_caches={SIGNATURE_CACHE_NAME: SIGNATURE_CACHE_DIR},
         cache_scope=ProcessCacheScope.SUCCESSFUL,
+        remote_cache_speculation_delay_millis=speculation_delay,
     )
 
 
@@ -124,19 +138,16 @@ async def package_signature(
     statement = unsigned.statement
     cache_key = signature_cache_key(key.fingerprint, statement)
     what = f"{unsigned.name} {unsigned.version}"
-    remote = bool(global_options.remote_cache_read)
-    if remote:
-        # With a remote cache the lookup races Pants' cache speculation (a local run that fails
-        # after 0.25 s can beat the remote answer), so the set of processes a build runs is not
-        # stable and the remote-cache integration test cannot account for them: sign in-process
-        # (0.2 s of CPU per package) until that is solved. The local cache path below is kept.
-        return PackageSignature(unsigned.finish(key.key.sign(statement, ctx=CONTEXT)), signed=True)
+    delay = speculation_delay_millis(
+        remote_cache_read=bool(global_options.remote_cache_read),
+        remote_cache_rpc_timeout_millis=global_options.remote_cache_rpc_timeout_millis,
+    )
     cached = await Get(
         FallibleProcessResult,
         Process,
         lookup_process(
             cache_key,
-            remote_cache_read=remote,
+            speculation_delay=delay,
             level=LogLevel.DEBUG,
             description=f"Look up the signature of {what}",
         ),
@@ -162,7 +173,7 @@ async def package_signature(
         Process,
         lookup_process(
             cache_key,
-            remote_cache_read=remote,
+            speculation_delay=delay,
             level=LogLevel.TRACE,
             description=f"Cache the signature of {what}",
         ),
