@@ -42,7 +42,6 @@ import dataclasses
 import hashlib
 import json
 import os
-import secrets
 from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
@@ -401,7 +400,7 @@ def _search_row(blob: bytes) -> Tuple[Optional[list], int]:
 
 def _write_atomically(path: Path, content: bytes) -> None:
     """Best effort: a cache that cannot be written is simply not there next time."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp")
     try:
         with open(tmp, "wb") as f:
             f.write(content)

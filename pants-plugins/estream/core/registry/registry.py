@@ -28,7 +28,6 @@ import contextlib
 import hashlib
 import os
 import re
-import secrets
 import shutil
 import time
 from dataclasses import dataclass, replace
@@ -277,7 +276,7 @@ class Registry:
             return
         if self.checkout.exists():
             shutil.rmtree(self.checkout)  # not a checkout at all: what an older estream left half-made
-        tmp = self.checkout.parent / f"{TEMP_PREFIX}{self.checkout.name}.{secrets.token_hex(4)}"
+        tmp = self.checkout.parent / f"{TEMP_PREFIX}{self.checkout.name}.{os.urandom(4).hex()}"
         try:
             run_git(["init", "-q", str(tmp)], what="create the local registry checkout")
             run_git(["remote", "add", "origin", self.url], cwd=tmp, what="configure the registry remote")
