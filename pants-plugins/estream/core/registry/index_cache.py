@@ -46,7 +46,6 @@ Decisions:
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
 import os
@@ -89,9 +88,6 @@ def _entry_row(entry: IndexEntry) -> list:
     ]
 
 
-_ENTRY_FIELDS = tuple(f.name for f in dataclasses.fields(IndexEntry))
-
-
 def _entry_from_row(row: list) -> IndexEntry:
     """An entry from its cached row; a row of the wrong shape raises ValueError (cache is bad).
 
@@ -117,38 +113,43 @@ def _entry_from_row(row: list) -> IndexEntry:
         yanked,
         at,
     ) = row
-    if type(size) is not int or type(yanked) is not bool or type(deps) is not list:
+    if not (  # one expression, no loops: a third of the cost (resolve reads 50,000 rows)
+        type(name) is str
+        and type(version) is str
+        and type(checksum) is str
+        and type(category) is str
+        and type(description) is str
+        and type(key_id) is str
+        and type(fp) is str
+        and type(at) is str
+        and type(size) is int
+        and type(yanked) is bool
+        and type(deps) is list
+        and type(provides) is list
+        and type(requires) is list
+        and type(keywords) is list
+    ):
         raise ValueError("bad row")
-    for value in (name, version, checksum, category, description, key_id, fp, at):
-        if type(value) is not str:
-            raise ValueError("bad row")
     for values in (provides, requires, keywords):
-        if type(values) is not list:
-            raise ValueError("bad row")
         for value in values:
             if type(value) is not str:
                 raise ValueError("bad row")
     entry = object.__new__(IndexEntry)
-    entry.__dict__.update(
-        zip(
-            _ENTRY_FIELDS,
-            (
-                name,
-                version,
-                checksum,
-                size,
-                tuple([_dep(n, r) for n, r in deps]),
-                tuple(provides),
-                tuple(requires),
-                category,
-                tuple(keywords),
-                description,
-                key_id,
-                fp,
-                yanked,
-                at,
-            ),
-        )
+    entry.__dict__.update(  # the fields of IndexEntry, in order (index_cache_test checks)
+        name=name,
+        version=version,
+        checksum=checksum,
+        size=size,
+        deps=tuple([_dep(n, r) for n, r in deps]) if deps else (),
+        provides=tuple(provides),
+        requires=tuple(requires),
+        category=category,
+        keywords=tuple(keywords),
+        description=description,
+        key_id=key_id,
+        key_fingerprint=fp,
+        yanked=yanked,
+        published_at=at,
     )
     return entry
 

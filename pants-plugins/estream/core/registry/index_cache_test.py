@@ -4,6 +4,7 @@ to show an entry the index files do not hold (an unpublished, yanked or changed 
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -15,7 +16,7 @@ import pytest
 from estream.cli.main import main
 from estream.core.errors import EstreamError
 from estream.core.keys import SigningKey
-from estream.core.registry.index import index_path, parse_index_lines
+from estream.core.registry.index import IndexEntry, index_path, parse_index_lines
 from estream.core.registry.index_cache import IndexCache, index_cache_path, list_index_files, stat_key
 from estream.core.registry.registry import Registry
 from estream.core.registry.testing import cli_registry, package_archive
@@ -284,6 +285,10 @@ def test_search_takes_the_component_list_from_the_header_and_it_equals_a_fresh_w
         m.setattr(Registry, "names", no_walk)
         from_header = again.newest_live_entries()
     assert from_header == walked and list(from_header) == list(walked)
+    for name, entry in from_header.items():  # built field by field: exactly the parser's entry
+        fields = [f.name for f in dataclasses.fields(IndexEntry)]
+        assert list(vars(entry)) == fields
+        assert [vars(entry)[f] for f in fields] == [vars(walked[name])[f] for f in fields]
 
 
 def test_a_listing_the_header_does_not_describe_is_walked_as_without_a_cache(reg):
