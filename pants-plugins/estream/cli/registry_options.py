@@ -61,7 +61,8 @@ def registry_from(args: argparse.Namespace, *, required: bool = True) -> Optiona
 
 
 def cache_from(args: argparse.Namespace) -> "ArchiveCache":
-    from estream.core.registry.cache import ArchiveCache, default_cache_dir  # CLI start-up: search has no cache
+    # Imported here: `search` uses no archive cache and every command pays for start-up.
+    from estream.core.registry.cache import ArchiveCache, default_cache_dir
 
     explicit = getattr(args, "cache_dir", None)
     return ArchiveCache(Path(explicit) if explicit else default_cache_dir())

@@ -50,7 +50,8 @@ def write_durably(path: Path, content: bytes) -> None:
 
 def atomic_write_bytes(path: Path, content: bytes, *, mode: int = 0o644) -> None:
     """Replace `path` with `content` atomically and durably (see the module doc)."""
-    tmp = path.parent / f"{TEMP_PREFIX}{path.name}.{os.urandom(6).hex()}"  # = secrets.token_hex(6), without its import at start-up
+    # os.urandom(6).hex() is secrets.token_hex(6), without importing `secrets` at start-up.
+    tmp = path.parent / f"{TEMP_PREFIX}{path.name}.{os.urandom(6).hex()}"
     try:
         write_durably(tmp, content)
         os.chmod(tmp, mode)
