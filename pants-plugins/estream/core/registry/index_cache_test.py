@@ -334,7 +334,14 @@ def test_a_listing_the_header_does_not_describe_is_walked_as_without_a_cache(reg
 def test_list_index_files_lists_what_index_files_walks(tmp_path):
     """Same paths, same order (the header's names are used only when the two agree), every stat."""
     checkout = tmp_path / "checkout"
-    rels = ("index/1/a", "index/2/ab", "index/3/a/abc", "index/es/f-/esf-iot", "index/es/f-/esf-a2", "index/zz")
+    rels = (
+        "index/1/a",
+        "index/2/ab",
+        "index/3/a/abc",
+        "index/es/f-/esf-iot",
+        "index/es/f-/esf-a2",
+        "index/zz",
+    )
     for rel in rels:
         (checkout / rel).parent.mkdir(parents=True, exist_ok=True)
         (checkout / rel).write_text(rel)
