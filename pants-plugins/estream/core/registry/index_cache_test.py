@@ -10,6 +10,7 @@ import json
 import os
 import subprocess
 from pathlib import Path
+from typing import List
 
 import pytest
 
@@ -306,7 +307,7 @@ def test_a_listing_the_header_does_not_describe_is_walked_as_without_a_cache(reg
         cached.sync(offline=True)
         assert cached.index_cache() is not None
         working = Registry.working_tree(checkout)
-        results = []
+        results: List[object] = []
         for r in (cached, working):
             try:
                 results.append({n: e.version for n, e in r.newest_live_entries().items()})
