@@ -14,7 +14,8 @@ finding, 20-27 by FPGA finding with `--fpga`; the most severe finding wins).
 Start-up is part of every command's time (issue 18: `search` and a no-op `install` in under
 0.2 s), so nothing heavy is imported to build the parser: a subcommand's options are added only
 when that subcommand is parsed or its help shown (`_LazyParser`), and the modules behind a
-command (signatures, YAML, circuits, FPGA checks) are imported inside the function that runs it.
+command (signatures, YAML, circuits, FPGA checks) are imported inside the function that runs it,
+and so are `tempfile` and `traceback`, which only the internal-error report uses.
 """
 
 from __future__ import annotations
@@ -22,9 +23,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import tempfile
 import time
-import traceback
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Sequence, Union
@@ -358,6 +357,9 @@ CRASH_DIR = "crash-reports"
 def _internal_error(argv: Optional[Sequence[str]]) -> int:
     """An unexpected exception (a bug, or input no check anticipated): one line on stderr naming
     the report file, which holds the command line and the full traceback."""
+    import tempfile  # only on this path: both cost start-up time on every command
+    import traceback
+
     exc_type, exc, _ = sys.exc_info()
     report = (
         f"estream {VERSION} internal error\n"

@@ -353,3 +353,39 @@ def test_search_imports_no_key_merkle_or_trust_code(tmp_path, monkeypatch, offli
     result, _, modules = out.rpartition("\n0 ")
     assert [e["version"] for e in json.loads(result)] == ["1.0.0"]
     assert modules.strip() == "[]"
+
+
+#: What a warm `search` (index cache built) needs from none of: python-semver (no version is
+#: compared), the archive cache, and the modules only a crash report, a push retry or a
+#: temporary name used (issue 18: each cost start-up time).
+_DEFERRED_MODULES = ("semver", "estream.core.registry.cache", "tempfile", "traceback", "random", "secrets")
+
+
+def test_a_warm_search_imports_no_semver_or_deferred_modules(tmp_path, monkeypatch):
+    import subprocess
+    import sys
+
+    from estream.core.keys import SigningKey
+    from estream.core.registry.testing import cli_registry, package_archive
+
+    key = SigningKey.generate("acme-release")
+    tmp_path = tmp_path / "search"  # this file's fixtures own tmp_path/home
+    tmp_path.mkdir()
+    cli_registry(tmp_path, monkeypatch, key)
+    for version in ("1.0.0", "1.2.0", "1.10.0"):
+        archive = tmp_path / f"esf-core-{version}.tar.gz"
+        archive.write_bytes(package_archive("esf-core", version, key=key, provides=["CoreEvent"]))
+        assert main(["marketplace", "publish", str(archive)]) == 0
+    argv = ["marketplace", "search", "core", "--json", "--offline"]
+    assert main(argv[:-1]) == 0  # fetches and builds the index cache (this parses versions)
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
+    code = (
+        f"import sys; from estream.cli.main import main; status = main({argv!r}); "
+        f"print(status, sorted(m for m in sys.modules if m in {_DEFERRED_MODULES!r}))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+    ).stdout
+    result, _, modules = out.rpartition("\n0 ")
+    assert [e["version"] for e in json.loads(result)] == ["1.10.0"]  # the newest, by precedence
+    assert modules.strip() == "[]"

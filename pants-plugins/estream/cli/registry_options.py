@@ -12,11 +12,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal, Optional, overload
 
 from estream.core.home import ENV_CACHE_DIR, ENV_KEYRING
-from estream.core.registry.cache import ArchiveCache, default_cache_dir
 from estream.core.registry.registry import ENV_REGISTRY, Registry, resolve_registry_url
 
 if TYPE_CHECKING:
     from estream.core.keys import Keyring
+    from estream.core.registry.cache import ArchiveCache
 
 
 def add_registry_option(p: argparse.ArgumentParser) -> None:
@@ -60,7 +60,10 @@ def registry_from(args: argparse.Namespace, *, required: bool = True) -> Optiona
     return Registry(resolve_registry_url(getattr(args, "registry", None)))
 
 
-def cache_from(args: argparse.Namespace) -> ArchiveCache:
+def cache_from(args: argparse.Namespace) -> "ArchiveCache":
+    # Imported here: `search` uses no archive cache and every command pays for start-up.
+    from estream.core.registry.cache import ArchiveCache, default_cache_dir
+
     explicit = getattr(args, "cache_dir", None)
     return ArchiveCache(Path(explicit) if explicit else default_cache_dir())
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-import secrets
 from pathlib import Path
 from typing import Iterator
 
@@ -51,7 +50,8 @@ def write_durably(path: Path, content: bytes) -> None:
 
 def atomic_write_bytes(path: Path, content: bytes, *, mode: int = 0o644) -> None:
     """Replace `path` with `content` atomically and durably (see the module doc)."""
-    tmp = path.parent / f"{TEMP_PREFIX}{path.name}.{secrets.token_hex(6)}"
+    # os.urandom(6).hex() is secrets.token_hex(6), without importing `secrets` at start-up.
+    tmp = path.parent / f"{TEMP_PREFIX}{path.name}.{os.urandom(6).hex()}"
     try:
         write_durably(tmp, content)
         os.chmod(tmp, mode)

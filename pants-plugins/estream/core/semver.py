@@ -16,14 +16,22 @@ not a version (python-semver only says that it is not). Precedence is python-sem
 (`semver.Version.compare`, SemVer §11); each `Version` caches it as a sort key so that sorting an
 index of 50,000 versions costs tuple comparisons, and `semver_test.py` checks key and
 `compare` against each other on generated versions.
+
+python-semver is imported when the first `Version` is made (`_python_semver`), not with this
+module: reading an index or answering `estream marketplace search` from the index cache compares
+no versions, and the import was ~5 ms of every command's start-up (issue 18). It stays the one
+authority on the grammar and on precedence; nothing here re-implements it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import List, Optional, Tuple
+from typing import TYPE_CHECKING, List, Optional, Tuple
 
-import semver as python_semver
+if TYPE_CHECKING:
+    from types import ModuleType
+
+    import semver as python_semver
 
 __all__ = [
     "BUMP_KINDS",
@@ -45,6 +53,19 @@ _WILDCARDS = ("*", "x", "X")
 
 #: The results of `Version.bump_kind`, from least to most significant.
 BUMP_KINDS: Tuple[str, ...] = ("none", "patch", "minor", "major")
+
+
+_PYTHON_SEMVER: Optional[ModuleType] = None
+
+
+def _python_semver() -> ModuleType:
+    """The `semver` package (python-semver), imported on first use (see the module docstring)."""
+    global _PYTHON_SEMVER
+    if _PYTHON_SEMVER is None:
+        import semver
+
+        _PYTHON_SEMVER = semver
+    return _PYTHON_SEMVER
 
 
 class SemverError(ValueError):
@@ -145,7 +166,7 @@ class Version:
                 if reason:
                     raise _version_error(str(self), reason)
         try:
-            parsed = python_semver.Version(
+            parsed = (_PYTHON_SEMVER or _python_semver()).Version(
                 self.major,
                 self.minor,
                 self.patch,
@@ -206,7 +227,7 @@ class Version:
             if reason:
                 raise _version_error(text, reason)
         try:
-            python_semver.Version.parse(text)
+            (_PYTHON_SEMVER or _python_semver()).Version.parse(text)
         except ValueError as e:  # python-semver is the authority on the grammar
             raise _version_error(text, f"not a SemVer 2.0.0 version: {e}") from None
         return cls(numbers[0], numbers[1], numbers[2], pre, build)

@@ -8,7 +8,6 @@ Terminal prompts are disabled so a missing credential fails instead of hanging a
 from __future__ import annotations
 
 import os
-import random
 import re
 import subprocess
 import time
@@ -142,6 +141,8 @@ def commit_and_push(
                 f"could not push to {target}: {redact(push.stderr.decode('utf-8', 'replace').strip())}",
                 help=push_help,
             )
+        import random  # only between push attempts (it costs every command's start-up)
+
         time.sleep(random.uniform(0.01, 0.05) * min(attempt, 10))
     raise EstreamError.single(
         shown, f"gave up after {attempts} attempts: other publishers kept pushing first", help=give_up_help

@@ -4,19 +4,21 @@ to show an entry the index files do not hold (an unpublished, yanked or changed 
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
 import subprocess
 from pathlib import Path
+from typing import List
 
 import pytest
 
 from estream.cli.main import main
 from estream.core.errors import EstreamError
 from estream.core.keys import SigningKey
-from estream.core.registry.index import index_path, parse_index_lines
-from estream.core.registry.index_cache import IndexCache, index_cache_path
+from estream.core.registry.index import IndexEntry, index_path, parse_index_lines
+from estream.core.registry.index_cache import IndexCache, index_cache_path, list_index_files, stat_key
 from estream.core.registry.registry import Registry
 from estream.core.registry.testing import cli_registry, package_archive
 
@@ -259,3 +261,93 @@ def test_a_file_with_problems_reports_them_in_search_as_without_a_cache(reg):
     with pytest.raises(EstreamError) as uncached:
         working.newest_live_entries()
     assert [d.message for d in cached.value.diagnostics] == [d.message for d in uncached.value.diagnostics]
+
+
+def test_search_takes_the_component_list_from_the_header_and_it_equals_a_fresh_walk(reg, monkeypatch):
+    """With `index/` as the cache was built, `newest_live_entries` neither walks nor re-checks
+    names (`Registry.names` is not called) and answers what a walk of the files answers, in the
+    same order."""
+    base, url = reg
+    for name in ("a", "ab", "abc", "esf-alarm", "esf-zeta"):
+        publish(base, name, "0.1.0")
+    assert main(["marketplace", "yank", "esf-zeta", "0.1.0"]) == 0
+    registry = fresh(url, base)
+    registry.newest_live_entries()  # builds the cache
+    working = Registry.working_tree(registry.checkout)
+    walked = working.newest_live_entries()
+    assert list(walked) == ["a", "ab", "abc", "esf-alarm", "esf-core"]  # `index_files` order
+
+    def no_walk(self):
+        raise AssertionError("walked index/ although the cache describes it")
+
+    again = Registry(url, home=base / "home" / ".estream")
+    again.sync(offline=True)
+    with monkeypatch.context() as m:
+        m.setattr(Registry, "names", no_walk)
+        from_header = again.newest_live_entries()
+    assert from_header == walked and list(from_header) == list(walked)
+    for name, entry in from_header.items():  # built field by field: exactly the parser's entry
+        fields = [f.name for f in dataclasses.fields(IndexEntry)]
+        assert list(vars(entry)) == fields
+        assert [vars(entry)[f] for f in fields] == [vars(walked[name])[f] for f in fields]
+
+
+def test_a_listing_the_header_does_not_describe_is_walked_as_without_a_cache(reg):
+    """A file added, removed or misplaced in the checkout since the cache was built: the answer
+    (or the error) is the walk's, exactly as without a cache."""
+    base, url = reg
+    publish(base, "esf-alarm", "0.1.0")
+    registry = fresh(url, base)
+    registry.newest_live_entries()  # builds the cache
+    checkout = registry.checkout
+    core = (checkout / index_path("esf-core")).read_bytes()
+
+    def both() -> object:
+        cached = Registry(url, home=base / "home" / ".estream")
+        cached.sync(offline=True)
+        assert cached.index_cache() is not None
+        working = Registry.working_tree(checkout)
+        results: List[object] = []
+        for r in (cached, working):
+            try:
+                results.append({n: e.version for n, e in r.newest_live_entries().items()})
+            except EstreamError as e:
+                results.append([d.message for d in e.diagnostics])
+        assert results[0] == results[1]
+        return results[0]
+
+    added = checkout / index_path("esf-beta")
+    added.parent.mkdir(parents=True, exist_ok=True)
+    added.write_bytes(core.replace(b'"esf-core"', b'"esf-beta"'))
+    assert both() == {"esf-alarm": "0.1.0", "esf-beta": "1.1.0", "esf-core": "1.1.0"}
+    added.unlink()
+    (checkout / index_path("esf-alarm")).unlink()
+    assert both() == {"esf-core": "1.1.0"}
+    misplaced = checkout / "index" / "es" / "f-" / "esf-other"
+    misplaced.write_bytes(core)
+    assert both() != {"esf-core": "1.1.0"}  # the walk's error: a file in the wrong shard
+    misplaced.unlink()
+    (checkout / "index" / "es" / "zz").mkdir()
+    (checkout / "index" / "es" / "zz" / "esf-core").write_bytes(core)
+    assert isinstance(both(), list)
+
+
+def test_list_index_files_lists_what_index_files_walks(tmp_path):
+    """Same paths, same order (the header's names are used only when the two agree), every stat."""
+    checkout = tmp_path / "checkout"
+    rels = (
+        "index/1/a",
+        "index/2/ab",
+        "index/3/a/abc",
+        "index/es/f-/esf-iot",
+        "index/es/f-/esf-a2",
+        "index/zz",
+    )
+    for rel in rels:
+        (checkout / rel).parent.mkdir(parents=True, exist_ok=True)
+        (checkout / rel).write_text(rel)
+    (checkout / "index" / "es" / "link").symlink_to(checkout / "index" / "3")  # not entered, as os.walk
+    listing = list_index_files(checkout)
+    assert [rel for rel, _ in listing] == [rel for rel, _ in Registry.working_tree(checkout).index_files()]
+    assert [key for _, key in listing] == [stat_key(checkout / rel) for rel, _ in listing]
+    assert list_index_files(tmp_path / "nothing-here") == []

@@ -28,7 +28,6 @@ import contextlib
 import hashlib
 import os
 import re
-import secrets
 import shutil
 import time
 from dataclasses import dataclass, replace
@@ -68,6 +67,7 @@ from estream.core.registry.index_cache import (
     ParsedIndexFile,
     build_index_cache,
     index_cache_path,
+    list_index_files,
     newest_live_position,
     stat_key,
 )
@@ -277,7 +277,7 @@ class Registry:
             return
         if self.checkout.exists():
             shutil.rmtree(self.checkout)  # not a checkout at all: what an older estream left half-made
-        tmp = self.checkout.parent / f"{TEMP_PREFIX}{self.checkout.name}.{secrets.token_hex(4)}"
+        tmp = self.checkout.parent / f"{TEMP_PREFIX}{self.checkout.name}.{os.urandom(4).hex()}"
         try:
             run_git(["init", "-q", str(tmp)], what="create the local registry checkout")
             run_git(["remote", "add", "origin", self.url], cwd=tmp, what="configure the registry remote")
@@ -467,16 +467,23 @@ class Registry:
 
     def newest_live_entries(self) -> Dict[str, IndexEntry]:
         """The newest non-yanked version of every component that has one; like `all_entries`,
-        an invalid index file is an error. From the index cache, one entry is built per component."""
+        an invalid index file is an error. From the index cache, one entry is built per component, and
+        the component list is the cache's when `index/` lists exactly its files (`IndexCache.names_of`)."""
         out: Dict[str, IndexEntry] = {}
         cache = self.index_cache()
-        for name in self.names():
-            rel = index_path(name)
+        listing = None if cache is None else list_index_files(self.checkout)
+        names = None if cache is None or listing is None else cache.names_of(listing)
+        files: List[Tuple[str, str, Optional[str]]]
+        if cache is None or listing is None or names is None:
+            files = [(name, index_path(name), None) for name in self.names()]
+        else:  # the cache's own file list, checked against `index/` as listed now
+            files = [(name, rel, key) for name, (rel, key) in zip(names, listing)]
+        for name, rel, key in files:
             got = None
             if cache is not None:
-                got = cache.newest_live(
-                    name, rel, stat_key(os.path.join(self.checkout, rel)), f"{self.display_url}:{rel}"
-                )
+                if key is None:
+                    key = stat_key(os.path.join(self.checkout, rel))
+                got = cache.newest_live(name, rel, key, f"{self.display_url}:{rel}")
             if got is None:
                 entries = self.entries(name)
                 position = newest_live_position(list(enumerate(entries)))
