@@ -59,7 +59,7 @@ from typing import Any, Dict, List, Optional, Tuple
 if __package__:  # imported as estream.core.circuit_runner (Pants rules, the CLI, tests)
     from estream.core import esf_json
 else:  # run as a program (a sandbox, a child interpreter): shipped beside this file
-    import estream_esf_json as esf_json  # type: ignore[no-redef]
+    import estream_esf_json as esf_json  # type: ignore[no-redef]  # pants: no-infer-dep
 
 MAX_DIFF_LINES = 25
 _INDEX_RE = re.compile(
