@@ -23,6 +23,7 @@ and reported as min/mean/max, with the CPU count. Per-target times come from Pan
 lines, and each target's timeout from `./pants peek`.
 
 Usage: python3 bench/fresh_clone_suite.py [--rev HEAD] [--out /tmp/fresh-bench] [--steps package,test]
+       python3 bench/fresh_clone_suite.py --out DIR --steps edit  (the ESF edit again, in DIR's test clone)
 """
 
 from __future__ import annotations
@@ -165,10 +166,17 @@ def step_test(rev: str, out: Path) -> None:
     rerun = [t for t, (_, _, note) in cached.targets().items() if not note]
     print(f"  targets not from a cache: {rerun or 'none'}")
 
+    step_esf_edit(clone, env, out, limits, default_timeout)
+
+
+def step_esf_edit(
+    clone: Path, env: Dict[str, str], out: Path, limits: Dict[str, Optional[int]], default_timeout: int
+) -> None:
+    """Edit one schema's description (valid ESF before and after) and run the tests again."""
     path = clone / ESF_EDIT
     text = path.read_text()
-    edited = re.sub(r"(description: )(.*)", r"\1\2 (edited by bench/fresh_clone_suite.py)", text, count=1)
-    assert edited != text, f"{ESF_EDIT} has no description to edit"
+    edited = re.sub(r'(description: "[^"]*)(")', r"\1, edited\2", text, count=1)
+    assert edited != text, f"{ESF_EDIT} has no quoted description to edit"
     path.write_text(edited)
     proc = subprocess.run(
         ["./pants", "dependents", "--transitive", ESF_EDIT],
@@ -187,6 +195,21 @@ def step_test(rev: str, out: Path) -> None:
     report_targets(edit, limits, default_timeout)
 
 
+def step_edit_again(rev: str, out: Path) -> None:
+    """Only the ESF edit, in the clone and caches a finished `test` step left in OUT (reset first)."""
+    clone = out / "test/repo"
+    env = {**os.environ, "XDG_CACHE_HOME": str(out / "test/cache"), "PANTS_PANTSD": "false"}
+    env["PANTS_DYNAMIC_UI"] = "false"
+    env.pop("ESTREAM_PANTS_CACHE", None)
+    subprocess.run(["git", "checkout", "-q", "--", ESF_EDIT], cwd=clone, check=True)
+    cached = pants(clone, env, "test-cached-again", "test", "::", log_dir=out)
+    rerun = [t for t, (_, _, note) in cached.targets().items() if not note]
+    print(f"  targets not from a cache: {rerun or 'none'}")
+    limits = timeouts(clone, env)
+    default_timeout = tomllib.loads((clone / "pants.toml").read_text())["test"]["timeout_default"]
+    step_esf_edit(clone, env, out, limits, default_timeout)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rev", default="HEAD")
@@ -194,9 +217,10 @@ def main() -> None:
     parser.add_argument("--steps", default="package,test")
     args = parser.parse_args()
     out = Path(args.out).resolve()
-    if out.exists():
-        shutil.rmtree(out)
-    out.mkdir(parents=True)
+    if args.steps != "edit":
+        if out.exists():
+            shutil.rmtree(out)
+        out.mkdir(parents=True)
     rev = subprocess.run(
         ["git", "rev-parse", args.rev], cwd=REPO, check=True, stdout=subprocess.PIPE, text=True
     ).stdout.strip()
@@ -204,7 +228,7 @@ def main() -> None:
         f"commit {rev[:10]}, {os.cpu_count()} CPUs, started {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}"
     )
     for step in args.steps.split(","):
-        {"package": step_package, "test": step_test}[step](rev, out)
+        {"package": step_package, "test": step_test, "edit": step_edit_again}[step](rev, out)
 
 
 if __name__ == "__main__":
