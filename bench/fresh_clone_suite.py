@@ -221,8 +221,14 @@ def main() -> None:
         if out.exists():
             shutil.rmtree(out)
         out.mkdir(parents=True)
+    # `edit` re-uses the clone a `test` step left: report that clone's commit, not this one's.
+    where = out / "test/repo" if args.steps == "edit" else REPO
     rev = subprocess.run(
-        ["git", "rev-parse", args.rev], cwd=REPO, check=True, stdout=subprocess.PIPE, text=True
+        ["git", "rev-parse", "HEAD" if args.steps == "edit" else args.rev],
+        cwd=where,
+        check=True,
+        stdout=subprocess.PIPE,
+        text=True,
     ).stdout.strip()
     print(
         f"commit {rev[:10]}, {os.cpu_count()} CPUs, started {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}"
