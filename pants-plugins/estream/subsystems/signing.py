@@ -27,7 +27,8 @@ class EstreamSigningSubsystem(Subsystem):
             others. When unset, the environment variables `ESTREAM_SIGNING_KEY_FILE` (a path) or
             `ESTREAM_SIGNING_KEY` (the key file's text, for CI secrets) are used; when none is
             set, a per-user development key is created once under `~/.estream/keys/` and packages
-            are marked as signed by an untrusted development key.
+            are marked as signed by an untrusted development key. A key file inside the build
+            root is refused unless Pants ignores it (.gitignore or `[GLOBAL].pants_ignore`).
             """
         ),
     )

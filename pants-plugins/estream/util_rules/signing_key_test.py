@@ -56,9 +56,16 @@ def test_the_key_from_the_environment_and_signed_at_from_source_date_epoch(
     assert resolved.signed_at == "2026-02-10T12:00:00Z"
 
 
-def test_the_key_file_option_is_relative_to_the_build_root_and_must_be_private(
-    rule_runner: RuleRunner, tmp_path: Path
-) -> None:
+def ignoring_secrets() -> RuleRunner:
+    """A RuleRunner whose Pants ignores `secrets/`, as a .gitignore entry would make it."""
+    return RuleRunner(
+        rules=[*signing_key.rules(), QueryRule(ResolvedSigningKey, [SigningKeyRequest])],
+        bootstrap_args=["--pants-ignore=['/secrets/']"],
+    )
+
+
+def test_the_key_file_option_is_relative_to_the_build_root_and_must_be_private(tmp_path: Path) -> None:
+    rule_runner = ignoring_secrets()
     rule_runner.write_files({"secrets/release.key": KEY.private_key_file_text()})
     path = Path(rule_runner.build_root, "secrets/release.key")
     os.chmod(path, 0o644)
@@ -69,6 +76,33 @@ def test_the_key_file_option_is_relative_to_the_build_root_and_must_be_private(
     assert (
         resolve(rule_runner, tmp_path, "--estream-signing-key-file=secrets/release.key").fingerprint
         == KEY.fingerprint
+    )
+
+
+def test_a_key_file_pants_can_see_is_refused_before_it_is_read(
+    rule_runner: RuleRunner, tmp_path: Path
+) -> None:
+    # Not ignored: any `files(sources=["**/*"])` could copy it into the store or a package.
+    rule_runner.write_files({"keys/release.key": KEY.private_key_file_text()})
+    path = Path(rule_runner.build_root, "keys/release.key")
+    os.chmod(path, 0o600)
+    by_option = error(rule_runner, tmp_path, "--estream-signing-key-file=keys/release.key")
+    assert (
+        "keys/release.key: the signing key file is inside the repository, where Pants can see it" in by_option
+    )
+    assert "add it to .gitignore or [GLOBAL].pants_ignore" in by_option
+    by_env = error(rule_runner, tmp_path, ESTREAM_SIGNING_KEY_FILE=str(path))
+    assert "keys/release.key: the signing key file is inside the repository" in by_env
+    # A symlink from outside the repository to the visible file is the same file.
+    outside = tmp_path / "link.key"
+    outside.symlink_to(path)
+    assert "inside the repository" in error(rule_runner, tmp_path, ESTREAM_SIGNING_KEY_FILE=str(outside))
+    # Outside the build root the key is read as before.
+    elsewhere = tmp_path / "elsewhere.key"
+    elsewhere.write_text(KEY.private_key_file_text())
+    os.chmod(elsewhere, 0o600)
+    assert (
+        resolve(rule_runner, tmp_path, ESTREAM_SIGNING_KEY_FILE=str(elsewhere)).fingerprint == KEY.fingerprint
     )
 
 
