@@ -98,37 +98,42 @@ def pants(clone: Path, env: Dict[str, str], name: str, *args: str, log_dir: Path
     return run
 
 
+def clone_env(cache: Path) -> Dict[str, str]:
+    """The environment of every run: CACHE as the only cache root, no pantsd, plain output."""
+    env = {**os.environ, "XDG_CACHE_HOME": str(cache), "PANTS_PANTSD": "false", "PANTS_DYNAMIC_UI": "false"}
+    env.pop("ESTREAM_PANTS_CACHE", None)
+    return env
+
+
 def fresh_clone(rev: str, where: Path) -> Tuple[Path, Dict[str, str]]:
     clone = where / "repo"
     subprocess.run(["git", "clone", "-q", "--no-checkout", str(REPO), str(clone)], check=True)
     subprocess.run(["git", "checkout", "-q", rev], cwd=clone, check=True)
     cache = where / "cache"
     cache.mkdir()
-    env = {
-        **os.environ,
-        "XDG_CACHE_HOME": str(cache),
-        "PANTS_PANTSD": "false",
-        "PANTS_DYNAMIC_UI": "false",
-    }
-    env.pop("ESTREAM_PANTS_CACHE", None)
-    return clone, env
+    return clone, clone_env(cache)
 
 
-def timeouts(clone: Path, env: Dict[str, str]) -> Dict[str, Optional[int]]:
-    proc = subprocess.run(
-        ["./pants", "peek", "--exclude-defaults", "::"],
+def pants_stdout(clone: Path, env: Dict[str, str], *args: str) -> str:
+    """The stdout of a quick `./pants` query (peek, dependents); a failure stops the bench."""
+    return subprocess.run(
+        ["./pants", *args],
         cwd=clone,
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
         check=True,
-    )
-    return {
-        t["address"]: t.get("timeout")
-        for t in json.loads(proc.stdout)
-        if t.get("target_type") == "python_test"
-    }
+    ).stdout
+
+
+def default_timeout(clone: Path) -> int:
+    return tomllib.loads((clone / "pants.toml").read_text())["test"]["timeout_default"]
+
+
+def timeouts(clone: Path, env: Dict[str, str]) -> Dict[str, Optional[int]]:
+    peek = pants_stdout(clone, env, "peek", "--exclude-defaults", "::")
+    return {t["address"]: t.get("timeout") for t in json.loads(peek) if t.get("target_type") == "python_test"}
 
 
 def report_targets(run: Run, limits: Dict[str, Optional[int]], default_timeout: int) -> None:
@@ -160,54 +165,38 @@ def step_test(rev: str, out: Path) -> None:
     clone, env = fresh_clone(rev, out / "test")
     fresh = pants(clone, env, "test-fresh", "test", "::", log_dir=out)
     limits = timeouts(clone, env)
-    default_timeout = tomllib.loads((clone / "pants.toml").read_text())["test"]["timeout_default"]
-    report_targets(fresh, limits, default_timeout)
+    report_targets(fresh, limits, default_timeout(clone))
     cached = pants(clone, env, "test-cached", "test", "::", log_dir=out)
     rerun = [t for t, (_, _, note) in cached.targets().items() if not note]
     print(f"  targets not from a cache: {rerun or 'none'}")
 
-    step_esf_edit(clone, env, out, limits, default_timeout)
+    step_esf_edit(clone, env, out, limits)
 
 
-def step_esf_edit(
-    clone: Path, env: Dict[str, str], out: Path, limits: Dict[str, Optional[int]], default_timeout: int
-) -> None:
+def step_esf_edit(clone: Path, env: Dict[str, str], out: Path, limits: Dict[str, Optional[int]]) -> None:
     """Edit one schema's description (valid ESF before and after) and run the tests again."""
     path = clone / ESF_EDIT
     text = path.read_text()
     edited = re.sub(r'(description: "[^"]*)(")', r"\1, edited\2", text, count=1)
     assert edited != text, f"{ESF_EDIT} has no quoted description to edit"
     path.write_text(edited)
-    proc = subprocess.run(
-        ["./pants", "dependents", "--transitive", ESF_EDIT],
-        cwd=clone,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-        check=True,
-    )
-    dependents = set(proc.stdout.split())
+    dependents = set(pants_stdout(clone, env, "dependents", "--transitive", ESF_EDIT).split())
     edit = pants(clone, env, "test-esf-edit", "test", "::", log_dir=out)
     rerun = sorted(t for t, (_, _, note) in edit.targets().items() if not note)
     print(f"  re-ran {len(rerun)} targets: {rerun}")
     print(f"  re-ran but not a dependent of {ESF_EDIT}: {sorted(set(rerun) - dependents) or 'none'}")
-    report_targets(edit, limits, default_timeout)
+    report_targets(edit, limits, default_timeout(clone))
 
 
 def step_edit_again(rev: str, out: Path) -> None:
     """Only the ESF edit, in the clone and caches a finished `test` step left in OUT (reset first)."""
     clone = out / "test/repo"
-    env = {**os.environ, "XDG_CACHE_HOME": str(out / "test/cache"), "PANTS_PANTSD": "false"}
-    env["PANTS_DYNAMIC_UI"] = "false"
-    env.pop("ESTREAM_PANTS_CACHE", None)
+    env = clone_env(out / "test/cache")
     subprocess.run(["git", "checkout", "-q", "--", ESF_EDIT], cwd=clone, check=True)
     cached = pants(clone, env, "test-cached-again", "test", "::", log_dir=out)
     rerun = [t for t, (_, _, note) in cached.targets().items() if not note]
     print(f"  targets not from a cache: {rerun or 'none'}")
-    limits = timeouts(clone, env)
-    default_timeout = tomllib.loads((clone / "pants.toml").read_text())["test"]["timeout_default"]
-    step_esf_edit(clone, env, out, limits, default_timeout)
+    step_esf_edit(clone, env, out, timeouts(clone, env))
 
 
 def main() -> None:
