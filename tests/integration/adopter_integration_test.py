@@ -178,11 +178,11 @@ def adopter(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Adopter]:
         "SOURCE_DATE_EPOCH": EPOCH,
         "ESTREAM_HOME": str(tmp / "publisher-home"),
     }
-    tailor = run_pants(root, ["tailor", "::"], env=env).assert_success()
+    tailor = run_pants(root, ["tailor", "::"], env=env, pantsd=True).assert_success()
     commit(root, "content and BUILD files")
-    build = run_pants(root, ["package", "test", "::"], env=env).assert_success()
+    build = run_pants(root, ["package", "test", "::"], env=env, pantsd=True).assert_success()
     archives = {name: (root / "dist" / name).read_bytes() for name in ARCHIVES}
-    release = run_pants(root, ["verify", "publish", "::"], env=env).assert_success()
+    release = run_pants(root, ["verify", "publish", "::"], env=env, pantsd=True).assert_success()
 
     # The CI recipe on a pull request that edits one schema of esf-iot.
     schema = root / "schemas/esf-iot/schemas/iot-telemetry.esf.yaml"
@@ -191,7 +191,8 @@ def adopter(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Adopter]:
     changed = subprocess.run(
         ["bash", "changed.sh", "HEAD~1", "package"],
         cwd=root,
-        env={**base_env_for_script(), **env, "PANTS": str(root / "pants")},
+        # The daemon of the runs above (run_pants(..., pantsd=True)) serves this one too.
+        env={**base_env_for_script(), **env, "PANTS": str(root / "pants"), "PANTS_PANTSD": "true"},
         capture_output=True,
         text=True,
         timeout=900,

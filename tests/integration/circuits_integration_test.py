@@ -52,7 +52,9 @@ def test_pants_test_runs_vectors_caches_them_and_reports_diffs(tmp_path: Path) -
         main(["marketplace", "scaffold", "wire-adapter", "my-wire", "--dir", str(repo / "components")]) == 0
     )
 
-    first = run_pants(repo, ["test", "--test-output=all", "circuits::", "components::"]).assert_success()
+    first = run_pants(
+        repo, ["test", "--test-output=all", "circuits::", "components::"], pantsd=True
+    ).assert_success()
     for circuit in CIRCUITS:
         assert f"✓ {circuit} succeeded" in first.stderr, first.stderr
     assert "Running test suite: fix-wire-golden [fix_ingress] (64 tests)" in first.stderr
@@ -67,6 +69,7 @@ def test_pants_test_runs_vectors_caches_them_and_reports_diffs(tmp_path: Path) -
     data = json.loads(vector.read_text())
     data["expected_output"]["message"]["esf_order"]["price"] = 15060000000
     vector.write_text(json.dumps(data, indent=2))
+    # Without pantsd: the unchanged circuits must come from the persistent cache, as in CI.
     second = run_pants(repo, ["test", "circuits::", "components::"])
     assert second.returncode != 0
     out = second.stderr
@@ -80,7 +83,9 @@ def test_pants_test_runs_vectors_caches_them_and_reports_diffs(tmp_path: Path) -
     assert out.count("(cached locally)") == len(CIRCUITS) - 1, out
 
     # Packages with circuits still package and sign, with their circuits, src/ and tests/.
-    run_pants(repo, ["package", "components/my-validator:", "components/estream-wire-fix:"]).assert_success()
+    run_pants(
+        repo, ["package", "components/my-validator:", "components/estream-wire-fix:"], pantsd=True
+    ).assert_success()
     with tarfile.open(repo / "dist/my-validator-0.1.0.tar.gz") as archive:
         names = set(archive.getnames())
     assert {
@@ -106,10 +111,10 @@ def test_tailor_creates_targets_for_packages_schemas_and_circuits(tmp_path: Path
         assert owner in text
         text = text.replace(owner, f'target(name="{part}-content"')
     root_build.write_text(text)
-    run_pants(repo, ["tailor", "circuits::"]).assert_success()
+    run_pants(repo, ["tailor", "circuits::"], pantsd=True).assert_success()
     assert "marketplace_package()" in (pkg / "BUILD").read_text()
     assert 'name="package_files"' in (pkg / "BUILD").read_text()
     assert "smart_circuits()" in (pkg / "circuits" / "BUILD").read_text()
     assert "esf_schemas()" in (pkg / "schemas" / "BUILD").read_text()
-    result = run_pants(repo, ["test", "circuits/queue/circuits:"]).assert_success()
+    result = run_pants(repo, ["test", "circuits/queue/circuits:"], pantsd=True).assert_success()
     assert "✓ circuits/queue/circuits/append.circuit.yaml succeeded" in result.stderr

@@ -26,7 +26,7 @@ def sha256(path: Path) -> str:
 
 def test_fusesoc_synth_of_the_exported_core_gives_the_bitstream_pants_built(tmp_path: Path) -> None:
     repo = copy_repo(tmp_path / "repo")
-    built = run_pants(repo, ["fusesoc-export", "package", UP5K]).assert_success()
+    built = run_pants(repo, ["fusesoc-export", "package", UP5K], pantsd=True).assert_success()
     vlnv = "estream:circuits.queue.append.rtl:queue_append_up5k:0"
     assert f"({vlnv})" in built.stdout, built.stdout
     library = repo / "dist/fusesoc"
@@ -35,7 +35,7 @@ def test_fusesoc_synth_of_the_exported_core_gives_the_bitstream_pants_built(tmp_
     assert text.startswith("CAPI=2:\n") and "flow: icestorm" in text and "--seed" in text
 
     # FuseSoC from the same locked resolve, as a user gets it: `./pants export`.
-    run_pants(repo, ["export", "--resolve=fpga-tools"]).assert_success()
+    run_pants(repo, ["export", "--resolve=fpga-tools"], pantsd=True).assert_success()
     venvs = list((repo / "dist/export/python/virtualenvs/fpga-tools").iterdir())
     assert len(venvs) == 1
     python = venvs[0] / "bin/python"

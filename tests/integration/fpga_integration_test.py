@@ -127,7 +127,7 @@ def test_errors_name_the_target_field_and_cause(tmp_path: Path) -> None:
     (errs / "BUILD").write_text(ERRORS_BUILD)
 
     def fails(target: str, args=()) -> str:
-        result = run_pants(repo, [*args, "package", f"fpga_errors:{target}"])
+        result = run_pants(repo, [*args, "package", f"fpga_errors:{target}"], pantsd=True)
         assert result.returncode != 0, result.stderr
         assert "Traceback" not in result.stderr
         return result.stderr

