@@ -14,7 +14,7 @@ def test_broken_manifest_and_schema_give_clear_errors(tmp_path: Path) -> None:
     schema = repo / "schemas/esf-carbon/schemas/carbon-credit.esf.yaml"
     schema.write_text(schema.read_text().replace("type: CreditType", "type: CreditTyp", 1))
 
-    iot = run_pants(repo, ["package", "schemas/esf-iot"])
+    iot = run_pants(repo, ["package", "schemas/esf-iot"], pantsd=True)
     assert iot.returncode != 0
     assert (
         "schemas/esf-iot/estream-component.toml:3: `component.version`: expected a SemVer "
@@ -22,7 +22,7 @@ def test_broken_manifest_and_schema_give_clear_errors(tmp_path: Path) -> None:
     ), iot.stderr
     assert "Traceback" not in iot.stderr
 
-    carbon = run_pants(repo, ["check", "schemas/esf-carbon::"])
+    carbon = run_pants(repo, ["check", "schemas/esf-carbon::"], pantsd=True)
     assert carbon.returncode != 0
     assert "schemas/esf-carbon/schemas/carbon-credit.esf.yaml" in carbon.stderr + carbon.stdout
     assert "unknown type `CreditTyp`" in carbon.stderr + carbon.stdout

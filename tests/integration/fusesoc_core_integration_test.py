@@ -69,7 +69,7 @@ def test_a_third_party_core_by_vlnv_builds_as_fusesoc_builds_it(tmp_path: Path) 
     with (repo / "3rdparty/fusesoc/BUILD").open("a") as f:
         f.write(BUILD)
 
-    built = run_pants(repo, ["package", TARGET], timeout=1500).assert_success()
+    built = run_pants(repo, ["package", TARGET], timeout=1500, pantsd=True).assert_success()
     # (The build itself may be a cache hit from an earlier run: its description is then not printed.)
     assert f"Wrote {BITSTREAM}" in built.stderr, built.stderr
     # nextpnr's report, asked for by the launcher: resource use and fmax of the SoC.
@@ -84,13 +84,13 @@ def test_a_third_party_core_by_vlnv_builds_as_fusesoc_builds_it(tmp_path: Path) 
     git("push", "-q", str(bare), "HEAD:main", cwd=work)
     assert git("rev-parse", "main", cwd=bare) != commit
     (repo / BITSTREAM).unlink()
-    run_pants(repo, ["package", TARGET], timeout=1500).assert_success()
+    run_pants(repo, ["package", TARGET], timeout=1500).assert_success()  # no pantsd: the persistent cache
     assert sha256(repo / BITSTREAM) == first
 
     # The same core with FuseSoC from the same locked resolve, as a user runs it (from the
     # BUILD file's directory, where the target's `memfile` path is relative to), on the
     # vendored copy of the same files.
-    run_pants(repo, ["export", "--resolve=fpga-tools"]).assert_success()
+    run_pants(repo, ["export", "--resolve=fpga-tools"], pantsd=True).assert_success()
     venv = next((repo / "dist/export/python/virtualenvs/fpga-tools").iterdir())
     tools = tmp_path / "tools"
     tools.mkdir()

@@ -40,7 +40,7 @@ def test_generators_are_processes_of_their_own_and_the_bitstream_is_fusesoc_s(tm
     set_seed = write_gen_blinky(repo, log=runs)
     set_seed(1)
 
-    first = run_pants(repo, ["package", TARGET], timeout=1500).assert_success()
+    first = run_pants(repo, ["package", TARGET], timeout=1500, pantsd=True).assert_success()
     assert f"Wrote {BITSTREAM}" in first.stderr, first.stderr
     assert completed(first.stderr, "List the FuseSoC generators") == 1, first.stderr
     assert completed(first.stderr, "Run FuseSoC generator counter") == 1, first.stderr
@@ -51,6 +51,7 @@ def test_generators_are_processes_of_their_own_and_the_bitstream_is_fusesoc_s(tm
 
     # Only the seed changes: the build runs again, the plan and the generators come from the cache.
     set_seed(2)
+    # Without pantsd, as in CI: the plan and the generators come from the persistent cache.
     second = run_pants(repo, ["package", TARGET], timeout=1500).assert_success()
     assert completed(second.stderr, "Build FuseSoC core") == 1, second.stderr
     assert completed(second.stderr, "List the FuseSoC generators") == 0, second.stderr
@@ -61,7 +62,7 @@ def test_generators_are_processes_of_their_own_and_the_bitstream_is_fusesoc_s(tm
 
     # A user's own `fusesoc run` on the same core and option, with FuseSoC from the same locked
     # resolve: the same bytes.
-    run_pants(repo, ["export", "--resolve=fpga-tools"]).assert_success()
+    run_pants(repo, ["export", "--resolve=fpga-tools"], pantsd=True).assert_success()
     venv = next((repo / "dist/export/python/virtualenvs/fpga-tools").iterdir())
     tools = tmp_path / "tools"
     tools.mkdir()

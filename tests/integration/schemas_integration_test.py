@@ -31,7 +31,10 @@ def test_schema_graph_packaging_changed_since_and_breaking(tmp_path: Path) -> No
 
     # Packaging resolves every package across the graph; the graph is printed as JSON.
     result = run_pants(
-        repo, ["package", "schema-graph", "--schema-graph-json", "schemas::", "components::"], env=env
+        repo,
+        ["package", "schema-graph", "--schema-graph-json", "schemas::", "components::"],
+        env=env,
+        pantsd=True,
     ).assert_success()
     graph = {p["name"]: p for p in json.loads(result.stdout)["packages"]}
     assert set(graph) == {
@@ -84,6 +87,7 @@ def test_schema_graph_packaging_changed_since_and_breaking(tmp_path: Path) -> No
             "--schema-breaking-ref=HEAD",
         ],
         env=env,
+        pantsd=True,
     )
     assert result.returncode == 1, result.stdout + result.stderr
     listed = set(result.stdout.split())
