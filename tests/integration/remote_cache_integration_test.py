@@ -4,11 +4,14 @@ One BuildGrid server (disk CAS, so what it stored can be audited) serves two che
 repository at different paths, run by different users with different HOMEs in different time
 zones, each with an empty local store:
 
-1. `alice` packages everything and runs the tests of the content (schema packs, circuits with
-   their golden vectors on the CPU and the RTL, bitstreams) and one plugin unit test, in a
-   scrubbed environment with an empty HOME, with remote cache read/write on: every sandboxed
-   process runs and is uploaded. (Not the plugin's whole unit-test suite: `./pants test ::` runs
-   that already, and running it again here only costs minutes without another kind of process.)
+1. `alice` packages and tests the queue circuits (golden vectors on the CPU and the RTL, the
+   bitstreams, the signed archives with their schemas), builds the `estream` pex and runs one
+   plugin unit test, in a scrubbed environment with an empty HOME, with remote cache read/write
+   on: every sandboxed process runs and is uploaded. That is one process of every kind the
+   content has (the schema packs and components add more of the same kinds: vector runs and
+   signatures; schema validation is in-process), and one of each kind of Python process. Not
+   everything: the lex map's bitstreams would add minutes of place and route, and the schema
+   packs would make this test re-run on every schema edit, without another kind of process.
 2. `bob`, in a second checkout under another empty HOME, with an empty local store and empty
    named caches, does the same:
    every cacheable process must be a remote cache hit, judged by Pants' own `[stats]` counters,
@@ -61,14 +64,13 @@ from integration.pants_repo import PantsResult, source_root
 USERS = ("estream-audit-alice", "estream-audit-bob")
 TIME_ZONES = ("UTC", "Pacific/Kiritimati")
 SOURCE_DATE_EPOCH = "1767225600"  # 2026-01-01T00:00:00Z: signed_at comes from here, never the clock.
-# Every package (schema packs, circuits with bitstreams, components, the `estream` pex) and the
-# tests of the content; of the plugin's unit tests one (a "Run Pytest" process) is enough.
+# The queue circuits' packages and tests (every kind of process the content has: vector runs on
+# the CPU and the RTL, synthesis, signatures), the `estream` pex, and of the plugin's unit tests
+# one (a "Run Pytest" process).
 GOALS = (
     "package",
     "test",
-    "circuits::",
-    "components::",
-    "schemas::",
+    "circuits/queue::",
     "pants-plugins/estream/cli:estream",
     "pants-plugins/estream/core/archive_test.py",
 )
@@ -169,9 +171,14 @@ def test_first_build_runs_and_uploads_every_cacheable_process(builds: Builds) ->
     assert c["remote_cache_write_successes"] == c["remote_cache_write_attempts"]
     assert c["remote_cache_write_errors"] == 0 and c["remote_cache_read_errors"] == 0
     assert c["local_cache_requests_cached"] == 0, "the first build's local store was not empty"
-    # Pex builds and test runs are among them (more kinds are covered as they are added).
+    # Pex builds and test runs are among them, and each kind of the content's processes (more
+    # kinds are covered as they are added).
     assert any(d.startswith("Run Pytest") for d in misses), misses
     assert any(".pex" in d for d in misses), misses
+    vectors = [d for d in misses if "golden vector(s)/journey(s) of" in d]
+    assert any(d.startswith("Run ") for d in vectors), misses  # on the CPU reference
+    assert any(d.startswith("Simulate ") for d in vectors), misses  # on the RTL
+    assert any(d.startswith("Synthesise, place and route ") for d in misses), misses
 
 
 def _written_by_the_first_build(misses: List[str]) -> List[str]:
@@ -214,7 +221,7 @@ def _dist(root: Path) -> Dict[str, str]:
 def test_archives_are_byte_identical_between_checkouts(builds: Builds) -> None:
     first, second = _dist(builds.first), _dist(builds.second)
     archives = [name for name in first if name.endswith(".tar.gz")]
-    assert len(archives) >= 3, first
+    assert len(archives) == 2, first  # estream-queue and estream-queue-append
     assert first == second
 
 
