@@ -79,7 +79,7 @@ def clear_build_root(runner: RuleRunner) -> None:
     `.pants.d`) and invalidate those paths and their directories, as `write_files` does for
     what it writes."""
     root = Path(runner.build_root)
-    removed = set()
+    removed: set[str] = set()
     for entry in root.iterdir():
         if entry.name == ".pants.d":
             continue
