@@ -7,6 +7,7 @@ valid base repository.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import List
 
 import pytest
@@ -20,7 +21,7 @@ from pants.testutil.rule_runner import QueryRule, RuleRunner
 from estream.cli.main import main
 from estream.core.errors import EstreamError
 from estream.core.keys import SigningKey
-from estream.core.registry.testing import bare_repo, keyring_text, root_key_args, trust_env
+from estream.core.registry.testing import cli_registry, copy_cli_registry
 from estream.dependency_inference import rules as dependency_inference
 from estream.goals import package
 from estream.goals.package import MarketplacePackagePackageFieldSet
@@ -30,32 +31,21 @@ from estream.testutil.broken_packages import BASE, CASES, Case
 KEY = SigningKey.generate("corpus-release")
 
 
+@pytest.fixture(scope="module")
+def initialised_registry(tmp_path_factory) -> Path:
+    """An empty registry initialised through the CLI (`KEY` trusted), built once for the module
+    (registry-init signs with ML-DSA in pure Python): never changed, each test gets a copy."""
+    template = tmp_path_factory.mktemp("registry")
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        cli_registry(template, monkeypatch, KEY)
+    return template
+
+
 @pytest.fixture
-def registry(tmp_path_factory, monkeypatch) -> str:
-    tmp = tmp_path_factory.mktemp("registry")
-    home = tmp / "home"
-    home.mkdir()
-    monkeypatch.setenv("HOME", str(home))
-    for var in (
-        "ESTREAM_HOME",
-        "ESTREAM_KEYRING",
-        "ESTREAM_CACHE_DIR",
-        "ESTREAM_SIGNING_KEY_FILE",
-        "SOURCE_DATE_EPOCH",
-    ):
-        monkeypatch.delenv(var, raising=False)
-    monkeypatch.setenv("ESTREAM_SIGNING_KEY", KEY.private_key_file_text())
-    url = bare_repo(tmp / "index.git")
-    ring = tmp / "keyring.toml"
-    ring.write_text(keyring_text(KEY))
-    assert (
-        main(["marketplace", "registry-init", "--registry", url, "--keyring", str(ring), *root_key_args(tmp)])
-        == 0
-    )
-    monkeypatch.setenv("ESTREAM_REGISTRY", url)
-    for name, value in trust_env(KEY).items():
-        monkeypatch.setenv(name, value)
-    return url
+def registry(initialised_registry, tmp_path, monkeypatch) -> str:
+    """A private registry, $ESTREAM_REGISTRY, with HOME in `tmp_path` and `KEY` signing snapshots."""
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    return copy_cli_registry(initialised_registry, tmp_path, monkeypatch, KEY)
 
 
 def runner_with(files) -> RuleRunner:

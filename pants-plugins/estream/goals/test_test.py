@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ from pants.core.goals.test import TestResult
 from pants.core.target_types import FilesGeneratorTarget, FileTarget
 from pants.engine.addresses import Address
 from pants.testutil.rule_runner import QueryRule, RuleRunner
+from pants.util.dirutil import recursive_dirname
 
 from estream.dependency_inference import rules as dependency_inference
 from estream.goals import test as test_goal
@@ -46,9 +48,9 @@ def configure(runner: RuleRunner, *extra: str) -> None:
     runner.set_options([*OPTIONS, *extra], env={"PYENV_ROOT": pyenv}, env_inherit={"PATH"})
 
 
-@pytest.fixture
-def rule_runner() -> RuleRunner:
-    runner = RuleRunner(
+@pytest.fixture(scope="module")
+def shared_rule_runner() -> RuleRunner:
+    return RuleRunner(
         rules=[
             *dependency_inference.rules(),
             *test_goal.rules(),
@@ -56,8 +58,41 @@ def rule_runner() -> RuleRunner:
         ],
         target_types=[*estream_target_types(), FileTarget, FilesGeneratorTarget],
     )
-    configure(runner)
-    return runner
+
+
+@pytest.fixture
+def rule_runner(shared_rule_runner: RuleRunner) -> RuleRunner:
+    """The module's RuleRunner with an empty build root and the default options.
+
+    One scheduler for the module, not one per test: a new scheduler searches for interpreters
+    and builds the circuit runner's pex again (seconds each). Tests still share no files: what
+    the previous test wrote is deleted and invalidated (`clear_build_root`), and its options are
+    replaced. What stays is the engine's memo of results for identical inputs, which is what
+    makes it cheaper."""
+    clear_build_root(shared_rule_runner)
+    configure(shared_rule_runner)
+    return shared_rule_runner
+
+
+def clear_build_root(runner: RuleRunner) -> None:
+    """Delete everything the tests wrote into `runner`'s build root (all but Pants' own
+    `.pants.d`) and invalidate those paths and their directories, as `write_files` does for
+    what it writes."""
+    root = Path(runner.build_root)
+    removed: set[str] = set()
+    for entry in root.iterdir():
+        if entry.name == ".pants.d":
+            continue
+        for dirpath, _, filenames in os.walk(entry):
+            removed.add(os.path.relpath(dirpath, root))
+            removed.update(os.path.relpath(os.path.join(dirpath, f), root) for f in filenames)
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry)
+        else:
+            entry.unlink()
+    if removed:
+        runner.scheduler.invalidate_files({d for path in removed for d in recursive_dirname(path)})
+    assert [p.name for p in root.iterdir()] == [".pants.d"]
 
 
 def run(

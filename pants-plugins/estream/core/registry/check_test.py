@@ -16,6 +16,7 @@ from estream.core.registry.index import archive_path, index_path
 from estream.core.registry.testing import (
     bare_repo,
     cli_registry,
+    copy_cli_registry,
     keyring_text,
     package_archive,
     root_key_args,
@@ -27,20 +28,30 @@ KEY = SigningKey.generate("acme-release")
 OTHER = SigningKey.generate("stranger")
 
 
+@pytest.fixture(scope="module")
+def published_registry(tmp_path_factory) -> Path:
+    """A registry with esf-core 1.0.0, 1.0.1 and esf-metrics 1.0.0 published through the CLI, built
+    once for the module (publishing costs seconds): never changed, each test gets a copy (`reg`)."""
+    template = tmp_path_factory.mktemp("published-registry")
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        cli_registry(template, monkeypatch, KEY)
+        for version in ("1.0.0", "1.0.1"):
+            assert publish(template, "esf-core", version, provides=["CoreEvent"]) == 0
+        status = publish(
+            template,
+            "esf-metrics",
+            "1.0.0",
+            provides=["Metric"],
+            requires=["CoreEvent"],
+            deps={"esf-core": "^1.0"},
+        )
+        assert status == 0
+    return template
+
+
 @pytest.fixture
-def reg(tmp_path, monkeypatch):
-    url = cli_registry(tmp_path, monkeypatch, KEY)
-    for version in ("1.0.0", "1.0.1"):
-        publish(tmp_path, "esf-core", version, provides=["CoreEvent"])
-    publish(
-        tmp_path,
-        "esf-metrics",
-        "1.0.0",
-        provides=["Metric"],
-        requires=["CoreEvent"],
-        deps={"esf-core": "^1.0"},
-    )
-    return tmp_path, url
+def reg(published_registry, tmp_path, monkeypatch):
+    return tmp_path, copy_cli_registry(published_registry, tmp_path, monkeypatch, KEY)
 
 
 def publish(tmp_path: Path, name: str, version: str, *, key: SigningKey = KEY, args=(), **kw) -> int:

@@ -20,17 +20,26 @@ from estream.core.keys import SigningKey
 from estream.core.registry.index import IndexEntry, index_path, parse_index_lines
 from estream.core.registry.index_cache import IndexCache, index_cache_path, list_index_files, stat_key
 from estream.core.registry.registry import Registry
-from estream.core.registry.testing import cli_registry, package_archive
+from estream.core.registry.testing import cli_registry, copy_cli_registry, package_archive
 
 KEY = SigningKey.generate("acme-release")
 
 
+@pytest.fixture(scope="module")
+def published_registry(tmp_path_factory) -> Path:
+    """A registry with esf-core 1.0.0 and 1.1.0 published through the CLI, built once for the
+    module (publishing costs seconds): never changed, each test gets a copy (`reg`)."""
+    template = tmp_path_factory.mktemp("published-registry")
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        cli_registry(template, monkeypatch, KEY)
+        for version in ("1.0.0", "1.1.0"):
+            publish(template, "esf-core", version)
+    return template
+
+
 @pytest.fixture
-def reg(tmp_path, monkeypatch):
-    url = cli_registry(tmp_path, monkeypatch, KEY)
-    for version in ("1.0.0", "1.1.0"):
-        publish(tmp_path, "esf-core", version)
-    return tmp_path, url
+def reg(published_registry, tmp_path, monkeypatch):
+    return tmp_path, copy_cli_registry(published_registry, tmp_path, monkeypatch, KEY)
 
 
 def publish(tmp_path: Path, name: str, version: str) -> None:

@@ -13,24 +13,34 @@ from estream.cli.main import main
 from estream.core.keys import SigningKey
 from estream.core.registry.cache import default_cache_dir
 from estream.core.registry.install_record import record_path
-from estream.core.registry.testing import cli_registry, keyring_text, package_archive
+from estream.core.registry.testing import cli_registry, copy_cli_registry, keyring_text, package_archive
 
 KEY = SigningKey.generate("acme-release")
 FULL = "3. Verify ML-DSA-87 signatures"
 NOOP = "Nothing to do"
 
 
-@pytest.fixture
-def ws(tmp_path, monkeypatch, capsys):
-    cli_registry(tmp_path, monkeypatch, KEY)
-    for name, deps in (("esf-core", {}), ("esf-metrics", {"esf-core": "^1.0"})):
-        path = tmp_path / f"{name}.tar.gz"
-        path.write_bytes(
-            package_archive(
-                name, "1.0.0", key=KEY, deps=deps, provides=[name.split("-")[1].title() + "Event"]
+@pytest.fixture(scope="module")
+def published_registry(tmp_path_factory) -> Path:
+    """A registry with esf-core and esf-metrics 1.0.0 published through the CLI, built once for the
+    module (publishing costs seconds): never changed, each test gets a copy (`ws`)."""
+    template = tmp_path_factory.mktemp("published-registry")
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        cli_registry(template, monkeypatch, KEY)
+        for name, deps in (("esf-core", {}), ("esf-metrics", {"esf-core": "^1.0"})):
+            path = template / f"{name}.tar.gz"
+            path.write_bytes(
+                package_archive(
+                    name, "1.0.0", key=KEY, deps=deps, provides=[name.split("-")[1].title() + "Event"]
+                )
             )
-        )
-        assert main(["marketplace", "publish", str(path)]) == 0
+            assert main(["marketplace", "publish", str(path)]) == 0
+    return template
+
+
+@pytest.fixture
+def ws(published_registry, tmp_path, monkeypatch, capsys):
+    copy_cli_registry(published_registry, tmp_path, monkeypatch, KEY)
     root = tmp_path / "ws"
     root.mkdir()
     assert install(root, "esf-metrics") == 0

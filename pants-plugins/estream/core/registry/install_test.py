@@ -19,6 +19,7 @@ from estream.core.registry.testing import (
     circuit_yaml,
     cli_registry,
     cli_subprocess,
+    copy_cli_registry,
     fpga_manifest,
     keyring_text,
     package_archive,
@@ -74,12 +75,22 @@ def meter(tmp_path, version, metrics_req="^1.0", extra=None):
     )
 
 
+@pytest.fixture(scope="module")
+def published_registry(tmp_path_factory) -> Path:
+    """A registry with esf-core, esf-metrics and smart-meter 1.0.0 published through the CLI, built
+    once for the module (publishing costs seconds): never changed, each test gets a copy (`reg`)."""
+    template = tmp_path_factory.mktemp("published-registry")
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        cli_registry(template, monkeypatch, KEY)
+        core(template, "1.0.0")
+        metrics(template, "1.0.0")
+        meter(template, "1.0.0")
+    return template
+
+
 @pytest.fixture
-def reg(tmp_path, monkeypatch):
-    url = cli_registry(tmp_path, monkeypatch, KEY)
-    core(tmp_path, "1.0.0")
-    metrics(tmp_path, "1.0.0")
-    meter(tmp_path, "1.0.0")
+def reg(published_registry, tmp_path, monkeypatch):
+    url = copy_cli_registry(published_registry, tmp_path, monkeypatch, KEY)
     ws = tmp_path / "ws"
     ws.mkdir()
     return tmp_path, url, ws

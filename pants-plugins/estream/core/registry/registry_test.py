@@ -16,10 +16,10 @@ from estream.core.registry.registry import Registry
 from estream.core.registry.testing import (
     bare_repo,
     cli_subprocess,
+    copy_cli_registry,
     keyring_text,
     package_archive,
     root_key_args,
-    trust_env,
 )
 
 KEY = SigningKey.generate("acme-release")
@@ -27,41 +27,47 @@ OTHER = SigningKey.generate("stranger")
 DEV = SigningKey.generate("dev-0123456789abcdef", development=True)
 
 
-@pytest.fixture
-def env(tmp_path, monkeypatch):
-    home = tmp_path / "home"
-    home.mkdir()
-    monkeypatch.setenv("HOME", str(home))
-    for var in (
-        "ESTREAM_HOME",
-        "ESTREAM_REGISTRY",
-        "ESTREAM_KEYRING",
-        "ESTREAM_CACHE_DIR",
-        "ESTREAM_SIGNING_KEY",
-        "ESTREAM_SIGNING_KEY_FILE",
-    ):
-        monkeypatch.delenv(var, raising=False)
-    url = bare_repo(tmp_path / "index.git")
-    ring = tmp_path / "registry-keyring.toml"
-    ring.write_text(keyring_text(KEY))
-    assert (
-        main(
-            [
-                "marketplace",
-                "registry-init",
-                "--registry",
-                url,
-                "--keyring",
-                str(ring),
-                *root_key_args(tmp_path),
-            ]
+@pytest.fixture(scope="module")
+def initialised_registry(tmp_path_factory) -> Path:
+    """A registry initialised through the CLI (`KEY` in its keyring), built once for the module
+    (registry-init signs with ML-DSA in pure Python): never changed, each test gets a copy (`env`)."""
+    template = tmp_path_factory.mktemp("initialised-registry")
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        home = template / "home"
+        home.mkdir()
+        monkeypatch.setenv("HOME", str(home))
+        for var in (
+            "ESTREAM_HOME",
+            "ESTREAM_REGISTRY",
+            "ESTREAM_KEYRING",
+            "ESTREAM_CACHE_DIR",
+            "ESTREAM_SIGNING_KEY",
+            "ESTREAM_SIGNING_KEY_FILE",
+        ):
+            monkeypatch.delenv(var, raising=False)
+        url = bare_repo(template / "index.git")
+        ring = template / "registry-keyring.toml"
+        ring.write_text(keyring_text(KEY))
+        assert (
+            main(
+                [
+                    "marketplace",
+                    "registry-init",
+                    "--registry",
+                    url,
+                    "--keyring",
+                    str(ring),
+                    *root_key_args(template),
+                ]
+            )
+            == 0
         )
-        == 0
-    )
-    monkeypatch.setenv("ESTREAM_REGISTRY", url)
-    for name, value in trust_env(KEY).items():
-        monkeypatch.setenv(name, value)
-    return tmp_path, url
+    return template
+
+
+@pytest.fixture
+def env(initialised_registry, tmp_path, monkeypatch):
+    return tmp_path, copy_cli_registry(initialised_registry, tmp_path, monkeypatch, KEY)
 
 
 def write(tmp_path: Path, name: str, data: bytes) -> Path:

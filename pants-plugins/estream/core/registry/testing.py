@@ -210,9 +210,7 @@ def cli_registry(tmp_path: Path, monkeypatch: Any, publisher: SigningKey) -> str
 
     home = tmp_path / "home"
     home.mkdir()
-    monkeypatch.setenv("HOME", str(home))
-    for var in ESTREAM_ENV_VARS:
-        monkeypatch.delenv(var, raising=False)
+    _isolated_home(home, monkeypatch)
     url = bare_repo(tmp_path / "index.git")
     ring = tmp_path / "ring.toml"
     ring.write_text(keyring_text(publisher))
@@ -220,9 +218,64 @@ def cli_registry(tmp_path: Path, monkeypatch: Any, publisher: SigningKey) -> str
         ["marketplace", "registry-init", "--registry", url, "--keyring", str(ring), *root_key_args(tmp_path)]
     )
     assert status == 0, "registry-init failed"
+    _registry_env(url, monkeypatch, publisher)
+    return url
+
+
+def _isolated_home(home: Path, monkeypatch: Any) -> None:
+    monkeypatch.setenv("HOME", str(home))
+    for var in ESTREAM_ENV_VARS:
+        monkeypatch.delenv(var, raising=False)
+
+
+def _registry_env(url: str, monkeypatch: Any, publisher: SigningKey) -> None:
     monkeypatch.setenv("ESTREAM_REGISTRY", url)
     for name, value in trust_env(publisher).items():
         monkeypatch.setenv(name, value)
+
+
+def copy_cli_registry(template: Path, tmp_path: Path, monkeypatch: Any, publisher: SigningKey) -> str:
+    """A private copy in `tmp_path` of `template`, a directory that `cli_registry(template, ...)`
+    set up (and where packages were then published), with the environment `cli_registry` gives.
+
+    Publishing signs with ML-DSA in pure Python and commits to git (about a second a package), so
+    a test module that needs the same published registry in every test builds it once and gives
+    each test a copy: the tests still share nothing they can change. `template` must not be
+    changed after it was built. Returns the URL of the copy (`tmp_path/index.git`), also set as
+    $ESTREAM_REGISTRY.
+
+    Only the publisher's checkout under `home/` names the template's path: its directory name
+    (derived from the URL), its git remote and FETCH_HEAD. They are rewritten for the copy's URL,
+    and the checkout's index cache (keyed on file inodes, which a copy changes) is dropped; it is
+    derived data, rebuilt on first read. Any other file still naming the template's path fails
+    here, so a new absolute path in the registry state cannot make copies share the template."""
+    import shutil
+
+    from estream.core.registry.index_cache import index_cache_path
+    from estream.core.registry.registry import Registry
+
+    template, tmp_path = Path(template), Path(tmp_path)
+    shutil.copytree(template, tmp_path, symlinks=True, dirs_exist_ok=True)
+    old_url, url = str(template / "index.git"), str(tmp_path / "index.git")
+    estream_home = tmp_path / "home" / ".estream"
+    old_checkout = Registry(old_url, home=estream_home).checkout
+    checkout = Registry(url, home=estream_home).checkout
+    index_cache_path(old_checkout).unlink(missing_ok=True)
+    if old_checkout.exists():
+        old_checkout.rename(checkout)
+        (checkout / ".git" / "FETCH_HEAD").unlink(missing_ok=True)
+        subprocess.run(["git", "-C", str(checkout), "remote", "set-url", "origin", url], check=True)
+    old_lock = Path(str(old_checkout) + ".lock")
+    if old_lock.exists():
+        old_lock.rename(Path(str(checkout) + ".lock"))
+    needle = str(template).encode()
+    for dirpath, _, filenames in os.walk(tmp_path):
+        for filename in filenames:
+            path = Path(dirpath) / filename
+            if not path.is_symlink() and needle in path.read_bytes():
+                raise AssertionError(f"{path} names the template registry {template}: copies would share it")
+    _isolated_home(tmp_path / "home", monkeypatch)
+    _registry_env(url, monkeypatch, publisher)
     return url
 
 
@@ -232,6 +285,7 @@ __all__ = [
     "bare_repo",
     "cli_registry",
     "cli_subprocess",
+    "copy_cli_registry",
     "fpga_manifest",
     "keyring_text",
     "make_manifest",
