@@ -15,9 +15,9 @@ from estream.core.registry.index import index_path
 from estream.core.registry.registry import Registry
 from estream.core.registry.testing import (
     bare_repo,
+    cli_registry,
     cli_subprocess,
     copy_cli_registry,
-    keyring_text,
     package_archive,
     root_key_args,
 )
@@ -33,35 +33,7 @@ def initialised_registry(tmp_path_factory) -> Path:
     (registry-init signs with ML-DSA in pure Python): never changed, each test gets a copy (`env`)."""
     template = tmp_path_factory.mktemp("initialised-registry")
     with pytest.MonkeyPatch.context() as monkeypatch:
-        home = template / "home"
-        home.mkdir()
-        monkeypatch.setenv("HOME", str(home))
-        for var in (
-            "ESTREAM_HOME",
-            "ESTREAM_REGISTRY",
-            "ESTREAM_KEYRING",
-            "ESTREAM_CACHE_DIR",
-            "ESTREAM_SIGNING_KEY",
-            "ESTREAM_SIGNING_KEY_FILE",
-        ):
-            monkeypatch.delenv(var, raising=False)
-        url = bare_repo(template / "index.git")
-        ring = template / "registry-keyring.toml"
-        ring.write_text(keyring_text(KEY))
-        assert (
-            main(
-                [
-                    "marketplace",
-                    "registry-init",
-                    "--registry",
-                    url,
-                    "--keyring",
-                    str(ring),
-                    *root_key_args(template),
-                ]
-            )
-            == 0
-        )
+        cli_registry(template, monkeypatch, KEY)
     return template
 
 
@@ -177,7 +149,7 @@ def test_publish_refuses_overwrite_untrusted_and_dev_keys(env, capsys, monkeypat
     err = capsys.readouterr().err
     assert "config.toml: `registry.allow_development_keys`: this registry does not accept" in err
     sandbox = bare_repo(tmp_path / "sandbox.git")
-    ring = tmp_path / "registry-keyring.toml"
+    ring = tmp_path / "ring.toml"  # the registry keyring cli_registry wrote
     init = [
         "marketplace",
         "registry-init",
